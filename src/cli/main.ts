@@ -1,0 +1,52 @@
+import { CommanderError } from 'commander';
+import { EXIT } from '../errors.js';
+
+/**
+ * The AWS SDK warns on every run under Node 20 that it will drop that version. eventdb supports
+ * Node 20 and that notice is not for its users, so exactly that warning type is dropped.
+ */
+function silenceSdkNodeVersionWarning(): void {
+  const original = process.emitWarning.bind(process);
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (type === 'NodeDeprecationWarning' || /AWS SDK for JavaScript.*(no longer support|end support).*Node/i.test(text)) return;
+    (original as (...a: unknown[]) => void)(warning, ...rest);
+  }) as typeof process.emitWarning;
+}
+
+export async function run(argv: string[] = process.argv): Promise<void> {
+  silenceSdkNodeVersionWarning();
+  const { buildProgram } = await import('./program.js');
+  const program = buildProgram();
+  const json = argv.includes('--json');
+  program.exitOverride();
+  program.configureOutput({ outputError: () => undefined });
+  for (const c of allCommands(program)) {
+    c.exitOverride();
+    c.configureOutput({ outputError: () => undefined });
+  }
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') {
+        process.exitCode = EXIT.OK;
+        return;
+      }
+      const [first, ...rest] = e.message.split('\n');
+      const message = (first ?? e.message).replace(/^error:\s*/, '');
+      const suggestion = rest.join(' ').match(/\(Did you mean (.+)\?\)/)?.[1];
+      const hint = suggestion ? `did you mean ${suggestion}? See eventdb --help` : 'see eventdb --help';
+      if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: { code: 'USAGE', message, hint } }, null, 2)}\n`);
+      process.stderr.write(`error: ${message}\nhint: ${hint}\n`);
+      process.exitCode = EXIT.USAGE;
+      return;
+    }
+    throw e;
+  }
+}
+
+function allCommands(c: import('commander').Command): import('commander').Command[] {
+  return c.commands.flatMap((s) => [s, ...allCommands(s)]);
+}

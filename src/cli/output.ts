@@ -1,0 +1,94 @@
+import { redact, redactDeep } from '../config/redact.js';
+import { EventdbError, EXIT, messageOf, type ExitCode } from '../errors.js';
+
+export interface GlobalOptions {
+  url?: string;
+  env?: string;
+  config?: string;
+  json?: boolean;
+  verbose?: boolean;
+  quiet?: boolean;
+  color?: boolean;
+  yes?: boolean;
+}
+
+export type Status = 'ok' | 'info' | 'warn' | 'fail' | 'skipped';
+
+/**
+ * Everything the shell prints goes through here: redacted, to stdout (results) or stderr (errors,
+ * progress). With --json one object is written to stdout, `ok` first.
+ */
+export class Output {
+  readonly json: boolean;
+  readonly quiet: boolean;
+  readonly verbose: boolean;
+  /** Colours and emoji only on a terminal, and never with --no-color or NO_COLOR. */
+  readonly fancy: boolean;
+
+  constructor(g: GlobalOptions, private readonly stdout: NodeJS.WriteStream = process.stdout, private readonly stderr: NodeJS.WriteStream = process.stderr) {
+    this.json = !!g.json;
+    this.quiet = !!g.quiet;
+    this.verbose = !!g.verbose;
+    this.fancy = g.color !== false && !process.env.NO_COLOR && !!stdout.isTTY;
+  }
+
+  /** A line of human output (suppressed by --json and --quiet). */
+  line(text = ''): void {
+    if (this.json || this.quiet) return;
+    this.stdout.write(`${redact(text)}\n`);
+  }
+
+  /** A progress or notice line on stderr (suppressed by --quiet). */
+  note(text: string): void {
+    if (this.quiet) return;
+    this.stderr.write(`${redact(text)}\n`);
+  }
+
+  /** The command's result: JSON with `ok` first under --json, else the human rendering. */
+  result(ok: boolean, data: Record<string, unknown>, render: () => void): void {
+    if (this.json) {
+      this.stdout.write(`${JSON.stringify(redactDeep({ ok, ...data }), jsonReplacer, 2)}\n`);
+      return;
+    }
+    render();
+  }
+
+  marker(s: Status): string {
+    if (this.fancy) return { ok: '✅', info: 'ℹ️ ', warn: '⚠️ ', fail: '❌', skipped: '⏭️ ' }[s];
+    return { ok: '[ok]  ', info: '[info]', warn: '[warn]', fail: '[FAIL]', skipped: '[skip]' }[s];
+  }
+
+  /** Prints an error (and JSON error object under --json); returns the exit code. */
+  error(e: unknown): ExitCode {
+    const err = e instanceof EventdbError ? e : undefined;
+    const code = err?.code ?? 'INTERNAL';
+    const message = err ? err.message : messageOf(e);
+    const hint = err?.hint ?? 'run again with --verbose for details, and report it if it persists';
+    const exit = err?.exitCode ?? EXIT.FAILED;
+    if (this.json) {
+      this.stdout.write(`${JSON.stringify(redactDeep({ ok: false, error: { code, message, hint } }), null, 2)}\n`);
+    }
+    this.stderr.write(`error: ${redact(message)}\n`);
+    if (hint) this.stderr.write(`hint: ${redact(hint)}\n`);
+    if (this.verbose && e instanceof Error && e.stack) {
+      this.stderr.write(`${redact(e.stack)}\n`);
+      let cause = (e as { cause?: unknown }).cause;
+      while (cause instanceof Error) {
+        this.stderr.write(`caused by: ${redact(cause.stack ?? cause.message)}\n`);
+        cause = (cause as { cause?: unknown }).cause;
+      }
+    }
+    return exit;
+  }
+}
+
+function jsonReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  return value;
+}
+
+/** Two-column aligned rows. */
+export function table(rows: Array<[string, string]>, indent = ''): string {
+  const w = Math.max(0, ...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${indent}${k.padEnd(w)}  ${v}`).join('\n');
+}

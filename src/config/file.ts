@@ -1,0 +1,101 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { EventdbError, messageOf } from '../errors.js';
+
+export const CONFIG_FILE_NAMES = ['eventdb.config.json', 'eventdb.config.ts', 'eventdb.config.mjs', 'eventdb.config.js'];
+
+/** Settings a config file (or one of its environment sections) may hold. */
+export interface FileSettings {
+  url?: string;
+  provider?: string;
+  environment?: string;
+  pool?: { min?: number; max?: number; idleTimeout?: number; acquireTimeout?: number };
+  connectTimeout?: number;
+  statementTimeout?: number;
+  migrationsDir?: string;
+  schemaDir?: string;
+  seedsDir?: string;
+  store?: string;
+  /** Sections owned by later capabilities (backup, health, …), passed through untouched. */
+  [section: string]: unknown;
+}
+
+export interface ConfigFile {
+  path: string;
+  settings: FileSettings;
+  environments: Record<string, FileSettings>;
+}
+
+/** Walks up from `cwd` to the filesystem root and returns the first config file found. */
+export function findConfigFile(cwd: string): string | undefined {
+  let dir = resolve(cwd);
+  for (;;) {
+    for (const name of CONFIG_FILE_NAMES) {
+      const p = join(dir, name);
+      if (existsSync(p)) return p;
+    }
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
+
+export async function loadConfigFile(path: string): Promise<ConfigFile> {
+  if (!existsSync(path)) {
+    throw new EventdbError('CONFIG', `config file ${path} does not exist`, 'check --config, or run `eventdb init` to write one');
+  }
+  if (statSync(path).isDirectory()) {
+    throw new EventdbError('CONFIG', `config file ${path} is a directory`, 'point --config at eventdb.config.json');
+  }
+  let data: unknown;
+  if (path.endsWith('.json')) {
+    data = parseJson(path, readFileSync(path, 'utf8'));
+  } else {
+    data = await importModule(path);
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) {
+    throw new EventdbError('CONFIG', `config file ${path} must hold an object`, 'see the README section "Config file"');
+  }
+  const { environments, ...settings } = data as FileSettings & { environments?: unknown };
+  if (environments !== undefined && (typeof environments !== 'object' || environments === null || Array.isArray(environments))) {
+    throw new EventdbError('CONFIG', `config file ${path}: "environments" must be an object of sections`, 'e.g. {"environments": {"production": {"url": "postgres://…"}}}');
+  }
+  return { path, settings, environments: (environments ?? {}) as Record<string, FileSettings> };
+}
+
+function parseJson(path: string, text: string): unknown {
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (e) {
+    const pos = /position (\d+)/.exec(messageOf(e))?.[1];
+    let where = '';
+    if (pos !== undefined) {
+      const before = text.slice(0, Number(pos));
+      const line = before.split('\n').length;
+      const col = Number(pos) - before.lastIndexOf('\n');
+      where = `:${line}:${col}`;
+    }
+    const reason = messageOf(e).replace(/ in JSON at position \d+.*$/, '');
+    throw new EventdbError('CONFIG_SYNTAX', `config file ${path}${where}: ${reason}`, 'fix the JSON syntax at that line (trailing commas and comments are not allowed)');
+  }
+}
+
+async function importModule(path: string): Promise<unknown> {
+  try {
+    let mod: { default?: unknown };
+    if (path.endsWith('.ts')) {
+      const { createJiti } = await import('jiti');
+      const jiti = createJiti(import.meta.url, { moduleCache: false });
+      mod = (await jiti.import(path)) as { default?: unknown };
+    } else {
+      mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    }
+    const value = mod.default ?? mod;
+    return typeof value === 'function' ? await (value as () => unknown)() : value;
+  } catch (e) {
+    if (e instanceof EventdbError) throw e;
+    const loc = /:(\d+):(\d+)/.exec(String((e as Error)?.stack ?? ''));
+    throw new EventdbError('CONFIG_SYNTAX', `config file ${path}${loc ? `:${loc[1]}` : ''}: ${messageOf(e)}`, 'fix the config file so that it loads');
+  }
+}

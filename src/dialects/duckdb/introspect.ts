@@ -1,0 +1,69 @@
+import { sql, type Kysely } from 'kysely';
+import { typeFamily } from '../type-family.js';
+import type { ForeignKeyInfo, IndexInfo, SchemaSnapshot, TableInfo } from '../types.js';
+
+/** DuckDB's catalog functions: one query per kind. */
+export async function introspectDuckdb(db: Kysely<any>): Promise<SchemaSnapshot> {
+  const cols = await sql<{ table_name: string; column_name: string; data_type: string; is_nullable: boolean; column_default: string | null; column_index: number }>`
+    select table_name, column_name, data_type, is_nullable, column_default, column_index
+      from duckdb_columns() where schema_name = current_schema() and not internal
+     order by table_name, column_index`.execute(db);
+  const cons = await sql<{ table_name: string; constraint_type: string; constraint_name: string; constraint_column_names: string[]; referenced_table: string | null; referenced_column_names: string[] | null }>`
+    select table_name, constraint_type, constraint_name, constraint_column_names, referenced_table, referenced_column_names
+      from duckdb_constraints() where schema_name = current_schema()
+     order by table_name, constraint_index`.execute(db);
+  const idx = await sql<{ table_name: string; index_name: string; is_unique: boolean; is_primary: boolean; expressions: string | null; sql: string | null }>`
+    select table_name, index_name, is_unique, is_primary, expressions, sql
+      from duckdb_indexes() where schema_name = current_schema()
+     order by table_name, index_name`.execute(db);
+
+  const tables = new Map<string, TableInfo>();
+  for (const r of cols.rows) {
+    let t = tables.get(r.table_name);
+    if (!t) tables.set(r.table_name, (t = { name: r.table_name, columns: [], primaryKey: [] }));
+    t.columns.push({
+      name: r.column_name,
+      type: r.data_type.toLowerCase(),
+      family: typeFamily(r.data_type),
+      nullable: r.is_nullable,
+      default: r.column_default,
+      position: r.column_index,
+    });
+  }
+  const indexes: IndexInfo[] = [];
+  const foreignKeys: ForeignKeyInfo[] = [];
+  for (const c of cons.rows) {
+    if (c.constraint_type === 'PRIMARY KEY') {
+      const t = tables.get(c.table_name);
+      if (t) t.primaryKey = c.constraint_column_names;
+      indexes.push({ name: `${c.table_name}_pkey`, table: c.table_name, columns: c.constraint_column_names, unique: true, primary: true });
+    } else if (c.constraint_type === 'UNIQUE') {
+      indexes.push({ name: c.constraint_name || `${c.table_name}_${c.constraint_column_names.join('_')}_key`, table: c.table_name, columns: c.constraint_column_names, unique: true, primary: false });
+    } else if (c.constraint_type === 'FOREIGN KEY' && c.referenced_table) {
+      foreignKeys.push({
+        name: c.constraint_name || `${c.table_name}_${c.constraint_column_names.join('_')}_fkey`,
+        table: c.table_name,
+        columns: c.constraint_column_names,
+        refTable: c.referenced_table,
+        refColumns: c.referenced_column_names ?? [],
+        onDelete: 'NO ACTION', // DuckDB supports no referential actions
+        onUpdate: 'NO ACTION',
+      });
+    }
+  }
+  for (const r of idx.rows) {
+    indexes.push({ name: r.index_name, table: r.table_name, columns: parseExpressions(r.expressions), unique: r.is_unique, primary: r.is_primary, ...whereOf(r.sql) });
+  }
+  return { engine: 'duckdb', schema: 'main', tables: [...tables.values()], indexes, foreignKeys };
+}
+
+function parseExpressions(e: string | null): string[] {
+  if (!e) return [];
+  const inner = e.replace(/^\[|\]$/g, '');
+  return inner.split(',').map((s) => s.trim().replace(/^'|'$/g, '').replace(/^"|"$/g, '')).filter(Boolean);
+}
+
+function whereOf(sqlText: string | null): { where?: string } {
+  const w = sqlText ? /\bwhere\b([\s\S]*?);?\s*$/i.exec(sqlText)?.[1]?.trim() : undefined;
+  return w ? { where: w } : {};
+}

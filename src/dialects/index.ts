@@ -1,0 +1,29 @@
+import type { ResolvedConfig } from '../config/index.js';
+import type { Engine } from '../config/url.js';
+import { EventdbError } from '../errors.js';
+import type { Connection, ConnectOptions, Dialect } from './types.js';
+
+export type * from './types.js';
+
+/** Loads an engine's dialect on demand, so that no driver is imported until it is needed. */
+export async function getDialect(engine: Engine, driver?: string): Promise<Dialect> {
+  switch (engine) {
+    case 'postgres':
+      if (driver === 'pglite') {
+        throw new EventdbError('UNKNOWN_ENGINE', 'PGlite (pglite: URLs) is not supported yet', 'use a postgres:// server URL, or sqlite:/duckdb: for an embedded database');
+      }
+      return (await import('./postgres/index.js')).postgresDialect;
+    case 'sqlite':
+      return (await import('./sqlite/index.js')).sqliteDialect;
+    case 'duckdb':
+      return (await import('./duckdb/index.js')).duckdbDialect;
+    default:
+      throw new EventdbError('UNKNOWN_ENGINE', `unknown engine "${String(engine)}"`, 'use postgres, sqlite or duckdb');
+  }
+}
+
+/** Opens the configured database. Throws EventdbError (exit 3) when it cannot. */
+export async function openConnection(config: ResolvedConfig, opts?: ConnectOptions): Promise<Connection> {
+  const dialect = await getDialect(config.database.engine, config.database.driver);
+  return dialect.connect(config, opts);
+}

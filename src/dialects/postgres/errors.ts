@@ -1,0 +1,28 @@
+import { EventdbError, messageOf } from '../../errors.js';
+import type { PostgresParams } from '../../config/url.js';
+
+/** Maps a driver error raised while connecting to a one-line EventdbError with a hint. */
+export function connectError(e: unknown, p: PostgresParams, timeoutMs: number): EventdbError {
+  const err = e as { code?: string; message?: string };
+  const where = `${p.host}:${p.port}`;
+  const msg = messageOf(e);
+  if (err.code === '28P01' || err.code === '28000') {
+    return new EventdbError('AUTH', `authentication failed for user "${p.user ?? ''}" at ${where}`, 'check the user and password in the database URL', { cause: e });
+  }
+  if (err.code === '3D000') {
+    return new EventdbError('DB_NOT_FOUND', `database "${p.database}" does not exist at ${where}`, `create it (createdb ${p.database}) or fix the database name in the URL`, { cause: e });
+  }
+  if (err.code === 'ECONNREFUSED') {
+    return new EventdbError('CONNECT', `cannot connect to PostgreSQL at ${where}: connection refused`, 'is the server running? check the host and port in the database URL', { cause: e });
+  }
+  if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') {
+    return new EventdbError('CONNECT', `cannot connect to PostgreSQL at ${where}: host not found`, 'check the host name in the database URL', { cause: e });
+  }
+  if (/timeout|timed out/i.test(msg)) {
+    return new EventdbError('CONNECT', `cannot connect to PostgreSQL at ${where}: no answer within ${(timeoutMs / 1000).toFixed(1)} s`, 'check that the host is reachable, or raise EVENTDB_CONNECT_TIMEOUT', { cause: e });
+  }
+  if (/ssl|certificate/i.test(msg)) {
+    return new EventdbError('CONNECT', `cannot connect to PostgreSQL at ${where}: ${msg}`, 'check sslmode in the URL (sslmode=disable for a local server without TLS)', { cause: e });
+  }
+  return new EventdbError('CONNECT', `cannot connect to PostgreSQL at ${where}: ${msg}`, 'check the database URL and that the server accepts connections', { cause: e });
+}

@@ -1,0 +1,130 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { hostname } from 'node:os';
+import type { ResolvedConfig } from '../../config/index.js';
+import { EventdbError } from '../../errors.js';
+import type { Capabilities, Connection, Dialect } from '../types.js';
+import { connectError } from './errors.js';
+import { introspectPostgres } from './introspect.js';
+import { advisoryLockStatus, withAdvisoryLock } from './lock.js';
+
+export const capabilities: Readonly<Capabilities> = Object.freeze({
+  transactionalDdl: true,
+  advisoryLocks: true,
+  concurrentIndex: true,
+  returning: true,
+  triggers: true,
+  storedProcedures: true,
+  concurrentWriters: true,
+});
+
+/** int8 and numeric-count results as JS numbers when they fit; everything else as pg parses it. */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20) {
+      return (v: string) => {
+        const n = Number(v);
+        return Number.isSafeInteger(n) ? n : v;
+      };
+    }
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+export function poolConfig(config: ResolvedConfig): pg.PoolConfig {
+  const p = config.database.postgres;
+  if (!p) throw new EventdbError('CONFIG', 'not a PostgreSQL server URL', 'use postgres://user:password@host:5432/database');
+  const ssl =
+    p.sslmode === 'require' || p.sslmode === 'no-verify'
+      ? { rejectUnauthorized: false }
+      : p.sslmode === 'verify-ca' || p.sslmode === 'verify-full'
+        ? { rejectUnauthorized: true }
+        : false;
+  return {
+    host: p.host,
+    port: p.port,
+    user: p.user ?? process.env.PGUSER ?? 'postgres',
+    password: p.password ?? process.env.PGPASSWORD,
+    database: p.database,
+    ssl,
+    min: config.pool.min,
+    max: config.pool.max,
+    idleTimeoutMillis: config.pool.idleTimeoutMs,
+    connectionTimeoutMillis: config.connectTimeoutMs,
+    statement_timeout: config.statementTimeoutMs,
+    application_name: p.params.application_name ?? `eventdb pid=${process.pid} host=${hostname()}`,
+    options: p.params.options,
+    types,
+  };
+}
+
+export async function connectPostgres(config: ResolvedConfig): Promise<Connection> {
+  const cfg = poolConfig(config);
+  const pool = new pg.Pool(cfg);
+  pool.on('error', () => undefined); // idle-client errors surface on the next query instead
+  try {
+    const c = await pool.connect();
+    c.release();
+  } catch (e) {
+    await pool.end().catch(() => undefined);
+    throw connectError(e, config.database.postgres!, config.connectTimeoutMs);
+  }
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  const target = config.database;
+  const what = `the migration lock on ${target.postgres!.database}`;
+  return {
+    engine: 'postgres',
+    target,
+    capabilities,
+    db,
+    async ping() {
+      const t = performance.now();
+      await pool.query('select 1');
+      return performance.now() - t;
+    },
+    async serverVersion() {
+      const r = await pool.query<{ v: string }>("select current_setting('server_version') as v");
+      return `PostgreSQL ${r.rows[0]?.v ?? '?'}`;
+    },
+    async withLock(name, opts, fn) {
+      // A dedicated session outside the pool: advisory locks belong to the session that took them.
+      const client = new pg.Client({ ...cfg, application_name: `eventdb lock pid=${process.pid} host=${hostname()}` });
+      await client.connect().catch((e: unknown) => {
+        throw connectError(e, target.postgres!, config.connectTimeoutMs);
+      });
+      try {
+        return await withAdvisoryLock(client, name, name === 'migrate' ? what : `the ${name} lock`, opts, fn);
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    },
+    async lockStatus(name) {
+      const client = await pool.connect();
+      try {
+        return await advisoryLockStatus(client, name);
+      } finally {
+        client.release();
+      }
+    },
+    introspect: () => introspectPostgres(db),
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+export const postgresDialect: Dialect = {
+  engine: 'postgres',
+  capabilities,
+  connect: (config) => connectPostgres(config),
+  async exists(config) {
+    try {
+      const c = await connectPostgres(config);
+      await c.close();
+      return true;
+    } catch (e) {
+      if (e instanceof EventdbError && e.code === 'DB_NOT_FOUND') return false;
+      throw e;
+    }
+  },
+};

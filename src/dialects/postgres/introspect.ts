@@ -1,0 +1,88 @@
+import { sql, type Kysely } from 'kysely';
+import { typeFamily } from '../type-family.js';
+import type { ColumnInfo, ForeignKeyInfo, IndexInfo, SchemaSnapshot, TableInfo } from '../types.js';
+
+const FK_ACTION: Record<string, string> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
+
+/** Tables, columns, indexes and foreign keys of the current schema: one catalog query per kind. */
+export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapshot> {
+  const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s ?? 'public';
+  const cols = await sql<{ table: string; name: string; type: string; nullable: boolean; default: string | null; position: number; typtype: string; basetype: string | null }>`
+    select c.relname as "table", a.attname as name, format_type(a.atttypid, a.atttypmod) as type,
+           not a.attnotnull as nullable, pg_get_expr(d.adbin, d.adrelid) as "default", a.attnum::int as position,
+           t.typtype, case when t.typtype = 'd' then format_type(t.typbasetype, t.typtypmod) end as basetype
+      from pg_class c
+      join pg_namespace n on n.oid = c.relnamespace
+      join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+      join pg_type t on t.oid = a.atttypid
+      left join pg_attrdef d on d.adrelid = c.oid and d.adnum = a.attnum
+     where n.nspname = current_schema() and c.relkind in ('r', 'p')
+     order by c.relname, a.attnum`.execute(db);
+  const idx = await sql<{ table: string; name: string; unique: boolean; primary: boolean; columns: string[]; where: string | null }>`
+    select t.relname as "table", i.relname as name, ix.indisunique as "unique", ix.indisprimary as "primary",
+           array(select pg_get_indexdef(ix.indexrelid, k.ord::int, true)
+                   from generate_subscripts(ix.indkey, 1) with ordinality as k(sub, ord)
+                  where k.ord <= ix.indnkeyatts order by k.ord) as columns,
+           pg_get_expr(ix.indpred, ix.indrelid) as "where"
+      from pg_index ix
+      join pg_class t on t.oid = ix.indrelid
+      join pg_class i on i.oid = ix.indexrelid
+      join pg_namespace n on n.oid = t.relnamespace
+     where n.nspname = current_schema() and t.relkind in ('r', 'p')
+     order by t.relname, i.relname`.execute(db);
+  const fks = await sql<{ name: string; table: string; ref_table: string; columns: string[]; ref_columns: string[]; del: string; upd: string }>`
+    select con.conname as name, t.relname as "table", rt.relname as ref_table,
+           array(select a.attname::text from unnest(con.conkey) with ordinality k(n, ord)
+                   join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.n order by k.ord) as columns,
+           array(select a.attname::text from unnest(con.confkey) with ordinality k(n, ord)
+                   join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.n order by k.ord) as ref_columns,
+           con.confdeltype as del, con.confupdtype as upd
+      from pg_constraint con
+      join pg_class t on t.oid = con.conrelid
+      join pg_class rt on rt.oid = con.confrelid
+      join pg_namespace n on n.oid = t.relnamespace
+     where con.contype = 'f' and n.nspname = current_schema()
+     order by t.relname, con.conname`.execute(db);
+
+  const tables = new Map<string, TableInfo>();
+  for (const r of cols.rows) {
+    let t = tables.get(r.table);
+    if (!t) tables.set(r.table, (t = { name: r.table, columns: [], primaryKey: [] }));
+    const effective = r.basetype ?? r.type;
+    const col: ColumnInfo = {
+      name: r.name,
+      type: r.type,
+      family: r.typtype === 'e' ? 'text' : typeFamily(effective),
+      nullable: r.nullable,
+      default: r.default,
+      position: r.position,
+    };
+    t.columns.push(col);
+  }
+  const indexes: IndexInfo[] = idx.rows.map((r) => ({
+    name: r.name,
+    table: r.table,
+    columns: r.columns.map(unquote),
+    unique: r.unique,
+    primary: r.primary,
+    ...(r.where ? { where: r.where } : {}),
+  }));
+  for (const i of indexes) if (i.primary) {
+    const t = tables.get(i.table);
+    if (t) t.primaryKey = i.columns;
+  }
+  const foreignKeys: ForeignKeyInfo[] = fks.rows.map((r) => ({
+    name: r.name,
+    table: r.table,
+    columns: r.columns,
+    refTable: r.ref_table,
+    refColumns: r.ref_columns,
+    onDelete: FK_ACTION[r.del] ?? r.del,
+    onUpdate: FK_ACTION[r.upd] ?? r.upd,
+  }));
+  return { engine: 'postgres', schema, tables: [...tables.values()], indexes, foreignKeys };
+}
+
+function unquote(s: string): string {
+  return /^"(.*)"$/.test(s) ? s.slice(1, -1).replace(/""/g, '"') : s;
+}

@@ -1,0 +1,22 @@
+/**
+ * eventdb's library API: what the CLI calls, so an application can run the same operations at
+ * start-up. Heavy modules are loaded on demand.
+ */
+import { resolveConfig, type ConfigInput, type ResolvedConfig } from './config/index.js';
+import { openConnection } from './dialects/index.js';
+import type { Connection, ConnectOptions } from './dialects/types.js';
+
+export { EventdbError, EXIT, isEventdbError, type ExitCode } from './errors.js';
+export { resolveConfig, parseDatabaseUrl, redact, redactUrl, type ResolvedConfig, type ConfigInput, type DatabaseTarget, type Engine, type Environment } from './config/index.js';
+export type * from './dialects/types.js';
+export { describeDatabase, type InfoResult } from './info.js';
+export { VERSION } from './version.js';
+
+/**
+ * Opens the database the configuration points at (flags > env > config file > defaults when given a
+ * ConfigInput; as-is when given a ResolvedConfig).
+ */
+export async function openDatabase(config: ResolvedConfig | ConfigInput = {}, opts?: ConnectOptions): Promise<Connection> {
+  const resolved = 'database' in config && 'sources' in config ? (config as ResolvedConfig) : await resolveConfig(config as ConfigInput);
+  return openConnection(resolved, opts);
+}
