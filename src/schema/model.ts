@@ -1,0 +1,90 @@
+import type { Engine } from '../config/url.js';
+import type { TypeFamily } from '../dialects/types.js';
+
+/**
+ * The expected schema: what `schema/` declares must exist. `validate` compares it with the live
+ * database; `auto-fix` creates what is missing from it. Per-engine values are given as
+ * `{ postgres, sqlite, duckdb }` objects where the engines differ.
+ */
+export type PerEngine<T> = T | Partial<Record<Engine, T>>;
+
+export interface ExpectedColumn {
+  name: string;
+  family: TypeFamily;
+  nullable: boolean;
+  /** The column type auto-fix uses to create it (engine-specific where needed). */
+  type: PerEngine<string>;
+  /** SQL default expression, if any. */
+  default?: PerEngine<string>;
+}
+
+export interface ExpectedIndex {
+  name: string;
+  /** Column names, or expressions such as `lower(email)`. */
+  columns: string[];
+  unique?: boolean;
+  /** Partial-index predicate. */
+  where?: string;
+  /** Engines this index exists on (default: all the table's engines). */
+  engines?: Engine[];
+}
+
+export type ReferentialAction = 'CASCADE' | 'RESTRICT' | 'SET NULL' | 'SET DEFAULT' | 'NO ACTION';
+
+export interface ExpectedForeignKey {
+  columns: string[];
+  references: { table: string; columns: string[] };
+  onDelete?: ReferentialAction;
+  engines?: Engine[];
+}
+
+export interface ExpectedTable {
+  name: string;
+  /** Required tables fail validation when missing; optional ones warn. */
+  required: boolean;
+  description?: string;
+  columns: ExpectedColumn[];
+  primaryKey: string[];
+  indexes?: ExpectedIndex[];
+  foreignKeys?: ExpectedForeignKey[];
+  /** Engines this table exists on (default: all). */
+  engines?: Engine[];
+  /** Reference rows that must exist (e.g. membership tiers), keyed by the primary key. */
+  referenceRows?: Array<Record<string, unknown>>;
+}
+
+export type DataRuleKind = 'orphans' | 'duplicates' | 'capacity' | 'negative' | 'not-null' | 'custom';
+
+export interface DataRule {
+  name: string;
+  kind: DataRuleKind;
+  description: string;
+  /** The table the offending rows live in. */
+  table: string;
+  /** SQL that returns one row per offending key, in a column named `key`. */
+  sql: PerEngine<string>;
+  level: 'error' | 'warning';
+  engines?: Engine[];
+}
+
+export interface ExpectedSchema {
+  /** Bumped when the declaration format changes. */
+  formatVersion: 1;
+  tables: ExpectedTable[];
+  rules: DataRule[];
+  /** What an engine lacks and how the schema copes (e.g. DuckDB: no triggers). */
+  notes?: Partial<Record<Engine, string[]>>;
+}
+
+/** The value of a per-engine setting for one engine. */
+export function forEngine<T>(v: PerEngine<T> | undefined, engine: Engine): T | undefined {
+  if (v === undefined) return undefined;
+  if (v !== null && typeof v === 'object' && !Array.isArray(v) && ('postgres' in v || 'sqlite' in v || 'duckdb' in v)) {
+    return (v as Partial<Record<Engine, T>>)[engine];
+  }
+  return v as T;
+}
+
+export function appliesTo(x: { engines?: Engine[] }, engine: Engine): boolean {
+  return !x.engines || x.engines.includes(engine);
+}
