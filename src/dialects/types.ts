@@ -122,6 +122,14 @@ export interface Connection {
   /** Whether the named lock is held now, and by whom. */
   lockStatus(name: string): Promise<LockStatus>;
   introspect(): Promise<SchemaSnapshot>;
+  /**
+   * Loads rows through the engine's fastest path (PostgreSQL COPY FROM STDIN, SQLite prepared
+   * multi-row INSERTs in large transactions, DuckDB's appender). `rows` yields batches; each row
+   * lists values in `columns` order: null/undefined, number, bigint, string, boolean or Date
+   * (timestamps; stored as UTC). Returns the number of rows inserted. Memory is bounded by one batch.
+   * Not atomic across batches: a failure leaves the batches already committed.
+   */
+  bulkInsert(table: string, columns: string[], rows: AsyncIterable<unknown[][]>): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -131,4 +139,39 @@ export interface Dialect {
   connect(config: ResolvedConfig, opts?: ConnectOptions): Promise<Connection>;
   /** Whether the database exists, without creating it. */
   exists(config: ResolvedConfig): Promise<boolean>;
+}
+
+/** What an engine's consistent copy produced: one data stream plus what the manifest records. */
+export interface SnapshotSource {
+  /** `sqlite-file`, `duckdb-file`, `pg-custom` (pg_dump -Fc) or `eventdb-pg` (eventdb's own logical dump). */
+  format: 'sqlite-file' | 'duckdb-file' | 'pg-custom' | 'eventdb-pg';
+  /** File name suffix of the raw data (`.sqlite`, `.duckdb`, `.pgdump`, `.edbdump`). */
+  extension: string;
+  /** Rows per table at the moment of the copy (PostgreSQL: schema-qualified when not `public`). */
+  tables: Record<string, number>;
+  /** Tool used and anything the user should know (e.g. why pg_dump was not used). */
+  tool: string;
+  notes: string[];
+  /** The raw copy. Errors of the producer (e.g. pg_dump's exit status) surface as a stream error. */
+  stream: NodeJS.ReadableStream;
+  /** Removes temp files and closes sessions. Always called. */
+  cleanup(): Promise<void>;
+}
+
+/** Per-engine backup and restore, loaded on demand with `getSnapshotEngine(engine)`. */
+export interface SnapshotEngine {
+  readonly engine: Engine;
+  /** A consistent copy while writers continue, streamed. `tmpDir` is scratch space. */
+  snapshot(conn: Connection, config: ResolvedConfig, opts: { tmpDir: string; pgDump?: 'auto' | 'never' }): Promise<SnapshotSource>;
+  /**
+   * File engines: opens a copy read-only, runs the engine's integrity check and counts rows.
+   * Throws EventdbError CORRUPT_SNAPSHOT when the copy fails the check.
+   */
+  checkFile?(path: string): Promise<{ tables: Record<string, number>; check: string }>;
+  /**
+   * PostgreSQL: loads a dump file into a new database, then makes it the target (swap names, keeping
+   * the old one as `<name>_pre_restore_<stamp>` unless keep is false), or into `to`. Never touches the
+   * original until the load succeeded.
+   */
+  restoreDatabase?(config: ResolvedConfig, dumpFile: string, format: SnapshotSource['format'], opts: { to?: ResolvedConfig; keep: boolean; stamp: string }): Promise<{ database: string; previous?: string; tables: Record<string, number> }>;
 }

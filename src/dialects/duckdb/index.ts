@@ -7,6 +7,7 @@ import { checkDatabaseFile, readOnlyError } from '../file-checks.js';
 import { fileLockStatus, lockFilePath, withFileLock, withMemoryLock } from '../file-lock.js';
 import type { Capabilities, Connection, ConnectOptions, Dialect } from '../types.js';
 import { introspectDuckdb } from './introspect.js';
+import { bulkInsertDuckdb } from './bulk-insert.js';
 import { DuckDbDialect } from './kysely-driver.js';
 
 export const capabilities: Readonly<Capabilities> = Object.freeze({
@@ -92,6 +93,7 @@ export async function connectDuckdb(config: ResolvedConfig, opts: ConnectOptions
       return fileLockStatus(lockFilePath(path, name));
     },
     introspect: () => introspectDuckdb(db),
+    bulkInsert: (table, columns, rows) => bulkInsertDuckdb(instance, table, columns, rows),
     async close() {
       await db.destroy();
       instance.closeSync();

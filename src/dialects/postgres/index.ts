@@ -6,6 +6,7 @@ import { EventdbError } from '../../errors.js';
 import type { Capabilities, Connection, Dialect } from '../types.js';
 import { connectError } from './errors.js';
 import { introspectPostgres } from './introspect.js';
+import { bulkInsertPostgres } from './bulk-insert.js';
 import { advisoryLockStatus, withAdvisoryLock } from './lock.js';
 
 export const capabilities: Readonly<Capabilities> = Object.freeze({
@@ -107,6 +108,7 @@ export async function connectPostgres(config: ResolvedConfig): Promise<Connectio
       }
     },
     introspect: () => introspectPostgres(db),
+    bulkInsert: (table, columns, rows) => bulkInsertPostgres(pool, table, columns, rows),
     async close() {
       await db.destroy();
       // Kysely ends the pool only if it ever used it; the connection itself may not have.

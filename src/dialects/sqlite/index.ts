@@ -7,6 +7,7 @@ import { checkDatabaseFile, readOnlyError } from '../file-checks.js';
 import { fileLockStatus, lockFilePath, withFileLock, withMemoryLock } from '../file-lock.js';
 import type { Capabilities, Connection, ConnectOptions, Dialect } from '../types.js';
 import { introspectSqlite } from './introspect.js';
+import { bulkInsertSqlite } from './bulk-insert.js';
 
 export const capabilities: Readonly<Capabilities> = Object.freeze({
   transactionalDdl: true,
@@ -74,6 +75,7 @@ export async function connectSqlite(config: ResolvedConfig, opts: ConnectOptions
       return fileLockStatus(lockFilePath(path, name));
     },
     introspect: async () => introspectSqlite(raw),
+    bulkInsert: (table, columns, rows) => bulkInsertSqlite(raw, table, columns, rows),
     async close() {
       await db.destroy();
       if (raw.open) raw.close(); // Kysely closes it only if it ever used it

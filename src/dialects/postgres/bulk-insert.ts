@@ -1,0 +1,90 @@
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { EventdbError, messageOf } from '../../errors.js';
+
+const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
+
+/** `schema.table` or `table`, each part quoted. */
+export function qualifiedName(table: string): string {
+  return table.split('.').map(quoteIdent).join('.');
+}
+
+const ESCAPES = /[\\\t\n\r]/g;
+const escapeChar = (c: string) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r');
+
+/** One value in COPY text format. */
+export function copyText(v: unknown): string {
+  if (v === null || v === undefined) return '\\N';
+  switch (typeof v) {
+    case 'number':
+      return Number.isFinite(v) ? String(v) : v !== v ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
+    case 'bigint':
+      return v.toString();
+    case 'boolean':
+      return v ? 't' : 'f';
+    case 'string':
+      return ESCAPES.test(v) ? ((ESCAPES.lastIndex = 0), v.replace(ESCAPES, escapeChar)) : v;
+    default:
+      if (v instanceof Date) return v.toISOString();
+      if (v instanceof Uint8Array) return `\\\\x${Buffer.from(v).toString('hex')}`;
+      return copyText(JSON.stringify(v));
+  }
+}
+
+/** Resolves on `event` or on an error (recorded by the caller's own error listener). */
+function settled(stream: NodeJS.EventEmitter, event: string): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off(event, done);
+      stream.off('error', done);
+      resolve();
+    };
+    stream.on(event, done);
+    stream.on('error', done);
+  });
+}
+
+/**
+ * COPY … FROM STDIN on one pooled session. Batches are encoded to COPY text and written with
+ * back-pressure, so memory stays at about one batch. One COPY is one statement: it loads all rows
+ * or none.
+ */
+export async function bulkInsertPostgres(pool: pg.Pool, table: string, columns: string[], rows: AsyncIterable<unknown[][]>): Promise<number> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    const sql = `COPY ${qualifiedName(table)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`;
+    const stream = client.query(copyFrom(sql));
+    let failed: unknown;
+    stream.on('error', (e) => (failed ??= e));
+    const width = columns.length;
+    try {
+      for await (const batch of rows) {
+        if (failed) break;
+        let text = '';
+        for (const row of batch) {
+          if (row.length !== width) throw new EventdbError('BULK_INSERT', `a row for ${table} has ${row.length} values for ${width} columns`, 'give one value per column, in the order of the column list');
+          let line = copyText(row[0]);
+          for (let i = 1; i < width; i++) line += `\t${copyText(row[i])}`;
+          text += `${line}\n`;
+        }
+        if (text && !stream.write(text)) await settled(stream, 'drain');
+      }
+    } catch (e) {
+      broken = true;
+      stream.destroy(e instanceof Error ? e : new Error(String(e)));
+      throw e;
+    }
+    if (!failed) {
+      stream.end();
+      await settled(stream, 'finish');
+    }
+    if (failed) {
+      broken = true;
+      throw new EventdbError('BULK_INSERT', `loading ${table} failed: ${messageOf(failed)}`, 'no rows of this load were kept (COPY is one statement); fix the data or the schema and run again', { cause: failed });
+    }
+    return Number(stream.rowCount ?? 0);
+  } finally {
+    client.release(broken);
+  }
+}

@@ -1,0 +1,66 @@
+import type Database from 'better-sqlite3';
+import { EventdbError, messageOf } from '../../errors.js';
+
+const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
+/** SQLite's default limit on bound parameters per statement (3.32+). */
+const MAX_PARAMS = 32_766;
+/** Rows per multi-row INSERT: fewer native calls, bounded by the parameter limit. */
+const ROWS_PER_STATEMENT = 256;
+
+function sqliteValue(v: unknown): unknown {
+  if (v === undefined) return null;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (v instanceof Date) return v.toISOString();
+  if (v !== null && typeof v === 'object' && !(v instanceof Uint8Array)) return JSON.stringify(v);
+  return v;
+}
+
+/**
+ * Prepared multi-row INSERTs in one transaction on the better-sqlite3 handle: the load commits or
+ * rolls back whole (inside a caller's open transaction the rows join it instead). Values are bound,
+ * never concatenated. Dirty pages spill to the WAL, so memory stays bounded by SQLite's page cache.
+ */
+export async function bulkInsertSqlite(raw: Database.Database, table: string, columns: string[], rows: AsyncIterable<unknown[][]>): Promise<number> {
+  const width = columns.length;
+  if (width === 0) throw new EventdbError('BULK_INSERT', `no columns given for ${table}`, 'name at least one column');
+  const perStatement = Math.max(1, Math.min(ROWS_PER_STATEMENT, Math.floor(MAX_PARAMS / width)));
+  const head = `INSERT INTO ${table.split('.').map(quoteIdent).join('.')} (${columns.map(quoteIdent).join(', ')}) VALUES `;
+  const tuple = `(${new Array(width).fill('?').join(', ')})`;
+  const statements = new Map<number, Database.Statement>();
+  const statementFor = (n: number) => {
+    let s = statements.get(n);
+    if (!s) statements.set(n, (s = raw.prepare(head + new Array(n).fill(tuple).join(', '))));
+    return s;
+  };
+  const params: unknown[] = new Array(perStatement * width);
+  let total = 0;
+  const insert = (batch: unknown[][]) => {
+    for (let start = 0; start < batch.length; start += perStatement) {
+      const n = Math.min(perStatement, batch.length - start);
+      const p = n === perStatement ? params : new Array(n * width);
+      let k = 0;
+      for (let r = start; r < start + n; r++) {
+        const row = batch[r]!;
+        if (row.length !== width) throw new EventdbError('BULK_INSERT', `a row for ${table} has ${row.length} values for ${width} columns`, 'give one value per column, in the order of the column list');
+        for (let c = 0; c < width; c++) p[k++] = sqliteValue(row[c]);
+      }
+      statementFor(n).run(p);
+    }
+  };
+  // Inside a caller's transaction, the caller commits; otherwise we open and commit our own.
+  const outer = raw.inTransaction;
+  try {
+    for await (const batch of rows) {
+      if (!batch.length) continue;
+      if (!outer && !raw.inTransaction) raw.exec('BEGIN');
+      insert(batch);
+      total += batch.length;
+    }
+    if (!outer && raw.inTransaction) raw.exec('COMMIT');
+    return total;
+  } catch (e) {
+    if (!outer && raw.inTransaction) raw.exec('ROLLBACK');
+    if (e instanceof EventdbError) throw e;
+    throw new EventdbError('BULK_INSERT', `loading ${table} failed: ${messageOf(e)}`, 'nothing was loaded (the load was rolled back); fix the data or the schema and run again', { cause: e });
+  }
+}

@@ -1,0 +1,122 @@
+import { sql } from 'kysely';
+import { expect, it } from 'vitest';
+import { openDatabase } from '../../src/index.js';
+import type { Connection } from '../../src/dialects/types.js';
+import { describeEngines } from '../helpers/engines.js';
+
+const DDL: Record<string, string> = {
+  postgres:
+    'create table items (id bigint primary key, name text not null, price numeric(10,2), qty integer, active boolean, happened_at timestamptz, note text, status text not null default \'new\')',
+  sqlite:
+    "create table items (id integer primary key, name text not null, price numeric(10,2), qty integer, active boolean, happened_at text, note text, status text not null default 'new')",
+  duckdb:
+    "create table items (id bigint primary key, name varchar not null, price decimal(10,2), qty integer, active boolean, happened_at timestamptz, note varchar, status varchar not null default 'new')",
+};
+
+const COLS = ['id', 'name', 'price', 'qty', 'active', 'happened_at', 'note', 'status'];
+const TRICKY = ['tab\there', 'line\nbreak', 'back\\slash', 'quote "double" \'single\'', 'ünïcødé ✓', 'cr\rlf', '\\N', ''];
+
+function row(i: number): unknown[] {
+  return [i, `item ${i}`, (i % 1000) / 4, i % 7, i % 2 === 0, new Date(Date.UTC(2025, 0, 1) + i * 60_000), i % 10 === 0 ? null : TRICKY[i % TRICKY.length], i % 3 ? 'sold' : 'new'];
+}
+
+async function* batches(n: number, size: number, make = row): AsyncIterable<unknown[][]> {
+  for (let s = 0; s < n; s += size) {
+    const b: unknown[][] = [];
+    for (let i = s; i < Math.min(n, s + size); i++) b.push(make(i));
+    yield b;
+  }
+}
+
+/** Rows read back, normalised so that engines compare equal. */
+async function readBack(conn: Connection): Promise<unknown[][]> {
+  const r = await sql<Record<string, unknown>>`select * from items order by id`.execute(conn.db);
+  return r.rows.map((x) => [
+    Number(x.id),
+    x.name,
+    x.price === null ? null : Number(x.price),
+    x.qty,
+    x.active === null ? null : Boolean(x.active),
+    x.happened_at === null ? null : new Date(x.happened_at as string).toISOString(),
+    x.note,
+    x.status,
+  ]);
+}
+
+async function count(conn: Connection): Promise<number> {
+  const r = await sql<{ n: number }>`select count(*) as n from items`.execute(conn.db);
+  return Number(r.rows[0]!.n);
+}
+
+describeEngines('bulkInsert', (fx) => {
+  it('loads every value type faithfully, across batches, and returns the row count', async () => {
+    const conn = await openDatabase(await fx.config());
+    try {
+      await sql.raw(DDL[fx.engine]!).execute(conn.db);
+      const n = 5_003;
+      expect(await conn.bulkInsert('items', COLS, batches(n, 1_000))).toBe(n);
+      const rows = await readBack(conn);
+      expect(rows.length).toBe(n);
+      for (const i of [0, 1, 2, 3, 4, 5, 6, 7, 10, 4_999, 5_002]) {
+        const want = row(i);
+        want[5] = (want[5] as Date).toISOString();
+        expect(rows[i]).toEqual(want);
+      }
+      expect(new Set(rows.map((r) => r[6]))).toEqual(new Set([...TRICKY, null]));
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('fills the columns left out with their defaults', async () => {
+    const conn = await openDatabase(await fx.config());
+    try {
+      await sql.raw(DDL[fx.engine]!).execute(conn.db);
+      expect(await conn.bulkInsert('items', ['name', 'id'], batches(3, 2, (i) => [`n${i}`, i + 1]))).toBe(3);
+      const rows = await readBack(conn);
+      expect(rows.map((r) => [r[0], r[1], r[7], r[2]])).toEqual([
+        [1, 'n0', 'new', null],
+        [2, 'n1', 'new', null],
+        [3, 'n2', 'new', null],
+      ]);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('loads nothing when a batch is bad (wrong width, constraint violation)', async () => {
+    const conn = await openDatabase(await fx.config());
+    try {
+      await sql.raw(DDL[fx.engine]!).execute(conn.db);
+      await conn.bulkInsert('items', COLS, batches(10, 10));
+      const bad = async function* () {
+        yield* batches(3_000, 1_000, (i) => row(i + 100));
+        yield [[1, 'short row']];
+      };
+      const e1 = await conn.bulkInsert('items', COLS, bad()).catch((e: unknown) => e);
+      expect(e1).toMatchObject({ code: 'BULK_INSERT', message: 'a row for items has 2 values for 8 columns' });
+      const dup = async function* () {
+        yield* batches(3_000, 1_000, (i) => row(i + 100));
+        yield [row(5)];
+      };
+      const e2 = await conn.bulkInsert('items', COLS, dup()).catch((e: unknown) => e);
+      expect(e2).toMatchObject({ code: 'BULK_INSERT' });
+      expect((e2 as Error).message).toMatch(/^loading items failed: .*(duplicate|unique|primary key|constraint)/i);
+      expect((e2 as Error).message).not.toContain('\n');
+      expect(await count(conn)).toBe(10);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('names a missing table', async () => {
+    const conn = await openDatabase(await fx.config());
+    try {
+      const e = await conn.bulkInsert('nope', ['id'], batches(1, 1, (i) => [i])).catch((x: unknown) => x);
+      expect(e).toMatchObject({ code: 'BULK_INSERT' });
+      expect((e as Error).message).toMatch(/nope/);
+    } finally {
+      await conn.close();
+    }
+  });
+});
