@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// Bundles the CLI entry (dist/cli/main.js) with esbuild after tsc has emitted dist/.
+// Why: Kysely's ESM build is ~400 small files and took ~190 ms to import, most of the start-up
+// budget of `eventdb info`. Bundled, with code splitting, every command still loads lazily (each
+// dynamic import becomes a chunk) and Kysely loads as one file. Native and asset-carrying packages
+// (drivers, WASM parsers, the AWS SDK, PGlite) stay external and load from node_modules.
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const keepExternal = Object.keys(pkg.dependencies ?? {}).filter((d) => !['kysely', 'commander', 'chalk'].includes(d));
+
+await build({
+  entryPoints: { main: 'src/cli/main.ts' },
+  outdir: 'dist/cli',
+  entryNames: '[name]',
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: keepExternal.flatMap((d) => [d, `${d}/*`]),
+  banner: { js: "import { createRequire as __eventdbCreateRequire } from 'node:module'; const require = __eventdbCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+  legalComments: 'none',
+});
