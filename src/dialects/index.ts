@@ -9,9 +9,7 @@ export type * from './types.js';
 export async function getDialect(engine: Engine, driver?: string): Promise<Dialect> {
   switch (engine) {
     case 'postgres':
-      if (driver === 'pglite') {
-        throw new EventdbError('UNKNOWN_ENGINE', 'PGlite (pglite: URLs) is not supported yet', 'use a postgres:// server URL, or sqlite:/duckdb: for an embedded database');
-      }
+      if (driver === 'pglite') return (await import('./pglite/index.js')).pgliteDialect;
       return (await import('./postgres/index.js')).postgresDialect;
     case 'sqlite':
       return (await import('./sqlite/index.js')).sqliteDialect;
