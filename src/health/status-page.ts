@@ -1,0 +1,111 @@
+import { formatDuration } from './duration.js';
+import type { CheckResult, HealthReport } from './types.js';
+
+/**
+ * The on-call status page: one self-contained HTML document (inline CSS and script, no external
+ * assets). Rendered on the server so it works without script; the script re-fetches
+ * `health/full` every TTL and redraws in place.
+ */
+export function renderStatusPage(report: HealthReport, ttlMs: number): string {
+  const initial = JSON.stringify(report).replace(/</g, '\\u003c');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>eventdb health: ${esc(report.status)}</title>
+<noscript><meta http-equiv="refresh" content="${Math.max(1, Math.round(ttlMs / 1000))}"></noscript>
+<style>
+:root { color-scheme: light dark; font-family: system-ui, sans-serif; }
+body { margin: 0 auto; max-width: 60rem; padding: 1.5rem; }
+h1 { font-size: 1.4rem; margin: 0 0 .25rem; }
+.banner { padding: .75rem 1rem; border-radius: .5rem; font-weight: 600; margin: 1rem 0; }
+.ok { background: #d9f5df; color: #0b5a1d; } .warn { background: #fff1c2; color: #6b4d00; }
+.fail { background: #ffd9d6; color: #8a1208; } .skipped { background: #e8e8e8; color: #444; }
+table { width: 100%; border-collapse: collapse; }
+th, td { text-align: left; padding: .45rem .5rem; border-bottom: 1px solid #8884; vertical-align: top; }
+td.status { font-weight: 600; white-space: nowrap; border-radius: .25rem; }
+td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+.figures { display: flex; gap: 1rem; flex-wrap: wrap; margin: 1rem 0; }
+.figure { border: 1px solid #8884; border-radius: .5rem; padding: .5rem .75rem; min-width: 9rem; }
+.figure b { display: block; font-size: 1.2rem; }
+footer { margin-top: 1rem; color: #777; font-size: .85rem; }
+</style>
+</head>
+<body data-ttl-ms="${ttlMs}">
+<h1>eventdb health</h1>
+<div id="meta">${esc(report.engine)} · ${esc(report.database)} · ${esc(report.environment)}</div>
+<div id="app">${renderBody(report)}</div>
+<footer>Refreshes every ${esc(formatDuration(ttlMs))}. <span id="updated">Checked at ${esc(report.checkedAt)}</span> <span id="error"></span></footer>
+<script id="initial" type="application/json">${initial}</script>
+<script>
+(function () {
+  var ttl = Number(document.body.getAttribute('data-ttl-ms')) || 5000;
+  var LABEL = { ok: '✅ ok', warn: '⚠️ warn', fail: '❌ fail', skipped: '⏭️ skipped' };
+  function esc(s) { return String(s).replace(/[&<>"']/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]; }); }
+  function dur(ms) { return ms < 1000 ? Math.round(ms) + ' ms' : ms < 60000 ? (ms / 1000).toFixed(1) + ' s' : ms < 3600000 ? Math.round(ms / 60000) + ' min' : ms < 86400000 ? (ms / 3600000).toFixed(1) + ' h' : (ms / 86400000).toFixed(1) + ' d'; }
+  function detail(r, name) { for (var i = 0; i < r.checks.length; i++) { var c = r.checks[i]; if (c.name === name && c.status !== 'skipped') return c.details || {}; } return null; }
+  function figures(r) {
+    var out = [], b = detail(r, 'backup'), m = detail(r, 'migrations'), c = detail(r, 'connection');
+    out.push(['backup-age', 'backup age', b && typeof b.ageMs === 'number' ? dur(b.ageMs) : b && b.count === 0 ? 'no snapshot' : 'n/a']);
+    out.push(['pending-migrations', 'pending migrations', m && m.pending ? String(m.pending.length) : 'n/a']);
+    out.push(['latency', 'latency', c && typeof c.latencyMs === 'number' ? c.latencyMs.toFixed(1) + ' ms' : 'n/a']);
+    return '<div class="figures">' + out.map(function (f) { return '<div class="figure" id="fig-' + f[0] + '"><span>' + esc(f[1]) + '</span><b>' + esc(f[2]) + '</b></div>'; }).join('') + '</div>';
+  }
+  function render(r) {
+    var title = r.status === 'ok' ? 'All checks pass' : r.status === 'warn' ? 'Healthy with warnings' : 'Unhealthy';
+    var rows = r.checks.map(function (c) {
+      return '<tr data-check="' + esc(c.name) + '" data-status="' + esc(c.status) + '"><td class="status ' + esc(c.status) + '">' + LABEL[c.status] + '</td><td>' + esc(c.name) + '</td><td class="num">' + dur(c.durationMs) + '</td><td class="message">' + esc(c.message) + '</td></tr>';
+    }).join('');
+    return '<div id="overall" class="banner ' + esc(r.status) + '" data-status="' + esc(r.status) + '">' + LABEL[r.status] + ' — ' + title + '</div>' + figures(r) +
+      '<table><thead><tr><th>status</th><th>check</th><th>duration</th><th>message</th></tr></thead><tbody>' + rows + '</tbody></table>';
+  }
+  function show(r) {
+    document.getElementById('app').innerHTML = render(r);
+    document.getElementById('updated').textContent = 'Checked at ' + r.checkedAt;
+    document.getElementById('error').textContent = '';
+    document.title = 'eventdb health: ' + r.status;
+  }
+  function tick() {
+    fetch('health/full', { cache: 'no-store' }).then(function (res) { return res.json(); }).then(show).catch(function (e) {
+      document.getElementById('error').textContent = '(cannot reach the health server: ' + e.message + ')';
+    });
+  }
+  show(JSON.parse(document.getElementById('initial').textContent));
+  setInterval(tick, ttl);
+})();
+</script>
+</body>
+</html>
+`;
+}
+
+const LABEL: Record<string, string> = { ok: '✅ ok', warn: '⚠️ warn', fail: '❌ fail', skipped: '⏭️ skipped' };
+
+function renderBody(r: HealthReport): string {
+  const title = r.status === 'ok' ? 'All checks pass' : r.status === 'warn' ? 'Healthy with warnings' : 'Unhealthy';
+  const detail = (name: string) => r.checks.find((c) => c.name === name && c.status !== 'skipped')?.details as Record<string, any> | undefined;
+  const b = detail('backup');
+  const m = detail('migrations');
+  const c = detail('connection');
+  const figs: Array<[string, string, string]> = [
+    ['backup-age', 'backup age', typeof b?.ageMs === 'number' ? formatDuration(b.ageMs) : b?.count === 0 ? 'no snapshot' : 'n/a'],
+    ['pending-migrations', 'pending migrations', Array.isArray(m?.pending) ? String(m.pending.length) : 'n/a'],
+    ['latency', 'latency', typeof c?.latencyMs === 'number' ? `${c.latencyMs.toFixed(1)} ms` : 'n/a'],
+  ];
+  const rows = r.checks.map(row).join('');
+  return (
+    `<div id="overall" class="banner ${esc(r.status)}" data-status="${esc(r.status)}">${LABEL[r.status]} — ${title}</div>` +
+    `<div class="figures">${figs.map(([id, k, v]) => `<div class="figure" id="fig-${id}"><span>${esc(k)}</span><b>${esc(v)}</b></div>`).join('')}</div>` +
+    `<table><thead><tr><th>status</th><th>check</th><th>duration</th><th>message</th></tr></thead><tbody>${rows}</tbody></table>`
+  );
+}
+
+function row(c: CheckResult): string {
+  const d = c.durationMs < 1000 ? `${Math.round(c.durationMs)} ms` : formatDuration(c.durationMs);
+  return `<tr data-check="${esc(c.name)}" data-status="${esc(c.status)}"><td class="status ${esc(c.status)}">${LABEL[c.status]}</td><td>${esc(c.name)}</td><td class="num">${d}</td><td class="message">${esc(c.message)}</td></tr>`;
+}
+
+function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+}
