@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
+import { sql, type Kysely } from 'kysely';
+import type { Engine } from '../config/index.js';
+import { VERSION } from '../version.js';
+import type { HistoryRow } from './types.js';
+
+export const HISTORY_TABLE = 'eventdb_migrations';
+export const LOG_TABLE = 'eventdb_migration_log';
+
+const tsType = (engine: Engine) => (engine === 'sqlite' ? 'text' : 'timestamptz');
+
+/** Creates the history and log tables when absent (idempotent). */
+export async function ensureHistory(db: Kysely<any>, engine: Engine): Promise<void> {
+  const ts = sql.raw(tsType(engine));
+  await db.schema
+    .createTable(HISTORY_TABLE)
+    .ifNotExists()
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('checksum', 'text', (c) => c.notNull())
+    .addColumn('applied_at', ts, (c) => c.notNull())
+    .addColumn('duration_ms', 'integer', (c) => c.notNull())
+    .addColumn('applied_by', 'text', (c) => c.notNull())
+    .addColumn('eventdb_version', 'text', (c) => c.notNull())
+    .addColumn('batch', 'integer', (c) => c.notNull())
+    .addColumn('file', 'text')
+    .addColumn('kind', 'text')
+    .execute();
+  await db.schema
+    .createTable(LOG_TABLE)
+    .ifNotExists()
+    .addColumn('attempt_id', 'text', (c) => c.primaryKey())
+    .addColumn('id', 'text', (c) => c.notNull())
+    .addColumn('direction', 'text', (c) => c.notNull())
+    .addColumn('outcome', 'text', (c) => c.notNull())
+    .addColumn('checksum', 'text')
+    .addColumn('started_at', ts, (c) => c.notNull())
+    .addColumn('duration_ms', 'integer')
+    .addColumn('batch', 'integer')
+    .addColumn('applied_by', 'text', (c) => c.notNull())
+    .addColumn('eventdb_version', 'text', (c) => c.notNull())
+    .addColumn('error', 'text')
+    .addColumn('statement', 'text')
+    .addColumn('cleared_at', ts)
+    .execute();
+}
+
+export async function historyExists(db: Kysely<any>): Promise<boolean> {
+  try {
+    await db.selectFrom(HISTORY_TABLE).select('id').limit(1).execute();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : v == null ? '' : new Date(String(v)).toISOString());
+
+/** Applied migrations in the order they were applied. */
+export async function readHistory(db: Kysely<any>): Promise<HistoryRow[]> {
+  const rows = await db.selectFrom(HISTORY_TABLE).select(['id', 'checksum', 'applied_at', 'duration_ms', 'applied_by', 'eventdb_version', 'batch']).orderBy('batch').orderBy('applied_at').execute();
+  return rows.map((r) => ({
+    id: String(r.id),
+    checksum: String(r.checksum),
+    applied_at: iso(r.applied_at),
+    duration_ms: Number(r.duration_ms),
+    applied_by: String(r.applied_by),
+    eventdb_version: String(r.eventdb_version),
+    batch: Number(r.batch),
+  }));
+}
+
+let who: string | undefined;
+export function appliedBy(): string {
+  if (who) return who;
+  let user = process.env.USER ?? process.env.USERNAME ?? 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    /* no passwd entry (containers) */
+  }
+  return (who = `${user}@${hostname()}`);
+}
+
+export interface AttemptRecord {
+  id: string;
+  direction: 'up' | 'down' | 'baseline' | 'repair';
+  outcome: 'applied' | 'rolled_back' | 'failed' | 'baselined' | 'repaired';
+  checksum?: string;
+  startedAt: Date;
+  durationMs?: number;
+  batch?: number;
+  error?: string;
+  statement?: string;
+}
+
+export async function logAttempt(db: Kysely<any>, a: AttemptRecord): Promise<void> {
+  await db
+    .insertInto(LOG_TABLE)
+    .values({
+      attempt_id: randomUUID(),
+      id: a.id,
+      direction: a.direction,
+      outcome: a.outcome,
+      checksum: a.checksum ?? null,
+      started_at: a.startedAt.toISOString(),
+      duration_ms: a.durationMs === undefined ? null : Math.round(a.durationMs),
+      batch: a.batch ?? null,
+      applied_by: appliedBy(),
+      eventdb_version: VERSION,
+      error: a.error ?? null,
+      statement: a.statement ?? null,
+    })
+    .execute();
+}
+
+export async function recordApplied(db: Kysely<any>, r: { id: string; checksum: string; appliedAt: Date; durationMs: number; batch: number; file: string; kind: string }): Promise<void> {
+  await db
+    .insertInto(HISTORY_TABLE)
+    .values({
+      id: r.id,
+      checksum: r.checksum,
+      applied_at: r.appliedAt.toISOString(),
+      duration_ms: Math.round(r.durationMs),
+      applied_by: appliedBy(),
+      eventdb_version: VERSION,
+      batch: r.batch,
+      file: r.file,
+      kind: r.kind,
+    })
+    .execute();
+}
+
+export async function removeApplied(db: Kysely<any>, id: string): Promise<void> {
+  await db.deleteFrom(HISTORY_TABLE).where('id', '=', id).execute();
+}
+
+export async function nextBatch(db: Kysely<any>): Promise<number> {
+  const r = await db.selectFrom(HISTORY_TABLE).select((eb) => eb.fn.max('batch').as('b')).executeTakeFirst();
+  return Number(r?.b ?? 0) + 1;
+}
+
+export interface FailedAttempt {
+  id: string;
+  startedAt: string;
+  error: string;
+  statement?: string;
+}
+
+/** Failed attempts not cleared by `migrate repair`. */
+export async function failedAttempts(db: Kysely<any>): Promise<FailedAttempt[]> {
+  try {
+    const rows = await db.selectFrom(LOG_TABLE).select(['id', 'started_at', 'error', 'statement']).where('outcome', '=', 'failed').where('cleared_at', 'is', null).orderBy('started_at').execute();
+    return rows.map((r) => ({ id: String(r.id), startedAt: iso(r.started_at), error: String(r.error ?? ''), statement: r.statement == null ? undefined : String(r.statement) }));
+  } catch {
+    return [];
+  }
+}
+
+export async function clearFailedAttempts(db: Kysely<any>): Promise<number> {
+  const r = await db.updateTable(LOG_TABLE).set({ cleared_at: new Date().toISOString() }).where('outcome', '=', 'failed').where('cleared_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows ?? 0);
+}

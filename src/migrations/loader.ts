@@ -1,0 +1,129 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { ENGINES, type Engine } from '../config/index.js';
+import { EventdbError } from '../errors.js';
+import { checksumOf } from './checksum.js';
+import { parseSqlMigration } from './sql-file.js';
+import { loadTsMigration } from './ts-module.js';
+import type { Migration, MigrationKind } from './types.js';
+
+const TS_EXT = ['.ts', '.mts', '.js', '.mjs'];
+
+interface FileName {
+  id: string;
+  variant: Engine | 'portable';
+  kind: MigrationKind;
+  file: string;
+}
+
+/** `0009_x.postgres.sql` → id 0009_x, variant postgres, kind sql. Undefined for files that are not migrations. */
+export function parseFileName(name: string): Omit<FileName, 'file'> | undefined {
+  if (name.startsWith('.') || name.startsWith('_') || name.endsWith('.d.ts')) return undefined;
+  let kind: MigrationKind;
+  let stem: string;
+  if (name.endsWith('.sql')) {
+    kind = 'sql';
+    stem = name.slice(0, -4);
+  } else {
+    const ext = TS_EXT.find((e) => name.endsWith(e));
+    if (!ext) return undefined;
+    kind = 'ts';
+    stem = name.slice(0, -ext.length);
+  }
+  const dot = stem.lastIndexOf('.');
+  const suffix = dot > 0 ? stem.slice(dot + 1) : '';
+  if ((ENGINES as readonly string[]).includes(suffix)) return { id: stem.slice(0, dot), variant: suffix as Engine, kind };
+  return { id: stem, variant: 'portable', kind };
+}
+
+/** Numeric prefixes compare as numbers (so 9 < 10 and timestamps sort), the rest as text. */
+export function compareIds(a: string, b: string): number {
+  const na = /^\d+/.exec(a)?.[0];
+  const nb = /^\d+/.exec(b)?.[0];
+  if (na && nb) {
+    const x = BigInt(na);
+    const y = BigInt(nb);
+    if (x !== y) return x < y ? -1 : 1;
+  } else if (na || nb) return na ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export interface ScanOptions {
+  /** Import TS migrations to read `meta` (dependencies, transaction, down). Default true. */
+  importTs?: boolean;
+}
+
+export interface ScanResult {
+  migrations: Migration[];
+  /** Every problem found, in file order (duplicate IDs, missing variants, malformed files). */
+  problems: EventdbError[];
+}
+
+export function assertMigrationsDir(dir: string): void {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new EventdbError('NO_MIGRATIONS_DIR', `migrations folder ${dir} does not exist`, 'run `eventdb init` to create it, or point --migrations (or EVENTDB_MIGRATIONS_DIR) at your migrations folder');
+  }
+}
+
+/** Reads every migration for `engine` from `dir`, collecting problems rather than stopping at the first. */
+export async function scanMigrations(dir: string, engine: Engine, opts: ScanOptions = {}): Promise<ScanResult> {
+  assertMigrationsDir(dir);
+  const problems: EventdbError[] = [];
+  const byId = new Map<string, FileName[]>();
+  for (const name of readdirSync(dir).sort()) {
+    const parsed = parseFileName(name);
+    if (!parsed) continue;
+    const file = join(dir, name);
+    if (!statSync(file).isFile()) continue;
+    const list = byId.get(parsed.id) ?? [];
+    list.push({ ...parsed, file });
+    byId.set(parsed.id, list);
+  }
+  const migrations: Migration[] = [];
+  for (const id of [...byId.keys()].sort(compareIds)) {
+    const files = byId.get(id)!;
+    const mine = files.filter((f) => f.variant === engine);
+    const portable = files.filter((f) => f.variant === 'portable');
+    const dupes = mine.length > 1 ? mine : mine.length === 0 && portable.length > 1 ? portable : undefined;
+    if (dupes) {
+      problems.push(new EventdbError('DUPLICATE_ID', `duplicate migration ID ${id}: ${dupes.map((f) => basename(f.file)).join(', ')}`, 'keep one file per ID (engine variants use a .postgres/.sqlite/.duckdb suffix)'));
+      continue;
+    }
+    const chosen = mine[0] ?? portable[0];
+    if (!chosen) {
+      problems.push(new EventdbError('NO_VARIANT', `migration ${id} has no file for ${engine} (found ${files.map((f) => basename(f.file)).join(', ')})`, `add ${id}.${engine}.sql (or ${id}.sql for every engine)`));
+      continue;
+    }
+    try {
+      migrations.push(await readMigration(chosen, opts));
+    } catch (e) {
+      if (e instanceof EventdbError) problems.push(e);
+      else throw e;
+    }
+  }
+  return { migrations, problems };
+}
+
+async function readMigration(f: FileName, opts: ScanOptions): Promise<Migration> {
+  const text = readFileSync(f.file, 'utf8');
+  const base = { id: f.id, file: f.file, kind: f.kind, variant: f.variant, checksum: checksumOf(text) };
+  if (f.kind === 'sql') {
+    const parsed = parseSqlMigration(text, f.file);
+    return { ...base, dependsOn: parsed.dependsOn, transaction: parsed.transaction, description: parsed.description, hasDown: parsed.down !== undefined, sql: { up: parsed.up, down: parsed.down } };
+  }
+  if (!/\S/.test(text)) throw new EventdbError('EMPTY_MIGRATION', `${f.file} is empty`, 'export `async function up(db)` (and `down(db)`), or delete the file');
+  if (opts.importTs === false) return { ...base, dependsOn: [], transaction: true, hasDown: true };
+  const mod = await loadTsMigration(f.file);
+  const deps = mod.meta.dependsOn ?? [];
+  if (!Array.isArray(deps) || deps.some((d) => typeof d !== 'string')) {
+    throw new EventdbError('BAD_MIGRATION', `${f.file}: meta.dependsOn must be an array of migration IDs`, "write `export const meta = { dependsOn: ['0005_venues'] }`");
+  }
+  return { ...base, dependsOn: deps, transaction: mod.meta.transaction !== false, description: mod.meta.description, hasDown: mod.hasDown };
+}
+
+/** Reads every migration for `engine`; throws the first problem found (see scanMigrations for all). */
+export async function loadMigrations(dir: string, engine: Engine, opts: ScanOptions = {}): Promise<Migration[]> {
+  const r = await scanMigrations(dir, engine, opts);
+  if (r.problems.length) throw r.problems[0]!;
+  return r.migrations;
+}

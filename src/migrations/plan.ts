@@ -1,0 +1,113 @@
+import { basename } from 'node:path';
+import type { ResolvedConfig } from '../config/index.js';
+import type { Connection } from '../dialects/types.js';
+import { EventdbError } from '../errors.js';
+import { plannedStatements } from './execute.js';
+import { orderMigrations } from './graph.js';
+import { loadMigrations } from './loader.js';
+import { assessPlan, type RiskGateResult } from './risk-gate.js';
+import { rehearse, type Rehearsal } from './rehearse.js';
+import { computeStatus, readHistoryIfAny, type MigrationStatusEntry } from './status.js';
+import type { Direction, HistoryRow, Migration, PlanStep } from './types.js';
+
+export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
+
+export interface RunOptions {
+  dryRun?: boolean;
+  /** How long to wait for another eventdb process's migration lock (default 60 s). */
+  lockTimeoutMs?: number;
+  /** Accept what the risk gate would block. */
+  force?: boolean;
+  /** Called as each migration starts and finishes (the CLI prints progress). */
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export type ProgressEvent =
+  | { type: 'start'; id: string; direction: Direction; index: number; total: number }
+  | { type: 'done'; id: string; direction: Direction; durationMs: number };
+
+export interface StepResult extends PlanStep {
+  description?: string;
+  durationMs?: number;
+  /** Risk findings for this migration. */
+  findings: unknown[];
+}
+
+/** What every plan-running command sees: ordered files, history, states. */
+export interface PlanContext {
+  ordered: Migration[];
+  history: HistoryRow[];
+  historyExists: boolean;
+  status: MigrationStatusEntry[];
+}
+
+export async function loadContext(conn: Connection, config: ResolvedConfig): Promise<PlanContext> {
+  const files = await loadMigrations(config.migrationsDir, conn.engine);
+  const ordered = orderMigrations(files);
+  const h = await readHistoryIfAny(conn.db);
+  return { ordered, history: h.rows, historyExists: h.exists, status: computeStatus(ordered, h.rows) };
+}
+
+/** Applied migrations whose file changed refuse every plan until repaired or reverted. */
+export function refuseChanged(ctx: PlanContext): void {
+  const changed = ctx.status.filter((s) => s.state === 'changed');
+  if (!changed.length) return;
+  const list = changed.map((c) => `${c.id} (applied ${c.checksum.slice(0, 12)}, file ${c.fileChecksum!.slice(0, 12)})`).join(', ');
+  throw new EventdbError('CHECKSUM_MISMATCH', `applied migration${changed.length > 1 ? 's' : ''} changed since applied: ${list}`, 'revert the file to what was applied, or run `eventdb migrate repair --yes` to accept the new text', { details: { changed } });
+}
+
+export async function toSteps(conn: Connection, list: Migration[], direction: Direction): Promise<StepResult[]> {
+  const steps: StepResult[] = [];
+  for (const m of list) {
+    steps.push({
+      id: m.id,
+      file: m.file,
+      engine: conn.engine,
+      direction,
+      kind: m.kind,
+      transaction: m.transaction,
+      statements: await plannedStatements(conn.engine, m, direction),
+      captured: m.kind === 'ts' ? false : undefined,
+      description: m.description,
+      findings: [],
+    });
+  }
+  return steps;
+}
+
+/**
+ * Before anything runs: capture TS migrations' SQL with a rehearsal when there are any (or when
+ * asked, for --dry-run), then ask the risk gate. Throws RISK_GATE (exit 5) when it blocks.
+ */
+export async function prepareSteps(
+  conn: Connection,
+  config: ResolvedConfig,
+  list: Migration[],
+  direction: Direction,
+  batch: number,
+  opts: RunOptions,
+): Promise<{ steps: StepResult[]; rehearsal?: Rehearsal; gate: RiskGateResult }> {
+  const steps = await toSteps(conn, list, direction);
+  let rehearsal: Rehearsal | undefined;
+  if (list.length && (opts.dryRun || list.some((m) => m.kind === 'ts'))) {
+    rehearsal = await rehearse(conn, list.map((m) => ({ m, direction })), batch);
+    for (const s of steps) {
+      const got = rehearsal.statements.get(s.id);
+      if (got && s.kind === 'ts') {
+        s.statements = got;
+        s.captured = true;
+      }
+    }
+  }
+  const gate = await assessPlan(steps, { conn, config, direction, dryRun: !!opts.dryRun, force: !!opts.force });
+  for (const s of steps) s.findings = gate.findings.filter((f) => (f as { migration?: unknown })?.migration === s.id || (f as { migration?: unknown })?.migration === basename(s.file));
+  if (gate.blocked) {
+    throw new EventdbError('RISK_GATE', gate.message ?? 'the risk gate blocked this plan; nothing was run', 'review the findings; take a backup first (--backup-before) or accept the risk with --force', { details: { findings: gate.findings } });
+  }
+  return { steps, rehearsal, gate };
+}
+
+export function rehearsalJson(r: Rehearsal | undefined) {
+  if (!r) return undefined;
+  return { ran: r.ran, ok: r.ok, rehearsed: r.rehearsed, stoppedBefore: r.stoppedBefore, reason: r.reason, error: r.error, durationMs: Math.round(r.durationMs) };
+}

@@ -1,0 +1,79 @@
+import type { Connection } from '../dialects/types.js';
+import { ensureHistory, recordApplied, removeApplied } from './history.js';
+import { runMigration, StepError } from './execute.js';
+import type { Direction, Migration } from './types.js';
+
+export interface StepFailure {
+  id: string;
+  file: string;
+  statement?: string;
+  message: string;
+}
+
+export interface Rehearsal {
+  /** Whether the plan was run inside a transaction and rolled back. */
+  ran: boolean;
+  /** Every rehearsed step succeeded (steps after a no-transaction step are not rehearsed). */
+  ok: boolean;
+  /** The first failure. */
+  error?: StepFailure;
+  /** Migrations rehearsed successfully, in order. */
+  rehearsed: string[];
+  /** The first no-transaction migration: it and those after it were not rehearsed. */
+  stoppedBefore?: string;
+  /** Why it did not run, when `ran` is false. */
+  reason?: string;
+  /** Captured statements per migration ID. */
+  statements: Map<string, string[]>;
+  durationMs: number;
+}
+
+class Rollback extends Error {}
+
+/**
+ * Runs the plan for real inside one transaction — history writes included, so later steps see
+ * the state earlier ones leave — then rolls it all back. The database is as it was before.
+ */
+export async function rehearse(conn: Connection, steps: Array<{ m: Migration; direction: Direction }>, batch: number): Promise<Rehearsal> {
+  const t0 = performance.now();
+  const r: Rehearsal = { ran: false, ok: false, rehearsed: [], statements: new Map(), durationMs: 0 };
+  if (!conn.capabilities.transactionalDdl) {
+    r.reason = `${conn.engine} has no transactional DDL`;
+    return r;
+  }
+  r.ran = true;
+  try {
+    await conn.db.transaction().execute(async (trx) => {
+      await ensureHistory(trx, conn.engine);
+      for (const { m, direction } of steps) {
+        if (!m.transaction) {
+          r.stoppedBefore = m.id;
+          break;
+        }
+        const captured: string[] = [];
+        r.statements.set(m.id, captured);
+        const started = new Date();
+        try {
+          await runMigration(trx, conn.engine, m, direction, true, (s) => captured.push(s));
+          if (direction === 'up') await recordApplied(trx, { id: m.id, checksum: m.checksum, appliedAt: started, durationMs: 0, batch, file: m.file, kind: m.kind });
+          else await removeApplied(trx, m.id);
+        } catch (e) {
+          r.error = failureOf(m, e);
+          throw new Rollback();
+        }
+        r.rehearsed.push(m.id);
+      }
+      throw new Rollback();
+    });
+  } catch (e) {
+    if (!(e instanceof Rollback)) r.error ??= { id: '', file: '', message: e instanceof Error ? e.message : String(e) };
+  }
+  r.ok = !r.error;
+  r.durationMs = performance.now() - t0;
+  return r;
+}
+
+export function failureOf(m: Migration, e: unknown): StepFailure {
+  if (e instanceof StepError) return { id: m.id, file: m.file, statement: e.statement, message: e.engineMessage };
+  return { id: m.id, file: m.file, message: e instanceof Error ? e.message.split('\n')[0]! : String(e) };
+}

@@ -1,0 +1,137 @@
+import type { ResolvedConfig } from '../config/index.js';
+import type { Connection } from '../dialects/types.js';
+import { EventdbError } from '../errors.js';
+import { runMigration } from './execute.js';
+import { ensureHistory, logAttempt, nextBatch, recordApplied } from './history.js';
+import { compareIds } from './loader.js';
+import { DEFAULT_LOCK_TIMEOUT_MS, loadContext, prepareSteps, refuseChanged, rehearsalJson, type RunOptions, type StepResult } from './plan.js';
+import { failureOf, type StepFailure } from './rehearse.js';
+import type { Migration } from './types.js';
+
+export interface UpOptions extends RunOptions {
+  /** Apply up to and including this migration. */
+  to?: string;
+  /** Apply at most this many. */
+  step?: number;
+  /** Apply pending migrations older than the newest applied one. */
+  allowOutOfOrder?: boolean;
+}
+
+export interface UpResult {
+  dryRun: boolean;
+  engine: string;
+  batch: number | null;
+  /** The plan, in order, with each statement as the engine receives it. */
+  plan: StepResult[];
+  /** Applied (or, with --dry-run, planned) migrations. */
+  applied: StepResult[];
+  rehearsal?: ReturnType<typeof rehearsalJson>;
+  findings: unknown[];
+  warnings: string[];
+  durationMs: number;
+}
+
+export interface UpFailureDetails {
+  applied: StepResult[];
+  failed: StepFailure;
+  transaction: boolean;
+}
+
+export function usageError(code: string, message: string, hint: string): EventdbError {
+  return new EventdbError(code, message, hint, { exitCode: 2 });
+}
+
+/** Chooses the pending migrations to apply (in order), enforcing --to, --step and the out-of-order rule. */
+export function choosePending(ordered: Migration[], appliedIds: Set<string>, opts: UpOptions): Migration[] {
+  let pending = ordered.filter((m) => !appliedIds.has(m.id));
+  if (opts.to !== undefined) {
+    const idx = ordered.findIndex((m) => m.id === opts.to);
+    if (idx < 0) throw usageError('UNKNOWN_MIGRATION', `--to ${opts.to}: no such migration`, 'use an ID shown by `eventdb migrate status`');
+    const allowed = new Set(ordered.slice(0, idx + 1).map((m) => m.id));
+    pending = pending.filter((m) => allowed.has(m.id));
+  }
+  if (opts.step !== undefined) {
+    if (!Number.isInteger(opts.step) || opts.step < 1) throw usageError('USAGE', `--step ${opts.step}: expected a whole number ≥ 1`, 'for example --step 1');
+    pending = pending.slice(0, opts.step);
+  }
+  if (!opts.allowOutOfOrder && appliedIds.size) {
+    const newest = [...appliedIds].sort(compareIds).pop()!;
+    const older = pending.filter((m) => compareIds(m.id, newest) < 0);
+    if (older.length) {
+      throw new EventdbError('OUT_OF_ORDER', `pending migration${older.length > 1 ? 's' : ''} ${older.map((m) => m.id).join(', ')} older than the newest applied (${newest})`, 'check that it is meant to run after the newer ones, then re-run with --allow-out-of-order');
+    }
+  }
+  return pending;
+}
+
+/**
+ * Applies pending migrations, each in its own transaction (unless it says no-transaction), under
+ * the cross-process migration lock. On failure the failing migration is rolled back, the attempt is
+ * logged, history keeps what succeeded, and MIGRATION_FAILED is thrown with `details` (UpFailureDetails).
+ * With `dryRun` nothing changes: the plan is rehearsed in a transaction that is rolled back.
+ */
+export async function migrateUp(conn: Connection, config: ResolvedConfig, opts: UpOptions = {}): Promise<UpResult> {
+  const t0 = performance.now();
+  return conn.withLock('migrate', { timeoutMs: opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS }, async () => {
+    const ctx = await loadContext(conn, config);
+    refuseChanged(ctx);
+    const warnings = ctx.status.filter((s) => s.state === 'missing').map((s) => `applied migration ${s.id} has no file`);
+    const pending = choosePending(ctx.ordered, new Set(ctx.history.map((h) => h.id)), opts);
+    const batch = ctx.historyExists ? Math.max(0, ...ctx.history.map((h) => h.batch)) + 1 : 1;
+    const { steps, rehearsal, gate } = await prepareSteps(conn, config, pending, 'up', batch, opts);
+    const base = { engine: conn.engine, plan: steps, findings: gate.findings, warnings };
+    if (opts.dryRun) {
+      return { ...base, dryRun: true, batch: null, applied: steps, rehearsal: rehearsalJson(rehearsal), durationMs: performance.now() - t0 };
+    }
+    if (!pending.length) return { ...base, dryRun: false, batch: null, applied: [], durationMs: performance.now() - t0 };
+    await ensureHistory(conn.db, conn.engine);
+    const realBatch = await nextBatch(conn.db);
+    const applied: StepResult[] = [];
+    for (let i = 0; i < pending.length; i++) {
+      const m = pending[i]!;
+      const step = steps[i]!;
+      opts.onProgress?.({ type: 'start', id: m.id, direction: 'up', index: i, total: pending.length });
+      const started = new Date();
+      const s0 = performance.now();
+      const sent: string[] = [];
+      try {
+        const apply = async (db: typeof conn.db) => {
+          await runMigration(db, conn.engine, m, 'up', m.transaction, m.kind === 'ts' ? (s) => sent.push(s) : undefined);
+          const durationMs = performance.now() - s0;
+          await recordApplied(db, { id: m.id, checksum: m.checksum, appliedAt: started, durationMs, batch: realBatch, file: m.file, kind: m.kind });
+          await logAttempt(db, { id: m.id, direction: 'up', outcome: 'applied', checksum: m.checksum, startedAt: started, durationMs, batch: realBatch });
+        };
+        if (m.transaction) await conn.db.transaction().execute(apply);
+        else await apply(conn.db);
+      } catch (e) {
+        const failed = failureOf(m, e);
+        await logAttempt(conn.db, { id: m.id, direction: 'up', outcome: 'failed', checksum: m.checksum, startedAt: started, durationMs: performance.now() - s0, batch: realBatch, error: failed.message, statement: failed.statement }).catch(() => undefined);
+        throw stepFailed('up', m, failed, applied);
+      }
+      if (m.kind === 'ts' && !step.captured) {
+        step.statements = sent;
+        step.captured = true;
+      }
+      step.durationMs = performance.now() - s0;
+      applied.push(step);
+      opts.onProgress?.({ type: 'done', id: m.id, direction: 'up', durationMs: step.durationMs });
+    }
+    return { ...base, dryRun: false, batch: realBatch, applied, rehearsal: rehearsalJson(rehearsal), durationMs: performance.now() - t0 };
+  });
+}
+
+export function stepFailed(direction: 'up' | 'down', m: Migration, failed: StepFailure, done: StepResult[]): EventdbError {
+  const stmt = failed.statement ? ` in statement: ${oneLine(failed.statement)}` : '';
+  const verb = direction === 'up' ? 'migration' : 'rollback of';
+  const kept = m.transaction
+    ? `its transaction was rolled back${done.length ? `; the ${done.length} before it stay ${direction === 'up' ? 'applied' : 'rolled back'}` : ''}`
+    : 'it ran without a transaction, so statements before the failing one took effect';
+  return new EventdbError('MIGRATION_FAILED', `${verb} ${m.id} failed (${m.file}): ${failed.message}${stmt}`, `fix the migration and run the command again (${kept}; the attempt is in eventdb_migration_log)`, {
+    details: { applied: done, failed, transaction: m.transaction } satisfies UpFailureDetails,
+  });
+}
+
+export function oneLine(s: string, max = 160): string {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
