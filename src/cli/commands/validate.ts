@@ -1,0 +1,91 @@
+import type { Command } from 'commander';
+import { EventdbError } from '../../errors.js';
+import type { FindingLevel, ValidationFinding, ValidationResult } from '../../schema/findings.js';
+import { action } from '../context.js';
+import type { Output, Status } from '../output.js';
+
+interface ValidateFlags {
+  strict?: boolean;
+  drift?: boolean;
+  format?: string;
+  lockTimeout?: string;
+}
+
+const STATUS: Record<FindingLevel, Status> = { ok: 'ok', info: 'info', warning: 'warn', error: 'fail' };
+const GROUPS = ['migrations', 'schema', 'drift', 'data'] as const;
+
+export function register(program: Command): void {
+  program
+    .command('validate')
+    .description('check the database against the migrations, the expected schema (schema/), drift and the data rules')
+    .option('--strict', 'warnings fail the run (the default in production)')
+    .option('--no-drift', 'skip the drift check (replaying the migrations into a scratch database)')
+    .option('--format <format>', 'text or github (workflow annotations)', 'text')
+    .addHelpText('after', '\nExit 0 when nothing fails, 1 otherwise. --json prints {"ok", "findings", "summary"}.')
+    .action(
+      action<ValidateFlags>(async ({ opts, out, config }) => {
+        if (!['text', 'github'].includes(opts.format ?? 'text')) throw new EventdbError('USAGE', `unknown --format "${opts.format}"`, 'use --format text or --format github (or --json)');
+        const cfg = await config();
+        const { openConnection } = await import('../../dialects/index.js');
+        const { validateDatabase } = await import('../../schema/validate.js');
+        const conn = await openConnection(cfg, { readOnly: true });
+        let res: ValidationResult;
+        try {
+          res = await validateDatabase(conn, cfg, { drift: opts.drift !== false, strict: opts.strict ? true : undefined });
+        } finally {
+          await conn.close();
+        }
+        out.result(res.ok, { findings: res.findings, summary: res.summary }, () => {
+          if (opts.format === 'github') renderGithub(out, res);
+          else renderFindings(out, res);
+        });
+        return res.ok ? 0 : 1;
+      }),
+    );
+}
+
+function fixHint(f: ValidationFinding): string {
+  if (!f.fix || f.level === 'ok') return '';
+  if (f.fix.kind === 'auto-fix') return `  → eventdb auto-fix: ${f.fix.description}`;
+  if (f.fix.kind === 'migration') return `  → needs a migration: ${f.fix.description}`;
+  return f.level === 'info' ? '' : `  → ${f.fix.description}`;
+}
+
+/** Findings grouped by check, one line each with its marker, then the summary line. */
+export function renderFindings(out: Output, res: ValidationResult, opts: { onlyProblems?: boolean } = {}): void {
+  for (const g of GROUPS) {
+    const list = res.findings.filter((f) => f.check === g && (!opts.onlyProblems || f.level !== 'ok'));
+    if (res.summary.checks[g] === 'skipped' && !list.length) {
+      if (!opts.onlyProblems) out.line(`${g}\n  ${out.marker('skipped')} skipped${g === 'drift' ? ' (--no-drift, or no migrations folder)' : ''}`);
+      continue;
+    }
+    if (!list.length) continue;
+    out.line(g);
+    for (const f of list) {
+      const failing = f.level === 'error' || (res.summary.strict && f.level === 'warning');
+      out.line(`  ${out.marker(failing && f.level === 'warning' ? 'fail' : STATUS[f.level])} ${f.message}${fixHint(f)}`);
+    }
+  }
+  out.line(summaryLine(res));
+}
+
+export function summaryLine(res: ValidationResult): string {
+  const s = res.summary;
+  const mode = s.strict ? 'strict: warnings fail' : 'lenient: warnings do not fail';
+  const verdict = res.ok ? 'OK' : `FAILED (${s.failures} failing)`;
+  return `summary: ${verdict} — ${s.error} error${s.error === 1 ? '' : 's'}, ${s.warning} warning${s.warning === 1 ? '' : 's'}, ${s.info} info, ${s.ok} ok; ${s.engine}, ${s.environment} (${mode}), ${s.durationMs} ms`;
+}
+
+const esc = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+const escProp = (s: string) => esc(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+
+/** GitHub Actions workflow commands: one annotation per finding that is not ok. */
+function renderGithub(out: Output, res: ValidationResult): void {
+  for (const f of res.findings) {
+    if (f.level === 'ok') continue;
+    const cmd = f.level === 'error' || (res.summary.strict && f.level === 'warning') ? 'error' : f.level === 'warning' ? 'warning' : 'notice';
+    const fix = f.fix && f.fix.kind !== 'manual' ? ` (${f.fix.kind === 'auto-fix' ? 'eventdb auto-fix' : 'needs a migration'}: ${f.fix.description})` : '';
+    out.line(`::${cmd} title=${escProp(`eventdb validate: ${f.check} ${f.object}`)}::${esc(f.message + fix)}`);
+  }
+  out.line(summaryLine(res));
+}

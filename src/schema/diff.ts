@@ -1,0 +1,220 @@
+import { sql, type Kysely } from 'kysely';
+import type { Engine } from '../config/url.js';
+import type { ColumnInfo, ForeignKeyInfo, IndexInfo, SchemaSnapshot, TableInfo } from '../dialects/types.js';
+import { typeFamily } from '../dialects/type-family.js';
+import { addColumnSql, addForeignKeyPgSql, alterTypeSql, createIndexSql, dropIndexSql, createTableSql, insertRowsSql, rebuildTableSql, setNotNullSql } from './autofix/sql.js';
+import { finding, type DiffItem, type FindingFix } from './findings.js';
+import { appliesTo, forEngine, type ExpectedColumn, type ExpectedForeignKey, type ExpectedIndex, type ExpectedSchema, type ExpectedTable } from './model.js';
+
+/** eventdb's own tables (history, logs) are not part of the platform schema. */
+export function isInternalTable(name: string): boolean {
+  return name.startsWith('eventdb_');
+}
+
+/** The tables of the expected schema that exist on this engine. */
+export function tablesFor(expected: ExpectedSchema, engine: Engine): ExpectedTable[] {
+  return expected.tables.filter((t) => appliesTo(t, engine));
+}
+
+const norm = (s: string) => s.replace(/["`\s]/g, '').toLowerCase();
+const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => norm(x) === norm(b[i]!));
+
+/** Whether a live column's family satisfies the declaration (declared family, or the family of the engine's declared type). */
+export function familyMatches(col: ExpectedColumn, live: ColumnInfo, engine: Engine): boolean {
+  if (live.family === col.family) return true;
+  const declared = forEngine(col.type, engine);
+  return declared !== undefined && typeFamily(declared) === live.family;
+}
+
+export function findIndex(live: IndexInfo[], table: string, i: ExpectedIndex): IndexInfo | undefined {
+  const onTable = live.filter((l) => l.table === table);
+  return onTable.find((l) => l.name === i.name) ?? onTable.find((l) => !!l.unique === !!i.unique && sameList(l.columns, i.columns));
+}
+
+export function findForeignKey(live: ForeignKeyInfo[], table: string, fk: ExpectedForeignKey): ForeignKeyInfo | undefined {
+  return live.find((l) => l.table === table && l.refTable === fk.references.table && sameList(l.columns, fk.columns) && sameList(l.refColumns, fk.references.columns));
+}
+
+const migration = (description: string, sqlText: string[]): FindingFix => ({ kind: 'migration', description, sql: sqlText });
+const manual = (description: string): FindingFix => ({ kind: 'manual', description, sql: [] });
+const auto = (description: string, sqlText: string[]): FindingFix => ({ kind: 'auto-fix', description, sql: sqlText });
+
+/**
+ * The "schema" check group: the live database against the expected schema. Pure: no queries (the
+ * SQL is compiled with the connection's Kysely instance, nothing is executed).
+ */
+export function diffSchema(db: Kysely<any>, expected: ExpectedSchema, live: SchemaSnapshot): DiffItem[] {
+  const engine = live.engine;
+  const items: DiffItem[] = [];
+  const liveTables = new Map(live.tables.map((t) => [t.name, t]));
+  const wanted = tablesFor(expected, engine);
+  const wantedNames = new Set(expected.tables.map((t) => t.name));
+
+  for (const t of orderByDependencies(wanted.filter((x) => !liveTables.has(x.name)))) {
+    const sqlText = createTableSql(db, t, engine);
+    items.push({
+      finding: finding('schema', t.required ? 'error' : 'warning', t.required ? 'missing-table' : 'missing-optional-table', `table ${t.name}`,
+        `${t.required ? 'required' : 'optional'} table ${t.name} is missing`, auto(`create table ${t.name}`, sqlText)),
+      action: { type: 'create-table', table: t, required: t.required },
+    });
+  }
+  for (const t of wanted) {
+    const lt = liveTables.get(t.name);
+    if (lt) items.push(...diffTable(db, t, lt, live, engine));
+  }
+  for (const lt of live.tables) {
+    if (isInternalTable(lt.name) || wantedNames.has(lt.name)) continue;
+    items.push({ finding: finding('schema', 'info', 'unknown-table', `table ${lt.name}`, `table ${lt.name} is not in the expected schema`, manual('declare it in schema/ (as an optional table) if the application uses it, or drop it in a migration')) });
+  }
+  return items;
+}
+
+function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: SchemaSnapshot, engine: Engine): DiffItem[] {
+  const items: DiffItem[] = [];
+  const liveCols = new Map(lt.columns.map((c) => [c.name, c]));
+  const rebuild = () => rebuildTableSql(db, t, lt.columns.map((c) => c.name), engine);
+  const rebuildNote = `${engine === 'sqlite' ? 'SQLite' : 'DuckDB'} cannot alter this in place: rebuild the table in a migration`;
+
+  for (const c of t.columns) {
+    const lc = liveCols.get(c.name);
+    const obj = `column ${t.name}.${c.name}`;
+    if (!lc) {
+      items.push({
+        finding: finding('schema', 'error', 'missing-column', obj, `column ${t.name}.${c.name} (${columnTypeLabel(c, engine)}${c.nullable ? '' : ' not null'}) is missing`, auto(`add column ${t.name}.${c.name}`, addColumnSql(db, t.name, c, engine))),
+        action: { type: 'add-column', table: t.name, column: c },
+      });
+      continue;
+    }
+    if (!familyMatches(c, lc, engine)) {
+      items.push({
+        finding: finding('schema', 'error', 'type-mismatch', obj, `column ${t.name}.${c.name} is ${lc.type} (${lc.family}); expected ${c.family}`,
+          engine === 'sqlite' ? migration(rebuildNote, rebuild()) : migration('change the column type in a migration (it rewrites the table; check the cast)', [alterTypeSql(db, t.name, c, engine)])),
+      });
+    }
+    const liveNullable = lc.nullable && !lt.primaryKey.includes(c.name);
+    if (liveNullable !== c.nullable) {
+      const fixSql = engine === 'sqlite' ? rebuild() : [setNotNullSql(db, t.name, c.name, !c.nullable)];
+      items.push({
+        finding: finding('schema', 'error', 'nullability', obj, `column ${t.name}.${c.name} is ${liveNullable ? 'nullable' : 'not null'}; expected ${c.nullable ? 'nullable' : 'not null'}`,
+          migration(engine === 'sqlite' ? rebuildNote : c.nullable ? 'drop the NOT NULL in a migration' : 'backfill the NULLs, then set NOT NULL in a migration', fixSql)),
+      });
+    }
+  }
+  const declared = new Set(t.columns.map((c) => c.name));
+  for (const lc of lt.columns) {
+    if (!declared.has(lc.name)) items.push({ finding: finding('schema', 'info', 'unknown-column', `column ${t.name}.${lc.name}`, `column ${t.name}.${lc.name} (${lc.type}) is not in the expected schema`, manual('declare it in schema/ if the application uses it, or drop it in a migration')) });
+  }
+
+  if (t.primaryKey.length && !sameList(lt.primaryKey, t.primaryKey)) {
+    items.push({
+      finding: finding('schema', 'error', 'primary-key-mismatch', `table ${t.name}`, `primary key of ${t.name} is (${lt.primaryKey.join(', ') || 'none'}); expected (${t.primaryKey.join(', ')})`,
+        engine === 'postgres' ? migration('replace the primary key in a migration', []) : migration(rebuildNote, rebuild())),
+    });
+  }
+
+  const liveIdx = live.indexes.filter((i) => i.table === t.name);
+  const matched = new Set<string>();
+  for (const i of t.indexes ?? []) {
+    if (!appliesTo(i, engine)) continue;
+    const li = findIndex(liveIdx, t.name, i);
+    const obj = `index ${i.name}`;
+    if (!li) {
+      items.push({
+        finding: finding('schema', 'error', 'missing-index', obj, `${i.unique ? 'unique ' : ''}index ${i.name} on ${t.name} (${i.columns.join(', ')}) is missing`, auto(`create index ${i.name}`, [createIndexSql(db, t.name, i)])),
+        action: { type: 'create-index', table: t.name, index: i },
+      });
+      continue;
+    }
+    matched.add(li.name);
+    if (!!li.unique !== !!i.unique) {
+      items.push({ finding: finding('schema', 'error', 'index-mismatch', obj, `index ${li.name} on ${t.name} is ${li.unique ? '' : 'not '}unique; expected ${i.unique ? 'unique' : 'not unique'}`, migration('recreate the index in a migration', [dropIndexSql(db, li.name), createIndexSql(db, t.name, i)])) });
+    }
+  }
+  for (const li of liveIdx) {
+    if (li.primary || matched.has(li.name)) continue;
+    items.push({ finding: finding('schema', 'info', 'unknown-index', `index ${li.name}`, `index ${li.name} on ${t.name} (${li.columns.join(', ')}) is not in the expected schema`, manual('declare it in schema/ if the application needs it, or drop it in a migration')) });
+  }
+
+  const liveFks = live.foreignKeys.filter((f) => f.table === t.name);
+  const fkMatched = new Set<string>();
+  for (const fk of t.foreignKeys ?? []) {
+    if (!appliesTo(fk, engine)) continue;
+    const lf = findForeignKey(liveFks, t.name, fk);
+    const obj = `foreign key ${t.name}(${fk.columns.join(', ')}) → ${fk.references.table}`;
+    if (!lf) {
+      const msg = `foreign key ${t.name}(${fk.columns.join(', ')}) → ${fk.references.table}(${fk.references.columns.join(', ')}) is missing`;
+      if (engine === 'postgres') {
+        const s = addForeignKeyPgSql(db, t.name, fk);
+        items.push({ finding: finding('schema', 'error', 'missing-foreign-key', obj, msg, auto('add the foreign key NOT VALID, then VALIDATE it', [s.add, s.validate])), action: { type: 'add-foreign-key', table: t.name, fk } });
+      } else {
+        items.push({ finding: finding('schema', 'error', 'missing-foreign-key', obj, msg, migration(`${rebuildNote} (it cannot add a foreign key to an existing table)`, rebuild())) });
+      }
+      continue;
+    }
+    fkMatched.add(lf.name);
+    const want = fk.onDelete ?? 'NO ACTION';
+    if (engine !== 'duckdb' && norm(lf.onDelete) !== norm(want) && !(norm(want) === 'noaction' && norm(lf.onDelete) === 'restrict')) {
+      items.push({ finding: finding('schema', 'warning', 'foreign-key-action', obj, `foreign key ${lf.name} has ON DELETE ${lf.onDelete}; expected ${want}`, migration('replace the constraint in a migration', [])) });
+    }
+  }
+  for (const lf of liveFks) {
+    if (!fkMatched.has(lf.name)) items.push({ finding: finding('schema', 'info', 'unknown-foreign-key', `foreign key ${lf.name}`, `foreign key ${lf.table}(${lf.columns.join(', ')}) → ${lf.refTable} is not in the expected schema`, manual('declare it in schema/, or drop it in a migration')) });
+  }
+
+  if (!items.some((i) => i.finding.level === 'error' || i.finding.level === 'warning')) {
+    const n = (t.indexes ?? []).filter((i) => appliesTo(i, engine)).length;
+    const f = (t.foreignKeys ?? []).filter((x) => appliesTo(x, engine)).length;
+    items.unshift({ finding: finding('schema', 'ok', 'table-ok', `table ${t.name}`, `table ${t.name}: ${t.columns.length} columns, ${n} indexes, ${f} foreign keys as expected`) });
+  }
+  return items;
+}
+
+function columnTypeLabel(c: ExpectedColumn, engine: Engine): string {
+  return forEngine(c.type, engine) ?? c.family;
+}
+
+/** Tables in an order where every referenced table is created first (cycles keep the declared order). */
+export function orderByDependencies(tables: ExpectedTable[]): ExpectedTable[] {
+  const byName = new Map(tables.map((t) => [t.name, t]));
+  const out: ExpectedTable[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (t: ExpectedTable) => {
+    if (state.get(t.name)) return;
+    state.set(t.name, 'visiting');
+    for (const fk of t.foreignKeys ?? []) {
+      const dep = byName.get(fk.references.table);
+      if (dep && dep !== t) visit(dep);
+    }
+    state.set(t.name, 'done');
+    out.push(t);
+  };
+  tables.forEach(visit);
+  return out;
+}
+
+/** Reference rows (e.g. membership tiers) that a present table lacks, found by primary key. */
+export async function checkReferenceRows(db: Kysely<any>, expected: ExpectedSchema, live: SchemaSnapshot): Promise<DiffItem[]> {
+  const items: DiffItem[] = [];
+  const liveTables = new Map(live.tables.map((t) => [t.name, t]));
+  for (const t of tablesFor(expected, live.engine)) {
+    const rows = t.referenceRows ?? [];
+    const lt = liveTables.get(t.name);
+    if (!rows.length || !lt) continue;
+    const key = t.primaryKey.length ? t.primaryKey : Object.keys(rows[0]!);
+    if (!key.every((k) => lt.columns.some((c) => c.name === k))) continue; // a missing key column is reported already
+    const present = await sql<Record<string, unknown>>`select ${sql.join(key.map((k) => sql.id(k)))} from ${sql.id(t.name)}`.execute(db);
+    const have = new Set(present.rows.map((r) => keyOf(r, key)));
+    const missing = rows.filter((r) => !have.has(keyOf(r, key)));
+    if (!missing.length) continue;
+    const names = missing.map((r) => key.map((k) => String(r[k])).join('/'));
+    items.push({
+      finding: finding('schema', t.required ? 'error' : 'warning', 'missing-reference-rows', `table ${t.name}`, `${missing.length} of ${rows.length} reference rows missing from ${t.name}: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}`, auto(`insert ${missing.length} reference rows into ${t.name}`, insertRowsSql(db, t, missing))),
+      action: { type: 'insert-reference-rows', table: t, rows: missing },
+    });
+  }
+  return items;
+}
+
+function keyOf(r: Record<string, unknown>, key: string[]): string {
+  return JSON.stringify(key.map((k) => (r[k] === null || r[k] === undefined ? null : String(r[k]))));
+}

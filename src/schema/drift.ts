@@ -1,0 +1,105 @@
+import { sql } from 'kysely';
+import type { ResolvedConfig } from '../config/index.js';
+import { parseDatabaseUrl } from '../config/index.js';
+import type { Connection, ForeignKeyInfo, IndexInfo, SchemaSnapshot } from '../dialects/types.js';
+import { EventdbError, messageOf } from '../errors.js';
+import { isInternalTable } from './diff.js';
+import { finding, type ValidationFinding } from './findings.js';
+
+/** Replays the migrations into a connection (the scratch database). */
+export type Replay = (scratch: Connection, config: ResolvedConfig) => Promise<void>;
+
+const manual = (description: string) => ({ kind: 'manual' as const, description, sql: [] });
+const HAND = 'write a migration that makes it so, or revert the hand-made change';
+
+/**
+ * The "drift" check group: the migrations replayed into a scratch database of the same engine (a
+ * temporary PostgreSQL database, created and dropped; an in-memory SQLite or DuckDB), introspected
+ * and compared with the live database. Catches hand-made changes the expected schema does not describe.
+ */
+export async function checkDrift(conn: Connection, config: ResolvedConfig, live: SchemaSnapshot, replay: Replay): Promise<ValidationFinding[]> {
+  const replayed = await withScratchDatabase(conn, config, async (scratch, scratchConfig) => {
+    await replay(scratch, scratchConfig);
+    return scratch.introspect();
+  });
+  return diffSnapshots(replayed, live);
+}
+
+/** Opens a scratch database of the connection's engine, runs fn, and removes it (also on failure). */
+export async function withScratchDatabase<T>(conn: Connection, config: ResolvedConfig, fn: (scratch: Connection, config: ResolvedConfig) => Promise<T>): Promise<T> {
+  const { openConnection } = await import('../dialects/index.js');
+  if (conn.engine !== 'postgres') {
+    const database = parseDatabaseUrl(`${conn.engine}::memory:`);
+    const scratchConfig: ResolvedConfig = { ...config, database };
+    const scratch = await openConnection(scratchConfig);
+    try {
+      return await fn(scratch, scratchConfig);
+    } finally {
+      await scratch.close();
+    }
+  }
+  const name = `eventdb_scratch_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  try {
+    await sql`create database ${sql.id(name)}`.execute(conn.db);
+  } catch (e) {
+    throw new EventdbError('DRIFT_SCRATCH', `cannot create a scratch database for the drift check: ${messageOf(e)}`, 'grant CREATEDB to this role, or skip the drift check with --no-drift', { cause: e });
+  }
+  try {
+    const pgParams = config.database.postgres!;
+    const database = { ...config.database, name, postgres: { ...pgParams, database: name } };
+    const scratchConfig: ResolvedConfig = { ...config, database, pool: { ...config.pool, min: 0, max: 2 } };
+    const scratch = await openConnection(scratchConfig);
+    try {
+      return await fn(scratch, scratchConfig);
+    } finally {
+      await scratch.close();
+    }
+  } finally {
+    await sql`drop database if exists ${sql.id(name)} with (force)`.execute(conn.db).catch(() => undefined);
+  }
+}
+
+const idxSig = (i: IndexInfo) => `${i.unique ? 'unique ' : ''}(${i.columns.join(', ')})${i.where ? ` where ${i.where}` : ''}`;
+const fkSig = (f: ForeignKeyInfo) => `${f.table}(${f.columns.join(',')})→${f.refTable}(${f.refColumns.join(',')}) on delete ${f.onDelete}`;
+
+/** Differences between what the migrations create (`replayed`) and the live database. */
+export function diffSnapshots(replayed: SchemaSnapshot, live: SchemaSnapshot): ValidationFinding[] {
+  const out: ValidationFinding[] = [];
+  const keep = (t: { name: string }) => !isInternalTable(t.name);
+  const r = new Map(replayed.tables.filter(keep).map((t) => [t.name, t]));
+  const l = new Map(live.tables.filter(keep).map((t) => [t.name, t]));
+  for (const [name] of l) if (!r.has(name)) out.push(finding('drift', 'warning', 'drift-extra-table', `table ${name}`, `table ${name} exists but no migration creates it`, manual(HAND)));
+  for (const [name] of r) if (!l.has(name)) out.push(finding('drift', 'error', 'drift-missing-table', `table ${name}`, `the migrations create table ${name} but it is missing (dropped by hand?)`, manual(HAND)));
+  for (const [name, rt] of r) {
+    const lt = l.get(name);
+    if (!lt) continue;
+    const lc = new Map(lt.columns.map((c) => [c.name, c]));
+    const rc = new Map(rt.columns.map((c) => [c.name, c]));
+    for (const c of lt.columns) if (!rc.has(c.name)) out.push(finding('drift', 'warning', 'drift-extra-column', `column ${name}.${c.name}`, `column ${name}.${c.name} (${c.type}) exists but no migration creates it`, manual(HAND)));
+    for (const c of rt.columns) {
+      const x = lc.get(c.name);
+      const obj = `column ${name}.${c.name}`;
+      if (!x) {
+        out.push(finding('drift', 'error', 'drift-missing-column', obj, `the migrations create column ${name}.${c.name} but it is missing`, manual(HAND)));
+        continue;
+      }
+      if (x.type !== c.type) out.push(finding('drift', 'warning', 'drift-column-type', obj, `column ${name}.${c.name} is ${x.type}; the migrations make it ${c.type}`, manual(HAND)));
+      if (x.nullable !== c.nullable) out.push(finding('drift', 'warning', 'drift-nullability', obj, `column ${name}.${c.name} is ${x.nullable ? 'nullable' : 'not null'}; the migrations make it ${c.nullable ? 'nullable' : 'not null'}`, manual(HAND)));
+      if ((x.default ?? null) !== (c.default ?? null)) out.push(finding('drift', 'warning', 'drift-default', obj, `column ${name}.${c.name} defaults to ${x.default ?? 'nothing'}; the migrations give ${c.default ?? 'no default'}`, manual(HAND)));
+    }
+    const li = new Map(live.indexes.filter((i) => i.table === name).map((i) => [i.name, i]));
+    const ri = new Map(replayed.indexes.filter((i) => i.table === name).map((i) => [i.name, i]));
+    for (const [iname, i] of li) if (!ri.has(iname)) out.push(finding('drift', 'warning', 'drift-extra-index', `index ${iname}`, `index ${iname} on ${name} ${idxSig(i)} exists but no migration creates it`, manual(HAND)));
+    for (const [iname, i] of ri) {
+      const x = li.get(iname);
+      if (!x) out.push(finding('drift', 'warning', 'drift-missing-index', `index ${iname}`, `the migrations create index ${iname} on ${name} ${idxSig(i)} but it is missing`, manual(HAND)));
+      else if (idxSig(x) !== idxSig(i)) out.push(finding('drift', 'warning', 'drift-index-definition', `index ${iname}`, `index ${iname} is ${idxSig(x)}; the migrations make it ${idxSig(i)}`, manual(HAND)));
+    }
+    const lf = new Set(live.foreignKeys.filter((f) => f.table === name).map(fkSig));
+    const rf = new Set(replayed.foreignKeys.filter((f) => f.table === name).map(fkSig));
+    for (const f of lf) if (!rf.has(f)) out.push(finding('drift', 'warning', 'drift-extra-foreign-key', `foreign key ${f}`, `foreign key ${f} exists but no migration creates it`, manual(HAND)));
+    for (const f of rf) if (!lf.has(f)) out.push(finding('drift', 'warning', 'drift-missing-foreign-key', `foreign key ${f}`, `the migrations create foreign key ${f} but it is missing`, manual(HAND)));
+  }
+  if (!out.length) out.push(finding('drift', 'ok', 'drift-none', 'schema', `no drift: the live schema is what the migrations make (${r.size} tables)`));
+  return out;
+}
