@@ -1,0 +1,83 @@
+import type { Command } from 'commander';
+import type { Engine } from '../../config/url.js';
+import { EventdbError, EXIT } from '../../errors.js';
+import type { Finding, Level } from '../../risk/types.js';
+import { action } from '../context.js';
+
+interface LintFlags {
+  failOn: string;
+  format?: string;
+  engine?: string;
+  assumeSmall?: boolean;
+}
+
+const LEVELS = ['low', 'medium', 'high', 'critical'];
+const FORMATS = ['text', 'json', 'github', 'sarif'];
+const ENGINES = ['postgres', 'sqlite', 'duckdb'];
+
+/** `eventdb migrate lint`: registered under the `migrate` command (created here when absent). */
+export function register(program: Command): void {
+  const migrate = program.commands.find((c) => c.name() === 'migrate') ?? program.command('migrate').description('migrations: lint, and more');
+  migrate
+    .command('lint')
+    .description('assess the risk of migration files without a database (CI): locks, rewrites, data loss, app breakage, engine support; exit 1 at --fail-on')
+    .argument('[files...]', 'migration files or folders (default: the configured migrations folder)')
+    .option('--fail-on <level>', 'exit 1 when a finding reaches this level: low, medium, high, critical', 'high')
+    .option('--format <format>', 'text, json, github (workflow annotations) or sarif (code scanning)')
+    .option('--engine <engine>', 'engine for files without a variant suffix (default: the configured URL\'s engine, without connecting)')
+    .option('--assume-small', 'assume small tables (default: production-sized, since no database is read)')
+    .action(
+      action<LintFlags>(async ({ opts, out, config }, files: string[]) => {
+        if (!LEVELS.includes(opts.failOn)) throw new EventdbError('USAGE', `unknown --fail-on level "${opts.failOn}"`, `use one of: ${LEVELS.join(', ')}`, { exitCode: EXIT.USAGE });
+        const format = opts.format ?? (opts.json ? 'json' : 'text');
+        if (!FORMATS.includes(format)) throw new EventdbError('USAGE', `unknown --format "${format}"`, `use one of: ${FORMATS.join(', ')}`, { exitCode: EXIT.USAGE });
+        if (opts.engine && !ENGINES.includes(opts.engine)) throw new EventdbError('USAGE', `unknown --engine "${opts.engine}"`, `use one of: ${ENGINES.join(', ')}`, { exitCode: EXIT.USAGE });
+        const cfg = await config();
+        const risk = await import('../../risk/index.js');
+        const r = await risk.lintMigrations({ paths: files.length ? files : [cfg.migrationsDir], engine: (opts.engine as Engine | undefined) ?? cfg.database.engine, failOn: opts.failOn as Level, assumeSmall: opts.assumeSmall, cwd: cfg.cwd });
+        const code = r.failed ? EXIT.FAILED : EXIT.OK;
+        const data = { failOn: r.failOn, level: r.level, files: r.files, statements: r.statements, migrations: r.migrations, findings: r.findings };
+        if (format === 'json' && !opts.json) {
+          process.stdout.write(`${JSON.stringify({ ok: !r.failed, ...data }, null, 2)}\n`);
+          return code;
+        }
+        if (format === 'sarif') {
+          process.stdout.write(`${JSON.stringify(risk.sarifLog(r.findings), null, 2)}\n`);
+          return code;
+        }
+        if (format === 'github') {
+          for (const l of risk.githubAnnotations(r.findings)) process.stdout.write(`${l}\n`);
+          out.note(summary(r.files, r.statements, r.findings, r.failOn, r.failed));
+          return code;
+        }
+        out.result(!r.failed, data, () => {
+          for (const m of r.migrations) {
+            if (!m.findings.length) continue;
+            out.line(`${m.migration}  ${m.file ?? ''}  [${m.engine}]  level: ${m.effectiveLevel ?? 'accepted'}`);
+            for (const f of m.findings) {
+              const tag = f.accepted ? `accepted: ${f.accepted.reason}` : f.level;
+              out.line(`  ${f.file ?? m.migration}:${f.line}  ${f.rule} (${tag})${f.direction === 'down' ? '  [down]' : ''}`);
+              out.line(`    ${f.message}`);
+              out.line(`    ${oneLine(f.statement)}`);
+              out.line(`    fix: ${f.advice}`);
+            }
+            out.line();
+          }
+          out.line(summary(r.files, r.statements, r.findings, r.failOn, r.failed));
+        });
+        return code;
+      }),
+    );
+}
+
+function oneLine(s: string): string {
+  const t = s.replace(/\s+/g, ' ');
+  return t.length > 100 ? `${t.slice(0, 97)}…` : t;
+}
+
+function summary(files: number, statements: number, findings: Finding[], failOn: string, failed: boolean): string {
+  const open = findings.filter((f) => !f.accepted);
+  const by = LEVELS.slice().reverse().map((l) => [l, open.filter((f) => f.level === l).length] as const).filter(([, n]) => n > 0).map(([l, n]) => `${n} ${l}`);
+  const acc = findings.length - open.length;
+  return `${files} file${files === 1 ? '' : 's'}, ${statements} statement${statements === 1 ? '' : 's'}: ${open.length ? by.join(', ') : 'no findings'}${acc ? ` (${acc} accepted)` : ''} — ${failed ? `fails --fail-on ${failOn}` : `passes --fail-on ${failOn}`}`;
+}

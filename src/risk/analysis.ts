@@ -1,0 +1,253 @@
+import type { Engine } from '../config/url.js';
+import { describeSize, tableSize, type TableSize } from './levels.js';
+import type { Direction, Finding, Level, RiskContext } from './types.js';
+
+/** What earlier migrations of the same run taught about the schema (lint reads files in order). */
+export class SchemaMemory {
+  /** table → column → normalised type. */
+  readonly columns = new Map<string, Map<string, string>>();
+  /** table → index column lists (leading columns first). */
+  readonly indexes = new Map<string, string[][]>();
+  /** CHECK (col IS NOT NULL) constraints by name (lower case). */
+  readonly checks = new Map<string, { table: string; col: string }>();
+  /** `table.col` proven NOT NULL by a validated check: SET NOT NULL needs no scan. */
+  readonly notNullProven = new Set<string>();
+
+  static fromContext(ctx: RiskContext): SchemaMemory {
+    const m = new SchemaMemory();
+    if (ctx.live) {
+      for (const t of ctx.live.tables) {
+        const cols = new Map<string, string>();
+        for (const c of t.columns) cols.set(c.name.toLowerCase(), normaliseType(c.type));
+        m.columns.set(t.name.toLowerCase(), cols);
+        if (t.primaryKey.length) m.addIndex(t.name, t.primaryKey);
+      }
+      for (const i of ctx.live.indexes) m.addIndex(i.table, i.columns);
+    }
+    return m;
+  }
+
+  addIndex(table: string, cols: string[]): void {
+    const k = table.toLowerCase();
+    const list = this.indexes.get(k) ?? [];
+    list.push(cols.map((c) => c.toLowerCase()));
+    this.indexes.set(k, list);
+  }
+
+  hasIndex(table: string): boolean {
+    return (this.indexes.get(table.toLowerCase())?.length ?? 0) > 0;
+  }
+
+  /** An index whose leading columns are exactly `cols` (in any order). */
+  covers(table: string, cols: string[]): boolean {
+    const want = new Set(cols.map((c) => c.toLowerCase()));
+    return (this.indexes.get(table.toLowerCase()) ?? []).some((idx) => idx.length >= want.size && idx.slice(0, want.size).every((c) => want.has(c)));
+  }
+
+  setColumn(table: string, col: string, type: string | undefined): void {
+    const k = table.toLowerCase();
+    const cols = this.columns.get(k) ?? new Map<string, string>();
+    if (type) cols.set(col.toLowerCase(), type);
+    else cols.delete(col.toLowerCase());
+    this.columns.set(k, cols);
+  }
+
+  columnType(table: string, col: string): string | undefined {
+    return this.columns.get(table.toLowerCase())?.get(col.toLowerCase());
+  }
+
+  renameTable(from: string, to: string): void {
+    const f = from.toLowerCase();
+    const t = to.toLowerCase();
+    const cols = this.columns.get(f);
+    if (cols) {
+      this.columns.set(t, cols);
+      this.columns.delete(f);
+    }
+    const idx = this.indexes.get(f);
+    if (idx) {
+      this.indexes.set(t, idx);
+      this.indexes.delete(f);
+    }
+  }
+
+  dropTable(name: string): void {
+    this.columns.delete(name.toLowerCase());
+    this.indexes.delete(name.toLowerCase());
+  }
+}
+
+export interface Stmt {
+  text: string;
+  line: number;
+}
+
+interface PendingFk {
+  table: string;
+  cols: string[];
+  stmt: Stmt;
+}
+
+interface Dml {
+  table: string;
+  stmt: Stmt;
+}
+
+/** The running state of one migration direction's analysis, shared by the engine rule sets. */
+export class Analysis {
+  readonly findings: Finding[] = [];
+  /** Tables created by this migration (lower case). */
+  readonly created = new Set<string>();
+  /** Tables/columns the `up` of the same migration created (for `down` analysis). */
+  readonly createdByUp: Set<string>;
+  readonly fks: PendingFk[] = [];
+  /** Explicit BEGIN … COMMIT block open. */
+  inBlock = false;
+  /** Current transaction unit: DDL seen, DML seen. */
+  unitDdl = false;
+  unitDml: Dml[] = [];
+  statements = 0;
+
+  constructor(
+    readonly ctx: RiskContext,
+    readonly memory: SchemaMemory,
+    readonly migration: string,
+    readonly file: string | undefined,
+    readonly direction: Direction,
+    /** The migration runs in one transaction (eventdb's default). */
+    readonly transactional: boolean,
+    createdByUp: Set<string> = new Set(),
+  ) {
+    this.createdByUp = createdByUp;
+  }
+
+  get engine(): Engine {
+    return this.ctx.engine;
+  }
+
+  /** In a transaction right now (explicit block, or the migration's own). */
+  get inTransaction(): boolean {
+    return this.inBlock || this.transactional;
+  }
+
+  isNew(table: string): boolean {
+    return this.created.has(table.toLowerCase());
+  }
+
+  size(table: string): TableSize {
+    return tableSize(this.ctx, table, this.isNew(table));
+  }
+
+  sizeNote(table: string): string {
+    return describeSize(table, this.size(table));
+  }
+
+  emit(rule: string, level: Level | null, stmt: Stmt, message: string, advice: string): void {
+    if (!level) return;
+    // Data lost on the way down is its own rule, whatever statement loses it.
+    if (this.direction === 'down' && rule.startsWith('loss-') && rule !== 'loss-narrowing-type') rule = 'down-loses-data';
+    this.findings.push({ rule, level, migration: this.migration, statement: stmt.text, line: stmt.line, message, advice, direction: this.direction, ...(this.file ? { file: this.file } : {}) });
+  }
+
+  /** Expected schema: whether it still declares this table (and column). */
+  expects(table: string, column?: string): boolean {
+    const t = this.ctx.expected?.tables.find((x) => x.name.toLowerCase() === table.toLowerCase() && (!x.engines || x.engines.includes(this.engine)));
+    if (!t) return false;
+    return column === undefined || t.columns.some((c) => c.name.toLowerCase() === column.toLowerCase());
+  }
+
+  ddl(): void {
+    this.unitDdl = true;
+  }
+
+  dml(table: string, stmt: Stmt): void {
+    this.unitDml.push({ table, stmt });
+  }
+
+  /** Closes a transaction unit: DDL held while large DML runs. */
+  closeUnit(): void {
+    if (this.unitDdl) {
+      for (const d of this.unitDml) {
+        const size = this.size(d.table);
+        const level = size.cls === 'large' ? 'high' : size.cls === 'medium' ? 'medium' : null;
+        this.emit('txn-ddl-with-large-dml', level, d.stmt, `data change on "${d.table}" runs in the same transaction as DDL: the DDL locks are held until it ends (${this.sizeNote(d.table)})`, 'move the data change (backfill) to its own migration marked `-- eventdb:no-transaction`, in batches, after the DDL is committed');
+      }
+    }
+    this.unitDdl = false;
+    this.unitDml = [];
+  }
+
+  /** End of the text: close units, check foreign keys for a covering index. */
+  finish(): void {
+    this.closeUnit();
+    for (const fk of this.fks) {
+      if (this.memory.covers(fk.table, fk.cols)) continue;
+      const size = this.size(fk.table);
+      // A table created here will grow: judge it as the table it becomes, not the empty one it is.
+      const level: Level = size.source !== 'live' ? (this.ctx.assumeSmall ? 'low' : 'medium') : size.cls === 'medium' || size.cls === 'large' ? 'medium' : 'low';
+      const idx = `${fk.table}_${fk.cols.join('_')}_idx`;
+      const conc = this.engine === 'postgres' ? ' CONCURRENTLY' : '';
+      this.emit('fk-without-index', level, fk.stmt, `foreign key "${fk.table}"(${fk.cols.join(', ')}) has no index starting with its columns: deleting a parent row scans "${fk.table}"`, `add CREATE INDEX${conc} ${idx} ON ${fk.table} (${fk.cols.join(', ')})`);
+    }
+  }
+}
+
+/** Normalised type names so that live introspection and parsed DDL compare (int4, int8, varchar(20), numeric(10,2) …). */
+export function normaliseType(t: string): string {
+  let s = t.trim().toLowerCase().replace(/\s+/g, ' ');
+  s = s.replace(/^pg_catalog\./, '');
+  const alias: Record<string, string> = {
+    integer: 'int4', int: 'int4', int4: 'int4', serial: 'int4', serial4: 'int4',
+    bigint: 'int8', int8: 'int8', bigserial: 'int8', serial8: 'int8', hugeint: 'int16',
+    smallint: 'int2', int2: 'int2', smallserial: 'int2', tinyint: 'int1',
+    real: 'float4', float4: 'float4', float: 'float8', 'double precision': 'float8', double: 'float8', float8: 'float8',
+    'character varying': 'varchar', varchar: 'varchar', character: 'bpchar', char: 'bpchar', bpchar: 'bpchar', text: 'text', string: 'text',
+    decimal: 'numeric', numeric: 'numeric', boolean: 'bool', bool: 'bool',
+    'timestamp with time zone': 'timestamptz', timestamptz: 'timestamptz', 'timestamp without time zone': 'timestamp', timestamp: 'timestamp', date: 'date',
+  };
+  const m = /^([a-z_ ]+?)\s*(\(([^)]*)\))?$/.exec(s);
+  if (!m) return s;
+  const base = alias[m[1]!] ?? m[1]!;
+  if (base === 'varchar' && !m[3]) return 'text';
+  return m[3] ? `${base}(${m[3].replace(/\s/g, '')})` : base;
+}
+
+const INT_WIDTH: Record<string, number> = { int1: 1, int2: 2, int4: 4, int8: 8, int16: 16 };
+
+function parts(t: string): { base: string; args: number[] } {
+  const m = /^([a-z0-9_ ]+)(?:\(([^)]*)\))?$/.exec(t);
+  return { base: m?.[1] ?? t, args: m?.[2] ? m[2].split(',').map(Number) : [] };
+}
+
+/** Whether changing `from` to `to` can lose or reject values. Undefined when unknown. */
+export function isNarrowing(from: string, to: string): boolean {
+  const a = parts(from);
+  const b = parts(to);
+  const textual = (x: string) => x === 'text' || x === 'varchar' || x === 'bpchar';
+  if (textual(a.base) && textual(b.base)) {
+    const la = a.args[0] ?? Infinity;
+    const lb = b.args[0] ?? Infinity;
+    return lb < la;
+  }
+  if (textual(a.base)) return true; // text → number/date/…: values that do not convert fail
+  if (a.base in INT_WIDTH && b.base in INT_WIDTH) return INT_WIDTH[b.base]! < INT_WIDTH[a.base]!;
+  if ((a.base === 'numeric' || a.base.startsWith('float')) && b.base in INT_WIDTH) return true;
+  if (a.base === 'numeric' && b.base === 'numeric') {
+    const [pa = Infinity, sa = 0] = a.args;
+    const [pb = Infinity, sb = 0] = b.args;
+    return pb - sb < pa - sa || sb < sa;
+  }
+  if (a.base === 'float8' && b.base === 'float4') return true;
+  if ((a.base === 'timestamptz' || a.base === 'timestamp') && b.base === 'date') return true;
+  return false;
+}
+
+/** Whether PostgreSQL changes the type without rewriting (varchar widening, varchar → text). */
+export function isBinaryCoercibleWidening(from: string, to: string): boolean {
+  const a = parts(from);
+  const b = parts(to);
+  const vary = (x: string) => x === 'text' || x === 'varchar';
+  if (vary(a.base) && vary(b.base)) return (b.args[0] ?? Infinity) >= (a.args[0] ?? Infinity);
+  if (a.base === 'numeric' && b.base === 'numeric') return (b.args[1] ?? 0) === (a.args[1] ?? 0) && (b.args[0] ?? Infinity) >= (a.args[0] ?? Infinity);
+  return false;
+}

@@ -1,0 +1,203 @@
+import { loadModule, parseSync } from 'libpg-query';
+import { parse as parseCst } from 'sql-parser-cst';
+import { Analysis, SchemaMemory, type Stmt } from './analysis.js';
+import { maxLevel } from './levels.js';
+import { pgStatement } from './postgres-rules.js';
+import { sqliteStatement } from './sqlite-rules.js';
+import { LineCounter, skipTrivia, splitStatements } from './statements.js';
+import type { Direction, Finding, MigrationInput, MigrationRisk, RiskContext } from './types.js';
+
+let loaded: Promise<void> | undefined;
+
+/** Loads the PostgreSQL parser (WASM). Call once before analysing. */
+export function loadParsers(): Promise<void> {
+  loaded ??= loadModule();
+  return loaded;
+}
+
+type Node = Record<string, any>;
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+}
+
+/** Walks PostgreSQL/DuckDB text: whole-text parse, or statement by statement when it fails. */
+function walkPg(a: Analysis, text: string, line0: number): void {
+  if (skipTrivia(text) >= text.length) return;
+  const lines = new LineCounter(text, line0);
+  let stmts: Node[] | undefined;
+  try {
+    stmts = parseSync(text).stmts ?? [];
+  } catch {
+    stmts = undefined;
+  }
+  if (stmts) {
+    const ascii = Buffer.byteLength(text) === text.length;
+    const buf = ascii ? undefined : Buffer.from(text);
+    for (const st of stmts) {
+      const loc = (st.stmt_location as number | undefined) ?? 0;
+      const len = (st.stmt_len as number | undefined) ?? 0;
+      let raw: string;
+      let charLoc: number;
+      if (buf) {
+        raw = buf.subarray(loc, len ? loc + len : undefined).toString();
+        charLoc = buf.subarray(0, loc).toString().length;
+      } else {
+        raw = len ? text.slice(loc, loc + len) : text.slice(loc);
+        charLoc = loc;
+      }
+      const lead = skipTrivia(raw);
+      const s: Stmt = { text: raw.slice(lead).trim(), line: lines.at(charLoc + lead) };
+      a.statements++;
+      pgStatement(a, st.stmt as Node, s);
+    }
+    return;
+  }
+  for (const piece of splitStatements(text)) {
+    const s: Stmt = { text: piece.text, line: lines.at(piece.offset) };
+    a.statements++;
+    let parsed: Node[] | undefined;
+    try {
+      parsed = parseSync(piece.text).stmts ?? [];
+    } catch (e) {
+      if (a.engine === 'duckdb') {
+        a.emit('not-analysed', 'low', s, `the PostgreSQL grammar does not read this DuckDB statement (${firstLine(e)}): not analysed`, 'review it by hand; accept with `-- eventdb:risk-accepted not-analysed "reason"` once reviewed');
+      } else {
+        a.emit('unparsable-statement', 'high', s, `does not parse as PostgreSQL: ${firstLine(e)}`, 'fix the syntax; run `eventdb migrate up --dry-run` to see the server\'s own error');
+      }
+      continue;
+    }
+    for (const st of parsed) pgStatement(a, st.stmt as Node, s);
+  }
+}
+
+const SQLITE_CANNOT: Record<string, (n: Node) => string | undefined> = {
+  AlterTableStmt: (n) => {
+    const sub = (n.cmds ?? []).map((c: Node) => c.AlterTableCmd?.subtype as string);
+    if (sub.some((x: string) => x === 'AT_AddConstraint' || x === 'AT_DropConstraint' || x === 'AT_ValidateConstraint')) return 'SQLite cannot add, drop or validate constraints on an existing table';
+    if (sub.some((x: string) => /^AT_(AlterColumnType|SetNotNull|DropNotNull|ColumnDefault)/.test(x))) return 'SQLite has no ALTER COLUMN (type, default and NOT NULL changes need a table rebuild)';
+    return 'SQLite does not support this ALTER TABLE form';
+  },
+  IndexStmt: (n) => (n.concurrent ? 'SQLite has no CREATE INDEX CONCURRENTLY' : 'SQLite does not support this CREATE INDEX form (index method or options)'),
+  TruncateStmt: () => 'SQLite has no TRUNCATE (use DELETE FROM)',
+  CreateSchemaStmt: () => 'SQLite has no schemas (use ATTACH DATABASE)',
+  CreateExtensionStmt: () => 'SQLite has no extensions via SQL',
+  CreateFunctionStmt: () => 'SQLite has no stored functions',
+  CreatePolicyStmt: () => 'SQLite has no row-level security',
+  DropStmt: (n) => (n.concurrent ? 'SQLite has no DROP INDEX CONCURRENTLY' : n.removeType === 'OBJECT_SCHEMA' ? 'SQLite has no schemas' : undefined),
+};
+
+function sqliteParseError(a: Analysis, s: Stmt, e: unknown): void {
+  let pg: Node | undefined;
+  try {
+    pg = parseSync(s.text).stmts?.[0]?.stmt as Node | undefined;
+  } catch {
+    pg = undefined;
+  }
+  const kind = pg ? Object.keys(pg)[0]! : '';
+  const why = pg ? (SQLITE_CANNOT[kind]?.(pg[kind] as Node) ?? 'SQLite does not support this PostgreSQL syntax') : undefined;
+  if (why) a.emit('unsupported-statement', 'critical', s, `${why}: the migration fails on SQLite`, 'give SQLite its own variant file (x.sqlite.sql): rebuild the table (CREATE new, INSERT … SELECT, DROP, RENAME) or drop the statement there');
+  else a.emit('unparsable-statement', 'high', s, `does not parse as SQLite: ${firstLine(e).replace(/^Syntax Error: /, '')}`, 'fix the syntax; run `eventdb migrate up --dry-run` to see SQLite\'s own error');
+}
+
+function walkSqlite(a: Analysis, text: string, line0: number): void {
+  if (skipTrivia(text) >= text.length) return;
+  const lines = new LineCounter(text, line0);
+  const opts = { dialect: 'sqlite' as const, includeRange: true as const };
+  let ok = true;
+  let stmts: Node[] = [];
+  try {
+    stmts = (parseCst(text, opts) as Node).statements as Node[];
+  } catch {
+    ok = false;
+  }
+  if (ok) {
+    for (const st of stmts) {
+      if (st.type === 'empty') continue;
+      const [from, to] = st.range as [number, number];
+      const s: Stmt = { text: text.slice(from, to).trim(), line: lines.at(from) };
+      a.statements++;
+      sqliteStatement(a, st, s);
+    }
+    return;
+  }
+  for (const piece of splitStatements(text)) {
+    const s: Stmt = { text: piece.text, line: lines.at(piece.offset) };
+    a.statements++;
+    try {
+      for (const st of (parseCst(piece.text, opts) as Node).statements as Node[]) if (st.type !== 'empty') sqliteStatement(a, st, s);
+    } catch (e) {
+      sqliteParseError(a, s, e);
+    }
+  }
+}
+
+function walk(a: Analysis, text: string, line0: number): void {
+  if (a.engine === 'sqlite') walkSqlite(a, text, line0);
+  else walkPg(a, text, line0);
+  a.finish();
+}
+
+export interface AnalyseOptions {
+  /** Schema learned from earlier migrations of the same run (lint passes one through all files). */
+  memory?: SchemaMemory;
+}
+
+/**
+ * Analyses one migration's `up` and `down` SQL. Needs `loadParsers()` first. Never throws on bad SQL:
+ * an unparsable statement is a finding.
+ */
+export function analyseMigration(m: MigrationInput, ctx: RiskContext, opts: AnalyseOptions = {}): MigrationRisk {
+  const memory = opts.memory ?? SchemaMemory.fromContext(ctx);
+  const transactional = m.transactional ?? true;
+  const up = new Analysis(ctx, memory, m.id, m.file, 'up', transactional);
+  walk(up, m.up, m.upLine ?? 1);
+  const findings: Finding[] = [...up.findings];
+  let statements = up.statements;
+  if (m.down !== undefined) {
+    // The down runs against the schema after up; learning from it must not leak into later migrations.
+    const createdByUp = new Set<string>([...up.created]);
+    const down = new Analysis(ctx, cloneMemory(memory), m.id, m.file, 'down', transactional, createdByUp);
+    walk(down, m.down, m.downLine ?? 1);
+    findings.push(...down.findings.filter((f) => f.rule !== 'fk-without-index'));
+    statements += down.statements;
+  }
+  return summarise(m, ctx, findings, statements);
+}
+
+function cloneMemory(m: SchemaMemory): SchemaMemory {
+  const c = new SchemaMemory();
+  for (const [t, cols] of m.columns) c.columns.set(t, new Map(cols));
+  for (const [t, idx] of m.indexes) c.indexes.set(t, idx.map((x) => [...x]));
+  for (const [k, v] of m.checks) c.checks.set(k, v);
+  for (const k of m.notNullProven) c.notNullProven.add(k);
+  return c;
+}
+
+/** Analyses bare SQL statements in one direction (used for TS migrations' captured SQL and the gate). */
+export function analyseStatements(id: string, statements: string[], direction: Direction, ctx: RiskContext, opts: AnalyseOptions & { file?: string; transactional?: boolean; accepted?: Record<string, string> } = {}): MigrationRisk {
+  const memory = opts.memory ?? SchemaMemory.fromContext(ctx);
+  const a = new Analysis(ctx, memory, id, opts.file, direction, opts.transactional ?? true);
+  for (const sql of statements) {
+    if (ctx.engine === 'sqlite') walkSqlite(a, sql, 1);
+    else walkPg(a, sql, 1);
+  }
+  a.finish();
+  return summarise({ id, file: opts.file, up: '', accepted: opts.accepted }, ctx, a.findings, a.statements);
+}
+
+function summarise(m: MigrationInput, ctx: RiskContext, findings: Finding[], statements: number): MigrationRisk {
+  const accepted = m.accepted ?? {};
+  findings.sort((x, y) => (x.direction === y.direction ? x.line - y.line : x.direction === 'up' ? -1 : 1));
+  for (const f of findings) if (accepted[f.rule] !== undefined) f.accepted = { reason: accepted[f.rule]! };
+  return {
+    migration: m.id,
+    ...(m.file ? { file: m.file } : {}),
+    engine: ctx.engine,
+    level: maxLevel(findings.map((f) => f.level)),
+    effectiveLevel: maxLevel(findings.filter((f) => !f.accepted).map((f) => f.level)),
+    findings,
+    accepted,
+    statements,
+  };
+}

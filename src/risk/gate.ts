@@ -1,0 +1,69 @@
+import type { Engine } from '../config/url.js';
+import type { Connection } from '../dialects/types.js';
+import { SchemaMemory } from './analysis.js';
+import { analyseStatements, loadParsers } from './analyze.js';
+import { atLeast } from './levels.js';
+import { tableSizes } from './table-sizes.js';
+import type { MigrationRisk, RiskContext } from './types.js';
+
+export interface GateStep {
+  id: string;
+  file: string;
+  engine: Engine;
+  direction: 'up' | 'down';
+  transaction?: boolean;
+  statements: string[];
+  /** rule → reason accepted for this migration. */
+  accepted?: Record<string, string>;
+}
+
+export interface GateOptions {
+  conn?: Connection;
+  environment: string;
+  force: boolean;
+  assumeSmall?: boolean;
+  expected?: RiskContext['expected'];
+}
+
+export interface GateResult {
+  /** One entry per step, in plan order. */
+  migrations: MigrationRisk[];
+  /** Steps refused (production, level high or critical, not accepted, no --force). */
+  blocking: string[];
+  blocked: boolean;
+  /** Development and other non-production environments: what would have been refused. */
+  warnings: string[];
+  message?: string;
+}
+
+/**
+ * The risk gate over a migration plan: analyses each step's statements (the `down` SQL for a
+ * rollback) with live table sizes, and refuses in production a step whose unaccepted level is high
+ * or critical unless --force. Elsewhere it only warns.
+ */
+export async function gatePlan(steps: GateStep[], opts: GateOptions): Promise<GateResult> {
+  await loadParsers();
+  const engine = steps[0]?.engine ?? opts.conn?.engine ?? 'sqlite';
+  let sizes: RiskContext['tableSizes'];
+  let live: RiskContext['live'];
+  if (opts.conn) {
+    sizes = await tableSizes(opts.conn);
+    live = await opts.conn.introspect().catch(() => undefined);
+  }
+  const ctx: RiskContext = { engine, tableSizes: sizes, live, assumeSmall: opts.assumeSmall, expected: opts.expected };
+  const memory = SchemaMemory.fromContext(ctx);
+  const migrations = steps.map((s) => analyseStatements(s.id, s.statements, s.direction, { ...ctx, engine: s.engine }, { memory, file: s.file, transactional: s.transaction ?? true, accepted: s.accepted }));
+  const risky = migrations.filter((m) => atLeast(m.effectiveLevel, 'high'));
+  const production = opts.environment === 'production';
+  const blocking = production && !opts.force ? risky.map((m) => m.migration) : [];
+  const names = risky.map((m) => `${m.migration} (${m.effectiveLevel})`).join(', ');
+  return {
+    migrations,
+    blocking,
+    blocked: blocking.length > 0,
+    warnings: !production && risky.length ? [`risky migration${risky.length > 1 ? 's' : ''}: ${names} — production would refuse without --force`] : [],
+    message: blocking.length ? `risk gate: ${names} ${risky.length > 1 ? 'are' : 'is'} too risky to run in production` : undefined,
+  };
+}
+
+export const GATE_HINT = 'review the findings (eventdb migrate up --dry-run), then re-run with --backup-before --force, or accept a rule in the migration with `-- eventdb:risk-accepted RULE "reason"`';

@@ -1,0 +1,11 @@
+export type { Finding, Level, Direction, MigrationInput, MigrationRisk, RiskContext, TableSizes } from './types.js';
+export { analyseMigration, analyseStatements, loadParsers } from './analyze.js';
+export { SchemaMemory } from './analysis.js';
+export { LEVELS, maxLevel, atLeast, isLevel, SMALL_ROWS, LARGE_ROWS } from './levels.js';
+export { RULES, RULE_CODES, ruleInfo, type RuleCode, type RuleInfo } from './rules.js';
+export { readSqlMigration, acceptedFromMeta } from './sql-file.js';
+export { tableSizes } from './table-sizes.js';
+export { lintMigrations, fileIdentity, type LintOptions, type LintResult } from './lint.js';
+export { githubAnnotations, sarifLog } from './formats.js';
+export { gatePlan, GATE_HINT, type GateStep, type GateOptions, type GateResult } from './gate.js';
+export { captureTsMigration } from './capture-ts.js';

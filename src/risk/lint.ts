@@ -1,0 +1,104 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, extname, join, relative, resolve } from 'node:path';
+import type { Engine } from '../config/url.js';
+import { EventdbError, EXIT } from '../errors.js';
+import { SchemaMemory } from './analysis.js';
+import { analyseMigration, analyseStatements, loadParsers } from './analyze.js';
+import { captureTsMigration } from './capture-ts.js';
+import { atLeast, maxLevel } from './levels.js';
+import { acceptedFromMeta, readSqlMigration } from './sql-file.js';
+import type { Finding, Level, MigrationRisk, RiskContext } from './types.js';
+
+const ENGINE_SUFFIX = /\.(postgres|sqlite|duckdb)\.(sql|ts|mts|js|mjs)$/;
+const MIGRATION_EXT = /\.(sql|ts|mts|js|mjs)$/;
+
+export interface LintOptions {
+  /** Files or folders; folders contribute their .sql/.ts files. */
+  paths: string[];
+  /** Engine for files without a variant suffix (--engine, else the configured URL's scheme). */
+  engine: Engine;
+  failOn: Level;
+  assumeSmall?: boolean;
+  cwd?: string;
+  expected?: RiskContext['expected'];
+}
+
+export interface LintResult {
+  migrations: MigrationRisk[];
+  findings: Finding[];
+  /** Highest unaccepted level over every migration. */
+  level: Level | null;
+  failOn: Level;
+  /** Some unaccepted finding reaches --fail-on. */
+  failed: boolean;
+  files: number;
+  statements: number;
+}
+
+function expand(paths: string[], cwd: string): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    const abs = resolve(cwd, p);
+    let st;
+    try {
+      st = statSync(abs);
+    } catch {
+      throw new EventdbError('NOT_FOUND', `no such file or folder: ${p}`, 'pass migration files or a migrations folder (default: the configured migrations folder)', { exitCode: EXIT.USAGE });
+    }
+    if (st.isDirectory()) {
+      for (const f of readdirSync(abs).sort()) if (MIGRATION_EXT.test(f) && !f.endsWith('.d.ts')) out.push(join(abs, f));
+    } else out.push(abs);
+  }
+  return out;
+}
+
+/** The migration ID and engine of a file: `0009_x.postgres.sql` → (`0009_x`, postgres). */
+export function fileIdentity(file: string, fallback: Engine): { id: string; engine: Engine } {
+  const name = basename(file);
+  const m = ENGINE_SUFFIX.exec(name);
+  if (m) return { id: name.slice(0, -m[0].length), engine: m[1] as Engine };
+  return { id: name.slice(0, -extname(name).length), engine: fallback };
+}
+
+/** `eventdb migrate lint`: analyses migration files without a database. */
+export async function lintMigrations(opts: LintOptions): Promise<LintResult> {
+  const cwd = opts.cwd ?? process.cwd();
+  const files = expand(opts.paths, cwd);
+  await loadParsers();
+  const memories = new Map<Engine, SchemaMemory>();
+  const migrations: MigrationRisk[] = [];
+  for (const abs of files) {
+    const { id, engine } = fileIdentity(abs, opts.engine);
+    const shown = relative(cwd, abs) || abs;
+    const ctx: RiskContext = { engine, assumeSmall: opts.assumeSmall, expected: opts.expected };
+    let memory = memories.get(engine);
+    if (!memory) memories.set(engine, (memory = new SchemaMemory()));
+    if (abs.endsWith('.sql')) {
+      const input = readSqlMigration(id, readFileSync(abs, 'utf8'), shown);
+      migrations.push(analyseMigration(input, ctx, { memory }));
+    } else {
+      const cap = await captureTsMigration(abs, engine);
+      const accepted = acceptedFromMeta(cap.meta, shown);
+      const up = analyseStatements(id, cap.up, 'up', ctx, { memory, file: shown, transactional: cap.transactional, accepted });
+      if (cap.down) {
+        const down = analyseStatements(id, cap.down, 'down', ctx, { memory: new SchemaMemory(), file: shown, transactional: cap.transactional, accepted });
+        up.findings.push(...down.findings.filter((f) => f.rule !== 'fk-without-index'));
+        up.statements += down.statements;
+        up.level = maxLevel(up.findings.map((f) => f.level));
+        up.effectiveLevel = maxLevel(up.findings.filter((f) => !f.accepted).map((f) => f.level));
+      }
+      migrations.push(up);
+    }
+  }
+  const findings = migrations.flatMap((m) => m.findings);
+  const level = maxLevel(migrations.map((m) => m.effectiveLevel).filter((l): l is Level => l !== null));
+  return {
+    migrations,
+    findings,
+    level,
+    failOn: opts.failOn,
+    failed: atLeast(level, opts.failOn),
+    files: files.length,
+    statements: migrations.reduce((n, m) => n + m.statements, 0),
+  };
+}

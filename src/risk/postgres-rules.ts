@@ -1,0 +1,326 @@
+import { isBinaryCoercibleWidening, isNarrowing, normaliseType, type Analysis, type Stmt } from './analysis.js';
+import { scaled } from './levels.js';
+
+/* The PostgreSQL parse tree (libpg-query JSON) is walked untyped: only the few fields the rules read. */
+type Node = Record<string, any>;
+
+const VOLATILE = new Set(['random', 'gen_random_uuid', 'uuid_generate_v1', 'uuid_generate_v1mc', 'uuid_generate_v4', 'clock_timestamp', 'timeofday', 'nextval', 'txid_current', 'uuidv4', 'uuidv7', 'setseed']);
+const SERIAL = new Set(['serial', 'bigserial', 'smallserial', 'serial4', 'serial8', 'serial2']);
+
+function str(n: Node | undefined): string {
+  return n?.String?.sval ?? '';
+}
+
+export function typeName(tn: Node | undefined): string {
+  if (!tn) return '';
+  const names: Node[] = tn.names ?? [];
+  const base = str(names[names.length - 1]);
+  const mods: number[] = (tn.typmods ?? []).map((m: Node) => m.A_Const?.ival?.ival ?? 0);
+  const arr = tn.arrayBounds ? '[]' : '';
+  return normaliseType(mods.length ? `${base}(${mods.join(',')})` : base) + arr;
+}
+
+function isVolatile(expr: Node | undefined): boolean {
+  if (!expr || typeof expr !== 'object') return false;
+  if (expr.FuncCall) {
+    const names: Node[] = expr.FuncCall.funcname ?? [];
+    if (VOLATILE.has(str(names[names.length - 1]).toLowerCase())) return true;
+  }
+  for (const v of Object.values(expr)) {
+    if (Array.isArray(v)) {
+      if (v.some((x) => isVolatile(x as Node))) return true;
+    } else if (v && typeof v === 'object' && isVolatile(v as Node)) return true;
+  }
+  return false;
+}
+
+function notNullColumn(expr: Node | undefined): string | undefined {
+  const nt = expr?.NullTest;
+  if (nt?.nulltesttype !== 'IS_NOT_NULL') return undefined;
+  const fields: Node[] = nt.arg?.ColumnRef?.fields ?? [];
+  return fields.length === 1 ? str(fields[0]) : undefined;
+}
+
+function indexCols(params: Node[] | undefined): string[] {
+  return (params ?? []).map((p) => p.IndexElem?.name ?? '(expr)');
+}
+
+function qualified(items: Node[]): string {
+  return items.map(str).join('.');
+}
+
+const DUCKDB_UNSUPPORTED: Record<string, string> = {
+  CreateTrigStmt: 'DuckDB has no triggers',
+  CreateExtensionStmt: 'DuckDB has no CREATE EXTENSION (use INSTALL/LOAD)',
+  CreateFunctionStmt: 'DuckDB has no stored functions (use CREATE MACRO)',
+  CreatePolicyStmt: 'DuckDB has no row-level security',
+  CreateEventTrigStmt: 'DuckDB has no event triggers',
+  CreateDomainStmt: 'DuckDB has no domains',
+};
+
+/** PostgreSQL rules (and DuckDB, whose grammar derives from PostgreSQL's) over one parsed statement. */
+export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
+  const kind = Object.keys(node)[0]!;
+  const n = node[kind] as Node;
+  const duck = a.engine === 'duckdb';
+  if (duck && DUCKDB_UNSUPPORTED[kind]) {
+    a.emit('unsupported-statement', 'critical', s, `${DUCKDB_UNSUPPORTED[kind]}: the migration fails on DuckDB`, 'give DuckDB its own variant file (x.duckdb.sql) without it, or do the work in the application');
+    return;
+  }
+  switch (kind) {
+    case 'TransactionStmt': {
+      const k = n.kind as string;
+      if (k === 'TRANS_STMT_BEGIN' || k === 'TRANS_STMT_START') {
+        a.closeUnit();
+        a.inBlock = true;
+      } else if (k === 'TRANS_STMT_COMMIT' || k === 'TRANS_STMT_ROLLBACK') {
+        a.closeUnit();
+        a.inBlock = false;
+      }
+      return;
+    }
+    case 'CreateStmt': {
+      a.ddl();
+      const table = n.relation.relname as string;
+      a.created.add(table.toLowerCase());
+      a.memory.dropTable(table);
+      for (const el of (n.tableElts ?? []) as Node[]) {
+        if (el.ColumnDef) {
+          const c = el.ColumnDef;
+          a.memory.setColumn(table, c.colname, typeName(c.typeName));
+          for (const con of (c.constraints ?? []) as Node[]) {
+            const ct = con.Constraint?.contype;
+            if (ct === 'CONSTR_PRIMARY' || ct === 'CONSTR_UNIQUE') a.memory.addIndex(table, [c.colname]);
+            if (ct === 'CONSTR_FOREIGN') a.fks.push({ table, cols: [c.colname], stmt: s });
+          }
+        } else if (el.Constraint) {
+          const con = el.Constraint;
+          if (con.contype === 'CONSTR_PRIMARY' || con.contype === 'CONSTR_UNIQUE') a.memory.addIndex(table, (con.keys ?? []).map(str));
+          if (con.contype === 'CONSTR_FOREIGN') a.fks.push({ table, cols: (con.fk_attrs ?? []).map(str), stmt: s });
+        }
+      }
+      return;
+    }
+    case 'IndexStmt': {
+      a.ddl();
+      const table = n.relation.relname as string;
+      const cols = indexCols(n.indexParams);
+      if (n.concurrent) {
+        if (a.inTransaction) concurrentlyInTx(a, s, 'CREATE INDEX CONCURRENTLY');
+      } else if (!duck) {
+        const size = a.size(table);
+        a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `CREATE INDEX blocks writes to "${table}" for the whole build (${a.sizeNote(table)})`, `use CREATE INDEX CONCURRENTLY${n.idxname ? ` ${n.idxname}` : ''} … in a migration marked \`-- eventdb:no-transaction\``);
+      }
+      a.memory.addIndex(table, cols);
+      return;
+    }
+    case 'DropStmt': {
+      a.ddl();
+      const type = n.removeType as string;
+      if (n.concurrent && a.inTransaction) concurrentlyInTx(a, s, 'DROP INDEX CONCURRENTLY');
+      for (const obj of (n.objects ?? []) as Node[]) {
+        const items: Node[] = obj.List?.items ?? (obj.String ? [obj] : []);
+        const name = str(items[items.length - 1]);
+        if (type === 'OBJECT_TABLE') dropTable(a, s, name, qualified(items));
+        else if (type === 'OBJECT_SCHEMA') {
+          a.emit('loss-drop-schema', 'critical', s, `DROP SCHEMA ${name}${n.behavior === 'DROP_CASCADE' ? ' CASCADE' : ''} removes every table in it and their data`, 'drop the tables one by one after a verified backup (eventdb backup), or rename the schema first and drop it in a later release');
+        }
+      }
+      return;
+    }
+    case 'TruncateStmt': {
+      for (const r of (n.relations ?? []) as Node[]) {
+        const table = r.RangeVar.relname as string;
+        const size = a.size(table);
+        a.emit('loss-truncate', scaled(size, 'critical', 'critical', 'critical', 'low'), s, `TRUNCATE ${table} removes every row (${a.sizeNote(table)})`, 'take a backup first (eventdb backup, or --backup-before), and accept the rule with `-- eventdb:risk-accepted loss-truncate "reason"` if intended');
+      }
+      a.ddl();
+      return;
+    }
+    case 'DeleteStmt':
+    case 'UpdateStmt': {
+      const table = n.relation.relname as string;
+      a.dml(table, s);
+      if (!n.whereClause) {
+        const size = a.size(table);
+        const del = kind === 'DeleteStmt';
+        a.emit(del ? 'loss-delete-without-where' : 'loss-update-without-where', scaled(size, 'high', 'high', 'high', 'low'), s, `${del ? 'DELETE' : 'UPDATE'} without WHERE ${del ? 'removes' : 'overwrites'} every row of "${table}" (${a.sizeNote(table)})`, del ? 'add a WHERE clause; to empty a table on purpose, accept the rule with a reason' : 'add a WHERE clause, and backfill large tables in batches (UPDATE … WHERE id BETWEEN …) outside the DDL transaction');
+      }
+      return;
+    }
+    case 'InsertStmt': {
+      const from: Node[] = n.selectStmt?.SelectStmt?.fromClause ?? [];
+      const src = from.find((f) => f.RangeVar)?.RangeVar?.relname as string | undefined;
+      if (src) a.dml(src, s);
+      return;
+    }
+    case 'RenameStmt': {
+      a.ddl();
+      const rt = n.renameType as string;
+      const table = n.relation?.relname as string | undefined;
+      if (!table) return;
+      if (duck && a.memory.hasIndex(table) && !a.isNew(table)) duckIndexed(a, s, table, 'RENAME');
+      if (rt === 'OBJECT_TABLE') {
+        if (!a.isNew(table)) {
+          a.emit('compat-rename-table', 'high', s, `renaming "${table}" to "${n.newname}" breaks the running application, which still uses "${table}"`, `expand and contract: create "${n.newname}" (or a view named "${table}"), deploy code that uses the new name, then drop the old one in a later migration`);
+        }
+        a.memory.renameTable(table, n.newname);
+        if (a.isNew(table)) a.created.add(String(n.newname).toLowerCase());
+      } else if (rt === 'OBJECT_COLUMN') {
+        if (!a.isNew(table)) {
+          a.emit('compat-rename-column', 'high', s, `renaming "${table}"."${n.subname}" to "${n.newname}" breaks the running application, which still uses "${n.subname}"`, 'expand and contract: add the new column, write both, backfill, switch reads, then drop the old column in a later migration');
+        }
+        const t = a.memory.columnType(table, n.subname);
+        a.memory.setColumn(table, n.subname, undefined);
+        a.memory.setColumn(table, n.newname, t);
+      }
+      return;
+    }
+    case 'AlterTableStmt': {
+      if (n.objtype && n.objtype !== 'OBJECT_TABLE') return;
+      a.ddl();
+      const table = n.relation.relname as string;
+      for (const c of (n.cmds ?? []) as Node[]) alterCmd(a, s, table, c.AlterTableCmd ?? {});
+      return;
+    }
+    default:
+      if (kind.startsWith('Create') || kind.startsWith('Alter') || kind.startsWith('Drop') || kind === 'CommentStmt' || kind === 'GrantStmt') a.ddl();
+  }
+}
+
+function concurrentlyInTx(a: Analysis, s: Stmt, what: string): void {
+  a.emit('concurrently-in-transaction', 'high', s, `${what} cannot run inside a transaction block: the migration fails${a.inBlock ? ' (explicit BEGIN)' : ' (eventdb runs each migration in a transaction)'}`, 'put it alone in a migration marked `-- eventdb:no-transaction`, without BEGIN/COMMIT');
+}
+
+function duckIndexed(a: Analysis, s: Stmt, table: string, what: string): void {
+  a.emit('unsupported-statement', 'critical', s, `DuckDB refuses ${what} on "${table}" while an index depends on it ("Cannot alter entry … entries that depend on it")`, `drop the table's indexes first and recreate them after, in the same migration`);
+}
+
+function dropTable(a: Analysis, s: Stmt, name: string, display: string): void {
+  const size = a.size(name);
+  const createdByUp = a.direction === 'down' && a.createdByUp.has(name.toLowerCase());
+  let level = scaled(size, 'critical', 'critical', 'critical', 'low');
+  if (a.direction === 'down') level = size.source === 'assumed' ? (a.ctx.assumeSmall ? 'low' : createdByUp ? 'medium' : 'high') : size.cls === 'empty' ? 'low' : 'high';
+  a.emit('loss-drop-table', level, s, `DROP TABLE ${display} deletes all its rows (${a.sizeNote(name)})`, a.direction === 'down' ? 'take a backup before rolling back (--backup-before), or make the down rename the table aside instead of dropping it' : 'take a verified backup first (--backup-before); to retire a table safely, stop using it in a release, then drop it in a later one');
+  if (a.expects(name)) {
+    a.emit('compat-drop-expected', 'critical', s, `"${name}" is still declared in the expected schema (schema/): the application expects it`, 'remove it from schema/ and from the code in an earlier release, then drop it');
+  }
+  a.created.delete(name.toLowerCase());
+  a.memory.dropTable(name);
+}
+
+function alterCmd(a: Analysis, s: Stmt, table: string, c: Node): void {
+  const duck = a.engine === 'duckdb';
+  const size = a.size(table);
+  const note = a.sizeNote(table);
+  const isNew = a.isNew(table);
+  switch (c.subtype as string) {
+    case 'AT_AddColumn': {
+      const def = c.def?.ColumnDef ?? {};
+      const col = def.colname as string;
+      const type = typeName(def.typeName);
+      const cons: Node[] = (def.constraints ?? []).map((x: Node) => x.Constraint).filter(Boolean);
+      const has = (t: string) => cons.find((x) => x.contype === t);
+      const dflt = has('CONSTR_DEFAULT');
+      const duckCons = cons.filter((x) => x.contype !== 'CONSTR_DEFAULT');
+      if (duck && duckCons.length) {
+        a.emit('unsupported-statement', 'critical', s, `DuckDB cannot add a column with constraints (${duckCons.map((x) => String(x.contype).replace('CONSTR_', '').toLowerCase()).join(', ')}): "Adding columns with constraints not yet supported"`, 'add the column plain, UPDATE it, and enforce the rule in the application (or rebuild the table with CREATE TABLE … AS)');
+      } else {
+        if (has('CONSTR_NOTNULL') && !dflt && !has('CONSTR_IDENTITY') && !has('CONSTR_GENERATED') && !isNew) {
+          a.emit('add-not-null-without-default', scaled(size, 'high', 'high', 'high', null), s, `adding NOT NULL column "${col}" without a default fails when "${table}" has rows (${note})`, 'add it nullable, backfill, add CHECK (col IS NOT NULL) NOT VALID, VALIDATE it, then SET NOT NULL — or give it a constant DEFAULT');
+        }
+        const volatile = (dflt && isVolatile(dflt.raw_expr)) || SERIAL.has(type) || SERIAL.has(str(def.typeName?.names?.[def.typeName.names.length - 1])) || has('CONSTR_IDENTITY') || (has('CONSTR_GENERATED') && !duck);
+        if (volatile && !isNew && !duck) {
+          a.emit('rewrite-volatile-default', scaled(size, 'low', 'high', 'critical', null), s, `adding "${col}" with a per-row value rewrites "${table}" under an ACCESS EXCLUSIVE lock (${note})`, 'add the column without a default (or with a constant one), backfill it in batches, then set the default for new rows');
+        }
+        if (!isNew && (has('CONSTR_PRIMARY') || has('CONSTR_UNIQUE')) && !duck) {
+          a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `adding a ${has('CONSTR_PRIMARY') ? 'PRIMARY KEY' : 'UNIQUE'} column builds an index while writes to "${table}" are blocked (${note})`, 'add the column, CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT … USING INDEX');
+        }
+        if (has('CONSTR_FOREIGN')) a.fks.push({ table, cols: [col], stmt: s });
+      }
+      if (has('CONSTR_PRIMARY') || has('CONSTR_UNIQUE')) a.memory.addIndex(table, [col]);
+      a.memory.setColumn(table, col, type);
+      return;
+    }
+    case 'AT_DropColumn': {
+      const col = c.name as string;
+      if (duck && a.memory.hasIndex(table) && !isNew) duckIndexed(a, s, table, 'DROP COLUMN');
+      let level = scaled(size, 'high', 'high', 'high', 'low');
+      if (a.direction === 'down') level = size.source === 'assumed' ? (a.ctx.assumeSmall ? 'low' : a.createdByUp.has(`${table}.${col}`.toLowerCase()) ? 'medium' : 'high') : size.cls === 'empty' ? 'low' : 'high';
+      a.emit('loss-drop-column', level, s, `dropping "${table}"."${col}" deletes its values (${note})`, a.direction === 'down' ? 'take a backup before rolling back (--backup-before), or keep the column in the down and drop it in a later migration' : 'stop reading and writing the column in a release first, take a backup (--backup-before), then drop it');
+      if (a.expects(table, col)) {
+        a.emit('compat-drop-expected', 'critical', s, `"${table}"."${col}" is still declared in the expected schema (schema/): the running application expects it`, 'remove the column from schema/ and from the code in an earlier release, then drop it');
+      }
+      a.memory.setColumn(table, col, undefined);
+      return;
+    }
+    case 'AT_AlterColumnType': {
+      const col = c.name as string;
+      const to = typeName(c.def?.ColumnDef?.typeName);
+      const from = a.memory.columnType(table, col);
+      if (duck && a.memory.hasIndex(table) && !isNew) duckIndexed(a, s, table, 'ALTER COLUMN TYPE');
+      if (from && isNarrowing(from, to)) {
+        a.emit('loss-narrowing-type', scaled(size, 'high', 'high', 'high', 'low'), s, `changing "${table}"."${col}" from ${from} to ${to} narrows it: values that do not fit make the migration fail or are cut`, 'check the data first (SELECT … WHERE length(col) > n), add a new column of the new type, backfill with an explicit conversion, then swap');
+      } else if (!from && /\(|^int[12]$|^int4$|^date$|^float4$/.test(to) && !isNew) {
+        a.emit('loss-narrowing-type', scaled(size, 'medium', 'medium', 'medium', 'low'), s, `"${table}"."${col}" changes to ${to}; its current type is unknown here, so the change may narrow it and reject or cut values`, 'lint with the earlier migrations (or a database) so eventdb knows the current type; check the data fits before changing it');
+      }
+      if (!isNew && !(from && isBinaryCoercibleWidening(from, to))) {
+        a.emit('rewrite-column-type', scaled(size, 'low', 'high', 'critical', null), s, `changing the type of "${table}"."${col}" rewrites ${duck ? 'every value of the column while the database is write-locked' : 'the table and its indexes under an ACCESS EXCLUSIVE lock'} (${note})`, 'add a new column of the new type, backfill it in batches, switch the application to it, then drop the old column');
+      }
+      a.memory.setColumn(table, col, to);
+      return;
+    }
+    case 'AT_AddConstraint': {
+      const con = c.def?.Constraint ?? {};
+      const ct = con.contype as string;
+      if (duck) {
+        a.emit('unsupported-statement', 'critical', s, `DuckDB cannot ADD CONSTRAINT to an existing table ("No support for that ALTER TABLE option yet")`, 'declare the constraint in CREATE TABLE (rebuild the table with CREATE TABLE … AS and swap it), or enforce it in the application');
+        return;
+      }
+      const validated = !con.skip_validation;
+      if (ct === 'CONSTR_FOREIGN') {
+        a.fks.push({ table, cols: (con.fk_attrs ?? []).map(str), stmt: s });
+        if (validated && !isNew) {
+          a.emit('lock-foreign-key-validation', scaled(size, 'low', 'medium', 'high', null), s, `adding foreign key ${con.conname ?? ''} validates every row of "${table}" while writes to it and its parent are blocked (${note})`.replace('key  ', 'key '), `ADD CONSTRAINT … NOT VALID, then ALTER TABLE ${table} VALIDATE CONSTRAINT … in a separate migration (it takes a weaker lock)`);
+        }
+      } else if (ct === 'CONSTR_CHECK') {
+        const col = notNullColumn(con.raw_expr);
+        if (col && con.conname) a.memory.checks.set(String(con.conname).toLowerCase(), { table, col });
+        if (col && validated) a.memory.notNullProven.add(`${table}.${col}`.toLowerCase());
+        if (validated && !isNew) {
+          a.emit('lock-check-validation', scaled(size, 'low', 'medium', 'high', null), s, `adding CHECK ${con.conname ?? ''} scans every row of "${table}" under an ACCESS EXCLUSIVE lock (${note})`.replace('CHECK  ', 'CHECK '), `ADD CONSTRAINT … CHECK (…) NOT VALID, then ALTER TABLE ${table} VALIDATE CONSTRAINT … in a separate migration`);
+        }
+      } else if ((ct === 'CONSTR_PRIMARY' || ct === 'CONSTR_UNIQUE') && !con.indexname) {
+        if (!isNew) {
+          a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `adding a ${ct === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE constraint'} builds its index while writes to "${table}" are blocked (${note})`, `CREATE UNIQUE INDEX CONCURRENTLY first, then ALTER TABLE ${table} ADD CONSTRAINT … ${ct === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX …`);
+        }
+        a.memory.addIndex(table, (con.keys ?? []).map(str));
+      }
+      return;
+    }
+    case 'AT_ValidateConstraint': {
+      const chk = a.memory.checks.get(String(c.name).toLowerCase());
+      if (chk) a.memory.notNullProven.add(`${chk.table}.${chk.col}`.toLowerCase());
+      return;
+    }
+    case 'AT_SetNotNull': {
+      const col = c.name as string;
+      if (duck) {
+        if (a.memory.hasIndex(table) && !isNew) duckIndexed(a, s, table, 'SET NOT NULL');
+        return;
+      }
+      if (isNew || a.memory.notNullProven.has(`${table}.${col}`.toLowerCase())) return;
+      a.emit('lock-set-not-null', scaled(size, 'low', 'medium', 'high', null), s, `SET NOT NULL on "${table}"."${col}" scans every row under an ACCESS EXCLUSIVE lock (${note})`, `first ADD CONSTRAINT ${col}_not_null CHECK (${col} IS NOT NULL) NOT VALID, VALIDATE it in a later migration, then SET NOT NULL (PostgreSQL 12+ skips the scan), and drop the check`);
+      return;
+    }
+    case 'AT_SetLogged':
+    case 'AT_SetUnLogged':
+    case 'AT_SetTableSpace':
+      if (!isNew) a.emit('rewrite-column-type', scaled(size, 'low', 'high', 'critical', null), s, `this ALTER TABLE rewrites "${table}" under an ACCESS EXCLUSIVE lock (${note})`, 'schedule it in a maintenance window, or copy into a new table and swap');
+      return;
+    default:
+      if (duck && c.subtype === 'AT_EnableRowSecurity') {
+        a.emit('unsupported-statement', 'critical', s, 'DuckDB has no row-level security', 'give DuckDB its own variant file (x.duckdb.sql) without it');
+      }
+  }
+}

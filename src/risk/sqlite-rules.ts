@@ -1,0 +1,217 @@
+import type { Analysis, Stmt } from './analysis.js';
+import { scaled } from './levels.js';
+
+/* The sql-parser-cst tree is walked untyped: only the fields the rules read. */
+type Node = Record<string, any>;
+
+function nameOf(n: Node | undefined): string {
+  if (!n) return '';
+  if (n.type === 'identifier') return n.name as string;
+  if (n.type === 'member_expr') return nameOf(n.property);
+  if (n.type === 'alias') return nameOf(n.expr);
+  if (n.type === 'paren_expr') return nameOf(n.expr);
+  return '';
+}
+
+function items(n: Node | undefined): Node[] {
+  if (!n) return [];
+  if (n.type === 'paren_expr') return items(n.expr);
+  if (n.type === 'list_expr') return n.items as Node[];
+  return [n];
+}
+
+function unwrap(c: Node): Node {
+  return c.type === 'constraint' ? c.constraint : c;
+}
+
+function clause(stmt: Node, type: string): Node | undefined {
+  return (stmt.clauses as Node[] | undefined)?.find((c) => c.type === type);
+}
+
+function dataType(col: Node): string {
+  const dt = col.dataType;
+  if (!dt) return '';
+  const base = Array.isArray(dt.name) ? dt.name.map((k: Node) => k.name).join(' ') : (dt.name?.name ?? '');
+  return String(base).toLowerCase();
+}
+
+function fromTable(select: Node | undefined): string | undefined {
+  const from = select ? clause(select, 'from_clause') : undefined;
+  if (!from) return undefined;
+  let e = from.expr;
+  while (e && e.type === 'join_expr') e = e.left;
+  return nameOf(e) || undefined;
+}
+
+/** A default SQLite's ADD COLUMN accepts: a literal, a signed number, NULL, or a parenthesised constant. */
+function constantDefault(e: Node | undefined): boolean {
+  if (!e) return true;
+  if (e.type === 'paren_expr') return constantDefault(e.expr);
+  if (e.type === 'prefix_op_expr') return constantDefault(e.expr);
+  return /_literal$/.test(String(e.type));
+}
+
+/** Tables copied into another (INSERT INTO new SELECT … FROM old), per analysis: the rebuild pattern. */
+const copies = new WeakMap<Analysis, Map<string, string>>();
+
+/** SQLite rules over one statement from sql-parser-cst. */
+export function sqliteStatement(a: Analysis, n: Node, s: Stmt): void {
+  switch (n.type as string) {
+    case 'start_transaction_stmt':
+      a.closeUnit();
+      a.inBlock = true;
+      return;
+    case 'commit_transaction_stmt':
+    case 'rollback_transaction_stmt':
+      a.closeUnit();
+      a.inBlock = false;
+      return;
+    case 'create_table_stmt': {
+      a.ddl();
+      const table = nameOf(n.name);
+      a.created.add(table.toLowerCase());
+      a.memory.dropTable(table);
+      const as = clause(n, 'as_clause');
+      if (as) {
+        const src = fromTable(as.expr);
+        if (src) a.dml(src, s);
+      }
+      for (const el of items(n.columns)) {
+        if (el.type === 'column_definition') {
+          const col = nameOf(el.name);
+          a.memory.setColumn(table, col, dataType(el));
+          for (const c0 of (el.constraints ?? []) as Node[]) {
+            const c = unwrap(c0);
+            if (c.type === 'constraint_primary_key' || c.type === 'constraint_unique') a.memory.addIndex(table, [col]);
+            if (c.type === 'references_specification') a.fks.push({ table, cols: [col], stmt: s });
+          }
+        } else {
+          const c = unwrap(el);
+          if (c.type === 'constraint_primary_key' || c.type === 'constraint_unique') a.memory.addIndex(table, items(c.columns).map((x) => nameOf(x.type === 'index_specification' ? x.expr : x)));
+          if (c.type === 'constraint_foreign_key') a.fks.push({ table, cols: items(c.columns).map(nameOf), stmt: s });
+        }
+      }
+      return;
+    }
+    case 'create_index_stmt': {
+      a.ddl();
+      const table = nameOf(n.table);
+      const cols = items(n.columns).map((x) => nameOf(x.type === 'index_specification' ? x.expr : x) || '(expr)');
+      const size = a.size(table);
+      a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `CREATE INDEX holds SQLite's write lock: every write to the database waits for the build (${a.sizeNote(table)})`, 'SQLite has no online index build: run it when writers can wait (or with a generous busy_timeout), and keep the migration to the index alone');
+      a.memory.addIndex(table, cols);
+      return;
+    }
+    case 'drop_table_stmt': {
+      a.ddl();
+      for (const t of items(n.tables)) dropTable(a, s, nameOf(t));
+      return;
+    }
+    case 'delete_stmt':
+    case 'update_stmt': {
+      const del = n.type === 'delete_stmt';
+      const head = clause(n, del ? 'delete_clause' : 'update_clause');
+      const table = nameOf(items(head?.tables)[0]);
+      if (!table) return;
+      a.dml(table, s);
+      if (!clause(n, 'where_clause')) {
+        const size = a.size(table);
+        a.emit(del ? 'loss-delete-without-where' : 'loss-update-without-where', scaled(size, 'high', 'high', 'high', 'low'), s, `${del ? 'DELETE' : 'UPDATE'} without WHERE ${del ? 'removes' : 'overwrites'} every row of "${table}" (${a.sizeNote(table)})`, del ? 'add a WHERE clause; to empty a table on purpose, accept the rule with a reason' : 'add a WHERE clause, and backfill large tables in batches outside the DDL transaction');
+      }
+      return;
+    }
+    case 'insert_stmt': {
+      const target = nameOf(clause(n, 'insert_clause')?.table);
+      const src = fromTable(clause(n, 'select_stmt') ?? (n.clauses as Node[]).find((c) => c.type === 'select_stmt' || c.type === 'compound_select_stmt'));
+      if (src) {
+        a.dml(src, s);
+        const m = copies.get(a) ?? new Map<string, string>();
+        m.set(src.toLowerCase(), target.toLowerCase());
+        copies.set(a, m);
+      }
+      return;
+    }
+    case 'alter_table_stmt': {
+      a.ddl();
+      const table = nameOf(n.table);
+      for (const act of items(n.actions)) alterAction(a, s, table, act);
+      return;
+    }
+    default:
+      if (/^(create|drop|alter)_/.test(String(n.type))) a.ddl();
+  }
+}
+
+function dropTable(a: Analysis, s: Stmt, table: string): void {
+  const size = a.size(table);
+  const copiedTo = copies.get(a)?.get(table.toLowerCase());
+  if (copiedTo && a.direction === 'up') {
+    // The 12-step rebuild: the rows live on in the copy; the cost is the rewrite.
+    a.emit('rewrite-sqlite-rebuild', scaled(size, 'low', 'medium', 'high', null), s, `"${table}" is rebuilt (copied into "${copiedTo}", dropped, renamed back): every row is rewritten while the database is write-locked (${a.sizeNote(table)})`, 'keep the rebuild alone in its migration with foreign keys checked (PRAGMA foreign_key_check) before commit, and run it when writers can wait; on a large table copy in batches');
+  } else {
+    let level = scaled(size, 'critical', 'critical', 'critical', 'low');
+    const createdByUp = a.createdByUp.has(table.toLowerCase());
+    if (a.direction === 'down') level = size.source === 'assumed' ? (a.ctx.assumeSmall ? 'low' : createdByUp ? 'medium' : 'high') : size.cls === 'empty' ? 'low' : 'high';
+    a.emit('loss-drop-table', level, s, `DROP TABLE ${table} deletes all its rows (${a.sizeNote(table)})`, a.direction === 'down' ? 'take a backup before rolling back (--backup-before), or rename the table aside instead of dropping it' : 'take a verified backup first (--backup-before); to retire a table, stop using it in a release, then drop it in a later one');
+    if (a.expects(table)) a.emit('compat-drop-expected', 'critical', s, `"${table}" is still declared in the expected schema (schema/): the application expects it`, 'remove it from schema/ and from the code in an earlier release, then drop it');
+  }
+  a.created.delete(table.toLowerCase());
+  a.memory.dropTable(table);
+}
+
+function alterAction(a: Analysis, s: Stmt, table: string, act: Node): void {
+  const size = a.size(table);
+  const note = a.sizeNote(table);
+  const isNew = a.isNew(table);
+  switch (act.type as string) {
+    case 'alter_action_add_column': {
+      const col = act.column as Node;
+      const name = nameOf(col.name);
+      const cons = ((col.constraints ?? []) as Node[]).map(unwrap);
+      const dflt = cons.find((c) => c.type === 'constraint_default');
+      const bad: string[] = [];
+      if (cons.some((c) => c.type === 'constraint_primary_key')) bad.push('a PRIMARY KEY');
+      if (cons.some((c) => c.type === 'constraint_unique')) bad.push('a UNIQUE constraint');
+      if (dflt && !constantDefault(dflt.expr)) bad.push('a non-constant default');
+      if (cons.some((c) => c.type === 'constraint_generated' && /STORED/i.test(JSON.stringify(c.storageKw ?? '')))) bad.push('a STORED generated column');
+      if (bad.length) {
+        a.emit('unsupported-statement', 'critical', s, `SQLite cannot ADD COLUMN with ${bad.join(' or ')}: the migration fails`, `add the column plainly${bad.includes('a non-constant default') ? ' and backfill it with UPDATE' : ''}, or rebuild the table (CREATE new, INSERT … SELECT, DROP, RENAME)${bad.some((b) => b.includes('UNIQUE') || b.includes('PRIMARY')) ? '; for uniqueness add CREATE UNIQUE INDEX' : ''}`);
+      } else if (cons.some((c) => c.type === 'constraint_not_null') && (!dflt || /null_literal/.test(String(dflt.expr?.type)))) {
+        a.emit('add-not-null-without-default', 'critical', s, `SQLite rejects ADD COLUMN "${name}" NOT NULL without a non-null default ("Cannot add a NOT NULL column with default value NULL")`, 'give it a constant DEFAULT, or add it nullable and rebuild the table later to make it NOT NULL');
+      }
+      if (cons.some((c) => c.type === 'references_specification' || c.type === 'constraint_foreign_key')) a.fks.push({ table, cols: [name], stmt: s });
+      a.memory.setColumn(table, name, dataType(col));
+      return;
+    }
+    case 'alter_action_drop_column': {
+      const col = nameOf(act.column);
+      let level = scaled(size, 'high', 'high', 'high', 'low');
+      if (a.direction === 'down') level = size.source === 'assumed' ? (a.ctx.assumeSmall ? 'low' : a.createdByUp.has(`${table}.${col}`.toLowerCase()) ? 'medium' : 'high') : size.cls === 'empty' ? 'low' : 'high';
+      a.emit('loss-drop-column', level, s, `dropping "${table}"."${col}" deletes its values, and SQLite rewrites every row to do it (${note})`, a.direction === 'down' ? 'take a backup before rolling back (--backup-before), or keep the column in the down' : 'stop using the column in a release first, take a backup (--backup-before), then drop it; SQLite refuses if it is indexed, a key or in a foreign key');
+      if (a.expects(table, col)) a.emit('compat-drop-expected', 'critical', s, `"${table}"."${col}" is still declared in the expected schema (schema/): the running application expects it`, 'remove the column from schema/ and from the code in an earlier release, then drop it');
+      a.memory.setColumn(table, col, undefined);
+      return;
+    }
+    case 'alter_action_rename_column': {
+      const from = nameOf(act.oldName);
+      const to = nameOf(act.newName);
+      if (!isNew) a.emit('compat-rename-column', 'high', s, `renaming "${table}"."${from}" to "${to}" breaks the running application, which still uses "${from}"`, 'expand and contract: add the new column, write both, backfill, switch reads, then drop the old column in a later migration');
+      const t = a.memory.columnType(table, from);
+      a.memory.setColumn(table, from, undefined);
+      a.memory.setColumn(table, to, t);
+      return;
+    }
+    case 'alter_action_rename': {
+      const to = nameOf(act.newName);
+      // The last step of a rebuild (new table renamed to the old name) changes nothing for the app.
+      const rebuild = isNew && [...(copies.get(a)?.entries() ?? [])].some(([src, dst]) => dst === table.toLowerCase() && src === to.toLowerCase());
+      if (!isNew && !rebuild) a.emit('compat-rename-table', 'high', s, `renaming "${table}" to "${to}" breaks the running application, which still uses "${table}"`, `expand and contract: create "${to}" (or a view named "${table}"), deploy code that uses the new name, then drop the old one later`);
+      a.memory.renameTable(table, to);
+      if (isNew) {
+        a.created.delete(table.toLowerCase());
+        if (!rebuild) a.created.add(to.toLowerCase());
+      }
+      return;
+    }
+  }
+}
