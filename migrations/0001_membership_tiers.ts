@@ -1,6 +1,7 @@
 /**
  * Membership tiers and their reference rows. Portable: Kysely compiles the same schema for
- * PostgreSQL, SQLite and DuckDB (text and integer columns only).
+ * PostgreSQL, SQLite and DuckDB (text and integer columns only). `code` is NOT NULL explicitly:
+ * SQLite lets a non-integer primary key hold NULL otherwise.
  */
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
@@ -16,7 +17,7 @@ export const TIERS = [
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('membership_tiers')
-    .addColumn('code', 'text', (c) => c.primaryKey().check(sql`code = lower(code) and trim(code) <> ''`))
+    .addColumn('code', 'text', (c) => c.primaryKey().notNull().check(sql`code = lower(code) and trim(code) <> ''`))
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('rank', 'integer', (c) => c.notNull().check(sql`rank > 0`))
     .addColumn('min_points', 'integer', (c) => c.notNull().defaultTo(0).check(sql`min_points >= 0`))

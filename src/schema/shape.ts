@@ -1,0 +1,206 @@
+/**
+ * Shape validation of an expected-schema declaration: every problem is reported with the path
+ * inside the declaration, e.g. `tables[3].columns[2].family`.
+ */
+import { ENGINES, type Engine } from '../config/url.js';
+import { EventdbError } from '../errors.js';
+import type { TypeFamily } from '../dialects/types.js';
+import type { ExpectedSchema } from './model.js';
+
+const FAMILIES: readonly TypeFamily[] = ['integer', 'decimal', 'float', 'text', 'boolean', 'timestamp', 'timestamptz', 'date', 'time', 'interval', 'json', 'uuid', 'binary', 'array', 'other'];
+const ACTIONS = ['CASCADE', 'RESTRICT', 'SET NULL', 'SET DEFAULT', 'NO ACTION'];
+const RULE_KINDS = ['orphans', 'duplicates', 'capacity', 'negative', 'not-null', 'custom'];
+const LEVELS = ['error', 'warning'];
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+class Checker {
+  constructor(readonly file: string) {}
+
+  fail(path: string, problem: string): never {
+    throw new EventdbError('SCHEMA_INVALID', `${this.file}: ${path}: ${problem}`, `fix ${path} in ${this.file} (see the README section "The event platform schema")`);
+  }
+
+  object(v: unknown, path: string): Record<string, unknown> {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) this.fail(path, `must be an object, got ${describe(v)}`);
+    return v as Record<string, unknown>;
+  }
+
+  array(v: unknown, path: string, nonEmpty = false): unknown[] {
+    if (!Array.isArray(v)) this.fail(path, `must be an array, got ${describe(v)}`);
+    if (nonEmpty && v.length === 0) this.fail(path, 'must not be empty');
+    return v;
+  }
+
+  string(v: unknown, path: string): string {
+    if (typeof v !== 'string' || v.trim() === '') this.fail(path, `must be a non-empty string, got ${describe(v)}`);
+    return v;
+  }
+
+  ident(v: unknown, path: string): string {
+    const s = this.string(v, path);
+    if (!IDENT.test(s)) this.fail(path, `"${s}" is not a plain identifier (letters, digits, _)`);
+    return s;
+  }
+
+  boolean(v: unknown, path: string): boolean {
+    if (typeof v !== 'boolean') this.fail(path, `must be true or false, got ${describe(v)}`);
+    return v;
+  }
+
+  optional<T>(o: Record<string, unknown>, key: string, path: string, check: (v: unknown, p: string) => T): T | undefined {
+    return o[key] === undefined ? undefined : check(o[key], `${path}.${key}`);
+  }
+
+  oneOf(v: unknown, allowed: readonly string[], path: string, what: string): string {
+    if (typeof v !== 'string' || !allowed.includes(v)) this.fail(path, `${describe(v)} is not ${what} (${allowed.join(', ')})`);
+    return v;
+  }
+
+  engines(v: unknown, path: string): Engine[] {
+    const list = this.array(v, path, true);
+    list.forEach((e, i) => this.oneOf(e, ENGINES, `${path}[${i}]`, 'an engine'));
+    return list as Engine[];
+  }
+
+  /** A string, or `{ postgres?, sqlite?, duckdb? }` of strings. */
+  perEngineString(v: unknown, path: string): void {
+    if (typeof v === 'string') return void this.string(v, path);
+    const o = this.object(v, path);
+    const keys = Object.keys(o);
+    if (keys.length === 0) this.fail(path, 'must be a string or an object with postgres, sqlite and/or duckdb');
+    for (const k of keys) {
+      if (!(ENGINES as readonly string[]).includes(k)) this.fail(`${path}.${k}`, `"${k}" is not an engine (${ENGINES.join(', ')})`);
+      this.string(o[k], `${path}.${k}`);
+    }
+  }
+
+  known(o: Record<string, unknown>, keys: string[], path: string): void {
+    for (const k of Object.keys(o)) if (!keys.includes(k)) this.fail(`${path}.${k}`, `unknown field (known: ${keys.join(', ')})`);
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${String(v)}`;
+}
+
+/** Checks a declaration's shape and cross-references; returns it typed. Throws SCHEMA_INVALID. */
+export function validateExpectedSchema(value: unknown, file: string): ExpectedSchema {
+  const c = new Checker(file);
+  const root = c.object(value, '(root)');
+  c.known(root, ['formatVersion', 'tables', 'rules', 'engines', 'notes'], '(root)');
+  if (root.formatVersion !== 1) c.fail('formatVersion', `must be 1, got ${describe(root.formatVersion)}`);
+  const tables = c.array(root.tables, 'tables', true);
+  c.optional(root, 'engines', '', (v, p) => c.engines(v, p.slice(1)));
+
+  const columnsOf = new Map<string, Set<string>>();
+  tables.forEach((tv, ti) => {
+    const p = `tables[${ti}]`;
+    const t = c.object(tv, p);
+    const name = c.ident(t.name, `${p}.name`);
+    if (columnsOf.has(name)) c.fail(`${p}.name`, `table "${name}" is declared twice`);
+    const cols = new Set<string>();
+    c.array(t.columns, `${p}.columns`, true).forEach((cv, ci) => {
+      const cp = `${p}.columns[${ci}]`;
+      const col = c.object(cv, cp);
+      c.known(col, ['name', 'family', 'nullable', 'type', 'default'], cp);
+      const cn = c.ident(col.name, `${cp}.name`);
+      if (cols.has(cn)) c.fail(`${cp}.name`, `column "${cn}" is declared twice in ${name}`);
+      cols.add(cn);
+      c.oneOf(col.family, FAMILIES, `${cp}.family`, 'a type family');
+      c.boolean(col.nullable, `${cp}.nullable`);
+      c.perEngineString(col.type, `${cp}.type`);
+      c.optional(col, 'default', cp, (v, q) => c.perEngineString(v, q));
+    });
+    columnsOf.set(name, cols);
+  });
+
+  tables.forEach((tv, ti) => {
+    const p = `tables[${ti}]`;
+    const t = tv as Record<string, unknown>;
+    const name = t.name as string;
+    const cols = columnsOf.get(name)!;
+    c.known(t, ['name', 'required', 'description', 'columns', 'primaryKey', 'indexes', 'foreignKeys', 'engines', 'referenceRows'], p);
+    c.boolean(t.required, `${p}.required`);
+    c.optional(t, 'description', p, (v, q) => c.string(v, q));
+    c.optional(t, 'engines', p, (v, q) => c.engines(v, q));
+    const colRef = (v: unknown, q: string, table = name, set = cols) => {
+      const s = c.string(v, q);
+      if (!set.has(s)) c.fail(q, `"${s}" is not a column of ${table}`);
+    };
+    c.array(t.primaryKey, `${p}.primaryKey`, true).forEach((k, i) => colRef(k, `${p}.primaryKey[${i}]`));
+    const seen = new Map<string, Engine[] | undefined>();
+    c.optional(t, 'indexes', p, (v, q) => c.array(v, q))?.forEach((iv, ii) => {
+      const ip = `${p}.indexes[${ii}]`;
+      const ix = c.object(iv, ip);
+      c.known(ix, ['name', 'columns', 'unique', 'where', 'engines', 'using'], ip);
+      const iname = c.ident(ix.name, `${ip}.name`);
+      const engines = c.optional(ix, 'engines', ip, (w, q) => c.engines(w, q));
+      const prior = seen.get(iname);
+      if (seen.has(iname) && (!prior || !engines || prior.some((e) => engines.includes(e)))) {
+        c.fail(`${ip}.name`, `index "${iname}" is declared twice for the same engine`);
+      }
+      seen.set(iname, engines);
+      c.array(ix.columns, `${ip}.columns`, true).forEach((cv, ci) => {
+        const s = c.string(cv, `${ip}.columns[${ci}]`);
+        if (IDENT.test(s) && !cols.has(s)) c.fail(`${ip}.columns[${ci}]`, `"${s}" is not a column of ${name}`);
+      });
+      c.optional(ix, 'unique', ip, (w, q) => c.boolean(w, q));
+      c.optional(ix, 'where', ip, (w, q) => c.string(w, q));
+      c.optional(ix, 'using', ip, (w, q) => c.ident(w, q));
+    });
+    c.optional(t, 'foreignKeys', p, (v, q) => c.array(v, q))?.forEach((fv, fi) => {
+      const fp = `${p}.foreignKeys[${fi}]`;
+      const f = c.object(fv, fp);
+      c.known(f, ['columns', 'references', 'onDelete', 'engines'], fp);
+      const fcols = c.array(f.columns, `${fp}.columns`, true);
+      fcols.forEach((k, i) => colRef(k, `${fp}.columns[${i}]`));
+      const r = c.object(f.references, `${fp}.references`);
+      const rt = c.ident(r.table, `${fp}.references.table`);
+      const rcols = columnsOf.get(rt);
+      if (!rcols) c.fail(`${fp}.references.table`, `"${rt}" is not a declared table`);
+      const rc = c.array(r.columns, `${fp}.references.columns`, true);
+      if (rc.length !== fcols.length) c.fail(`${fp}.references.columns`, `has ${rc.length} columns; the key has ${fcols.length}`);
+      rc.forEach((k, i) => colRef(k, `${fp}.references.columns[${i}]`, rt, rcols));
+      c.optional(f, 'onDelete', fp, (w, q) => c.oneOf(w, ACTIONS, q, 'a referential action'));
+      c.optional(f, 'engines', fp, (w, q) => c.engines(w, q));
+    });
+    c.optional(t, 'referenceRows', p, (v, q) => c.array(v, q))?.forEach((rv, ri) => {
+      const rp = `${p}.referenceRows[${ri}]`;
+      const row = c.object(rv, rp);
+      for (const k of Object.keys(row)) if (!cols.has(k)) c.fail(`${rp}.${k}`, `"${k}" is not a column of ${name}`);
+      for (const k of t.primaryKey as string[]) if (row[k] === undefined || row[k] === null) c.fail(`${rp}.${k}`, 'a reference row needs its primary key');
+    });
+  });
+
+  const ruleNames = new Set<string>();
+  c.array(root.rules ?? [], 'rules').forEach((rv, ri) => {
+    const rp = `rules[${ri}]`;
+    const r = c.object(rv, rp);
+    c.known(r, ['name', 'kind', 'description', 'table', 'sql', 'level', 'engines'], rp);
+    const rn = c.string(r.name, `${rp}.name`);
+    if (ruleNames.has(rn)) c.fail(`${rp}.name`, `rule "${rn}" is declared twice`);
+    ruleNames.add(rn);
+    c.oneOf(r.kind, RULE_KINDS, `${rp}.kind`, 'a rule kind');
+    c.string(r.description, `${rp}.description`);
+    const table = c.string(r.table, `${rp}.table`);
+    if (!columnsOf.has(table)) c.fail(`${rp}.table`, `"${table}" is not a declared table`);
+    c.perEngineString(r.sql, `${rp}.sql`);
+    c.oneOf(r.level, LEVELS, `${rp}.level`, 'a level');
+    c.optional(r, 'engines', rp, (w, q) => c.engines(w, q));
+  });
+
+  c.optional(root, 'notes', '', (v) => {
+    const n = c.object(v, 'notes');
+    for (const [k, list] of Object.entries(n)) {
+      c.oneOf(k, ENGINES, `notes.${k}`, 'an engine');
+      c.array(list, `notes.${k}`).forEach((s, i) => c.string(s, `notes.${k}[${i}]`));
+    }
+  });
+  if (root.rules === undefined) root.rules = [];
+  return root as unknown as ExpectedSchema;
+}
