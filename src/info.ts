@@ -37,9 +37,9 @@ export async function describeDatabase(config: ResolvedConfig): Promise<InfoResu
       exists = false;
     }
   }
-  if (!exists && target.engine !== 'postgres') {
+  if (!exists && (target.engine !== 'postgres' || target.driver === 'pglite')) {
     const mem = { ...config, database: { ...target, memory: true, path: ':memory:' } };
-    const conn = await dialect.connect(mem);
+    const conn = await dialect.connect(mem, { readOnly: true }); // PGlite: reads the library's version without booting
     try {
       serverVersion = `${await conn.serverVersion()} (library)`;
     } finally {

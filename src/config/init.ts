@@ -39,7 +39,7 @@ export function initProject(o: InitOptions): InitResult {
     migrationsDir: 'migrations',
     schemaDir: 'schema',
     environments: {
-      test: { url: o.url.startsWith('postgres') ? o.url : 'sqlite::memory:' },
+      test: { url: o.url.startsWith('postgres') ? o.url : o.url.startsWith('pglite') ? 'pglite::memory:' : 'sqlite::memory:' },
       production: {},
     },
   };

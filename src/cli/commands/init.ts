@@ -6,6 +6,7 @@ const DEFAULT_URLS: Record<string, string> = {
   sqlite: 'sqlite:./eventdb.sqlite',
   postgres: 'postgres://postgres@127.0.0.1:5432/eventdb',
   duckdb: 'duckdb:./eventdb.duckdb',
+  pglite: 'pglite:./eventdb.pglite',
 };
 
 interface InitFlags {
@@ -18,7 +19,7 @@ export function register(program: Command): void {
   program
     .command('init')
     .description('write eventdb.config.json and the migrations/ and schema/ folders (asks on a terminal; flags otherwise)')
-    .option('--engine <engine>', 'sqlite, postgres or duckdb (default: from --url, else sqlite)')
+    .option('--engine <engine>', 'sqlite, postgres, pglite or duckdb (default: from --url, else sqlite)')
     .option('--store <url>', 'where backups go: file:./backups, s3://bucket/prefix or r2://bucket/prefix', undefined)
     .option('--force', 'overwrite an existing eventdb.config.json')
     .action(
@@ -27,7 +28,7 @@ export function register(program: Command): void {
         let store = opts.store;
         const interactive = process.stdin.isTTY && process.stdout.isTTY && !opts.json && !(url || opts.engine);
         if (opts.engine && !DEFAULT_URLS[opts.engine]) {
-          throw new EventdbError('USAGE', `unknown engine "${opts.engine}"`, 'use --engine sqlite, postgres or duckdb');
+          throw new EventdbError('USAGE', `unknown engine "${opts.engine}"`, 'use --engine sqlite, postgres, pglite or duckdb');
         }
         if (interactive) {
           const { select, input } = await import('@inquirer/prompts');
@@ -36,6 +37,7 @@ export function register(program: Command): void {
             choices: [
               { name: 'SQLite (embedded file, zero setup)', value: 'sqlite' },
               { name: 'PostgreSQL (server)', value: 'postgres' },
+              { name: 'PGlite (embedded PostgreSQL in a local folder, no server)', value: 'pglite' },
               { name: 'DuckDB (embedded analytics file)', value: 'duckdb' },
             ],
           });
