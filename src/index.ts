@@ -11,6 +11,28 @@ export { resolveConfig, parseDatabaseUrl, redact, redactUrl, type ResolvedConfig
 export type * from './dialects/types.js';
 export { describeDatabase, type InfoResult } from './info.js';
 export { VERSION } from './version.js';
+export { BaseMigration } from './migrations/base-migration.js';
+export {
+  loadMigrations,
+  migrationStatus,
+  migrateUp,
+  rollback,
+  resetMigrations,
+  baseline,
+  repair,
+  validateMigrations,
+  migrationGraph,
+  createMigration,
+  type Migration,
+  type MigrationMeta,
+  type MigrationStatus,
+  type MigrationStatusEntry,
+  type PlanStep,
+  type UpOptions,
+  type UpResult,
+  type RollbackOptions,
+  type RollbackResult,
+} from './migrations/index.js';
 
 /**
  * Opens the database the configuration points at (flags > env > config file > defaults when given a

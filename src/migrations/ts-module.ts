@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EventdbError, messageOf } from '../errors.js';
 import type { LoadedTsMigration, MigrationMeta, ScriptContext } from './types.js';
@@ -17,10 +19,25 @@ async function getJiti(): Promise<Jiti> {
   jiti ??= import('jiti').then(({ createJiti }) =>
     createJiti(import.meta.url, {
       moduleCache: false,
-      alias: { eventdb: fileURLToPath(new URL('../index.js', import.meta.url)) },
+      alias: libraryAlias(),
     }) as unknown as Jiti,
   );
   return jiti;
+}
+
+/** `import … from 'eventdb'` in a migration resolves to this installation's library (bundled or not). */
+function libraryAlias(): Record<string, string> {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string };
+      if (pkg.name === 'eventdb') return { eventdb: join(dir, 'dist', 'index.js') };
+    } catch {
+      /* keep walking up */
+    }
+    dir = dirname(dir);
+  }
+  return {};
 }
 
 type Fn = (...args: unknown[]) => Promise<void> | void;

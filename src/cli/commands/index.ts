@@ -2,6 +2,12 @@ import type { Command } from 'commander';
 import { register as info } from './info.js';
 import { register as init } from './init.js';
 import { register as healthCheck } from './health-check.js';
+import { register as validate } from './validate.js';
+import { register as autoFix } from './auto-fix.js';
+import { register as migrate } from './migrate.js';
+import { register as rollback } from './rollback.js';
+import { register as migrateLint } from './migrate-lint.js';
+import { register as seed } from './seed.js';
 
 /** Every command, registered in help order. A command is added here only when it works. */
-export const commands: Array<(program: Command) => void> = [info, init, healthCheck];
+export const commands: Array<(program: Command) => void> = [info, init, healthCheck, validate, autoFix, migrate, rollback, migrateLint, seed];

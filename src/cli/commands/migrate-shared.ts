@@ -1,0 +1,96 @@
+import type { Command } from 'commander';
+import type { ResolvedConfig } from '../../config/index.js';
+import type { Connection } from '../../dialects/types.js';
+import { EventdbError } from '../../errors.js';
+import type { StepResult, UpFailureDetails } from '../../migrations/index.js';
+import type { CommandContext } from '../context.js';
+import type { Output } from '../output.js';
+
+export interface MigrateFlags {
+  migrations?: string;
+  lockTimeout?: string;
+  dryRun?: boolean;
+  force?: boolean;
+}
+
+export const migrationsFlag = (o: MigrateFlags) => ({ migrations: o.migrations });
+
+/** The `migrate` command group (shared with `migrate lint`, registered elsewhere). */
+export function migrateGroup(program: Command): Command {
+  const existing = program.commands.find((c) => c.name() === 'migrate');
+  const migrate = existing ?? program.command('migrate');
+  migrate.description('migrations: status, up, down, create, validate, baseline, repair, graph, reset, lint');
+  if (!migrate.options.some((o) => o.long === '--migrations')) migrate.option('--migrations <dir>', 'migrations folder (default: EVENTDB_MIGRATIONS_DIR, the config file, else ./migrations)');
+  return migrate;
+}
+
+/** `--lock-timeout S`: seconds (fractions allowed) or a value like 500ms / 5s / 2m. */
+export function lockTimeoutMs(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(v);
+  if (!m) throw new EventdbError('USAGE', `--lock-timeout ${v}: expected seconds`, 'for example --lock-timeout 30 (seconds), or 500ms');
+  const n = Number(m[1]);
+  return m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
+}
+
+export function positiveInt(v: string | undefined, what: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new EventdbError('USAGE', `${what} ${v}: expected a whole number ≥ 1`, `for example ${what} 1`);
+  return Number(v);
+}
+
+/**
+ * Opens the database for a migration command and closes it after. DuckDB admits one process per
+ * file, so opening waits as long as the migration lock would. `existingOnly`: a file database that
+ * does not exist yet is not created (reading commands get `undefined`).
+ */
+export async function withConnection<T>(cfg: ResolvedConfig, lockMs: number | undefined, fn: (conn: Connection | undefined) => Promise<T>, existingOnly = false): Promise<T> {
+  const { getDialect } = await import('../../dialects/index.js');
+  const { DEFAULT_LOCK_TIMEOUT_MS } = await import('../../migrations/index.js');
+  const dialect = await getDialect(cfg.database.engine, cfg.database.driver);
+  if (existingOnly && cfg.database.engine !== 'postgres' && !(await dialect.exists(cfg))) return fn(undefined);
+  const conn = await dialect.connect(cfg, { lockWaitMs: lockMs ?? DEFAULT_LOCK_TIMEOUT_MS });
+  try {
+    return await fn(conn);
+  } finally {
+    await conn.close();
+  }
+}
+
+export function renderFindings(out: Output, findings: unknown[], indent: string): void {
+  for (const f of findings) {
+    const x = f as { rule?: string; level?: string; message?: string; advice?: string };
+    out.line(`${indent}risk ${x.level ?? '?'} ${x.rule ?? ''}: ${x.message ?? JSON.stringify(f)}${x.advice ? ` — ${x.advice}` : ''}`);
+  }
+}
+
+/** A plan, step by step, with every statement (dry runs and --verbose). */
+export function renderPlan(out: Output, steps: StepResult[], showSql: boolean): void {
+  steps.forEach((s, i) => {
+    const file = s.file.split('/').pop();
+    out.line(`${String(i + 1).padStart(3)}. ${s.direction === 'up' ? 'up  ' : 'down'} ${s.id}  (${file}${s.transaction ? '' : ', no transaction'})`);
+    if (showSql) {
+      if (!s.statements.length) out.line(s.kind === 'ts' && !s.captured ? '       (TypeScript: SQL not captured — not rehearsed)' : '       (no statements)');
+      for (const st of s.statements) out.line(st.split('\n').map((l) => `       ${l}`).join('\n') + ';');
+    }
+    renderFindings(out, s.findings, '       ');
+  });
+}
+
+/** MIGRATION_FAILED: what was done, then the failure (file, statement, engine's error). */
+export function renderFailure(ctx: CommandContext<unknown>, e: unknown, doneKey: 'applied' | 'rolledBack'): number {
+  const { out } = ctx;
+  if (!(e instanceof EventdbError) || e.code !== 'MIGRATION_FAILED') throw e;
+  const d = e.details as UpFailureDetails;
+  if (out.json) {
+    out.result(false, { [doneKey]: d.applied, failed: d.failed, error: e.toJSON() }, () => undefined);
+    out.note(`error: ${e.message}`);
+    return e.exitCode;
+  }
+  for (const s of d.applied) out.line(`${out.marker('ok')} ${s.id}  (${Math.round(s.durationMs ?? 0)} ms)`);
+  out.line(`${out.marker('fail')} ${d.failed.id}`);
+  out.line(`       file:      ${d.failed.file}`);
+  if (d.failed.statement) out.line(`       statement: ${d.failed.statement.split('\n').join('\n                  ')}`);
+  out.line(`       error:     ${d.failed.message}`);
+  return out.error(e);
+}

@@ -1,0 +1,95 @@
+import type { Command } from 'commander';
+import { action } from '../context.js';
+import { table } from '../output.js';
+import { lockTimeoutMs, migrateGroup, migrationsFlag, positiveInt, renderFailure, renderPlan, withConnection, type MigrateFlags } from './migrate-shared.js';
+import { registerRollback } from './rollback.js';
+import { registerMigrateAdmin } from './migrate-admin.js';
+
+interface UpFlags extends MigrateFlags {
+  to?: string;
+  step?: string;
+  allowOutOfOrder?: boolean;
+}
+
+export function register(program: Command): void {
+  const migrate = migrateGroup(program);
+
+  migrate
+    .command('status')
+    .description('every migration with its state: applied, pending, changed or missing')
+    .action(
+      action<MigrateFlags>(async ({ out, config }) => {
+        const cfg = await config();
+        const { migrationStatus, loadMigrations, computeStatus } = await import('../../migrations/index.js');
+        const status = await withConnection(cfg, undefined, async (conn) => {
+          if (conn) return migrationStatus(conn, cfg);
+          const files = await loadMigrations(cfg.migrationsDir, cfg.database.engine, { importTs: false });
+          const migrations = computeStatus(files, []);
+          return { migrations, pending: migrations.length, applied: 0, changed: 0, missing: 0, failedAttempts: [], historyTable: false };
+        }, true);
+        out.result(true, { migrations: status.migrations, pending: status.pending, applied: status.applied, changed: status.changed, missing: status.missing, failedAttempts: status.failedAttempts }, () => {
+          if (!status.migrations.length) out.line(`no migrations in ${cfg.migrationsDir}`);
+          out.line(table(status.migrations.map((m) => [m.id, `${m.state.padEnd(8)}${m.appliedAt ? `  ${m.appliedAt}` : ''}${m.state === 'changed' ? `  recorded ${m.checksum.slice(0, 12)}, file ${m.fileChecksum!.slice(0, 12)}` : ''}`])));
+          out.line('');
+          out.line(`${status.applied} applied, ${status.pending} pending${status.changed ? `, ${status.changed} changed` : ''}${status.missing ? `, ${status.missing} missing` : ''}`);
+          for (const f of status.failedAttempts) out.line(`${out.marker('warn')} failed attempt: ${f.id} at ${f.startedAt}: ${f.error}`);
+        });
+      }, migrationsFlag),
+    );
+
+  migrate
+    .command('up')
+    .description('apply pending migrations, each in its own transaction, under the migration lock')
+    .option('--to <id>', 'apply up to and including this migration')
+    .option('--step <n>', 'apply at most N migrations')
+    .option('--dry-run', 'change nothing: show the plan and every statement, and rehearse it in a transaction that is rolled back')
+    .option('--allow-out-of-order', 'apply pending migrations older than the newest applied one')
+    .option('--lock-timeout <seconds>', 'wait this long for another eventdb process holding the migration lock (default 60)')
+    .option('--force', 'run even what the risk gate would block')
+    .action(
+      action<UpFlags>(async (ctx) => {
+        const { out, opts } = ctx;
+        const cfg = await ctx.config();
+        const lockMs = lockTimeoutMs(opts.lockTimeout);
+        const { migrateUp } = await import('../../migrations/index.js');
+        let result;
+        try {
+          result = await withConnection(cfg, lockMs, (conn) =>
+            migrateUp(conn!, cfg, {
+              to: opts.to,
+              step: positiveInt(opts.step, '--step'),
+              dryRun: opts.dryRun,
+              allowOutOfOrder: opts.allowOutOfOrder,
+              lockTimeoutMs: lockMs,
+              force: opts.force,
+              onProgress: (ev) => ev.type === 'done' && !out.json && out.line(`${out.marker('ok')} ${ev.id}  (${Math.round(ev.durationMs)} ms)`),
+            }),
+          );
+        } catch (e) {
+          return renderFailure(ctx, e, 'applied');
+        }
+        const ok = !result.dryRun || !result.rehearsal || result.rehearsal.ok;
+        out.result(ok, { ...result, durationMs: Math.round(result.durationMs) }, () => {
+          for (const w of result.warnings) out.line(`${out.marker('warn')} ${w}`);
+          if (result.dryRun) {
+            out.line(`dry run on ${result.engine}: ${result.plan.length} migration${result.plan.length === 1 ? '' : 's'} would be applied; nothing was changed`);
+            renderPlan(out, result.plan, true);
+            const r = result.rehearsal;
+            if (r?.ran) {
+              if (r.ok) out.line(`${out.marker('ok')} rehearsal: ran ${r.rehearsed.length} migration(s) in a transaction and rolled back — it would succeed${r.stoppedBefore ? ` (stopped before ${r.stoppedBefore}: no-transaction migrations are not rehearsed)` : ''}`);
+              else out.line(`${out.marker('fail')} rehearsal: would fail at ${r.error!.id}: ${r.error!.message}${r.error!.statement ? `\n       statement: ${r.error!.statement}` : ''}`);
+            } else if (r) out.line(`${out.marker('info')} not rehearsed: ${r.reason}`);
+            return;
+          }
+          if (!result.applied.length) out.line('nothing to apply: the database is up to date');
+          else out.line(`applied ${result.applied.length} migration${result.applied.length === 1 ? '' : 's'} (batch ${result.batch}) in ${Math.round(result.durationMs)} ms`);
+          if (out.verbose) renderPlan(out, result.applied, true);
+          else for (const s of result.applied) if (s.findings.length) renderPlan(out, [s], false);
+        });
+        return ok ? 0 : 1;
+      }, migrationsFlag),
+    );
+
+  registerRollback(migrate.command('down'), true);
+  registerMigrateAdmin(migrate);
+}

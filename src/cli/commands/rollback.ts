@@ -1,0 +1,67 @@
+import type { Command } from 'commander';
+import { action } from '../context.js';
+import { confirmDestructive } from '../confirm.js';
+import { lockTimeoutMs, migrationsFlag, positiveInt, renderFailure, renderPlan, withConnection, type MigrateFlags } from './migrate-shared.js';
+
+interface RollbackFlags extends MigrateFlags {
+  to?: string;
+}
+
+/** `eventdb rollback [N | --to ID]`. */
+export function register(program: Command): void {
+  registerRollback(program.command('rollback').option('--migrations <dir>', 'migrations folder (default: EVENTDB_MIGRATIONS_DIR, the config file, else ./migrations)'), false);
+}
+
+/** Configures a rollback command (`eventdb rollback`, `eventdb migrate down`). */
+export function registerRollback(cmd: Command, sub: boolean): void {
+  cmd
+    .description(`roll back the last batch of migrations (or the last N, or everything after --to ID) in reverse dependency order${sub ? ' (same as `eventdb rollback`)' : ''}`)
+    .argument('[n]', 'roll back the last N applied migrations instead of the last batch')
+    .option('--to <id>', 'roll back every migration applied after this one (it stays applied)')
+    .option('--dry-run', 'change nothing: show the plan and every statement, and rehearse it in a transaction that is rolled back')
+    .option('--lock-timeout <seconds>', 'wait this long for another eventdb process holding the migration lock (default 60)')
+    .option('--force', 'run even what the risk gate would block')
+    .action(
+      action<RollbackFlags>(async (ctx, n?: string) => {
+        const { out, opts } = ctx;
+        const cfg = await ctx.config();
+        const count = positiveInt(n, 'rollback');
+        if (count !== undefined && opts.to !== undefined) {
+          const { EventdbError } = await import('../../errors.js');
+          throw new EventdbError('USAGE', 'give either N or --to ID, not both', 'e.g. `eventdb rollback 2` or `eventdb rollback --to 0005_venues`');
+        }
+        if (!opts.dryRun) await confirmDestructive(cfg, 'roll back migrations', opts.yes);
+        const lockMs = lockTimeoutMs(opts.lockTimeout);
+        const { rollback } = await import('../../migrations/index.js');
+        let result;
+        try {
+          result = await withConnection(cfg, lockMs, (conn) =>
+            rollback(conn!, cfg, {
+              count,
+              to: opts.to,
+              dryRun: opts.dryRun,
+              lockTimeoutMs: lockMs,
+              force: opts.force,
+              onProgress: (ev) => ev.type === 'done' && !out.json && out.line(`${out.marker('ok')} rolled back ${ev.id}  (${Math.round(ev.durationMs)} ms)`),
+            }),
+          );
+        } catch (e) {
+          return renderFailure(ctx, e, 'rolledBack');
+        }
+        const ok = !result.dryRun || !result.rehearsal || result.rehearsal.ok;
+        out.result(ok, { ...result, durationMs: Math.round(result.durationMs) }, () => {
+          if (result.dryRun) {
+            out.line(`dry run on ${result.engine}: ${result.plan.length} migration${result.plan.length === 1 ? '' : 's'} would be rolled back; nothing was changed`);
+            renderPlan(out, result.plan, true);
+            const r = result.rehearsal;
+            if (r?.ran && r.ok) out.line(`${out.marker('ok')} rehearsal: ran in a transaction and rolled back — it would succeed`);
+            else if (r?.ran) out.line(`${out.marker('fail')} rehearsal: would fail at ${r.error!.id}: ${r.error!.message}${r.error!.statement ? `\n       statement: ${r.error!.statement}` : ''}`);
+            return;
+          }
+          if (!result.rolledBack.length) out.line('nothing to roll back');
+          else out.line(`rolled back ${result.rolledBack.length} migration${result.rolledBack.length === 1 ? '' : 's'} in ${Math.round(result.durationMs)} ms`);
+        });
+        return ok ? 0 : 1;
+      }, migrationsFlag),
+    );
+}
