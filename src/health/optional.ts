@@ -1,39 +1,21 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
 /**
  * Lazy, optional imports of sibling core modules (migrations, schema loader, backup). A check whose
  * module is not part of this build reports `skipped` instead of breaking the health check.
  */
-export async function importOptional<T>(specifier: string): Promise<T | undefined> {
-  try {
-    return (await import(/* @vite-ignore */ specifier)) as T;
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    const msg = e instanceof Error ? e.message : String(e);
-    const leaf = specifier.replace(/^.*\//, '').replace(/\.js$/, '');
-    if ((code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module|Failed to load url|does not exist/i.test(msg)) && msg.includes(leaf)) return undefined;
-    throw e;
+export async function importOptional<T>(fromRoot: string): Promise<T | undefined> {
+  // Unbundled (dist/health, src/health under vitest) the root is one folder up; in the CLI bundle
+  // (dist/cli/chunks) two.
+  for (const up of ['../', '../../']) {
+    const url = new URL(`${up}${fromRoot}`, import.meta.url);
+    const path = fileURLToPath(url);
+    if (existsSync(path)) return (await import(/* @vite-ignore */ url.href)) as T;
+    const ts = path.replace(/\.js$/, '.ts'); // vitest runs the TypeScript sources
+    if (existsSync(ts)) return (await import(/* @vite-ignore */ pathToFileURL(ts).href)) as T;
   }
-}
-
-export interface MigrationInfo {
-  id: string;
-  state: 'applied' | 'pending' | 'changed' | 'missing' | string;
-  checksum?: string;
-  appliedAt?: string | Date | null;
-}
-
-export interface MigrationStatusResult {
-  migrations: MigrationInfo[];
-  pending: number | MigrationInfo[];
-  /** Failed attempts recorded in eventdb_migration_log, when the module reports them. */
-  failed?: unknown[];
-}
-
-export interface MigrationsModule {
-  migrationStatus(conn: unknown, config: unknown): Promise<MigrationStatusResult>;
-}
-
-export function loadMigrations(): Promise<MigrationsModule | undefined> {
-  return importOptional<MigrationsModule>('../migrations/index.js');
+  return undefined;
 }
 
 export interface SchemaLoaderModule {
@@ -41,7 +23,7 @@ export interface SchemaLoaderModule {
 }
 
 export function loadSchemaLoader(): Promise<SchemaLoaderModule | undefined> {
-  return importOptional<SchemaLoaderModule>('../schema/loader.js');
+  return importOptional<SchemaLoaderModule>('schema/loader.js');
 }
 
 /** A snapshot as the backup module lists it (fields read defensively: the module owns the shape). */
@@ -67,5 +49,5 @@ export interface BackupModule {
 }
 
 export function loadBackup(): Promise<BackupModule | undefined> {
-  return importOptional<BackupModule>('../backup/index.js');
+  return importOptional<BackupModule>('backup/index.js');
 }

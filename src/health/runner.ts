@@ -11,6 +11,7 @@ export const DEFAULTS = {
   timeoutMs: 10_000,
   maxBackupAgeMs: 26 * 3_600_000,
   lockThresholdMs: 10 * 60_000,
+  walWarnBytes: 256 * 1024 * 1024,
 };
 
 /** Time kept back from the overall deadline for closing and rendering. */
@@ -45,7 +46,8 @@ export async function runHealthChecks(config: ResolvedConfig, options: HealthOpt
   const production = config.environment === 'production';
   const strict = !!options.strict || production;
   const defs = names.map((n) => CHECKS[n]);
-  const needConn = defs.some((d) => d.needsConnection);
+  const needs = (d: (typeof defs)[number]) => (typeof d.needsConnection === 'function' ? d.needsConnection(config) : d.needsConnection);
+  const needConn = defs.some(needs);
 
   // Statements are bounded by the timeout on the server side too (PostgreSQL statement_timeout).
   const bounded: ResolvedConfig = {
@@ -89,13 +91,14 @@ export async function runHealthChecks(config: ResolvedConfig, options: HealthOpt
       deep: !!options.deep,
       maxBackupAgeMs: options.maxBackupAgeMs ?? DEFAULTS.maxBackupAgeMs,
       lockThresholdMs: options.lockThresholdMs ?? DEFAULTS.lockThresholdMs,
+      walWarnBytes: options.walWarnBytes ?? DEFAULTS.walWarnBytes,
     },
   };
 
   const results = await Promise.all(
     defs.map(async (def): Promise<CheckResult> => {
       if (def.name === 'connection' && connectError) return connectError.result;
-      if (def.needsConnection && !conn) {
+      if (needs(def) && !conn) {
         return { name: def.name, status: 'skipped', durationMs: 0, message: 'not run: cannot connect to the database' };
       }
       const s = performance.now();

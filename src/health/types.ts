@@ -44,6 +44,8 @@ export interface HealthOptions {
   maxBackupAgeMs?: number;
   /** A migration lock held longer than this fails (default 10 min); shorter warns. */
   lockThresholdMs?: number;
+  /** SQLite/DuckDB: a write-ahead log larger than this warns (default 256 MiB). */
+  walWarnBytes?: number;
   /** An already-open connection to reuse (prepare, --serve); it is not closed by the runner. */
   connection?: Connection;
 }
@@ -53,7 +55,7 @@ export interface CheckContext {
   config: ResolvedConfig;
   /** Open when the check needs a connection (`needsConnection`). */
   conn?: Connection;
-  opts: Required<Pick<HealthOptions, 'deep' | 'maxBackupAgeMs' | 'lockThresholdMs'>>;
+  opts: Required<Pick<HealthOptions, 'deep' | 'maxBackupAgeMs' | 'lockThresholdMs' | 'walWarnBytes'>>;
   production: boolean;
   deadline: number;
 }
@@ -64,6 +66,6 @@ export type CheckOutcome = Omit<CheckResult, 'name' | 'durationMs'>;
 export interface CheckDefinition {
   name: CheckName;
   /** Needs an open database connection (storage and backup do not). */
-  needsConnection: boolean;
+  needsConnection: boolean | ((config: ResolvedConfig) => boolean);
   run(ctx: CheckContext): Promise<CheckOutcome>;
 }

@@ -4,9 +4,6 @@ import type { Connection } from '../../dialects/types.js';
 import { formatBytes } from '../duration.js';
 import type { CheckContext, CheckOutcome } from '../types.js';
 
-/** A write-ahead log larger than this warns: checkpoints are not keeping up. */
-export const WAL_WARN_BYTES = 256 * 1024 * 1024;
-
 function fileSize(path: string): number {
   return existsSync(path) ? statSync(path).size : 0;
 }
@@ -21,9 +18,9 @@ export async function fileVitals(conn: Connection, ctx: CheckContext): Promise<C
   const details: Record<string, unknown> = { path, sizeBytes, walBytes };
   let status: CheckOutcome['status'] = 'ok';
   const problems: string[] = [];
-  if (walBytes > WAL_WARN_BYTES) {
+  if (walBytes > ctx.opts.walWarnBytes) {
     status = 'warn';
-    problems.push(`WAL is ${formatBytes(walBytes)} (over ${formatBytes(WAL_WARN_BYTES)}): checkpoints are not keeping up`);
+    problems.push(`WAL is ${formatBytes(walBytes)} (over ${formatBytes(ctx.opts.walWarnBytes)}): checkpoints are not keeping up`);
   }
   if (conn.engine === 'sqlite') {
     const r = await sql<{ page_count: number; freelist_count: number; page_size: number }>`

@@ -1,17 +1,27 @@
+import type { LockStatus } from '../../dialects/types.js';
 import { formatDuration } from '../duration.js';
-import type { CheckDefinition } from '../types.js';
-import { needConnection } from './need.js';
+import type { CheckDefinition, CheckOutcome } from '../types.js';
 
 /**
  * The migration lock: free is ok; held for less than the threshold warns (a deploy is running);
- * held longer fails (a stuck deploy).
+ * held longer fails (a stuck deploy). File engines read the sibling lock file directly, so the
+ * holder is named even when the database itself cannot be opened (DuckDB admits one process).
  */
 export const lockCheck: CheckDefinition = {
   name: 'lock',
-  needsConnection: true,
-  async run(ctx) {
-    const conn = needConnection(ctx);
-    const status = await conn.lockStatus('migrate');
+  needsConnection: (config) => config.database.engine === 'postgres' || config.database.memory,
+  async run(ctx): Promise<CheckOutcome> {
+    let status: LockStatus;
+    const target = ctx.config.database;
+    if (ctx.conn) status = await ctx.conn.lockStatus('migrate');
+    else if (target.engine !== 'postgres' && !target.memory && target.path) {
+      const { existsSync } = await import('node:fs');
+      const { fileLockStatus, lockFilePath } = await import('../../dialects/file-lock.js');
+      const file = lockFilePath(target.path, 'migrate');
+      status = existsSync(file) ? fileLockStatus(file) : { held: false };
+    } else {
+      return { status: 'skipped', message: 'not run: cannot connect to the database' };
+    }
     if (!status.held) return { status: 'ok', message: 'migration lock is free', details: { held: false } };
     const h = status.holder;
     const since = h?.since ? Date.parse(h.since) : NaN;

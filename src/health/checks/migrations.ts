@@ -1,8 +1,4 @@
-import { sql } from 'kysely';
 import { existsSync } from 'node:fs';
-import type { Connection } from '../../dialects/types.js';
-import { messageOf } from '../../errors.js';
-import { loadMigrations, type MigrationInfo } from '../optional.js';
 import type { CheckDefinition, CheckOutcome } from '../types.js';
 import { needConnection } from './need.js';
 
@@ -18,15 +14,14 @@ export const migrationsCheck: CheckDefinition = {
     if (!existsSync(ctx.config.migrationsDir)) {
       return { status: 'skipped', message: `no migrations folder at ${ctx.config.migrationsDir}`, details: { dir: ctx.config.migrationsDir } };
     }
-    const mod = await loadMigrations();
-    if (!mod) return { status: 'skipped', message: 'the migrations module is not part of this build', details: {} };
-    const st = await mod.migrationStatus(conn, ctx.config);
+    const { migrationStatus } = await import('../../migrations/status.js');
+    const st = await migrationStatus(conn, ctx.config);
     const by = (s: string) => st.migrations.filter((m) => m.state === s);
     const pending = by('pending');
     const changed = by('changed');
     const missing = by('missing');
     const applied = by('applied');
-    const failed = st.failed ?? (await failedAttempts(conn, applied));
+    const failed = st.failedAttempts;
     const details = {
       applied: applied.length,
       pending: pending.map(id),
@@ -59,36 +54,6 @@ export const migrationsCheck: CheckDefinition = {
   },
 };
 
-function id(m: MigrationInfo): string {
+function id(m: { id: string }): string {
   return m.id;
-}
-
-/**
- * Failed attempts in eventdb_migration_log that a later successful run has not superseded: the
- * newest logged outcome per migration id is a failure and the migration is not applied.
- */
-async function failedAttempts(conn: Connection, applied: MigrationInfo[]): Promise<unknown[]> {
-  const appliedIds = new Set(applied.map(id));
-  let rows: Array<Record<string, unknown>>;
-  try {
-    rows = (await sql<Record<string, unknown>>`select * from eventdb_migration_log`.execute(conn.db)).rows;
-  } catch (e) {
-    if (/does not exist|no such table|not found/i.test(messageOf(e))) return [];
-    throw e;
-  }
-  const latest = new Map<string, Record<string, unknown>>();
-  for (const r of rows) {
-    const mid = String(r.migration_id ?? r.id ?? r.migration ?? '');
-    const at = String(r.finished_at ?? r.started_at ?? r.at ?? r.created_at ?? '');
-    const prev = latest.get(mid);
-    if (!prev || String(prev.__at) <= at) latest.set(mid, { ...r, __at: at });
-  }
-  const out: unknown[] = [];
-  for (const [mid, r] of latest) {
-    const outcome = String(r.outcome ?? r.status ?? r.result ?? '').toLowerCase();
-    if (/fail|error/.test(outcome) && !appliedIds.has(mid)) {
-      out.push({ id: mid, at: r.__at || null, error: r.error ?? r.message ?? null });
-    }
-  }
-  return out;
 }
