@@ -100,6 +100,8 @@ export class Analysis {
   readonly created = new Set<string>();
   /** Tables/columns the `up` of the same migration created (for `down` analysis). */
   readonly createdByUp: Set<string>;
+  /** `table.column` added by this migration (lower case). */
+  readonly added = new Set<string>();
   readonly fks: PendingFk[] = [];
   /** Explicit BEGIN … COMMIT block open. */
   inBlock = false;
@@ -156,12 +158,13 @@ export class Analysis {
     return column === undefined || t.columns.some((c) => c.name.toLowerCase() === column.toLowerCase());
   }
 
+  /** Outside any transaction each statement commits alone: nothing to hold together. */
   ddl(): void {
-    this.unitDdl = true;
+    if (this.inTransaction) this.unitDdl = true;
   }
 
   dml(table: string, stmt: Stmt): void {
-    this.unitDml.push({ table, stmt });
+    if (this.inTransaction) this.unitDml.push({ table, stmt });
   }
 
   /** Closes a transaction unit: DDL held while large DML runs. */

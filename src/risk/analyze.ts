@@ -156,7 +156,7 @@ export function analyseMigration(m: MigrationInput, ctx: RiskContext, opts: Anal
   let statements = up.statements;
   if (m.down !== undefined) {
     // The down runs against the schema after up; learning from it must not leak into later migrations.
-    const createdByUp = new Set<string>([...up.created]);
+    const createdByUp = new Set<string>([...up.created, ...up.added]);
     const down = new Analysis(ctx, cloneMemory(memory), m.id, m.file, 'down', transactional, createdByUp);
     walk(down, m.down, m.downLine ?? 1);
     findings.push(...down.findings.filter((f) => f.rule !== 'fk-without-index'));

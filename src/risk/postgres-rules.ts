@@ -106,7 +106,7 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
       const table = n.relation.relname as string;
       const cols = indexCols(n.indexParams);
       if (n.concurrent) {
-        if (a.inTransaction) concurrentlyInTx(a, s, 'CREATE INDEX CONCURRENTLY');
+        if (a.inTransaction && !duck) concurrentlyInTx(a, s, 'CREATE INDEX CONCURRENTLY');
       } else if (!duck) {
         const size = a.size(table);
         a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `CREATE INDEX blocks writes to "${table}" for the whole build (${a.sizeNote(table)})`, `use CREATE INDEX CONCURRENTLY${n.idxname ? ` ${n.idxname}` : ''} … in a migration marked \`-- eventdb:no-transaction\``);
@@ -117,7 +117,7 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
     case 'DropStmt': {
       a.ddl();
       const type = n.removeType as string;
-      if (n.concurrent && a.inTransaction) concurrentlyInTx(a, s, 'DROP INDEX CONCURRENTLY');
+      if (n.concurrent && a.inTransaction && !duck) concurrentlyInTx(a, s, 'DROP INDEX CONCURRENTLY');
       for (const obj of (n.objects ?? []) as Node[]) {
         const items: Node[] = obj.List?.items ?? (obj.String ? [obj] : []);
         const name = str(items[items.length - 1]);
@@ -151,7 +151,8 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
     case 'InsertStmt': {
       const from: Node[] = n.selectStmt?.SelectStmt?.fromClause ?? [];
       const src = from.find((f) => f.RangeVar)?.RangeVar?.relname as string | undefined;
-      if (src) a.dml(src, s);
+      // Copying into a table this migration created locks nothing anyone uses.
+      if (src && !a.isNew(n.relation.relname as string)) a.dml(src, s);
       return;
     }
     case 'RenameStmt': {
@@ -240,6 +241,7 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node): void {
       }
       if (has('CONSTR_PRIMARY') || has('CONSTR_UNIQUE')) a.memory.addIndex(table, [col]);
       a.memory.setColumn(table, col, type);
+      a.added.add(`${table}.${col}`.toLowerCase());
       return;
     }
     case 'AT_DropColumn': {

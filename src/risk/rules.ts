@@ -31,12 +31,12 @@ export const RULES = {
   'compat-rename-table': { title: 'Renaming a table breaks the running app', engines: ALL, why: 'The deployed application still queries the old name until it is redeployed.' },
   'compat-rename-column': { title: 'Renaming a column breaks the running app', engines: ALL, why: 'The deployed application still reads and writes the old name until it is redeployed.' },
   'compat-drop-expected': { title: 'Dropping what the expected schema still declares', engines: ALL, why: 'schema/ still declares the table or column: the application expects it.' },
-  'add-not-null-without-default': { title: 'NOT NULL column without a default', engines: ALL, why: 'Adding a NOT NULL column with no default fails on a table that has rows (always on SQLite).' },
+  'add-not-null-without-default': { title: 'NOT NULL column without a default', engines: ['postgres', 'sqlite'], why: 'Adding a NOT NULL column with no default fails on a table that has rows (always on SQLite).' },
   'txn-ddl-with-large-dml': { title: 'DDL and large DML in one transaction', engines: ALL, why: 'The DDL locks are held for as long as the data change takes.' },
   'unsupported-statement': { title: 'Not supported by the target engine', engines: ['sqlite', 'duckdb'], why: 'The engine rejects the statement: the migration fails there.' },
   'fk-without-index': { title: 'Foreign key without an index', engines: ['postgres', 'sqlite'], why: 'Deleting or updating a parent row scans the whole child table, and joins on the key are slow.' },
   'down-loses-data': { title: 'The down migration loses data', engines: ALL, why: 'Rolling back drops data written since the migration ran.' },
-  'unparsable-statement': { title: 'Statement does not parse', engines: ALL, why: "The engine's grammar rejects it: it cannot be assessed and will most likely fail." },
+  'unparsable-statement': { title: 'Statement does not parse', engines: ['postgres', 'sqlite'], why: "The engine's grammar rejects it: it cannot be assessed and will most likely fail." },
   'not-analysed': { title: 'DuckDB statement not analysed', engines: ['duckdb'], why: 'DuckDB-only syntax the PostgreSQL grammar does not read: eventdb could not assess it.' },
 } as const satisfies Record<string, Omit<RuleInfo, 'code'>>;
 

@@ -124,7 +124,7 @@ export function sqliteStatement(a: Analysis, n: Node, s: Stmt): void {
       const target = nameOf(clause(n, 'insert_clause')?.table);
       const src = fromTable(clause(n, 'select_stmt') ?? (n.clauses as Node[]).find((c) => c.type === 'select_stmt' || c.type === 'compound_select_stmt'));
       if (src) {
-        a.dml(src, s);
+        if (!a.isNew(target)) a.dml(src, s);
         const m = copies.get(a) ?? new Map<string, string>();
         m.set(src.toLowerCase(), target.toLowerCase());
         copies.set(a, m);
@@ -181,6 +181,7 @@ function alterAction(a: Analysis, s: Stmt, table: string, act: Node): void {
       }
       if (cons.some((c) => c.type === 'references_specification' || c.type === 'constraint_foreign_key')) a.fks.push({ table, cols: [name], stmt: s });
       a.memory.setColumn(table, name, dataType(col));
+      a.added.add(`${table}.${name}`.toLowerCase());
       return;
     }
     case 'alter_action_drop_column': {
