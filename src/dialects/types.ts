@@ -108,6 +108,16 @@ export interface ConnectOptions {
   lockWaitMs?: number;
 }
 
+export interface BulkInsertOptions {
+  /**
+   * Load with the table's own triggers switched off for this load only (PostgreSQL: DISABLE TRIGGER
+   * USER inside the load's transaction; SQLite: triggers dropped and re-created inside it). Foreign
+   * keys and checks still apply. The caller vouches for what the triggers would have done (e.g. a
+   * cached balance, an audit row). Seeding uses it; nothing else should.
+   */
+  skipTriggers?: boolean;
+}
+
 /** An open database. Only `src/dialects/*` creates these. */
 export interface Connection {
   readonly engine: Engine;
@@ -127,9 +137,9 @@ export interface Connection {
    * multi-row INSERTs in large transactions, DuckDB's appender). `rows` yields batches; each row
    * lists values in `columns` order: null/undefined, number, bigint, string, boolean or Date
    * (timestamps; stored as UTC). Returns the number of rows inserted. Memory is bounded by one batch.
-   * Not atomic across batches: a failure leaves the batches already committed.
+   * One call loads all rows or none (EventdbError BULK_INSERT).
    */
-  bulkInsert(table: string, columns: string[], rows: AsyncIterable<unknown[][]>): Promise<number>;
+  bulkInsert(table: string, columns: string[], rows: AsyncIterable<unknown[][]>, opts?: BulkInsertOptions): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -164,10 +174,11 @@ export interface SnapshotEngine {
   /** A consistent copy while writers continue, streamed. `tmpDir` is scratch space. */
   snapshot(conn: Connection, config: ResolvedConfig, opts: { tmpDir: string; pgDump?: 'auto' | 'never' }): Promise<SnapshotSource>;
   /**
-   * File engines: opens a copy read-only, runs the engine's integrity check and counts rows.
-   * Throws EventdbError CORRUPT_SNAPSHOT when the copy fails the check.
+   * Checks a downloaded copy: SQLite/DuckDB open it read-only and run the engine's integrity check;
+   * PostgreSQL reads the dump through (eventdb-pg) or lists it with pg_restore (pg-custom). Returns rows
+   * per table when it can count them. Throws EventdbError CORRUPT_SNAPSHOT when the copy fails.
    */
-  checkFile?(path: string): Promise<{ tables: Record<string, number>; check: string }>;
+  checkFile(path: string, format: SnapshotSource['format']): Promise<{ tables?: Record<string, number>; check: string }>;
   /**
    * PostgreSQL: loads a dump file into a new database, then makes it the target (swap names, keeping
    * the old one as `<name>_pre_restore_<stamp>` unless keep is false), or into `to`. Never touches the

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { EventdbError, messageOf } from '../../errors.js';
+import type { BulkInsertOptions } from '../types.js';
 
 const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
@@ -49,11 +50,17 @@ function settled(stream: NodeJS.EventEmitter, event: string): Promise<void> {
  * back-pressure, so memory stays at about one batch. One COPY is one statement: it loads all rows
  * or none.
  */
-export async function bulkInsertPostgres(pool: pg.Pool, table: string, columns: string[], rows: AsyncIterable<unknown[][]>): Promise<number> {
+export async function bulkInsertPostgres(pool: pg.Pool, table: string, columns: string[], rows: AsyncIterable<unknown[][]>, opts: BulkInsertOptions = {}): Promise<number> {
   const client = await pool.connect();
   let broken = false;
+  const name = qualifiedName(table);
   try {
-    const sql = `COPY ${qualifiedName(table)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`;
+    if (opts.skipTriggers) {
+      // Transactional DDL: if anything fails (or the process dies) the triggers were never off.
+      await client.query('begin');
+      await client.query(`alter table ${name} disable trigger user`);
+    }
+    const sql = `COPY ${name} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`;
     const stream = client.query(copyFrom(sql));
     let failed: unknown;
     stream.on('error', (e) => (failed ??= e));
@@ -83,7 +90,15 @@ export async function bulkInsertPostgres(pool: pg.Pool, table: string, columns: 
       broken = true;
       throw new EventdbError('BULK_INSERT', `loading ${table} failed: ${messageOf(failed)}`, 'no rows of this load were kept (COPY is one statement); fix the data or the schema and run again', { cause: failed });
     }
+    if (opts.skipTriggers) {
+      await client.query(`alter table ${name} enable trigger user`);
+      await client.query('commit');
+    }
     return Number(stream.rowCount ?? 0);
+  } catch (e) {
+    if (opts.skipTriggers && !broken) await client.query('rollback').catch(() => undefined);
+    if (e instanceof EventdbError) throw e;
+    throw new EventdbError('BULK_INSERT', `loading ${table} failed: ${messageOf(e)}`, 'nothing was loaded; check the table name and your permissions', { cause: e });
   } finally {
     client.release(broken);
   }

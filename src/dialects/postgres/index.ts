@@ -108,7 +108,7 @@ export async function connectPostgres(config: ResolvedConfig): Promise<Connectio
       }
     },
     introspect: () => introspectPostgres(db),
-    bulkInsert: (table, columns, rows) => bulkInsertPostgres(pool, table, columns, rows),
+    bulkInsert: (table, columns, rows, opts) => bulkInsertPostgres(pool, table, columns, rows, opts),
     async close() {
       await db.destroy();
       // Kysely ends the pool only if it ever used it; the connection itself may not have.

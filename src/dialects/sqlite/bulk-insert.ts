@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { EventdbError, messageOf } from '../../errors.js';
+import type { BulkInsertOptions } from '../types.js';
 
 const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
 /** SQLite's default limit on bound parameters per statement (3.32+). */
@@ -20,7 +21,7 @@ function sqliteValue(v: unknown): unknown {
  * rolls back whole (inside a caller's open transaction the rows join it instead). Values are bound,
  * never concatenated. Dirty pages spill to the WAL, so memory stays bounded by SQLite's page cache.
  */
-export async function bulkInsertSqlite(raw: Database.Database, table: string, columns: string[], rows: AsyncIterable<unknown[][]>): Promise<number> {
+export async function bulkInsertSqlite(raw: Database.Database, table: string, columns: string[], rows: AsyncIterable<unknown[][]>, opts: BulkInsertOptions = {}): Promise<number> {
   const width = columns.length;
   if (width === 0) throw new EventdbError('BULK_INSERT', `no columns given for ${table}`, 'name at least one column');
   const perStatement = Math.max(1, Math.min(ROWS_PER_STATEMENT, Math.floor(MAX_PARAMS / width)));
@@ -49,14 +50,21 @@ export async function bulkInsertSqlite(raw: Database.Database, table: string, co
   };
   // Inside a caller's transaction, the caller commits; otherwise we open and commit our own.
   const outer = raw.inTransaction;
+  // SQLite cannot switch a trigger off: drop the table's triggers inside the load's transaction and
+  // re-create them from their own SQL before it commits (or the rollback brings them back).
+  const triggers = opts.skipTriggers
+    ? (raw.prepare("select name, sql from sqlite_schema where type = 'trigger' and tbl_name = ?").all(table) as Array<{ name: string; sql: string }>)
+    : [];
   try {
+    if (!outer) raw.exec('BEGIN');
+    for (const t of triggers) raw.exec(`DROP TRIGGER ${quoteIdent(t.name)}`);
     for await (const batch of rows) {
       if (!batch.length) continue;
-      if (!outer && !raw.inTransaction) raw.exec('BEGIN');
       insert(batch);
       total += batch.length;
     }
-    if (!outer && raw.inTransaction) raw.exec('COMMIT');
+    for (const t of triggers) raw.exec(t.sql);
+    if (!outer) raw.exec('COMMIT');
     return total;
   } catch (e) {
     if (!outer && raw.inTransaction) raw.exec('ROLLBACK');

@@ -75,7 +75,7 @@ export async function connectSqlite(config: ResolvedConfig, opts: ConnectOptions
       return fileLockStatus(lockFilePath(path, name));
     },
     introspect: async () => introspectSqlite(raw),
-    bulkInsert: (table, columns, rows) => bulkInsertSqlite(raw, table, columns, rows),
+    bulkInsert: (table, columns, rows, opts) => bulkInsertSqlite(raw, table, columns, rows, opts),
     async close() {
       await db.destroy();
       if (raw.open) raw.close(); // Kysely closes it only if it ever used it

@@ -1,0 +1,31 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { EventdbError, messageOf } from '../errors.js';
+import type { SeedContext, SeedFunction } from './types.js';
+
+/**
+ * Loads a custom seed module with jiti (TypeScript without a build step) and runs its function:
+ * the default export, or a named `seed` export.
+ */
+export async function runCustomSeed(file: string, ctx: SeedContext): Promise<void> {
+  const path = resolve(file);
+  if (!existsSync(path)) throw new EventdbError('SEED_FILE', `seed file ${file} does not exist`, 'give a path such as seeds/example.ts');
+  let mod: Record<string, unknown>;
+  try {
+    const { createJiti } = await import('jiti');
+    const jiti = createJiti(import.meta.url, { interopDefault: false, moduleCache: false });
+    mod = (await jiti.import(path)) as Record<string, unknown>;
+  } catch (e) {
+    throw new EventdbError('SEED_FILE', `cannot load seed file ${file}: ${messageOf(e)}`, 'fix the syntax or imports in the seed file', { cause: e });
+  }
+  const fn = (typeof mod.default === 'function' ? mod.default : mod.seed) as SeedFunction | undefined;
+  if (typeof fn !== 'function') {
+    throw new EventdbError('SEED_FILE', `seed file ${file} exports no seed function`, 'export a function: `export default defineSeed(async ({ db, random, bulkInsert, now }) => { … })`');
+  }
+  try {
+    await fn(ctx);
+  } catch (e) {
+    if (e instanceof EventdbError) throw e;
+    throw new EventdbError('SEED_FILE', `seed file ${file} failed: ${messageOf(e)}`, 'run again with --verbose for the stack trace', { cause: e });
+  }
+}

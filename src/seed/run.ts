@@ -1,0 +1,260 @@
+import { sql, type Kysely } from 'kysely';
+import type { ResolvedConfig } from '../config/index.js';
+import type { Connection } from '../dialects/types.js';
+import { EventdbError, EXIT } from '../errors.js';
+import { createGenerators, DATA_TABLES, PLATFORM_ORDER, type Plan, type TableGen, type Tier } from './platform.js';
+import { REFERENCE_NOW, shapeFor } from './profiles.js';
+import { Random } from './random.js';
+import type { SeedOptions, SeedResult, SeedTableResult } from './types.js';
+import * as W from './words.js';
+
+const DEFAULT_SEED = 42;
+const DEFAULT_BATCH = 8_192;
+/** The tiers migration 0001 inserts; used only when the table is there but empty. */
+const DEFAULT_TIERS = [
+  { code: 'platinum', name: 'Platinum', rank: 1, min_points: 1000, description: 'Early registration and priority waitlist' },
+  { code: 'diamond', name: 'Diamond', rank: 2, min_points: 5000, description: 'Platinum benefits plus members-only events' },
+  { code: 'black', name: 'Black', rank: 3, min_points: 20000, description: 'Every benefit, including invitation-only events' },
+];
+
+/** Groups rows into arrays of `size` for the bulk loader. */
+export async function* batched(rows: Iterable<unknown[]> | AsyncIterable<unknown[]>, size = DEFAULT_BATCH): AsyncIterable<unknown[][]> {
+  let batch: unknown[][] = [];
+  for await (const row of rows as AsyncIterable<unknown[]>) {
+    batch.push(row);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+async function count(db: Kysely<any>, table: string): Promise<number> {
+  const r = await sql<{ n: number | string | bigint }>`select count(*) as n from ${sql.table(table)}`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
+}
+
+async function maxId(db: Kysely<any>, table: string, column: string): Promise<number> {
+  const r = await sql<{ m: number | string | bigint | null }>`select max(${sql.ref(column)}) as m from ${sql.table(table)}`.execute(db);
+  return Number(r.rows[0]?.m ?? 0);
+}
+
+/**
+ * After loading explicit ids, moves the table's id generator past them, so the application's next
+ * insert does not collide: PostgreSQL identity/serial via setval; DuckDB sequences by drawing
+ * values; SQLite needs nothing (rowid follows max(id)).
+ */
+async function syncIdGenerator(conn: Connection, table: string, columns: Map<string, { default: string | null }>): Promise<void> {
+  const id = columns.get('id');
+  if (!id) return;
+  if (conn.engine === 'postgres') {
+    await sql`select setval(pg_get_serial_sequence(${table}, 'id'), greatest(1, (select coalesce(max(id), 0) from ${sql.table(table)})), (select count(*) > 0 from ${sql.table(table)}))
+      where pg_get_serial_sequence(${table}, 'id') is not null`.execute(conn.db);
+  } else if (conn.engine === 'duckdb') {
+    const seq = /nextval\('([^']+)'/i.exec(id.default ?? '')?.[1];
+    if (!seq) return;
+    const top = await maxId(conn.db, table, 'id');
+    const r = await sql<{ v: number | bigint }>`select nextval(${seq}) as v`.execute(conn.db);
+    const behind = top - Number(r.rows[0]?.v ?? 0);
+    if (behind > 0) await sql`select max(nextval(${seq})) from range(${behind})`.execute(conn.db);
+  }
+}
+
+interface LiveTable {
+  columns: Map<string, { default: string | null; nullable: boolean }>;
+}
+
+async function liveTables(conn: Connection): Promise<Map<string, LiveTable>> {
+  const snap = await conn.introspect();
+  const out = new Map<string, LiveTable>();
+  for (const t of snap.tables) out.set(t.name, { columns: new Map(t.columns.map((c) => [c.name, { default: c.default, nullable: c.nullable }])) });
+  return out;
+}
+
+function checkSafety(config: ResolvedConfig, opts: SeedOptions): void {
+  if (config.environment === 'production' && !(opts.allowProduction && opts.yes)) {
+    throw new EventdbError('PRODUCTION_REFUSED', `refusing to seed the production database "${config.database.name}"`, 'seed data belongs in development and test; if you really mean it, pass --allow-production --yes');
+  }
+  if (opts.reset && opts.append) throw new EventdbError('USAGE', '--reset and --append cannot be used together', 'choose one: --reset empties the platform tables first, --append adds to them');
+  if (opts.reset && config.environment !== 'development' && config.environment !== 'test') {
+    throw new EventdbError('SAFETY', `--reset is refused in the ${config.environment} environment`, 'reset empties every platform table: run it against a development or test database only (--env development)', { exitCode: EXIT.SAFETY });
+  }
+}
+
+/**
+ * Seeds the platform: a profile's generated rows (minimal, demo, load × scale) and/or a custom seed
+ * module, through the engine's bulk loader, in constant memory. Refuses production unless allowed
+ * and confirmed, and a database that already holds platform data unless `append` or `reset`.
+ */
+export async function seedDatabase(conn: Connection, config: ResolvedConfig, opts: SeedOptions = {}): Promise<SeedResult> {
+  checkSafety(config, opts);
+  const seed = opts.seed ?? DEFAULT_SEED;
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new EventdbError('USAGE', `--seed must be a non-negative integer, got ${seed}`, 'e.g. --seed 42');
+  const scale = opts.scale ?? 1;
+  if (!Number.isInteger(scale) || scale < 1) throw new EventdbError('USAGE', `--scale must be a positive integer, got ${scale}`, 'e.g. --scale 10 for about 1,000,000 registrations');
+  const nowMs = opts.now ? opts.now.getTime() : opts.seedGiven ? REFERENCE_NOW.getTime() : Math.floor(Date.now() / 86_400_000) * 86_400_000;
+  if (Number.isNaN(nowMs)) throw new EventdbError('USAGE', 'invalid --now', 'give an ISO 8601 instant, e.g. 2025-06-01T12:00:00Z');
+  const now = new Date(nowMs);
+  const profile = opts.profile ?? (opts.file ? null : 'demo');
+  const batchSize = opts.batchSize ?? DEFAULT_BATCH;
+
+  const live = await liveTables(conn);
+  if (profile && profile !== 'minimal' && !live.has('users')) {
+    throw new EventdbError('SEED_NO_SCHEMA', 'the platform tables do not exist in this database', 'run `eventdb migrate up` first, then seed');
+  }
+  const notes: string[] = [];
+  const tables: SeedTableResult[] = [];
+  const cleared: Record<string, number> = {};
+  const started = performance.now();
+  let totalRows = 0;
+  const result: SeedResult = {
+    engine: conn.engine,
+    profile,
+    file: opts.file ?? null,
+    scale: profile === 'load' ? scale : null,
+    seed,
+    now: now.toISOString(),
+    mode: 'fresh',
+    cleared,
+    tables,
+    totalRows: 0,
+    ms: 0,
+    rowsPerSec: 0,
+    notes,
+  };
+
+  const load = async (table: string, columns: string[], rows: Iterable<unknown[]> | AsyncIterable<unknown[]>, expected?: number, skipTriggers = false): Promise<number> => {
+    const t0 = performance.now();
+    let n = 0;
+    const progress = async function* (src: AsyncIterable<unknown[][]>) {
+      for await (const b of src) {
+        yield b;
+        n += b.length;
+        opts.onProgress?.({ table, rows: n, expected, elapsedMs: performance.now() - t0, totalRows: totalRows + n });
+      }
+    };
+    const loaded = await conn.bulkInsert(table, columns, progress(batched(rows, batchSize)), { skipTriggers });
+    const ms = performance.now() - t0;
+    totalRows += loaded;
+    const prev = tables.find((t) => t.table === table);
+    if (prev) {
+      prev.rows += loaded;
+      prev.ms += ms;
+      prev.rowsPerSec = Math.round(prev.rows / (prev.ms / 1000 || 1));
+    } else tables.push({ table, rows: loaded, ms, rowsPerSec: Math.round(loaded / (ms / 1000 || 1e-3)) });
+    const info = live.get(table);
+    if (info) await syncIdGenerator(conn, table, info.columns);
+    return loaded;
+  };
+
+  await conn.withLock('migrate', { timeoutMs: 10_000 }, async () => {
+    // Refuse (or clear) a database that already holds platform data.
+    const present = DATA_TABLES.filter((t) => live.has(t));
+    const holding: string[] = [];
+    for (const t of present) if ((await count(conn.db, t)) > 0) holding.push(t);
+    if (holding.length && !opts.append && !opts.reset) {
+      throw new EventdbError('SEED_NOT_EMPTY', `the database already holds platform data (${holding.join(', ')})`, 'nothing was changed; pass --append to add to it, or --reset to empty the platform tables first (development/test only)', { exitCode: EXIT.SAFETY });
+    }
+    if (opts.reset) {
+      for (const t of present) cleared[t] = await count(conn.db, t);
+      const toClear = [...present, ...(live.has('event_categories') ? ['event_categories'] : [])];
+      if (conn.engine === 'postgres') {
+        await sql`truncate table ${sql.join(toClear.map((t) => sql.table(t)))} restart identity`.execute(conn.db);
+      } else {
+        await conn.db.transaction().execute(async (tx) => {
+          for (const t of toClear) await sql`delete from ${sql.table(t)}`.execute(tx);
+        });
+      }
+    }
+    const mode: SeedResult['mode'] = opts.reset ? 'reset' : holding.length ? 'append' : 'fresh';
+
+    if (profile) {
+      // Reference rows: membership tiers (from the migration, or ours if the table is empty) and categories.
+      let tiers: Tier[] = [];
+      if (live.has('membership_tiers')) {
+        if ((await count(conn.db, 'membership_tiers')) === 0) {
+          await load('membership_tiers', ['code', 'name', 'rank', 'min_points', 'description'], DEFAULT_TIERS.map((t) => [t.code, t.name, t.rank, t.min_points, t.description]));
+        }
+        const r = await sql<{ code: string; min_points: number }>`select code, min_points from membership_tiers`.execute(conn.db);
+        tiers = r.rows.map((x) => ({ code: x.code, minPoints: Number(x.min_points) }));
+      }
+      let categoryIds: number[] = [];
+      if (live.has('event_categories')) {
+        const existing = await sql<{ id: number; slug: string }>`select id, slug from event_categories`.execute(conn.db);
+        const bySlug = new Map(existing.rows.map((x) => [x.slug, Number(x.id)]));
+        let next = await maxId(conn.db, 'event_categories', 'id');
+        const add: unknown[][] = [];
+        for (const c of W.CATEGORIES) {
+          if (!bySlug.has(c.slug)) {
+            bySlug.set(c.slug, ++next);
+            add.push([next, c.slug, c.name, c.description, new Date(now.getTime() - 400 * 86_400_000)]);
+          }
+        }
+        if (add.length) await load('event_categories', ['id', 'slug', 'name', 'description', 'created_at'], add, add.length, true);
+        categoryIds = W.CATEGORIES.map((c) => bySlug.get(c.slug)!);
+      }
+
+      const shape = shapeFor(profile, scale);
+      if (shape) {
+        const base: Record<string, number> = {};
+        for (const t of PLATFORM_ORDER) {
+          const info = live.get(t);
+          if (!info) continue;
+          const key = info.columns.has('id') ? 'id' : info.columns.has('registration_id') ? 'registration_id' : null;
+          base[t] = key && mode === 'append' ? await maxId(conn.db, t, key) : 0;
+        }
+        const plan: Plan = { seed, now, shape, base, categoryIds, tiers };
+        const gens = createGenerators(plan);
+        for (const t of PLATFORM_ORDER) {
+          const gen = gens[t]!;
+          const info = live.get(t);
+          if (!info) {
+            notes.push(`table ${t} does not exist on this database; skipped`);
+            continue;
+          }
+          const { columns, rows } = project(gen, info, notes);
+          // The platform's triggers (capacity guard, loyalty cache, audit) are kept by construction.
+          await load(t, columns, rows, gen.expected, true);
+        }
+      }
+    }
+
+    if (opts.file) {
+      const { runCustomSeed } = await import('./custom.js');
+      await runCustomSeed(opts.file, {
+        db: conn.db,
+        engine: conn.engine,
+        random: new Random(seed),
+        now,
+        seed,
+        scale,
+        bulkInsert: (table, columns, rows) => load(table, columns, rows),
+      });
+    }
+    result.mode = mode;
+  });
+
+  const ms = performance.now() - started;
+  result.tables = tables;
+  result.cleared = cleared;
+  result.totalRows = totalRows;
+  result.ms = Math.round(ms);
+  result.rowsPerSec = Math.round(totalRows / (ms / 1000 || 1e-3));
+  return result;
+}
+
+/** Keeps the generator's columns that the live table has (an engine may lack one), in order. */
+function project(gen: TableGen, info: LiveTable, notes: string[]): { columns: string[]; rows: Iterable<unknown[]> } {
+  const keep = gen.columns.map((c, i) => [c, i] as const).filter(([c]) => info.columns.has(c));
+  if (keep.length === gen.columns.length) return { columns: gen.columns, rows: gen.rows() };
+  const missing = gen.columns.filter((c) => !info.columns.has(c));
+  notes.push(`${gen.table}: column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not present; left out`);
+  const idx = keep.map(([, i]) => i);
+  return {
+    columns: keep.map(([c]) => c),
+    rows: (function* () {
+      for (const row of gen.rows()) yield idx.map((i) => row[i]);
+    })(),
+  };
+}
