@@ -25,6 +25,8 @@ export interface ExpectedIndex {
   unique?: boolean;
   /** Partial-index predicate. */
   where?: string;
+  /** Index method when not the default b-tree (e.g. `gin` for full-text search on PostgreSQL). */
+  using?: string;
   /** Engines this index exists on (default: all the table's engines). */
   engines?: Engine[];
 }
@@ -72,6 +74,8 @@ export interface ExpectedSchema {
   formatVersion: 1;
   tables: ExpectedTable[];
   rules: DataRule[];
+  /** Engines the schema supports (default: every engine some table exists on). */
+  engines?: Engine[];
   /** What an engine lacks and how the schema copes (e.g. DuckDB: no triggers). */
   notes?: Partial<Record<Engine, string[]>>;
 }
