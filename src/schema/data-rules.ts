@@ -10,16 +10,16 @@ export const EXAMPLE_KEYS = 5;
  * The "data" check group: each rule's SQL returns one row per offending key (column `key`). The
  * rule is wrapped so that the database counts the rows and returns only the first few keys.
  */
-export async function runDataRules(db: Kysely<any>, expected: ExpectedSchema, engine: Engine, liveTables: Set<string>): Promise<ValidationFinding[]> {
+export async function runDataRules(db: Kysely<any>, expected: ExpectedSchema, engine: Engine, liveTables: Set<string>, brokenTables: Set<string> = new Set()): Promise<ValidationFinding[]> {
   const out: ValidationFinding[] = [];
   for (const rule of expected.rules) {
     if (!appliesTo(rule, engine)) continue;
-    out.push(await runRule(db, rule, engine, liveTables));
+    out.push(await runRule(db, rule, engine, liveTables, brokenTables));
   }
   return out;
 }
 
-async function runRule(db: Kysely<any>, rule: DataRule, engine: Engine, liveTables: Set<string>): Promise<ValidationFinding> {
+async function runRule(db: Kysely<any>, rule: DataRule, engine: Engine, liveTables: Set<string>, brokenTables: Set<string>): Promise<ValidationFinding> {
   const obj = `rule ${rule.name}`;
   const text = forEngine(rule.sql, engine);
   if (!text) return finding('data', 'info', 'data-rule-skipped', obj, `${rule.name}: no SQL for ${engine}; skipped`);
@@ -41,6 +41,7 @@ async function runRule(db: Kysely<any>, rule: DataRule, engine: Engine, liveTabl
       examples,
     };
   } catch (e) {
+    if (brokenTables.size) return finding('data', 'info', 'data-rule-skipped', obj, `${rule.name}: could not run while the schema has errors (${messageOf(e)}); skipped`);
     return finding('data', 'error', 'data-rule-failed', obj, `${rule.name}: the rule's SQL failed: ${messageOf(e)}`, { kind: 'manual', description: 'fix the rule in schema/', sql: [text.trim()] });
   }
 }

@@ -78,6 +78,13 @@ function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: Schem
   for (const c of t.columns) {
     const lc = liveCols.get(c.name);
     const obj = `column ${t.name}.${c.name}`;
+    if (!lc && engine === 'duckdb' && !c.nullable && hasDependants(live, t.name)) {
+      items.push({
+        finding: finding('schema', 'error', 'missing-column', obj, `column ${t.name}.${c.name} (${columnTypeLabel(c, engine)} not null) is missing`,
+          migration('DuckDB cannot SET NOT NULL on a table with indexes or referencing foreign keys: rebuild the table and its dependants in a migration', [...addColumnSql(db, t.name, c, engine).slice(0, 1), `-- then rebuild ${t.name} with ${c.name} NOT NULL`])),
+      });
+      continue;
+    }
     if (!lc) {
       items.push({
         finding: finding('schema', 'error', 'missing-column', obj, `column ${t.name}.${c.name} (${columnTypeLabel(c, engine)}${c.nullable ? '' : ' not null'}) is missing`, auto(`add column ${t.name}.${c.name}`, addColumnSql(db, t.name, c, engine))),
@@ -167,6 +174,11 @@ function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: Schem
     items.unshift({ finding: finding('schema', 'ok', 'table-ok', `table ${t.name}`, `table ${t.name}: ${t.columns.length} columns, ${n} indexes, ${f} foreign keys as expected`) });
   }
   return items;
+}
+
+/** DuckDB refuses to alter a constraint on a table that has indexes or is referenced by a foreign key. */
+function hasDependants(live: SchemaSnapshot, table: string): boolean {
+  return live.indexes.some((i) => i.table === table && !i.primary) || live.foreignKeys.some((f) => f.refTable === table && f.table !== table);
 }
 
 function columnTypeLabel(c: ExpectedColumn, engine: Engine): string {

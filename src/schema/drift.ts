@@ -14,7 +14,7 @@ const HAND = 'write a migration that makes it so, or revert the hand-made change
 
 /**
  * The "drift" check group: the migrations replayed into a scratch database of the same engine (a
- * temporary PostgreSQL database, created and dropped; an in-memory SQLite or DuckDB), introspected
+ * temporary PostgreSQL database, created and dropped; an in-memory SQLite, DuckDB or PGlite), introspected
  * and compared with the live database. Catches hand-made changes the expected schema does not describe.
  */
 export async function checkDrift(conn: Connection, config: ResolvedConfig, live: SchemaSnapshot, replay: Replay): Promise<ValidationFinding[]> {
@@ -28,8 +28,8 @@ export async function checkDrift(conn: Connection, config: ResolvedConfig, live:
 /** Opens a scratch database of the connection's engine, runs fn, and removes it (also on failure). */
 export async function withScratchDatabase<T>(conn: Connection, config: ResolvedConfig, fn: (scratch: Connection, config: ResolvedConfig) => Promise<T>): Promise<T> {
   const { openConnection } = await import('../dialects/index.js');
-  if (conn.engine !== 'postgres') {
-    const database = parseDatabaseUrl(`${conn.engine}::memory:`);
+  if (conn.engine !== 'postgres' || conn.target.driver === 'pglite') {
+    const database = parseDatabaseUrl(conn.target.driver === 'pglite' ? 'pglite::memory:' : `${conn.engine}::memory:`);
     const scratchConfig: ResolvedConfig = { ...config, database };
     const scratch = await openConnection(scratchConfig);
     try {

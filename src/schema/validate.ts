@@ -87,7 +87,8 @@ export async function collectFindings(conn: Connection, config: ResolvedConfig, 
   }
   if (expected) {
     checks.data = 'ran';
-    items.push(...(await runDataRules(conn.db, expected, conn.engine, liveTables)).map((f) => ({ finding: f })));
+    const broken = new Set(items.filter((i) => i.finding.check === 'schema' && i.finding.level === 'error').map((i) => i.finding.object.split(' ')[1]!.split('.')[0]!));
+    items.push(...(await runDataRules(conn.db, expected, conn.engine, liveTables, broken)).map((f) => ({ finding: f })));
   }
   return { items, expected, live, checks };
 }
