@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from '../config/index.js';
 import type { Engine } from '../config/url.js';
 import { EventdbError } from '../errors.js';
-import type { Connection, ConnectOptions, Dialect } from './types.js';
+import type { Connection, ConnectOptions, Dialect, SnapshotEngine } from './types.js';
 
 export type * from './types.js';
 
@@ -24,4 +24,18 @@ export async function getDialect(engine: Engine, driver?: string): Promise<Diale
 export async function openConnection(config: ResolvedConfig, opts?: ConnectOptions): Promise<Connection> {
   const dialect = await getDialect(config.database.engine, config.database.driver);
   return dialect.connect(config, opts);
+}
+
+/** Loads an engine's backup/restore implementation on demand (src/dialects/<engine>/snapshot.ts). */
+export async function getSnapshotEngine(engine: Engine): Promise<SnapshotEngine> {
+  switch (engine) {
+    case 'postgres':
+      return (await import('./postgres/snapshot.js')).postgresSnapshot;
+    case 'sqlite':
+      return (await import('./sqlite/snapshot.js')).sqliteSnapshot;
+    case 'duckdb':
+      return (await import('./duckdb/snapshot.js')).duckdbSnapshot;
+    default:
+      throw new EventdbError('UNKNOWN_ENGINE', `unknown engine "${String(engine)}"`, 'use postgres, sqlite or duckdb');
+  }
 }

@@ -8,6 +8,8 @@ import { register as migrate } from './migrate.js';
 import { register as rollback } from './rollback.js';
 import { register as migrateLint } from './migrate-lint.js';
 import { register as seed } from './seed.js';
+import { register as backup } from './backup.js';
+import { register as restore } from './restore.js';
 
 /** Every command, registered in help order. A command is added here only when it works. */
-export const commands: Array<(program: Command) => void> = [info, init, healthCheck, validate, autoFix, migrate, rollback, migrateLint, seed];
+export const commands: Array<(program: Command) => void> = [info, init, healthCheck, validate, autoFix, migrate, rollback, migrateLint, seed, backup, restore];

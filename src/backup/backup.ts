@@ -1,0 +1,136 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { ResolvedConfig } from '../config/index.js';
+import { getSnapshotEngine, openConnection } from '../dialects/index.js';
+import { EventdbError, messageOf } from '../errors.js';
+import { VERSION } from '../version.js';
+import { compressor, encryptionFor, encryptStream, keysFromEnv, meter } from './codec.js';
+import { databasePrefix, MANIFEST_FORMAT, MANIFEST_NAME, newSnapshotId, type Manifest } from './manifest.js';
+import { readMigrationHead } from './migration-head.js';
+import { openStore } from './stores/index.js';
+
+export interface BackupOptions {
+  /** Store URL; default: the configured store (EVENTDB_STORE, config file, file:./backups). */
+  store?: string;
+  tag?: string;
+  /** age recipients to encrypt to (also EVENTDB_BACKUP_RECIPIENTS; EVENTDB_BACKUP_PASSPHRASE for a passphrase). */
+  encryptTo?: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Called with bytes read from the database so far (for progress). */
+  onProgress?: (rawBytes: number) => void;
+}
+
+export interface BackupResult {
+  id: string;
+  store: string;
+  /** Key of the snapshot folder inside the store. */
+  location: string;
+  engine: string;
+  database: string;
+  createdAt: string;
+  /** Bytes stored. */
+  size: number;
+  /** Bytes of the engine's raw copy. */
+  rawSize: number;
+  durationMs: number;
+  /** Raw bytes per second. */
+  rate: number;
+  tables: Record<string, number>;
+  migrationHead: string | null;
+  encrypted: boolean;
+  tool: string;
+  notes: string[];
+}
+
+/**
+ * Takes one snapshot: consistent copy → gzip → (age) → store, then `manifest.json` last. Without the
+ * manifest there is no snapshot: a failure at any point leaves nothing `backup list` shows, and the
+ * partial objects are removed when possible.
+ */
+export async function createBackup(config: ResolvedConfig, opts: BackupOptions = {}): Promise<BackupResult> {
+  const env = opts.env ?? process.env;
+  const keys = keysFromEnv(env, { recipients: opts.encryptTo });
+  const encryption = encryptionFor(keys);
+  const store = await openStore(opts.store ?? config.store, { cwd: config.cwd, env });
+  const engine = await getSnapshotEngine(config.database.engine);
+  const started = Date.now();
+  const createdAt = new Date(started);
+  const id = newSnapshotId(createdAt);
+  const folder = `${databasePrefix(config.environment, config.database.name)}${id}/`;
+  const tmp = await mkdtemp(join(env.EVENTDB_TMPDIR ?? tmpdir(), 'eventdb-backup-'));
+  const conn = await openConnection(config);
+  const written: string[] = [];
+  try {
+    const serverVersion = await conn.serverVersion();
+    const migrations = await readMigrationHead(conn);
+    const source = await engine.snapshot(conn, config, { tmpDir: tmp, pgDump: env.EVENTDB_PG_DUMP === 'never' ? 'never' : 'auto' });
+    let manifest: Manifest;
+    try {
+      const name = `data${source.extension}.gz${encryption ? '.age' : ''}`;
+      const raw = meter();
+      let rawTimer: NodeJS.Timeout | undefined;
+      if (opts.onProgress) rawTimer = setInterval(() => opts.onProgress!(raw.bytes()), 500);
+      const src = source.stream as Readable;
+      src.on('error', (e) => raw.destroy(e));
+      let body: Readable = src.pipe(raw).pipe(compressor());
+      raw.on('error', (e) => body.destroy(e));
+      if (encryption) body = await encryptStream(body, keys);
+      written.push(`${folder}${name}`);
+      let put;
+      try {
+        put = await store.put(`${folder}${name}`, body);
+      } finally {
+        if (rawTimer) clearInterval(rawTimer);
+      }
+      opts.onProgress?.(raw.bytes());
+      manifest = {
+        format: MANIFEST_FORMAT,
+        id,
+        createdAt: createdAt.toISOString(),
+        completedAt: new Date().toISOString(),
+        environment: config.environment,
+        tag: opts.tag ?? null,
+        eventdbVersion: VERSION,
+        database: { engine: config.database.engine, name: config.database.name, serverVersion },
+        dataFormat: source.format,
+        tool: source.tool,
+        migrations,
+        tables: source.tables,
+        objects: [{ name, size: put.size, sha256: put.sha256, rawSize: raw.bytes(), compression: 'gzip', encryption }],
+        notes: source.notes,
+      };
+    } finally {
+      await source.cleanup();
+    }
+    // The commit point.
+    await store.put(`${folder}${MANIFEST_NAME}`, Readable.from([Buffer.from(JSON.stringify(manifest, null, 2))]), { contentType: 'application/json' });
+    const durationMs = Date.now() - started;
+    const o = manifest.objects[0]!;
+    return {
+      id,
+      store: store.display,
+      location: folder,
+      engine: config.database.engine,
+      database: config.database.name,
+      createdAt: manifest.createdAt,
+      size: o.size,
+      rawSize: o.rawSize,
+      durationMs,
+      rate: durationMs > 0 ? Math.round((o.rawSize / durationMs) * 1000) : 0,
+      tables: manifest.tables,
+      migrationHead: migrations.head,
+      encrypted: !!encryption,
+      tool: manifest.tool,
+      notes: manifest.notes,
+    };
+  } catch (e) {
+    await store.delete(written).catch(() => undefined);
+    if (e instanceof EventdbError) throw e;
+    throw new EventdbError('BACKUP_FAILED', `backup failed: ${messageOf(e)}`, 'no snapshot was written; check the message and retry', { cause: e });
+  } finally {
+    await conn.close().catch(() => undefined);
+    await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,136 @@
+import type { ResolvedConfig } from '../config/index.js';
+import { EventdbError } from '../errors.js';
+import { databasePrefix, MANIFEST_NAME, parseManifest, VERIFIED_NAME, type Manifest } from './manifest.js';
+import { openStore } from './stores/index.js';
+import type { Store } from './stores/types.js';
+
+export interface SnapshotSummary {
+  id: string;
+  createdAt: string;
+  engine: string;
+  database: string;
+  environment: string;
+  tag: string | null;
+  /** Bytes stored (all objects). */
+  size: number;
+  encrypted: boolean;
+  migrationHead: string | null;
+  /** A `backup verify` passed (and when). */
+  verified: boolean;
+  verifiedAt: string | null;
+  /** Snapshot folder key inside the store. */
+  location: string;
+}
+
+export interface Catalog {
+  store: Store;
+  prefix: string;
+  snapshots: Array<SnapshotSummary & { manifest: Manifest }>;
+  /** Folders holding objects but no manifest (a backup that failed or is running), with their newest object time. */
+  incomplete: Array<{ id: string; keys: string[]; modified: string }>;
+}
+
+export interface CatalogOptions {
+  store?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+async function readText(store: Store, key: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of await store.get(key)) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads every snapshot of this environment's database in the store, newest first. */
+export async function readCatalog(config: ResolvedConfig, opts: CatalogOptions = {}): Promise<Catalog> {
+  const store = await openStore(opts.store ?? config.store, { cwd: config.cwd, env: opts.env ?? process.env });
+  const prefix = databasePrefix(config.environment, config.database.name);
+  const folders = new Map<string, Array<{ key: string; modified: Date }>>();
+  for await (const o of store.list(prefix)) {
+    const rest = o.key.slice(prefix.length);
+    const id = rest.split('/')[0];
+    if (!id || !rest.includes('/')) continue;
+    const list = folders.get(id) ?? [];
+    list.push({ key: o.key, modified: o.modified });
+    folders.set(id, list);
+  }
+  const snapshots: Catalog['snapshots'] = [];
+  const incomplete: Catalog['incomplete'] = [];
+  const ids = [...folders.keys()].sort().reverse();
+  const read = async (id: string) => {
+    const keys = folders.get(id)!;
+    const names = new Set(keys.map((k) => k.key.slice(prefix.length + id.length + 1)));
+    if (!names.has(MANIFEST_NAME)) {
+      const newest = keys.reduce((a, k) => (k.modified > a ? k.modified : a), new Date(0));
+      incomplete.push({ id, keys: keys.map((k) => k.key), modified: newest.toISOString() });
+      return;
+    }
+    const manifest = parseManifest(await readText(store, `${prefix}${id}/${MANIFEST_NAME}`), `${id}/${MANIFEST_NAME}`);
+    let verifiedAt: string | null = null;
+    if (names.has(VERIFIED_NAME)) {
+      try {
+        const v = JSON.parse(await readText(store, `${prefix}${id}/${VERIFIED_NAME}`)) as { verifiedAt?: string; sha256?: string[] };
+        // A verification record counts only for the objects it checked.
+        if (JSON.stringify(v.sha256) === JSON.stringify(manifest.objects.map((o) => o.sha256))) verifiedAt = v.verifiedAt ?? null;
+      } catch {
+        verifiedAt = null;
+      }
+    }
+    snapshots.push({
+      id,
+      createdAt: manifest.createdAt,
+      engine: manifest.database.engine,
+      database: manifest.database.name,
+      environment: manifest.environment,
+      tag: manifest.tag,
+      size: manifest.objects.reduce((n, o) => n + o.size, 0),
+      encrypted: manifest.objects.some((o) => o.encryption),
+      migrationHead: manifest.migrations.head,
+      verified: verifiedAt !== null,
+      verifiedAt,
+      location: `${prefix}${id}/`,
+      manifest,
+    });
+  };
+  for (let i = 0; i < ids.length; i += 8) await Promise.all(ids.slice(i, i + 8).map(read));
+  snapshots.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1));
+  return { store, prefix, snapshots, incomplete };
+}
+
+/**
+ * The snapshots in the configured store for this environment and database, newest first: id,
+ * created time, size, whether `backup verify` passed. For health checks and dashboards.
+ */
+export async function listSnapshots(config: ResolvedConfig, opts: CatalogOptions = {}): Promise<SnapshotSummary[]> {
+  const c = await readCatalog(config, opts);
+  return c.snapshots.map(({ manifest: _m, ...s }) => s);
+}
+
+export interface Selector {
+  id?: string;
+  latest?: boolean;
+  /** The newest snapshot taken at or before this time. */
+  at?: string;
+}
+
+/** Picks one snapshot: by id (or unique id prefix), the newest, or the newest at or before a time. */
+export function selectSnapshot(catalog: Catalog, sel: Selector): Catalog['snapshots'][number] {
+  const given = [sel.id !== undefined, !!sel.latest, sel.at !== undefined].filter(Boolean).length;
+  if (given !== 1) throw new EventdbError('USAGE', 'name one snapshot: an ID, --latest or --at TIME', 'e.g. eventdb restore --latest (see `eventdb backup list`)');
+  const where = `${catalog.store.display}/${catalog.prefix}`;
+  if (catalog.snapshots.length === 0) throw new EventdbError('NOT_FOUND', `no snapshots in ${where}`, 'run `eventdb backup` first, or check --store and --env');
+  if (sel.latest) return catalog.snapshots[0]!;
+  if (sel.at !== undefined) {
+    const t = Date.parse(sel.at);
+    if (Number.isNaN(t)) throw new EventdbError('USAGE', `--at "${sel.at}" is not a time`, 'use an ISO time such as 2025-01-31T03:00:00Z');
+    const s = catalog.snapshots.find((x) => Date.parse(x.createdAt) <= t);
+    if (!s) throw new EventdbError('NOT_FOUND', `no snapshot taken at or before ${new Date(t).toISOString()} in ${where}`, 'run `eventdb backup list` to see the oldest one');
+    return s;
+  }
+  const exact = catalog.snapshots.find((x) => x.id === sel.id);
+  if (exact) return exact;
+  const prefixed = catalog.snapshots.filter((x) => x.id.startsWith(sel.id!));
+  if (prefixed.length === 1) return prefixed[0]!;
+  if (prefixed.length > 1) throw new EventdbError('USAGE', `snapshot id "${sel.id}" is ambiguous (${prefixed.length} match)`, 'give more of the id (see `eventdb backup list`)');
+  throw new EventdbError('NOT_FOUND', `no snapshot "${sel.id}" in ${where}`, 'run `eventdb backup list` to see the snapshots');
+}

@@ -1,0 +1,49 @@
+import { sql } from 'kysely';
+import { existsSync, readdirSync } from 'node:fs';
+import type { ResolvedConfig } from '../config/index.js';
+import type { Connection } from '../dialects/types.js';
+import type { AppliedMigration } from './manifest.js';
+
+export const HISTORY_TABLE = 'eventdb_migrations';
+
+/**
+ * The applied migrations from the `eventdb_migrations` history table (id, checksum, applied_at),
+ * oldest first. A database without the table has an empty head.
+ */
+export async function readMigrationHead(conn: Connection): Promise<{ head: string | null; applied: AppliedMigration[] }> {
+  const tables = await conn.introspect().catch(() => undefined);
+  if (!tables?.tables.some((t) => t.name === HISTORY_TABLE)) return { head: null, applied: [] };
+  const cols = new Set(tables.tables.find((t) => t.name === HISTORY_TABLE)!.columns.map((c) => c.name));
+  if (!cols.has('id')) return { head: null, applied: [] };
+  const pick = [sql.ref('id'), cols.has('checksum') ? sql.ref('checksum') : sql`null`, cols.has('applied_at') ? sql.ref('applied_at') : sql`null`];
+  const r = await sql<{ id: unknown; checksum: unknown; applied_at: unknown }>`select ${pick[0]} as id, ${pick[1]} as checksum, ${pick[2]} as applied_at from ${sql.table(HISTORY_TABLE)} order by ${cols.has('applied_at') ? sql`${sql.ref('applied_at')}, ` : sql``}${sql.ref('id')}`.execute(conn.db);
+  const applied = r.rows.map((row) => ({
+    id: String(row.id),
+    checksum: row.checksum === null || row.checksum === undefined ? null : String(row.checksum),
+    appliedAt: row.applied_at === null || row.applied_at === undefined ? null : row.applied_at instanceof Date ? row.applied_at.toISOString() : String(row.applied_at),
+  }));
+  return { head: applied.at(-1)?.id ?? null, applied };
+}
+
+/**
+ * Migration ids this code knows: the files in the migrations folder (`<id>.ts`, `<id>.sql`,
+ * `<id>.up.sql` or a folder `<id>/`). Integration point with the migrations module.
+ */
+export function knownMigrationIds(config: ResolvedConfig): Set<string> {
+  const ids = new Set<string>();
+  if (!existsSync(config.migrationsDir)) return ids;
+  for (const ent of readdirSync(config.migrationsDir, { withFileTypes: true })) {
+    if (ent.name.startsWith('.')) continue;
+    const base = ent.isDirectory() ? ent.name : ent.name.replace(/(\.(up|down))?\.(sql|ts|mts|js|mjs)$/i, '');
+    ids.add(base);
+  }
+  return ids;
+}
+
+/** Whether a snapshot's head is known here (by exact id, or as the prefix of a known file name). */
+export function isKnownHead(head: string | null, known: Set<string>): boolean {
+  if (head === null) return true;
+  if (known.has(head)) return true;
+  for (const k of known) if (k.startsWith(`${head}_`) || k.startsWith(`${head}-`)) return true;
+  return false;
+}

@@ -1,0 +1,224 @@
+import { existsSync } from 'node:fs';
+import { copyFile, link, mkdtemp, open, rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { sql } from 'kysely';
+import { parseDatabaseUrl, registerSecret, type ResolvedConfig } from '../config/index.js';
+import { getDialect, getSnapshotEngine, openConnection } from '../dialects/index.js';
+import { EventdbError, EXIT, messageOf } from '../errors.js';
+import { readCatalog, selectSnapshot, type Catalog, type Selector } from './catalog.js';
+import { keysFromEnv } from './codec.js';
+import { downloadVerified } from './download.js';
+import { isKnownHead, knownMigrationIds } from './migration-head.js';
+import { compareTables } from './verify.js';
+
+export interface RestoreOptions extends Selector {
+  store?: string;
+  env?: NodeJS.ProcessEnv;
+  identityFile?: string;
+  /** Restore into this database URL instead of the configured one. */
+  to?: string;
+  /** Restore only when the snapshot is newer than the target's data. */
+  ifNewer?: boolean;
+  /** Keep the replaced file / database as `*.pre-restore-<time>` (default true). */
+  keep?: boolean;
+  /** Restore a snapshot whose migration head this code does not know. */
+  force?: boolean;
+  /** Milliseconds to wait for the target's lock (file engines). */
+  lockTimeoutMs?: number;
+}
+
+export interface RestoreResult {
+  restored: boolean;
+  /** Why nothing was restored (`--if-newer`), or notes about the restore. */
+  reason?: string;
+  id: string;
+  createdAt: string;
+  engine: string;
+  /** The target, redacted. */
+  target: string;
+  /** What the old data was kept as (file path or database name), when kept. */
+  previous?: string;
+  tables: Record<string, number>;
+  checks: string[];
+  notes: string[];
+  durationMs: number;
+}
+
+const WAL_FILES: Record<string, string[]> = { sqlite: ['-wal', '-shm', '-journal'], duckdb: ['.wal'] };
+
+function stampOf(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'z').toLowerCase();
+}
+
+function targetConfig(config: ResolvedConfig, to: string | undefined): ResolvedConfig {
+  if (!to) return config;
+  const database = parseDatabaseUrl(to, { cwd: config.cwd });
+  registerSecret(database.postgres?.password);
+  return { ...config, database, isDefaultDatabase: false };
+}
+
+/** When the target's data last changed, or 'missing' / 'empty' / 'unknown'. */
+async function targetAge(target: ResolvedConfig): Promise<Date | 'missing' | 'empty' | 'unknown'> {
+  const db = target.database;
+  if (db.engine !== 'postgres') {
+    if (db.memory || !existsSync(db.path!)) return 'missing';
+    let newest = (await stat(db.path!)).mtime;
+    for (const s of WAL_FILES[db.engine] ?? []) {
+      if (existsSync(db.path! + s)) {
+        const m = (await stat(db.path! + s)).mtime;
+        if (m > newest) newest = m;
+      }
+    }
+    return newest;
+  }
+  const dialect = await getDialect('postgres');
+  if (!(await dialect.exists(target))) return 'missing';
+  const conn = await openConnection(target);
+  try {
+    const schema = await conn.introspect();
+    if (schema.tables.length === 0) return 'empty';
+    try {
+      const r = await sql<{ t: Date | null }>`select (pg_last_committed_xact()).timestamp as t`.execute(conn.db);
+      return r.rows[0]?.t ?? 'unknown';
+    } catch {
+      return 'unknown';
+    }
+  } finally {
+    await conn.close();
+  }
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  try {
+    const fh = await open(dir, 'r');
+    await fh.sync().finally(() => fh.close());
+  } catch {
+    /* not supported everywhere; the rename is atomic regardless */
+  }
+}
+
+/**
+ * SQLite/DuckDB: under the target's lock, checkpoint it, keep the old file (hard link) as
+ * `<name>.pre-restore-<time>`, move its WAL aside, and rename the verified temp file over it.
+ */
+async function swapFile(target: ResolvedConfig, tmp: string, keep: boolean, stamp: string, lockTimeoutMs: number): Promise<string | undefined> {
+  const path = target.database.path!;
+  const { withFileLock, lockFilePath } = await import('../dialects/file-lock.js');
+  return withFileLock(lockFilePath(path, 'migrate'), `the migration lock on ${path}`, { timeoutMs: lockTimeoutMs }, async () => {
+    const exists = existsSync(path);
+    if (exists) {
+      // Fold the WAL into the file so the kept copy is complete. A damaged target cannot be opened: go on.
+      const conn = await openConnection(target, { lockWaitMs: lockTimeoutMs }).catch((e: unknown) => {
+        if (e instanceof EventdbError && (e.code === 'LOCK_BUSY' || e.code === 'LOCK_TIMEOUT')) throw e;
+        return undefined;
+      });
+      if (conn) {
+        try {
+          if (target.database.engine === 'sqlite') await sql`pragma wal_checkpoint(TRUNCATE)`.execute(conn.db);
+          else await sql`force checkpoint`.execute(conn.db);
+        } catch {
+          /* best effort */
+        } finally {
+          await conn.close();
+        }
+      }
+    }
+    const previous = `${path}.pre-restore-${stamp}`;
+    if (exists && keep) {
+      await link(path, previous).catch(() => copyFile(path, previous));
+    }
+    for (const s of WAL_FILES[target.database.engine] ?? []) {
+      if (!existsSync(path + s)) continue;
+      if (keep && exists) await rename(path + s, previous + s);
+      else await rm(path + s, { force: true });
+    }
+    await rename(tmp, path);
+    await fsyncDir(dirname(path));
+    return exists && keep ? previous : undefined;
+  });
+}
+
+/**
+ * Restores a snapshot. The whole snapshot is downloaded and verified (checksums, decryption, the
+ * engine's integrity check, row counts) before the target is touched; then SQLite/DuckDB get an
+ * atomic rename over the file and PostgreSQL a new database swapped in by name.
+ */
+export async function restoreSnapshot(config: ResolvedConfig, opts: RestoreOptions): Promise<RestoreResult> {
+  const env = opts.env ?? process.env;
+  const started = Date.now();
+  const keys = keysFromEnv(env, { identityFile: opts.identityFile });
+  const target = targetConfig(config, opts.to);
+  const catalog: Catalog = await readCatalog(config, { store: opts.store, env });
+  const snap = selectSnapshot(catalog, opts);
+  const m = snap.manifest;
+  const notes: string[] = [];
+  const base = { id: snap.id, createdAt: snap.createdAt, engine: m.database.engine, target: target.database.display };
+
+  if (m.database.engine !== target.database.engine) {
+    throw new EventdbError('RESTORE_REFUSED', `snapshot ${snap.id} is a ${m.database.engine} snapshot and the target is ${target.database.engine}`, `restore it into a ${m.database.engine} database with --to URL; eventdb does not convert between engines`, { exitCode: EXIT.SAFETY });
+  }
+  if (target.database.memory) throw new EventdbError('USAGE', 'cannot restore into an in-memory database', 'restore into a file (--to sqlite:./restored.sqlite)');
+  const known = knownMigrationIds(config);
+  if (known.size === 0) {
+    notes.push(`migration head not checked: no migrations in ${config.migrationsDir}`);
+  } else if (!isKnownHead(m.migrations.head, known)) {
+    if (!opts.force) {
+      throw new EventdbError('RESTORE_REFUSED', `snapshot ${snap.id} is at migration "${m.migrations.head}", which this code does not know`, 'deploy the code that has that migration first, or pass --force to restore anyway', { exitCode: EXIT.SAFETY });
+    }
+    notes.push(`restored despite unknown migration head "${m.migrations.head}" (--force)`);
+  }
+
+  if (opts.ifNewer) {
+    const age = await targetAge(target);
+    if (age === 'unknown') {
+      return { ...base, restored: false, reason: 'the target has data and its age cannot be told (enable track_commit_timestamp on PostgreSQL); not restoring', tables: {}, checks: [], notes, durationMs: Date.now() - started };
+    }
+    if (age instanceof Date && age.getTime() >= Date.parse(m.createdAt)) {
+      return { ...base, restored: false, reason: `the target's data (${age.toISOString()}) is newer than snapshot ${snap.id} (${m.createdAt}); not restoring`, tables: {}, checks: [], notes, durationMs: Date.now() - started };
+    }
+    notes.push(age instanceof Date ? `the snapshot is newer than the target's data (${age.toISOString()})` : `the target is ${age}`);
+  }
+
+  const engine = await getSnapshotEngine(m.database.engine);
+  const stamp = stampOf(new Date());
+  const keep = opts.keep !== false;
+  const isFile = target.database.engine !== 'postgres';
+  // File engines: download beside the target (same filesystem, so the final rename is atomic).
+  const dir = isFile ? await mkdtemp(join(dirname(target.database.path!), `.${basename(target.database.path!)}.restore-`)).catch((e: unknown) => {
+    throw new EventdbError((e as { code?: string }).code === 'ENOSPC' ? 'DISK_FULL' : 'RESTORE_FAILED', `cannot write beside ${target.database.path}: ${messageOf(e)}`, 'check the folder exists, is writable and has free space; nothing was changed');
+  }) : await mkdtemp(join(env.EVENTDB_TMPDIR ?? tmpdir(), 'eventdb-restore-'));
+  try {
+    const checks: string[] = [];
+    const o = m.objects[0];
+    if (!o || m.objects.length !== 1) throw new EventdbError('CORRUPT_SNAPSHOT', `snapshot ${snap.id} has ${m.objects.length} data objects; expected 1`, 'use another snapshot');
+    const file = join(dir, 'data');
+    await downloadVerified(catalog.store, `${snap.location}${o.name}`, o, keys, file);
+    checks.push(`${o.name}: size and SHA-256 match${o.encryption ? ', decrypted' : ''}`);
+    const checked = await engine.checkFile(file, m.dataFormat);
+    compareTables(m, checked.tables);
+    checks.push(checked.check);
+    let previous: string | undefined;
+    let tables = checked.tables ?? m.tables;
+    if (isFile) {
+      previous = await swapFile(target, file, keep, stamp, opts.lockTimeoutMs ?? 30_000);
+    } else {
+      const r = await engine.restoreDatabase!(config, file, m.dataFormat, { to: opts.to ? target : undefined, keep, stamp });
+      compareTables(m, r.tables);
+      checks.push('row counts of the restored database match the manifest');
+      previous = r.previous;
+      tables = r.tables;
+    }
+    return { ...base, restored: true, previous, tables, checks, notes, durationMs: Date.now() - started };
+  } finally {
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/**
+ * Smart restore for start-up scripts (`eventdb prepare`): restores the newest snapshot only when it is
+ * newer than the target's data (or the target is missing or empty); otherwise returns restored=false.
+ */
+export function restoreIfNewer(config: ResolvedConfig, opts: Omit<RestoreOptions, 'ifNewer' | 'latest' | 'id' | 'at'> = {}): Promise<RestoreResult> {
+  return restoreSnapshot(config, { ...opts, latest: true, ifNewer: true });
+}

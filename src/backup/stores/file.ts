@@ -1,0 +1,140 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { EventdbError, messageOf } from '../../errors.js';
+import type { PutResult, Store, StoredObject } from './types.js';
+
+/**
+ * A folder on a local (or mounted) filesystem. Writes go to a temp file in the same folder, are
+ * fsynced and renamed into place, so an object is whole or absent.
+ */
+export class FileStore implements Store {
+  readonly kind = 'file' as const;
+  readonly display: string;
+
+  constructor(readonly root: string) {
+    this.display = `file:${root}`;
+  }
+
+  private path(key: string): string {
+    const p = resolve(this.root, ...key.split('/'));
+    if (p !== this.root && !p.startsWith(this.root + sep)) {
+      throw new EventdbError('STORE_FAILED', `invalid object key "${key}"`, 'object keys must stay inside the store');
+    }
+    return p;
+  }
+
+  async put(key: string, body: NodeJS.ReadableStream | Readable): Promise<PutResult> {
+    const final = this.path(key);
+    const dir = dirname(final);
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (e) {
+      throw fsError(e, `cannot create ${dir}`);
+    }
+    const tmp = join(dir, `.${randomBytes(6).toString('hex')}.tmp`);
+    const hash = createHash('sha256');
+    let size = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        hash.update(chunk);
+        size += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    try {
+      await pipeline(body, meter, createWriteStream(tmp));
+      const fh = await open(tmp, 'r+');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, final);
+      await fsyncDir(dir);
+    } catch (e) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      if (e instanceof EventdbError) throw e;
+      throw fsError(e, `cannot write ${final}`);
+    }
+    return { size, sha256: hash.digest('hex') };
+  }
+
+  async get(key: string): Promise<Readable> {
+    const p = this.path(key);
+    if (!existsSync(p)) throw new EventdbError('NOT_FOUND', `object ${key} does not exist in ${this.display}`, 'run `eventdb backup list` to see the snapshots in this store');
+    return createReadStream(p);
+  }
+
+  async *list(prefix: string): AsyncIterable<StoredObject> {
+    const start = this.path(prefix.replace(/\/+$/, ''));
+    if (!existsSync(start)) return;
+    const walk = async function* (dir: string, root: string): AsyncIterable<StoredObject> {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (e) {
+        throw fsError(e, `cannot read ${dir}`);
+      }
+      for (const ent of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+        const p = join(dir, ent.name);
+        if (ent.isDirectory()) yield* walk(p, root);
+        else if (ent.isFile() && !ent.name.endsWith('.tmp')) {
+          const st = await stat(p);
+          yield { key: relative(root, p).split(sep).join('/'), size: st.size, modified: st.mtime };
+        }
+      }
+    };
+    const st = await stat(start);
+    if (st.isFile()) {
+      yield { key: prefix, size: st.size, modified: st.mtime };
+      return;
+    }
+    yield* walk(start, this.root);
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    const dirs = new Set<string>();
+    for (const k of keys) {
+      const p = this.path(k);
+      await rm(p, { force: true });
+      dirs.add(dirname(p));
+    }
+    // Remove folders left empty (a snapshot's folder), never the root.
+    for (const d of dirs) {
+      let dir = d;
+      while (dir.startsWith(this.root + sep)) {
+        try {
+          if ((await readdir(dir)).length > 0) break;
+          await rm(dir, { recursive: false, force: true });
+        } catch {
+          break;
+        }
+        dir = dirname(dir);
+      }
+    }
+  }
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  try {
+    const fh = await open(dir, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    // Some filesystems do not allow fsync on a directory; the rename is still atomic.
+  }
+}
+
+function fsError(e: unknown, what: string): EventdbError {
+  const code = (e as { code?: string }).code;
+  if (code === 'ENOSPC') return new EventdbError('DISK_FULL', `${what}: no space left on device`, 'free disk space or use another store', { cause: e });
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return new EventdbError('STORE_FAILED', `${what}: permission denied`, 'check the store folder and its permissions', { cause: e });
+  return new EventdbError('STORE_FAILED', `${what}: ${messageOf(e)}`, 'check the store folder', { cause: e });
+}

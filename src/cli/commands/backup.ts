@@ -1,0 +1,221 @@
+import type { Command } from 'commander';
+import { EventdbError } from '../../errors.js';
+import { action, type CommandContext } from '../context.js';
+import { table } from '../output.js';
+
+interface BackupFlags {
+  store?: string;
+  tag?: string;
+  encryptTo?: string[];
+  every?: string;
+  finalTimeout?: string;
+}
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+/** `30s`, `15m`, `1h`, `1d` → milliseconds. */
+export function parseInterval(text: string, flag: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/.exec(text);
+  if (!m) throw new EventdbError('USAGE', `${flag} "${text}" is not a duration`, `use a number with a unit: ${flag} 30s, 15m, 1h or 1d`);
+  const ms = Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+  if (ms < 1000) throw new EventdbError('USAGE', `${flag} must be at least 1s`, `e.g. ${flag} 1h`);
+  return ms;
+}
+
+const storeOption = ['--store <url>', 'where snapshots live: file:./backups, s3://bucket/prefix, r2://bucket/prefix (default: EVENTDB_STORE, the config file, else file:./backups)'] as const;
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+async function runOnce(ctx: CommandContext<BackupFlags>) {
+  const { opts } = ctx;
+  const cfg = await ctx.config();
+  const { createBackup } = await import('../../backup/backup.js');
+  let spinner: { text: string; stop(): void } | undefined;
+  const started = Date.now();
+  if (process.stderr.isTTY && !opts.json && !opts.quiet) {
+    const { default: ora } = await import('ora');
+    spinner = ora({ text: `backing up ${cfg.database.display}`, stream: process.stderr }).start();
+  }
+  try {
+    return await createBackup(cfg, {
+      tag: opts.tag,
+      encryptTo: opts.encryptTo,
+      onProgress: spinner
+        ? (bytes) => {
+            const s = (Date.now() - started) / 1000;
+            spinner!.text = `backing up ${cfg.database.display}: ${formatBytes(bytes)} read, ${formatBytes(s > 0 ? bytes / s : 0)}/s`;
+          }
+        : undefined,
+    });
+  } finally {
+    spinner?.stop();
+  }
+}
+
+function renderBackup(ctx: CommandContext<BackupFlags>, r: Awaited<ReturnType<typeof runOnce>>): void {
+  const { out } = ctx;
+  out.line(`${out.marker('ok')} snapshot ${r.id}  ${r.engine} "${r.database}"  ${formatBytes(r.size)} stored (${formatBytes(r.rawSize)} raw) in ${(r.durationMs / 1000).toFixed(1)} s, ${formatBytes(r.rate)}/s${r.encrypted ? ', encrypted' : ''}`);
+  out.line(`       ${r.store}/${r.location}  (${r.tool}; ${Object.keys(r.tables).length} tables, migration head ${r.migrationHead ?? 'none'})`);
+  for (const n of r.notes) out.line(`       note: ${n}`);
+}
+
+/** `backup --every`: back up on an interval; on SIGTERM/SIGINT take one final backup (within a time limit) and exit. */
+async function runEvery(ctx: CommandContext<BackupFlags>, intervalMs: number, finalTimeoutMs: number): Promise<number> {
+  const { out, opts } = ctx;
+  let stopping = false;
+  let wake: (() => void) | undefined;
+  let failures = 0;
+  const onSignal = (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    out.note(`${sig} received: taking a final backup (up to ${Math.round(finalTimeoutMs / 1000)} s) before exiting`);
+    wake?.();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  const once = async (): Promise<boolean> => {
+    try {
+      const r = await runOnce(ctx);
+      if (opts.json) process.stdout.write(`${JSON.stringify({ ok: true, backup: r })}\n`);
+      else renderBackup(ctx, r);
+      return true;
+    } catch (e) {
+      failures++;
+      if (opts.json) process.stdout.write(`${JSON.stringify({ ok: false, error: e instanceof EventdbError ? e.toJSON() : { code: 'INTERNAL', message: String(e) } })}\n`);
+      out.error(e);
+      return false;
+    }
+  };
+  try {
+    for (;;) {
+      const inFlight = once();
+      const ok = await inFlight;
+      if (stopping) {
+        // A signal during a backup: that backup is the final one if it succeeded.
+        if (ok) return 0;
+        break;
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, intervalMs);
+        wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      wake = undefined;
+      if (stopping) break;
+    }
+    const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), finalTimeoutMs).unref());
+    const final = await Promise.race([once(), timer]);
+    if (final === 'timeout') {
+      out.error(new EventdbError('BACKUP_TIMEOUT', `the final backup did not finish within ${Math.round(finalTimeoutMs / 1000)} s`, 'raise --final-timeout; the snapshot was not committed'));
+      return 1;
+    }
+    return final ? 0 : 1;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    void failures;
+  }
+}
+
+export function register(program: Command): void {
+  const backup = program
+    .command('backup')
+    .description('take a consistent, verified snapshot of the database into the store (manifest written last)')
+    .option(...storeOption)
+    .option('--tag <tag>', 'a label stored in the manifest (e.g. pre-deploy)')
+    .option('--encrypt-to <recipient>', 'encrypt with age to this recipient (age1…; repeatable; also EVENTDB_BACKUP_RECIPIENTS, or EVENTDB_BACKUP_PASSPHRASE)', collect)
+    .option('--every <interval>', 'keep running and back up on this interval (30m, 1h, 1d); SIGTERM/SIGINT takes a final backup')
+    .option('--final-timeout <duration>', 'with --every: time limit of the final backup on SIGTERM/SIGINT', '5m')
+    .action(
+      action<BackupFlags>(async (ctx) => {
+        const { opts, out } = ctx;
+        if (opts.every) {
+          const interval = parseInterval(opts.every, '--every');
+          const finalTimeout = parseInterval(opts.finalTimeout ?? '5m', '--final-timeout');
+          return runEvery(ctx, interval, finalTimeout);
+        }
+        const r = await runOnce(ctx);
+        out.result(true, { backup: r }, () => renderBackup(ctx, r));
+      }, (o) => ({ store: o.store })),
+    );
+
+  backup
+    .command('list')
+    .description('list the snapshots of this environment and database in the store, newest first')
+    .option(...storeOption)
+    .action(
+      action<{ store?: string }>(async ({ out, config }) => {
+        const cfg = await config();
+        const { readCatalog } = await import('../../backup/catalog.js');
+        const c = await readCatalog(cfg);
+        const snapshots = c.snapshots.map(({ manifest: _m, ...s }) => s);
+        out.result(true, { store: c.store.display, prefix: c.prefix, snapshots, incomplete: c.incomplete.map((i) => ({ id: i.id, modified: i.modified })) }, () => {
+          if (snapshots.length === 0) {
+            out.line(`no snapshots in ${c.store.display}/${c.prefix} (run \`eventdb backup\`)`);
+            return;
+          }
+          out.line(`${snapshots.length} snapshot(s) in ${c.store.display}/${c.prefix}`);
+          out.line(
+            table(
+              snapshots.map((s) => [
+                s.id,
+                `${s.createdAt}  ${formatBytes(s.size).padStart(9)}  ${s.verified ? 'verified' : 'unverified'}${s.encrypted ? '  encrypted' : ''}${s.tag ? `  tag=${s.tag}` : ''}  head=${s.migrationHead ?? '-'}`,
+              ]),
+              '  ',
+            ),
+          );
+          if (c.incomplete.length) out.line(`${c.incomplete.length} incomplete folder(s) without a manifest (not snapshots; \`backup prune\` removes them after a day)`);
+        });
+      }, (o) => ({ store: o.store })),
+    );
+
+  backup
+    .command('verify [id]')
+    .description('download a snapshot, check every SHA-256, decrypt, and run the engine integrity check on the copy')
+    .option('--latest', 'verify the newest snapshot')
+    .option('--identity <file>', 'age identity file for encrypted snapshots (also EVENTDB_AGE_IDENTITY_FILE)')
+    .option(...storeOption)
+    .action(
+      action<{ store?: string; latest?: boolean; identity?: string }>(async ({ opts, out, config }, id?: string) => {
+        const cfg = await config();
+        const { verifySnapshot } = await import('../../backup/verify.js');
+        const r = await verifySnapshot(cfg, { id, latest: opts.latest, identityFile: opts.identity });
+        out.result(true, { verify: r }, () => {
+          out.line(`${out.marker('ok')} snapshot ${r.id} (${r.engine}, ${r.createdAt}) verified in ${(r.durationMs / 1000).toFixed(1)} s`);
+          for (const c of r.checks) out.line(`       ${c}`);
+        });
+      }, (o) => ({ store: o.store })),
+    );
+
+  backup
+    .command('prune')
+    .description('delete old snapshots by a retention policy (dry-run unless --yes; never the newest verified snapshot)')
+    .option('--keep-last <n>', 'keep the N newest snapshots', (v) => Number(v))
+    .option('--keep-daily <n>', 'keep the newest snapshot of each of the last N days that have one', (v) => Number(v))
+    .option('--keep-weekly <n>', 'keep the newest snapshot of each of the last N weeks that have one', (v) => Number(v))
+    .option(...storeOption)
+    .action(
+      action<{ store?: string; keepLast?: number; keepDaily?: number; keepWeekly?: number }>(async ({ opts, out, config }) => {
+        const cfg = await config();
+        const { pruneSnapshots } = await import('../../backup/prune.js');
+        const r = await pruneSnapshots(cfg, { keepLast: opts.keepLast, keepDaily: opts.keepDaily, keepWeekly: opts.keepWeekly, apply: !!opts.yes });
+        out.result(true, { prune: r }, () => {
+          const verb = r.applied ? 'deleted' : 'would delete';
+          for (const k of r.keep) out.line(`  keep    ${k.id}  (${k.reasons.join(', ')})`);
+          for (const d of r.remove) out.line(`  ${r.applied ? 'deleted' : 'delete '} ${d.id}  ${formatBytes(d.size)}`);
+          for (const i of r.incomplete) out.line(`  ${r.applied ? 'deleted' : 'delete '} ${i.id}  (incomplete: no manifest, ${i.objects} object(s))`);
+          out.line(`${out.marker(r.applied ? 'ok' : 'info')} ${verb} ${r.remove.length} snapshot(s), ${formatBytes(r.freedBytes)}; kept ${r.keep.length}${r.applied ? '' : ' — dry run: add --yes to delete'}`);
+        });
+      }, (o) => ({ store: o.store })),
+    );
+}

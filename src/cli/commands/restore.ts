@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { action } from '../context.js';
+import { confirmDestructive } from '../confirm.js';
+
+interface RestoreFlags {
+  store?: string;
+  latest?: boolean;
+  at?: string;
+  to?: string;
+  ifNewer?: boolean;
+  keep?: boolean;
+  force?: boolean;
+  identity?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('restore [id]')
+    .description('restore a snapshot: verified in full before the target is touched, then swapped in atomically')
+    .option('--latest', 'the newest snapshot')
+    .option('--at <time>', 'the newest snapshot taken at or before this time (ISO 8601)')
+    .option('--to <url>', 'restore into this database instead of the configured one')
+    .option('--if-newer', 'restore only if the snapshot is newer than the target\'s data (for start-up scripts); otherwise exit 0')
+    .option('--no-keep', 'do not keep the replaced data as <name>.pre-restore-<time>')
+    .option('--force', 'restore a snapshot whose migration head this code does not know')
+    .option('--identity <file>', 'age identity file for encrypted snapshots (also EVENTDB_AGE_IDENTITY_FILE)')
+    .option('--store <url>', 'where snapshots live (default: EVENTDB_STORE, the config file, else file:./backups)')
+    .action(
+      action<RestoreFlags>(async ({ opts, out, config }, id?: string) => {
+        const cfg = await config();
+        await confirmDestructive(cfg, `restore a snapshot over ${opts.to ?? cfg.database.display}`, opts.yes);
+        const { restoreSnapshot } = await import('../../backup/restore.js');
+        const r = await restoreSnapshot(cfg, { id, latest: opts.latest, at: opts.at, to: opts.to, ifNewer: opts.ifNewer, keep: opts.keep, force: opts.force, identityFile: opts.identity });
+        out.result(true, { restore: r }, () => {
+          if (!r.restored) {
+            out.line(`${out.marker('info')} not restored: ${r.reason}`);
+            return;
+          }
+          out.line(`${out.marker('ok')} restored snapshot ${r.id} (${r.createdAt}) into ${r.target} in ${(r.durationMs / 1000).toFixed(1)} s`);
+          for (const c of r.checks) out.line(`       ${c}`);
+          out.line(`       ${Object.keys(r.tables).length} tables, ${Object.values(r.tables).reduce((a, b) => a + b, 0)} rows`);
+          if (r.previous) out.line(`       the previous data was kept as ${r.previous}`);
+          for (const n of r.notes) out.line(`       note: ${n}`);
+        });
+      }, (o) => ({ store: o.store })),
+    );
+}

@@ -1,0 +1,63 @@
+/**
+ * eventdb's own PostgreSQL dump format (`eventdb-pg`), used when no compatible pg_dump is installed.
+ * A stream of frames: one type byte, a 4-byte big-endian length, the payload.
+ *   H  header (JSON: format version, server version, preData / postData SQL, tables)
+ *   T  table start (JSON: schema, name, columns)   D  COPY text data   E  table end (JSON: rows)
+ *   S  sequence values (JSON)                       Z  end of dump (JSON: tables → rows)
+ */
+export const DUMP_MAGIC = 'EVENTDB-PG-DUMP/1\n';
+
+export interface DumpTable {
+  schema: string;
+  name: string;
+  /** Columns in COPY order (generated columns excluded). */
+  columns: string[];
+}
+
+export interface DumpHeader {
+  version: 1;
+  server: string;
+  preData: string[];
+  postData: string[];
+  tables: DumpTable[];
+}
+
+export interface SequenceValue {
+  /** Schema-qualified, quoted. */
+  name: string;
+  value: string;
+  called: boolean;
+}
+
+export function frame(type: string, payload: Buffer | string): Buffer {
+  const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
+  const head = Buffer.alloc(5);
+  head.write(type, 0, 'latin1');
+  head.writeUInt32BE(body.length, 1);
+  return Buffer.concat([head, body]);
+}
+
+/** Reads frames from a byte stream. Throws on a truncated or malformed stream. */
+export async function* readFrames(input: AsyncIterable<Buffer>): AsyncGenerator<{ type: string; body: Buffer }> {
+  let buf: Buffer = Buffer.alloc(0);
+  let magicSeen = false;
+  for await (const chunk of input) {
+    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+    if (!magicSeen) {
+      if (buf.length < DUMP_MAGIC.length) continue;
+      if (buf.subarray(0, DUMP_MAGIC.length).toString('latin1') !== DUMP_MAGIC) throw new Error('not an eventdb PostgreSQL dump');
+      buf = buf.subarray(DUMP_MAGIC.length);
+      magicSeen = true;
+    }
+    let off = 0;
+    while (buf.length - off >= 5) {
+      const len = buf.readUInt32BE(off + 1);
+      if (buf.length - off - 5 < len) break;
+      const type = String.fromCharCode(buf[off]!);
+      yield { type, body: buf.subarray(off + 5, off + 5 + len) };
+      off += 5 + len;
+    }
+    buf = buf.subarray(off);
+  }
+  if (!magicSeen || buf.length > 0) throw new Error('the dump is truncated');
+}

@@ -1,0 +1,428 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { PassThrough, Readable } from 'node:stream';
+import pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import type { ResolvedConfig } from '../../config/index.js';
+import type { PostgresParams } from '../../config/url.js';
+import { EventdbError, messageOf } from '../../errors.js';
+import type { SnapshotEngine, SnapshotSource } from '../types.js';
+import { DUMP_MAGIC, frame, readFrames, type DumpHeader, type DumpTable, type SequenceValue } from './dump-format.js';
+import { connectError } from './errors.js';
+import { poolConfig } from './index.js';
+
+const qi = (s: string) => `"${s.replace(/"/g, '""')}"`;
+const qn = (schema: string, name: string) => `${qi(schema)}.${qi(name)}`;
+const tableKey = (schema: string, name: string) => (schema === 'public' ? name : `${schema}.${name}`);
+const USER_SCHEMAS = "n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%'";
+
+/** Environment for pg_dump / pg_restore: the password goes in PGPASSWORD, never on the command line. */
+export function libpqEnv(p: PostgresParams, database = p.database): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, PGHOST: p.host, PGPORT: String(p.port), PGDATABASE: database, PGAPPNAME: 'eventdb' };
+  const user = p.user ?? process.env.PGUSER;
+  if (user) env.PGUSER = user;
+  const password = p.password ?? process.env.PGPASSWORD;
+  if (password) env.PGPASSWORD = password;
+  if (p.sslmode) env.PGSSLMODE = p.sslmode === 'no-verify' ? 'require' : p.sslmode;
+  return env;
+}
+
+/** Major version of a client tool on PATH (`pg_dump`, `pg_restore`), or undefined when absent. */
+export function toolVersion(tool: string): { major: number; text: string } | undefined {
+  const r = spawnSync(tool, ['--version'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) return undefined;
+  const m = /(\d+)(?:\.(\d+))?/.exec(r.stdout);
+  return m ? { major: Number(m[1]), text: r.stdout.trim() } : undefined;
+}
+
+async function client(config: ResolvedConfig, database?: string): Promise<pg.Client> {
+  const cfg = poolConfig(config);
+  const c = new pg.Client({ ...cfg, database: database ?? cfg.database, application_name: 'eventdb backup' });
+  await c.connect().catch((e: unknown) => {
+    throw connectError(e, { ...config.database.postgres!, database: database ?? config.database.postgres!.database }, config.connectTimeoutMs);
+  });
+  c.on('error', () => undefined);
+  return c;
+}
+
+async function listTables(c: pg.Client): Promise<Array<{ oid: number; schema: string; name: string }>> {
+  const r = await c.query<{ oid: number; schema: string; name: string }>(
+    `select c.oid::int as oid, n.nspname as schema, c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where c.relkind = 'r' and ${USER_SCHEMAS} and not exists (select 1 from pg_depend d where d.objid = c.oid and d.deptype = 'e') order by 2, 3`,
+  );
+  return r.rows;
+}
+
+async function countAll(c: pg.Client, tables: Array<{ schema: string; name: string }>): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const t of tables) {
+    const r = await c.query<{ n: string }>(`select count(*)::text as n from ${qn(t.schema, t.name)}`);
+    out[tableKey(t.schema, t.name)] = Number(r.rows[0]?.n ?? 0);
+  }
+  return out;
+}
+
+/** Reads the schema (in the dump transaction, with search_path '' so everything is qualified). */
+async function readSchema(c: pg.Client, server: string): Promise<DumpHeader> {
+  const pre: string[] = [];
+  const post: string[] = [];
+  const schemas = await c.query<{ n: string }>(`select nspname as n from pg_namespace n where ${USER_SCHEMAS} order by 1`);
+  for (const { n } of schemas.rows) pre.push(`create schema if not exists ${qi(n)}`);
+  const ext = await c.query<{ e: string; s: string }>("select e.extname as e, n.nspname as s from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname <> 'plpgsql' order by 1");
+  for (const r of ext.rows) pre.push(`create extension if not exists ${qi(r.e)} with schema ${qi(r.s)}`);
+  const enums = await c.query<{ s: string; t: string; labels: string[] }>(
+    `select n.nspname as s, t.typname as t, array_agg(e.enumlabel order by e.enumsortorder) as labels from pg_type t join pg_enum e on e.enumtypid = t.oid
+     join pg_namespace n on n.oid = t.typnamespace where ${USER_SCHEMAS} group by 1, 2 order by 1, 2`,
+  );
+  for (const r of enums.rows) pre.push(`create type ${qn(r.s, r.t)} as enum (${r.labels.map((l) => `'${l.replace(/'/g, "''")}'`).join(', ')})`);
+  const seqs = await c.query<{ s: string; n: string; t: string; start: string; inc: string; min: string; max: string; cache: string; cycle: boolean; owner: string | null }>(
+    `select n.nspname as s, c.relname as n, format_type(q.seqtypid, null) as t, q.seqstart::text as start, q.seqincrement::text as inc, q.seqmin::text as min, q.seqmax::text as max,
+            q.seqcache::text as cache, q.seqcycle as cycle,
+            (select quote_ident(tn.nspname) || '.' || quote_ident(tc.relname) || '.' || quote_ident(a.attname) from pg_depend d join pg_class tc on tc.oid = d.refobjid
+               join pg_namespace tn on tn.oid = tc.relnamespace join pg_attribute a on a.attrelid = tc.oid and a.attnum = d.refobjsubid
+               where d.objid = c.oid and d.classid = 'pg_class'::regclass and d.deptype = 'a' limit 1) as owner
+     from pg_sequence q join pg_class c on c.oid = q.seqrelid join pg_namespace n on n.oid = c.relnamespace
+     where ${USER_SCHEMAS} and not exists (select 1 from pg_depend d where d.objid = c.oid and d.deptype in ('i', 'e')) order by 1, 2`,
+  );
+  for (const s of seqs.rows) {
+    pre.push(`create sequence ${qn(s.s, s.n)} as ${s.t} increment by ${s.inc} minvalue ${s.min} maxvalue ${s.max} start with ${s.start} cache ${s.cache} ${s.cycle ? 'cycle' : 'no cycle'}`);
+    if (s.owner) post.push(`alter sequence ${qn(s.s, s.n)} owned by ${s.owner}`);
+  }
+  const funcs = await c.query<{ def: string }>(
+    `select pg_get_functiondef(p.oid) as def from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+     where ${USER_SCHEMAS} and p.prokind in ('f', 'p') and not exists (select 1 from pg_depend d where d.objid = p.oid and d.deptype = 'e') order by p.oid`,
+  );
+  for (const f of funcs.rows) pre.push(f.def);
+
+  const tables: DumpTable[] = [];
+  for (const t of await listTables(c)) {
+    const cols = await c.query<{ name: string; type: string; notnull: boolean; def: string | null; identity: string; generated: string }>(
+      `select a.attname as name, format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as notnull, pg_get_expr(d.adbin, d.adrelid) as def,
+              a.attidentity as identity, a.attgenerated as generated
+       from pg_attribute a left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+       where a.attrelid = $1 and a.attnum > 0 and not a.attisdropped order by a.attnum`,
+      [t.oid],
+    );
+    const defs = cols.rows.map((col) => {
+      let s = `${qi(col.name)} ${col.type}`;
+      if (col.generated === 's') s += ` generated always as (${col.def}) stored`;
+      else if (col.identity === 'a') s += ' generated always as identity';
+      else if (col.identity === 'd') s += ' generated by default as identity';
+      else if (col.def !== null) s += ` default ${col.def}`;
+      if (col.notnull) s += ' not null';
+      return s;
+    });
+    pre.push(`create table ${qn(t.schema, t.name)} (${defs.join(', ')})`);
+    tables.push({ schema: t.schema, name: t.name, columns: cols.rows.filter((col) => col.generated !== 's').map((col) => col.name) });
+  }
+  const cons = await c.query<{ rel: string; name: string; def: string; type: string }>(
+    `select quote_ident(n.nspname) || '.' || quote_ident(c.relname) as rel, k.conname as name, pg_get_constraintdef(k.oid) as def, k.contype as type
+     from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace
+     where ${USER_SCHEMAS} and c.relkind = 'r' and k.contype in ('p', 'u', 'c', 'f', 'x') and k.conislocal
+     order by case k.contype when 'f' then 1 else 0 end, k.oid`,
+  );
+  for (const k of cons.rows) post.push(`alter table ${k.rel} add constraint ${qi(k.name)} ${k.def}`);
+  const idx = await c.query<{ def: string }>(
+    `select pg_get_indexdef(i.indexrelid) as def from pg_index i join pg_class c on c.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace
+     where ${USER_SCHEMAS} and c.relkind = 'r' and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid and k.conrelid = i.indrelid) order by i.indexrelid`,
+  );
+  for (const i of idx.rows) post.push(i.def);
+  const views = await c.query<{ s: string; n: string; def: string; kind: string }>(
+    `select n.nspname as s, c.relname as n, pg_get_viewdef(c.oid) as def, c.relkind as kind from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where ${USER_SCHEMAS} and c.relkind in ('v', 'm') order by c.oid`,
+  );
+  for (const v of views.rows) post.push(`create ${v.kind === 'm' ? 'materialized view' : 'view'} ${qn(v.s, v.n)} as ${v.def.replace(/;\s*$/, '')}`);
+  const trg = await c.query<{ def: string }>(
+    `select pg_get_triggerdef(t.oid) as def from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
+     where ${USER_SCHEMAS} and not t.tgisinternal order by t.oid`,
+  );
+  for (const t of trg.rows) post.push(t.def);
+  return { version: 1, server, preData: pre, postData: post, tables };
+}
+
+async function sequenceValues(c: pg.Client): Promise<SequenceValue[]> {
+  const r = await c.query<{ name: string }>(
+    `select quote_ident(n.nspname) || '.' || quote_ident(c.relname) as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where c.relkind = 'S' and ${USER_SCHEMAS} order by 1`,
+  );
+  const out: SequenceValue[] = [];
+  for (const { name } of r.rows) {
+    const v = await c.query<{ v: string; called: boolean }>(`select last_value::text as v, is_called as called from ${name}`);
+    out.push({ name, value: v.rows[0]!.v, called: v.rows[0]!.called });
+  }
+  return out;
+}
+
+/** eventdb's own logical dump as a byte stream; the transaction is the caller's. */
+function ownDump(c: pg.Client, server: string, tables: Record<string, number>): Readable {
+  async function* gen(): AsyncGenerator<Buffer> {
+    yield Buffer.from(DUMP_MAGIC, 'latin1');
+    const header = await readSchema(c, server);
+    yield frame('H', JSON.stringify(header));
+    for (const t of header.tables) {
+      yield frame('T', JSON.stringify(t));
+      const cols = t.columns.map(qi).join(', ');
+      const stream = c.query(copyTo(`copy ${qn(t.schema, t.name)} (${cols}) to stdout`));
+      let rows = 0;
+      let pending: Buffer[] = [];
+      let pendingSize = 0;
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        let i = -1;
+        while ((i = chunk.indexOf(10, i + 1)) !== -1) rows++;
+        pending.push(chunk);
+        pendingSize += chunk.length;
+        if (pendingSize >= 1 << 20) {
+          yield frame('D', Buffer.concat(pending, pendingSize));
+          pending = [];
+          pendingSize = 0;
+        }
+      }
+      if (pendingSize > 0) yield frame('D', Buffer.concat(pending, pendingSize));
+      yield frame('E', JSON.stringify({ rows }));
+      tables[tableKey(t.schema, t.name)] = rows;
+    }
+    yield frame('S', JSON.stringify(await sequenceValues(c)));
+    yield frame('Z', JSON.stringify({ tables }));
+  }
+  return Readable.from(gen(), { objectMode: false });
+}
+
+/** Why pg_dump cannot be used here, or undefined when it can. */
+function pgDumpProblem(serverMajor: number): { problem?: string; version?: { major: number; text: string } } {
+  const v = toolVersion('pg_dump');
+  if (!v) return { problem: 'pg_dump is not on PATH' };
+  if (v.major < serverMajor) return { problem: `pg_dump ${v.major} is older than the server (${serverMajor}) and cannot dump it`, version: v };
+  return { version: v };
+}
+
+function pgDumpStream(p: PostgresParams, snapshotId: string): Readable {
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  const child = spawn('pg_dump', ['-Fc', '-Z0', `--snapshot=${snapshotId}`, '--no-sync'], { env: libpqEnv(p), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()).slice(-4000));
+  child.stdout.pipe(out, { end: false });
+  child.on('error', (e) => out.destroy(new EventdbError('BACKUP_FAILED', `pg_dump failed to start: ${messageOf(e)}`, 'check that pg_dump runs, or set EVENTDB_PG_DUMP=never to use eventdb\'s own dump')));
+  child.on('close', (code) => {
+    if (code === 0) out.end();
+    else out.destroy(new EventdbError('BACKUP_FAILED', `pg_dump exited with ${code}: ${stderr.trim().split('\n').pop() ?? ''}`, "check pg_dump's message; set EVENTDB_PG_DUMP=never to use eventdb's own dump"));
+  });
+  out.on('close', () => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+  });
+  return out;
+}
+
+async function runSql(c: pg.Client, statements: string[]): Promise<void> {
+  for (const s of statements) await c.query(s);
+}
+
+/** Loads an eventdb-pg dump into an empty database. */
+async function loadOwnDump(c: pg.Client, file: string): Promise<void> {
+  await c.query("select pg_catalog.set_config('search_path', '', false)");
+  await c.query('set check_function_bodies = off');
+  await c.query('begin');
+  let header: DumpHeader | undefined;
+  let current: { table: DumpTable; copy: NodeJS.WritableStream & { write(b: Buffer): boolean } ; done: Promise<void> } | undefined;
+  let ended = false;
+  for await (const { type, body } of readFrames(createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>)) {
+    if (type === 'H') {
+      header = JSON.parse(body.toString('utf8')) as DumpHeader;
+      await runSql(c, header.preData);
+    } else if (type === 'T') {
+      const table = JSON.parse(body.toString('utf8')) as DumpTable;
+      const copy = c.query(copyFrom(`copy ${qn(table.schema, table.name)} (${table.columns.map(qi).join(', ')}) from stdin`));
+      const done = new Promise<void>((resolve, reject) => {
+        copy.on('finish', () => resolve());
+        copy.on('error', reject);
+      });
+      current = { table, copy, done };
+    } else if (type === 'D') {
+      if (!current) throw new Error('data outside a table');
+      if (!current.copy.write(Buffer.from(body))) await new Promise((r) => current!.copy.once('drain', r));
+    } else if (type === 'E') {
+      if (!current) throw new Error('table end outside a table');
+      current.copy.end();
+      await current.done;
+      current = undefined;
+    } else if (type === 'S') {
+      for (const s of JSON.parse(body.toString('utf8')) as SequenceValue[]) {
+        await c.query(`select pg_catalog.setval('${s.name.replace(/'/g, "''")}', $1::bigint, $2)`, [s.value, s.called]);
+      }
+    } else if (type === 'Z') {
+      ended = true;
+    }
+  }
+  if (!header || !ended) throw new Error('the dump is incomplete');
+  await runSql(c, header.postData);
+  await c.query('commit');
+}
+
+function pgRestore(p: PostgresParams, database: string, file: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('pg_restore', ['--no-owner', '--no-acl', '--exit-on-error', '--single-transaction', '-d', database, file], { env: libpqEnv(p, database), stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    child.on('error', (e) => reject(new EventdbError('RESTORE_FAILED', `pg_restore failed to start: ${messageOf(e)}`, 'install the PostgreSQL client tools (pg_restore) matching the snapshot')));
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new EventdbError('RESTORE_FAILED', `pg_restore exited with ${code}: ${stderr.trim().split('\n').pop() ?? ''}`, 'the original database was not changed; check the message above'))));
+  });
+}
+
+async function databaseExists(c: pg.Client, name: string): Promise<boolean> {
+  return (await c.query('select 1 from pg_database where datname = $1', [name])).rowCount === 1;
+}
+
+/** Renames a database, first closing other sessions on it; retries when clients reconnect at once. */
+async function renameDatabase(c: pg.Client, from: string, to: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await c.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [from]);
+    try {
+      await c.query(`alter database ${qi(from)} rename to ${qi(to)}`);
+      return;
+    } catch (e) {
+      if ((e as { code?: string }).code !== '55006' || attempt >= 10) throw e;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
+}
+
+export const postgresSnapshot: SnapshotEngine = {
+  engine: 'postgres',
+  async snapshot(_conn, config, opts) {
+    const p = config.database.postgres!;
+    const c = await client(config);
+    try {
+      const v = await c.query<{ num: string; v: string }>("select current_setting('server_version_num') as num, current_setting('server_version') as v");
+      const serverMajor = Math.floor(Number(v.rows[0]!.num) / 10000);
+      const server = `PostgreSQL ${v.rows[0]!.v}`;
+      await c.query('begin isolation level repeatable read read only');
+      await c.query("select pg_catalog.set_config('search_path', '', true)");
+      const notes: string[] = [];
+      const use = opts.pgDump === 'never' ? { problem: 'EVENTDB_PG_DUMP=never' } : pgDumpProblem(serverMajor);
+      const cleanup = async () => {
+        await c.query('rollback').catch(() => undefined);
+        await c.end().catch(() => undefined);
+      };
+      if (!use.problem && use.version) {
+        const snap = await c.query<{ id: string }>('select pg_export_snapshot() as id');
+        const stream = pgDumpStream(p, snap.rows[0]!.id);
+        const tables = await countAll(c, await listTables(c));
+        return { format: 'pg-custom', extension: '.pgdump', tables, tool: use.version.text, notes, stream, cleanup } satisfies SnapshotSource;
+      }
+      notes.push(`eventdb's own dump was used: ${use.problem}${use.version ? ' (install the PostgreSQL client tools of the server\'s version to use pg_dump)' : ''}`);
+      const tables: Record<string, number> = {};
+      return { format: 'eventdb-pg', extension: '.edbdump', tables, tool: 'eventdb logical dump (COPY in one REPEATABLE READ transaction)', notes, stream: ownDump(c, server, tables), cleanup } satisfies SnapshotSource;
+    } catch (e) {
+      await c.end().catch(() => undefined);
+      if (e instanceof EventdbError) throw e;
+      throw new EventdbError('BACKUP_FAILED', `cannot start the PostgreSQL dump: ${messageOf(e)}`, 'check the database permissions (the backup reads every table)', { cause: e });
+    }
+  },
+
+  async checkFile(path, format) {
+    if (format === 'eventdb-pg') {
+      const tables: Record<string, number> = {};
+      let declared: Record<string, number> | undefined;
+      let current: DumpTable | undefined;
+      let rows = 0;
+      try {
+        for await (const { type, body } of readFrames(createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>)) {
+          if (type === 'T') {
+            current = JSON.parse(body.toString('utf8')) as DumpTable;
+            rows = 0;
+          } else if (type === 'D') {
+            let i = -1;
+            while ((i = body.indexOf(10, i + 1)) !== -1) rows++;
+          } else if (type === 'E' && current) {
+            tables[tableKey(current.schema, current.name)] = rows;
+            current = undefined;
+          } else if (type === 'Z') {
+            declared = (JSON.parse(body.toString('utf8')) as { tables: Record<string, number> }).tables;
+          }
+        }
+      } catch (e) {
+        throw new EventdbError('CORRUPT_SNAPSHOT', `the PostgreSQL dump is damaged: ${messageOf(e)}`, 'use another snapshot (`eventdb backup list`)', { cause: e });
+      }
+      if (!declared) throw new EventdbError('CORRUPT_SNAPSHOT', 'the PostgreSQL dump has no end marker', 'use another snapshot (`eventdb backup list`)');
+      return { tables, check: 'dump read through, rows counted' };
+    }
+    if (!toolVersion('pg_restore')) return { check: 'checksums only (pg_restore is not installed, the archive was not listed)' };
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn('pg_restore', ['--list', path], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve() : reject(new EventdbError('CORRUPT_SNAPSHOT', `pg_restore cannot read the archive: ${stderr.trim().split('\n').pop() ?? code}`, 'use another snapshot (`eventdb backup list`)'))));
+    });
+    return { check: 'pg_restore --list ok' };
+  },
+
+  async restoreDatabase(config, dumpFile, format, opts) {
+    const targetCfg = opts.to ?? config;
+    const p = targetCfg.database.postgres!;
+    const target = p.database;
+    const maintenance = target === 'postgres' ? 'template1' : 'postgres';
+    const admin = await client(targetCfg, maintenance).catch(async (e: unknown) => {
+      if (e instanceof EventdbError && e.code === 'DB_NOT_FOUND') return client(targetCfg, 'template1');
+      throw e;
+    });
+    const fresh = `${target.slice(0, 30)}_restore_${opts.stamp}`.slice(0, 63);
+    const previous = `${target.slice(0, 30)}_pre_restore_${opts.stamp}`.slice(0, 63);
+    try {
+      if (format === 'pg-custom') {
+        const v = toolVersion('pg_restore');
+        if (!v) throw new EventdbError('PG_RESTORE_MISSING', 'this snapshot was made by pg_dump and pg_restore is not on PATH', 'install the PostgreSQL client tools (apt-get install postgresql-client); nothing was changed');
+      }
+      try {
+        await admin.query(`create database ${qi(fresh)} template template0`);
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        throw new EventdbError('RESTORE_FAILED', `cannot create the database "${fresh}" to restore into: ${messageOf(e)}`, code === '42501' ? 'the user needs the CREATEDB privilege (restore loads into a new database, then swaps names)' : 'nothing was changed', { cause: e });
+      }
+      let tables: Record<string, number>;
+      try {
+        if (format === 'pg-custom') {
+          await pgRestore(p, fresh, dumpFile);
+        } else {
+          const c = await client(targetCfg, fresh);
+          try {
+            await loadOwnDump(c, dumpFile);
+          } finally {
+            await c.end().catch(() => undefined);
+          }
+        }
+        const c = await client(targetCfg, fresh);
+        try {
+          await c.query("select pg_catalog.set_config('search_path', '', false)");
+          tables = await countAll(c, await listTables(c));
+        } finally {
+          await c.end().catch(() => undefined);
+        }
+      } catch (e) {
+        await admin.query(`drop database if exists ${qi(fresh)} with (force)`).catch(() => undefined);
+        if (e instanceof EventdbError) throw e;
+        throw new EventdbError('RESTORE_FAILED', `restore into a new database failed: ${messageOf(e)}`, `the original database "${target}" was not changed`, { cause: e });
+      }
+      // Swap: the old database keeps its data under another name until the new one is in place.
+      let moved: string | undefined;
+      try {
+        if (await databaseExists(admin, target)) {
+          await renameDatabase(admin, target, previous);
+          moved = previous;
+        }
+        await renameDatabase(admin, fresh, target);
+      } catch (e) {
+        if (moved) await renameDatabase(admin, previous, target).catch(() => undefined);
+        await admin.query(`drop database if exists ${qi(fresh)} with (force)`).catch(() => undefined);
+        throw new EventdbError('RESTORE_FAILED', `cannot swap the restored database into place: ${messageOf(e)}`, `the original database "${target}" was kept; close the sessions using it and retry`, { cause: e });
+      }
+      if (moved && !opts.keep) {
+        await admin.query(`drop database if exists ${qi(moved)} with (force)`);
+        moved = undefined;
+      }
+      return { database: target, previous: moved, tables };
+    } finally {
+      await admin.end().catch(() => undefined);
+    }
+  },
+};
+
