@@ -11,6 +11,22 @@ export { resolveConfig, parseDatabaseUrl, redact, redactUrl, type ResolvedConfig
 export type * from './dialects/types.js';
 export { describeDatabase, type InfoResult } from './info.js';
 export { VERSION } from './version.js';
+export {
+  createBackup,
+  listSnapshots,
+  verifySnapshot,
+  pruneSnapshots,
+  restoreSnapshot,
+  restoreIfNewer,
+  type BackupOptions,
+  type BackupResult,
+  type SnapshotSummary,
+  type VerifyResult,
+  type PruneResult,
+  type RestoreOptions,
+  type RestoreResult,
+  type Manifest,
+} from './backup/index.js';
 export { BaseMigration } from './migrations/base-migration.js';
 export {
   loadMigrations,
