@@ -62,7 +62,9 @@ export async function runHealthChecks(config: ResolvedConfig, options: HealthOpt
   if (owned) {
     const c0 = performance.now();
     const budget = Math.floor(timeoutMs * CONNECT_SHARE);
-    const attempt = openConnection(bounded, { readOnly: config.database.engine !== 'postgres', lockWaitMs: budget });
+    // A health check never creates a database: file engines (and PGlite) open read-only.
+    const server = config.database.engine === 'postgres' && config.database.driver !== 'pglite';
+    const attempt = openConnection(bounded, { readOnly: !server, lockWaitMs: budget });
     try {
       conn = await withDeadline(attempt, budget);
       if (conn.engine === 'sqlite') await sql.raw(`pragma busy_timeout = ${Math.max(1, deadline - Date.now() - MARGIN_MS)}`).execute(conn.db);

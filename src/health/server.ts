@@ -45,6 +45,8 @@ export const ENDPOINTS: Record<string, readonly string[] | 'all'> = {
 interface Cached {
   report: HealthReport;
   startedAt: number;
+  /** Freshness counts from the end of the round, so a slow round never triggers back-to-back rounds. */
+  finishedAt: number;
   bodies: Map<string, { status: number; body: Buffer }>;
   page?: Buffer;
 }
@@ -85,7 +87,7 @@ export async function startHealthServer(config: ResolvedConfig, opts: ServeOptio
           checks: [{ name: 'connection', status: 'fail', durationMs: 0, message: messageOf(e) }],
         };
       }
-      const c: Cached = { report, startedAt, bodies: new Map() };
+      const c: Cached = { report, startedAt, finishedAt: Date.now(), bodies: new Map() };
       for (const [path, names] of Object.entries(ENDPOINTS)) {
         const r = names === 'all' ? report : subset(report, names);
         const payload = path === '/health' ? { ok: r.ok, status: r.status, checkedAt: r.checkedAt, checks: r.checks.map(({ name, status, message }) => ({ name, status, message })) } : r;
@@ -102,7 +104,7 @@ export async function startHealthServer(config: ResolvedConfig, opts: ServeOptio
 
   /** Fresh within TTL: as is. Expired: start one new round, answer from the previous one meanwhile. */
   const current = async (): Promise<Cached> => {
-    if (cached && Date.now() - cached.startedAt < ttlMs) return cached;
+    if (cached && Date.now() - cached.finishedAt < ttlMs) return cached;
     if (cached) {
       if (!closing) void refresh();
       return cached;

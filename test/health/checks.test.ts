@@ -204,4 +204,4 @@ describeEngines('health checks', (fx) => {
       }
     });
   }
-});
+}, ['postgres', 'sqlite', 'duckdb']);

@@ -10,7 +10,8 @@ export const connectionCheck: CheckDefinition = {
   needsConnection: true,
   async run(ctx) {
     const conn = needConnection(ctx);
-    const latencyMs = await conn.ping();
+    // The better of two round trips: the first may pay for a cold pool client or a JIT warm-up.
+    const latencyMs = Math.min(await conn.ping(), await conn.ping());
     const serverVersion = await conn.serverVersion();
     const details = { engine: conn.engine, serverVersion, latencyMs: round(latencyMs), database: conn.target.display };
     const base = `${serverVersion}, round trip ${latencyMs.toFixed(1)} ms`;
