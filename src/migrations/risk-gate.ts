@@ -22,7 +22,24 @@ export interface RiskGateResult {
  * refuses with RISK_GATE (exit 5) and runs nothing. The risk engine (src/risk) replaces this body.
  */
 export async function assessPlan(steps: PlanStep[], ctx: RiskGateContext): Promise<RiskGateResult> {
-  void steps;
-  void ctx;
-  return { findings: [], blocked: false };
+  if (!steps.length) return { findings: [], blocked: false };
+  const { gatePlan, acceptedFromMeta, readSqlMigration } = await import('../risk/index.js');
+  const { readFileSync } = await import('node:fs');
+  const gateSteps = [];
+  for (const s of steps) {
+    // Accepted rules: `-- eventdb:risk-accepted RULE "reason"` in SQL files, meta.riskAccepted in TS.
+    let accepted: Record<string, string> = {};
+    if (s.kind === 'sql') accepted = readSqlMigration(s.id, readFileSync(s.file, 'utf8'), s.file).accepted ?? {};
+    else {
+      const { loadTsMigration } = await import('./ts-module.js');
+      accepted = acceptedFromMeta((await loadTsMigration(s.file)).meta, s.file);
+    }
+    gateSteps.push({ id: s.id, file: s.file, engine: s.engine, direction: s.direction, transaction: s.transaction, statements: s.statements, accepted });
+  }
+  const r = await gatePlan(gateSteps, { conn: ctx.conn, environment: ctx.config.environment, force: ctx.force });
+  const findings = r.migrations.flatMap((m) => m.findings);
+  if (r.blocked) {
+    return { findings, blocked: true, message: `${r.message}; nothing was run — take a snapshot first with --backup-before and re-run with --force, or accept the rule in the migration with a reason` };
+  }
+  return { findings, blocked: false, message: r.warnings[0] };
 }
