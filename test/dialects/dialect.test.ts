@@ -115,8 +115,8 @@ describeEngines('dialect contract', (fx) => {
     const url = fx.url();
     if (fx.engine !== 'postgres') (await openDatabase(await fx.config())).close(); // create the file
     const holder = await holdLock(url, 60);
-    if (fx.engine === 'duckdb') {
-      // DuckDB admits one process per file: the second one waits at open, then fails with exit 4.
+    if (fx.engine === 'duckdb' || fx.variant === 'pglite') {
+      // DuckDB and PGlite admit one process per file/directory: the second one waits at open, then fails with exit 4.
       const e = await openDatabase(await fx.config(), { lockWaitMs: 300 }).catch((x: unknown) => x);
       expect(e).toBeInstanceOf(EventdbError);
       expect((e as EventdbError).code).toBe('LOCK_BUSY');

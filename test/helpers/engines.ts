@@ -1,15 +1,23 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, inject } from 'vitest';
 import { resolveConfig, type ResolvedConfig } from '../../src/config/index.js';
 import type { Engine } from '../../src/config/url.js';
 
-export const ALL_ENGINES: readonly Engine[] = ['postgres', 'sqlite', 'duckdb'];
+/** An engine, or `pglite`: the postgres dialect over an embedded PGlite data directory. */
+export type EngineVariant = Engine | 'pglite';
+export const ALL_ENGINES: readonly EngineVariant[] = ['postgres', 'pglite', 'sqlite', 'duckdb'];
 
 export interface EngineFixture {
+  /** The dialect: `postgres` for both the server and PGlite. */
   engine: Engine;
+  /** Which way it runs: `postgres` (a server), `pglite`, `sqlite` or `duckdb`. */
+  variant: EngineVariant;
+  /** postgres only: `server` or `pglite`. */
+  driver?: 'server' | 'pglite';
   /** The current test's database URL: a fresh file per test (SQLite, DuckDB), a clean schema (PostgreSQL). */
   url(): string;
   /** A scratch directory for this describe block. */
@@ -56,20 +64,35 @@ export async function resetPgSchema(url: string): Promise<void> {
   await c.end();
 }
 
+/** Empties the public schema of a PGlite data directory (creating it when new), then closes it. */
+export async function resetPglite(url: string, cwd: string): Promise<void> {
+  const { openDatabase } = await import('../../src/index.js');
+  const conn = await openDatabase({ flags: { url }, env: {}, cwd }, { lockWaitMs: 30_000 });
+  try {
+    await sql`drop schema if exists public cascade; create schema public`.execute(conn.db);
+  } finally {
+    await conn.close();
+  }
+}
+
 /**
  * Runs a describe block once per engine with a fresh database per test: a new file in a temp folder
  * for SQLite and DuckDB; for PostgreSQL one database per file (created here, dropped after) whose
- * public schema is emptied before each test.
+ * public schema is emptied before each test. PGlite: one data directory per describe block (a new
+ * one takes seconds to initialise), its public schema emptied before each test and the directory
+ * closed again, so the test — or an eventdb child process — can open it.
  */
-export function describeEngines(name: string, body: (fx: EngineFixture) => void, engines: readonly Engine[] = ALL_ENGINES): void {
-  describe.each(engines.map((e) => [e]))(`${name} [%s]`, (engine) => {
+export function describeEngines(name: string, body: (fx: EngineFixture) => void, engines: readonly EngineVariant[] = ALL_ENGINES): void {
+  describe.each(engines.map((e) => [e]))(`${name} [%s]`, (variant) => {
+    const engine: Engine = variant === 'pglite' ? 'postgres' : variant;
     let dir = '';
     let current = '';
     let counter = 0;
     let pgDb: Awaited<ReturnType<typeof createPgDatabase>> | undefined;
     beforeAll(async () => {
-      dir = mkdtempSync(join(tmpdir(), `eventdb-${engine}-`));
-      if (engine === 'postgres') pgDb = await createPgDatabase();
+      dir = mkdtempSync(join(tmpdir(), `eventdb-${variant}-`));
+      if (variant === 'postgres') pgDb = await createPgDatabase();
+      if (variant === 'pglite') await resetPglite(`pglite:${join(dir, 'pglite')}`, dir); // initialise it once
     });
     afterAll(async () => {
       await pgDb?.drop();
@@ -77,9 +100,12 @@ export function describeEngines(name: string, body: (fx: EngineFixture) => void,
     });
     beforeEach(async () => {
       counter++;
-      if (engine === 'postgres') {
+      if (variant === 'postgres') {
         await resetPgSchema(pgDb!.url);
         current = pgDb!.url;
+      } else if (variant === 'pglite') {
+        current = `pglite:${join(dir, 'pglite')}`;
+        await resetPglite(current, dir);
       } else if (engine === 'sqlite') {
         current = `sqlite:${join(dir, `t${counter}.sqlite`)}`;
       } else {
@@ -88,6 +114,8 @@ export function describeEngines(name: string, body: (fx: EngineFixture) => void,
     });
     body({
       engine,
+      variant,
+      ...(engine === 'postgres' ? { driver: variant === 'pglite' ? ('pglite' as const) : ('server' as const) } : {}),
       url: () => current,
       dir: () => dir,
       config: (extra = {}) => resolveConfig({ flags: { url: current }, env: { ...extra }, cwd: dir }),

@@ -204,6 +204,17 @@ describe('PGlite as the postgres dialect', () => {
     expect(await conn.lockStatus('migrate')).toEqual({ held: false });
   });
 
+  it('shares one instance between connections to the same directory in one process', async () => {
+    await sql`create table shared_t (v int)`.execute(conn.db);
+    const t0 = performance.now();
+    const second = await connectPglite(await cfg(`pglite:${dataDir}`), { lockWaitMs: 0 });
+    expect(performance.now() - t0).toBeLessThan(200); // no second boot, no wait on our own directory lock
+    await second.db.insertInto('shared_t').values({ v: 7 }).execute();
+    await second.close();
+    expect(await conn.db.selectFrom('shared_t').selectAll().execute()).toEqual([{ v: 7 }]);
+    await expect(second.db.selectFrom('shared_t').selectAll().execute()).rejects.toThrow();
+  });
+
   it('refuses a file, a foreign directory and a missing directory for reading, leaving them as they were', async () => {
     const file = join(root, 'not-a-dir');
     writeFileSync(file, 'hello');

@@ -1,5 +1,7 @@
-import type { PGlite } from '@electric-sql/pglite';
+import type { PGlite, PGliteOptions } from '@electric-sql/pglite';
 import { Kysely } from 'kysely';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ResolvedConfig } from '../../config/index.js';
 import { EventdbError, messageOf } from '../../errors.js';
 import { introspectPostgres } from '../postgres/introspect.js';
@@ -10,7 +12,7 @@ import { PgliteKyselyDialect } from './kysely-driver.js';
 import { PgliteLocks } from './lock.js';
 import { typeParsers } from './parsers.js';
 import { PgliteSession } from './session.js';
-import { formatVersion, libraryVersion, parseVersionString } from './version.js';
+import { formatVersion, libraryVersion, parseVersionString, pgliteRoot } from './version.js';
 
 /**
  * PGlite is the postgres dialect — PostgreSQL compiled to WASM, running in this process. Same SQL,
@@ -34,29 +36,55 @@ export interface PgliteConnection extends Connection {
   exclusive<T>(fn: (lite: PGlite) => Promise<T>): Promise<T>;
 }
 
-async function boot(dataDir: string, readOnly: boolean): Promise<PGlite> {
-  const { PGlite } = await import('@electric-sql/pglite');
+/**
+ * PGlite's compiled WASM module and its file-system bundle, loaded once per process: every further
+ * instance (a second directory, a reopen, each `pglite::memory:`) skips the compile and the read.
+ */
+let assets: Promise<Pick<PGliteOptions, 'pgliteWasmModule' | 'fsBundle'>> | undefined;
+const wasm = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<PGliteOptions['pgliteWasmModule']> } }).WebAssembly;
+function loadAssets() {
+  assets ??= (async () => {
+    try {
+      const dist = join(pgliteRoot(), 'dist');
+      const [code, data] = await Promise.all([readFile(join(dist, 'pglite.wasm')), readFile(join(dist, 'pglite.data'))]);
+      return { pgliteWasmModule: await wasm.compile(code), fsBundle: new Blob([data]) };
+    } catch {
+      return {}; // an unexpected package layout: PGlite loads its own assets
+    }
+  })();
+  return assets;
+}
+
+async function boot(dataDir: string): Promise<PGlite> {
+  const [{ PGlite }, cachedAssets] = await Promise.all([import('@electric-sql/pglite'), loadAssets()]);
   try {
-    const lite = await PGlite.create(dataDir, { parsers: typeParsers() });
-    if (readOnly) await lite.exec('set default_transaction_read_only = on');
-    return lite;
+    return await PGlite.create(dataDir, { parsers: typeParsers(), ...cachedAssets });
   } catch (e) {
     throw new EventdbError('CONNECT', `cannot open PGlite ${dataDir === 'memory://' ? 'in-memory database' : `data directory ${dataDir}`}: ${messageOf(e)}`, 'check the directory and its permissions; a directory another PostgreSQL build wrote cannot be opened', { cause: e });
   }
 }
 
-export async function connectPglite(config: ResolvedConfig, opts: ConnectOptions = {}): Promise<PgliteConnection> {
-  const target = config.database;
-  const memory = target.memory;
-  const path = memory ? 'memory://' : target.path!;
-  const readOnly = !!opts.readOnly;
-  if (!memory) {
-    const state = checkDataDir(path);
-    if (state !== 'database' && readOnly) {
-      throw new EventdbError('DB_NOT_FOUND', `PGlite data directory ${path} does not exist`, 'run `eventdb migrate up` to create it');
-    }
+/**
+ * One booted PGlite per data directory per process. PGlite is one backend: two Connections to the
+ * same directory in one process share it (and its session queue and named locks) rather than
+ * boot it twice — which the directory lock would refuse anyway. The last close shuts it down and
+ * releases the directory. Each `pglite::memory:` connection is its own database.
+ */
+interface Shared {
+  refs: number;
+  session: PgliteSession;
+  locks: PgliteLocks;
+  booted(): boolean;
+  shutdown(): Promise<void>;
+}
+const shared = new Map<string, Shared>();
+
+function share(path: string, memory: boolean, waitMs: number): Shared {
+  const existing = memory ? undefined : shared.get(path);
+  if (existing) {
+    existing.refs++;
+    return existing;
   }
-  const waitMs = opts.lockWaitMs ?? config.connectTimeoutMs;
   let instance: Promise<PGlite> | undefined;
   let release: (() => Promise<void>) | undefined;
   let closed = false;
@@ -66,20 +94,58 @@ export async function connectPglite(config: ResolvedConfig, opts: ConnectOptions
       if (!memory) release = await holdDataDir(path, waitMs);
       try {
         if (!memory) checkDataDir(path); // again, now that no other process can be creating it
-        return await boot(path, readOnly);
+        return await boot(path);
       } catch (e) {
         await release?.();
         release = undefined;
         throw e;
       }
-    })();
+    })().catch((e: unknown) => {
+      instance = undefined; // a later call tries again
+      throw e;
+    });
     return instance;
   };
-  // Read-only connections (`eventdb info`) boot on first query: a version needs no boot.
-  if (!readOnly) await open();
   const session = new PgliteSession(open);
+  const entry: Shared = {
+    refs: 1,
+    session,
+    locks: new PgliteLocks(session, memory ? 'the in-memory PGlite database' : path),
+    booted: () => instance !== undefined,
+    async shutdown() {
+      closed = true;
+      if (!memory) shared.delete(path);
+      try {
+        if (instance) await (await instance.catch(() => undefined))?.close();
+      } finally {
+        await release?.();
+      }
+    },
+  };
+  if (!memory) shared.set(path, entry);
+  return entry;
+}
+
+export async function connectPglite(config: ResolvedConfig, opts: ConnectOptions = {}): Promise<PgliteConnection> {
+  const target = config.database;
+  const memory = target.memory;
+  const path = memory ? 'memory://' : target.path!;
+  if (!memory && checkDataDir(path) !== 'database' && opts.readOnly && !shared.has(path)) {
+    throw new EventdbError('DB_NOT_FOUND', `PGlite data directory ${path} does not exist`, 'run `eventdb migrate up` to create it');
+  }
+  const entry = share(path, memory, opts.lockWaitMs ?? config.connectTimeoutMs);
+  const { session, locks } = entry;
+  // Read-only connections (`eventdb info`) boot on first query: the version needs no boot.
+  if (!opts.readOnly) {
+    try {
+      await session.instance();
+    } catch (e) {
+      if (--entry.refs === 0) await entry.shutdown();
+      throw e;
+    }
+  }
   const db = new Kysely<any>({ dialect: new PgliteKyselyDialect(session) });
-  const locks = new PgliteLocks(session, memory ? 'the in-memory PGlite database' : path);
+  let closed = false;
   return {
     engine: 'postgres',
     driver: 'pglite',
@@ -92,7 +158,7 @@ export async function connectPglite(config: ResolvedConfig, opts: ConnectOptions
       return performance.now() - t;
     },
     async serverVersion() {
-      if (!instance) return formatVersion(libraryVersion());
+      if (!entry.booted()) return formatVersion(libraryVersion());
       const r = await session.run((lite) => lite.query<{ v: string }>('select version() as v'));
       const v = parseVersionString(r.rows[0]?.v ?? '');
       return v ? formatVersion(v) : (r.rows[0]?.v ?? 'PGlite');
@@ -104,13 +170,9 @@ export async function connectPglite(config: ResolvedConfig, opts: ConnectOptions
     exclusive: (fn) => session.run(fn),
     async close() {
       if (closed) return;
-      await db.destroy();
       closed = true;
-      try {
-        if (instance) await (await instance.catch(() => undefined))?.close();
-      } finally {
-        await release?.();
-      }
+      await db.destroy();
+      if (--entry.refs === 0) await entry.shutdown();
     },
   };
 }

@@ -17,10 +17,15 @@ let cached: PgliteVersion | undefined;
  * returns, which is compiled into pglite.wasm ("PostgreSQL 18.6 (PGlite 0.5.16) on wasm32…").
  * `eventdb info` uses this so it answers in well under a second.
  */
+/** The installed @electric-sql/pglite package folder. */
+export function pgliteRoot(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('@electric-sql/pglite')), '..');
+}
+
 export function libraryVersion(): PgliteVersion {
   if (cached) return cached;
-  const require = createRequire(import.meta.url);
-  const root = join(dirname(require.resolve('@electric-sql/pglite')), '..');
+  const root = pgliteRoot();
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   let postgres = '?';
   try {
