@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+// Migrations benchmark: 1000 migrations (CREATE TABLE + CREATE INDEX each).
+//   - `eventdb migrate up` beside dbmate (same statements) and beside the same SQL in one transaction,
+//     on SQLite and PostgreSQL;
+//   - `eventdb migrate status` with 1000 applied beside `node -e 0`;
+//   - `eventdb migrate up --dry-run` of 1000 pending beside `migrate up`.
+// Budgets (issue 4): up ≤ dbmate; status ≤ node + 250 ms; dry-run ≤ 2× up.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = join(ROOT, 'bin/eventdb.js');
+const DBMATE = join(ROOT, 'node_modules/.bin/dbmate');
+const N = Number(process.env.BENCH_MIGRATIONS ?? 1000);
+const PG = process.env.EVENTDB_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const work = mkdtempSync(join(tmpdir(), 'eventdb-bench-mig-'));
+
+const stmts = (i) => [`create table t_${i} (id integer primary key, name text not null, created_at text)`, `create index t_${i}_name on t_${i} (name)`];
+const ev = join(work, 'eventdb');
+const dm = join(work, 'dbmate');
+mkdirSync(ev);
+mkdirSync(dm);
+for (let i = 1; i <= N; i++) {
+  const id = String(i).padStart(5, '0');
+  const [a, b] = stmts(i);
+  writeFileSync(join(ev, `${id}_t${i}.sql`), `-- eventdb:up\n${a};\n${b};\n-- eventdb:down\ndrop table t_${i};\n`);
+  writeFileSync(join(dm, `${id}_t${i}.sql`), `-- migrate:up\n${a};\n${b};\n-- migrate:down\ndrop table t_${i};\n`);
+}
+
+function time(cmd, args, env = {}) {
+  const t = performance.now();
+  const r = spawnSync(cmd, args, { env: { ...process.env, ...env }, encoding: 'utf8' });
+  const ms = performance.now() - t;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+const eventdb = (...args) => time(process.execPath, [BIN, ...args, '--migrations', ev, '--quiet']);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
+const rows = [];
+const row = (what, ms, base, baseName, budget) => rows.push([what, fmt(ms), `${fmt(base)} (${baseName})`, `${(ms / base).toFixed(2)}×`, budget]);
+
+// SQLite
+{
+  const f = (n) => join(work, `${n}.sqlite`);
+  const up = eventdb('migrate', 'up', '--url', `sqlite:${f('ev')}`);
+  const dbm = time(DBMATE, ['--url', `sqlite:${f('dbmate')}`, '--migrations-dir', dm, '--no-dump-schema', 'up']);
+  const t = performance.now();
+  const db = new Database(f('one'));
+  db.pragma('journal_mode = WAL');
+  db.exec('begin');
+  for (let i = 1; i <= N; i++) for (const s of stmts(i)) db.exec(s);
+  db.exec('commit');
+  db.close();
+  const one = performance.now() - t;
+  row(`sqlite: migrate up (${N})`, up, dbm, 'dbmate', '≤ 1× dbmate');
+  row(`sqlite: migrate up (${N})`, up, one, 'one transaction, in-process', 'for scale');
+  const node = median(Array.from({ length: 5 }, () => time(process.execPath, ['-e', '0'])));
+  const status = median(Array.from({ length: 5 }, () => eventdb('migrate', 'status', '--url', `sqlite:${f('ev')}`)));
+  rows.push([`sqlite: migrate status (${N} applied)`, fmt(status), `${fmt(node)} (node -e 0)`, `+${Math.round(status - node)} ms`, '≤ node + 250 ms']);
+  const dry = eventdb('migrate', 'up', '--dry-run', '--url', `sqlite:${f('dry')}`);
+  const up2 = eventdb('migrate', 'up', '--url', `sqlite:${f('up2')}`);
+  row(`sqlite: up --dry-run (${N} pending)`, dry, up2, 'migrate up', '≤ 2× up');
+}
+
+// PostgreSQL
+{
+  const admin = new pg.Client({ connectionString: PG });
+  await admin.connect();
+  const made = [];
+  const mk = async (n) => {
+    const name = `eventdb_bench_${n}_${process.pid}`;
+    await admin.query(`drop database if exists "${name}"`);
+    await admin.query(`create database "${name}"`);
+    made.push(name);
+    const u = new URL(PG);
+    u.pathname = `/${name}`;
+    return u.toString();
+  };
+  try {
+    const evUrl = await mk('ev');
+    const up = eventdb('migrate', 'up', '--url', evUrl);
+    const dmUrl = new URL(await mk('dbmate'));
+    dmUrl.searchParams.set('sslmode', 'disable');
+    const dbm = time(DBMATE, ['--url', dmUrl.toString(), '--migrations-dir', dm, '--no-dump-schema', 'up']);
+    const c = new pg.Client({ connectionString: await mk('one') });
+    await c.connect();
+    const t = performance.now();
+    await c.query('begin');
+    for (let i = 1; i <= N; i++) for (const s of stmts(i)) await c.query(s);
+    await c.query('commit');
+    const one = performance.now() - t;
+    await c.end();
+    row(`postgres: migrate up (${N})`, up, dbm, 'dbmate', '≤ 1× dbmate');
+    row(`postgres: migrate up (${N})`, up, one, 'one transaction, in-process', 'for scale');
+    const node = median(Array.from({ length: 5 }, () => time(process.execPath, ['-e', '0'])));
+    const status = median(Array.from({ length: 5 }, () => eventdb('migrate', 'status', '--url', evUrl)));
+    rows.push([`postgres: migrate status (${N} applied)`, fmt(status), `${fmt(node)} (node -e 0)`, `+${Math.round(status - node)} ms`, '≤ node + 250 ms']);
+    const dry = eventdb('migrate', 'up', '--dry-run', '--url', await mk('dry'));
+    const up2 = eventdb('migrate', 'up', '--url', await mk('up2'));
+    row(`postgres: up --dry-run (${N} pending)`, dry, up2, 'migrate up', '≤ 2× up');
+  } finally {
+    for (const n of made) await admin.query(`drop database if exists "${n}" with (force)`);
+    await admin.end();
+  }
+}
+
+rmSync(work, { recursive: true, force: true });
+const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+console.log(['what', 'eventdb', 'baseline', 'ratio', 'budget'].map((h, i) => h.padEnd(w[i])).join('  '));
+for (const r of rows) console.log(r.map((x, i) => x.padEnd(w[i])).join('  '));
