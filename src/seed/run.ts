@@ -161,10 +161,18 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
       const toClear = [...present, ...(live.has('event_categories') ? ['event_categories'] : [])];
       if (conn.engine === 'postgres') {
         await sql`truncate table ${sql.join(toClear.map((t) => sql.table(t)))} restart identity`.execute(conn.db);
-      } else {
+      } else if (conn.engine === 'sqlite') {
+        // One transaction; the tables' triggers (the loyalty cache would go negative row by row)
+        // are dropped and re-created inside it, so a failure leaves everything as it was.
         await conn.db.transaction().execute(async (tx) => {
+          const triggers = await sql<{ name: string; sql: string }>`select name, sql from sqlite_schema where type = 'trigger' and tbl_name in (${sql.join(toClear)})`.execute(tx);
+          for (const t of triggers.rows) await sql`drop trigger ${sql.id(t.name)}`.execute(tx);
           for (const t of toClear) await sql`delete from ${sql.table(t)}`.execute(tx);
+          for (const t of triggers.rows) await sql.raw(t.sql).execute(tx);
         });
+      } else {
+        // DuckDB checks foreign keys against committed data only: one table per transaction, children first.
+        for (const t of toClear) await sql`delete from ${sql.table(t)}`.execute(conn.db);
       }
     }
     const mode: SeedResult['mode'] = opts.reset ? 'reset' : holding.length ? 'append' : 'fresh';

@@ -1,6 +1,7 @@
 import { EventdbError, messageOf } from '../../errors.js';
 import { copyText, qualifiedName } from '../postgres/bulk-insert.js';
 import type { PgliteSession } from './session.js';
+import type { BulkInsertOptions } from '../types.js';
 
 const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
@@ -15,7 +16,7 @@ export const CHUNK_BYTES = 8 * 1024 * 1024;
  * is held only while a chunk loads, so the row source may itself query the database. As the
  * Connection contract says, the load is not atomic across chunks.
  */
-export async function bulkInsertPglite(session: PgliteSession, table: string, columns: string[], rows: AsyncIterable<unknown[][]>): Promise<number> {
+export async function bulkInsertPglite(session: PgliteSession, table: string, columns: string[], rows: AsyncIterable<unknown[][]>, opts: BulkInsertOptions = {}): Promise<number> {
   const sql = `COPY ${qualifiedName(table)} (${columns.map(quoteIdent).join(', ')}) FROM '/dev/blob'`;
   const width = columns.length;
   let parts: string[] = [];
@@ -27,7 +28,17 @@ export async function bulkInsertPglite(session: PgliteSession, table: string, co
     parts = [];
     size = 0;
     try {
-      const r = await session.run((lite) => lite.query(sql, [], { blob }));
+      const r = opts.skipTriggers
+        ? // Triggers off for this chunk's transaction only (transactional DDL: never left off).
+          await session.run((lite) =>
+            lite.transaction(async (tx) => {
+              await tx.exec(`alter table ${qualifiedName(table)} disable trigger user`);
+              const res = await tx.query(sql, [], { blob });
+              await tx.exec(`alter table ${qualifiedName(table)} enable trigger user`);
+              return res;
+            }),
+          )
+        : await session.run((lite) => lite.query(sql, [], { blob }));
       total += r.affectedRows ?? 0;
     } catch (e) {
       throw new EventdbError(

@@ -166,7 +166,7 @@ export async function connectPglite(config: ResolvedConfig, opts: ConnectOptions
     withLock: (name, lockOpts, fn) => locks.withLock(name, lockOpts, fn),
     lockStatus: (name) => locks.status(name),
     introspect: () => introspectPostgres(db),
-    bulkInsert: (table, columns, rows) => bulkInsertPglite(session, table, columns, rows),
+    bulkInsert: (table, columns, rows, opts) => bulkInsertPglite(session, table, columns, rows, opts),
     exclusive: (fn) => session.run(fn),
     async close() {
       if (closed) return;
