@@ -1,5 +1,5 @@
 import { loadModule, parseSync } from 'libpg-query';
-import { parse as parseCst } from 'sql-parser-cst';
+import type { parse as ParseCst } from 'sql-parser-cst';
 import { Analysis, SchemaMemory, type Stmt } from './analysis.js';
 import { maxLevel } from './levels.js';
 import { pgStatement } from './postgres-rules.js';
@@ -8,11 +8,22 @@ import { LineCounter, skipTrivia, splitStatements } from './statements.js';
 import type { Direction, Finding, MigrationInput, MigrationRisk, RiskContext } from './types.js';
 
 let loaded: Promise<void> | undefined;
+let parseCst: typeof ParseCst | undefined;
+let loadedCst: Promise<void> | undefined;
 
-/** Loads the PostgreSQL parser (WASM). Call once before analysing. */
-export function loadParsers(): Promise<void> {
+/**
+ * Loads the parsers: PostgreSQL's (WASM, also read for DuckDB and to explain SQLite refusals) and,
+ * when SQLite is among `engines` (default: all), the SQLite grammar. Call before analysing.
+ */
+export function loadParsers(engines: readonly string[] = ['postgres', 'sqlite', 'duckdb']): Promise<unknown> {
   loaded ??= loadModule();
-  return loaded;
+  if (engines.includes('sqlite')) loadedCst ??= import('sql-parser-cst').then((m) => void (parseCst = m.parse));
+  return Promise.all([loaded, loadedCst]);
+}
+
+function cst(): typeof ParseCst {
+  if (!parseCst) throw new Error('the SQLite parser is not loaded: call loadParsers() first');
+  return parseCst;
 }
 
 type Node = Record<string, any>;
@@ -107,7 +118,7 @@ function walkSqlite(a: Analysis, text: string, line0: number): void {
   let ok = true;
   let stmts: Node[] = [];
   try {
-    stmts = (parseCst(text, opts) as Node).statements as Node[];
+    stmts = (cst()(text, opts) as Node).statements as Node[];
   } catch {
     ok = false;
   }
@@ -125,7 +136,7 @@ function walkSqlite(a: Analysis, text: string, line0: number): void {
     const s: Stmt = { text: piece.text, line: lines.at(piece.offset) };
     a.statements++;
     try {
-      for (const st of (parseCst(piece.text, opts) as Node).statements as Node[]) if (st.type !== 'empty') sqliteStatement(a, st, s);
+      for (const st of (cst()(piece.text, opts) as Node).statements as Node[]) if (st.type !== 'empty') sqliteStatement(a, st, s);
     } catch (e) {
       sqliteParseError(a, s, e);
     }

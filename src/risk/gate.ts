@@ -42,7 +42,7 @@ export interface GateResult {
  * or critical unless --force. Elsewhere it only warns.
  */
 export async function gatePlan(steps: GateStep[], opts: GateOptions): Promise<GateResult> {
-  await loadParsers();
+  await loadParsers([...new Set(steps.map((s) => s.engine))]);
   const engine = steps[0]?.engine ?? opts.conn?.engine ?? 'sqlite';
   let sizes: RiskContext['tableSizes'];
   let live: RiskContext['live'];

@@ -64,7 +64,7 @@ export function fileIdentity(file: string, fallback: Engine): { id: string; engi
 export async function lintMigrations(opts: LintOptions): Promise<LintResult> {
   const cwd = opts.cwd ?? process.cwd();
   const files = expand(opts.paths, cwd);
-  await loadParsers();
+  await loadParsers([...new Set(files.map((f) => fileIdentity(f, opts.engine).engine))]);
   const memories = new Map<Engine, SchemaMemory>();
   const migrations: MigrationRisk[] = [];
   for (const abs of files) {

@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+// Risk analysis benchmark: statements/s (parse + rules) on the PostgreSQL corpus repeated, beside the
+// bare libpg-query parse of the same text; `migrate lint` of 1000 files beside squawk on the same files
+// and beside `eventdb --version` (process start-up); and where eventdb and squawk disagree on the corpus.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = join(ROOT, 'bin/eventdb.js');
+const SQUAWK = join(ROOT, 'node_modules/.bin/squawk');
+const risk = await import(join(ROOT, 'dist/risk/index.js'));
+const { parseSync } = await import('libpg-query');
+await risk.loadParsers();
+
+const corpus = JSON.parse(readFileSync(join(ROOT, 'test/risk/corpus/postgres.json'), 'utf8')).cases;
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+const budget = (ok) => (ok ? 'within budget' : 'OVER BUDGET');
+let failed = false;
+
+// 1. Statements per second.
+// "The corpus repeated": every case's SQL in one migration text, repeated 20 times (per-call overhead of
+// the WASM parser is then amortised as it is in a real multi-statement migration).
+const oneText = corpus.filter((c) => !c.sql.includes('CREATE TABL ')).map((c) => risk.readSqlMigration('c', c.sql).up).join('\n');
+const inputs = [{ id: 'corpus', up: Array(20).fill(oneText).join('\n'), transactional: false }];
+const perRound = inputs.reduce((n, m) => n + risk.analyseMigration(m, { engine: 'postgres' }).statements, 0);
+const texts = inputs.flatMap((m) => [m.up, m.down].filter((t) => t && t.trim()));
+function timeIt(fn, minMs = 1500) {
+  let rounds = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < minMs) {
+    fn();
+    rounds++;
+  }
+  return { rounds, ms: performance.now() - t0 };
+}
+for (let i = 0; i < 20; i++) for (const m of inputs) risk.analyseMigration(m, { engine: 'postgres' }); // warm-up
+const a = timeIt(() => {
+  for (const m of inputs) risk.analyseMigration(m, { engine: 'postgres' });
+});
+const p = timeIt(() => {
+  for (const t of texts) {
+    try {
+      parseSync(t);
+    } catch {
+      /* the unparsable case */
+    }
+  }
+});
+const rate = (perRound * a.rounds) / (a.ms / 1000);
+const parseRate = (perRound * p.rounds) / (p.ms / 1000);
+console.log(`analyse (parse + rules), PostgreSQL corpus ×${a.rounds} (${perRound} statements/round): ${fmt(rate)} statements/s — budget ≥ 20,000/s: ${budget(rate >= 20_000)}`);
+console.log(`  baseline: libpg-query parse alone on the same text: ${fmt(parseRate)} statements/s (analysis costs ${(parseRate / rate).toFixed(2)}× the bare parse)`);
+if (rate < 20_000) failed = true;
+
+// 2. migrate lint of 1000 files, beside squawk and beside process start-up.
+const dir = mkdtempSync(join(tmpdir(), 'eventdb-risk-bench-'));
+const pgCases = corpus.filter((c) => !c.sql.includes('eventdb:risk-accepted'));
+for (let i = 0; i < 1000; i++) {
+  const c = pgCases[i % pgCases.length];
+  const id = String(i + 1).padStart(4, '0');
+  writeFileSync(join(dir, `${id}_m.postgres.sql`), `-- eventdb:up\nCREATE TABLE t_${id} (id bigint PRIMARY KEY, name text);\nCREATE INDEX t_${id}_name_idx ON t_${id} (name);\n${c.sql.replace(/-- eventdb:(up|down|no-transaction)\n?/g, '')}\n`);
+}
+const run = (cmd, args) => {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { cwd: dir, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  return { ms: performance.now() - t0, r };
+};
+const startup = run(process.execPath, [BIN, '--version']);
+const lint = run(process.execPath, [BIN, 'migrate', 'lint', dir, '--json']);
+const lintJson = JSON.parse(lint.r.stdout);
+console.log(`\nmigrate lint of 1000 files (${fmt(lintJson.statements)} statements, ${fmt(lintJson.findings.length)} findings): ${fmt(lint.ms)} ms — budget ≤ 2,000 ms: ${budget(lint.ms <= 2000)}`);
+console.log(`  baseline: eventdb --version (start-up only): ${fmt(startup.ms)} ms`);
+if (lint.ms > 2000) failed = true;
+const hasSquawk = existsSync(SQUAWK);
+if (hasSquawk) {
+  const sq = run(SQUAWK, ['--reporter', 'json', join(dir, '*.sql')]);
+  const n = sq.r.stdout ? JSON.parse(sq.r.stdout).length : 0;
+  console.log(`  beside: squawk ${spawnSync(SQUAWK, ['--version'], { encoding: 'utf8' }).stdout.trim()} on the same files: ${fmt(sq.ms)} ms (${fmt(n)} findings) — eventdb/squawk time ratio ${(lint.ms / sq.ms).toFixed(2)}`);
+} else {
+  console.log('  squawk-cli is not installed: no comparison');
+}
+rmSync(dir, { recursive: true, force: true });
+
+// 3. Where eventdb and squawk disagree on the PostgreSQL corpus.
+if (hasSquawk) {
+  const SAME = {
+    'lock-index-build': ['require-concurrent-index-creation', 'disallowed-unique-constraint'],
+    'concurrently-in-transaction': ['ban-concurrent-index-creation-in-transaction'],
+    'rewrite-column-type': ['changing-column-type'],
+    'loss-narrowing-type': ['changing-column-type'],
+    'rewrite-volatile-default': ['adding-field-with-default', 'adding-serial-primary-key-field'],
+    'lock-foreign-key-validation': ['adding-foreign-key-constraint'],
+    'lock-check-validation': ['constraint-missing-not-valid'],
+    'lock-set-not-null': ['adding-not-nullable-field'],
+    'loss-drop-table': ['ban-drop-table'],
+    'loss-drop-column': ['ban-drop-column'],
+    'loss-truncate': ['ban-truncate-cascade'],
+    'compat-rename-table': ['renaming-table'],
+    'compat-rename-column': ['renaming-column'],
+    'add-not-null-without-default': ['adding-required-field'],
+    'unparsable-statement': ['syntax-error'],
+  };
+  // squawk rules about style or hygiene rather than risk; not compared.
+  const STYLE = new Set(['prefer-robust-stmts', 'require-timeout-settings', 'prefer-bigint-over-int', 'prefer-bigint-over-smallint', 'prefer-identity', 'prefer-text-field', 'prefer-timestamptz', 'ban-char-field', 'require-statement-timeout', 'require-lock-timeout', 'transaction-nesting', 'prefer-timestamp-tz']);
+  const cdir = mkdtempSync(join(tmpdir(), 'eventdb-risk-squawk-'));
+  corpus.forEach((c, i) => {
+    const up = risk.readSqlMigration('c', c.sql).up;
+    writeFileSync(join(cdir, `case${String(i).padStart(3, '0')}.sql`), `${c.before ? `${c.before}\n` : ''}${up}`);
+  });
+  const sq = spawnSync(SQUAWK, ['--reporter', 'json', join(cdir, '*.sql')], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const byFile = new Map();
+  for (const v of JSON.parse(sq.stdout || '[]')) {
+    const f = v.file.split('/').pop();
+    if (!byFile.has(f)) byFile.set(f, new Set());
+    if (!STYLE.has(v.rule_name)) byFile.get(f).add(v.rule_name);
+  }
+  let agree = 0;
+  const rows = [];
+  corpus.forEach((c, i) => {
+    const mine = c.expect.filter((e) => !e.endsWith(':accepted')).map((e) => e.split(':')[0]).filter((r) => !r.startsWith('down-'));
+    const theirs = byFile.get(`case${String(i).padStart(3, '0')}.sql`) ?? new Set();
+    const covered = new Set(mine.flatMap((r) => SAME[r] ?? []));
+    const onlyMine = mine.filter((r) => !(SAME[r] ?? []).some((s) => theirs.has(s)));
+    const onlyTheirs = [...theirs].filter((s) => !covered.has(s));
+    if (!onlyMine.length && !onlyTheirs.length) agree++;
+    else rows.push(`  ${c.name}\n    eventdb only: ${onlyMine.join(', ') || '-'}    squawk only: ${onlyTheirs.join(', ') || '-'}${c.squawk ? `\n    why: ${c.squawk}` : ''}`);
+  });
+  rmSync(cdir, { recursive: true, force: true });
+  console.log(`\nsquawk comparison on ${corpus.length} PostgreSQL corpus cases (squawk style rules ignored: ${[...STYLE].slice(0, 4).join(', ')} …): agree on ${agree}, differ on ${rows.length}`);
+  for (const r of rows) console.log(r);
+}
+process.exit(failed ? 1 : 0);
