@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { ResolvedConfig } from '../config/index.js';
 import { EventdbError, messageOf } from '../errors.js';
-import { loadBackup } from './optional.js';
 
 export interface AdminResponse {
   status: number;
@@ -32,31 +31,26 @@ export async function handleAdmin(path: string, req: IncomingMessage, config: Re
   } catch (e) {
     return fail(400, 'USAGE', messageOf(e), e instanceof EventdbError ? e.hint : '');
   }
-  const mod = await loadBackup();
+  const mod = await import('../backup/index.js');
   if (busy) return fail(409, 'BUSY', 'another admin operation is running', 'retry when it has finished');
   busy = true;
   try {
     if (route === 'GET /admin/backups') {
-      if (!mod?.listSnapshots) return unavailable();
-      const listed = await mod.listSnapshots(config);
-      return { status: 200, body: { ok: true, snapshots: Array.isArray(listed) ? listed : listed.snapshots } };
+      return { status: 200, body: { ok: true, snapshots: await mod.listSnapshots(config) } };
     }
     if (route === 'POST /admin/backup') {
-      if (!mod?.backup) return unavailable();
-      return { status: 200, body: { ok: true, backup: await mod.backup(config, body) } };
+      const tag = typeof body.tag === 'string' ? body.tag : undefined;
+      return { status: 200, body: { ok: true, backup: await mod.createBackup(config, { tag }) } };
     }
-    if (!mod?.restore) return unavailable();
-    return { status: 200, body: { ok: true, restore: await mod.restore(config, { ...body, yes: true }) } };
+    const id = typeof body.snapshot === 'string' ? body.snapshot : undefined;
+    const sel = id ? { id } : { latest: true };
+    return { status: 200, body: { ok: true, restore: await mod.restoreSnapshot(config, { ...sel, ifNewer: body.ifNewer === true }) } };
   } catch (e) {
     const err = e instanceof EventdbError ? e : undefined;
     return fail(err?.exitCode === 2 ? 400 : 500, err?.code ?? 'INTERNAL', messageOf(e), err?.hint ?? '');
   } finally {
     busy = false;
   }
-}
-
-function unavailable(): AdminResponse {
-  return fail(501, 'NOT_AVAILABLE', 'the backup module is not part of this build', 'use the eventdb backup / restore commands');
 }
 
 function fail(status: number, code: string, message: string, hint: string): AdminResponse {

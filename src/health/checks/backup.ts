@@ -1,50 +1,38 @@
 import { formatDuration } from '../duration.js';
-import { loadBackup, type SnapshotSummary } from '../optional.js';
 import type { CheckDefinition, CheckOutcome } from '../types.js';
 
 /**
- * The newest snapshot is younger than --max-backup-age (default 26 h) and complete (its manifest is
- * there); its `verify` outcome is reported when recorded. No snapshot at all warns outside production.
+ * The newest snapshot in the configured store is younger than --max-backup-age (default 26 h) and
+ * complete (its manifest is there — a folder of objects without one is a failed or running backup);
+ * its `verify` outcome is reported when recorded. No snapshot at all warns outside production.
  */
 export const backupCheck: CheckDefinition = {
   name: 'backup',
   needsConnection: false,
   async run(ctx): Promise<CheckOutcome> {
-    const mod = await loadBackup();
-    if (!mod?.listSnapshots) return { status: 'skipped', message: 'the backup module is not part of this build', details: {} };
-    const listed = await mod.listSnapshots(ctx.config);
-    const snapshots = Array.isArray(listed) ? listed : listed.snapshots;
-    const store = ctx.config.store;
-    const dated = snapshots
-      .map((s) => ({ s, at: Date.parse(String(s.createdAt ?? s.timestamp ?? '')) }))
-      .filter((x) => Number.isFinite(x.at))
-      .sort((a, b) => b.at - a.at);
-    const newest = dated[0];
+    const { readCatalog } = await import('../../backup/catalog.js');
+    const catalog = await readCatalog(ctx.config);
+    const store = catalog.store.display;
     const maxAge = ctx.opts.maxBackupAgeMs;
+    const snapshots = [...catalog.snapshots].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
+    const newest = snapshots[0];
+    const newestAt = newest ? Date.parse(newest.createdAt) : -Infinity;
+    // A folder without a manifest newer than the newest snapshot: the latest backup did not finish.
+    const unfinished = catalog.incomplete.filter((f) => Date.parse(f.modified) > newestAt);
+    const base = { store, count: snapshots.length, maxAgeMs: maxAge, incomplete: catalog.incomplete.map((f) => f.id) };
     if (!newest) {
-      return { status: ctx.production ? 'fail' : 'warn', message: `no snapshot in ${store}`, details: { store, count: 0, maxAgeMs: maxAge } };
+      const message = `no snapshot in ${store}${unfinished.length ? ` (${unfinished.length} incomplete: no manifest)` : ''}`;
+      return { status: ctx.production || unfinished.length ? 'fail' : 'warn', message, details: base };
     }
-    const ageMs = Date.now() - newest.at;
-    const s = newest.s;
-    const verify = verifyState(s);
+    const ageMs = Date.now() - newestAt;
     const details = {
-      store,
-      count: snapshots.length,
-      newest: { id: s.id ?? s.key ?? null, createdAt: new Date(newest.at).toISOString(), sizeBytes: s.sizeBytes ?? s.size ?? null, complete: s.complete ?? true, verified: verify },
+      ...base,
+      newest: { id: newest.id, createdAt: newest.createdAt, sizeBytes: newest.size, encrypted: newest.encrypted, verified: newest.verified, verifiedAt: newest.verifiedAt, migrationHead: newest.migrationHead },
       ageMs: Math.round(ageMs),
-      maxAgeMs: maxAge,
     };
-    const what = `newest snapshot ${s.id ?? s.key ?? ''} is ${formatDuration(ageMs)} old`.replace('  ', ' ');
-    if (s.complete === false) return { status: 'fail', message: `${what} and incomplete (no manifest)`, details };
+    const what = `newest snapshot ${newest.id} is ${formatDuration(ageMs)} old`;
     if (ageMs > maxAge) return { status: 'fail', message: `${what} (over ${formatDuration(maxAge)})`, details };
-    if (verify === false) return { status: 'fail', message: `${what}; its last verify failed`, details };
-    return { status: 'ok', message: `${what}${verify === true ? ', verified' : ''}`, details };
+    if (unfinished.length) return { status: 'fail', message: `${what}, but a newer backup ${unfinished[0]!.id} is incomplete (no manifest)`, details };
+    return { status: 'ok', message: `${what}${newest.verified ? ', verified' : ', not verified yet'}`, details };
   },
 };
-
-function verifyState(s: SnapshotSummary): boolean | null {
-  const v = s.verified ?? (s.verify as SnapshotSummary['verified']);
-  if (v === undefined || v === null) return null;
-  if (typeof v === 'boolean') return v;
-  return typeof v === 'object' && 'ok' in v ? !!v.ok : null;
-}

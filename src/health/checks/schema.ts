@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { loadSchemaLoader } from '../optional.js';
 import type { CheckDefinition, CheckOutcome } from '../types.js';
 import { needConnection } from './need.js';
 
@@ -12,9 +11,8 @@ export const schemaCheck: CheckDefinition = {
     if (!existsSync(ctx.config.schemaDir)) {
       return { status: 'skipped', message: `no expected schema at ${ctx.config.schemaDir}`, details: { dir: ctx.config.schemaDir } };
     }
-    const mod = await loadSchemaLoader();
-    if (!mod) return { status: 'skipped', message: 'the schema loader is not part of this build', details: {} };
-    const expected = await mod.loadExpectedSchema(ctx.config.schemaDir);
+    const { loadExpectedSchema } = await import('../../schema/loader.js');
+    const expected = await loadExpectedSchema(ctx.config.schemaDir);
     const mine = expected.tables.filter((t) => !t.engines || t.engines.includes(conn.engine));
     const live = await conn.introspect();
     const names = new Set(live.tables.map((t) => t.name.toLowerCase()));

@@ -1,7 +1,6 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { messageOf } from '../../errors.js';
-import { loadBackup } from '../optional.js';
 import type { CheckDefinition, CheckOutcome } from '../types.js';
 
 /** Where the store points: `file:` folders are checked here; s3/r2 go through the backup module. */
@@ -36,17 +35,13 @@ export const storageCheck: CheckDefinition = {
       }
       return { status: 'ok', message: `backup folder ${path} is writable`, details: { kind, path } };
     }
-    const mod = await loadBackup();
-    if (!mod?.openStore && !mod?.checkStore) return { status: 'skipped', message: `checking ${kind} stores needs the backup module, not part of this build`, details: { kind } };
+    const { openStore } = await import('../../backup/stores/index.js');
     const started = performance.now();
     try {
-      if (mod.checkStore) await mod.checkStore(ctx.config);
-      else {
-        const store = await mod.openStore!(url, { config: ctx.config });
-        const it = store.list('')[Symbol.asyncIterator]();
-        await it.next();
-        await it.return?.();
-      }
+      const store = await openStore(url, { cwd: ctx.config.cwd });
+      const it = store.list('')[Symbol.asyncIterator]();
+      await it.next();
+      await it.return?.();
     } catch (e) {
       return { status: 'fail', message: `store ${url} does not answer: ${messageOf(e)}`, details: { kind, url } };
     }
