@@ -11,6 +11,8 @@ export { resolveConfig, parseDatabaseUrl, redact, redactUrl, type ResolvedConfig
 export type * from './dialects/types.js';
 export { describeDatabase, type InfoResult } from './info.js';
 export { VERSION } from './version.js';
+export { runHealthChecks, startHealthServer, parseCheckNames, renderPrometheus, CHECK_NAMES, type HealthReport, type HealthOptions, type CheckResult, type CheckName, type CheckStatus, type ServeOptions, type HealthServer } from './health/index.js';
+export { prepare, type PrepareOptions, type PrepareResult, type PrepareStep } from './prepare/index.js';
 export {
   createBackup,
   listSnapshots,
