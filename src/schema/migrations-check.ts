@@ -20,8 +20,7 @@ export interface MigrationsApi {
 }
 
 export async function loadMigrationsApi(): Promise<MigrationsApi> {
-  const spec = '../migrations/index.js';
-  return (await import(spec)) as MigrationsApi;
+  return (await import('../migrations/index.js')) as unknown as MigrationsApi;
 }
 
 export function migrationsDir(config: ResolvedConfig): string {

@@ -39,9 +39,8 @@ export function schemaDir(config: ResolvedConfig): string {
 export async function loadExpected(config: ResolvedConfig): Promise<ExpectedSchema | null> {
   const dir = schemaDir(config);
   if (!existsSync(dir)) return null;
-  const spec = './loader.js';
-  const loader = (await import(spec)) as { loadExpectedSchema(dir: string): Promise<ExpectedSchema> };
-  return loader.loadExpectedSchema(dir);
+  const { loadExpectedSchema } = await import('./loader.js');
+  return loadExpectedSchema(dir);
 }
 
 /** Refuses a database whose engine the expected schema does not support. */

@@ -32,10 +32,14 @@ export function register(program: Command): void {
         if (opts.apply) await confirmDestructive(cfg, 'apply schema fixes', opts.yes);
         const { openConnection } = await import('../../dialects/index.js');
         const { autoFix } = await import('../../schema/autofix/index.js');
+        const { loadExpected, assertEngineSupported } = await import('../../schema/validate.js');
+        const expected = await loadExpected(cfg); // a broken schema file fails (exit 2) before anything is opened
+        if (expected) assertEngineSupported(expected, cfg.database.engine);
         const conn = await openConnection(cfg, { lockWaitMs: seconds * 1000 });
         let res: AutoFixResult;
         try {
           res = await autoFix(conn, cfg, {
+            expected,
             apply: !!opts.apply,
             allowPending: !!opts.allowPending,
             lockTimeoutMs: seconds * 1000,

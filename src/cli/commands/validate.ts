@@ -27,11 +27,13 @@ export function register(program: Command): void {
         if (!['text', 'github'].includes(opts.format ?? 'text')) throw new EventdbError('USAGE', `unknown --format "${opts.format}"`, 'use --format text or --format github (or --json)');
         const cfg = await config();
         const { openConnection } = await import('../../dialects/index.js');
-        const { validateDatabase } = await import('../../schema/validate.js');
+        const { validateDatabase, loadExpected, assertEngineSupported } = await import('../../schema/validate.js');
+        const expected = await loadExpected(cfg); // a broken schema file fails (exit 2) before anything is opened
+        if (expected) assertEngineSupported(expected, cfg.database.engine);
         const conn = await openConnection(cfg, { readOnly: true });
         let res: ValidationResult;
         try {
-          res = await validateDatabase(conn, cfg, { drift: opts.drift !== false, strict: opts.strict ? true : undefined });
+          res = await validateDatabase(conn, cfg, { expected, drift: opts.drift !== false, strict: opts.strict ? true : undefined });
         } finally {
           await conn.close();
         }

@@ -4,7 +4,7 @@ import type { Connection } from '../../dialects/types.js';
 import { EventdbError, messageOf } from '../../errors.js';
 import type { ValidationResult } from '../findings.js';
 import { collectFindings, summarise, validateDatabase, type ValidateOptions } from '../validate.js';
-import { AUTOFIX_LOG_TABLE, ensureAutofixLog, logFix } from './log.js';
+import { ensureAutofixLog, logFix } from './log.js';
 import { planFixes, type FixStep, type PlannedFix } from './plan.js';
 
 export { planFixes, LARGE_TABLE_ROWS, type PlannedFix, type FixPlan, type FixStatus } from './plan.js';
@@ -87,9 +87,8 @@ async function applyStep(conn: Connection, step: FixStep): Promise<void> {
   const t0 = performance.now();
   try {
     if (fix.kind === 'missing-history-table') {
-      const spec = '../../migrations/history.js';
-      const history = (await import(spec)) as { ensureHistory(db: Kysely<any>, engine: string): Promise<void> };
-      await conn.db.transaction().execute((trx) => history.ensureHistory(trx, conn.engine));
+      const { ensureHistory } = await import('../../migrations/history.js');
+      await conn.db.transaction().execute((trx) => ensureHistory(trx, conn.engine));
     } else {
       for (const [i, statements] of step.transactions.entries()) {
         try {
