@@ -8,7 +8,7 @@ import { baseline, createMigration, loadMigrations, migrateUp, migrationStatus, 
 import { describeEngines } from '../helpers/engines.js';
 import { historyIds, sqlMig, userTables, writeMigrations } from './helpers.js';
 
-let open: Connection[] = [];
+const open: Connection[] = [];
 afterEach(async () => {
   for (const c of open.splice(0)) await c.close();
 });
