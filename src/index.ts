@@ -30,6 +30,9 @@ export {
   type Manifest,
 } from './backup/index.js';
 export { BaseMigration } from './migrations/base-migration.js';
+export { validateDatabase, loadExpected, type ValidateOptions } from './schema/validate.js';
+export type { ValidationResult, ValidationFinding, ValidationSummary, FindingFix, FindingLevel, CheckGroup } from './schema/findings.js';
+export { autoFix, type AutoFixOptions, type AutoFixResult, type PlannedFix } from './schema/autofix/index.js';
 export {
   loadMigrations,
   migrationStatus,
