@@ -12,10 +12,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { benchTool } from './tools.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin/eventdb.js');
-const DBMATE = join(ROOT, 'node_modules/.bin/dbmate');
+const DBMATE = benchTool('dbmate', '2.36.0', 'dbmate');
+if (!DBMATE) throw new Error('dbmate is needed as the baseline and could not be installed');
 const N = Number(process.env.BENCH_MIGRATIONS ?? 1000);
 const PG = process.env.EVENTDB_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const work = mkdtempSync(join(tmpdir(), 'eventdb-bench-mig-'));

@@ -7,10 +7,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchTool } from './tools.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin/eventdb.js');
-const SQUAWK = join(ROOT, 'node_modules/.bin/squawk');
+const SQUAWK = benchTool('squawk-cli', '2.66.0', 'squawk') ?? '';
 const risk = await import(join(ROOT, 'dist/risk/index.js'));
 const { parseSync } = await import('libpg-query');
 await risk.loadParsers();
@@ -74,7 +75,7 @@ const lintJson = JSON.parse(lint.r.stdout);
 console.log(`\nmigrate lint of 1000 files (${fmt(lintJson.statements)} statements, ${fmt(lintJson.findings.length)} findings): ${fmt(lint.ms)} ms — budget ≤ 2,000 ms: ${budget(lint.ms <= 2000)}`);
 console.log(`  baseline: eventdb --version (start-up only): ${fmt(startup.ms)} ms`);
 if (lint.ms > 2000) failed = true;
-const hasSquawk = existsSync(SQUAWK);
+const hasSquawk = SQUAWK !== '' && existsSync(SQUAWK);
 if (hasSquawk) {
   const sq = run(SQUAWK, ['--reporter', 'json', join(dir, '*.sql')]);
   const n = sq.r.stdout ? JSON.parse(sq.r.stdout).length : 0;
