@@ -10,7 +10,8 @@ function silenceSdkNodeVersionWarning(): void {
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
     const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
     const text = typeof warning === 'string' ? warning : warning.message;
-    if (type === 'NodeDeprecationWarning' || /AWS SDK for JavaScript.*(no longer support|end support).*Node/i.test(text)) return;
+    // The SDK emits it as a plain string starting "NodeVersionSupportWarning: The AWS SDK for JavaScript (v3)…".
+    if (type === 'NodeDeprecationWarning' || /^NodeVersionSupportWarning:/.test(text) || /AWS SDK for JavaScript[\s\S]*(no longer support|end support|will require node)/i.test(text)) return;
     (original as (...a: unknown[]) => void)(warning, ...rest);
   }) as typeof process.emitWarning;
 }

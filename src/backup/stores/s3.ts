@@ -177,7 +177,8 @@ export class S3Store implements Store {
 }
 
 const AUTH_CODES = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'InvalidToken', 'ExpiredToken', 'CredentialsProviderError', 'AuthorizationHeaderMalformed', 'Forbidden', 'Unauthorized']);
-const NET_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'TimeoutError']);
+/** Cannot reach the store at all (exit 3); a connection lost mid-transfer is a failed operation (exit 1). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /** Maps an AWS SDK error to an EventdbError with a stable code. Never includes a secret. */
 export function s3Error(e: unknown, what: string): EventdbError {
@@ -190,10 +191,13 @@ export function s3Error(e: unknown, what: string): EventdbError {
     return new EventdbError('NOT_FOUND', `${what}: not found`, 'run `eventdb backup list` to see the snapshots in this store', { cause: e });
   }
   if (name === 'NoSuchBucket') return new EventdbError('STORE_NOT_FOUND', `${what}: the bucket does not exist`, 'create the bucket, or fix the bucket name in the store URL', { cause: e });
+  if (name === 'CredentialsProviderError') {
+    return new EventdbError('AUTH', `${what}: no store credentials were found`, 'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or R2_ACCESS_KEY_ID/R2_SECRET_ACCESS_KEY for r2://)', { cause: e });
+  }
   if (AUTH_CODES.has(name) || status === 401 || status === 403 || /credential/i.test(messageOf(e))) {
     return new EventdbError('AUTH', `${what}: the store rejected the credentials (${name || status})`, 'check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or R2_ACCESS_KEY_ID/R2_SECRET_ACCESS_KEY) and the bucket permissions', { cause: e });
   }
-  if (NET_CODES.has(err.code ?? '') || NET_CODES.has(name)) {
+  if (UNREACHABLE.has(err.code ?? '') || UNREACHABLE.has(name)) {
     return new EventdbError('STORE_UNREACHABLE', `${what}: ${messageOf(e)}`, 'check the store endpoint and the network, then retry', { cause: e, exitCode: 3 });
   }
   return new EventdbError('STORE_FAILED', `${what}: ${name ? `${name}: ` : ''}${messageOf(e)}${status ? ` (HTTP ${status})` : ''}`, 'retry; if it persists check the store (eventdb retried with backoff already)', { cause: e });
