@@ -51,13 +51,10 @@ export interface BackupResult {
  */
 export async function createBackup(config: ResolvedConfig, opts: BackupOptions = {}): Promise<BackupResult> {
   const env = opts.env ?? process.env;
-  if (config.database.driver === 'pglite') {
-    throw new EventdbError('UNSUPPORTED', 'backups of PGlite databases are not supported', 'stop the application and copy the PGlite folder, or use a PostgreSQL server');
-  }
   const keys = keysFromEnv(env, { recipients: opts.encryptTo });
   const encryption = encryptionFor(keys);
   const store = await openStore(opts.store ?? config.store, { cwd: config.cwd, env });
-  const engine = await getSnapshotEngine(config.database.engine);
+  const engine = await getSnapshotEngine(config.database.engine, config.database.driver);
   const started = Date.now();
   const createdAt = new Date(started);
   const id = newSnapshotId(createdAt);

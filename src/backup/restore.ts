@@ -72,7 +72,7 @@ async function targetAge(target: ResolvedConfig): Promise<Date | 'missing' | 'em
     }
     return newest;
   }
-  const dialect = await getDialect('postgres');
+  const dialect = await getDialect('postgres', db.driver);
   if (!(await dialect.exists(target))) return 'missing';
   const conn = await openConnection(target);
   try {
@@ -180,7 +180,7 @@ export async function restoreSnapshot(config: ResolvedConfig, opts: RestoreOptio
     notes.push(age instanceof Date ? `the snapshot is newer than the target's data (${age.toISOString()})` : `the target is ${age}`);
   }
 
-  const engine = await getSnapshotEngine(m.database.engine);
+  const engine = await getSnapshotEngine(m.database.engine, target.database.driver); // PGlite restores its own way
   const stamp = stampOf(new Date());
   const keep = opts.keep !== false;
   const isFile = target.database.engine !== 'postgres';

@@ -27,9 +27,10 @@ export async function openConnection(config: ResolvedConfig, opts?: ConnectOptio
 }
 
 /** Loads an engine's backup/restore implementation on demand (src/dialects/<engine>/snapshot.ts). */
-export async function getSnapshotEngine(engine: Engine): Promise<SnapshotEngine> {
+export async function getSnapshotEngine(engine: Engine, driver?: string): Promise<SnapshotEngine> {
   switch (engine) {
     case 'postgres':
+      if (driver === 'pglite') return (await import('./pglite/snapshot.js')).pgliteSnapshot;
       return (await import('./postgres/snapshot.js')).postgresSnapshot;
     case 'sqlite':
       return (await import('./sqlite/snapshot.js')).sqliteSnapshot;

@@ -34,6 +34,8 @@ export interface PgliteConnection extends Connection {
   readonly driver: 'pglite';
   /** Runs `fn` with the instance to itself (no other statement interleaves). */
   exclusive<T>(fn: (lite: PGlite) => Promise<T>): Promise<T>;
+  /** Takes the instance to itself until `release()` (a dump spanning a stream's lifetime). */
+  hold(): Promise<{ lite: PGlite; release(): void }>;
 }
 
 /**
@@ -168,6 +170,18 @@ export async function connectPglite(config: ResolvedConfig, opts: ConnectOptions
     introspect: () => introspectPostgres(db),
     bulkInsert: (table, columns, rows, opts) => bulkInsertPglite(session, table, columns, rows, opts),
     exclusive: (fn) => session.run(fn),
+    async hold() {
+      const lite = await session.instance();
+      await session.acquire();
+      let done = false;
+      return {
+        lite,
+        release() {
+          if (!done) session.release();
+          done = true;
+        },
+      };
+    },
     async close() {
       if (closed) return;
       closed = true;

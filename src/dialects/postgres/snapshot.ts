@@ -11,9 +11,9 @@ import { DUMP_MAGIC, frame, readFrames, type DumpHeader, type DumpTable, type Se
 import { connectError } from './errors.js';
 import { poolConfig } from './index.js';
 
-const qi = (s: string) => `"${s.replace(/"/g, '""')}"`;
-const qn = (schema: string, name: string) => `${qi(schema)}.${qi(name)}`;
-const tableKey = (schema: string, name: string) => (schema === 'public' ? name : `${schema}.${name}`);
+export const qi = (s: string) => `"${s.replace(/"/g, '""')}"`;
+export const qn = (schema: string, name: string) => `${qi(schema)}.${qi(name)}`;
+export const tableKey = (schema: string, name: string) => (schema === 'public' ? name : `${schema}.${name}`);
 const USER_SCHEMAS = "n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%'";
 
 /** Environment for pg_dump / pg_restore: the password goes in PGPASSWORD, never on the command line. */
@@ -45,7 +45,7 @@ async function client(config: ResolvedConfig, database?: string): Promise<pg.Cli
   return c;
 }
 
-async function listTables(c: pg.Client): Promise<Array<{ oid: number; schema: string; name: string }>> {
+export async function listTables(c: pg.Client): Promise<Array<{ oid: number; schema: string; name: string }>> {
   const r = await c.query<{ oid: number; schema: string; name: string }>(
     `select c.oid::int as oid, n.nspname as schema, c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
      where c.relkind = 'r' and ${USER_SCHEMAS} and not exists (select 1 from pg_depend d where d.objid = c.oid and d.deptype = 'e') order by 2, 3`,
@@ -53,7 +53,7 @@ async function listTables(c: pg.Client): Promise<Array<{ oid: number; schema: st
   return r.rows;
 }
 
-async function countAll(c: pg.Client, tables: Array<{ schema: string; name: string }>): Promise<Record<string, number>> {
+export async function countAll(c: pg.Client, tables: Array<{ schema: string; name: string }>): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const t of tables) {
     const r = await c.query<{ n: string }>(`select count(*)::text as n from ${qn(t.schema, t.name)}`);
@@ -63,7 +63,7 @@ async function countAll(c: pg.Client, tables: Array<{ schema: string; name: stri
 }
 
 /** Reads the schema (in the dump transaction, with search_path '' so everything is qualified). */
-async function readSchema(c: pg.Client, server: string): Promise<DumpHeader> {
+export async function readSchema(c: pg.Client, server: string): Promise<DumpHeader> {
   const pre: string[] = [];
   const post: string[] = [];
   const schemas = await c.query<{ n: string }>(`select nspname as n from pg_namespace n where ${USER_SCHEMAS} order by 1`);
@@ -71,7 +71,7 @@ async function readSchema(c: pg.Client, server: string): Promise<DumpHeader> {
   const ext = await c.query<{ e: string; s: string }>("select e.extname as e, n.nspname as s from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname <> 'plpgsql' order by 1");
   for (const r of ext.rows) pre.push(`create extension if not exists ${qi(r.e)} with schema ${qi(r.s)}`);
   const enums = await c.query<{ s: string; t: string; labels: string[] }>(
-    `select n.nspname as s, t.typname as t, array_agg(e.enumlabel order by e.enumsortorder) as labels from pg_type t join pg_enum e on e.enumtypid = t.oid
+    `select n.nspname as s, t.typname as t, array_agg(e.enumlabel::text order by e.enumsortorder) as labels from pg_type t join pg_enum e on e.enumtypid = t.oid
      join pg_namespace n on n.oid = t.typnamespace where ${USER_SCHEMAS} group by 1, 2 order by 1, 2`,
   );
   for (const r of enums.rows) pre.push(`create type ${qn(r.s, r.t)} as enum (${r.labels.map((l) => `'${l.replace(/'/g, "''")}'`).join(', ')})`);
@@ -140,7 +140,7 @@ async function readSchema(c: pg.Client, server: string): Promise<DumpHeader> {
   return { version: 1, server, preData: pre, postData: post, tables };
 }
 
-async function sequenceValues(c: pg.Client): Promise<SequenceValue[]> {
+export async function sequenceValues(c: pg.Client): Promise<SequenceValue[]> {
   const r = await c.query<{ name: string }>(
     `select quote_ident(n.nspname) || '.' || quote_ident(c.relname) as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
      where c.relkind = 'S' and ${USER_SCHEMAS} order by 1`,

@@ -1,0 +1,194 @@
+import type { PGlite } from '@electric-sql/pglite';
+import { createReadStream, existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import type pg from 'pg';
+import type { ResolvedConfig } from '../../config/index.js';
+import { EventdbError, messageOf } from '../../errors.js';
+import type { SnapshotEngine } from '../types.js';
+import { DUMP_MAGIC, frame, readFrames, type DumpHeader, type DumpTable, type SequenceValue } from '../postgres/dump-format.js';
+import { countAll, listTables, postgresSnapshot, qi, qn, readSchema, sequenceValues, tableKey } from '../postgres/snapshot.js';
+import type { PgliteConnection } from './index.js';
+
+/**
+ * Backup and restore of a PGlite database in eventdb's own logical dump format (`eventdb-pg`) — the
+ * same schema reader, frames and row counting as the server dialect, so a snapshot moves PGlite →
+ * server → PGlite. Only the data path differs: PGlite has no COPY over the wire protocol, so tables
+ * are copied to and from `/dev/blob` (one table's COPY text in memory at a time).
+ */
+
+/** The server dialect's catalog readers take a pg client; this gives them the PGlite session. */
+function asClient(lite: PGlite): pg.Client {
+  return {
+    query: async (text: string, params?: unknown[]) => {
+      const r = await lite.query(text, params as unknown[]);
+      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+    },
+  } as unknown as pg.Client;
+}
+
+const FRAME_BYTES = 1 << 20;
+
+/** Splits COPY text into frames of about 1 MB, each ending at a row boundary. */
+function* dataFrames(text: Uint8Array): Generator<Buffer> {
+  const buf = Buffer.from(text.buffer, text.byteOffset, text.byteLength);
+  let start = 0;
+  while (start < buf.length) {
+    let end = Math.min(start + FRAME_BYTES, buf.length);
+    if (end < buf.length) {
+      const nl = buf.lastIndexOf(10, end - 1);
+      end = nl >= start ? nl + 1 : buf.indexOf(10, end) + 1 || buf.length;
+    }
+    yield frame('D', buf.subarray(start, end));
+    start = end;
+  }
+}
+
+function countRows(b: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < b.length; i++) if (b[i] === 10) n++;
+  return n;
+}
+
+function dump(lite: PGlite, server: string, tables: Record<string, number>): Readable {
+  const c = asClient(lite);
+  async function* gen(): AsyncGenerator<Buffer> {
+    yield Buffer.from(DUMP_MAGIC, 'latin1');
+    const header = await readSchema(c, server);
+    yield frame('H', JSON.stringify(header));
+    for (const t of header.tables) {
+      yield frame('T', JSON.stringify(t));
+      const r = await lite.query(`copy ${qn(t.schema, t.name)} (${t.columns.map(qi).join(', ')}) to '/dev/blob'`);
+      const text = r.blob ? new Uint8Array(await r.blob.arrayBuffer()) : new Uint8Array(0);
+      yield* dataFrames(text);
+      const rows = countRows(text);
+      yield frame('E', JSON.stringify({ rows }));
+      tables[tableKey(t.schema, t.name)] = rows;
+    }
+    yield frame('S', JSON.stringify(await sequenceValues(c)));
+    yield frame('Z', JSON.stringify({ tables }));
+  }
+  return Readable.from(gen(), { objectMode: false });
+}
+
+/** Loads an eventdb-pg dump into the open transaction. */
+async function load(lite: PGlite, file: string): Promise<void> {
+  let header: DumpHeader | undefined;
+  let table: DumpTable | undefined;
+  let parts: Buffer[] = [];
+  let size = 0;
+  let ended = false;
+  const flush = async () => {
+    if (!table || size === 0) return;
+    const all = Buffer.concat(parts, size);
+    const cut = all.lastIndexOf(10) + 1; // whole rows only; the rest waits for the next frame
+    parts = cut < all.length ? [all.subarray(cut)] : [];
+    size = all.length - cut;
+    if (cut === 0) return;
+    await lite.query(`copy ${qn(table.schema, table.name)} (${table.columns.map(qi).join(', ')}) from '/dev/blob'`, [], { blob: new Blob([all.subarray(0, cut)]) });
+  };
+  for await (const { type, body } of readFrames(createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>)) {
+    if (type === 'H') {
+      header = JSON.parse(body.toString('utf8')) as DumpHeader;
+      for (const s of header.preData) await lite.exec(s);
+    } else if (type === 'T') {
+      table = JSON.parse(body.toString('utf8')) as DumpTable;
+    } else if (type === 'D') {
+      if (!table) throw new Error('data outside a table');
+      parts.push(Buffer.from(body));
+      size += body.length;
+      if (size >= 8 * FRAME_BYTES) await flush();
+    } else if (type === 'E') {
+      if (!table) throw new Error('table end outside a table');
+      await flush();
+      if (size > 0) throw new Error(`the data of ${table.name} does not end with a complete row`);
+      table = undefined;
+    } else if (type === 'S') {
+      for (const s of JSON.parse(body.toString('utf8')) as SequenceValue[]) {
+        await lite.query(`select pg_catalog.setval($1, $2::bigint, $3)`, [s.name, s.value, s.called]);
+      }
+    } else if (type === 'Z') {
+      ended = true;
+    }
+  }
+  if (!header || !ended) throw new Error('the dump is incomplete');
+  for (const s of header.postData) await lite.exec(s);
+}
+
+export const pgliteSnapshot: SnapshotEngine = {
+  engine: 'postgres',
+
+  async snapshot(conn) {
+    const held = await (conn as PgliteConnection).hold();
+    const { lite } = held;
+    try {
+      const v = await lite.query<{ v: string }>('select version() as v');
+      const server = /^(PostgreSQL [^ ]+ \(PGlite [^)]+\))/.exec(v.rows[0]?.v ?? '')?.[1] ?? 'PGlite';
+      // The session is ours until cleanup: nothing else in this process writes meanwhile, and no
+      // other process can open the directory. The transaction makes the copy one point in time anyway.
+      await lite.exec('begin isolation level repeatable read read only');
+      await lite.query("select pg_catalog.set_config('search_path', '', true)");
+      const tables: Record<string, number> = {};
+      return {
+        format: 'eventdb-pg',
+        extension: '.edbdump',
+        tables,
+        tool: 'eventdb logical dump (PGlite: COPY via /dev/blob in one REPEATABLE READ transaction)',
+        notes: [],
+        stream: dump(lite, server, tables),
+        async cleanup() {
+          await lite.exec('rollback').catch(() => undefined);
+          held.release();
+        },
+      };
+    } catch (e) {
+      await lite.exec('rollback').catch(() => undefined);
+      held.release();
+      throw new EventdbError('BACKUP_FAILED', `cannot start the PGlite dump: ${messageOf(e)}`, 'check the message; no snapshot was written', { cause: e });
+    }
+  },
+
+  checkFile: (path, format) => postgresSnapshot.checkFile(path, format),
+
+  /**
+   * Replaces the target PGlite database's user schemas with the dump, in one transaction: a failure
+   * leaves it exactly as it was. With `keep`, the whole data directory is first saved as a tarball
+   * beside it (`<dir>.pre-restore-<stamp>.tar.gz`, PGlite's dumpDataDir; untar it to get the folder back).
+   */
+  async restoreDatabase(config, dumpFile, format, opts) {
+    const target: ResolvedConfig = opts.to ?? config;
+    if (format !== 'eventdb-pg') {
+      throw new EventdbError('RESTORE_REFUSED', `this snapshot was made by pg_dump (${format}); PGlite restores eventdb's own dump format only`, 'take the server backup with EVENTDB_PG_DUMP=never, or restore this one into a PostgreSQL server; nothing was changed');
+    }
+    const { connectPglite } = await import('./index.js');
+    const conn = await connectPglite(target);
+    let previous: string | undefined;
+    try {
+      return await conn.exclusive(async (lite) => {
+        if (opts.keep && !target.database.memory) {
+          previous = `${target.database.path}.pre-restore-${opts.stamp}.tar.gz`;
+          if (!existsSync(previous)) {
+            const tar = await lite.dumpDataDir('gzip');
+            await writeFile(previous, Buffer.from(await tar.arrayBuffer()));
+          }
+        }
+        await lite.exec('begin');
+        try {
+          await lite.query("select pg_catalog.set_config('search_path', '', true)");
+          await lite.exec('set local check_function_bodies = off');
+          const schemas = await lite.query<{ n: string }>("select nspname as n from pg_namespace where nspname not in ('pg_catalog', 'information_schema') and nspname not like 'pg\\_%'");
+          for (const { n } of schemas.rows) await lite.exec(`drop schema ${qi(n)} cascade`);
+          await load(lite, dumpFile);
+          const tables = await countAll(asClient(lite), await listTables(asClient(lite)));
+          await lite.exec('commit');
+          return { database: target.database.display, previous, tables };
+        } catch (e) {
+          await lite.exec('rollback').catch(() => undefined);
+          throw new EventdbError('RESTORE_FAILED', `restore into PGlite failed: ${messageOf(e)}`, `the database ${target.database.display} was not changed`, { cause: e });
+        }
+      });
+    } finally {
+      await conn.close();
+    }
+  },
+};
