@@ -1,0 +1,168 @@
+#!/usr/bin/env node
+// Backup and restore benchmark: eventdb beside the tools people use today, measured in the same run.
+//   EVENTDB_BENCH_MB   database size in MB (default 200; the issue's budget is stated at ~1 GB)
+//   EVENTDB_BENCH_PG   admin URL of the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres)
+//   EVENTDB_BENCH_ONLY sqlite | postgres | compression (default: all)
+// Each figure is printed with its baseline and the ratio; peak RSS of the eventdb process beside it.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = join(ROOT, 'bin/eventdb.js');
+const MB = Number(process.env.EVENTDB_BENCH_MB ?? 200);
+const PG = process.env.EVENTDB_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ONLY = process.env.EVENTDB_BENCH_ONLY;
+const dir = mkdtempSync(join(tmpdir(), 'eventdb-bench-backup-'));
+const rssHook = join(dir, 'rss.mjs');
+writeFileSync(rssHook, "import { writeSync } from 'node:fs'; process.on('exit', () => writeSync(2, `\\nEVENTDB_MAXRSS_KB ${process.resourceUsage().maxRSS}\\n`));\n");
+
+const rows = [];
+function report(name, seconds, baseName, baseSeconds, rssKb, budget) {
+  const ratio = baseSeconds ? seconds / baseSeconds : undefined;
+  rows.push({ name, seconds, baseName, baseSeconds, ratio, rssKb, budget });
+  const r = ratio === undefined ? '' : `  ${ratio.toFixed(2)}× ${baseName} (${baseSeconds.toFixed(2)} s)${budget ? `  budget ≤ ${budget}× ${ratio <= budget ? 'ok' : 'OVER'}` : ''}`;
+  console.log(`${name.padEnd(44)} ${seconds.toFixed(2).padStart(7)} s${r}${rssKb ? `  peak RSS ${(rssKb / 1024).toFixed(0)} MB${rssKb / 1024 <= 250 ? '' : ' OVER 250'}` : ''}`);
+}
+
+function sh(cmd, args, opts = {}) {
+  const t = performance.now();
+  execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'], ...opts });
+  return (performance.now() - t) / 1000;
+}
+
+/** Runs the eventdb CLI; returns seconds and peak RSS (KB). Throws on a non-zero exit. */
+function eventdb(args, env = {}) {
+  return new Promise((resolve, reject) => {
+    const t = performance.now();
+    const child = spawn(process.execPath, ['--import', rssHook, BIN, ...args], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) => {
+      const seconds = (performance.now() - t) / 1000;
+      const rss = Number(/EVENTDB_MAXRSS_KB (\d+)/.exec(err)?.[1] ?? 0);
+      if (code !== 0) reject(new Error(`eventdb ${args.join(' ')} exited ${code}:\n${err}${out}`));
+      else resolve({ seconds, rss, out });
+    });
+  });
+}
+
+function size(p) {
+  return statSync(p).size;
+}
+
+// Rows of an event platform: a mix of ids, timestamps, short text and a JSON payload (compresses ~3:1).
+const ROW_SQL = (n) => `
+  with recursive s(i) as (select 1 union all select i + 1 from s where i < ${n})
+  insert into registrations(id, event_id, user_email, status, created_at, payload)
+  select i, i % 5000, 'user' || (i * 7919 % 1000003) || '@example.com', case i % 4 when 0 then 'confirmed' when 1 then 'waitlist' when 2 then 'cancelled' else 'attended' end,
+         datetime(1700000000 + i * 37, 'unixepoch'), '{"seat":"' || hex(randomblob(6)) || '","notes":"' || hex(randomblob(40)) || '","source":"web","tags":["early","vip"]}'
+  from s;`;
+
+async function sqliteBench() {
+  const db = join(dir, 'bench.sqlite');
+  const n = Math.round((MB * 1024 * 1024) / 230);
+  console.log(`\n### SQLite, ${MB} MB target (${n} rows)`);
+  execFileSync('sqlite3', [db, 'pragma journal_mode=wal; create table registrations (id integer primary key, event_id integer not null, user_email text not null, status text not null, created_at text not null, payload text); create index reg_event on registrations(event_id);' + ROW_SQL(n)]);
+  console.log(`database file: ${(size(db) / 1e6).toFixed(0)} MB`);
+  const base = sh('sh', ['-c', `sqlite3 '${db}' ".backup '${dir}/copy.sqlite'" && gzip -1 -c '${dir}/copy.sqlite' > '${dir}/copy.sqlite.gz'`]);
+  console.log(`baseline sqlite3 .backup + gzip -1: ${base.toFixed(2)} s, ${(size(`${dir}/copy.sqlite.gz`) / 1e6).toFixed(0)} MB`);
+  const file = await eventdb(['backup', '--url', `sqlite:${db}`, '--store', `file:${dir}/store`]);
+  report('sqlite backup → file store', file.seconds, 'sqlite3 .backup + gzip -1', base, file.rss, 1.0);
+
+  const { default: S3rver } = await import('s3rver');
+  const s3dir = join(dir, 's3');
+  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: s3dir, configureBuckets: [{ name: 'bench' }] });
+  const { port } = await server.run();
+  const env = { S3_ENDPOINT: `http://127.0.0.1:${port}`, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' };
+  try {
+    const s3 = await eventdb(['backup', '--url', `sqlite:${db}`, '--store', 's3://bench/eventdb'], env);
+    report('sqlite backup → s3rver', s3.seconds, 'sqlite3 .backup + gzip -1', base, s3.rss, 1.3);
+    const restore = await eventdb(['restore', '--latest', '--url', `sqlite:${db}`, '--to', `sqlite:${dir}/restored.sqlite`, '--store', 's3://bench/eventdb'], env);
+    const cp = sh('sh', ['-c', `gunzip -c '${dir}/copy.sqlite.gz' > '${dir}/plain.sqlite'`]);
+    report('sqlite restore ← s3rver (verify + integrity_check)', restore.seconds, 'gunzip of the baseline copy', cp, restore.rss);
+  } finally {
+    await server.close();
+    rmSync(s3dir, { recursive: true, force: true });
+  }
+}
+
+function pgUrl(db) {
+  const u = new URL(PG);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
+function psql(db, sql) {
+  execFileSync('psql', [pgUrl(db), '-v', 'ON_ERROR_STOP=1', '-qc', sql], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+async function postgresBench() {
+  const name = `eventdb_bench_${process.pid}`;
+  const n = Math.round((MB * 1024 * 1024) / 260);
+  console.log(`\n### PostgreSQL, ${MB} MB target (${n} rows)`);
+  const dbs = [name, `${name}_pgr`, `${name}_r1`, `${name}_r2`];
+  try {
+    psql('postgres', `create database ${name}`);
+    psql(name, `create table registrations (id bigint primary key, event_id int not null, user_email text not null, status text not null, created_at timestamptz not null, payload jsonb);
+      insert into registrations select i, i % 5000, 'user' || (i * 7919 % 1000003) || '@example.com', (array['confirmed','waitlist','cancelled','attended'])[1 + i % 4],
+        to_timestamp(1700000000 + i * 37), jsonb_build_object('seat', md5(i::text), 'notes', md5((i * 3)::text) || md5((i * 5)::text), 'source', 'web', 'tags', jsonb_build_array('early', 'vip'))
+      from generate_series(1, ${n}) i;
+      create index reg_event on registrations(event_id);`);
+    psql(name, 'vacuum analyze registrations');
+    const sizeMb = execFileSync('psql', [pgUrl(name), '-Atc', `select pg_database_size('${name}') / 1000000`]).toString().trim();
+    console.log(`database size: ${sizeMb} MB`);
+    const dump = join(dir, 'bench.pgdump');
+    const base = sh('pg_dump', ['-Fc', '-f', dump, pgUrl(name)]);
+    console.log(`baseline pg_dump -Fc: ${base.toFixed(2)} s, ${(size(dump) / 1e6).toFixed(0)} MB`);
+    const b = await eventdb(['backup', '--url', pgUrl(name), '--store', `file:${dir}/pgstore`]);
+    report('postgres backup (pg_dump -Fc -Z0 + gzip -1)', b.seconds, 'pg_dump -Fc', base, b.rss, 1.1);
+    const own = await eventdb(['backup', '--url', pgUrl(name), '--store', `file:${dir}/pgstore-own`], { EVENTDB_PG_DUMP: 'never' });
+    report('postgres backup, own dump (no pg_dump)', own.seconds, 'pg_dump -Fc', base, own.rss, 1.5);
+
+    psql('postgres', `create database ${name}_pgr`);
+    const baseR = sh('pg_restore', ['--no-owner', '--no-acl', '--exit-on-error', '--single-transaction', '-d', pgUrl(`${name}_pgr`), dump]);
+    console.log(`baseline pg_restore: ${baseR.toFixed(2)} s`);
+    const r1 = await eventdb(['restore', '--latest', '--url', pgUrl(name), '--to', pgUrl(`${name}_r1`), '--store', `file:${dir}/pgstore`]);
+    report('postgres restore (verify + pg_restore + swap)', r1.seconds, 'pg_restore', baseR, r1.rss, 1.1);
+    const r2 = await eventdb(['restore', '--latest', '--url', pgUrl(name), '--to', pgUrl(`${name}_r2`), '--store', `file:${dir}/pgstore-own`]);
+    report('postgres restore, own dump', r2.seconds, 'pg_restore', baseR, r2.rss, 1.5);
+  } finally {
+    for (const d of dbs) {
+      try {
+        psql('postgres', `drop database if exists ${d} with (force)`);
+      } catch {
+        /* best effort */
+      }
+    }
+  }
+}
+
+function compressionBench() {
+  // What the codec choice rests on: single-core throughput of gzip -1 and zstd -1 on a raw copy.
+  const f = join(dir, 'copy.sqlite');
+  try {
+    statSync(f);
+  } catch {
+    return;
+  }
+  console.log('\n### Compression of the SQLite copy (one core)');
+  const g = sh('sh', ['-c', `gzip -1 -c '${f}' > '${dir}/c.gz'`]);
+  const z = sh('sh', ['-c', `zstd -1 -q -c '${f}' > '${dir}/c.zst'`]);
+  const mbs = size(f) / 1e6;
+  console.log(`gzip -1: ${(mbs / g).toFixed(0)} MB/s, ratio ${(size(f) / size(`${dir}/c.gz`)).toFixed(2)};  zstd -1: ${(mbs / z).toFixed(0)} MB/s, ratio ${(size(f) / size(`${dir}/c.zst`)).toFixed(2)}`);
+}
+
+try {
+  if (!ONLY || ONLY === 'sqlite') await sqliteBench();
+  if (!ONLY || ONLY === 'sqlite' || ONLY === 'compression') compressionBench();
+  if (!ONLY || ONLY === 'postgres') await postgresBench();
+  console.log('\n| figure | eventdb (s) | baseline | baseline (s) | ratio | budget | peak RSS (MB) |\n|---|---|---|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.name} | ${r.seconds.toFixed(2)} | ${r.baseName ?? ''} | ${r.baseSeconds?.toFixed(2) ?? ''} | ${r.ratio?.toFixed(2) ?? ''} | ${r.budget ? `≤ ${r.budget}` : ''} | ${r.rssKb ? (r.rssKb / 1024).toFixed(0) : ''} |`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
