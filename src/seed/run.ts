@@ -124,7 +124,7 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
     notes,
   };
 
-  const load = async (table: string, columns: string[], rows: Iterable<unknown[]> | AsyncIterable<unknown[]>, expected?: number, skipTriggers = false): Promise<number> => {
+  const load = async (table: string, columns: string[], rows: Iterable<unknown[]> | AsyncIterable<unknown[]>, expected?: number, skipTriggers = false, rebuildIndexes = false): Promise<number> => {
     const t0 = performance.now();
     let n = 0;
     const progress = async function* (src: AsyncIterable<unknown[][]>) {
@@ -134,7 +134,7 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
         opts.onProgress?.({ table, rows: n, expected, elapsedMs: performance.now() - t0, totalRows: totalRows + n });
       }
     };
-    const loaded = await conn.bulkInsert(table, columns, progress(batched(rows, batchSize)), { skipTriggers });
+    const loaded = await conn.bulkInsert(table, columns, progress(batched(rows, batchSize)), { skipTriggers, rebuildIndexes });
     const ms = performance.now() - t0;
     totalRows += loaded;
     const prev = tables.find((t) => t.table === table);
@@ -223,7 +223,7 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
           }
           const { columns, rows } = project(gen, info, notes);
           // The platform's triggers (capacity guard, loyalty cache, audit) are kept by construction.
-          await load(t, columns, rows, gen.expected, true);
+          await load(t, columns, rows, gen.expected, true, mode !== 'append');
         }
       }
     }

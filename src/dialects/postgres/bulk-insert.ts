@@ -54,11 +54,24 @@ export async function bulkInsertPostgres(pool: pg.Pool, table: string, columns: 
   const client = await pool.connect();
   let broken = false;
   const name = qualifiedName(table);
+  const wrapped = !!(opts.skipTriggers || opts.rebuildIndexes);
   try {
-    if (opts.skipTriggers) {
-      // Transactional DDL: if anything fails (or the process dies) the triggers were never off.
+    let indexes: Array<{ name: string; def: string }> = [];
+    if (wrapped) {
+      // Transactional DDL: if anything fails (or the process dies) the triggers were never off and
+      // the indexes never gone.
       await client.query('begin');
-      await client.query(`alter table ${name} disable trigger user`);
+      if (opts.skipTriggers) await client.query(`alter table ${name} disable trigger user`);
+      if (opts.rebuildIndexes) {
+        const r = await client.query<{ name: string; def: string }>(
+          `select quote_ident(n.nspname) || '.' || quote_ident(i.relname) as name, pg_get_indexdef(i.oid) as def
+             from pg_index x join pg_class i on i.oid = x.indexrelid join pg_namespace n on n.oid = i.relnamespace
+            where x.indrelid = $1::regclass and not exists (select 1 from pg_constraint c where c.conindid = x.indexrelid)`,
+          [name],
+        );
+        indexes = r.rows;
+        for (const i of indexes) await client.query(`drop index ${i.name}`);
+      }
     }
     const sql = `COPY ${name} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`;
     const stream = client.query(copyFrom(sql));
@@ -90,13 +103,14 @@ export async function bulkInsertPostgres(pool: pg.Pool, table: string, columns: 
       broken = true;
       throw new EventdbError('BULK_INSERT', `loading ${table} failed: ${messageOf(failed)}`, 'no rows of this load were kept (COPY is one statement); fix the data or the schema and run again', { cause: failed });
     }
-    if (opts.skipTriggers) {
-      await client.query(`alter table ${name} enable trigger user`);
+    if (wrapped) {
+      for (const i of indexes) await client.query(i.def);
+      if (opts.skipTriggers) await client.query(`alter table ${name} enable trigger user`);
       await client.query('commit');
     }
     return Number(stream.rowCount ?? 0);
   } catch (e) {
-    if (opts.skipTriggers && !broken) await client.query('rollback').catch(() => undefined);
+    if (wrapped && !broken) await client.query('rollback').catch(() => undefined);
     if (e instanceof EventdbError) throw e;
     throw new EventdbError('BULK_INSERT', `loading ${table} failed: ${messageOf(e)}`, 'nothing was loaded; check the table name and your permissions', { cause: e });
   } finally {

@@ -7,6 +7,8 @@ const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
 const MAX_PARAMS = 32_766;
 /** Rows per multi-row INSERT: fewer native calls, bounded by the parameter limit. */
 const ROWS_PER_STATEMENT = 256;
+/** Page cache during a load, in KiB (SQLite allocates it only as pages are touched). */
+const LOAD_CACHE_KIB = 32_768;
 
 function sqliteValue(v: unknown): unknown {
   if (v === undefined) return null;
@@ -55,14 +57,24 @@ export async function bulkInsertSqlite(raw: Database.Database, table: string, co
   const triggers = opts.skipTriggers
     ? (raw.prepare("select name, sql from sqlite_schema where type = 'trigger' and tbl_name = ?").all(table) as Array<{ name: string; sql: string }>)
     : [];
+  // Indexes from CREATE INDEX (those backing PRIMARY KEY/UNIQUE constraints have no SQL and stay).
+  const indexes = opts.rebuildIndexes
+    ? (raw.prepare("select name, sql from sqlite_schema where type = 'index' and tbl_name = ? and sql is not null").all(table) as Array<{ name: string; sql: string }>)
+    : [];
+  // A larger page cache for the load: index inserts in key order the data does not share (a unique
+  // index on lower(email), a (user, event) key) otherwise thrash the default 2 MB cache.
+  const cacheBefore = raw.pragma('cache_size', { simple: true }) as number;
+  if (cacheBefore > -LOAD_CACHE_KIB && cacheBefore < LOAD_CACHE_KIB / 4) raw.pragma(`cache_size = -${LOAD_CACHE_KIB}`);
   try {
     if (!outer) raw.exec('BEGIN');
     for (const t of triggers) raw.exec(`DROP TRIGGER ${quoteIdent(t.name)}`);
+    for (const i of indexes) raw.exec(`DROP INDEX ${quoteIdent(i.name)}`);
     for await (const batch of rows) {
       if (!batch.length) continue;
       insert(batch);
       total += batch.length;
     }
+    for (const i of indexes) raw.exec(i.sql);
     for (const t of triggers) raw.exec(t.sql);
     if (!outer) raw.exec('COMMIT');
     return total;
@@ -70,5 +82,7 @@ export async function bulkInsertSqlite(raw: Database.Database, table: string, co
     if (!outer && raw.inTransaction) raw.exec('ROLLBACK');
     if (e instanceof EventdbError) throw e;
     throw new EventdbError('BULK_INSERT', `loading ${table} failed: ${messageOf(e)}`, 'nothing was loaded (the load was rolled back); fix the data or the schema and run again', { cause: e });
+  } finally {
+    raw.pragma(`cache_size = ${cacheBefore}`);
   }
 }

@@ -1,0 +1,187 @@
+#!/usr/bin/env node
+// Seed benchmark (issue 10). Two parts:
+//  1. The bulk loader (Connection.bulkInsert) beside each engine's own bulk path, loading the same
+//     rows into the same table in the same run: SQLite `sqlite3 .import --csv`, PostgreSQL
+//     `psql \copy … csv`, DuckDB `read_csv` through @duckdb/node-api. Two tables: `plain` (primary
+//     key only) and `indexed` (registrations' indexes: a unique (user_id, event_id) and
+//     (event_id, status)). CSV writing is not timed; the native tools' process start is.
+//  2. `eventdb seed --profile load --scale N` end to end per engine: rows/s and peak RSS, and RSS
+//     at growing scales (memory must not grow with the row count).
+// Budgets: SQLite ≥ 300k rows/s and ≥ 0.7× sqlite3 .import; PostgreSQL ≥ 200k rows/s and ≥ 0.7×
+// psql \copy; DuckDB ≥ 1M rows/s and ≥ 0.5× read_csv; load --scale 100 peak RSS ≤ 300 MB.
+// Knobs: BENCH_SEED_ROWS (default 1000000), BENCH_SEED_SCALE (end-to-end scale, default 2),
+// BENCH_SEED_RSS_SCALES (default "1,4"; add 100 for the budget run), BENCH_SEED_ENGINES.
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { openDatabase } from '../../dist/index.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = join(ROOT, 'bin/eventdb.js');
+const N = Number(process.env.BENCH_SEED_ROWS ?? 1_000_000);
+const SCALE = Number(process.env.BENCH_SEED_SCALE ?? 2);
+const RSS_SCALES = (process.env.BENCH_SEED_RSS_SCALES ?? '1,4').split(',').map(Number);
+const ENGINES = (process.env.BENCH_SEED_ENGINES ?? 'sqlite,postgres,duckdb').split(',');
+const PG_ADMIN = process.env.EVENTDB_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const work = mkdtempSync(join(tmpdir(), 'eventdb-bench-seed-'));
+const COLS = ['id', 'user_id', 'event_id', 'status', 'created_at', 'updated_at', 'cancelled_at'];
+const STATUSES = ['confirmed', 'attended', 'cancelled', 'pending'];
+const BASE = Date.UTC(2025, 0, 1);
+
+/** Registration-shaped rows; user ids walk a prime stride so (user, event) is unique and unsorted. */
+function row(i) {
+  const d = new Date(BASE + i * 997);
+  return [i + 1, ((i * 7919) % 200_000) + 1, Math.floor(i / 100) + 1, STATUSES[i % 4], d, d, i % 10 === 0 ? d : null];
+}
+async function* batches() {
+  for (let s = 0; s < N; s += 8192) {
+    const b = [];
+    for (let i = s; i < Math.min(N, s + 8192); i++) b.push(row(i));
+    yield b;
+  }
+}
+async function writeCsv(path) {
+  const out = createWriteStream(path);
+  for await (const b of batches()) {
+    const text = b.map((r) => r.map((v) => (v === null ? '' : v instanceof Date ? v.toISOString() : String(v))).join(',')).join('\n') + '\n';
+    if (!out.write(text)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+const DDL = {
+  sqlite: 'create table t (id integer primary key, user_id bigint not null, event_id bigint not null, status text not null, created_at text not null, updated_at text not null, cancelled_at text)',
+  postgres: 'create table t (id bigint primary key, user_id bigint not null, event_id bigint not null, status text not null, created_at timestamptz not null, updated_at timestamptz not null, cancelled_at timestamptz)',
+  duckdb: 'create table t (id bigint primary key, user_id bigint not null, event_id bigint not null, status varchar not null, created_at timestamptz not null, updated_at timestamptz not null, cancelled_at timestamptz)',
+};
+const INDEXES = ['create unique index t_user_event on t (user_id, event_id)', 'create index t_event_status on t (event_id, status)'];
+
+function run(cmd, args, input) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', input, maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return r;
+}
+const rate = (ms) => (N / ms) * 1000;
+const k = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : `${Math.round(x / 1000)}k`);
+const results = [];
+
+async function ours(engine, url, shape, setup) {
+  const conn = await openDatabase({ flags: { url }, env: {} });
+  try {
+    await setup(conn);
+    const t = performance.now();
+    const n = await conn.bulkInsert('t', COLS, batches());
+    const ms = performance.now() - t;
+    if (n !== N) throw new Error(`${engine}: loaded ${n} of ${N}`);
+    return ms;
+  } finally {
+    await conn.close();
+  }
+}
+const sqlOn = (conn, text) => import('kysely').then(({ sql }) => sql.raw(text).execute(conn.db));
+
+const csv = join(work, 'rows.csv');
+await writeCsv(csv);
+console.log(`${N.toLocaleString('en-US')} rows (registration-shaped, 7 columns), ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)} at start\n`);
+
+for (const shape of ['plain', 'indexed']) {
+  const ddl = (e) => [DDL[e], ...(shape === 'indexed' ? INDEXES : [])];
+  if (ENGINES.includes('sqlite')) {
+    const a = join(work, `ours-${shape}.sqlite`);
+    const b = join(work, `native-${shape}.sqlite`);
+    const mine = await ours('sqlite', `sqlite:${a}`, shape, async (c) => {
+      for (const s of ddl('sqlite')) await sqlOn(c, s);
+    });
+    run('sqlite3', [b], `${ddl('sqlite').join(';\n')};\n`);
+    const t = performance.now();
+    run('sqlite3', [b, '.mode csv', `.import ${csv} t`]);
+    const native = performance.now() - t;
+    results.push(['SQLite', shape, rate(mine), rate(native), 'sqlite3 .import', 300_000, 0.7]);
+  }
+  if (ENGINES.includes('postgres')) {
+    const admin = new pg.Client({ connectionString: PG_ADMIN });
+    await admin.connect();
+    const db = `eventdb_bench_seed_${process.pid}_${shape}`;
+    for (const n of ['a', 'b']) await admin.query(`create database ${db}_${n}`);
+    const urlOf = (n) => Object.assign(new URL(PG_ADMIN), { pathname: `/${db}_${n}` }).toString();
+    try {
+      const mine = await ours('postgres', urlOf('a'), shape, async (c) => {
+        for (const s of ddl('postgres')) await sqlOn(c, s);
+      });
+      run('psql', [urlOf('b'), '-q', '-c', ddl('postgres').join('; ')]);
+      const t = performance.now();
+      run('psql', [urlOf('b'), '-q', '-c', `\\copy t (${COLS.join(', ')}) from '${csv}' with (format csv)`]);
+      const native = performance.now() - t;
+      results.push(['PostgreSQL', shape, rate(mine), rate(native), 'psql \\copy', 200_000, 0.7]);
+    } finally {
+      for (const n of ['a', 'b']) await admin.query(`drop database if exists ${db}_${n} with (force)`);
+      await admin.end();
+    }
+  }
+  if (ENGINES.includes('duckdb')) {
+    const a = join(work, `ours-${shape}.duckdb`);
+    const mine = await ours('duckdb', `duckdb:${a}`, shape, async (c) => {
+      for (const s of ddl('duckdb')) await sqlOn(c, s);
+    });
+    const inst = await DuckDBInstance.create(join(work, `native-${shape}.duckdb`));
+    const c = await inst.connect();
+    for (const s of ddl('duckdb')) await c.run(s);
+    const t = performance.now();
+    await c.run(`insert into t select * from read_csv('${csv}', header = false, nullstr = '', columns = {'id': 'BIGINT', 'user_id': 'BIGINT', 'event_id': 'BIGINT', 'status': 'VARCHAR', 'created_at': 'TIMESTAMPTZ', 'updated_at': 'TIMESTAMPTZ', 'cancelled_at': 'TIMESTAMPTZ'})`);
+    const native = performance.now() - t;
+    c.closeSync();
+    inst.closeSync();
+    results.push(['DuckDB', shape, rate(mine), rate(native), 'read_csv', 1_000_000, 0.5]);
+  }
+}
+
+console.log('| engine | table | eventdb bulkInsert | native bulk path | ratio | budget | met |');
+console.log('|---|---|---:|---:|---:|---|---|');
+for (const [engine, shape, mine, native, tool, abs, ratio] of results) {
+  const met = mine >= abs && mine / native >= ratio;
+  console.log(`| ${engine} | ${shape} | ${k(mine)} rows/s | ${k(native)} rows/s (${tool}) | ${(mine / native).toFixed(2)}× | ≥ ${k(abs)} rows/s, ≥ ${ratio}× | ${met ? 'yes' : 'NO'} |`);
+}
+
+// ---- part 2: the whole seed, end to end ----------------------------------------------------------
+let e2e = 0;
+function seedRun(engine, scale) {
+  e2e++;
+  const url =
+    engine === 'postgres'
+      ? Object.assign(new URL(PG_ADMIN), { pathname: `/eventdb_bench_seed_${process.pid}_e2e` }).toString()
+      : `${engine}:${join(work, `e2e-${e2e}.${engine}`)}`;
+  if (engine === 'postgres') {
+    run('psql', [PG_ADMIN, '-q', '-c', `drop database if exists eventdb_bench_seed_${process.pid}_e2e with (force)`]);
+    run('psql', [PG_ADMIN, '-q', '-c', `create database eventdb_bench_seed_${process.pid}_e2e`]);
+  }
+  run(process.execPath, [BIN, '--url', url, 'migrate', 'up', '--quiet']);
+  const r = run('/usr/bin/time', ['-f', '%M', process.execPath, BIN, '--url', url, 'seed', '--profile', 'load', '--scale', String(scale), '--json']);
+  const res = JSON.parse(r.stdout).seed;
+  const rssKb = Number(r.stderr.trim().split('\n').pop());
+  if (engine === 'postgres') run('psql', [PG_ADMIN, '-q', '-c', `drop database if exists eventdb_bench_seed_${process.pid}_e2e with (force)`]);
+  return { res, rssMb: rssKb / 1024 };
+}
+
+if (SCALE > 0) console.log(`\n\`eventdb seed --profile load --scale ${SCALE}\` end to end (generation + load + index builds):\n`);
+if (SCALE > 0) console.log('| engine | rows | registrations | time | rows/s | peak RSS |\n|---|---:|---:|---:|---:|---:|');
+for (const engine of SCALE > 0 ? ENGINES : []) {
+  const { res, rssMb } = seedRun(engine, SCALE);
+  const regs = res.tables.find((t) => t.table === 'registrations')?.rows ?? 0;
+  console.log(`| ${engine} | ${res.totalRows.toLocaleString('en-US')} | ${regs.toLocaleString('en-US')} | ${(res.ms / 1000).toFixed(1)} s | ${k(res.rowsPerSec)} | ${rssMb.toFixed(0)} MB |`);
+}
+
+const scales = RSS_SCALES.filter((x) => x > 0);
+if (scales.length) console.log('\nPeak RSS by scale (SQLite; memory must not grow with the row count; budget ≤ 300 MB at scale 100):\n\n| scale | registrations | rows | peak RSS | within 300 MB |\n|---:|---:|---:|---:|---|');
+for (const scale of scales) {
+  const { res, rssMb } = seedRun('sqlite', scale);
+  const regs = res.tables.find((t) => t.table === 'registrations')?.rows ?? 0;
+  console.log(`| ${scale} | ${regs.toLocaleString('en-US')} | ${res.totalRows.toLocaleString('en-US')} | ${rssMb.toFixed(0)} MB | ${rssMb <= 300 ? 'yes' : 'NO'} |`);
+}
+console.log(`\nload average ${loadavg()[0].toFixed(1)} at the end (the figures are only comparable within one run)`);
+rmSync(work, { recursive: true, force: true });
