@@ -195,14 +195,22 @@ export async function restoreSnapshot(config: ResolvedConfig, opts: RestoreOptio
     const file = join(dir, 'data');
     await downloadVerified(catalog.store, `${snap.location}${o.name}`, o, keys, file);
     checks.push(`${o.name}: size and SHA-256 match${o.encryption ? ', decrypted' : ''}`);
-    const checked = await engine.checkFile(file, m.dataFormat);
-    compareTables(m, checked.tables);
-    checks.push(checked.check);
     let previous: string | undefined;
-    let tables = checked.tables ?? m.tables;
+    let tables = m.tables;
     if (isFile) {
-      previous = await swapFile(target, file, keep, stamp, opts.lockTimeoutMs ?? 30_000);
+      const checked = await engine.checkFile(file, m.dataFormat);
+      compareTables(m, checked.tables);
+      checks.push(checked.check);
+      tables = checked.tables ?? m.tables;
+      previous = await swapFile(target, file, keep, stamp, opts.lockTimeoutMs ?? 30_000).catch((e: unknown) => {
+        if (e instanceof EventdbError) throw e;
+        const code = (e as { code?: string }).code ?? '';
+        if (code === 'ENOSPC' || code === 'SQLITE_FULL') throw new EventdbError('DISK_FULL', `no space left beside ${target.database.path}`, 'free disk space and retry; the target was not replaced', { cause: e });
+        throw new EventdbError('RESTORE_FAILED', `cannot replace ${target.database.path}: ${messageOf(e)}`, 'the target was not replaced; check the folder permissions', { cause: e });
+      });
     } else {
+      // PostgreSQL: loading into the new database reads the whole dump, and its row counts are
+      // compared with the manifest before the swap — the same checks as a separate pass, once.
       const r = await engine.restoreDatabase!(config, file, m.dataFormat, { to: opts.to ? target : undefined, keep, stamp });
       compareTables(m, r.tables);
       checks.push('row counts of the restored database match the manifest');
