@@ -108,6 +108,8 @@ export class Analysis {
   /** Current transaction unit: DDL seen, DML seen. */
   unitDdl = false;
   unitDml: Dml[] = [];
+  /** Constraints added NOT VALID in the current transaction unit (lower-case name → kind and table). */
+  unitNotValid = new Map<string, { kind: 'check' | 'fk'; table: string }>();
   statements = 0;
 
   constructor(
@@ -134,6 +136,11 @@ export class Analysis {
 
   isNew(table: string): boolean {
     return this.created.has(table.toLowerCase());
+  }
+
+  /** The column was added (or its table created) by this migration: nothing deployed uses it yet. */
+  isNewColumn(table: string, col: string): boolean {
+    return this.isNew(table) || this.added.has(`${table}.${col}`.toLowerCase());
   }
 
   size(table: string): TableSize {
@@ -178,6 +185,7 @@ export class Analysis {
     }
     this.unitDdl = false;
     this.unitDml = [];
+    this.unitNotValid.clear();
   }
 
   /** End of the text: close units, check foreign keys for a covering index. */
@@ -236,6 +244,7 @@ export function isNarrowing(from: string, to: string): boolean {
   if (a.base in INT_WIDTH && b.base in INT_WIDTH) return INT_WIDTH[b.base]! < INT_WIDTH[a.base]!;
   if ((a.base === 'numeric' || a.base.startsWith('float')) && b.base in INT_WIDTH) return true;
   if (a.base === 'numeric' && b.base === 'numeric') {
+    if (!b.args.length) return false; // unconstrained numeric holds any value
     const [pa = Infinity, sa = 0] = a.args;
     const [pb = Infinity, sb = 0] = b.args;
     return pb - sb < pa - sa || sb < sa;
@@ -251,6 +260,7 @@ export function isBinaryCoercibleWidening(from: string, to: string): boolean {
   const b = parts(to);
   const vary = (x: string) => x === 'text' || x === 'varchar';
   if (vary(a.base) && vary(b.base)) return (b.args[0] ?? Infinity) >= (a.args[0] ?? Infinity);
-  if (a.base === 'numeric' && b.base === 'numeric') return (b.args[1] ?? 0) === (a.args[1] ?? 0) && (b.args[0] ?? Infinity) >= (a.args[0] ?? Infinity);
+  // numeric(p,s) → numeric(p',s) with p' ≥ p, or → unconstrained numeric: no rewrite (PostgreSQL ≥ 9.2).
+  if (a.base === 'numeric' && b.base === 'numeric') return b.args.length === 0 || ((b.args[1] ?? 0) === (a.args[1] ?? 0) && (b.args[0] ?? Infinity) >= (a.args[0] ?? Infinity));
   return false;
 }

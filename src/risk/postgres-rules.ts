@@ -168,9 +168,10 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
         a.memory.renameTable(table, n.newname);
         if (a.isNew(table)) a.created.add(String(n.newname).toLowerCase());
       } else if (rt === 'OBJECT_COLUMN') {
-        if (!a.isNew(table)) {
+        // A column this migration added is not used by the deployed application yet.
+        if (!a.isNewColumn(table, n.subname)) {
           a.emit('compat-rename-column', 'high', s, `renaming "${table}"."${n.subname}" to "${n.newname}" breaks the running application, which still uses "${n.subname}"`, 'expand and contract: add the new column, write both, backfill, switch reads, then drop the old column in a later migration');
-        }
+        } else a.added.add(`${table}.${n.newname}`.toLowerCase());
         const t = a.memory.columnType(table, n.subname);
         a.memory.setColumn(table, n.subname, undefined);
         a.memory.setColumn(table, n.newname, t);
@@ -280,6 +281,10 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node): void {
         return;
       }
       const validated = !con.skip_validation;
+      // NOT VALID only helps once committed: ADD CONSTRAINT's lock is held to the end of the transaction.
+      if (!validated && a.inTransaction && con.conname && !isNew && (ct === 'CONSTR_FOREIGN' || ct === 'CONSTR_CHECK')) {
+        a.unitNotValid.set(String(con.conname).toLowerCase(), { kind: ct === 'CONSTR_FOREIGN' ? 'fk' : 'check', table });
+      }
       if (ct === 'CONSTR_FOREIGN') {
         a.fks.push({ table, cols: (con.fk_attrs ?? []).map(str), stmt: s });
         if (validated && !isNew) {
@@ -303,6 +308,11 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node): void {
     case 'AT_ValidateConstraint': {
       const chk = a.memory.checks.get(String(c.name).toLowerCase());
       if (chk) a.memory.notNullProven.add(`${chk.table}.${chk.col}`.toLowerCase());
+      const same = a.unitNotValid.get(String(c.name).toLowerCase());
+      if (same) {
+        const fk = same.kind === 'fk';
+        a.emit(fk ? 'lock-foreign-key-validation' : 'lock-check-validation', scaled(size, 'low', 'medium', 'high', null), s, `${c.name} is validated in the transaction that added it NOT VALID: ADD CONSTRAINT's ${fk ? 'SHARE ROW EXCLUSIVE' : 'ACCESS EXCLUSIVE'} lock is still held while every row of "${table}" is scanned (${note})`, `commit the NOT VALID constraint first: VALIDATE CONSTRAINT ${c.name} in a later migration (or mark this one \`-- eventdb:no-transaction\`)`);
+      }
       return;
     }
     case 'AT_SetNotNull': {

@@ -196,7 +196,10 @@ function alterAction(a: Analysis, s: Stmt, table: string, act: Node): void {
     case 'alter_action_rename_column': {
       const from = nameOf(act.oldName);
       const to = nameOf(act.newName);
-      if (!isNew) a.emit('compat-rename-column', 'high', s, `renaming "${table}"."${from}" to "${to}" breaks the running application, which still uses "${from}"`, 'expand and contract: add the new column, write both, backfill, switch reads, then drop the old column in a later migration');
+      // A column this migration added is not used by the deployed application yet.
+      const fresh = a.isNewColumn(table, from);
+      if (!fresh) a.emit('compat-rename-column', 'high', s, `renaming "${table}"."${from}" to "${to}" breaks the running application, which still uses "${from}"`, 'expand and contract: add the new column, write both, backfill, switch reads, then drop the old column in a later migration');
+      else a.added.add(`${table}.${to}`.toLowerCase());
       const t = a.memory.columnType(table, from);
       a.memory.setColumn(table, from, undefined);
       a.memory.setColumn(table, to, t);
