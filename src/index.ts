@@ -54,6 +54,7 @@ export {
   type RollbackOptions,
   type RollbackResult,
 } from './migrations/index.js';
+export { seedDatabase, defineSeed, Random, PROFILES, type ProfileName, type SeedOptions, type SeedResult, type SeedTableResult, type SeedProgress, type SeedContext, type SeedFunction } from './seed/index.js';
 
 /**
  * Opens the database the configuration points at (flags > env > config file > defaults when given a
