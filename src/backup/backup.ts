@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +52,9 @@ export interface BackupResult {
  */
 export async function createBackup(config: ResolvedConfig, opts: BackupOptions = {}): Promise<BackupResult> {
   const env = opts.env ?? process.env;
+  if (config.database.engine !== 'postgres' && !config.database.memory && !existsSync(config.database.path!)) {
+    throw new EventdbError('DB_NOT_FOUND', `database file ${config.database.path} does not exist`, 'check --url / DATABASE_URL; nothing to back up');
+  }
   const keys = keysFromEnv(env, { recipients: opts.encryptTo });
   const encryption = encryptionFor(keys);
   const store = await openStore(opts.store ?? config.store, { cwd: config.cwd, env });

@@ -9,10 +9,10 @@ import type { Store } from './stores/types.js';
 
 /**
  * Downloads one object, checks its SHA-256 and size against the manifest, decrypts and decompresses
- * it into `dest` (fsynced). On any failure `dest` is removed and CORRUPT_SNAPSHOT, DECRYPT_FAILED,
+ * it into `dest` (fsynced unless `fsync: false`, for scratch copies that never become the database). On any failure `dest` is removed and CORRUPT_SNAPSHOT, DECRYPT_FAILED,
  * DISK_FULL or a store error is thrown.
  */
-export async function downloadVerified(store: Store, key: string, obj: ManifestObject, keys: EncryptionKeys, dest: string): Promise<{ rawSize: number }> {
+export async function downloadVerified(store: Store, key: string, obj: ManifestObject, keys: EncryptionKeys, dest: string, opts: { fsync?: boolean } = {}): Promise<{ rawSize: number }> {
   const stored = meter();
   let out: Readable | undefined;
   try {
@@ -28,11 +28,13 @@ export async function downloadVerified(store: Store, key: string, obj: ManifestO
       throw new EventdbError('CORRUPT_SNAPSHOT', `${obj.name} does not match the manifest (${stored.bytes()} of ${obj.size} bytes, SHA-256 ${stored.sha256() === obj.sha256 ? 'ok' : 'differs'})`, 'the stored object is damaged or truncated; use another snapshot (`eventdb backup list`)');
     }
     if (raw.bytes() !== obj.rawSize) throw new EventdbError('CORRUPT_SNAPSHOT', `${obj.name} decompressed to ${raw.bytes()} bytes, the manifest says ${obj.rawSize}`, 'use another snapshot');
-    const fh = await open(dest, 'r+');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
+    if (opts.fsync !== false) {
+      const fh = await open(dest, 'r+');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
     }
     return { rawSize: raw.bytes() };
   } catch (e) {

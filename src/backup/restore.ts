@@ -193,7 +193,8 @@ export async function restoreSnapshot(config: ResolvedConfig, opts: RestoreOptio
     const o = m.objects[0];
     if (!o || m.objects.length !== 1) throw new EventdbError('CORRUPT_SNAPSHOT', `snapshot ${snap.id} has ${m.objects.length} data objects; expected 1`, 'use another snapshot');
     const file = join(dir, 'data');
-    await downloadVerified(catalog.store, `${snap.location}${o.name}`, o, keys, file);
+    // A file engine's copy becomes the database: fsync it. A PostgreSQL dump is only read by the load.
+    await downloadVerified(catalog.store, `${snap.location}${o.name}`, o, keys, file, { fsync: isFile });
     checks.push(`${o.name}: size and SHA-256 match${o.encryption ? ', decrypted' : ''}`);
     let previous: string | undefined;
     let tables = m.tables;

@@ -47,7 +47,7 @@ export async function fetchAndCheck(catalog: Catalog, snap: Catalog['snapshots']
   let file = '';
   for (const o of m.objects) {
     file = join(dir, o.name.replace(/(\.gz)?(\.age)?$/, ''));
-    await downloadVerified(catalog.store, `${snap.location}${o.name}`, o, keys, file);
+    await downloadVerified(catalog.store, `${snap.location}${o.name}`, o, keys, file, { fsync: false });
     checks.push(`${o.name}: size and SHA-256 match${o.encryption ? ', decrypted' : ''}`);
   }
   const engine = await getSnapshotEngine(m.database.engine);

@@ -132,7 +132,7 @@ describe.each(['sqlite', 'duckdb', 'postgres'] as const)('restore faults [%s]', 
     expect(b.code, b.stderr).toBe(0);
     const obj = dataObject(store);
     const buf = readFileSync(obj);
-    buf[buf.length - 40] ^= 0x55;
+    buf.writeUInt8(buf.readUInt8(buf.length - 40) ^ 0x55, buf.length - 40);
     writeFileSync(obj, buf);
     const cfg = await resolveConfig({ flags: { url: urls[engine] }, env: {} });
     const before = engine === 'postgres' ? JSON.stringify([await fingerprint(cfg), await pgDatabases(pgAdminUrl(), pgDb.name)]) : fileState(cfg.database.path!);

@@ -122,7 +122,8 @@ describeEngines('backup and restore', (fx) => {
       const obj = dataObject(store.path);
       if (damage === 'corrupted') {
         const buf = readFileSync(obj);
-        buf[Math.floor(buf.length / 2)] ^= 0xff;
+        const at = Math.floor(buf.length / 2);
+        buf.writeUInt8(buf.readUInt8(at) ^ 0xff, at);
         writeFileSync(obj, buf);
       } else {
         truncateSync(obj, Math.floor(statSync(obj).size / 2));

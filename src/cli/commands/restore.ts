@@ -30,7 +30,12 @@ export function register(program: Command): void {
         const cfg = await config();
         await confirmDestructive(cfg, `restore a snapshot over ${opts.to ?? cfg.database.display}`, opts.yes);
         const { restoreSnapshot } = await import('../../backup/restore.js');
-        const r = await restoreSnapshot(cfg, { id, latest: opts.latest, at: opts.at, to: opts.to, ifNewer: opts.ifNewer, keep: opts.keep, force: opts.force, identityFile: opts.identity });
+        let spinner: { stop(): void } | undefined;
+        if (process.stderr.isTTY && !opts.json && !opts.quiet) {
+          const { default: ora } = await import('ora');
+          spinner = ora({ text: 'downloading and verifying the snapshot, then restoring', stream: process.stderr }).start();
+        }
+        const r = await restoreSnapshot(cfg, { id, latest: opts.latest, at: opts.at, to: opts.to, ifNewer: opts.ifNewer, keep: opts.keep, force: opts.force, identityFile: opts.identity }).finally(() => spinner?.stop());
         out.result(true, { restore: r }, () => {
           if (!r.restored) {
             out.line(`${out.marker('info')} not restored: ${r.reason}`);
