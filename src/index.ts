@@ -5,6 +5,7 @@
 import { resolveConfig, type ConfigInput, type ResolvedConfig } from './config/index.js';
 import { openConnection } from './dialects/index.js';
 import type { Connection, ConnectOptions } from './dialects/types.js';
+import type { LintOptions, LintResult, MigrationInput, MigrationRisk, RiskContext } from './risk/index.js';
 
 export { EventdbError, EXIT, isEventdbError, type ExitCode } from './errors.js';
 export { resolveConfig, parseDatabaseUrl, redact, redactUrl, type ResolvedConfig, type ConfigInput, type DatabaseTarget, type Engine, type Environment } from './config/index.js';
@@ -55,6 +56,32 @@ export {
   type RollbackResult,
 } from './migrations/index.js';
 export { seedDatabase, defineSeed, Random, PROFILES, type ProfileName, type SeedOptions, type SeedResult, type SeedTableResult, type SeedProgress, type SeedContext, type SeedFunction } from './seed/index.js';
+export type { Finding as RiskFinding, Level as RiskLevel, MigrationInput as RiskMigrationInput, MigrationRisk, RiskContext, LintOptions, LintResult } from './risk/index.js';
+
+/**
+ * Risk analysis, loaded on first call: importing eventdb does not load the SQL parsers (the
+ * PostgreSQL one is 1.7 MB of WASM). `loadRiskAnalyser()` returns the whole module (rules, formats,
+ * gate); the two functions below cover the common cases.
+ */
+export async function loadRiskAnalyser(): Promise<typeof import('./risk/index.js')> {
+  return import('./risk/index.js');
+}
+
+/**
+ * Analyses one migration: an eventdb SQL migration's text (`-- eventdb:up` / `-- eventdb:down`
+ * sections, `-- eventdb:risk-accepted` lines), or its parts. Without `ctx.tableSizes`, tables are
+ * assumed production-sized unless `ctx.assumeSmall`.
+ */
+export async function analyseMigrationRisk(migration: string | MigrationInput, ctx: RiskContext): Promise<MigrationRisk> {
+  const risk = await loadRiskAnalyser();
+  await risk.loadParsers([ctx.engine]);
+  return risk.analyseMigration(typeof migration === 'string' ? risk.readSqlMigration('migration', migration) : migration, ctx);
+}
+
+/** `eventdb migrate lint` as a function: analyses migration files without a database. */
+export async function lintMigrations(opts: LintOptions): Promise<LintResult> {
+  return (await loadRiskAnalyser()).lintMigrations(opts);
+}
 
 /**
  * Opens the database the configuration points at (flags > env > config file > defaults when given a

@@ -203,22 +203,23 @@ export class Analysis {
   }
 }
 
+const TYPE_ALIAS = new Map<string, string>(Object.entries({
+  integer: 'int4', int: 'int4', int4: 'int4', serial: 'int4', serial4: 'int4',
+  bigint: 'int8', int8: 'int8', bigserial: 'int8', serial8: 'int8', hugeint: 'int16',
+  smallint: 'int2', int2: 'int2', smallserial: 'int2', tinyint: 'int1',
+  real: 'float4', float4: 'float4', float: 'float8', 'double precision': 'float8', double: 'float8', float8: 'float8',
+  'character varying': 'varchar', varchar: 'varchar', character: 'bpchar', char: 'bpchar', bpchar: 'bpchar', text: 'text', string: 'text',
+  decimal: 'numeric', numeric: 'numeric', boolean: 'bool', bool: 'bool',
+  'timestamp with time zone': 'timestamptz', timestamptz: 'timestamptz', 'timestamp without time zone': 'timestamp', timestamp: 'timestamp', date: 'date',
+}));
+
 /** Normalised type names so that live introspection and parsed DDL compare (int4, int8, varchar(20), numeric(10,2) …). */
 export function normaliseType(t: string): string {
   let s = t.trim().toLowerCase().replace(/\s+/g, ' ');
   s = s.replace(/^pg_catalog\./, '');
-  const alias: Record<string, string> = {
-    integer: 'int4', int: 'int4', int4: 'int4', serial: 'int4', serial4: 'int4',
-    bigint: 'int8', int8: 'int8', bigserial: 'int8', serial8: 'int8', hugeint: 'int16',
-    smallint: 'int2', int2: 'int2', smallserial: 'int2', tinyint: 'int1',
-    real: 'float4', float4: 'float4', float: 'float8', 'double precision': 'float8', double: 'float8', float8: 'float8',
-    'character varying': 'varchar', varchar: 'varchar', character: 'bpchar', char: 'bpchar', bpchar: 'bpchar', text: 'text', string: 'text',
-    decimal: 'numeric', numeric: 'numeric', boolean: 'bool', bool: 'bool',
-    'timestamp with time zone': 'timestamptz', timestamptz: 'timestamptz', 'timestamp without time zone': 'timestamp', timestamp: 'timestamp', date: 'date',
-  };
   const m = /^([a-z_ ]+?)\s*(\(([^)]*)\))?$/.exec(s);
   if (!m) return s;
-  const base = alias[m[1]!] ?? m[1]!;
+  const base = TYPE_ALIAS.get(m[1]!) ?? m[1]!;
   if (base === 'varchar' && !m[3]) return 'text';
   return m[3] ? `${base}(${m[3].replace(/\s/g, '')})` : base;
 }

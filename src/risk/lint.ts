@@ -1,10 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, extname, join, relative, resolve } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import type { Engine } from '../config/url.js';
 import { EventdbError, EXIT } from '../errors.js';
 import { SchemaMemory } from './analysis.js';
 import { analyseMigration, analyseStatements, loadParsers } from './analyze.js';
-import { captureTsMigration } from './capture-ts.js';
 import { atLeast, maxLevel } from './levels.js';
 import { acceptedFromMeta, readSqlMigration } from './sql-file.js';
 import type { Finding, Level, MigrationRisk, RiskContext } from './types.js';
@@ -67,9 +66,14 @@ export async function lintMigrations(opts: LintOptions): Promise<LintResult> {
   await loadParsers([...new Set(files.map((f) => fileIdentity(f, opts.engine).engine))]);
   const memories = new Map<Engine, SchemaMemory>();
   const migrations: MigrationRisk[] = [];
+  const shownDirs = new Map<string, string>();
   for (const abs of files) {
     const { id, engine } = fileIdentity(abs, opts.engine);
-    const shown = relative(cwd, abs) || abs;
+    // path.relative per folder, not per file (a thousand files share one or two folders).
+    const dir = dirname(abs);
+    let rel = shownDirs.get(dir);
+    if (rel === undefined) shownDirs.set(dir, (rel = relative(cwd, dir)));
+    const shown = rel ? join(rel, basename(abs)) : basename(abs);
     const ctx: RiskContext = { engine, assumeSmall: opts.assumeSmall, expected: opts.expected };
     let memory = memories.get(engine);
     if (!memory) memories.set(engine, (memory = new SchemaMemory()));
@@ -77,6 +81,8 @@ export async function lintMigrations(opts: LintOptions): Promise<LintResult> {
       const input = readSqlMigration(id, readFileSync(abs, 'utf8'), shown);
       migrations.push(analyseMigration(input, ctx, { memory }));
     } else {
+      // Kysely and jiti load only when there is a TS migration to compile.
+      const { captureTsMigration } = await import('./capture-ts.js');
       const cap = await captureTsMigration(abs, engine);
       const accepted = acceptedFromMeta(cap.meta, shown);
       const up = analyseStatements(id, cap.up, 'up', ctx, { memory, file: shown, transactional: cap.transactional, accepted });
