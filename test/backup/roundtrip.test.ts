@@ -72,7 +72,14 @@ describeEngines('backup and restore', (fx) => {
     expect(r.restored).toBe(true);
     expect(r.tables.items).toBe(450);
     expect(await fingerprint(cfg)).toEqual(before);
-    if (fx.engine === 'postgres') {
+    if (fx.variant === 'pglite') {
+      // PGlite keeps the whole old data directory as a tarball beside it, holding the data as it was.
+      expect(r.previous).toMatch(/\.pre-restore-[^/]+\.tar\.gz$/);
+      const { PGlite } = await import('@electric-sql/pglite');
+      const old = await PGlite.create({ loadDataDir: new Blob([readFileSync(r.previous!)]) });
+      expect((await old.query('select count(*)::int as n from items')).rows).toEqual([{ n: 100 }]);
+      await old.close();
+    } else if (fx.engine === 'postgres') {
       expect(r.previous).toMatch(new RegExp(`^${cfg.database.name.slice(0, 30)}_pre_restore_`));
       expect(await pgDatabases(pgAdminUrl(), r.previous!)).toEqual([r.previous]);
       await cleanupPg();
@@ -208,4 +215,4 @@ describeEngines('backup and restore', (fx) => {
     expect(cat.snapshots).toHaveLength(1);
     expect(await listSnapshots(cfg, { store: store.url, env: {} })).toHaveLength(1);
   });
-}, ['postgres', 'sqlite', 'duckdb']);
+}, ['postgres', 'pglite', 'sqlite', 'duckdb']);

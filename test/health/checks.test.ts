@@ -204,4 +204,4 @@ describeEngines('health checks', (fx) => {
       }
     });
   }
-}, ['postgres', 'sqlite', 'duckdb']);
+}, ['postgres', 'sqlite', 'duckdb']); // not pglite: its lock tests need a second process or session on the database, which PGlite (one process) refuses at open
