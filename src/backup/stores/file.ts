@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -109,7 +109,7 @@ export class FileStore implements Store {
       while (dir.startsWith(this.root + sep)) {
         try {
           if ((await readdir(dir)).length > 0) break;
-          await rm(dir, { recursive: false, force: true });
+          await rmdir(dir);
         } catch {
           break;
         }
