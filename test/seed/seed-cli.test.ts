@@ -2,12 +2,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
+import { tableHashes } from './hash.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'eventdb-seed-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const url = `sqlite:${join(dir, 'app.sqlite')}`;
 const cli = (...args: string[]) => runCli(['--url', url, ...args], { timeoutMs: 120_000 });
+async function hashes() {
+  const conn = await openDatabase({ flags: { url }, env: {} });
+  try {
+    return await tableHashes(conn);
+  } finally {
+    await conn.close();
+  }
+}
 
 describe('eventdb seed (CLI, SQLite)', () => {
   it('seeds the demo profile after migrate up; --json summary; validate passes', async () => {
@@ -26,6 +36,8 @@ describe('eventdb seed (CLI, SQLite)', () => {
   });
 
   it('refuses a second run without --append/--reset, and production, changing nothing', async () => {
+    const before = await hashes();
+    expect(before.users!.rows).toBe(300);
     const again = await cli('seed');
     expect(again.code).toBe(5);
     expect(again.stdout).toBe('');
@@ -36,6 +48,7 @@ describe('eventdb seed (CLI, SQLite)', () => {
     const staging = await cli('seed', '--reset', '--env', 'staging');
     expect(staging.code).toBe(5);
     expect(staging.stderr).toContain('error: --reset is refused in the staging environment');
+    expect(await hashes()).toEqual(before);
     const after = await cli('seed', '--json', '--append', '--profile', 'minimal');
     expect(after.json<{ seed: { tables: unknown[] } }>().seed.tables).toEqual([]); // categories already there
   });
