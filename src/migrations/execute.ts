@@ -1,7 +1,9 @@
 import { sql, type KyselyPlugin, type Kysely, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
 import type { Engine } from '../config/index.js';
 import { EventdbError, messageOf } from '../errors.js';
-import { splitStatements } from './split.js';
+import { lexSplit } from './lex-split.js';
+import { splitScript, splitStatements } from './split.js';
+import type { ScriptPiece } from './lex-split.js';
 import { loadTsMigration } from './ts-module.js';
 import type { Direction, Migration, ScriptContext } from './types.js';
 
@@ -24,37 +26,62 @@ export class StepError extends Error {
  * a failure names its statement exactly.
  */
 export async function executeScript(db: Kysely<any>, engine: Engine, text: string, inTransaction: boolean, record?: (s: string) => void): Promise<void> {
-  const statements = await splitStatements(text, engine);
-  for (const s of statements) record?.(s);
+  const pieces = await splitScript(text, engine);
+  for (const p of pieces) record?.(p.text);
   if (engine === 'postgres' && inTransaction) {
     try {
       await sql.raw(text).execute(db);
     } catch (e) {
-      throw new StepError(statementAt(text, statements, e), messageOf(e), e);
+      throw new StepError(statementAt(pieces, errorPosition(e)), messageOf(e), e);
     }
     return;
   }
-  for (const s of statements) {
+  for (const p of pieces) {
     try {
-      await sql.raw(s).execute(db);
+      await sql.raw(p.text).execute(db);
     } catch (e) {
-      throw new StepError(s, messageOf(e), e);
+      throw new StepError(p.text, messageOf(e), e);
     }
   }
 }
 
-/** PostgreSQL reports the 1-based character position of an error in the query text. */
-function statementAt(text: string, statements: string[], e: unknown): string | undefined {
+/** PostgreSQL reports the 1-based character position of an error in the query text (0-based here). */
+export function errorPosition(e: unknown): number | undefined {
   const pos = Number((e as { position?: string }).position);
-  if (!Number.isFinite(pos) || pos <= 0) return statements.length === 1 ? statements[0] : undefined;
-  let from = 0;
-  for (const s of statements) {
-    const at = text.indexOf(s, from);
-    if (at < 0) break;
-    if (pos - 1 < at + s.length) return s;
-    from = at + s.length;
-  }
-  return statements[statements.length - 1];
+  return Number.isFinite(pos) && pos > 0 ? pos - 1 : undefined;
+}
+
+/** The statement holding character `pos` of the script (the only one when the engine gave no position). */
+export function statementAt(pieces: ScriptPiece[], pos: number | undefined): string | undefined {
+  if (pos === undefined) return pieces.length === 1 ? pieces[0]!.text : undefined;
+  for (const p of pieces) if (pos < p.offset + p.text.length) return p.text;
+  return pieces[pieces.length - 1]?.text;
+}
+
+/**
+ * PostgreSQL, a transactional SQL migration, applied in one round trip: `BEGIN`, the section's text,
+ * the statement that writes its history and log rows (`recordSql`), `COMMIT` — one simple-protocol
+ * query on one session, so the migration and its records commit together or not at all. On failure
+ * the session's transaction is rolled back and the failing statement located from the server's
+ * error position. Returns false (nothing sent) when the text is not lexically complete (an
+ * unterminated quote or comment, a BEGIN ATOMIC body): the caller runs it the ordinary way.
+ */
+export async function applyPgOneTrip(db: Kysely<any>, text: string, recordSql: string): Promise<boolean> {
+  if (!lexSplit(text, 'postgres')) return false;
+  const head = 'begin;\n';
+  const query = `${head}${text}\n;\n${recordSql};\ncommit`;
+  await db.connection().execute(async (c) => {
+    try {
+      await sql.raw(query).execute(c);
+    } catch (e) {
+      await sql.raw('rollback').execute(c).catch(() => undefined);
+      const pos = errorPosition(e);
+      const at = pos === undefined ? undefined : pos - head.length;
+      const stmt = at !== undefined && (at < 0 || at >= text.length) ? undefined : statementAt(await splitScript(text, 'postgres'), at);
+      throw new StepError(stmt, messageOf(e), e);
+    }
+  });
+  return true;
 }
 
 /** A Kysely plugin that records the SQL of every query a TS migration sends, as the engine receives it. */

@@ -161,3 +161,56 @@ export async function clearFailedAttempts(db: Kysely<any>): Promise<number> {
   const r = await db.updateTable(LOG_TABLE).set({ cleared_at: new Date().toISOString() }).where('outcome', '=', 'failed').where('cleared_at', 'is', null).executeTakeFirst();
   return Number(r.numUpdatedRows ?? 0);
 }
+
+export interface SuccessRecord {
+  id: string;
+  checksum: string;
+  startedAt: Date;
+  durationMs: number;
+  batch: number;
+  file: string;
+  kind: string;
+}
+
+/**
+ * Records a successful `up` — its history row and its log row — in the caller's transaction. On
+ * PostgreSQL one statement writes both (a data-modifying CTE: one round trip instead of two).
+ */
+export async function recordSuccess(db: Kysely<any>, engine: Engine, r: SuccessRecord): Promise<void> {
+  if (engine !== 'postgres') {
+    await recordApplied(db, { id: r.id, checksum: r.checksum, appliedAt: r.startedAt, durationMs: r.durationMs, batch: r.batch, file: r.file, kind: r.kind });
+    await logAttempt(db, { id: r.id, direction: 'up', outcome: 'applied', checksum: r.checksum, startedAt: r.startedAt, durationMs: r.durationMs, batch: r.batch });
+    return;
+  }
+  const v = successValues(r);
+  await sql`with h as (
+      insert into ${sql.table(HISTORY_TABLE)} (id, checksum, applied_at, duration_ms, applied_by, eventdb_version, batch, file, kind)
+      values (${v.id}, ${v.checksum}, ${v.at}, ${v.ms}, ${v.by}, ${v.version}, ${v.batch}, ${v.file}, ${v.kind}) returning id)
+    insert into ${sql.table(LOG_TABLE)} (attempt_id, id, direction, outcome, checksum, started_at, duration_ms, batch, applied_by, eventdb_version)
+    select ${v.attempt}, id, 'up', 'applied', ${v.checksum}, ${v.at}, ${v.ms}, ${v.batch}, ${v.by}, ${v.version} from h`.execute(db);
+}
+
+function successValues(r: SuccessRecord) {
+  return { id: r.id, checksum: r.checksum, at: r.startedAt.toISOString(), ms: Math.round(r.durationMs), by: appliedBy(), version: VERSION, batch: r.batch, file: r.file, kind: r.kind, attempt: randomUUID() };
+}
+
+/**
+ * A PostgreSQL string constant for text that must travel inside a multi-statement simple-protocol
+ * query (where parameters cannot): E'…' with backslashes and quotes escaped, which reads the same
+ * whatever standard_conforming_strings says. NUL cannot occur in PostgreSQL text.
+ */
+export function pgLiteral(s: string): string {
+  return `E'${s.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}
+
+/**
+ * The statement that records a successful `up` on PostgreSQL (history + log rows), as literal SQL to
+ * append to the migration's own script in the same simple-protocol query. duration_ms is measured
+ * by the server: from the query's arrival (statement_timestamp) to this statement (clock_timestamp).
+ */
+export function pgRecordSuccessSql(r: Omit<SuccessRecord, 'durationMs'>): string {
+  const v = successValues({ ...r, durationMs: 0 });
+  const ms = '(extract(epoch from clock_timestamp() - statement_timestamp()) * 1000)::integer';
+  const L = pgLiteral;
+  return `with h as (insert into "${HISTORY_TABLE}" (id, checksum, applied_at, duration_ms, applied_by, eventdb_version, batch, file, kind) values (${L(v.id)}, ${L(v.checksum)}, ${L(v.at)}, ${ms}, ${L(v.by)}, ${L(v.version)}, ${Number(v.batch)}, ${L(v.file)}, ${L(v.kind)}) returning id, duration_ms) insert into "${LOG_TABLE}" (attempt_id, id, direction, outcome, checksum, started_at, duration_ms, batch, applied_by, eventdb_version) select ${L(v.attempt)}, id, 'up', 'applied', ${L(v.checksum)}, ${L(v.at)}, duration_ms, ${Number(v.batch)}, ${L(v.by)}, ${L(v.version)} from h`;
+}

@@ -51,6 +51,8 @@ export function compareIds(a: string, b: string): number {
 export interface ScanOptions {
   /** Import TS migrations to read `meta` (dependencies, transaction, down). Default true. */
   importTs?: boolean;
+  /** Read names and checksums only (`migrate status`): no SQL section parsing, no TS import. */
+  checksumOnly?: boolean;
 }
 
 export interface ScanResult {
@@ -107,6 +109,7 @@ export async function scanMigrations(dir: string, engine: Engine, opts: ScanOpti
 async function readMigration(f: FileName, opts: ScanOptions): Promise<Migration> {
   const text = readFileSync(f.file, 'utf8');
   const base = { id: f.id, file: f.file, kind: f.kind, variant: f.variant, checksum: checksumOf(text) };
+  if (opts.checksumOnly) return { ...base, dependsOn: [], transaction: true, hasDown: true };
   if (f.kind === 'sql') {
     const parsed = parseSqlMigration(text, f.file);
     return { ...base, dependsOn: parsed.dependsOn, transaction: parsed.transaction, description: parsed.description, hasDown: parsed.down !== undefined, sql: { up: parsed.up, down: parsed.down } };

@@ -10,7 +10,7 @@ import { rehearse, type Rehearsal } from './rehearse.js';
 import { computeStatus, readHistoryIfAny, type MigrationStatusEntry } from './status.js';
 import type { Direction, HistoryRow, Migration, PlanStep } from './types.js';
 
-export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
+export { DEFAULT_LOCK_TIMEOUT_MS } from './defaults.js';
 
 export interface RunOptions {
   dryRun?: boolean;

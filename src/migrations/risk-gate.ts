@@ -15,6 +15,8 @@ export interface RiskGateResult {
   findings: unknown[];
   blocked: boolean;
   message?: string;
+  /** Migrations whose level (highest finding, accepted ones included) is high or critical. */
+  risky: string[];
 }
 
 /**
@@ -22,7 +24,7 @@ export interface RiskGateResult {
  * refuses with RISK_GATE (exit 5) and runs nothing. The risk engine (src/risk) replaces this body.
  */
 export async function assessPlan(steps: PlanStep[], ctx: RiskGateContext): Promise<RiskGateResult> {
-  if (!steps.length) return { findings: [], blocked: false };
+  if (!steps.length) return { findings: [], blocked: false, risky: [] };
   const { gatePlan, acceptedFromMeta, readSqlMigration } = await import('../risk/index.js');
   const { readFileSync } = await import('node:fs');
   const gateSteps = [];
@@ -38,8 +40,9 @@ export async function assessPlan(steps: PlanStep[], ctx: RiskGateContext): Promi
   }
   const r = await gatePlan(gateSteps, { conn: ctx.conn, environment: ctx.config.environment, force: ctx.force });
   const findings = r.migrations.flatMap((m) => m.findings);
+  const risky = r.migrations.filter((m) => m.level === 'high' || m.level === 'critical').map((m) => m.migration);
   if (r.blocked) {
-    return { findings, blocked: true, message: `${r.message}; nothing was run — take a snapshot first with --backup-before and re-run with --force, or accept the rule in the migration with a reason` };
+    return { findings, risky, blocked: true, message: `${r.message}; nothing was run — take a snapshot first with --backup-before and re-run with --force, or accept the rule in the migration with a reason` };
   }
-  return { findings, blocked: false, message: r.warnings[0] };
+  return { findings, risky, blocked: false, message: r.warnings[0] };
 }

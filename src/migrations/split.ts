@@ -1,24 +1,42 @@
 import type { Engine } from '../config/index.js';
+import { lexSplit, type ScriptPiece } from './lex-split.js';
 
 /**
- * Splits a SQL script into the statements the engine will run, with real parsers rather than
- * regular expressions: libpg-query (PostgreSQL's own parser) for PostgreSQL and DuckDB, falling back
- * to its scanner — which still understands strings, dollar quotes and comments — for text the
- * PostgreSQL grammar rejects (DuckDB-only syntax, or a syntax error the engine will report);
- * sql-parser-cst for SQLite, falling back to the same scanner (keeping CREATE TRIGGER … END whole).
+ * Splits a SQL script into the statements the engine will run. First with the engine's lexical
+ * rules in one pass (lexSplit: strings, quoted identifiers, dollar quotes, comments, parentheses,
+ * SQLite trigger bodies) — as SQLite's own `sqlite3_complete()` and psql find statement ends; when
+ * that cannot be sure (unterminated quote or comment, `BEGIN ATOMIC`), with real parsers:
+ * libpg-query (PostgreSQL's own parser) for PostgreSQL and DuckDB, falling back to its scanner for
+ * text the PostgreSQL grammar rejects; sql-parser-cst for SQLite, falling back to the same scanner
+ * (keeping CREATE TRIGGER … END whole).
  */
 export async function splitStatements(text: string, engine: Engine): Promise<string[]> {
+  return (await splitScript(text, engine)).map((p) => p.text);
+}
+
+/** As splitStatements, with each statement's offset in the script. */
+export async function splitScript(text: string, engine: Engine): Promise<ScriptPiece[]> {
   const key = `${engine}\0${text}`;
   let hit = memo.get(key);
   if (!hit) {
-    hit = split(text, engine);
+    const fast = lexSplit(text, engine);
+    hit = fast ? Promise.resolve(fast) : split(text, engine).then((list) => withOffsets(text, list));
     if (memo.size > 5000) memo.clear();
     memo.set(key, hit);
   }
   return [...(await hit)];
 }
 
-const memo = new Map<string, Promise<string[]>>();
+function withOffsets(text: string, list: string[]): ScriptPiece[] {
+  let from = 0;
+  return list.map((s) => {
+    const at = text.indexOf(s, from);
+    if (at >= 0) from = at + s.length;
+    return { text: s, offset: Math.max(0, at) };
+  });
+}
+
+const memo = new Map<string, Promise<ScriptPiece[]>>();
 
 async function split(text: string, engine: Engine): Promise<string[]> {
   if (!/\S/.test(stripComments(text))) return [];

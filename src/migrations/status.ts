@@ -51,11 +51,12 @@ export async function readHistoryIfAny(db: Kysely<any>): Promise<{ exists: boole
 }
 
 /**
- * Every migration's state on this database. Reads only: never creates the history table. TS files
- * are not imported (their checksum is the file's text), so a broken TS file still shows.
+ * Every migration's state on this database. Reads only: never creates the history table. Files are
+ * only checksummed — SQL sections are not parsed and TS files not imported (a checksum covers the
+ * file's text) — so status is fast and a broken file still shows.
  */
 export async function migrationStatus(conn: Connection, config: ResolvedConfig): Promise<MigrationStatus> {
-  const files = await loadMigrations(config.migrationsDir, conn.engine, { importTs: false });
+  const files = await loadMigrations(config.migrationsDir, conn.engine, { importTs: false, checksumOnly: true });
   const history = await readHistoryIfAny(conn.db);
   return statusFrom(files, history.rows, history.exists ? await failedAttempts(conn.db) : [], history.exists);
 }

@@ -1,8 +1,8 @@
 import type { ResolvedConfig } from '../config/index.js';
 import type { Connection } from '../dialects/types.js';
 import { EventdbError } from '../errors.js';
-import { runMigration } from './execute.js';
-import { ensureHistory, logAttempt, nextBatch, recordApplied } from './history.js';
+import { applyPgOneTrip, runMigration } from './execute.js';
+import { ensureHistory, logAttempt, nextBatch, pgRecordSuccessSql, recordSuccess } from './history.js';
 import { compareIds } from './loader.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, loadContext, prepareSteps, refuseChanged, rehearsalJson, type RunOptions, type StepResult } from './plan.js';
 import { failureOf, type StepFailure } from './rehearse.js';
@@ -15,6 +15,17 @@ export interface UpOptions extends RunOptions {
   step?: number;
   /** Apply pending migrations older than the newest applied one. */
   allowOutOfOrder?: boolean;
+  /**
+   * The plan a snapshot was taken for (--backup-before): if the database's history or the pending
+   * list differs under the lock, nothing is applied (PLAN_CHANGED).
+   */
+  expectPlan?: PlanFingerprint;
+}
+
+/** What a plan was made from: the applied IDs and the pending IDs, in order. */
+export interface PlanFingerprint {
+  applied: string[];
+  pending: string[];
 }
 
 export interface UpResult {
@@ -73,11 +84,10 @@ export function choosePending(ordered: Migration[], appliedIds: Set<string>, opt
 export async function migrateUp(conn: Connection, config: ResolvedConfig, opts: UpOptions = {}): Promise<UpResult> {
   const t0 = performance.now();
   return conn.withLock('migrate', { timeoutMs: opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS }, async () => {
-    const ctx = await loadContext(conn, config);
-    refuseChanged(ctx);
-    const warnings = ctx.status.filter((s) => s.state === 'missing').map((s) => `applied migration ${s.id} has no file`);
-    const pending = choosePending(ctx.ordered, new Set(ctx.history.map((h) => h.id)), opts);
-    const batch = ctx.historyExists ? Math.max(0, ...ctx.history.map((h) => h.batch)) + 1 : 1;
+    const { pending, batch, warnings, fingerprint } = await planUp(conn, config, opts);
+    if (opts.expectPlan && !samePlan(opts.expectPlan, fingerprint)) {
+      throw new EventdbError('PLAN_CHANGED', 'the migrations to apply changed while the snapshot was taken (another process migrated, or files changed); nothing was applied', 'run the command again: it plans afresh and takes a new snapshot if the plan is risky');
+    }
     const { steps, rehearsal, gate } = await prepareSteps(conn, config, pending, 'up', batch, opts);
     const base = { engine: conn.engine, plan: steps, findings: gate.findings, warnings };
     if (opts.dryRun) {
@@ -95,14 +105,17 @@ export async function migrateUp(conn: Connection, config: ResolvedConfig, opts: 
       const s0 = performance.now();
       const sent: string[] = [];
       try {
+        const record = { id: m.id, checksum: m.checksum, startedAt: started, batch: realBatch, file: m.file, kind: m.kind };
         const apply = async (db: typeof conn.db) => {
           await runMigration(db, conn.engine, m, 'up', m.transaction, m.kind === 'ts' ? (s) => sent.push(s) : undefined);
-          const durationMs = performance.now() - s0;
-          await recordApplied(db, { id: m.id, checksum: m.checksum, appliedAt: started, durationMs, batch: realBatch, file: m.file, kind: m.kind });
-          await logAttempt(db, { id: m.id, direction: 'up', outcome: 'applied', checksum: m.checksum, startedAt: started, durationMs, batch: realBatch });
+          await recordSuccess(db, conn.engine, { ...record, durationMs: performance.now() - s0 });
         };
-        if (m.transaction) await conn.db.transaction().execute(apply);
-        else await apply(conn.db);
+        // PostgreSQL SQL files: the section, its history and log rows and COMMIT in one round trip.
+        const oneTrip = conn.engine === 'postgres' && m.kind === 'sql' && m.transaction && (await applyPgOneTrip(conn.db, m.sql!.up, pgRecordSuccessSql(record)));
+        if (!oneTrip) {
+          if (m.transaction) await conn.db.transaction().execute(apply);
+          else await apply(conn.db);
+        }
       } catch (e) {
         const failed = failureOf(m, e);
         await logAttempt(conn.db, { id: m.id, direction: 'up', outcome: 'failed', checksum: m.checksum, startedAt: started, durationMs: performance.now() - s0, batch: realBatch, error: failed.message, statement: failed.statement }).catch(() => undefined);
@@ -118,6 +131,21 @@ export async function migrateUp(conn: Connection, config: ResolvedConfig, opts: 
     }
     return { ...base, dryRun: false, batch: realBatch, applied, rehearsal: rehearsalJson(rehearsal), durationMs: performance.now() - t0 };
   });
+}
+
+/** Reads files and history and chooses the pending migrations (no lock taken, nothing changed). */
+export async function planUp(conn: Connection, config: ResolvedConfig, opts: UpOptions) {
+  const ctx = await loadContext(conn, config);
+  refuseChanged(ctx);
+  const warnings = ctx.status.filter((s) => s.state === 'missing').map((s) => `applied migration ${s.id} has no file`);
+  const pending = choosePending(ctx.ordered, new Set(ctx.history.map((h) => h.id)), opts);
+  const batch = ctx.historyExists ? Math.max(0, ...ctx.history.map((h) => h.batch)) + 1 : 1;
+  const fingerprint: PlanFingerprint = { applied: ctx.history.map((h) => h.id).sort(), pending: pending.map((m) => m.id) };
+  return { ctx, pending, batch, warnings, fingerprint };
+}
+
+function samePlan(a: PlanFingerprint, b: PlanFingerprint): boolean {
+  return a.applied.join('\0') === b.applied.join('\0') && a.pending.join('\0') === b.pending.join('\0');
 }
 
 export function stepFailed(direction: 'up' | 'down', m: Migration, failed: StepFailure, done: StepResult[]): EventdbError {

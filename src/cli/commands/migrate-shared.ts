@@ -46,7 +46,7 @@ export function positiveInt(v: string | undefined, what: string): number | undef
  */
 export async function withConnection<T>(cfg: ResolvedConfig, lockMs: number | undefined, fn: (conn: Connection | undefined) => Promise<T>, existingOnly = false): Promise<T> {
   const { getDialect } = await import('../../dialects/index.js');
-  const { DEFAULT_LOCK_TIMEOUT_MS } = await import('../../migrations/index.js');
+  const { DEFAULT_LOCK_TIMEOUT_MS } = await import('../../migrations/defaults.js');
   const dialect = await getDialect(cfg.database.engine, cfg.database.driver);
   if (existingOnly && cfg.database.engine !== 'postgres' && !(await dialect.exists(cfg))) return fn(undefined);
   const conn = await dialect.connect(cfg, { lockWaitMs: lockMs ?? DEFAULT_LOCK_TIMEOUT_MS });
@@ -55,6 +55,14 @@ export async function withConnection<T>(cfg: ResolvedConfig, lockMs: number | un
   } finally {
     await conn.close();
   }
+}
+
+/** Opens the database for a migration command (the caller closes it). */
+export async function openForMigrate(cfg: ResolvedConfig, lockMs: number | undefined): Promise<Connection> {
+  const { getDialect } = await import('../../dialects/index.js');
+  const { DEFAULT_LOCK_TIMEOUT_MS } = await import('../../migrations/defaults.js');
+  const dialect = await getDialect(cfg.database.engine, cfg.database.driver);
+  return dialect.connect(cfg, { lockWaitMs: lockMs ?? DEFAULT_LOCK_TIMEOUT_MS });
 }
 
 export function renderFindings(out: Output, findings: unknown[], indent: string): void {

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
+import { EventdbError } from '../../errors.js';
+import type { BackupBefore, ProgressEvent, UpResult } from '../../migrations/index.js';
 import { action } from '../context.js';
 import { table } from '../output.js';
-import { lockTimeoutMs, migrateGroup, migrationsFlag, positiveInt, renderFailure, renderPlan, withConnection, type MigrateFlags } from './migrate-shared.js';
+import { lockTimeoutMs, migrateGroup, migrationsFlag, openForMigrate, positiveInt, renderFailure, renderPlan, withConnection, type MigrateFlags } from './migrate-shared.js';
 import { registerRollback } from './rollback.js';
 import { registerMigrateAdmin } from './migrate-admin.js';
 
@@ -9,6 +11,8 @@ interface UpFlags extends MigrateFlags {
   to?: string;
   step?: string;
   allowOutOfOrder?: boolean;
+  backupBefore?: boolean;
+  store?: string;
 }
 
 export function register(program: Command): void {
@@ -20,10 +24,11 @@ export function register(program: Command): void {
     .action(
       action<MigrateFlags>(async ({ out, config }) => {
         const cfg = await config();
-        const { migrationStatus, loadMigrations, computeStatus } = await import('../../migrations/index.js');
+        const { migrationStatus, computeStatus } = await import('../../migrations/status.js');
+        const { loadMigrations } = await import('../../migrations/loader.js');
         const status = await withConnection(cfg, undefined, async (conn) => {
           if (conn) return migrationStatus(conn, cfg);
-          const files = await loadMigrations(cfg.migrationsDir, cfg.database.engine, { importTs: false });
+          const files = await loadMigrations(cfg.migrationsDir, cfg.database.engine, { importTs: false, checksumOnly: true });
           const migrations = computeStatus(files, []);
           return { migrations, pending: migrations.length, applied: 0, changed: 0, missing: 0, failedAttempts: [], historyTable: false };
         }, true);
@@ -46,31 +51,40 @@ export function register(program: Command): void {
     .option('--allow-out-of-order', 'apply pending migrations older than the newest applied one')
     .option('--lock-timeout <seconds>', 'wait this long for another eventdb process holding the migration lock (default 60)')
     .option('--force', 'run even what the risk gate would block')
+    .option('--backup-before', 'take a snapshot into the store before applying a plan with a high or critical risk migration; nothing is applied if it fails')
+    .option('--store <url>', 'with --backup-before: where the snapshot goes (default: EVENTDB_STORE, the config file, else file:./backups)')
     .action(
       action<UpFlags>(async (ctx) => {
         const { out, opts } = ctx;
         const cfg = await ctx.config();
         const lockMs = lockTimeoutMs(opts.lockTimeout);
-        const { migrateUp } = await import('../../migrations/index.js');
-        let result;
+        const { migrateUp, migrateUpWithBackup } = await import('../../migrations/index.js');
+        if (opts.store !== undefined && !opts.backupBefore) throw new EventdbError('USAGE', '--store is only used with --backup-before', 'add --backup-before, or drop --store', { exitCode: 2 });
+        const upOpts = {
+          to: opts.to,
+          step: positiveInt(opts.step, '--step'),
+          dryRun: opts.dryRun,
+          allowOutOfOrder: opts.allowOutOfOrder,
+          lockTimeoutMs: lockMs,
+          force: opts.force,
+          onProgress: (ev: ProgressEvent) => void (ev.type === 'done' && !out.json && out.line(`${out.marker('ok')} ${ev.id}  (${Math.round(ev.durationMs)} ms)`)),
+        };
+        let result: UpResult & { backup?: BackupBefore };
         try {
-          result = await withConnection(cfg, lockMs, (conn) =>
-            migrateUp(conn!, cfg, {
-              to: opts.to,
-              step: positiveInt(opts.step, '--step'),
-              dryRun: opts.dryRun,
-              allowOutOfOrder: opts.allowOutOfOrder,
-              lockTimeoutMs: lockMs,
-              force: opts.force,
-              onProgress: (ev) => ev.type === 'done' && !out.json && out.line(`${out.marker('ok')} ${ev.id}  (${Math.round(ev.durationMs)} ms)`),
-            }),
-          );
+          if (opts.backupBefore) {
+            result = await migrateUpWithBackup(() => openForMigrate(cfg, lockMs), cfg, {
+              ...upOpts,
+              store: opts.store,
+              onSnapshot: (b) => out.line(`${out.marker('ok')} snapshot ${b.snapshot!.id} taken before migrating (${b.reason}): ${b.snapshot!.store} ${b.snapshot!.location}`),
+            });
+          } else result = await withConnection(cfg, lockMs, (conn) => migrateUp(conn!, cfg, upOpts));
         } catch (e) {
           return renderFailure(ctx, e, 'applied');
         }
         const ok = !result.dryRun || !result.rehearsal || result.rehearsal.ok;
         out.result(ok, { ...result, durationMs: Math.round(result.durationMs) }, () => {
           for (const w of result.warnings) out.line(`${out.marker('warn')} ${w}`);
+          if (result.backup && !result.backup.taken) out.line(`${out.marker('info')} ${result.backup.wouldTake ? result.backup.reason : `no snapshot taken: ${result.backup.reason}`}`);
           if (result.dryRun) {
             out.line(`dry run on ${result.engine}: ${result.plan.length} migration${result.plan.length === 1 ? '' : 's'} would be applied; nothing was changed`);
             renderPlan(out, result.plan, true);

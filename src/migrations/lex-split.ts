@@ -1,0 +1,171 @@
+import type { Engine } from '../config/index.js';
+
+/** One statement of a script: its text (trimmed, without the `;`) and where it starts in the script. */
+export interface ScriptPiece {
+  text: string;
+  /** Offset (UTF-16 index) of the statement's first significant character in the script. */
+  offset: number;
+}
+
+const isIdentStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c >= 128;
+const isIdentPart = (c: number) => isIdentStart(c) || (c >= 48 && c <= 57) || c === 36;
+
+/**
+ * Splits a script at its top-level `;` with the engine's own lexical rules — the way SQLite's
+ * `sqlite3_complete()` and psql find statement ends — in one pass, without building a parse tree:
+ * '…' strings (PostgreSQL E'…' with backslash escapes), "…" identifiers, SQLite `…` and […]
+ * identifiers, PostgreSQL/DuckDB $tag$…$tag$ bodies, -- and /* *\/ comments (nested on
+ * PostgreSQL), parentheses (CREATE RULE … (a; b)), and SQLite trigger bodies
+ * (CREATE TRIGGER … BEGIN … END, counting CASE … END inside them).
+ *
+ * Returns undefined when it cannot be sure — an unterminated string, identifier or comment, or a
+ * PostgreSQL `BEGIN ATOMIC` body — and the caller falls back to the engine's grammar.
+ */
+export function lexSplit(text: string, engine: Engine): ScriptPiece[] | undefined {
+  const sqlite = engine === 'sqlite';
+  const pgLike = !sqlite;
+  const out: ScriptPiece[] = [];
+  const n = text.length;
+  let i = 0;
+  let depth = 0;
+  let first = -1; // first significant character of the current statement
+  let last = -1; // end of its last significant token
+  // SQLite trigger state: words seen at the statement's start, then the body.
+  let lead = 0; // significant words seen in this statement
+  let createSeen = false;
+  let trigger = false;
+  let body = false;
+  let bodyDone = false;
+  let cases = 0;
+  let prevWord = '';
+
+  const flush = () => {
+    if (first >= 0) out.push({ text: text.slice(first, last), offset: first });
+    first = -1;
+    last = -1;
+    lead = 0;
+    createSeen = trigger = body = bodyDone = false;
+    cases = 0;
+    prevWord = '';
+  };
+  const mark = (from: number, to: number) => {
+    if (first < 0) first = from;
+    last = to;
+  };
+
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    // whitespace
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11) {
+      i++;
+      continue;
+    }
+    // -- comment
+    if (c === 45 && text.charCodeAt(i + 1) === 45) {
+      const nl = text.indexOf('\n', i + 2);
+      i = nl < 0 ? n : nl + 1;
+      continue;
+    }
+    // /* comment */ (nested on PostgreSQL and DuckDB)
+    if (c === 47 && text.charCodeAt(i + 1) === 42) {
+      let nest = 1;
+      let j = i + 2;
+      while (j < n && nest > 0) {
+        const d = text.charCodeAt(j);
+        if (d === 42 && text.charCodeAt(j + 1) === 47) {
+          nest--;
+          j += 2;
+        } else if (pgLike && d === 47 && text.charCodeAt(j + 1) === 42) {
+          nest++;
+          j += 2;
+        } else j++;
+      }
+      if (nest > 0) return undefined;
+      i = j;
+      continue;
+    }
+    // statement end
+    if (c === 59) {
+      if (depth === 0 && !(trigger && !bodyDone)) {
+        flush();
+      } else mark(i, i + 1);
+      i++;
+      continue;
+    }
+    // quoted: '…', "…", SQLite `…` and […]
+    if (c === 39 || c === 34 || (sqlite && (c === 96 || c === 91))) {
+      const close = c === 91 ? 93 : c;
+      const backslash = pgLike && c === 39 && (prevWord === 'e' || prevWord === 'E') && last === i;
+      let j = i + 1;
+      for (;;) {
+        if (j >= n) return undefined;
+        const d = text.charCodeAt(j);
+        if (backslash && d === 92) {
+          j += 2;
+          continue;
+        }
+        if (d === close) {
+          if (close !== 93 && text.charCodeAt(j + 1) === close) {
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        j++;
+      }
+      mark(i, j + 1);
+      prevWord = '';
+      i = j + 1;
+      continue;
+    }
+    // $tag$ … $tag$ (PostgreSQL, DuckDB); `$1` and `a$b` are not dollar quotes
+    if (pgLike && c === 36 && !(i > 0 && isIdentPart(text.charCodeAt(i - 1)) && last === i)) {
+      let j = i + 1;
+      if (j < n && isIdentStart(text.charCodeAt(j))) {
+        j++;
+        while (j < n && isIdentPart(text.charCodeAt(j)) && text.charCodeAt(j) !== 36) j++;
+      }
+      if (text.charCodeAt(j) === 36) {
+        const tag = text.slice(i, j + 1);
+        const end = text.indexOf(tag, j + 1);
+        if (end < 0) return undefined;
+        mark(i, end + tag.length);
+        prevWord = '';
+        i = end + tag.length;
+        continue;
+      }
+    }
+    // words (keywords and identifiers)
+    if (isIdentStart(c)) {
+      let j = i + 1;
+      while (j < n && isIdentPart(text.charCodeAt(j))) j++;
+      const w = text.slice(i, j);
+      const lw = w.length <= 9 ? w.toLowerCase() : '';
+      if (pgLike && lw === 'atomic' && prevWord.toLowerCase() === 'begin') return undefined;
+      if (sqlite) {
+        if (lead === 0 && lw === 'create') createSeen = true;
+        else if (createSeen && !trigger && lead <= 2 && lw === 'trigger') trigger = true;
+        else if (trigger && !body && lw === 'begin') body = true;
+        else if (body && !bodyDone) {
+          if (lw === 'case') cases++;
+          else if (lw === 'end') {
+            if (cases > 0) cases--;
+            else bodyDone = true;
+          }
+        }
+        lead++;
+      }
+      mark(i, j);
+      prevWord = w;
+      i = j;
+      continue;
+    }
+    if (c === 40) depth++;
+    else if (c === 41) depth = Math.max(0, depth - 1);
+    mark(i, i + 1);
+    prevWord = '';
+    i++;
+  }
+  flush();
+  return out;
+}
