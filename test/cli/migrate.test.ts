@@ -158,5 +158,5 @@ export async function down(db) { await db.schema.dropTable('slow').execute(); }
       expect(await dbState(fx.url(), fx.engine)).toEqual({ tables: [], history: [] });
     });
   },
-  ['postgres', 'sqlite', 'duckdb'],
+  ['postgres', 'sqlite', 'duckdb'], // not pglite: six processes migrating one database at once is impossible on PGlite (one process per directory); test/pglite/cli.test.ts covers its migrate CLI
 );

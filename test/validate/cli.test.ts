@@ -203,7 +203,7 @@ describeEngines('eventdb validate / auto-fix (CLI)', (fx) => {
       await c2.close();
     }
   });
-}, ['postgres', 'sqlite', 'duckdb']);
+}, ['postgres', 'pglite', 'sqlite', 'duckdb']);
 
 describeEngines('eventdb validate: bad input (CLI)', (fx) => {
   it('a schema file with an error exits 2 naming the file and the path inside it; nothing changes', async () => {
