@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { EventdbError, messageOf } from '../errors.js';
 import type { SeedContext, SeedFunction } from './types.js';
 
@@ -7,9 +7,14 @@ import type { SeedContext, SeedFunction } from './types.js';
  * Loads a custom seed module with jiti (TypeScript without a build step) and runs its function:
  * the default export, or a named `seed` export.
  */
-export async function runCustomSeed(file: string, ctx: SeedContext): Promise<void> {
-  const path = resolve(file);
-  if (!existsSync(path)) throw new EventdbError('SEED_FILE', `seed file ${file} does not exist`, 'give a path such as seeds/example.ts');
+export async function runCustomSeed(file: string, ctx: SeedContext, seedsDir = 'seeds'): Promise<void> {
+  // As given, else a name in the seeds folder (`--file example` finds seeds/example.ts).
+  const candidates = [resolve(file), ...['', '.ts', '.mts', '.js', '.mjs'].map((ext) => resolve(seedsDir, file + ext))];
+  const path = candidates.find((p) => existsSync(p));
+  if (!path) {
+    const available = existsSync(seedsDir) ? readdirSync(seedsDir).filter((f) => /\.(m?ts|m?js)$/.test(f)) : [];
+    throw new EventdbError('SEED_FILE', `seed file ${file} does not exist`, available.length ? `seeds in ${seedsDir}: ${available.map((f) => join(seedsDir, f)).join(', ')}` : 'give a path such as seeds/example.ts');
+  }
   let mod: Record<string, unknown>;
   try {
     const { createJiti } = await import('jiti');

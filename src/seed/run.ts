@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { resolve as resolvePath } from 'node:path';
 import type { ResolvedConfig } from '../config/index.js';
 import type { Connection } from '../dialects/types.js';
 import { EventdbError, EXIT } from '../errors.js';
@@ -238,7 +239,7 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
         seed,
         scale,
         bulkInsert: (table, columns, rows) => load(table, columns, rows),
-      });
+      }, resolvePath(config.cwd, config.seedsDir));
     }
     result.mode = mode;
   });

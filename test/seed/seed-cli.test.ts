@@ -83,5 +83,12 @@ describe('eventdb seed (CLI, SQLite)', () => {
     expect(j.seed.tables.map((t) => [t.table, t.rows > 0])).toEqual([['venues', true], ['events', true], ['registrations', true]]);
     const v = await cli('validate', '--no-drift', '--json');
     expect(v.json<{ ok: boolean }>().ok, v.stdout).toBe(true);
+    // A bare name is looked up in the seeds folder; an unknown one lists what is there.
+    const byName = await cli('seed', '--file', 'example', '--append', '--json');
+    expect(byName.code, byName.stderr).toBe(0);
+    expect(byName.json<{ seed: { file: string; totalRows: number } }>().seed.totalRows).toBeGreaterThan(0);
+    const missing = await cli('seed', '--file', 'nope', '--append');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^error: seed file nope does not exist\nhint: seeds in .*seeds: .*seeds\/example\.ts/);
   });
 });
