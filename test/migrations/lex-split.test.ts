@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { lexSplit } from '../../src/migrations/lex-split.js';
+import { splitStatements } from '../../src/migrations/split.js';
+
+const texts = (s: string, engine: 'postgres' | 'sqlite' | 'duckdb') => lexSplit(s, engine)?.map((p) => p.text);
+
+describe('lexical statement split', () => {
+  it('splits at top-level semicolons and gives each statement its offset', () => {
+    const s = 'create table a (x int);\n\n  create index a_x on a (x) ;\n-- trailing comment\n';
+    const r = lexSplit(s, 'postgres')!;
+    expect(r.map((p) => p.text)).toEqual(['create table a (x int)', 'create index a_x on a (x)']);
+    for (const p of r) expect(s.slice(p.offset, p.offset + p.text.length)).toBe(p.text);
+    expect(texts('-- only a comment\n/* and another */', 'sqlite')).toEqual([]);
+  });
+
+  it('keeps semicolons inside strings, quoted identifiers and comments', () => {
+    const s = `insert into t values ('a;b', 'it''s; here');\nselect "we;ird" from t -- not; a split\n;/* x; y */select 1`;
+    // A statement ends at its last token: a comment before the `;` is not part of it.
+    expect(texts(s, 'postgres')).toEqual([`insert into t values ('a;b', 'it''s; here')`, `select "we;ird" from t`, 'select 1']);
+    expect(texts("select `a;b`, [c;d] from t; select 2", 'sqlite')).toEqual(['select `a;b`, [c;d] from t', 'select 2']);
+    // PostgreSQL E'…' strings escape quotes with a backslash; plain strings do not.
+    expect(texts(`select E'a\\';b'; select 'c\\'; select 3`, 'postgres')).toEqual([`select E'a\\';b'`, `select 'c\\'`, 'select 3']);
+  });
+
+  it('keeps PostgreSQL dollar-quoted bodies, nested comments and parenthesised rule actions whole', () => {
+    const fn = `create function f() returns int language plpgsql as $body$ begin perform 1; return 2; end $body$`;
+    expect(texts(`${fn};\nselect $$a;b$$;\nselect $1`, 'postgres')).toEqual([fn, 'select $$a;b$$', 'select $1']);
+    expect(texts('/* outer /* inner; */ still; */ select 1; select 2', 'postgres')).toEqual(['select 1', 'select 2']);
+    const rule = 'create rule r as on insert to t do also (insert into a values (1); insert into b values (2))';
+    expect(texts(`${rule}; select 1`, 'postgres')).toEqual([rule, 'select 1']);
+    // `a$b` is an identifier, not the start of a dollar quote.
+    expect(texts('select a$b; select 2', 'postgres')).toEqual(['select a$b', 'select 2']);
+  });
+
+  it('keeps a SQLite trigger body whole, CASE … END inside it included', () => {
+    const trg = `create temp trigger t_ai after insert on t begin\n  update c set n = n + 1;\n  update c set k = case when new.x > 0 then 1 else 0 end;\nend`;
+    expect(texts(`${trg};\ninsert into t values (1);`, 'sqlite')).toEqual([trg, 'insert into t values (1)']);
+  });
+
+  it('gives up (undefined) where only a parser can tell, and splitStatements then uses the parser', async () => {
+    expect(lexSplit("select 'unterminated; select 2", 'postgres')).toBeUndefined();
+    expect(lexSplit('select 1 /* open comment', 'sqlite')).toBeUndefined();
+    expect(lexSplit('select $x$ never closed', 'postgres')).toBeUndefined();
+    const atomic = 'create function g() returns int language sql begin atomic select 1; select 2; end';
+    expect(lexSplit(`${atomic}; select 3`, 'postgres')).toBeUndefined();
+    expect(await splitStatements(`${atomic};\nselect 3`, 'postgres')).toEqual([atomic, 'select 3']);
+  });
+
+  it('agrees with the engines’ grammars on ordinary migration text', async () => {
+    const cases: Array<[string, 'postgres' | 'sqlite']> = [
+      ["create table users (id integer primary key, email text not null default 'x;y');\ncreate unique index users_email on users (email);\ninsert into users (email) values ('a@b'), ('c@d');", 'sqlite'],
+      ['create table v (id bigserial primary key, tags text[] default \'{}\');\nalter table v add column n int check (n > 0);\ncomment on table v is \'venues; all of them\';', 'postgres'],
+    ];
+    for (const [text, engine] of cases) {
+      const fast = texts(text, engine)!;
+      expect(fast.length).toBeGreaterThan(1);
+      const { parse } = await import('sql-parser-cst');
+      const viaGrammar =
+        engine === 'sqlite'
+          ? parse(text, { dialect: 'sqlite', includeRange: true }).statements.filter((s) => s.type !== 'empty').map((s) => text.slice(s.range![0], s.range![1]).trim())
+          : await pgStatements(text);
+      expect(fast).toEqual(viaGrammar);
+    }
+  });
+});
+
+async function pgStatements(text: string): Promise<string[]> {
+  const m = await import('libpg-query');
+  await m.loadModule();
+  const buf = Buffer.from(text, 'utf8');
+  return (m.parseSync(text).stmts ?? []).map((s: { stmt_location?: number; stmt_len?: number }) => {
+    const start = s.stmt_location ?? 0;
+    return buf.subarray(start, s.stmt_len ? start + s.stmt_len : undefined).toString('utf8').trim();
+  });
+}
