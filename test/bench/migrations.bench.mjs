@@ -5,6 +5,8 @@
 //   - `eventdb migrate status` with 1000 applied beside `node -e 0`;
 //   - `eventdb migrate up --dry-run` of 1000 pending beside `migrate up`.
 // Budgets (issue 4): up ≤ dbmate; status ≤ node + 250 ms; dry-run ≤ 2× up.
+// `up` and dbmate run interleaved BENCH_ROUNDS times (default 3) on fresh databases and the medians are
+// compared, so load from other work on the machine hits both alike.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +21,7 @@ const BIN = join(ROOT, 'bin/eventdb.js');
 const DBMATE = benchTool('dbmate', '2.36.0', 'dbmate');
 if (!DBMATE) throw new Error('dbmate is needed as the baseline and could not be installed');
 const N = Number(process.env.BENCH_MIGRATIONS ?? 1000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PG = process.env.EVENTDB_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const work = mkdtempSync(join(tmpdir(), 'eventdb-bench-mig-'));
 
@@ -34,6 +37,17 @@ for (let i = 1; i <= N; i++) {
   writeFileSync(join(dm, `${id}_t${i}.sql`), `-- migrate:up\n${a};\n${b};\n-- migrate:down\ndrop table t_${i};\n`);
 }
 
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** Medians of `a` and `b` run alternately 7 times each. */
+function interleaved(a, b, n = 7) {
+  const xs = [];
+  const ys = [];
+  for (let i = 0; i < n; i++) {
+    xs.push(a());
+    ys.push(b());
+  }
+  return [median(xs), median(ys)];
+}
 function time(cmd, args, env = {}) {
   const t = performance.now();
   const r = spawnSync(cmd, args, { env: { ...process.env, ...env }, encoding: 'utf8' });
@@ -42,7 +56,6 @@ function time(cmd, args, env = {}) {
   return ms;
 }
 const eventdb = (...args) => time(process.execPath, [BIN, ...args, '--migrations', ev, '--quiet']);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const rows = [];
 const row = (what, ms, base, baseName, budget) => rows.push([what, fmt(ms), `${fmt(base)} (${baseName})`, `${(ms / base).toFixed(2)}×`, budget]);
@@ -50,8 +63,14 @@ const row = (what, ms, base, baseName, budget) => rows.push([what, fmt(ms), `${f
 // SQLite
 {
   const f = (n) => join(work, `${n}.sqlite`);
-  const up = eventdb('migrate', 'up', '--url', `sqlite:${f('ev')}`);
-  const dbm = time(DBMATE, ['--url', `sqlite:${f('dbmate')}`, '--migrations-dir', dm, '--no-dump-schema', 'up']);
+  const ups = [];
+  const dbms = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    ups.push(eventdb('migrate', 'up', '--url', `sqlite:${f(r ? `ev${r}` : 'ev')}`));
+    dbms.push(time(DBMATE, ['--url', `sqlite:${f(`dbmate${r}`)}`, '--migrations-dir', dm, '--no-dump-schema', 'up']));
+  }
+  const up = median(ups);
+  const dbm = median(dbms);
   const t = performance.now();
   const db = new Database(f('one'));
   db.pragma('journal_mode = WAL');
@@ -60,10 +79,9 @@ const row = (what, ms, base, baseName, budget) => rows.push([what, fmt(ms), `${f
   db.exec('commit');
   db.close();
   const one = performance.now() - t;
-  row(`sqlite: migrate up (${N})`, up, dbm, 'dbmate', '≤ 1× dbmate');
+  row(`sqlite: migrate up (${N}), median of ${ROUNDS}`, up, dbm, 'dbmate', '≤ 1× dbmate');
   row(`sqlite: migrate up (${N})`, up, one, 'one transaction, in-process', 'for scale');
-  const node = median(Array.from({ length: 5 }, () => time(process.execPath, ['-e', '0'])));
-  const status = median(Array.from({ length: 5 }, () => eventdb('migrate', 'status', '--url', `sqlite:${f('ev')}`)));
+  const [node, status] = interleaved(() => time(process.execPath, ['-e', '0']), () => eventdb('migrate', 'status', '--url', `sqlite:${f('ev')}`));
   rows.push([`sqlite: migrate status (${N} applied)`, fmt(status), `${fmt(node)} (node -e 0)`, `+${Math.round(status - node)} ms`, '≤ node + 250 ms']);
   const dry = eventdb('migrate', 'up', '--dry-run', '--url', `sqlite:${f('dry')}`);
   const up2 = eventdb('migrate', 'up', '--url', `sqlite:${f('up2')}`);
@@ -86,10 +104,16 @@ const row = (what, ms, base, baseName, budget) => rows.push([what, fmt(ms), `${f
   };
   try {
     const evUrl = await mk('ev');
-    const up = eventdb('migrate', 'up', '--url', evUrl);
-    const dmUrl = new URL(await mk('dbmate'));
-    dmUrl.searchParams.set('sslmode', 'disable');
-    const dbm = time(DBMATE, ['--url', dmUrl.toString(), '--migrations-dir', dm, '--no-dump-schema', 'up']);
+    const ups = [];
+    const dbms = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      ups.push(eventdb('migrate', 'up', '--url', r ? await mk(`ev${r}`) : evUrl));
+      const dmUrl = new URL(await mk(`dbmate${r}`));
+      dmUrl.searchParams.set('sslmode', 'disable');
+      dbms.push(time(DBMATE, ['--url', dmUrl.toString(), '--migrations-dir', dm, '--no-dump-schema', 'up']));
+    }
+    const up = median(ups);
+    const dbm = median(dbms);
     const c = new pg.Client({ connectionString: await mk('one') });
     await c.connect();
     const t = performance.now();
@@ -98,10 +122,9 @@ const row = (what, ms, base, baseName, budget) => rows.push([what, fmt(ms), `${f
     await c.query('commit');
     const one = performance.now() - t;
     await c.end();
-    row(`postgres: migrate up (${N})`, up, dbm, 'dbmate', '≤ 1× dbmate');
+    row(`postgres: migrate up (${N}), median of ${ROUNDS}`, up, dbm, 'dbmate', '≤ 1× dbmate');
     row(`postgres: migrate up (${N})`, up, one, 'one transaction, in-process', 'for scale');
-    const node = median(Array.from({ length: 5 }, () => time(process.execPath, ['-e', '0'])));
-    const status = median(Array.from({ length: 5 }, () => eventdb('migrate', 'status', '--url', evUrl)));
+    const [node, status] = interleaved(() => time(process.execPath, ['-e', '0']), () => eventdb('migrate', 'status', '--url', evUrl));
     rows.push([`postgres: migrate status (${N} applied)`, fmt(status), `${fmt(node)} (node -e 0)`, `+${Math.round(status - node)} ms`, '≤ node + 250 ms']);
     const dry = eventdb('migrate', 'up', '--dry-run', '--url', await mk('dry'));
     const up2 = eventdb('migrate', 'up', '--url', await mk('up2'));
