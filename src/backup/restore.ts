@@ -155,9 +155,6 @@ export async function restoreSnapshot(config: ResolvedConfig, opts: RestoreOptio
   const notes: string[] = [];
   const base = { id: snap.id, createdAt: snap.createdAt, engine: m.database.engine, target: target.database.display };
 
-  if (target.database.driver === 'pglite') {
-    throw new EventdbError('UNSUPPORTED', 'restoring into a PGlite database is not supported', 'restore into a PostgreSQL server with --to postgres://…');
-  }
   if (m.database.engine !== target.database.engine) {
     throw new EventdbError('RESTORE_REFUSED', `snapshot ${snap.id} is a ${m.database.engine} snapshot and the target is ${target.database.engine}`, `restore it into a ${m.database.engine} database with --to URL; eventdb does not convert between engines`, { exitCode: EXIT.SAFETY });
   }
