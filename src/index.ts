@@ -38,6 +38,7 @@ export {
   loadMigrations,
   migrationStatus,
   migrateUp,
+  migrateUpWithBackup,
   rollback,
   resetMigrations,
   baseline,
@@ -52,6 +53,8 @@ export {
   type PlanStep,
   type UpOptions,
   type UpResult,
+  type BackupBefore,
+  type UpWithBackupResult,
   type RollbackOptions,
   type RollbackResult,
 } from './migrations/index.js';
