@@ -1,6 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { createReadStream, existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
 import type { ResolvedConfig } from '../../config/index.js';
@@ -163,6 +163,7 @@ export const pgliteSnapshot: SnapshotEngine = {
     const { connectPglite } = await import('./index.js');
     const conn = await connectPglite(target);
     let previous: string | undefined;
+    let wroteTarball = false;
     try {
       return await conn.exclusive(async (lite) => {
         if (opts.keep && !target.database.memory) {
@@ -170,6 +171,7 @@ export const pgliteSnapshot: SnapshotEngine = {
           if (!existsSync(previous)) {
             const tar = await lite.dumpDataDir('gzip');
             await writeFile(previous, Buffer.from(await tar.arrayBuffer()));
+            wroteTarball = true;
           }
         }
         await lite.exec('begin');
@@ -184,6 +186,7 @@ export const pgliteSnapshot: SnapshotEngine = {
           return { database: target.database.display, previous, tables };
         } catch (e) {
           await lite.exec('rollback').catch(() => undefined);
+          if (wroteTarball && previous) await rm(previous, { force: true }).catch(() => undefined); // nothing was replaced
           throw new EventdbError('RESTORE_FAILED', `restore into PGlite failed: ${messageOf(e)}`, `the database ${target.database.display} was not changed`, { cause: e });
         }
       });
