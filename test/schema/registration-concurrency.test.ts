@@ -95,7 +95,7 @@ describeEngines('registration functions under concurrency', (fx) => {
       await conn.close();
     }
   });
-}, ['postgres']);
+}, ['postgres']); // not pglite: 50 concurrent server sessions (pg clients) — PGlite is one session in one process
 
 describeEngines('registration capacity under concurrency', (fx) => {
   it('registrations from several processes at once never exceed capacity', async () => {
