@@ -38,6 +38,10 @@ describe('eventdb on PGlite, end to end', () => {
     const j = r.json();
     expect(j).toMatchObject({ ok: true, engine: 'postgres', driver: 'pglite', serverVersion: `${VERSION} (library)`, database: { exists: false, memory: false } });
     expect(existsSync(join(root, 'data'))).toBe(false);
+    const status = await cli(['migrate', 'status', '--migrations', MIGRATIONS, '--json']);
+    expect(status.code, status.stderr).toBe(0);
+    expect((status.json().migrations as Array<{ state: string }>).every((m) => m.state === 'pending')).toBe(true);
+    expect(existsSync(join(root, 'data'))).toBe(false); // a read-only command does not create the directory
   });
 
   it('migrate up runs the platform migrations (PL/pgSQL functions, triggers); status, validate, seed, health-check and info work', async () => {

@@ -48,7 +48,7 @@ export async function withConnection<T>(cfg: ResolvedConfig, lockMs: number | un
   const { getDialect } = await import('../../dialects/index.js');
   const { DEFAULT_LOCK_TIMEOUT_MS } = await import('../../migrations/defaults.js');
   const dialect = await getDialect(cfg.database.engine, cfg.database.driver);
-  if (existingOnly && cfg.database.engine !== 'postgres' && !(await dialect.exists(cfg))) return fn(undefined);
+  if (existingOnly && (cfg.database.engine !== 'postgres' || cfg.database.driver === 'pglite') && !(await dialect.exists(cfg))) return fn(undefined);
   const conn = await dialect.connect(cfg, { lockWaitMs: lockMs ?? DEFAULT_LOCK_TIMEOUT_MS });
   try {
     return await fn(conn);
