@@ -51,7 +51,7 @@ function start(args: string[], env: Record<string, string>) {
 }
 
 describeEngines('eventdb validate / auto-fix (CLI)', (fx) => {
-  const env = (name: string, extra: Record<string, string> = {}) => ({ ...project(fx.dir(), fx.engine, name), EVENTDB_DATABASE_URL: fx.url(), ...extra });
+  const env = (name: string, extra: Record<string, string> = {}): Record<string, string> => ({ ...project(fx.dir(), fx.engine, name), EVENTDB_DATABASE_URL: fx.url(), ...extra });
 
   it('migrations group: pending, changed checksum, missing file; then migrate up makes validate pass (exit 0) with drift', async () => {
     const e = env('mig');
@@ -69,7 +69,7 @@ describeEngines('eventdb validate / auto-fix (CLI)', (fx) => {
     expect(j.ok).toBe(false);
     expect(j.findings.filter((f: any) => f.check === 'migrations').map((f: any) => `${f.level}:${f.kind}:${f.object}`)).toEqual(['warning:pending-migration:migration 0002_rest']);
 
-    writeFileSync(join(e.EVENTDB_MIGRATIONS_DIR, '0001_tiers.sql'), `-- eventdb:up\ncreate table tiers (code text primary key);\n-- eventdb:down\ndrop table tiers;\n`);
+    writeFileSync(join(e.EVENTDB_MIGRATIONS_DIR!, '0001_tiers.sql'), `-- eventdb:up\ncreate table tiers (code text primary key);\n-- eventdb:down\ndrop table tiers;\n`);
     r = await runCli(['validate', '--json', '--no-drift'], { env: e });
     expect(r.json().findings.filter((f: any) => f.check === 'migrations').map((f: any) => f.kind).sort()).toEqual(['changed-checksum', 'pending-migration']);
 
@@ -101,14 +101,14 @@ describeEngines('eventdb validate / auto-fix (CLI)', (fx) => {
 
     // a removed applied file is "missing"
     const { rmSync } = await import('node:fs');
-    rmSync(join(e.EVENTDB_MIGRATIONS_DIR, '0002_rest.sql'));
+    rmSync(join(e.EVENTDB_MIGRATIONS_DIR!, '0002_rest.sql'));
     r = await runCli(['validate', '--json', '--no-drift'], { env: e });
     expect(r.json().findings.filter((f: any) => f.check === 'migrations').map((f: any) => `${f.level}:${f.kind}:${f.object}`)).toEqual(['error:missing-file:migration 0002_rest']);
   });
 
   it('a failed attempt in the migration log is reported', async () => {
     const e = env('failed');
-    writeFileSync(join(e.EVENTDB_MIGRATIONS_DIR, '0003_broken.sql'), `-- eventdb:up\ncreate table broken (x integer);\ninsert into no_such_table values (1);\n-- eventdb:down\ndrop table broken;\n`);
+    writeFileSync(join(e.EVENTDB_MIGRATIONS_DIR!, '0003_broken.sql'), `-- eventdb:up\ncreate table broken (x integer);\ninsert into no_such_table values (1);\n-- eventdb:down\ndrop table broken;\n`);
     const up = await runCli(['migrate', 'up'], { env: e });
     expect(up.code).toBe(1);
     const r = await runCli(['validate', '--json', '--no-drift'], { env: e });

@@ -1,14 +1,14 @@
 import { sql, type Kysely } from 'kysely';
 import type { Engine } from '../../config/url.js';
+import { SMALL_ROWS } from '../../risk/levels.js';
 import type { DiffItem, FixAction } from '../findings.js';
 import { addColumnSql, addForeignKeyPgSql, addNullableColumnSql, createIndexSql, createTableSql, dropConstraintSql, insertRowsSql, setNotNullSql } from './sql.js';
 
 /**
  * Above this many rows a PostgreSQL index build without CONCURRENTLY blocks writes for more than
- * a moment — the risk rules' `lock-index-build` threshold for a "medium" table (src/risk/levels.ts
- * SMALL_ROWS). TODO: ask the risk module (src/risk) for the level once it exports an assessment API.
+ * a moment: the risk rules' own bound between a small and a medium table (`lock-index-build`).
  */
-export const LARGE_TABLE_ROWS = 10_000;
+export const LARGE_TABLE_ROWS = SMALL_ROWS;
 
 export type FixStatus = 'planned' | 'refused' | 'needs-migration' | 'applied' | 'failed';
 
