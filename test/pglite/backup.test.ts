@@ -101,7 +101,7 @@ it('a snapshot moves PGlite → PostgreSQL server → PGlite with identical rows
   const r2 = await restoreSnapshot(await cfg(pgDb.url), { store, env: ENV, latest: true, to: back, keep: false });
   expect(r2).toMatchObject({ restored: true, tables: { users: 2, events: 1286 } });
   expect(await everything(back)).toEqual(original);
-});
+}, 240_000); // three engines' worth of work: two PGlite initialisations, a server restore
 
 it('restoring into an existing PGlite database replaces it atomically and keeps the old directory as a tarball', async () => {
   const store = `file:${join(root, 'backups2')}`;
@@ -130,4 +130,4 @@ it('restoring into an existing PGlite database replaces it atomically and keeps 
   } finally {
     await c3.close();
   }
-});
+}, 180_000);
