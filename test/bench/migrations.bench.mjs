@@ -8,7 +8,7 @@
 // `up` and dbmate run interleaved BENCH_ROUNDS times (default 3) on fresh databases and the medians are
 // compared, so load from other work on the machine hits both alike.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,16 +48,35 @@ function interleaved(a, b, n = 7) {
   }
   return [median(xs), median(ys)];
 }
+/** CPU time (user + system, ms) of this process's finished children, from /proc (Linux); 0 elsewhere. */
+function childCpuMs() {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[13]) + Number(f[14])) * 1000) / 100; // cutime + cstime, in USER_HZ (100)
+  } catch {
+    return 0;
+  }
+}
+/** CPU time of each timed command, by the same key as its wall time: a load-independent second view. */
+const cpu = new Map();
 function time(cmd, args, env = {}) {
   const t = performance.now();
+  const c0 = childCpuMs();
   const r = spawnSync(cmd, args, { env: { ...process.env, ...env }, encoding: 'utf8' });
   const ms = performance.now() - t;
+  cpu.set(ms, childCpuMs() - c0);
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return ms;
 }
 const eventdb = (...args) => time(process.execPath, [BIN, ...args, '--migrations', ev, '--quiet']);
 const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const rows = [];
+const cpuRow = (what, ms, base, baseName) => {
+  const a = cpu.get(ms);
+  const b = cpu.get(base);
+  rows.push([what, fmt(a), `${fmt(b)} (${baseName})`, `${(a / b).toFixed(2)}×`, 'CPU of the median runs']);
+};
 const row = (what, ms, base, baseName, budget) => rows.push([what, fmt(ms), `${fmt(base)} (${baseName})`, `${(ms / base).toFixed(2)}×`, budget]);
 
 // SQLite
@@ -80,9 +99,11 @@ const row = (what, ms, base, baseName, budget) => rows.push([what, fmt(ms), `${f
   db.close();
   const one = performance.now() - t;
   row(`sqlite: migrate up (${N}), median of ${ROUNDS}`, up, dbm, 'dbmate', '≤ 1× dbmate');
+  cpuRow(`sqlite: migrate up (${N}), CPU`, up, dbm, 'dbmate');
   row(`sqlite: migrate up (${N})`, up, one, 'one transaction, in-process', 'for scale');
   const [node, status] = interleaved(() => time(process.execPath, ['-e', '0']), () => eventdb('migrate', 'status', '--url', `sqlite:${f('ev')}`));
   rows.push([`sqlite: migrate status (${N} applied)`, fmt(status), `${fmt(node)} (node -e 0)`, `+${Math.round(status - node)} ms`, '≤ node + 250 ms']);
+  rows.push([`sqlite: migrate status, CPU`, `${Math.round(cpu.get(status))} ms`, `${Math.round(cpu.get(node))} ms (node -e 0)`, `+${Math.round(cpu.get(status) - cpu.get(node))} ms`, 'wall time on an idle machine']);
   const dry = eventdb('migrate', 'up', '--dry-run', '--url', `sqlite:${f('dry')}`);
   const up2 = eventdb('migrate', 'up', '--url', `sqlite:${f('up2')}`);
   row(`sqlite: up --dry-run (${N} pending)`, dry, up2, 'migrate up', '≤ 2× up');
@@ -123,9 +144,11 @@ const row = (what, ms, base, baseName, budget) => rows.push([what, fmt(ms), `${f
     const one = performance.now() - t;
     await c.end();
     row(`postgres: migrate up (${N}), median of ${ROUNDS}`, up, dbm, 'dbmate', '≤ 1× dbmate');
+    cpuRow(`postgres: migrate up (${N}), client CPU`, up, dbm, 'dbmate');
     row(`postgres: migrate up (${N})`, up, one, 'one transaction, in-process', 'for scale');
     const [node, status] = interleaved(() => time(process.execPath, ['-e', '0']), () => eventdb('migrate', 'status', '--url', evUrl));
     rows.push([`postgres: migrate status (${N} applied)`, fmt(status), `${fmt(node)} (node -e 0)`, `+${Math.round(status - node)} ms`, '≤ node + 250 ms']);
+    rows.push([`postgres: migrate status, client CPU`, `${Math.round(cpu.get(status))} ms`, `${Math.round(cpu.get(node))} ms (node -e 0)`, `+${Math.round(cpu.get(status) - cpu.get(node))} ms`, 'wall time on an idle machine']);
     const dry = eventdb('migrate', 'up', '--dry-run', '--url', await mk('dry'));
     const up2 = eventdb('migrate', 'up', '--url', await mk('up2'));
     row(`postgres: up --dry-run (${N} pending)`, dry, up2, 'migrate up', '≤ 2× up');
