@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { existsSync, readdirSync } from 'node:fs';
 import type { ResolvedConfig } from '../config/index.js';
 import type { Connection } from '../dialects/types.js';
+import { parseFileName } from '../migrations/loader.js';
 import type { AppliedMigration } from './manifest.js';
 
 export const HISTORY_TABLE = 'eventdb_migrations';
@@ -26,16 +27,16 @@ export async function readMigrationHead(conn: Connection): Promise<{ head: strin
 }
 
 /**
- * Migration ids this code knows: the files in the migrations folder (`<id>.ts`, `<id>.sql`,
- * `<id>.up.sql` or a folder `<id>/`). Integration point with the migrations module.
+ * Migration ids this code knows: the files in the migrations folder, named as the migrations module
+ * names them (`0009_x.sql`, `0009_x.ts`, and engine variants such as `0009_x.postgres.sql` → `0009_x`).
  */
 export function knownMigrationIds(config: ResolvedConfig): Set<string> {
   const ids = new Set<string>();
   if (!existsSync(config.migrationsDir)) return ids;
   for (const ent of readdirSync(config.migrationsDir, { withFileTypes: true })) {
-    if (ent.name.startsWith('.')) continue;
-    const base = ent.isDirectory() ? ent.name : ent.name.replace(/(\.(up|down))?\.(sql|ts|mts|js|mjs)$/i, '');
-    ids.add(base);
+    if (!ent.isFile()) continue;
+    const parsed = parseFileName(ent.name);
+    if (parsed) ids.add(parsed.id);
   }
   return ids;
 }
