@@ -5,12 +5,13 @@
 // dynamic import becomes a chunk) and Kysely loads as one file. Native and asset-carrying packages
 // (drivers, WASM parsers, the AWS SDK, PGlite) stay external and load from node_modules.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const keepExternal = Object.keys(pkg.dependencies ?? {}).filter((d) => !['kysely', 'commander', 'chalk'].includes(d));
 
-await build({
+const result = await build({
   entryPoints: { main: 'src/cli/main.ts' },
   outdir: 'dist/cli',
   entryNames: '[name]',
@@ -24,4 +25,12 @@ await build({
   banner: { js: "import { createRequire as __eventdbCreateRequire } from 'node:module'; const require = __eventdbCreateRequire(import.meta.url);" },
   logLevel: 'warning',
   legalComments: 'none',
+  metafile: true,
 });
+
+// Remove chunks of earlier builds (their hashes differ), so dist/cli/chunks holds only this build's.
+const current = new Set(Object.keys(result.metafile.outputs).map((p) => resolve(p)));
+for (const f of readdirSync('dist/cli/chunks')) {
+  const p = resolve(join('dist/cli/chunks', f));
+  if (!current.has(p)) rmSync(p, { force: true });
+}
