@@ -19,7 +19,7 @@ export function shapeFor(profile: ProfileName, scale = 1): Shape | null {
       return {
         users: 20_000 * scale,
         venues: 50 * scale,
-        events: 1_150 * scale,
+        events: 1_200 * scale,
         sessions: 20_000 * scale,
         viewsPerSession: 5,
         daysBack: 365,
