@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { EventdbError, messageOf } from '../../errors.js';
 import type { BulkInsertOptions } from '../types.js';
+import { isoUtc } from '../postgres/bulk-insert.js';
 
 const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
 /** SQLite's default limit on bound parameters per statement (3.32+). */
@@ -13,7 +14,7 @@ const LOAD_CACHE_KIB = 32_768;
 function sqliteValue(v: unknown): unknown {
   if (v === undefined) return null;
   if (typeof v === 'boolean') return v ? 1 : 0;
-  if (v instanceof Date) return v.toISOString();
+  if (v instanceof Date) return isoUtc(v);
   if (v !== null && typeof v === 'object' && !(v instanceof Uint8Array)) return JSON.stringify(v);
   return v;
 }
