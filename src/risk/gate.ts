@@ -1,7 +1,7 @@
 import type { Engine } from '../config/url.js';
 import type { Connection } from '../dialects/types.js';
 import { SchemaMemory } from './analysis.js';
-import { analyseStatements, loadParsers } from './analyze.js';
+import { analyseStatements, loadParsers, parseSqliteMany } from './analyze.js';
 import { atLeast } from './levels.js';
 import { tableSizes } from './table-sizes.js';
 import type { MigrationRisk, RiskContext } from './types.js';
@@ -52,7 +52,13 @@ export async function gatePlan(steps: GateStep[], opts: GateOptions): Promise<Ga
   }
   const ctx: RiskContext = { engine, tableSizes: sizes, live, assumeSmall: opts.assumeSmall, expected: opts.expected };
   const memory = SchemaMemory.fromContext(ctx);
-  const migrations = steps.map((s) => analyseStatements(s.id, s.statements, s.direction, { ...ctx, engine: s.engine }, { memory, file: s.file, transactional: s.transaction ?? true, accepted: s.accepted }));
+  // SQLite: the whole plan's statements parsed in one call of the grammar (see parseSqliteMany).
+  const sqlite = steps.every((s) => s.engine === 'sqlite') ? parseSqliteMany(steps.flatMap((s) => s.statements)) : undefined;
+  let next = 0;
+  const migrations = steps.map((s) => {
+    const preparsed = sqlite?.slice(next, (next += s.statements.length));
+    return analyseStatements(s.id, s.statements, s.direction, { ...ctx, engine: s.engine }, { memory, file: s.file, transactional: s.transaction ?? true, accepted: s.accepted, preparsed });
+  });
   const risky = migrations.filter((m) => atLeast(m.effectiveLevel, 'high'));
   const production = opts.environment === 'production';
   const blocking = production && !opts.force ? risky.map((m) => m.migration) : [];

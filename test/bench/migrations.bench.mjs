@@ -5,6 +5,7 @@
 //   - `eventdb migrate status` with 1000 applied beside `node -e 0`;
 //   - `eventdb migrate up --dry-run` of 1000 pending beside `migrate up`.
 // Budgets (issue 4): up ≤ dbmate; status ≤ node + 250 ms; dry-run ≤ 2× up.
+// BENCH_ENGINES=sqlite (or postgres) runs only those engines (default: both).
 // `up` and dbmate run interleaved BENCH_ROUNDS times (default 3) on fresh databases and the medians are
 // compared, so load from other work on the machine hits both alike.
 import { spawnSync } from 'node:child_process';
@@ -23,6 +24,7 @@ if (!DBMATE) throw new Error('dbmate is needed as the baseline and could not be 
 const N = Number(process.env.BENCH_MIGRATIONS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PG = process.env.EVENTDB_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ENGINES = new Set((process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',').map((e) => e.trim()));
 const work = mkdtempSync(join(tmpdir(), 'eventdb-bench-mig-'));
 
 const stmts = (i) => [`create table t_${i} (id integer primary key, name text not null, created_at text)`, `create index t_${i}_name on t_${i} (name)`];
@@ -80,7 +82,7 @@ const cpuRow = (what, ms, base, baseName) => {
 const row = (what, ms, base, baseName, budget) => rows.push([what, fmt(ms), `${fmt(base)} (${baseName})`, `${(ms / base).toFixed(2)}×`, budget]);
 
 // SQLite
-{
+if (ENGINES.has('sqlite')) {
   const f = (n) => join(work, `${n}.sqlite`);
   const ups = [];
   const dbms = [];
@@ -110,7 +112,7 @@ const row = (what, ms, base, baseName, budget) => rows.push([what, fmt(ms), `${f
 }
 
 // PostgreSQL
-{
+if (ENGINES.has('postgres')) {
   const admin = new pg.Client({ connectionString: PG });
   await admin.connect();
   const made = [];
