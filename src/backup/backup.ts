@@ -73,7 +73,7 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
     let manifest: Manifest;
     try {
       const name = `data${source.extension}.gz${encryption ? '.age' : ''}`;
-      const raw = meter();
+      const raw = meter({ hash: false });
       let rawTimer: NodeJS.Timeout | undefined;
       if (opts.onProgress) rawTimer = setInterval(() => opts.onProgress!(raw.bytes()), 500);
       const src = source.stream as Readable;

@@ -1,18 +1,88 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
-import { constants as zc, createGunzip, createGzip } from 'node:zlib';
+import { availableParallelism } from 'node:os';
+import { promisify } from 'node:util';
+import { createGunzip, gzip, gzipSync, type ZlibOptions } from 'node:zlib';
 import { registerSecret } from '../config/index.js';
 import { EventdbError, messageOf } from '../errors.js';
 import type { ObjectEncryption } from './manifest.js';
 
+const gzipAsync = promisify(gzip) as (buf: Buffer, opts: ZlibOptions) => Promise<Buffer>;
+
+/** Block size of the parallel compressor: large enough that the per-member cost (18 bytes, a cold dictionary) is negligible. */
+export const GZIP_BLOCK = 4 * 1024 * 1024;
+
 /**
- * Compression: gzip level 1 (zlib runs on the thread pool, beside the dump and the upload). Measured
- * here: ~100 MB/s per core — faster than a network upload and than the engines' own copy, so it is
- * not the bottleneck; zstd would need a native addon built from source at install time.
+ * Compression: gzip level 1, in parallel. The stream is cut into fixed-size blocks and each is
+ * compressed as an independent gzip member with the asynchronous `zlib.gzip` (libuv's thread pool),
+ * several at once; members are emitted in input order. Concatenated members are one valid gzip
+ * stream (RFC 1952; `gunzip`, Node's gunzip and `gzip -t` read all members). Profiling the SQLite
+ * backup showed one core compressing at ~100 MB/s while the copy was already on disk: compression
+ * was the bottleneck, and with N cores it now runs ~N times as fast. Memory is bounded: at most
+ * `parallel` blocks in flight plus one being filled (≈ 5 × 4 MiB by default).
  */
-export function compressor(): Transform {
-  return createGzip({ level: 1, chunkSize: 256 * 1024, memLevel: 9, strategy: zc.Z_DEFAULT_STRATEGY });
+export function compressor(opts: { parallel?: number; blockSize?: number } = {}): Transform {
+  const parallel = Math.max(1, opts.parallel ?? defaultParallelism());
+  const blockSize = opts.blockSize ?? GZIP_BLOCK;
+  let parts: Buffer[] = [];
+  let filled = 0;
+  let total = 0;
+  // Compressions in flight, oldest first; each resolves to its member.
+  const inflight: Array<Promise<Buffer>> = [];
+  const launch = (block: Buffer) => {
+    const p = gzipAsync(block, { level: 1, memLevel: 9 });
+    p.catch(() => undefined); // surfaced when awaited in order
+    inflight.push(p);
+  };
+  const cut = () => {
+    const block = parts.length === 1 ? parts[0]! : Buffer.concat(parts, filled);
+    parts = [];
+    filled = 0;
+    return block;
+  };
+  return new Transform({
+    highWaterMark: 2,
+    writableHighWaterMark: blockSize,
+    async transform(chunk: Buffer, _enc, cb) {
+      try {
+        total += chunk.length;
+        let off = 0;
+        while (off < chunk.length) {
+          const take = Math.min(blockSize - filled, chunk.length - off);
+          parts.push(off === 0 && take === chunk.length ? chunk : chunk.subarray(off, off + take));
+          filled += take;
+          off += take;
+          if (filled === blockSize) {
+            launch(cut());
+            // Keep at most `parallel` blocks compressing: wait for the oldest, in order.
+            while (inflight.length >= parallel) this.push(await inflight.shift()!);
+          }
+        }
+        cb();
+      } catch (e) {
+        cb(e as Error);
+      }
+    },
+    async flush(cb) {
+      try {
+        if (filled > 0) launch(cut());
+        while (inflight.length > 0) this.push(await inflight.shift()!);
+        // An empty input still gives a valid (empty) gzip stream.
+        if (total === 0) this.push(gzipSync(Buffer.alloc(0), { level: 1 }));
+        cb();
+      } catch (e) {
+        cb(e as Error);
+      }
+    },
+  });
+}
+
+function defaultParallelism(): number {
+  // One more block than cores, so a core is never idle while the next block is being read; no more
+  // than the thread pool (file and DNS work share it).
+  const pool = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  return Math.max(2, Math.min(pool, availableParallelism() + 1));
 }
 
 export function decompressor(): Transform {
@@ -88,19 +158,23 @@ export async function decryptStream(input: Readable, enc: ObjectEncryption, keys
   }
 }
 
-/** A pass-through that counts bytes and hashes them. */
-export function meter(): Transform & { bytes(): number; sha256(): string } {
-  const hash = createHash('sha256');
+/** A pass-through that counts bytes and hashes them (`hash: false`: counts only, for raw sizes and progress). */
+export function meter(opts: { hash?: boolean; onBytes?: (total: number) => void } = {}): Transform & { bytes(): number; sha256(): string } {
+  const hash = opts.hash === false ? undefined : createHash('sha256');
   let n = 0;
   let digest: string | undefined;
   const t = new Transform({
     transform(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
+      hash?.update(chunk);
       n += chunk.length;
+      opts.onBytes?.(n);
       cb(null, chunk);
     },
   }) as Transform & { bytes(): number; sha256(): string };
   t.bytes = () => n;
-  t.sha256 = () => (digest ??= hash.digest('hex'));
+  t.sha256 = () => {
+    if (!hash) throw new Error('this meter does not hash');
+    return (digest ??= hash.digest('hex'));
+  };
   return t;
 }

@@ -7,27 +7,71 @@ import { decompressor, decryptStream, meter, type EncryptionKeys } from './codec
 import type { ManifestObject } from './manifest.js';
 import type { Store } from './stores/types.js';
 
+function mismatch(obj: ManifestObject, size: number, sha256: string, cause?: unknown): EventdbError {
+  return new EventdbError('CORRUPT_SNAPSHOT', `${obj.name} does not match the manifest (${size} of ${obj.size} bytes, SHA-256 ${sha256 === obj.sha256 ? 'ok' : 'differs'})`, 'the stored object is damaged or truncated; use another snapshot (`eventdb backup list`)', cause === undefined ? undefined : { cause });
+}
+
+/** Checks the counted sizes and hash against the manifest once the object has been read through. */
+function checkRead(obj: ManifestObject, stored: ReturnType<typeof meter>, raw: ReturnType<typeof meter>): void {
+  if (stored.bytes() !== obj.size || stored.sha256() !== obj.sha256) throw mismatch(obj, stored.bytes(), stored.sha256());
+  if (raw.bytes() !== obj.rawSize) throw new EventdbError('CORRUPT_SNAPSHOT', `${obj.name} decompressed to ${raw.bytes()} bytes, the manifest says ${obj.rawSize}`, 'use another snapshot');
+}
+
+/** Opens the stored object → (decrypt) → (gunzip) chain; `stored` counts and hashes the stored bytes. */
+async function openChain(store: Store, key: string, obj: ManifestObject, keys: EncryptionKeys, onBytes?: (storedBytes: number) => void): Promise<{ stored: ReturnType<typeof meter>; stream: Readable }> {
+  const stored = meter({ onBytes });
+  const body = await store.get(key);
+  body.on('error', (e) => stored.destroy(e));
+  let stream: Readable = body.pipe(stored);
+  if (obj.encryption) stream = await decryptStream(stream, obj.encryption, keys);
+  return { stored, stream };
+}
+
+/**
+ * Turns any failure while reading an object into the error to show: a damaged object also fails
+ * decryption or decompression, so those are told apart by reading the object's checksum again.
+ */
+export async function explainReadError(e: unknown, store: Store, key: string, obj: ManifestObject, dest?: string): Promise<unknown> {
+  if (!(e instanceof EventdbError) || e.code === 'DECRYPT_FAILED') {
+    const actual = await hashObject(store, key).catch(() => undefined);
+    if (actual && (actual.size !== obj.size || actual.sha256 !== obj.sha256)) return mismatch(obj, actual.size, actual.sha256, e);
+  }
+  if (e instanceof EventdbError) {
+    if (e.code === 'NOT_FOUND') return new EventdbError('CORRUPT_SNAPSHOT', `${obj.name} is missing from the store`, 'the snapshot is incomplete; use another one (`eventdb backup list`)', { cause: e });
+    return e;
+  }
+  const code = (e as { code?: string }).code;
+  if (code === 'ENOSPC') return new EventdbError('DISK_FULL', `no space left to write ${dest ?? 'the restore'}`, 'free disk space beside the target (or in EVENTDB_TMPDIR) and retry; nothing was changed', { cause: e });
+  if (code?.startsWith('Z_') || /incorrect header|invalid|unexpected end|checksum/i.test(messageOf(e))) {
+    return new EventdbError('CORRUPT_SNAPSHOT', `${obj.name} is damaged: ${messageOf(e)}`, 'use another snapshot (`eventdb backup list`)', { cause: e });
+  }
+  if (/decrypt|tag|mac|stanza|header/i.test(messageOf(e)) && obj.encryption) {
+    return new EventdbError('DECRYPT_FAILED', `cannot decrypt ${obj.name}: ${messageOf(e)}`, 'check the key; a damaged object also fails here', { cause: e });
+  }
+  return new EventdbError('CORRUPT_SNAPSHOT', `cannot read ${obj.name}: ${messageOf(e)}`, 'use another snapshot (`eventdb backup list`)', { cause: e });
+}
+
+export interface DownloadOptions {
+  /** fsync the file (default true; false for scratch copies that never become the database). */
+  fsync?: boolean;
+  /** Called as stored bytes arrive (for progress). */
+  onBytes?: (storedBytes: number) => void;
+}
+
 /**
  * Downloads one object, checks its SHA-256 and size against the manifest, decrypts and decompresses
- * it into `dest` (fsynced unless `fsync: false`, for scratch copies that never become the database). On any failure `dest` is removed and CORRUPT_SNAPSHOT, DECRYPT_FAILED,
- * DISK_FULL or a store error is thrown.
+ * it into `dest` (fsynced unless `fsync: false`). On any failure `dest` is removed and
+ * CORRUPT_SNAPSHOT, DECRYPT_FAILED, DISK_FULL or a store error is thrown.
  */
-export async function downloadVerified(store: Store, key: string, obj: ManifestObject, keys: EncryptionKeys, dest: string, opts: { fsync?: boolean } = {}): Promise<{ rawSize: number }> {
-  const stored = meter();
+export async function downloadVerified(store: Store, key: string, obj: ManifestObject, keys: EncryptionKeys, dest: string, opts: DownloadOptions = {}): Promise<{ rawSize: number }> {
   let out: Readable | undefined;
   try {
-    const body = await store.get(key);
-    body.on('error', (e) => stored.destroy(e));
-    let stream: Readable = body.pipe(stored);
-    if (obj.encryption) stream = await decryptStream(stream, obj.encryption, keys);
-    const raw = meter();
+    const { stored, stream } = await openChain(store, key, obj, keys, opts.onBytes);
+    const raw = meter({ hash: false });
     out = stream;
     if (obj.compression === 'gzip') await pipeline(stream, decompressor(), raw, createWriteStream(dest));
     else await pipeline(stream, raw, createWriteStream(dest));
-    if (stored.bytes() !== obj.size || stored.sha256() !== obj.sha256) {
-      throw new EventdbError('CORRUPT_SNAPSHOT', `${obj.name} does not match the manifest (${stored.bytes()} of ${obj.size} bytes, SHA-256 ${stored.sha256() === obj.sha256 ? 'ok' : 'differs'})`, 'the stored object is damaged or truncated; use another snapshot (`eventdb backup list`)');
-    }
-    if (raw.bytes() !== obj.rawSize) throw new EventdbError('CORRUPT_SNAPSHOT', `${obj.name} decompressed to ${raw.bytes()} bytes, the manifest says ${obj.rawSize}`, 'use another snapshot');
+    checkRead(obj, stored, raw);
     if (opts.fsync !== false) {
       const fh = await open(dest, 'r+');
       try {
@@ -40,28 +84,85 @@ export async function downloadVerified(store: Store, key: string, obj: ManifestO
   } catch (e) {
     out?.destroy();
     await rm(dest, { force: true }).catch(() => undefined);
-    // A damaged object also fails decryption or decompression: tell the two apart by its checksum.
-    if (!(e instanceof EventdbError) || e.code === 'DECRYPT_FAILED') {
-      const actual = await hashObject(store, key).catch(() => undefined);
-      if (actual && (actual.size !== obj.size || actual.sha256 !== obj.sha256)) {
-        throw new EventdbError('CORRUPT_SNAPSHOT', `${obj.name} does not match the manifest (${actual.size} of ${obj.size} bytes, SHA-256 ${actual.sha256 === obj.sha256 ? 'ok' : 'differs'})`, 'the stored object is damaged or truncated; use another snapshot (`eventdb backup list`)', { cause: e });
-      }
-    }
-    if (e instanceof EventdbError) {
-      if (e.code === 'DECRYPT_FAILED' || e.code === 'CORRUPT_SNAPSHOT' || e.code === 'AUTH' || e.code.startsWith('STORE')) throw e;
-      if (e.code === 'NOT_FOUND') throw new EventdbError('CORRUPT_SNAPSHOT', `${obj.name} is missing from the store`, 'the snapshot is incomplete; use another one (`eventdb backup list`)', { cause: e });
-      throw e;
-    }
-    const code = (e as { code?: string }).code;
-    if (code === 'ENOSPC') throw new EventdbError('DISK_FULL', `no space left to write ${dest}`, 'free disk space beside the target (or in EVENTDB_TMPDIR) and retry; nothing was changed', { cause: e });
-    if (code?.startsWith('Z_') || /incorrect header|invalid|unexpected end|checksum/i.test(messageOf(e))) {
-      throw new EventdbError('CORRUPT_SNAPSHOT', `${obj.name} is damaged: ${messageOf(e)}`, 'use another snapshot (`eventdb backup list`)', { cause: e });
-    }
-    if (/decrypt|tag|mac|stanza|header/i.test(messageOf(e)) && obj.encryption) {
-      throw new EventdbError('DECRYPT_FAILED', `cannot decrypt ${obj.name}: ${messageOf(e)}`, 'check the key; a damaged object also fails here', { cause: e });
-    }
-    throw new EventdbError('CORRUPT_SNAPSHOT', `cannot read ${obj.name}: ${messageOf(e)}`, 'use another snapshot (`eventdb backup list`)', { cause: e });
+    throw await explainReadError(e, store, key, obj, dest);
   }
+}
+
+/** A snapshot object being read as a stream, checked against the manifest when it ends. */
+export interface VerifiedStream {
+  /** The decrypted, decompressed bytes. Read it through (the check needs every byte). */
+  data: Readable;
+  /**
+   * Settles once `data` has ended or failed: resolves when the object matched the manifest (size,
+   * SHA-256, decompressed size), rejects with CORRUPT_SNAPSHOT, DECRYPT_FAILED or a store error.
+   * Nothing read from `data` may be made visible before it resolves.
+   */
+  verified: Promise<{ rawSize: number }>;
+  /** Stops the download (the consumer failed); `verified` then rejects. */
+  abort(reason?: Error): void;
+}
+
+/**
+ * Streams one object for a consumer that loads it somewhere invisible until committed (PostgreSQL's
+ * new database before the swap): download, check and load overlap instead of following one another.
+ */
+export async function openVerified(store: Store, key: string, obj: ManifestObject, keys: EncryptionKeys, opts: { onBytes?: (storedBytes: number) => void } = {}): Promise<VerifiedStream> {
+  let chain: Awaited<ReturnType<typeof openChain>>;
+  try {
+    chain = await openChain(store, key, obj, keys, opts.onBytes);
+  } catch (e) {
+    throw await explainReadError(e, store, key, obj);
+  }
+  const { stored, stream } = chain;
+  const raw = meter({ hash: false });
+  const gunzip = obj.compression === 'gzip' ? decompressor() : undefined;
+  const data = gunzip ? stream.pipe(gunzip).pipe(raw) : stream.pipe(raw);
+  const parts: Array<NodeJS.EventEmitter & { destroy(e?: Error): void }> = [stream, raw, ...(gunzip ? [gunzip] : [])];
+  let aborted: Error | undefined;
+  const verified = new Promise<{ rawSize: number }>((resolve, reject) => {
+    let settled = false;
+    const fail = (e: unknown) => {
+      if (settled) return;
+      settled = true;
+      for (const p of parts) p.destroy();
+      if (aborted) {
+        // The consumer failed: still say so when the object itself is damaged (the likelier cause).
+        hashObject(store, key).then(
+          (a) => reject(a.size !== obj.size || a.sha256 !== obj.sha256 ? mismatch(obj, a.size, a.sha256, aborted) : aborted),
+          () => reject(aborted),
+        );
+        return;
+      }
+      explainReadError(e, store, key, obj).then(reject, reject);
+    };
+    stream.on('error', fail);
+    stored.on('error', fail);
+    gunzip?.on('error', fail);
+    raw.on('error', fail);
+    raw.on('end', () => {
+      if (settled) return;
+      try {
+        checkRead(obj, stored, raw);
+        settled = true;
+        resolve({ rawSize: raw.bytes() });
+      } catch (e) {
+        settled = true;
+        reject(e);
+      }
+    });
+    raw.on('close', () => {
+      if (!settled && !raw.readableEnded) fail(new Error('the download was stopped'));
+    });
+  });
+  verified.catch(() => undefined);
+  return {
+    data,
+    verified,
+    abort: (reason) => {
+      aborted = reason ?? new Error('the download was stopped');
+      raw.destroy(aborted);
+    },
+  };
 }
 
 /** Size and SHA-256 of a stored object, read in full. */

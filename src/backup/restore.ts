@@ -8,7 +8,7 @@ import { getDialect, getSnapshotEngine, openConnection } from '../dialects/index
 import { EventdbError, EXIT, messageOf } from '../errors.js';
 import { readCatalog, selectSnapshot, type Catalog, type Selector } from './catalog.js';
 import { keysFromEnv } from './codec.js';
-import { downloadVerified } from './download.js';
+import { downloadVerified, openVerified } from './download.js';
 import { isKnownHead, knownMigrationIds } from './migration-head.js';
 import { compareTables } from './verify.js';
 
@@ -26,6 +26,15 @@ export interface RestoreOptions extends Selector {
   force?: boolean;
   /** Milliseconds to wait for the target's lock (file engines). */
   lockTimeoutMs?: number;
+  /** Progress: stored bytes read of `total` while downloading (PostgreSQL: while loading), then the later steps. */
+  onProgress?: (p: RestoreProgress) => void;
+}
+
+export interface RestoreProgress {
+  phase: 'download' | 'load' | 'check' | 'swap';
+  /** Stored bytes read so far and the object's stored size (download/load). */
+  bytes?: number;
+  total?: number;
 }
 
 export interface RestoreResult {
@@ -192,17 +201,33 @@ export async function restoreSnapshot(config: ResolvedConfig, opts: RestoreOptio
     const checks: string[] = [];
     const o = m.objects[0];
     if (!o || m.objects.length !== 1) throw new EventdbError('CORRUPT_SNAPSHOT', `snapshot ${snap.id} has ${m.objects.length} data objects; expected 1`, 'use another snapshot');
-    const file = join(dir, 'data');
-    // A file engine's copy becomes the database: fsync it. A PostgreSQL dump is only read by the load.
-    await downloadVerified(catalog.store, `${snap.location}${o.name}`, o, keys, file, { fsync: isFile });
-    checks.push(`${o.name}: size and SHA-256 match${o.encryption ? ', decrypted' : ''}`);
+    const key = `${snap.location}${o.name}`;
+    const progress = opts.onProgress;
     let previous: string | undefined;
     let tables = m.tables;
+    if (!isFile && engine.restoreStream) {
+      // PostgreSQL: the load into the new database streams while the object downloads; the swap waits
+      // for the checksum, and the new database is dropped on any failure.
+      const dump = await openVerified(catalog.store, key, o, keys, { onBytes: progress ? (n) => progress({ phase: 'load', bytes: n, total: o.size }) : undefined });
+      const r = await engine.restoreStream(config, dump, m.dataFormat, { to: opts.to ? target : undefined, keep, stamp, expected: m.tables });
+      checks.push(`${o.name}: size and SHA-256 match${o.encryption ? ', decrypted' : ''}`);
+      compareTables(m, r.tables);
+      checks.push('row counts of the restored database match the manifest (checked before the swap)');
+      previous = r.previous;
+      tables = r.tables;
+      return { ...base, restored: true, previous, tables, checks, notes, durationMs: Date.now() - started };
+    }
+    const file = join(dir, 'data');
+    // A file engine's copy becomes the database: fsync it. A PostgreSQL dump is only read by the load.
+    await downloadVerified(catalog.store, key, o, keys, file, { fsync: isFile, onBytes: progress ? (n) => progress({ phase: 'download', bytes: n, total: o.size }) : undefined });
+    checks.push(`${o.name}: size and SHA-256 match${o.encryption ? ', decrypted' : ''}`);
     if (isFile) {
+      progress?.({ phase: 'check' });
       const checked = await engine.checkFile(file, m.dataFormat);
       compareTables(m, checked.tables);
       checks.push(checked.check);
       tables = checked.tables ?? m.tables;
+      progress?.({ phase: 'swap' });
       previous = await swapFile(target, file, keep, stamp, opts.lockTimeoutMs ?? 30_000).catch((e: unknown) => {
         if (e instanceof EventdbError) throw e;
         const code = (e as { code?: string }).code ?? '';
@@ -210,8 +235,8 @@ export async function restoreSnapshot(config: ResolvedConfig, opts: RestoreOptio
         throw new EventdbError('RESTORE_FAILED', `cannot replace ${target.database.path}: ${messageOf(e)}`, 'the target was not replaced; check the folder permissions', { cause: e });
       });
     } else {
-      // PostgreSQL: loading into the new database reads the whole dump, and its row counts are
-      // compared with the manifest before the swap — the same checks as a separate pass, once.
+      // PGlite: loads the downloaded dump in one transaction.
+      progress?.({ phase: 'load' });
       const r = await engine.restoreDatabase!(config, file, m.dataFormat, { to: opts.to ? target : undefined, keep, stamp });
       compareTables(m, r.tables);
       checks.push('row counts of the restored database match the manifest');

@@ -191,4 +191,17 @@ export interface SnapshotEngine {
    * original until the load succeeded.
    */
   restoreDatabase?(config: ResolvedConfig, dumpFile: string, format: SnapshotSource['format'], opts: { to?: ResolvedConfig; keep: boolean; stamp: string }): Promise<{ database: string; previous?: string; tables: Record<string, number> }>;
+  /**
+   * PostgreSQL: as `restoreDatabase`, loading the dump while it downloads. The swap waits for
+   * `dump.verified`; on any failure the new database is dropped. With `expected` (the manifest's row
+   * counts) the restored rows are checked before the swap.
+   */
+  restoreStream?(config: ResolvedConfig, dump: DumpStream, format: SnapshotSource['format'], opts: { to?: ResolvedConfig; keep: boolean; stamp: string; expected?: Record<string, number> }): Promise<{ database: string; previous?: string; tables: Record<string, number> }>;
+}
+
+/** A dump being downloaded: its bytes, the promise that they matched the manifest, and a way to stop. */
+export interface DumpStream {
+  data: NodeJS.ReadableStream;
+  verified: Promise<unknown>;
+  abort(reason?: Error): void;
 }

@@ -6,7 +6,9 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { ResolvedConfig } from '../../config/index.js';
 import type { PostgresParams } from '../../config/url.js';
 import { EventdbError, messageOf } from '../../errors.js';
-import type { SnapshotEngine, SnapshotSource } from '../types.js';
+import type { DumpStream, SnapshotEngine, SnapshotSource } from '../types.js';
+
+type RestoreIntoOptions = { to?: ResolvedConfig; keep: boolean; stamp: string; expected?: Record<string, number> };
 import { DUMP_MAGIC, frame, readFrames, type DumpHeader, type DumpTable, type SequenceValue } from './dump-format.js';
 import { connectError } from './errors.js';
 import { poolConfig } from './index.js';
@@ -216,15 +218,16 @@ async function runSql(c: pg.Client, statements: string[]): Promise<void> {
   for (const s of statements) await c.query(s);
 }
 
-/** Loads an eventdb-pg dump into an empty database. */
-async function loadOwnDump(c: pg.Client, file: string): Promise<void> {
+/** Loads an eventdb-pg dump into an empty database; returns the rows each COPY loaded. */
+async function loadOwnDump(c: pg.Client, input: AsyncIterable<Buffer>): Promise<Record<string, number>> {
+  const counted: Record<string, number> = {};
   await c.query("select pg_catalog.set_config('search_path', '', false)");
   await c.query('set check_function_bodies = off');
   await c.query('begin');
   let header: DumpHeader | undefined;
-  let current: { table: DumpTable; copy: NodeJS.WritableStream & { write(b: Buffer): boolean } ; done: Promise<void> } | undefined;
+  let current: { table: DumpTable; copy: NodeJS.WritableStream & { write(b: Buffer): boolean; rowCount?: number }; done: Promise<void> } | undefined;
   let ended = false;
-  for await (const { type, body } of readFrames(createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>)) {
+  for await (const { type, body } of readFrames(input)) {
     if (type === 'H') {
       header = JSON.parse(body.toString('utf8')) as DumpHeader;
       await runSql(c, header.preData);
@@ -243,6 +246,7 @@ async function loadOwnDump(c: pg.Client, file: string): Promise<void> {
       if (!current) throw new Error('table end outside a table');
       current.copy.end();
       await current.done;
+      counted[tableKey(current.table.schema, current.table.name)] = current.copy.rowCount ?? 0;
       current = undefined;
     } else if (type === 'S') {
       for (const s of JSON.parse(body.toString('utf8')) as SequenceValue[]) {
@@ -255,16 +259,70 @@ async function loadOwnDump(c: pg.Client, file: string): Promise<void> {
   if (!header || !ended) throw new Error('the dump is incomplete');
   await runSql(c, header.postData);
   await c.query('commit');
+  return counted;
 }
 
-function pgRestore(p: PostgresParams, database: string, file: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('pg_restore', ['--no-owner', '--no-acl', '--exit-on-error', '--single-transaction', '-d', database, file], { env: libpqEnv(p, database), stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-    child.on('error', (e) => reject(new EventdbError('RESTORE_FAILED', `pg_restore failed to start: ${messageOf(e)}`, 'install the PostgreSQL client tools (pg_restore) matching the snapshot')));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new EventdbError('RESTORE_FAILED', `pg_restore exited with ${code}: ${stderr.trim().split('\n').pop() ?? ''}`, 'the original database was not changed; check the message above'))));
+/**
+ * Writes a download into pg_restore's stdin. When pg_restore stops reading (it has what it needs, or
+ * it failed) the rest is still read and dropped, so the checksum of the whole object is computed.
+ */
+async function feed(data: NodeJS.ReadableStream, stdin: NodeJS.WritableStream & { writable: boolean }): Promise<void> {
+  let open = true;
+  const closed = new Promise<void>((resolve) => {
+    stdin.on('error', () => {
+      open = false;
+      resolve();
+    });
+    stdin.on('close', () => {
+      open = false;
+      resolve();
+    });
   });
+  for await (const chunk of data as AsyncIterable<Buffer>) {
+    if (!open) continue;
+    if (!stdin.write(chunk)) await Promise.race([new Promise<void>((r) => stdin.once('drain', () => r())), closed]);
+  }
+  if (open) stdin.end();
+}
+
+/** Runs pg_restore into `database`, from a file or streamed into its stdin (read in archive order). */
+function pgRestore(p: PostgresParams, database: string, input: string | NodeJS.ReadableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const args = ['--no-owner', '--no-acl', '--exit-on-error', '--single-transaction', '-d', database];
+    if (typeof input === 'string') args.push(input);
+    const child = spawn('pg_restore', args, { env: libpqEnv(p, database), stdio: [typeof input === 'string' ? 'ignore' : 'pipe', 'ignore', 'pipe'] });
+    const fed = typeof input === 'string' ? Promise.resolve() : feed(input, child.stdin!);
+    // The download failed (checksum, store, decryption): stop pg_restore, which waits for more input.
+    fed.catch(() => {
+      child.stdin?.destroy();
+      child.kill('SIGTERM');
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    child.on('error', (e) => reject(new EventdbError('RESTORE_FAILED', `pg_restore failed to start: ${messageOf(e)}`, 'install the PostgreSQL client tools (pg_restore) matching the snapshot')));
+    child.on('close', (code) => (code === 0 ? fed.then(resolve, reject) : reject(new EventdbError('RESTORE_FAILED', `pg_restore exited with ${code}: ${stderr.trim().split('\n').pop() ?? ''}`, 'the original database was not changed; check the message above'))));
+  });
+}
+
+/**
+ * Rows per table after pg_restore, checked cheaply: in a database nobody else has used, the
+ * statistics' inserted-tuple count of a table is its row count. Where it differs from what the
+ * manifest expects (statistics not flushed yet, track_counts off, or really different), the table
+ * is counted exactly, so a mismatch is always confirmed by count(*).
+ */
+async function restoredCounts(c: pg.Client, expected: Record<string, number> | undefined): Promise<Record<string, number>> {
+  const tables = await listTables(c);
+  if (!expected) return countAll(c, tables);
+  const stats = await c.query<{ schema: string; name: string; n: string }>('select schemaname as schema, relname as name, n_tup_ins::text as n from pg_stat_user_tables').catch(() => ({ rows: [] as Array<{ schema: string; name: string; n: string }> }));
+  const inserted = new Map(stats.rows.map((r) => [tableKey(r.schema, r.name), Number(r.n)]));
+  const out: Record<string, number> = {};
+  const exact: typeof tables = [];
+  for (const t of tables) {
+    const k = tableKey(t.schema, t.name);
+    if (expected[k] !== undefined && inserted.get(k) === expected[k]) out[k] = expected[k];
+    else exact.push(t);
+  }
+  return { ...out, ...(await countAll(c, exact)) };
 }
 
 async function databaseExists(c: pg.Client, name: string): Promise<boolean> {
@@ -356,51 +414,92 @@ export const postgresSnapshot: SnapshotEngine = {
     return { check: 'pg_restore --list ok' };
   },
 
-  async restoreDatabase(config, dumpFile, format, opts) {
+  restoreDatabase(config, dumpFile, format, opts) {
+    return restoreInto(config, dumpFile, format, opts);
+  },
+
+  restoreStream(config, dump, format, opts) {
+    return restoreInto(config, dump, format, opts);
+  },
+};
+
+/**
+ * Loads a dump into a new database, then swaps names (or, with `to`, that database). From a file, or
+ * streamed while it downloads: then the swap waits until the download was verified, and the new
+ * database is dropped on any failure — the original is untouched until the swap.
+ */
+async function restoreInto(config: ResolvedConfig, dump: string | DumpStream, format: SnapshotSource['format'], opts: RestoreIntoOptions): Promise<{ database: string; previous?: string; tables: Record<string, number> }> {
     const targetCfg = opts.to ?? config;
     const p = targetCfg.database.postgres!;
     const target = p.database;
     const maintenance = target === 'postgres' ? 'template1' : 'postgres';
+    const fail = (e: unknown) => {
+      if (typeof dump !== 'string') dump.abort(e instanceof Error ? e : new Error(String(e)));
+      throw e;
+    };
     const admin = await client(targetCfg, maintenance).catch(async (e: unknown) => {
       if (e instanceof EventdbError && e.code === 'DB_NOT_FOUND') return client(targetCfg, 'template1');
       throw e;
-    });
+    }).catch(fail);
     const fresh = `${target.slice(0, 30)}_restore_${opts.stamp}`.slice(0, 63);
     const previous = `${target.slice(0, 30)}_pre_restore_${opts.stamp}`.slice(0, 63);
     try {
       if (format === 'pg-custom') {
         const v = toolVersion('pg_restore');
-        if (!v) throw new EventdbError('PG_RESTORE_MISSING', 'this snapshot was made by pg_dump and pg_restore is not on PATH', 'install the PostgreSQL client tools (apt-get install postgresql-client); nothing was changed');
+        if (!v) fail(new EventdbError('PG_RESTORE_MISSING', 'this snapshot was made by pg_dump and pg_restore is not on PATH', 'install the PostgreSQL client tools (apt-get install postgresql-client); nothing was changed'));
       }
       try {
         await admin.query(`create database ${qi(fresh)} template template0`);
       } catch (e) {
         const code = (e as { code?: string }).code;
-        throw new EventdbError('RESTORE_FAILED', `cannot create the database "${fresh}" to restore into: ${messageOf(e)}`, code === '42501' ? 'the user needs the CREATEDB privilege (restore loads into a new database, then swaps names)' : 'nothing was changed', { cause: e });
+        fail(new EventdbError('RESTORE_FAILED', `cannot create the database "${fresh}" to restore into: ${messageOf(e)}`, code === '42501' ? 'the user needs the CREATEDB privilege (restore loads into a new database, then swaps names)' : 'nothing was changed', { cause: e }));
       }
-      let tables: Record<string, number>;
+      let tables!: Record<string, number>;
       try {
-        if (format === 'pg-custom') {
-          await pgRestore(p, fresh, dumpFile);
-        } else {
+        const input: NodeJS.ReadableStream = typeof dump === 'string' ? createReadStream(dump, { highWaterMark: 1 << 20 }) : dump.data;
+        const load = async () => {
+          let counted: Record<string, number> | undefined;
+          if (format === 'pg-custom') {
+            await pgRestore(p, fresh, typeof dump === 'string' ? dump : input);
+          } else {
+            const c = await client(targetCfg, fresh);
+            try {
+              counted = await loadOwnDump(c, input as AsyncIterable<Buffer>);
+            } finally {
+              await c.end().catch(() => undefined);
+            }
+          }
+          if (counted) return counted;
           const c = await client(targetCfg, fresh);
           try {
-            await loadOwnDump(c, dumpFile);
+            await c.query("select pg_catalog.set_config('search_path', '', false)");
+            return await restoredCounts(c, opts.expected);
           } finally {
             await c.end().catch(() => undefined);
           }
-        }
-        const c = await client(targetCfg, fresh);
-        try {
-          await c.query("select pg_catalog.set_config('search_path', '', false)");
-          tables = await countAll(c, await listTables(c));
-        } finally {
-          await c.end().catch(() => undefined);
-        }
+        };
+        const loading = load().catch((e: unknown) => {
+          if (typeof dump !== 'string') dump.abort(e instanceof Error ? e : new Error(String(e)));
+          throw e;
+        });
+        // A damaged download (checksum, decryption, store) is the error to report, not what it did to the load.
+        const [l, v] = await Promise.allSettled([loading, typeof dump === 'string' ? Promise.resolve() : dump.verified]);
+        if (v.status === 'rejected') throw v.reason;
+        if (l.status === 'rejected') throw l.reason;
+        tables = l.value;
       } catch (e) {
         await admin.query(`drop database if exists ${qi(fresh)} with (force)`).catch(() => undefined);
         if (e instanceof EventdbError) throw e;
         throw new EventdbError('RESTORE_FAILED', `restore into a new database failed: ${messageOf(e)}`, `the original database "${target}" was not changed`, { cause: e });
+      }
+      // Row counts are checked before anything is swapped.
+      if (opts.expected) {
+        for (const [t, n] of Object.entries(opts.expected)) {
+          if (tables[t] !== n) {
+            await admin.query(`drop database if exists ${qi(fresh)} with (force)`).catch(() => undefined);
+            throw new EventdbError('CORRUPT_SNAPSHOT', `table ${t} has ${tables[t] ?? 'no'} rows in the restored copy, the manifest says ${n}`, `use another snapshot (\`eventdb backup list\`); the original database "${target}" was not changed`);
+          }
+        }
       }
       // Swap: the old database keeps its data under another name until the new one is in place.
       let moved: string | undefined;
@@ -423,6 +522,5 @@ export const postgresSnapshot: SnapshotEngine = {
     } finally {
       await admin.end().catch(() => undefined);
     }
-  },
-};
+}
 
