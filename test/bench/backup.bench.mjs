@@ -3,6 +3,9 @@
 //   EVENTDB_BENCH_MB   database size in MB (default 200; the issue's budget is stated at ~1 GB)
 //   EVENTDB_BENCH_PG   admin URL of the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres)
 //   EVENTDB_BENCH_ONLY sqlite | postgres | compression (default: all)
+//   EVENTDB_BENCH_BEFORE path to another build's bin/eventdb.js (e.g. of the previous commit): each
+//                      eventdb figure is then also measured with it, right after, in the same run
+//                      (rows marked "before"), so a change is compared under the same load.
 // Each figure is printed with its baseline and the ratio; peak RSS of the eventdb process beside it.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -11,7 +14,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'bin/eventdb.js');
+const BIN = process.env.EVENTDB_BENCH_BIN ?? join(ROOT, 'bin/eventdb.js'); // another build to measure, e.g. a copy
+const BEFORE = process.env.EVENTDB_BENCH_BEFORE;
 const MB = Number(process.env.EVENTDB_BENCH_MB ?? 200);
 const PG = process.env.EVENTDB_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ONLY = process.env.EVENTDB_BENCH_ONLY;
@@ -34,10 +38,10 @@ function sh(cmd, args, opts = {}) {
 }
 
 /** Runs the eventdb CLI; returns seconds and peak RSS (KB). Throws on a non-zero exit. */
-function eventdb(args, env = {}) {
+function eventdb(args, env = {}, bin = BIN) {
   return new Promise((resolve, reject) => {
     const t = performance.now();
-    const child = spawn(process.execPath, ['--import', rssHook, BIN, ...args], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', rssHook, bin, ...args], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -49,6 +53,14 @@ function eventdb(args, env = {}) {
       else resolve({ seconds, rss, out });
     });
   });
+}
+
+/** Measures the figure with the previous build too (EVENTDB_BENCH_BEFORE), after the current one. */
+async function before(name, args, env, base, baseName, budget, prepare) {
+  if (!BEFORE) return;
+  await prepare?.();
+  const r = await eventdb(args, env, BEFORE);
+  report(`${name} (before)`, r.seconds, baseName, base, r.rss, budget);
 }
 
 function size(p) {
@@ -73,6 +85,7 @@ async function sqliteBench() {
   console.log(`baseline sqlite3 .backup + gzip -1: ${base.toFixed(2)} s, ${(size(`${dir}/copy.sqlite.gz`) / 1e6).toFixed(0)} MB`);
   const file = await eventdb(['backup', '--url', `sqlite:${db}`, '--store', `file:${dir}/store`]);
   report('sqlite backup → file store', file.seconds, 'sqlite3 .backup + gzip -1', base, file.rss, 1.0);
+  await before('sqlite backup → file store', ['backup', '--url', `sqlite:${db}`, '--store', `file:${dir}/store-before`], {}, base, 'sqlite3 .backup + gzip -1', 1.0);
 
   const { default: S3rver } = await import('s3rver');
   const s3dir = join(dir, 's3');
@@ -82,6 +95,7 @@ async function sqliteBench() {
   try {
     const s3 = await eventdb(['backup', '--url', `sqlite:${db}`, '--store', 's3://bench/eventdb'], env);
     report('sqlite backup → s3rver', s3.seconds, 'sqlite3 .backup + gzip -1', base, s3.rss, 1.3);
+    await before('sqlite backup → s3rver', ['backup', '--url', `sqlite:${db}`, '--store', 's3://bench/eventdb-before'], env, base, 'sqlite3 .backup + gzip -1', 1.3);
     const restore = await eventdb(['restore', '--latest', '--url', `sqlite:${db}`, '--to', `sqlite:${dir}/restored.sqlite`, '--store', 's3://bench/eventdb'], env);
     const cp = sh('sh', ['-c', `gunzip -c '${dir}/copy.sqlite.gz' > '${dir}/plain.sqlite'`]);
     report('sqlite restore ← s3rver (verify + integrity_check)', restore.seconds, 'gunzip of the baseline copy', cp, restore.rss);
@@ -105,7 +119,7 @@ async function postgresBench() {
   const name = `eventdb_bench_${process.pid}`;
   const n = Math.round((MB * 1024 * 1024) / 260);
   console.log(`\n### PostgreSQL, ${MB} MB target (${n} rows)`);
-  const dbs = [name, `${name}_pgr`, `${name}_r1`, `${name}_r2`];
+  const dbs = [name, `${name}_pgr`, `${name}_r1`, `${name}_r2`, `${name}_r1b`, `${name}_r2b`];
   try {
     psql('postgres', `create database ${name}`);
     psql(name, `create table registrations (id bigint primary key, event_id int not null, user_email text not null, status text not null, created_at timestamptz not null, payload jsonb);
@@ -121,6 +135,7 @@ async function postgresBench() {
     console.log(`baseline pg_dump -Fc: ${base.toFixed(2)} s, ${(size(dump) / 1e6).toFixed(0)} MB`);
     const b = await eventdb(['backup', '--url', pgUrl(name), '--store', `file:${dir}/pgstore`]);
     report('postgres backup (pg_dump -Fc -Z0 + gzip -1)', b.seconds, 'pg_dump -Fc', base, b.rss, 1.1);
+    await before('postgres backup (pg_dump -Fc -Z0 + gzip -1)', ['backup', '--url', pgUrl(name), '--store', `file:${dir}/pgstore-before`], {}, base, 'pg_dump -Fc', 1.1);
     const own = await eventdb(['backup', '--url', pgUrl(name), '--store', `file:${dir}/pgstore-own`], { EVENTDB_PG_DUMP: 'never' });
     report('postgres backup, own dump (no pg_dump)', own.seconds, 'pg_dump -Fc', base, own.rss, 1.5);
 
@@ -129,8 +144,10 @@ async function postgresBench() {
     console.log(`baseline pg_restore: ${baseR.toFixed(2)} s`);
     const r1 = await eventdb(['restore', '--latest', '--url', pgUrl(name), '--to', pgUrl(`${name}_r1`), '--store', `file:${dir}/pgstore`]);
     report('postgres restore (verify + pg_restore + swap)', r1.seconds, 'pg_restore', baseR, r1.rss, 1.1);
+    await before('postgres restore (verify + pg_restore + swap)', ['restore', '--latest', '--url', pgUrl(name), '--to', pgUrl(`${name}_r1b`), '--store', `file:${dir}/pgstore`], {}, baseR, 'pg_restore', 1.1);
     const r2 = await eventdb(['restore', '--latest', '--url', pgUrl(name), '--to', pgUrl(`${name}_r2`), '--store', `file:${dir}/pgstore-own`]);
     report('postgres restore, own dump', r2.seconds, 'pg_restore', baseR, r2.rss, 1.5);
+    await before('postgres restore, own dump', ['restore', '--latest', '--url', pgUrl(name), '--to', pgUrl(`${name}_r2b`), '--store', `file:${dir}/pgstore-own`], {}, baseR, 'pg_restore', 1.5);
   } finally {
     for (const d of dbs) {
       try {
