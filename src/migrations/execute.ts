@@ -84,6 +84,67 @@ export async function applyPgOneTrip(db: Kysely<any>, text: string, recordSql: s
   return true;
 }
 
+/**
+ * SQLite, a transactional SQL migration, with the fewest calls: `begin`, the whole section in one
+ * `exec`, then its history and log rows (`recordSql`, given the section's duration) and `commit` in
+ * a second — the same transaction as ever, without a prepare and a Kysely round per statement. On
+ * failure the transaction is rolled back and, only then, the section is split to name the failing
+ * statement: its statements are run one by one in a transaction that is rolled back too. Returns
+ * false (nothing run) when the text is not lexically complete or the record cannot be written as
+ * literal SQL: the caller runs it the ordinary way.
+ */
+export async function applySqliteOneCall(exec: (sql: string) => void, text: string, recordSql: (durationMs: number) => string | undefined): Promise<boolean> {
+  if (!lexSplit(text, 'sqlite')) return false;
+  const t0 = performance.now();
+  exec('begin');
+  let failedInSection = true;
+  try {
+    exec(text);
+    failedInSection = false;
+    const record = recordSql(performance.now() - t0);
+    if (record === undefined) {
+      exec('rollback');
+      return false;
+    }
+    exec(`${record};\ncommit`);
+  } catch (e) {
+    try {
+      exec('rollback');
+    } catch {
+      /* a statement of the section may have ended the transaction itself */
+    }
+    throw new StepError(failedInSection ? await failingStatement(exec, text) : undefined, messageOf(e), e);
+  }
+  return true;
+}
+
+/** Which statement of a failed SQLite section fails: each run alone, in a transaction rolled back. */
+async function failingStatement(exec: (sql: string) => void, text: string): Promise<string | undefined> {
+  const pieces = await splitScript(text, 'sqlite');
+  if (pieces.length === 1) return pieces[0]!.text;
+  try {
+    exec('begin');
+  } catch {
+    return undefined;
+  }
+  try {
+    for (const p of pieces) {
+      try {
+        exec(p.text);
+      } catch {
+        return p.text;
+      }
+    }
+    return undefined;
+  } finally {
+    try {
+      exec('rollback');
+    } catch {
+      /* already rolled back by the failing statement */
+    }
+  }
+}
+
 /** A Kysely plugin that records the SQL of every query a TS migration sends, as the engine receives it. */
 export class CapturePlugin implements KyselyPlugin {
   constructor(

@@ -214,3 +214,26 @@ export function pgRecordSuccessSql(r: Omit<SuccessRecord, 'durationMs'>): string
   const L = pgLiteral;
   return `with h as (insert into "${HISTORY_TABLE}" (id, checksum, applied_at, duration_ms, applied_by, eventdb_version, batch, file, kind) values (${L(v.id)}, ${L(v.checksum)}, ${L(v.at)}, ${ms}, ${L(v.by)}, ${L(v.version)}, ${Number(v.batch)}, ${L(v.file)}, ${L(v.kind)}) returning id, duration_ms) insert into "${LOG_TABLE}" (attempt_id, id, direction, outcome, checksum, started_at, duration_ms, batch, applied_by, eventdb_version) select ${L(v.attempt)}, id, 'up', 'applied', ${L(v.checksum)}, ${L(v.at)}, duration_ms, ${Number(v.batch)}, ${L(v.by)}, ${L(v.version)} from h`;
 }
+
+/** A SQLite string constant ('' doubles a quote); undefined for text holding NUL, which `exec` would cut. */
+function sqliteLiteral(s: string): string | undefined {
+  return s.includes('\0') ? undefined : `'${s.replace(/'/g, "''")}'`;
+}
+
+/**
+ * The statements that record a successful `up` on SQLite (history + log rows), as literal SQL run
+ * in the migration's transaction in the same `exec` call as its COMMIT. Undefined when a value cannot
+ * travel as a literal (the caller writes the rows the ordinary way).
+ */
+export function sqliteRecordSuccessSql(r: SuccessRecord): string | undefined {
+  const v = successValues(r);
+  const t = [v.id, v.checksum, v.at, v.by, v.version, v.file, v.kind, v.attempt].map(sqliteLiteral);
+  if (t.some((x) => x === undefined)) return undefined;
+  const [id, checksum, at, by, version, file, kind, attempt] = t as string[];
+  const ms = Number(v.ms);
+  const batch = Number(v.batch);
+  return (
+    `insert into "${HISTORY_TABLE}" (id, checksum, applied_at, duration_ms, applied_by, eventdb_version, batch, file, kind) values (${id}, ${checksum}, ${at}, ${ms}, ${by}, ${version}, ${batch}, ${file}, ${kind});\n` +
+    `insert into "${LOG_TABLE}" (attempt_id, id, direction, outcome, checksum, started_at, duration_ms, batch, applied_by, eventdb_version) values (${attempt}, ${id}, 'up', 'applied', ${checksum}, ${at}, ${ms}, ${batch}, ${by}, ${version})`
+  );
+}

@@ -1,8 +1,8 @@
 import type { ResolvedConfig } from '../config/index.js';
 import type { Connection } from '../dialects/types.js';
 import { EventdbError } from '../errors.js';
-import { applyPgOneTrip, runMigration } from './execute.js';
-import { ensureHistory, logAttempt, nextBatch, pgRecordSuccessSql, recordSuccess } from './history.js';
+import { applyPgOneTrip, applySqliteOneCall, runMigration } from './execute.js';
+import { ensureHistory, logAttempt, nextBatch, pgRecordSuccessSql, recordSuccess, sqliteRecordSuccessSql } from './history.js';
 import { compareIds } from './loader.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, loadContext, prepareSteps, refuseChanged, rehearsalJson, type RunOptions, type StepResult } from './plan.js';
 import { failureOf, type StepFailure } from './rehearse.js';
@@ -96,6 +96,7 @@ export async function migrateUp(conn: Connection, config: ResolvedConfig, opts: 
     if (!pending.length) return { ...base, dryRun: false, batch: null, applied: [], durationMs: performance.now() - t0 };
     await ensureHistory(conn.db, conn.engine);
     const realBatch = await nextBatch(conn.db);
+    const sqliteExec = conn.engine === 'sqlite' ? (await import('../dialects/sqlite/index.js')).sqliteScriptRunner(conn) : undefined;
     const applied: StepResult[] = [];
     for (let i = 0; i < pending.length; i++) {
       const m = pending[i]!;
@@ -111,7 +112,11 @@ export async function migrateUp(conn: Connection, config: ResolvedConfig, opts: 
           await recordSuccess(db, conn.engine, { ...record, durationMs: performance.now() - s0 });
         };
         // PostgreSQL SQL files: the section, its history and log rows and COMMIT in one round trip.
-        const oneTrip = conn.engine === 'postgres' && m.kind === 'sql' && m.transaction && (await applyPgOneTrip(conn.db, m.sql!.up, pgRecordSuccessSql(record)));
+        // SQLite SQL files: the section in one exec call, then its records and COMMIT in another.
+        const exec = m.kind === 'sql' && m.transaction ? sqliteExec : undefined;
+        const oneTrip =
+          (conn.engine === 'postgres' && m.kind === 'sql' && m.transaction && (await applyPgOneTrip(conn.db, m.sql!.up, pgRecordSuccessSql(record)))) ||
+          (exec !== undefined && (await applySqliteOneCall(exec, m.sql!.up, (durationMs) => sqliteRecordSuccessSql({ ...record, durationMs }))));
         if (!oneTrip) {
           if (m.transaction) await conn.db.transaction().execute(apply);
           else await apply(conn.db);

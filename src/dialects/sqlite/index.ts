@@ -21,6 +21,17 @@ export const capabilities: Readonly<Capabilities> = Object.freeze({
 
 const MAGIC = { offset: 0, bytes: 'SQLite format 3\0' };
 
+const scripts = new WeakMap<Connection, (sql: string) => void>();
+
+/**
+ * A SQLite connection's script runner: many statements in one call (better-sqlite3 `exec`), on
+ * the connection's only session — so inside whatever transaction is open there. The migration
+ * runner uses it to apply a migration with the fewest calls. Undefined for other connections.
+ */
+export function sqliteScriptRunner(conn: Connection): ((sql: string) => void) | undefined {
+  return scripts.get(conn);
+}
+
 export async function connectSqlite(config: ResolvedConfig, opts: ConnectOptions = {}): Promise<Connection> {
   const target = config.database;
   const path = target.path!;
@@ -52,7 +63,7 @@ export async function connectSqlite(config: ResolvedConfig, opts: ConnectOptions
   }
   const db = new Kysely<any>({ dialect: new SqliteDialect({ database: raw }) });
   const what = (name: string) => `the ${name === 'migrate' ? 'migration' : name} lock on ${memory ? 'the in-memory database' : path}`;
-  return {
+  const conn: Connection = {
     engine: 'sqlite',
     target,
     capabilities,
@@ -81,6 +92,8 @@ export async function connectSqlite(config: ResolvedConfig, opts: ConnectOptions
       if (raw.open) raw.close(); // Kysely closes it only if it ever used it
     },
   };
+  scripts.set(conn, (text) => void raw.exec(text));
+  return conn;
 }
 
 export const sqliteDialect: Dialect = {
