@@ -1,30 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { sql } from 'kysely';
 import { afterEach, expect, it } from 'vitest';
 import { openDatabase } from '../../src/index.js';
 import { EventdbError } from '../../src/errors.js';
 import { describeEngines } from '../helpers/engines.js';
+import { holdLock } from '../helpers/locks.js';
 
-const HOLD = fileURLToPath(new URL('../fixtures/hold-lock.mjs', import.meta.url));
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
 });
-
-/** Starts a process that takes the lock; resolves once it holds it. */
-function holdLock(url: string, seconds: number): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [HOLD, url, String(seconds)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('locked')) resolve(child);
-    });
-    child.on('exit', (code) => reject(new Error(`lock holder exited ${code}: ${err}`)));
-  });
-}
 
 const DDL: Record<string, string[]> = {
   postgres: [
@@ -114,7 +99,7 @@ describeEngines('dialect contract', (fx) => {
   it('withLock excludes another process, names the holder, and is freed by kill -9', async () => {
     const url = fx.url();
     if (fx.engine !== 'postgres') (await openDatabase(await fx.config())).close(); // create the file
-    const holder = await holdLock(url, 60);
+    const holder = await holdLock(url, 60, children);
     if (fx.engine === 'duckdb' || fx.variant === 'pglite') {
       // DuckDB and PGlite admit one process per file/directory: the second one waits at open, then fails with exit 4.
       const e = await openDatabase(await fx.config(), { lockWaitMs: 300 }).catch((x: unknown) => x);

@@ -1,5 +1,5 @@
 import { EventdbError, messageOf } from '../../errors.js';
-import { copyText, qualifiedName } from '../postgres/bulk-insert.js';
+import { copyLines, qualifiedName } from '../postgres/bulk-insert.js';
 import type { PgliteSession } from './session.js';
 import type { BulkInsertOptions } from '../types.js';
 
@@ -50,13 +50,7 @@ export async function bulkInsertPglite(session: PgliteSession, table: string, co
     }
   };
   for await (const batch of rows) {
-    let text = '';
-    for (const row of batch) {
-      if (row.length !== width) throw new EventdbError('BULK_INSERT', `a row for ${table} has ${row.length} values for ${width} columns`, 'give one value per column, in the order of the column list');
-      let line = copyText(row[0]);
-      for (let i = 1; i < width; i++) line += `\t${copyText(row[i])}`;
-      text += `${line}\n`;
-    }
+    const text = copyLines(table, width, batch);
     if (text) {
       parts.push(text);
       size += text.length;

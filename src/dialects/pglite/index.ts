@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../../config/index.js';
 import { EventdbError, messageOf } from '../../errors.js';
+import { capabilities as serverCapabilities } from '../postgres/capabilities.js';
 import { introspectPostgres } from '../postgres/introspect.js';
 import type { Capabilities, Connection, ConnectOptions, Dialect } from '../types.js';
 import { bulkInsertPglite } from './bulk-insert.js';
@@ -19,15 +20,7 @@ import { formatVersion, libraryVersion, parseVersionString, pgliteRoot } from '.
  * introspection and advisory-lock keys as the server. One difference: it is one backend in one
  * process, so it does not take concurrent writers from other processes.
  */
-export const capabilities: Readonly<Capabilities> = Object.freeze({
-  transactionalDdl: true,
-  advisoryLocks: true,
-  concurrentIndex: true,
-  returning: true,
-  triggers: true,
-  storedProcedures: true,
-  concurrentWriters: false,
-});
+export const capabilities: Readonly<Capabilities> = Object.freeze({ ...serverCapabilities, concurrentWriters: false });
 
 /** A PGlite connection: the postgres dialect's Connection, plus the instance for COPY via /dev/blob. */
 export interface PgliteConnection extends Connection {

@@ -67,6 +67,18 @@ export function copyText(v: unknown): string {
 }
 
 /** Resolves on `event` or on an error (recorded by the caller's own error listener). */
+/** One batch of rows as COPY text lines; throws BULK_INSERT when a row has the wrong number of values. */
+export function copyLines(table: string, width: number, batch: unknown[][]): string {
+  let text = '';
+  for (const row of batch) {
+    if (row.length !== width) throw new EventdbError('BULK_INSERT', `a row for ${table} has ${row.length} values for ${width} columns`, 'give one value per column, in the order of the column list');
+    let line = copyText(row[0]);
+    for (let i = 1; i < width; i++) line += `\t${copyText(row[i])}`;
+    text += `${line}\n`;
+  }
+  return text;
+}
+
 function settled(stream: NodeJS.EventEmitter, event: string): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
@@ -115,13 +127,7 @@ export async function bulkInsertPostgres(pool: pg.Pool, table: string, columns: 
     try {
       for await (const batch of rows) {
         if (failed) break;
-        let text = '';
-        for (const row of batch) {
-          if (row.length !== width) throw new EventdbError('BULK_INSERT', `a row for ${table} has ${row.length} values for ${width} columns`, 'give one value per column, in the order of the column list');
-          let line = copyText(row[0]);
-          for (let i = 1; i < width; i++) line += `\t${copyText(row[i])}`;
-          text += `${line}\n`;
-        }
+        const text = copyLines(table, width, batch);
         if (text && !stream.write(text)) await settled(stream, 'drain');
       }
     } catch (e) {

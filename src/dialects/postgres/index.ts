@@ -3,21 +3,14 @@ import pg from 'pg';
 import { hostname } from 'node:os';
 import type { ResolvedConfig } from '../../config/index.js';
 import { EventdbError } from '../../errors.js';
-import type { Capabilities, Connection, Dialect } from '../types.js';
+import type { Connection, Dialect } from '../types.js';
+import { capabilities } from './capabilities.js';
 import { connectError } from './errors.js';
 import { introspectPostgres } from './introspect.js';
 import { bulkInsertPostgres } from './bulk-insert.js';
 import { advisoryLockStatus, withAdvisoryLock } from './lock.js';
 
-export const capabilities: Readonly<Capabilities> = Object.freeze({
-  transactionalDdl: true,
-  advisoryLocks: true,
-  concurrentIndex: true,
-  returning: true,
-  triggers: true,
-  storedProcedures: true,
-  concurrentWriters: true,
-});
+export { capabilities };
 
 /** int8 and numeric-count results as JS numbers when they fit; everything else as pg parses it. */
 const types = {
