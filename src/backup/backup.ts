@@ -19,8 +19,8 @@ export interface BackupOptions {
   /** age recipients to encrypt to (also EVENTDB_BACKUP_RECIPIENTS; EVENTDB_BACKUP_PASSPHRASE for a passphrase). */
   encryptTo?: string[];
   env?: NodeJS.ProcessEnv;
-  /** Called with bytes read from the database so far (for progress). */
-  onProgress?: (rawBytes: number) => void;
+  /** Called with bytes read from the database's copy so far, and its size when known (file engines). */
+  onProgress?: (rawBytes: number, total?: number) => void;
 }
 
 export interface BackupResult {
@@ -75,7 +75,7 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
       const name = `data${source.extension}.gz${encryption ? '.age' : ''}`;
       const raw = meter({ hash: false });
       let rawTimer: NodeJS.Timeout | undefined;
-      if (opts.onProgress) rawTimer = setInterval(() => opts.onProgress!(raw.bytes()), 500);
+      if (opts.onProgress) rawTimer = setInterval(() => opts.onProgress!(raw.bytes(), source.size), 250);
       const src = source.stream as Readable;
       src.on('error', (e) => raw.destroy(e));
       let body: Readable = src.pipe(raw).pipe(compressor());
@@ -88,7 +88,7 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
       } finally {
         if (rawTimer) clearInterval(rawTimer);
       }
-      opts.onProgress?.(raw.bytes());
+      opts.onProgress?.(raw.bytes(), source.size);
       manifest = {
         format: MANIFEST_FORMAT,
         id,

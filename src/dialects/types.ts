@@ -170,6 +170,8 @@ export interface SnapshotSource {
   notes: string[];
   /** The raw copy. Errors of the producer (e.g. pg_dump's exit status) surface as a stream error. */
   stream: NodeJS.ReadableStream;
+  /** Bytes the stream will give, when known in advance (file copies), for progress. */
+  size?: number;
   /** Removes temp files and closes sessions. Always called. */
   cleanup(): Promise<void>;
 }

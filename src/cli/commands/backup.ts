@@ -34,29 +34,69 @@ export function parseInterval(text: string, flag: string): number {
 const storeOption = ['--store <url>', 'where snapshots live: file:./backups, s3://bucket/prefix, r2://bucket/prefix (default: EVENTDB_STORE, the config file, else file:./backups)'] as const;
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
+/** One progress line: a bar when the total is known, then bytes, rate and time left. */
+export function progressLine(label: string, bytes: number, total: number | undefined, seconds: number): string {
+  const rate = seconds > 0 ? bytes / seconds : 0;
+  if (!total) return `${label}  ${formatBytes(bytes)}  ${formatBytes(rate)}/s`;
+  const f = Math.min(1, bytes / total);
+  const width = 24;
+  const full = Math.round(f * width);
+  const left = rate > 0 && f < 1 ? `  ${Math.ceil((total - bytes) / rate)} s left` : '';
+  return `${label}  [${'█'.repeat(full)}${'░'.repeat(width - full)}] ${String(Math.floor(f * 100)).padStart(3)}%  ${formatBytes(bytes)} of ${formatBytes(total)}  ${formatBytes(rate)}/s${left}`;
+}
+
+export interface Progress {
+  /** A step without byte counts (the spinner keeps turning). */
+  step(text: string): void;
+  /** Bytes done of a total (when known); the rate counts from the first call for this label. */
+  bytes(label: string, done: number, total?: number): void;
+  stop(): void;
+}
+
+/**
+ * Progress on a terminal (stderr is a TTY, not --json/--quiet): an ora spinner whose text is a bar
+ * with bytes, rate and time left, refreshed at most 4 times a second. Anywhere else (logs, CI,
+ * pipes) it prints nothing: the result line says the size, time and rate at the end.
+ */
+export async function startProgress(opts: { json?: boolean; quiet?: boolean }, text: string): Promise<Progress> {
+  // A terminal that reports no width (some CI ptys) makes ora clear lines without end: no progress there.
+  if (!process.stderr.isTTY || !process.stderr.columns || opts.json || opts.quiet) return { step: () => undefined, bytes: () => undefined, stop: () => undefined };
+  const { default: ora } = await import('ora');
+  const spinner = ora({ text, stream: process.stderr }).start();
+  let label = '';
+  let since = 0;
+  let shown = 0;
+  return {
+    step(t) {
+      label = '';
+      spinner.text = t;
+    },
+    bytes(l, done, total) {
+      const now = Date.now();
+      if (l !== label) {
+        label = l;
+        since = now;
+      } else if (now - shown < 250 && (total === undefined || done < total)) return;
+      shown = now;
+      spinner.text = progressLine(l, done, total, (now - since) / 1000);
+    },
+    stop: () => spinner.stop(),
+  };
+}
+
 async function runOnce(ctx: CommandContext<BackupFlags>) {
   const { opts } = ctx;
   const cfg = await ctx.config();
   const { createBackup } = await import('../../backup/backup.js');
-  let spinner: { text: string; stop(): void } | undefined;
-  const started = Date.now();
-  if (process.stderr.isTTY && !opts.json && !opts.quiet) {
-    const { default: ora } = await import('ora');
-    spinner = ora({ text: `backing up ${cfg.database.display}`, stream: process.stderr }).start();
-  }
+  const progress = await startProgress(opts, `backing up ${cfg.database.display}: taking a consistent copy`);
   try {
     return await createBackup(cfg, {
       tag: opts.tag,
       encryptTo: opts.encryptTo,
-      onProgress: spinner
-        ? (bytes) => {
-            const s = (Date.now() - started) / 1000;
-            spinner!.text = `backing up ${cfg.database.display}: ${formatBytes(bytes)} read, ${formatBytes(s > 0 ? bytes / s : 0)}/s`;
-          }
-        : undefined,
+      onProgress: (bytes, total) => progress.bytes(`backing up ${cfg.database.display}`, bytes, total),
     });
   } finally {
-    spinner?.stop();
+    progress.stop();
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { action } from '../context.js';
 import { confirmDestructive } from '../confirm.js';
+import type { RestoreProgress } from '../../backup/restore.js';
 
 interface RestoreFlags {
   store?: string;
@@ -30,12 +31,15 @@ export function register(program: Command): void {
         const cfg = await config();
         await confirmDestructive(cfg, `restore a snapshot over ${opts.to ?? cfg.database.display}`, opts.yes);
         const { restoreSnapshot } = await import('../../backup/restore.js');
-        let spinner: { stop(): void } | undefined;
-        if (process.stderr.isTTY && !opts.json && !opts.quiet) {
-          const { default: ora } = await import('ora');
-          spinner = ora({ text: 'downloading and verifying the snapshot, then restoring', stream: process.stderr }).start();
-        }
-        const r = await restoreSnapshot(cfg, { id, latest: opts.latest, at: opts.at, to: opts.to, ifNewer: opts.ifNewer, keep: opts.keep, force: opts.force, identityFile: opts.identity }).finally(() => spinner?.stop());
+        const { startProgress } = await import('./backup.js');
+        const progress = await startProgress(opts, 'reading the snapshot catalog');
+        const onProgress = (p: RestoreProgress) => {
+          if (p.phase === 'download') progress.bytes('downloading and verifying', p.bytes ?? 0, p.total);
+          else if (p.phase === 'load') progress.bytes('restoring into a new database while verifying', p.bytes ?? 0, p.total);
+          else if (p.phase === 'check') progress.step('checking the copy (integrity check, row counts)');
+          else progress.step('swapping the restored copy into place');
+        };
+        const r = await restoreSnapshot(cfg, { id, latest: opts.latest, at: opts.at, to: opts.to, ifNewer: opts.ifNewer, keep: opts.keep, force: opts.force, identityFile: opts.identity, onProgress }).finally(() => progress.stop());
         out.result(true, { restore: r }, () => {
           if (!r.restored) {
             out.line(`${out.marker('info')} not restored: ${r.reason}`);

@@ -1,6 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { sql } from 'kysely';
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EventdbError, messageOf } from '../../errors.js';
@@ -39,6 +39,7 @@ export const duckdbSnapshot: SnapshotEngine = {
       tool: 'CHECKPOINT + file copy',
       notes: [],
       stream: createReadStream(tmp, { highWaterMark: 1024 * 1024 }),
+      size: statSync(tmp).size,
       cleanup: () => rm(tmp, { force: true }),
     };
   },

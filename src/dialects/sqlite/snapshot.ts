@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EventdbError, messageOf } from '../../errors.js';
@@ -49,6 +49,7 @@ export const sqliteSnapshot: SnapshotEngine = {
       tool: 'SQLite online backup API',
       notes: [],
       stream: createReadStream(tmp, { highWaterMark: 1024 * 1024 }),
+      size: statSync(tmp).size,
       cleanup: () => rm(tmp, { force: true }),
     };
   },
