@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { createBackup } from '../../src/backup/index.js';
 import { prepare } from '../../src/index.js';
-import { runCli } from '../helpers/cli.js';
+import { baseEnv, BIN, runCli } from '../helpers/cli.js';
 import { describeEngines } from '../helpers/engines.js';
 
 describeEngines('eventdb prepare', (fx) => {
@@ -28,6 +29,44 @@ describeEngines('eventdb prepare', (fx) => {
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/\[ok\] {3}migrations +\d+ ms {2}1 applied, none pending/);
     expect(again.stdout).toMatch(/ready in \d+ ms/);
+  });
+
+  it('--serve: once ready it stays up as the health server; SIGTERM stops it with exit 0', async () => {
+    const dir = migrations('m-serve');
+    const child = spawn(process.execPath, [BIN, 'prepare', '--migrate', '--serve', '--port', '0', '--url', fx.url(), '--check', 'connection,migrations,lock'], {
+      env: { ...baseEnv(), EVENTDB_MIGRATIONS_DIR: dir },
+      cwd: fx.dir(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        const m = /listening on (http:\/\/[^\s]+)/.exec(stderr);
+        if (m) resolve(m[1]!);
+      });
+      child.on('exit', (c) => reject(new Error(`exited ${c}: ${stderr}`)));
+    });
+    expect(stdout).toMatch(/ready in \d+ ms/);
+    expect(stdout).toContain('applied 1 migration: 0001_things');
+    const res = await fetch(`${url}/health/full`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as any;
+    expect(body.checks.map((c: any) => [c.name, c.status])).toEqual([['connection', 'ok'], ['migrations', 'ok'], ['lock', 'ok']]);
+    child.kill('SIGTERM');
+    expect(await new Promise<number | null>((r) => child.on('exit', (c) => r(c)))).toBe(0);
+  });
+
+  it('--admin-token without --serve is a usage error (exit 2), nothing applied', async () => {
+    const dir = migrations('m-admin');
+    const r = await runCli(['prepare', '--migrate', '--admin-token', 'x', '--url', fx.url()], { env: { EVENTDB_MIGRATIONS_DIR: dir }, cwd: fx.dir() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error: --admin-token and --allow-http-restore need --serve');
+    const status = await runCli(['migrate', 'status', '--json', '--url', fx.url()], { env: { EVENTDB_MIGRATIONS_DIR: dir }, cwd: fx.dir() });
+    expect(status.code).toBe(0);
+    expect(status.json().pending).toBe(1);
   });
 
   it('pending without --migrate warns in development and fails in production; nothing is applied', async () => {
