@@ -70,6 +70,7 @@ export async function startProgress(opts: { json?: boolean; quiet?: boolean }, t
     step(t) {
       label = '';
       spinner.text = t;
+      spinner.render();
     },
     bytes(l, done, total) {
       const now = Date.now();
@@ -79,6 +80,7 @@ export async function startProgress(opts: { json?: boolean; quiet?: boolean }, t
       } else if (now - shown < 250 && (total === undefined || done < total)) return;
       shown = now;
       spinner.text = progressLine(l, done, total, (now - since) / 1000);
+      spinner.render();
     },
     stop: () => spinner.stop(),
   };
