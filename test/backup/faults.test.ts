@@ -187,18 +187,11 @@ describe.each(['sqlite', 'duckdb', 'postgres'] as const)('restore faults [%s]', 
       expect(r.code, r.stderr).toBe(1);
       expect(r.json().error.code, r.stderr).toBe('DISK_FULL');
       expect(r.json().error.message).toMatch(/no space left/);
-      if (engine === 'postgres') {
-        const cfg = await resolveConfig({ flags: { url: target }, env: {} });
-        expect(JSON.stringify([await fingerprint(cfg), await pgDatabases(pgAdminUrl(), pgDb.name)])).toBe(before);
-        expect(readdirSync(mnt)).toEqual([]);
-      } else {
-        expect(fileState(join(mnt, `small.${engine}`))).toBe(before);
-        expect(readdirSync(mnt).filter((f) => f.startsWith('.') || f.includes('pre-restore'))).toEqual([]);
-      }
+      expect(fileState(join(mnt, `small.${engine}`))).toBe(before);
+      expect(readdirSync(mnt).filter((f) => f.startsWith('.') || f.includes('pre-restore'))).toEqual([]);
     } finally {
       execFileSync('umount', ['-l', mnt]);
     }
-    if (engine === 'postgres') await execSql(srcCfg, 'delete from items where id >= 100000');
   });
 });
 
