@@ -78,13 +78,25 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
       if (opts.onProgress) rawTimer = setInterval(() => opts.onProgress!(raw.bytes(), source.size), 250);
       const src = source.stream as Readable;
       src.on('error', (e) => raw.destroy(e));
-      let body: Readable = src.pipe(raw).pipe(compressor());
-      raw.on('error', (e) => body.destroy(e));
-      if (encryption) body = await encryptStream(body, keys);
+      const compressed: Readable = src.pipe(raw).pipe(compressor());
+      raw.on('error', (e) => compressed.destroy(e));
+      let body: Readable = compressed;
+      if (encryption) {
+        body = await encryptStream(compressed, keys);
+        compressed.on('error', (e) => body.destroy(e));
+      }
+      // A stage's error reaches store.put through the destroy chain above. Once the put has failed
+      // nobody reads the stages, and a later error of theirs (the dump noticing it was cut off) must
+      // not crash the process as an unhandled 'error' event.
+      const ignore = () => undefined;
+      for (const stage of [src, raw, compressed, body]) stage.on('error', ignore);
       written.push(`${folder}${name}`);
       let put;
       try {
         put = await store.put(`${folder}${name}`, body);
+      } catch (e) {
+        src.destroy();
+        throw e;
       } finally {
         if (rawTimer) clearInterval(rawTimer);
       }
