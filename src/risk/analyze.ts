@@ -112,7 +112,8 @@ function sqliteParseError(a: Analysis, s: Stmt, e: unknown): void {
   else a.emit('unparsable-statement', 'high', s, `does not parse as SQLite: ${firstLine(e).replace(/^Syntax Error: /, '')}`, 'fix the syntax; run `eventdb migrate up --dry-run` to see SQLite\'s own error');
 }
 
-const SQLITE_OPTS = { dialect: 'sqlite' as const, includeRange: true as const };
+// SQLite's own parameter forms: TS migrations are analysed on the SQL Kysely compiles, with `?` placeholders.
+const SQLITE_OPTS = { dialect: 'sqlite' as const, includeRange: true as const, paramTypes: ['?', '?nr', ':name', '@name', '$name'] as Array<'?' | '?nr' | ':name' | '@name' | '$name'> };
 
 /** A statement text's parse, taken from a parse of many texts at once: ranges are `base` ahead. */
 export interface Preparsed {
