@@ -1,10 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { EventdbError, messageOf } from '../../errors.js';
+import { meter as byteMeter } from '../codec.js';
 import type { PutResult, Store, StoredObject } from './types.js';
 
 /**
@@ -36,15 +37,7 @@ export class FileStore implements Store {
       throw fsError(e, `cannot create ${dir}`);
     }
     const tmp = join(dir, `.${randomBytes(6).toString('hex')}.tmp`);
-    const hash = createHash('sha256');
-    let size = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        hash.update(chunk);
-        size += chunk.length;
-        cb(null, chunk);
-      },
-    });
+    const meter = byteMeter(); // size and SHA-256 of exactly what is stored
     try {
       await pipeline(body, meter, createWriteStream(tmp));
       const fh = await open(tmp, 'r+');
@@ -60,7 +53,7 @@ export class FileStore implements Store {
       if (e instanceof EventdbError) throw e;
       throw fsError(e, `cannot write ${final}`);
     }
-    return { size, sha256: hash.digest('hex') };
+    return { size: meter.bytes(), sha256: meter.sha256() };
   }
 
   async get(key: string): Promise<Readable> {

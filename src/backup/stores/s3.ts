@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
-import { PassThrough, Transform, type Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { registerSecret } from '../../config/index.js';
 import { EventdbError, messageOf } from '../../errors.js';
+import { meter as byteMeter } from '../codec.js';
 import type { PutResult, Store, StoredObject } from './types.js';
 
 export interface S3Location {
@@ -100,15 +100,7 @@ export class S3Store implements Store {
   }
 
   async put(key: string, body: NodeJS.ReadableStream | Readable, opts: { contentType?: string } = {}): Promise<PutResult> {
-    const hash = createHash('sha256');
-    let size = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        hash.update(chunk);
-        size += chunk.length;
-        cb(null, chunk);
-      },
-    });
+    const meter = byteMeter(); // size and SHA-256 of exactly what is stored
     let sourceError: unknown;
     const onSourceError = (e: unknown) => {
       sourceError = e;
@@ -130,7 +122,7 @@ export class S3Store implements Store {
       throw s3Error(e, `cannot upload ${key} to ${this.display}`);
     }
     if (sourceError) throw sourceError;
-    return { size, sha256: hash.digest('hex') };
+    return { size: meter.bytes(), sha256: meter.sha256() };
   }
 
   async get(key: string): Promise<Readable> {
