@@ -1,13 +1,13 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { createReadStream, existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
-import { Readable } from 'node:stream';
 import type pg from 'pg';
 import type { ResolvedConfig } from '../../config/index.js';
 import { EventdbError, messageOf } from '../../errors.js';
 import type { SnapshotEngine } from '../types.js';
-import { DUMP_MAGIC, frame, readFrames, type DumpHeader, type DumpTable, type SequenceValue } from '../postgres/dump-format.js';
-import { countAll, listTables, postgresSnapshot, qi, qn, readSchema, sequenceValues, tableKey } from '../postgres/snapshot.js';
+import { readFrames, type DumpHeader, type DumpTable, type SequenceValue } from '../postgres/dump-format.js';
+import { countAll, listTables, qi, qn, writeOwnDump, type CopyOut } from '../postgres/own-dump.js';
+import { postgresSnapshot } from '../postgres/snapshot.js';
 import type { PgliteConnection } from './index.js';
 
 /**
@@ -29,47 +29,12 @@ function asClient(lite: PGlite): pg.Client {
 
 const FRAME_BYTES = 1 << 20;
 
-/** Splits COPY text into frames of about 1 MB, each ending at a row boundary. */
-function* dataFrames(text: Uint8Array): Generator<Buffer> {
-  const buf = Buffer.from(text.buffer, text.byteOffset, text.byteLength);
-  let start = 0;
-  while (start < buf.length) {
-    let end = Math.min(start + FRAME_BYTES, buf.length);
-    if (end < buf.length) {
-      const nl = buf.lastIndexOf(10, end - 1);
-      end = nl >= start ? nl + 1 : buf.indexOf(10, end) + 1 || buf.length;
-    }
-    yield frame('D', buf.subarray(start, end));
-    start = end;
-  }
-}
-
-function countRows(b: Uint8Array): number {
-  let n = 0;
-  for (let i = 0; i < b.length; i++) if (b[i] === 10) n++;
-  return n;
-}
-
-function dump(lite: PGlite, server: string, tables: Record<string, number>): Readable {
-  const c = asClient(lite);
-  async function* gen(): AsyncGenerator<Buffer> {
-    yield Buffer.from(DUMP_MAGIC, 'latin1');
-    const header = await readSchema(c, server);
-    yield frame('H', JSON.stringify(header));
-    for (const t of header.tables) {
-      yield frame('T', JSON.stringify(t));
-      const r = await lite.query(`copy ${qn(t.schema, t.name)} (${t.columns.map(qi).join(', ')}) to '/dev/blob'`);
-      const text = r.blob ? new Uint8Array(await r.blob.arrayBuffer()) : new Uint8Array(0);
-      yield* dataFrames(text);
-      const rows = countRows(text);
-      yield frame('E', JSON.stringify({ rows }));
-      tables[tableKey(t.schema, t.name)] = rows;
-    }
-    yield frame('S', JSON.stringify(await sequenceValues(c)));
-    yield frame('Z', JSON.stringify({ tables }));
-  }
-  return Readable.from(gen(), { objectMode: false });
-}
+/** A table's COPY text through `/dev/blob` (PGlite has no COPY over its protocol): one table in memory at a time. */
+const copyThroughBlob = (lite: PGlite): CopyOut =>
+  async function* (copySql) {
+    const r = await lite.query(`${copySql} to '/dev/blob'`);
+    if (r.blob) yield new Uint8Array(await r.blob.arrayBuffer());
+  };
 
 /** Loads an eventdb-pg dump into the open transaction. */
 async function load(lite: PGlite, file: string): Promise<void> {
@@ -135,7 +100,7 @@ export const pgliteSnapshot: SnapshotEngine = {
         tables,
         tool: 'eventdb logical dump (PGlite: COPY via /dev/blob in one REPEATABLE READ transaction)',
         notes: [],
-        stream: dump(lite, server, tables),
+        stream: writeOwnDump(asClient(lite), server, tables, copyThroughBlob(lite)),
         async cleanup() {
           await lite.exec('rollback').catch(() => undefined);
           held.release();

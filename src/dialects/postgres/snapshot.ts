@@ -9,14 +9,10 @@ import { EventdbError, messageOf } from '../../errors.js';
 import type { DumpStream, SnapshotEngine, SnapshotSource } from '../types.js';
 
 type RestoreIntoOptions = { to?: ResolvedConfig; keep: boolean; stamp: string; expected?: Record<string, number> };
-import { DUMP_MAGIC, frame, readFrames, type DumpHeader, type DumpTable, type SequenceValue } from './dump-format.js';
+import { readFrames, type DumpHeader, type DumpTable, type SequenceValue } from './dump-format.js';
+import { countAll, listTables, qi, qn, tableKey, writeOwnDump, type CopyOut } from './own-dump.js';
 import { connectError } from './errors.js';
 import { poolConfig } from './index.js';
-
-export const qi = (s: string) => `"${s.replace(/"/g, '""')}"`;
-export const qn = (schema: string, name: string) => `${qi(schema)}.${qi(name)}`;
-export const tableKey = (schema: string, name: string) => (schema === 'public' ? name : `${schema}.${name}`);
-const USER_SCHEMAS = "n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%'";
 
 /** Environment for pg_dump / pg_restore: the password goes in PGPASSWORD, never on the command line. */
 export function libpqEnv(p: PostgresParams, database = p.database): NodeJS.ProcessEnv {
@@ -47,147 +43,8 @@ async function client(config: ResolvedConfig, database?: string): Promise<pg.Cli
   return c;
 }
 
-export async function listTables(c: pg.Client): Promise<Array<{ oid: number; schema: string; name: string }>> {
-  const r = await c.query<{ oid: number; schema: string; name: string }>(
-    `select c.oid::int as oid, n.nspname as schema, c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
-     where c.relkind = 'r' and ${USER_SCHEMAS} and not exists (select 1 from pg_depend d where d.objid = c.oid and d.deptype = 'e') order by 2, 3`,
-  );
-  return r.rows;
-}
-
-export async function countAll(c: pg.Client, tables: Array<{ schema: string; name: string }>): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const t of tables) {
-    const r = await c.query<{ n: string }>(`select count(*)::text as n from ${qn(t.schema, t.name)}`);
-    out[tableKey(t.schema, t.name)] = Number(r.rows[0]?.n ?? 0);
-  }
-  return out;
-}
-
-/** Reads the schema (in the dump transaction, with search_path '' so everything is qualified). */
-export async function readSchema(c: pg.Client, server: string): Promise<DumpHeader> {
-  const pre: string[] = [];
-  const post: string[] = [];
-  const schemas = await c.query<{ n: string }>(`select nspname as n from pg_namespace n where ${USER_SCHEMAS} order by 1`);
-  for (const { n } of schemas.rows) pre.push(`create schema if not exists ${qi(n)}`);
-  const ext = await c.query<{ e: string; s: string }>("select e.extname as e, n.nspname as s from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname <> 'plpgsql' order by 1");
-  for (const r of ext.rows) pre.push(`create extension if not exists ${qi(r.e)} with schema ${qi(r.s)}`);
-  const enums = await c.query<{ s: string; t: string; labels: string[] }>(
-    `select n.nspname as s, t.typname as t, array_agg(e.enumlabel::text order by e.enumsortorder) as labels from pg_type t join pg_enum e on e.enumtypid = t.oid
-     join pg_namespace n on n.oid = t.typnamespace where ${USER_SCHEMAS} group by 1, 2 order by 1, 2`,
-  );
-  for (const r of enums.rows) pre.push(`create type ${qn(r.s, r.t)} as enum (${r.labels.map((l) => `'${l.replace(/'/g, "''")}'`).join(', ')})`);
-  const seqs = await c.query<{ s: string; n: string; t: string; start: string; inc: string; min: string; max: string; cache: string; cycle: boolean; owner: string | null }>(
-    `select n.nspname as s, c.relname as n, format_type(q.seqtypid, null) as t, q.seqstart::text as start, q.seqincrement::text as inc, q.seqmin::text as min, q.seqmax::text as max,
-            q.seqcache::text as cache, q.seqcycle as cycle,
-            (select quote_ident(tn.nspname) || '.' || quote_ident(tc.relname) || '.' || quote_ident(a.attname) from pg_depend d join pg_class tc on tc.oid = d.refobjid
-               join pg_namespace tn on tn.oid = tc.relnamespace join pg_attribute a on a.attrelid = tc.oid and a.attnum = d.refobjsubid
-               where d.objid = c.oid and d.classid = 'pg_class'::regclass and d.deptype = 'a' limit 1) as owner
-     from pg_sequence q join pg_class c on c.oid = q.seqrelid join pg_namespace n on n.oid = c.relnamespace
-     where ${USER_SCHEMAS} and not exists (select 1 from pg_depend d where d.objid = c.oid and d.deptype in ('i', 'e')) order by 1, 2`,
-  );
-  for (const s of seqs.rows) {
-    pre.push(`create sequence ${qn(s.s, s.n)} as ${s.t} increment by ${s.inc} minvalue ${s.min} maxvalue ${s.max} start with ${s.start} cache ${s.cache} ${s.cycle ? 'cycle' : 'no cycle'}`);
-    if (s.owner) post.push(`alter sequence ${qn(s.s, s.n)} owned by ${s.owner}`);
-  }
-  const funcs = await c.query<{ def: string }>(
-    `select pg_get_functiondef(p.oid) as def from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-     where ${USER_SCHEMAS} and p.prokind in ('f', 'p') and not exists (select 1 from pg_depend d where d.objid = p.oid and d.deptype = 'e') order by p.oid`,
-  );
-  for (const f of funcs.rows) pre.push(f.def);
-
-  const tables: DumpTable[] = [];
-  for (const t of await listTables(c)) {
-    const cols = await c.query<{ name: string; type: string; notnull: boolean; def: string | null; identity: string; generated: string }>(
-      `select a.attname as name, format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as notnull, pg_get_expr(d.adbin, d.adrelid) as def,
-              a.attidentity as identity, a.attgenerated as generated
-       from pg_attribute a left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
-       where a.attrelid = $1 and a.attnum > 0 and not a.attisdropped order by a.attnum`,
-      [t.oid],
-    );
-    const defs = cols.rows.map((col) => {
-      let s = `${qi(col.name)} ${col.type}`;
-      if (col.generated === 's') s += ` generated always as (${col.def}) stored`;
-      else if (col.identity === 'a') s += ' generated always as identity';
-      else if (col.identity === 'd') s += ' generated by default as identity';
-      else if (col.def !== null) s += ` default ${col.def}`;
-      if (col.notnull) s += ' not null';
-      return s;
-    });
-    pre.push(`create table ${qn(t.schema, t.name)} (${defs.join(', ')})`);
-    tables.push({ schema: t.schema, name: t.name, columns: cols.rows.filter((col) => col.generated !== 's').map((col) => col.name) });
-  }
-  const cons = await c.query<{ rel: string; name: string; def: string; type: string }>(
-    `select quote_ident(n.nspname) || '.' || quote_ident(c.relname) as rel, k.conname as name, pg_get_constraintdef(k.oid) as def, k.contype as type
-     from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace
-     where ${USER_SCHEMAS} and c.relkind = 'r' and k.contype in ('p', 'u', 'c', 'f', 'x') and k.conislocal
-     order by case k.contype when 'f' then 1 else 0 end, k.oid`,
-  );
-  for (const k of cons.rows) post.push(`alter table ${k.rel} add constraint ${qi(k.name)} ${k.def}`);
-  const idx = await c.query<{ def: string }>(
-    `select pg_get_indexdef(i.indexrelid) as def from pg_index i join pg_class c on c.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace
-     where ${USER_SCHEMAS} and c.relkind = 'r' and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid and k.conrelid = i.indrelid) order by i.indexrelid`,
-  );
-  for (const i of idx.rows) post.push(i.def);
-  const views = await c.query<{ s: string; n: string; def: string; kind: string }>(
-    `select n.nspname as s, c.relname as n, pg_get_viewdef(c.oid) as def, c.relkind as kind from pg_class c join pg_namespace n on n.oid = c.relnamespace
-     where ${USER_SCHEMAS} and c.relkind in ('v', 'm') order by c.oid`,
-  );
-  for (const v of views.rows) post.push(`create ${v.kind === 'm' ? 'materialized view' : 'view'} ${qn(v.s, v.n)} as ${v.def.replace(/;\s*$/, '')}`);
-  const trg = await c.query<{ def: string }>(
-    `select pg_get_triggerdef(t.oid) as def from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
-     where ${USER_SCHEMAS} and not t.tgisinternal order by t.oid`,
-  );
-  for (const t of trg.rows) post.push(t.def);
-  return { version: 1, server, preData: pre, postData: post, tables };
-}
-
-export async function sequenceValues(c: pg.Client): Promise<SequenceValue[]> {
-  const r = await c.query<{ name: string }>(
-    `select quote_ident(n.nspname) || '.' || quote_ident(c.relname) as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
-     where c.relkind = 'S' and ${USER_SCHEMAS} order by 1`,
-  );
-  const out: SequenceValue[] = [];
-  for (const { name } of r.rows) {
-    const v = await c.query<{ v: string; called: boolean }>(`select last_value::text as v, is_called as called from ${name}`);
-    out.push({ name, value: v.rows[0]!.v, called: v.rows[0]!.called });
-  }
-  return out;
-}
-
-/** eventdb's own logical dump as a byte stream; the transaction is the caller's. */
-function ownDump(c: pg.Client, server: string, tables: Record<string, number>): Readable {
-  async function* gen(): AsyncGenerator<Buffer> {
-    yield Buffer.from(DUMP_MAGIC, 'latin1');
-    const header = await readSchema(c, server);
-    yield frame('H', JSON.stringify(header));
-    for (const t of header.tables) {
-      yield frame('T', JSON.stringify(t));
-      const cols = t.columns.map(qi).join(', ');
-      const stream = c.query(copyTo(`copy ${qn(t.schema, t.name)} (${cols}) to stdout`));
-      let rows = 0;
-      let pending: Buffer[] = [];
-      let pendingSize = 0;
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        let i = -1;
-        while ((i = chunk.indexOf(10, i + 1)) !== -1) rows++;
-        pending.push(chunk);
-        pendingSize += chunk.length;
-        if (pendingSize >= 1 << 20) {
-          yield frame('D', Buffer.concat(pending, pendingSize));
-          pending = [];
-          pendingSize = 0;
-        }
-      }
-      if (pendingSize > 0) yield frame('D', Buffer.concat(pending, pendingSize));
-      yield frame('E', JSON.stringify({ rows }));
-      tables[tableKey(t.schema, t.name)] = rows;
-    }
-    yield frame('S', JSON.stringify(await sequenceValues(c)));
-    yield frame('Z', JSON.stringify({ tables }));
-  }
-  return Readable.from(gen(), { objectMode: false });
-}
+/** A table's COPY text straight off the connection. */
+const copyOverWire = (c: pg.Client): CopyOut => (copySql) => c.query(copyTo(`${copySql} to stdout`)) as AsyncIterable<Buffer>;
 
 /** Why pg_dump cannot be used here, or undefined when it can. */
 function pgDumpProblem(serverMajor: number): { problem?: string; version?: { major: number; text: string } } {
@@ -368,7 +225,7 @@ export const postgresSnapshot: SnapshotEngine = {
       }
       notes.push(`eventdb's own dump was used: ${use.problem}${use.version ? ' (install the PostgreSQL client tools of the server\'s version to use pg_dump)' : ''}`);
       const tables: Record<string, number> = {};
-      return { format: 'eventdb-pg', extension: '.edbdump', tables, tool: 'eventdb logical dump (COPY in one REPEATABLE READ transaction)', notes, stream: ownDump(c, server, tables), cleanup } satisfies SnapshotSource;
+      return { format: 'eventdb-pg', extension: '.edbdump', tables, tool: 'eventdb logical dump (COPY in one REPEATABLE READ transaction)', notes, stream: writeOwnDump(c, server, tables, copyOverWire(c)), cleanup } satisfies SnapshotSource;
     } catch (e) {
       await c.end().catch(() => undefined);
       if (e instanceof EventdbError) throw e;
