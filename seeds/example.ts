@@ -7,7 +7,7 @@
  * rows are the same on every run and every engine. Rows go through `bulkInsert`, the engine's
  * fastest path; a generator keeps memory flat however many rows you produce.
  */
-import { defineSeed } from '../src/seed/types.js';
+import { defineSeed } from 'eventdb';
 
 export default defineSeed(async ({ db, random, bulkInsert, now }) => {
   const DAY = 86_400_000;

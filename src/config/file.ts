@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EventdbError, messageOf } from '../errors.js';
+import { importTs } from '../ts-import.js';
 
 export const CONFIG_FILE_NAMES = ['eventdb.config.json', 'eventdb.config.ts', 'eventdb.config.mjs', 'eventdb.config.js'];
 
@@ -85,9 +86,7 @@ async function importModule(path: string): Promise<unknown> {
   try {
     let mod: { default?: unknown };
     if (path.endsWith('.ts')) {
-      const { createJiti } = await import('jiti');
-      const jiti = createJiti(import.meta.url, { moduleCache: false });
-      mod = (await jiti.import(path)) as { default?: unknown };
+      mod = (await importTs(path)) as { default?: unknown };
     } else {
       mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
     }

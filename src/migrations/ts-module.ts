@@ -1,43 +1,12 @@
 import type { Kysely } from 'kysely';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { EventdbError, messageOf } from '../errors.js';
+import { importTs } from '../ts-import.js';
 import type { LoadedTsMigration, MigrationMeta, ScriptContext } from './types.js';
 
 export interface TsModuleInfo {
   migration: LoadedTsMigration;
   meta: MigrationMeta;
   hasDown: boolean;
-}
-
-type Jiti = { import(id: string): Promise<unknown> };
-let jiti: Promise<Jiti> | undefined;
-
-/** jiti, so migrations are written in TypeScript without a build step; `eventdb` resolves to this library. */
-async function getJiti(): Promise<Jiti> {
-  jiti ??= import('jiti').then(({ createJiti }) =>
-    createJiti(import.meta.url, {
-      moduleCache: false,
-      alias: libraryAlias(),
-    }) as unknown as Jiti,
-  );
-  return jiti;
-}
-
-/** `import … from 'eventdb'` in a migration resolves to this installation's library (bundled or not). */
-function libraryAlias(): Record<string, string> {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string };
-      if (pkg.name === 'eventdb') return { eventdb: join(dir, 'dist', 'index.js') };
-    } catch {
-      /* keep walking up */
-    }
-    dir = dirname(dir);
-  }
-  return {};
 }
 
 type Fn = (...args: unknown[]) => Promise<void> | void;
@@ -65,7 +34,7 @@ const cache = new Map<string, Promise<TsModuleInfo>>();
 async function importTsMigration(file: string): Promise<TsModuleInfo> {
   let mod: Record<string, unknown>;
   try {
-    mod = (await (await getJiti()).import(file)) as Record<string, unknown>;
+    mod = await importTs(file);
   } catch (e) {
     throw new EventdbError('MIGRATION_IMPORT', `cannot load ${file}: ${messageOf(e)}`, 'fix the error in the migration file (it is loaded with jiti; TypeScript needs no build step)', { cause: e });
   }

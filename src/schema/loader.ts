@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { EXIT, EventdbError, messageOf } from '../errors.js';
+import { importTs } from '../ts-import.js';
 import type { ExpectedSchema } from './model.js';
 import { validateExpectedSchema } from './shape.js';
 
@@ -13,13 +14,6 @@ export { validateExpectedSchema } from './shape.js';
 
 /** Entry files looked for in the schema folder, in this order. */
 export const SCHEMA_ENTRIES = ['index.ts', 'index.mts', 'index.js', 'index.mjs', 'schema.json'] as const;
-
-type Jiti = { import(id: string): Promise<unknown> };
-let jiti: Promise<Jiti> | undefined;
-function getJiti(): Promise<Jiti> {
-  jiti ??= import('jiti').then(({ createJiti }) => createJiti(import.meta.url, { moduleCache: false }) as unknown as Jiti);
-  return jiti;
-}
 
 /** The entry file of a schema folder. Throws NO_SCHEMA_DIR (exit 2) when there is none. */
 export function findSchemaEntry(dir: string): string {
@@ -51,7 +45,7 @@ export async function loadExpectedSchemaFile(file: string): Promise<ExpectedSche
   } else {
     let mod: Record<string, unknown>;
     try {
-      mod = (await (await getJiti()).import(file)) as Record<string, unknown>;
+      mod = await importTs(file);
     } catch (e) {
       throw new EventdbError('SCHEMA_INVALID', `cannot load ${file}: ${messageOf(e)}`, 'fix the error in the schema file (it is loaded with jiti; TypeScript needs no build step)', { cause: e });
     }

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EventdbError, messageOf } from '../errors.js';
+import { importTs } from '../ts-import.js';
 import type { SeedContext, SeedFunction } from './types.js';
 
 /**
@@ -17,9 +18,7 @@ export async function runCustomSeed(file: string, ctx: SeedContext, seedsDir = '
   }
   let mod: Record<string, unknown>;
   try {
-    const { createJiti } = await import('jiti');
-    const jiti = createJiti(import.meta.url, { interopDefault: false, moduleCache: false });
-    mod = (await jiti.import(path)) as Record<string, unknown>;
+    mod = await importTs(path);
   } catch (e) {
     throw new EventdbError('SEED_FILE', `cannot load seed file ${file}: ${messageOf(e)}`, 'fix the syntax or imports in the seed file', { cause: e });
   }

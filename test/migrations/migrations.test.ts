@@ -218,10 +218,15 @@ export default class AddThings extends BaseMigration {
   async down() { await this.executeSQL('drop table thing_b; drop table thing_a;'); }
 }
 `,
+      // The folder is outside any project (no node_modules above it): 'kysely' resolves to eventdb's own.
+      '0002_fn.ts': `import { sql, type Kysely } from 'kysely';
+export async function up(db: Kysely<any>) { await sql\`create table thing_c (z integer)\`.execute(db); }
+export async function down(db: Kysely<any>) { await sql\`drop table thing_c\`.execute(db); }
+`,
     });
     const r = await migrateUp(conn, config);
     expect(r.applied[0]!.statements).toEqual(['create table thing_a (x integer)', 'create table thing_b (y integer)']);
-    expect(await userTables(conn.db, fx.engine)).toEqual(['thing_a', 'thing_b']);
+    expect(await userTables(conn.db, fx.engine)).toEqual(['thing_a', 'thing_b', 'thing_c']);
     await rollback(conn, config);
     expect(await userTables(conn.db, fx.engine)).toEqual([]);
   });

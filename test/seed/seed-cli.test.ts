@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -87,6 +87,22 @@ describe('eventdb seed (CLI, SQLite)', () => {
     const byName = await cli('seed', '--file', 'example', '--append', '--json');
     expect(byName.code, byName.stderr).toBe(0);
     expect(byName.json<{ seed: { file: string; totalRows: number } }>().seed.totalRows).toBeGreaterThan(0);
+    // A seed outside any project (no node_modules above it) still imports 'eventdb' and 'kysely':
+    // they resolve to this installation's copies.
+    const outside = join(dir, 'outside-seed.ts');
+    writeFileSync(outside, `import { sql } from 'kysely';
+import { defineSeed } from 'eventdb';
+export default defineSeed(async ({ db, bulkInsert }) => {
+  const r = await sql<{ m: number }>\`select max(id) as m from event_categories\`.execute(db);
+  const id = Number(r.rows[0]!.m) + 1;
+  await bulkInsert('event_categories', ['id', 'slug', 'name'], [[id, 'outside-' + id, 'From outside']]);
+});
+`);
+    const before = await hashes();
+    const out = await cli('seed', '--file', outside, '--append', '--json');
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.json<{ seed: { tables: Array<{ table: string; rows: number }> } }>().seed.tables).toEqual([expect.objectContaining({ table: 'event_categories', rows: 1 })]);
+    expect((await hashes()).event_categories!.rows).toBe(before.event_categories!.rows + 1);
     const missing = await cli('seed', '--file', 'nope', '--append');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^error: seed file nope does not exist\nhint: seeds in .*seeds: .*seeds\/example\.ts/);
