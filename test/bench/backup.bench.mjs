@@ -124,7 +124,7 @@ async function postgresBench() {
     psql('postgres', `create database ${name}`);
     psql(name, `create table registrations (id bigint primary key, event_id int not null, user_email text not null, status text not null, created_at timestamptz not null, payload jsonb);
       insert into registrations select i, i % 5000, 'user' || (i::bigint * 7919 % 1000003) || '@example.com', (array['confirmed','waitlist','cancelled','attended'])[1 + i % 4],
-        to_timestamp(1700000000 + i * 37), jsonb_build_object('seat', md5(i::text), 'notes', md5((i * 3)::text) || md5((i * 5)::text), 'source', 'web', 'tags', jsonb_build_array('early', 'vip'))
+        to_timestamp(1700000000 + i::bigint * 37), jsonb_build_object('seat', md5(i::text), 'notes', md5((i * 3)::text) || md5((i * 5)::text), 'source', 'web', 'tags', jsonb_build_array('early', 'vip'))
       from generate_series(1, ${n}) i;
       create index reg_event on registrations(event_id);`);
     psql(name, 'vacuum analyze registrations');
