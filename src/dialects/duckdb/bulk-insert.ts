@@ -138,10 +138,14 @@ export async function bulkInsertDuckdb(instance: DuckDBInstance, table: string, 
       await conn.run(`delete from ${quoteIdent(staging!)}`);
       staged = 0;
     };
+    // One chunk, reused: the appender copies what it is given, and native chunks left to the
+    // garbage collector pile up outside the JS heap (RSS grew with the row count).
+    const chunk = DuckDBDataChunk.create(types);
     for await (const batch of rows) {
       for (let start = 0; start < batch.length; start += CHUNK_ROWS) {
         const n = Math.min(CHUNK_ROWS, batch.length - start);
-        const chunk = DuckDBDataChunk.create(types, n);
+        chunk.reset();
+        chunk.rowCount = n;
         for (let c = 0; c < order.length; c++) {
           const vector = chunk.getColumnVector(c);
           const { convert } = writers[c]!;
