@@ -135,7 +135,7 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
         opts.onProgress?.({ table, rows: n, expected, elapsedMs: performance.now() - t0, totalRows: totalRows + n });
       }
     };
-    const loaded = await conn.bulkInsert(table, columns, progress(batched(rows, batchSize)), { skipTriggers, rebuildIndexes });
+    const loaded = await conn.bulkInsert(table, columns, progress(batched(rows, batchSize)), { skipTriggers, rebuildIndexes, recheckForeignKeys: rebuildIndexes });
     const ms = performance.now() - t0;
     totalRows += loaded;
     const prev = tables.find((t) => t.table === table);

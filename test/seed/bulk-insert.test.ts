@@ -120,3 +120,68 @@ describeEngines('bulkInsert', (fx) => {
     }
   });
 });
+
+/**
+ * The seed's load options into a fresh table: triggers off, secondary indexes dropped and built
+ * once, foreign keys (PostgreSQL) dropped and checked in one pass. After a load — good or failed —
+ * every trigger, index and foreign key is there as before, and a failed load leaves no rows.
+ */
+describeEngines(
+  'bulkInsert load options',
+  (fx) => {
+    const schema = async (conn: Connection) => {
+      const q = async (text: string) => (await sql.raw<Record<string, unknown>>(text).execute(conn.db)).rows;
+      return fx.engine === 'postgres'
+        ? {
+            indexes: await q("select indexname as n, indexdef as d from pg_indexes where tablename = 'child' order by 1"),
+            fks: await q("select conname as n, pg_get_constraintdef(oid) as d from pg_constraint where conrelid = 'child'::regclass and contype = 'f' order by 1"),
+            triggers: await q("select tgname as n from pg_trigger where tgrelid = 'child'::regclass and not tgisinternal and tgenabled = 'O'"),
+          }
+        : { objects: await q("select type, name, sql from sqlite_schema where tbl_name = 'child' order by 1, 2") };
+    };
+    const rows = (n: number, bad?: 'fk' | 'unique') =>
+      batches(n, 500, (i) => [i + 1, bad === 'fk' && i === n - 1 ? 999 : 1 + (i % 3), bad === 'unique' && i === n - 1 ? 0 : i]);
+    const count = async (conn: Connection, t: string) => Number((await sql<{ n: number }>`select count(*) as n from ${sql.table(t)}`.execute(conn.db)).rows[0]!.n);
+
+    it('keeps triggers, indexes and foreign keys; skipped triggers do not fire; a bad row fails the whole load', async () => {
+      const conn = await openDatabase(await fx.config());
+      try {
+        const ddl = [
+          'create table parent (id integer primary key)',
+          'create table child (id integer primary key, parent_id integer not null references parent (id), k integer not null)',
+          'create unique index child_k on child (k)',
+          'create index child_parent on child (parent_id)',
+          'create table log (child_id integer)',
+          'insert into parent values (1), (2), (3)',
+          fx.engine === 'postgres'
+            ? "create function log_child() returns trigger language plpgsql as $$ begin insert into log values (new.id); return new; end $$; create trigger child_log after insert on child for each row execute function log_child()"
+            : 'create trigger child_log after insert on child begin insert into log values (new.id); end',
+        ];
+        for (const s of ddl) await sql.raw(s).execute(conn.db);
+        const before = await schema(conn);
+        const opts = { skipTriggers: true, rebuildIndexes: true, recheckForeignKeys: true };
+
+        expect(await conn.bulkInsert('child', ['id', 'parent_id', 'k'], rows(2_000), opts)).toBe(2_000);
+        expect(await count(conn, 'child')).toBe(2_000);
+        expect(await count(conn, 'log')).toBe(0);
+        expect(await schema(conn)).toEqual(before);
+
+        await sql`delete from child`.execute(conn.db);
+        for (const [bad, message] of [['fk', /foreign key/i], ['unique', /unique|duplicate/i]] as const) {
+          const e = await conn.bulkInsert('child', ['id', 'parent_id', 'k'], rows(2_000, bad), opts).catch((x: unknown) => x);
+          expect(e, bad).toMatchObject({ code: 'BULK_INSERT' });
+          expect((e as Error).message).toMatch(/^loading child failed: /);
+          expect((e as Error).message).toMatch(fx.engine === 'sqlite' && bad === 'fk' ? /FOREIGN KEY/ : message);
+          expect(await count(conn, 'child')).toBe(0);
+          expect(await schema(conn)).toEqual(before);
+        }
+        // The triggers fire again on ordinary inserts.
+        await sql`insert into child values (1, 1, 1)`.execute(conn.db);
+        expect(await count(conn, 'log')).toBe(1);
+      } finally {
+        await conn.close();
+      }
+    });
+  },
+  ['postgres', 'sqlite'],
+);

@@ -100,9 +100,10 @@ export async function bulkInsertPostgres(pool: pg.Pool, table: string, columns: 
   const client = await pool.connect();
   let broken = false;
   const name = qualifiedName(table);
-  const wrapped = !!(opts.skipTriggers || opts.rebuildIndexes);
+  const wrapped = !!(opts.skipTriggers || opts.rebuildIndexes || opts.recheckForeignKeys);
   try {
     let indexes: Array<{ name: string; def: string }> = [];
+    let foreignKeys: Array<{ name: string; def: string }> = [];
     if (wrapped) {
       // Transactional DDL: if anything fails (or the process dies) the triggers were never off and
       // the indexes never gone.
@@ -117,6 +118,14 @@ export async function bulkInsertPostgres(pool: pg.Pool, table: string, columns: 
         );
         indexes = r.rows;
         for (const i of indexes) await client.query(`drop index ${i.name}`);
+      }
+      if (opts.recheckForeignKeys) {
+        const r = await client.query<{ name: string; def: string }>(
+          "select quote_ident(conname) as name, pg_get_constraintdef(oid) as def from pg_constraint where conrelid = $1::regclass and contype = 'f' order by oid",
+          [name],
+        );
+        foreignKeys = r.rows;
+        for (const k of foreignKeys) await client.query(`alter table ${name} drop constraint ${k.name}`);
       }
     }
     const sql = `COPY ${name} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`;
@@ -145,6 +154,8 @@ export async function bulkInsertPostgres(pool: pg.Pool, table: string, columns: 
     }
     if (wrapped) {
       for (const i of indexes) await client.query(i.def);
+      // Added back in the load's transaction: each is checked against all rows in one query.
+      for (const k of foreignKeys) await client.query(`alter table ${name} add constraint ${k.name} ${k.def}`);
       if (opts.skipTriggers) await client.query(`alter table ${name} enable trigger user`);
       await client.query('commit');
     }
