@@ -119,11 +119,12 @@ export interface BulkInsertOptions {
   /**
    * Drop the table's secondary indexes for the load and build them again before it commits (one
    * sorted build instead of millions of random inserts). Worth it into an empty or small table; a
-   * unique violation still fails the whole load. SQLite and PostgreSQL; DuckDB ignores it.
+   * unique violation still fails the whole load. SQLite and the PostgreSQL server; DuckDB and PGlite
+   * (which commits per chunk) ignore it.
    */
   rebuildIndexes?: boolean;
   /**
-   * PostgreSQL: drop the table's foreign keys for the load and add them back before it commits, so
+   * PostgreSQL server: drop the table's foreign keys for the load and add them back before it commits, so
    * they are checked in one pass (a join) instead of one lookup per row. A violation still fails
    * the whole load. Worth it into an empty table; the other engines check per row as usual.
    */
