@@ -125,9 +125,11 @@ export async function readSchema(c: pg.Client, server: string): Promise<DumpHead
      where ${USER_SCHEMAS} and c.relkind in ('v', 'm') order by c.oid`,
   );
   for (const v of views.rows) post.push(`create ${v.kind === 'm' ? 'materialized view' : 'view'} ${qn(v.s, v.n)} as ${v.def.replace(/;\s*$/, '')}`);
+  // A partition's copy of its parent's trigger (tgparentid, PostgreSQL 13+; internal before) is made
+  // again by the parent's: read through to_jsonb so the query runs on servers without the column.
   const trg = await c.query<{ def: string }>(
     `select pg_get_triggerdef(t.oid) as def from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
-     where ${USER_SCHEMAS} and not t.tgisinternal and t.tgparentid = 0 order by t.oid`,
+     where ${USER_SCHEMAS} and not t.tgisinternal and coalesce((to_jsonb(t) ->> 'tgparentid')::oid, 0) = 0 order by t.oid`,
   );
   for (const t of trg.rows) post.push(t.def);
   // Comments on schemas, tables, views, columns and functions. Grants are not dumped (as
