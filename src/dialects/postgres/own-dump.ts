@@ -13,7 +13,6 @@ export const qn = (schema: string, name: string) => `${qi(schema)}.${qi(name)}`;
 export const tableKey = (schema: string, name: string) => (schema === 'public' ? name : `${schema}.${name}`);
 const USER_SCHEMAS = "n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%'";
 
-
 export async function listTables(c: pg.Client): Promise<Array<{ oid: number; schema: string; name: string }>> {
   const r = await c.query<{ oid: number; schema: string; name: string }>(
     `select c.oid::int as oid, n.nspname as schema, c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
