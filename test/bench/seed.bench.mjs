@@ -175,20 +175,68 @@ function seedRun(engine, scale, keep = false) {
     run('psql', [PG_ADMIN, '-q', '-c', `create database eventdb_bench_seed_${process.pid}_e2e`]);
   }
   run(process.execPath, [BIN, '--url', url, 'migrate', 'up', '--quiet']);
+  const t0 = performance.now();
   const r = run('/usr/bin/time', ['-f', '%M', process.execPath, BIN, '--url', url, 'seed', '--profile', 'load', '--scale', String(scale), '--json']);
+  const wallMs = performance.now() - t0;
   const res = JSON.parse(r.stdout).seed;
   const rssKb = Number(r.stderr.trim().split('\n').pop());
-  if (engine === 'postgres') run('psql', [PG_ADMIN, '-q', '-c', `drop database if exists eventdb_bench_seed_${process.pid}_e2e with (force)`]);
-  else if (!keep) rmSync(url.slice(url.indexOf(':') + 1), { force: true });
-  return { res, rssMb: rssKb / 1024, url };
+  if (!keep) dropSeeded(url);
+  return { res, rssMb: rssKb / 1024, url, wallMs };
+}
+
+function dropSeeded(url) {
+  if (url.startsWith('postgres')) run('psql', [PG_ADMIN, '-q', '-c', `drop database if exists "${new URL(url).pathname.slice(1)}" with (force)`]);
+  else for (const suffix of ['', '-wal', '-shm', '.wal']) rmSync(url.slice(url.indexOf(':') + 1) + suffix, { force: true });
+}
+
+/** The seeded tables in load order (the tiers come from the migration on both sides). */
+const SEEDED = ['event_categories', 'users', 'venues', 'events', 'registrations', 'waitlist', 'attendance', 'feedback', 'loyalty_ledger', 'visitor_sessions', 'page_views'];
+
+/**
+ * The same rows through the engine's own bulk path into a freshly migrated database, timed as one
+ * process: SQLite `INSERT … SELECT` from the seeded file attached (no parsing at all), PostgreSQL
+ * `psql \copy` of each table exported as CSV (the export is not timed), DuckDB `INSERT … SELECT`.
+ * As the seed does, the target's triggers are off for the load (SQLite: dropped; PostgreSQL:
+ * DISABLE TRIGGER USER); indexes and keys are maintained as rows go in, as those tools do.
+ */
+function nativeSameRows(engine, url) {
+  if (engine === 'duckdb') return duckdbNativeCopy(url.slice('duckdb:'.length)).ms;
+  if (engine === 'sqlite') {
+    const from = url.slice('sqlite:'.length);
+    const to = `${from}.native.sqlite`;
+    run(process.execPath, [BIN, '--url', `sqlite:${to}`, 'migrate', 'up', '--quiet']);
+    const triggers = run('sqlite3', [to, "select name from sqlite_schema where type = 'trigger'"]).stdout.trim().split('\n').filter(Boolean);
+    const script = [`attach '${from}' as src;`, 'pragma foreign_keys = on;', 'begin;', ...triggers.map((t) => `drop trigger "${t}";`), ...SEEDED.map((t) => `insert into main.${t} select * from src.${t};`), 'commit;'].join('\n');
+    const t = performance.now();
+    run('sqlite3', [to], script);
+    const ms = performance.now() - t;
+    dropSeeded(`sqlite:${to}`);
+    return ms;
+  }
+  const db = `eventdb_bench_seed_${process.pid}_native`;
+  const target = Object.assign(new URL(PG_ADMIN), { pathname: `/${db}` }).toString();
+  run('psql', [PG_ADMIN, '-q', '-c', `drop database if exists ${db} with (force)`, '-c', `create database ${db}`]);
+  run(process.execPath, [BIN, '--url', target, 'migrate', 'up', '--quiet']);
+  const files = SEEDED.map((t) => [t, join(work, `same-rows-${t}.csv`)]);
+  for (const [t, f] of files) run('psql', [url, '-q', '-c', `\\copy ${t} to '${f}' with (format csv)`]);
+  const script = ['begin;', ...SEEDED.map((t) => `alter table ${t} disable trigger user;`), ...files.map(([t, f]) => `\\copy ${t} from '${f}' with (format csv)`), ...SEEDED.map((t) => `alter table ${t} enable trigger user;`), 'commit;'].join('\n');
+  const t = performance.now();
+  run('psql', [target, '-q', '-v', 'ON_ERROR_STOP=1'], script);
+  const ms = performance.now() - t;
+  for (const [, f] of files) rmSync(f, { force: true });
+  dropSeeded(target);
+  return ms;
 }
 
 if (SCALE > 0) console.log(`\n\`eventdb seed --profile load --scale ${SCALE}\` end to end (generation + load + index builds):\n`);
-if (SCALE > 0) console.log('| engine | rows | registrations | time | rows/s | peak RSS |\n|---|---:|---:|---:|---:|---:|');
+if (SCALE > 0) console.log('| engine | rows | registrations | seed (process wall) | rows/s | peak RSS | engine\'s own path, same rows | ratio |\n|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const engine of SCALE > 0 ? ENGINES : []) {
-  const { res, rssMb } = seedRun(engine, SCALE);
+  const { res, rssMb, url, wallMs } = seedRun(engine, SCALE, true);
+  const nativeMs = nativeSameRows(engine, url);
+  dropSeeded(url);
   const regs = res.tables.find((t) => t.table === 'registrations')?.rows ?? 0;
-  console.log(`| ${engine} | ${res.totalRows.toLocaleString('en-US')} | ${regs.toLocaleString('en-US')} | ${(res.ms / 1000).toFixed(1)} s | ${k(res.rowsPerSec)} | ${rssMb.toFixed(0)} MB |`);
+  const tool = { sqlite: 'INSERT … SELECT', postgres: 'psql \\copy', duckdb: 'INSERT … SELECT' }[engine];
+  console.log(`| ${engine} | ${res.totalRows.toLocaleString('en-US')} | ${regs.toLocaleString('en-US')} | ${(wallMs / 1000).toFixed(1)} s | ${k((res.totalRows / wallMs) * 1000)} | ${rssMb.toFixed(0)} MB | ${(nativeMs / 1000).toFixed(1)} s, ${k((res.totalRows / nativeMs) * 1000)} rows/s (${tool}) | ${(nativeMs / wallMs).toFixed(2)}× |`);
 }
 
 const scales = RSS_SCALES.filter((x) => x > 0);
