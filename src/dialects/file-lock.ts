@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { EventdbError } from '../errors.js';
 import type { LockHolder, LockOptions, LockStatus } from './types.js';
 
@@ -15,7 +16,6 @@ export function lockFilePath(databasePath: string, name: string): string {
   return `${databasePath}.eventdb-${name.replace(/[^a-z0-9_-]/gi, '_')}.lock`;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function isBusy(e: unknown): boolean {
   const code = (e as { code?: string })?.code ?? '';

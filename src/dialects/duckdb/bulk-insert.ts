@@ -14,8 +14,8 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { EventdbError, messageOf } from '../../errors.js';
+import { quoteIdent } from '../quote.js';
 
-const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
 /** DuckDB's vector size: one data chunk holds at most this many rows. */
 const CHUNK_ROWS = 2048;
 /** Through a staging table (column subsets), move rows to the target about this often. */

@@ -1,6 +1,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Kysely, sql } from 'kysely';
 import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ResolvedConfig } from '../../config/index.js';
 import { EventdbError, messageOf } from '../../errors.js';
 import { checkDatabaseFile, readOnlyError } from '../file-checks.js';
@@ -22,7 +23,6 @@ export const capabilities: Readonly<Capabilities> = Object.freeze({
 
 /** DuckDB's file header carries "DUCK" at byte 8. */
 const MAGIC = { offset: 8, bytes: 'DUCK' };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * DuckDB lets one process open a file read-write at a time and says which PID holds it. Opening

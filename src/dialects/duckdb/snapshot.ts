@@ -4,9 +4,9 @@ import { createReadStream, statSync } from 'node:fs';
 import { copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EventdbError, messageOf } from '../../errors.js';
+import { quoteIdent } from '../quote.js';
 import type { SnapshotEngine } from '../types.js';
 
-const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /**
  * DuckDB: one process owns a database file at a time, and this process has it open. Under eventdb's
@@ -21,7 +21,7 @@ export const duckdbSnapshot: SnapshotEngine = {
     await conn.withLock('migrate', { timeoutMs: 60_000 }, async () => {
       const names = await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = 'main' and table_type = 'BASE TABLE' order by 1`.execute(conn.db);
       for (const { name } of names.rows) {
-        const r = await sql<{ n: number | bigint }>`select count(*) as n from ${sql.raw(q(name))}`.execute(conn.db);
+        const r = await sql<{ n: number | bigint }>`select count(*) as n from ${sql.raw(quoteIdent(name))}`.execute(conn.db);
         tables[name] = Number(r.rows[0]?.n ?? 0);
       }
       await sql`force checkpoint`.execute(conn.db);
@@ -56,8 +56,8 @@ export const duckdbSnapshot: SnapshotEngine = {
       const tables: Record<string, number> = {};
       for (const name of names) {
         // Reads every column of every row, so every block's checksum is checked.
-        const cols = (await c.runAndReadAll(`select column_name from information_schema.columns where table_schema = 'main' and table_name = '${name.replace(/'/g, "''")}'`)).getRows().map((r) => q(String(r[0])));
-        const r = (await c.runAndReadAll(`select count(*), bit_xor(hash(${cols.join(', ') || '1'})) from ${q(name)}`)).getRows();
+        const cols = (await c.runAndReadAll(`select column_name from information_schema.columns where table_schema = 'main' and table_name = '${name.replace(/'/g, "''")}'`)).getRows().map((r) => quoteIdent(String(r[0])));
+        const r = (await c.runAndReadAll(`select count(*), bit_xor(hash(${cols.join(', ') || '1'})) from ${quoteIdent(name)}`)).getRows();
         tables[name] = Number(r[0]?.[0] ?? 0);
       }
       return { tables, check: 'every table read in full' };

@@ -1,9 +1,8 @@
 import { EventdbError, messageOf } from '../../errors.js';
-import { copyLines, qualifiedName } from '../postgres/bulk-insert.js';
+import { copyLines } from '../postgres/bulk-insert.js';
+import { qualifiedName, quoteIdent } from '../quote.js';
 import type { PgliteSession } from './session.js';
 import type { BulkInsertOptions } from '../types.js';
-
-const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 /** How much COPY text to gather before handing it to PGlite as one `/dev/blob` COPY. */
 export const CHUNK_BYTES = 8 * 1024 * 1024;

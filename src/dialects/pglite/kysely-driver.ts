@@ -12,6 +12,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import { quoteIdent } from '../quote.js';
 import type { PgliteSession } from './session.js';
 
 /**
@@ -42,7 +43,6 @@ export class PgliteKyselyDialect implements Dialect {
   }
 }
 
-const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 class PgliteDriver implements Driver {
   #conn: PgliteConnection;

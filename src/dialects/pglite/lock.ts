@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { EventdbError } from '../../errors.js';
 import { describeHolder } from '../file-lock.js';
 import { LOCK_NAMESPACE, lockKey } from '../postgres/lock.js';
@@ -18,7 +19,6 @@ interface Held {
   tail: Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class PgliteLocks {
   #held = new Map<string, Held>();

@@ -6,7 +6,8 @@ import type { ResolvedConfig } from '../../config/index.js';
 import { EventdbError, messageOf } from '../../errors.js';
 import type { SnapshotEngine } from '../types.js';
 import { readFrames, type DumpHeader, type DumpTable, type SequenceValue } from '../postgres/dump-format.js';
-import { countAll, listTables, qi, qn, writeOwnDump, type CopyOut } from '../postgres/own-dump.js';
+import { countAll, listTables, qn, writeOwnDump, type CopyOut } from '../postgres/own-dump.js';
+import { quoteIdent as qi } from '../quote.js';
 import { postgresSnapshot } from '../postgres/snapshot.js';
 import type { PgliteConnection } from './index.js';
 

@@ -1,14 +1,9 @@
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { EventdbError, messageOf } from '../../errors.js';
+import { qualifiedName, quoteIdent } from '../quote.js';
 import type { BulkInsertOptions } from '../types.js';
 
-const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
-
-/** `schema.table` or `table`, each part quoted. */
-export function qualifiedName(table: string): string {
-  return table.split('.').map(quoteIdent).join('.');
-}
 
 const P2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 const P3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { EventdbError } from '../../errors.js';
 import type { LockHolder, LockOptions, LockStatus } from '../types.js';
 
@@ -14,7 +15,6 @@ export function lockKey(name: string): number {
   return h | 0;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Who holds the advisory lock, from pg_locks and pg_stat_activity. */
 export async function advisoryLockStatus(client: pg.ClientBase, name: string): Promise<LockStatus> {

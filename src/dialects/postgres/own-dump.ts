@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type pg from 'pg';
+import { quoteIdent as qi } from '../quote.js';
 import { DUMP_MAGIC, frame, type DumpHeader, type DumpTable, type SequenceValue } from './dump-format.js';
 
 /**
@@ -8,7 +9,6 @@ import { DUMP_MAGIC, frame, type DumpHeader, type DumpTable, type SequenceValue 
  * table's rows over the wire (COPY TO STDOUT), and PGlite, which copies them through `/dev/blob`.
  */
 
-export const qi = (s: string) => `"${s.replace(/"/g, '""')}"`;
 export const qn = (schema: string, name: string) => `${qi(schema)}.${qi(name)}`;
 export const tableKey = (schema: string, name: string) => (schema === 'public' ? name : `${schema}.${name}`);
 const USER_SCHEMAS = "n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%'";

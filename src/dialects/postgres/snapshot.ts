@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { ResolvedConfig } from '../../config/index.js';
@@ -10,7 +11,8 @@ import type { DumpStream, SnapshotEngine, SnapshotSource } from '../types.js';
 
 type RestoreIntoOptions = { to?: ResolvedConfig; keep: boolean; stamp: string; expected?: Record<string, number> };
 import { readFrames, type DumpHeader, type DumpTable, type SequenceValue } from './dump-format.js';
-import { countAll, listTables, qi, qn, tableKey, writeOwnDump, type CopyOut } from './own-dump.js';
+import { quoteIdent as qi } from '../quote.js';
+import { countAll, listTables, qn, tableKey, writeOwnDump, type CopyOut } from './own-dump.js';
 import { connectError } from './errors.js';
 import { poolConfig } from './index.js';
 
@@ -195,7 +197,7 @@ async function renameDatabase(c: pg.Client, from: string, to: string): Promise<v
       return;
     } catch (e) {
       if ((e as { code?: string }).code !== '55006' || attempt >= 10) throw e;
-      await new Promise((r) => setTimeout(r, 100 * attempt));
+      await sleep(100 * attempt);
     }
   }
 }

@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import { EventdbError, messageOf } from '../../errors.js';
+import { qualifiedName, quoteIdent } from '../quote.js';
 import type { BulkInsertOptions } from '../types.js';
 import { isoUtc } from '../postgres/bulk-insert.js';
 
-const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
 /** SQLite's default limit on bound parameters per statement (3.32+). */
 const MAX_PARAMS = 32_766;
 /** Rows per multi-row INSERT: fewer native calls, bounded by the parameter limit. */
@@ -28,7 +28,7 @@ export async function bulkInsertSqlite(raw: Database.Database, table: string, co
   const width = columns.length;
   if (width === 0) throw new EventdbError('BULK_INSERT', `no columns given for ${table}`, 'name at least one column');
   const perStatement = Math.max(1, Math.min(ROWS_PER_STATEMENT, Math.floor(MAX_PARAMS / width)));
-  const head = `INSERT INTO ${table.split('.').map(quoteIdent).join('.')} (${columns.map(quoteIdent).join(', ')}) VALUES `;
+  const head = `INSERT INTO ${qualifiedName(table)} (${columns.map(quoteIdent).join(', ')}) VALUES `;
   const tuple = `(${new Array(width).fill('?').join(', ')})`;
   const statements = new Map<number, Database.Statement>();
   const statementFor = (n: number) => {

@@ -3,13 +3,14 @@ import { createReadStream, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EventdbError, messageOf } from '../../errors.js';
+import { quoteIdent } from '../quote.js';
 import type { SnapshotEngine } from '../types.js';
 
 function countRows(db: Database.Database): Record<string, number> {
   const names = db.prepare("select name from sqlite_schema where type = 'table' and name not like 'sqlite_%' order by name").all() as Array<{ name: string }>;
   const tables: Record<string, number> = {};
   for (const { name } of names) {
-    const r = db.prepare(`select count(*) as n from "${name.replace(/"/g, '""')}"`).get() as { n: number };
+    const r = db.prepare(`select count(*) as n from ${quoteIdent(name)}`).get() as { n: number };
     tables[name] = r.n;
   }
   return tables;

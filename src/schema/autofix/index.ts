@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ResolvedConfig } from '../../config/index.js';
 import type { Connection } from '../../dialects/types.js';
 import { EventdbError, messageOf } from '../../errors.js';
@@ -33,7 +34,6 @@ export interface AutoFixResult {
   after?: ValidationResult;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * `eventdb auto-fix`: plans the safe fixes for what validate found (and applies them with
