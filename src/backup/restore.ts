@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
-import { copyFile, link, mkdtemp, open, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, link, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { sql } from 'kysely';
 import { parseDatabaseUrl, registerSecret, type ResolvedConfig } from '../config/index.js';
 import { getDialect, getSnapshotEngine, openConnection } from '../dialects/index.js';
 import { EventdbError, EXIT, messageOf } from '../errors.js';
+import { fsyncDir } from './fsync-dir.js';
 import { readCatalog, selectSnapshot, type Catalog, type Selector } from './catalog.js';
 import { keysFromEnv } from './codec.js';
 import { downloadVerified, openVerified } from './download.js';
@@ -95,15 +96,6 @@ async function targetAge(target: ResolvedConfig): Promise<Date | 'missing' | 'em
     }
   } finally {
     await conn.close();
-  }
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  try {
-    const fh = await open(dir, 'r');
-    await fh.sync().finally(() => fh.close());
-  } catch {
-    /* not supported everywhere; the rename is atomic regardless */
   }
 }
 

@@ -5,6 +5,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { EventdbError, messageOf } from '../../errors.js';
+import { fsyncDir } from '../fsync-dir.js';
 import { meter as byteMeter } from '../codec.js';
 import type { PutResult, Store, StoredObject } from './types.js';
 
@@ -112,18 +113,6 @@ export class FileStore implements Store {
   }
 }
 
-async function fsyncDir(dir: string): Promise<void> {
-  try {
-    const fh = await open(dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    // Some filesystems do not allow fsync on a directory; the rename is still atomic.
-  }
-}
 
 function fsError(e: unknown, what: string): EventdbError {
   const code = (e as { code?: string }).code;
