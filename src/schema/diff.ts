@@ -36,7 +36,7 @@ export function findForeignKey(live: ForeignKeyInfo[], table: string, fk: Expect
 }
 
 const migration = (description: string, sqlText: string[]): FindingFix => ({ kind: 'migration', description, sql: sqlText });
-const manual = (description: string): FindingFix => ({ kind: 'manual', description, sql: [] });
+export const manual = (description: string): FindingFix => ({ kind: 'manual', description, sql: [] });
 const auto = (description: string, sqlText: string[]): FindingFix => ({ kind: 'auto-fix', description, sql: sqlText });
 
 /**

@@ -3,13 +3,12 @@ import type { ResolvedConfig } from '../config/index.js';
 import { parseDatabaseUrl } from '../config/index.js';
 import type { Connection, ForeignKeyInfo, IndexInfo, SchemaSnapshot } from '../dialects/types.js';
 import { EventdbError, messageOf } from '../errors.js';
-import { isInternalTable } from './diff.js';
+import { isInternalTable, manual } from './diff.js';
 import { finding, type ValidationFinding } from './findings.js';
 
 /** Replays the migrations into a connection (the scratch database). */
 export type Replay = (scratch: Connection, config: ResolvedConfig) => Promise<void>;
 
-const manual = (description: string) => ({ kind: 'manual' as const, description, sql: [] });
 const HAND = 'write a migration that makes it so, or revert the hand-made change';
 
 /**
