@@ -185,8 +185,10 @@ export async function restoreSnapshot(config: ResolvedConfig, opts: RestoreOptio
   const stamp = stampOf(new Date());
   const keep = opts.keep !== false;
   const isFile = target.database.engine !== 'postgres';
+  // The PostgreSQL server loads while it downloads: no local copy.
+  const streaming = !isFile && !!engine.restoreStream;
   // File engines: download beside the target (same filesystem, so the final rename is atomic).
-  const dir = isFile ? await mkdtemp(join(dirname(target.database.path!), `.${basename(target.database.path!)}.restore-`)).catch((e: unknown) => {
+  const dir = streaming ? undefined : isFile ? await mkdtemp(join(dirname(target.database.path!), `.${basename(target.database.path!)}.restore-`)).catch((e: unknown) => {
     throw new EventdbError((e as { code?: string }).code === 'ENOSPC' ? 'DISK_FULL' : 'RESTORE_FAILED', `cannot write beside ${target.database.path}: ${messageOf(e)}`, 'check the folder exists, is writable and has free space; nothing was changed');
   }) : await mkdtemp(join(env.EVENTDB_TMPDIR ?? tmpdir(), 'eventdb-restore-'));
   try {
@@ -197,11 +199,11 @@ export async function restoreSnapshot(config: ResolvedConfig, opts: RestoreOptio
     const progress = opts.onProgress;
     let previous: string | undefined;
     let tables = m.tables;
-    if (!isFile && engine.restoreStream) {
+    if (streaming) {
       // PostgreSQL: the load into the new database streams while the object downloads; the swap waits
       // for the checksum, and the new database is dropped on any failure.
       const dump = await openVerified(catalog.store, key, o, keys, { onBytes: progress ? (n) => progress({ phase: 'load', bytes: n, total: o.size }) : undefined });
-      const r = await engine.restoreStream(config, dump, m.dataFormat, { to: opts.to ? target : undefined, keep, stamp, expected: m.tables });
+      const r = await engine.restoreStream!(config, dump, m.dataFormat, { to: opts.to ? target : undefined, keep, stamp, expected: m.tables });
       checks.push(`${o.name}: size and SHA-256 match${o.encryption ? ', decrypted' : ''}`);
       compareTables(m, r.tables);
       checks.push('row counts of the restored database match the manifest (checked before the swap)');
@@ -209,7 +211,7 @@ export async function restoreSnapshot(config: ResolvedConfig, opts: RestoreOptio
       tables = r.tables;
       return { ...base, restored: true, previous, tables, checks, notes, durationMs: Date.now() - started };
     }
-    const file = join(dir, 'data');
+    const file = join(dir!, 'data');
     // A file engine's copy becomes the database: fsync it. A PostgreSQL dump is only read by the load.
     await downloadVerified(catalog.store, key, o, keys, file, { fsync: isFile, onBytes: progress ? (n) => progress({ phase: 'download', bytes: n, total: o.size }) : undefined });
     checks.push(`${o.name}: size and SHA-256 match${o.encryption ? ', decrypted' : ''}`);
@@ -237,7 +239,7 @@ export async function restoreSnapshot(config: ResolvedConfig, opts: RestoreOptio
     }
     return { ...base, restored: true, previous, tables, checks, notes, durationMs: Date.now() - started };
   } finally {
-    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    if (dir) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 

@@ -195,15 +195,15 @@ export interface SnapshotEngine {
    */
   checkFile(path: string, format: SnapshotSource['format']): Promise<{ tables?: Record<string, number>; check: string }>;
   /**
-   * PostgreSQL: loads a dump file into a new database, then makes it the target (swap names, keeping
-   * the old one as `<name>_pre_restore_<stamp>` unless keep is false), or into `to`. Never touches the
-   * original until the load succeeded.
+   * PGlite: loads a downloaded dump file into the target (or `to`) in one transaction, keeping the old
+   * data directory as a tarball unless keep is false. Never changes the target unless the load succeeds.
    */
   restoreDatabase?(config: ResolvedConfig, dumpFile: string, format: SnapshotSource['format'], opts: { to?: ResolvedConfig; keep: boolean; stamp: string }): Promise<{ database: string; previous?: string; tables: Record<string, number> }>;
   /**
-   * PostgreSQL: as `restoreDatabase`, loading the dump while it downloads. The swap waits for
-   * `dump.verified`; on any failure the new database is dropped. With `expected` (the manifest's row
-   * counts) the restored rows are checked before the swap.
+   * PostgreSQL server: loads the dump into a new database while it downloads, then makes it the
+   * target (swap names, keeping the old one as `<name>_pre_restore_<stamp>` unless keep is false), or
+   * loads `to`. The swap waits for `dump.verified`; on any failure the new database is dropped. With
+   * `expected` (the manifest's row counts) the restored rows are checked before the swap.
    */
   restoreStream?(config: ResolvedConfig, dump: DumpStream, format: SnapshotSource['format'], opts: { to?: ResolvedConfig; keep: boolean; stamp: string; expected?: Record<string, number> }): Promise<{ database: string; previous?: string; tables: Record<string, number> }>;
 }

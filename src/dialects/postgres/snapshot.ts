@@ -8,13 +8,13 @@ import type { ResolvedConfig } from '../../config/index.js';
 import type { PostgresParams } from '../../config/url.js';
 import { EventdbError, messageOf } from '../../errors.js';
 import type { DumpStream, SnapshotEngine, SnapshotSource } from '../types.js';
-
-type RestoreIntoOptions = { to?: ResolvedConfig; keep: boolean; stamp: string; expected?: Record<string, number> };
 import { readFrames, type DumpHeader, type DumpTable, type SequenceValue } from './dump-format.js';
 import { quoteIdent as qi } from '../quote.js';
 import { countAll, listTables, qn, tableKey, writeOwnDump, type CopyOut } from './own-dump.js';
 import { connectError } from './errors.js';
 import { poolConfig } from './index.js';
+
+type RestoreIntoOptions = { to?: ResolvedConfig; keep: boolean; stamp: string; expected?: Record<string, number> };
 
 /** Environment for pg_dump / pg_restore: the password goes in PGPASSWORD, never on the command line. */
 export function libpqEnv(p: PostgresParams, database = p.database): NodeJS.ProcessEnv {
@@ -144,13 +144,12 @@ async function feed(data: NodeJS.ReadableStream, stdin: NodeJS.WritableStream & 
   if (open) stdin.end();
 }
 
-/** Runs pg_restore into `database`, from a file or streamed into its stdin (read in archive order). */
-function pgRestore(p: PostgresParams, database: string, input: string | NodeJS.ReadableStream): Promise<void> {
+/** Runs pg_restore into `database`, the archive streamed into its stdin (read in archive order). */
+function pgRestore(p: PostgresParams, database: string, input: NodeJS.ReadableStream): Promise<void> {
   return new Promise((resolve, reject) => {
     const args = ['--no-owner', '--no-acl', '--exit-on-error', '--single-transaction', '-d', database];
-    if (typeof input === 'string') args.push(input);
-    const child = spawn('pg_restore', args, { env: libpqEnv(p, database), stdio: [typeof input === 'string' ? 'ignore' : 'pipe', 'ignore', 'pipe'] });
-    const fed = typeof input === 'string' ? Promise.resolve() : feed(input, child.stdin!);
+    const child = spawn('pg_restore', args, { env: libpqEnv(p, database), stdio: ['pipe', 'ignore', 'pipe'] });
+    const fed = feed(input, child.stdin!);
     // The download failed (checksum, store, decryption): stop pg_restore, which waits for more input.
     fed.catch(() => {
       child.stdin?.destroy();
@@ -273,113 +272,103 @@ export const postgresSnapshot: SnapshotEngine = {
     return { check: 'pg_restore --list ok' };
   },
 
-  restoreDatabase(config, dumpFile, format, opts) {
-    return restoreInto(config, dumpFile, format, opts);
-  },
-
-  restoreStream(config, dump, format, opts) {
-    return restoreInto(config, dump, format, opts);
-  },
+  restoreStream: restoreInto,
 };
 
 /**
- * Loads a dump into a new database, then swaps names (or, with `to`, that database). From a file, or
- * streamed while it downloads: then the swap waits until the download was verified, and the new
- * database is dropped on any failure — the original is untouched until the swap.
+ * Loads a dump into a new database while it downloads, then swaps names (or, with `to`, loads that
+ * database). The swap waits until the download was verified, and the new database is dropped on any
+ * failure — the original is untouched until the swap.
  */
-async function restoreInto(config: ResolvedConfig, dump: string | DumpStream, format: SnapshotSource['format'], opts: RestoreIntoOptions): Promise<{ database: string; previous?: string; tables: Record<string, number> }> {
-    const targetCfg = opts.to ?? config;
-    const p = targetCfg.database.postgres!;
-    const target = p.database;
-    const maintenance = target === 'postgres' ? 'template1' : 'postgres';
-    const fail = (e: unknown) => {
-      if (typeof dump !== 'string') dump.abort(e instanceof Error ? e : new Error(String(e)));
-      throw e;
-    };
-    const admin = await client(targetCfg, maintenance).catch(async (e: unknown) => {
-      if (e instanceof EventdbError && e.code === 'DB_NOT_FOUND') return client(targetCfg, 'template1');
-      throw e;
-    }).catch(fail);
-    const fresh = `${target.slice(0, 30)}_restore_${opts.stamp}`.slice(0, 63);
-    const previous = `${target.slice(0, 30)}_pre_restore_${opts.stamp}`.slice(0, 63);
+async function restoreInto(config: ResolvedConfig, dump: DumpStream, format: SnapshotSource['format'], opts: RestoreIntoOptions): Promise<{ database: string; previous?: string; tables: Record<string, number> }> {
+  const targetCfg = opts.to ?? config;
+  const p = targetCfg.database.postgres!;
+  const target = p.database;
+  const maintenance = target === 'postgres' ? 'template1' : 'postgres';
+  const fail = (e: unknown) => {
+    dump.abort(e instanceof Error ? e : new Error(String(e)));
+    throw e;
+  };
+  const admin = await client(targetCfg, maintenance).catch(async (e: unknown) => {
+    if (e instanceof EventdbError && e.code === 'DB_NOT_FOUND') return client(targetCfg, 'template1');
+    throw e;
+  }).catch(fail);
+  const fresh = `${target.slice(0, 30)}_restore_${opts.stamp}`.slice(0, 63);
+  const previous = `${target.slice(0, 30)}_pre_restore_${opts.stamp}`.slice(0, 63);
+  try {
+    if (format === 'pg-custom') {
+      const v = toolVersion('pg_restore');
+      if (!v) fail(new EventdbError('PG_RESTORE_MISSING', 'this snapshot was made by pg_dump and pg_restore is not on PATH', 'install the PostgreSQL client tools (apt-get install postgresql-client); nothing was changed'));
+    }
     try {
-      if (format === 'pg-custom') {
-        const v = toolVersion('pg_restore');
-        if (!v) fail(new EventdbError('PG_RESTORE_MISSING', 'this snapshot was made by pg_dump and pg_restore is not on PATH', 'install the PostgreSQL client tools (apt-get install postgresql-client); nothing was changed'));
-      }
-      try {
-        await admin.query(`create database ${qi(fresh)} template template0`);
-      } catch (e) {
-        const code = (e as { code?: string }).code;
-        fail(new EventdbError('RESTORE_FAILED', `cannot create the database "${fresh}" to restore into: ${messageOf(e)}`, code === '42501' ? 'the user needs the CREATEDB privilege (restore loads into a new database, then swaps names)' : 'nothing was changed', { cause: e }));
-      }
-      let tables!: Record<string, number>;
-      try {
-        const input: NodeJS.ReadableStream = typeof dump === 'string' ? createReadStream(dump, { highWaterMark: 1 << 20 }) : dump.data;
-        const load = async () => {
-          let counted: Record<string, number> | undefined;
-          if (format === 'pg-custom') {
-            await pgRestore(p, fresh, typeof dump === 'string' ? dump : input);
-          } else {
-            const c = await client(targetCfg, fresh);
-            try {
-              counted = await loadOwnDump(c, input as AsyncIterable<Buffer>);
-            } finally {
-              await c.end().catch(() => undefined);
-            }
-          }
-          if (counted) return counted;
+      await admin.query(`create database ${qi(fresh)} template template0`);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      fail(new EventdbError('RESTORE_FAILED', `cannot create the database "${fresh}" to restore into: ${messageOf(e)}`, code === '42501' ? 'the user needs the CREATEDB privilege (restore loads into a new database, then swaps names)' : 'nothing was changed', { cause: e }));
+    }
+    let tables!: Record<string, number>;
+    try {
+      const load = async () => {
+        let counted: Record<string, number> | undefined;
+        if (format === 'pg-custom') {
+          await pgRestore(p, fresh, dump.data);
+        } else {
           const c = await client(targetCfg, fresh);
           try {
-            await c.query("select pg_catalog.set_config('search_path', '', false)");
-            return await restoredCounts(c, opts.expected);
+            counted = await loadOwnDump(c, dump.data as AsyncIterable<Buffer>);
           } finally {
             await c.end().catch(() => undefined);
           }
-        };
-        const loading = load().catch((e: unknown) => {
-          if (typeof dump !== 'string') dump.abort(e instanceof Error ? e : new Error(String(e)));
-          throw e;
-        });
-        // A damaged download (checksum, decryption, store) is the error to report, not what it did to the load.
-        const [l, v] = await Promise.allSettled([loading, typeof dump === 'string' ? Promise.resolve() : dump.verified]);
-        if (v.status === 'rejected') throw v.reason;
-        if (l.status === 'rejected') throw l.reason;
-        tables = l.value;
-      } catch (e) {
-        await admin.query(`drop database if exists ${qi(fresh)} with (force)`).catch(() => undefined);
-        if (e instanceof EventdbError) throw e;
-        throw new EventdbError('RESTORE_FAILED', `restore into a new database failed: ${messageOf(e)}`, `the original database "${target}" was not changed`, { cause: e });
-      }
-      // Row counts are checked before anything is swapped.
-      if (opts.expected) {
-        for (const [t, n] of Object.entries(opts.expected)) {
-          if (tables[t] !== n) {
-            await admin.query(`drop database if exists ${qi(fresh)} with (force)`).catch(() => undefined);
-            throw new EventdbError('CORRUPT_SNAPSHOT', `table ${t} has ${tables[t] ?? 'no'} rows in the restored copy, the manifest says ${n}`, `use another snapshot (\`eventdb backup list\`); the original database "${target}" was not changed`);
-          }
         }
-      }
-      // Swap: the old database keeps its data under another name until the new one is in place.
-      let moved: string | undefined;
-      try {
-        if (await databaseExists(admin, target)) {
-          await renameDatabase(admin, target, previous);
-          moved = previous;
+        if (counted) return counted;
+        const c = await client(targetCfg, fresh);
+        try {
+          await c.query("select pg_catalog.set_config('search_path', '', false)");
+          return await restoredCounts(c, opts.expected);
+        } finally {
+          await c.end().catch(() => undefined);
         }
-        await renameDatabase(admin, fresh, target);
-      } catch (e) {
-        if (moved) await renameDatabase(admin, previous, target).catch(() => undefined);
-        await admin.query(`drop database if exists ${qi(fresh)} with (force)`).catch(() => undefined);
-        throw new EventdbError('RESTORE_FAILED', `cannot swap the restored database into place: ${messageOf(e)}`, `the original database "${target}" was kept; close the sessions using it and retry`, { cause: e });
-      }
-      if (moved && !opts.keep) {
-        await admin.query(`drop database if exists ${qi(moved)} with (force)`);
-        moved = undefined;
-      }
-      return { database: target, previous: moved, tables };
-    } finally {
-      await admin.end().catch(() => undefined);
+      };
+      const loading = load().catch(fail);
+      // A damaged download (checksum, decryption, store) is the error to report, not what it did to the load.
+      const [l, v] = await Promise.allSettled([loading, dump.verified]);
+      if (v.status === 'rejected') throw v.reason;
+      if (l.status === 'rejected') throw l.reason;
+      tables = l.value;
+    } catch (e) {
+      await admin.query(`drop database if exists ${qi(fresh)} with (force)`).catch(() => undefined);
+      if (e instanceof EventdbError) throw e;
+      throw new EventdbError('RESTORE_FAILED', `restore into a new database failed: ${messageOf(e)}`, `the original database "${target}" was not changed`, { cause: e });
     }
+    // Row counts are checked before anything is swapped.
+    if (opts.expected) {
+      for (const [t, n] of Object.entries(opts.expected)) {
+        if (tables[t] !== n) {
+          await admin.query(`drop database if exists ${qi(fresh)} with (force)`).catch(() => undefined);
+          throw new EventdbError('CORRUPT_SNAPSHOT', `table ${t} has ${tables[t] ?? 'no'} rows in the restored copy, the manifest says ${n}`, `use another snapshot (\`eventdb backup list\`); the original database "${target}" was not changed`);
+        }
+      }
+    }
+    // Swap: the old database keeps its data under another name until the new one is in place.
+    let moved: string | undefined;
+    try {
+      if (await databaseExists(admin, target)) {
+        await renameDatabase(admin, target, previous);
+        moved = previous;
+      }
+      await renameDatabase(admin, fresh, target);
+    } catch (e) {
+      if (moved) await renameDatabase(admin, previous, target).catch(() => undefined);
+      await admin.query(`drop database if exists ${qi(fresh)} with (force)`).catch(() => undefined);
+      throw new EventdbError('RESTORE_FAILED', `cannot swap the restored database into place: ${messageOf(e)}`, `the original database "${target}" was kept; close the sessions using it and retry`, { cause: e });
+    }
+    if (moved && !opts.keep) {
+      await admin.query(`drop database if exists ${qi(moved)} with (force)`);
+      moved = undefined;
+    }
+    return { database: target, previous: moved, tables };
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
 }
 
