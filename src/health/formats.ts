@@ -1,3 +1,4 @@
+import { escapeData, escapeProperty } from '../github-commands.js';
 import { formatBytes, formatDuration } from './duration.js';
 import type { CheckResult, CheckStatus, HealthReport } from './types.js';
 
@@ -42,14 +43,6 @@ export function renderGithub(report: HealthReport): string[] {
   }
   lines.push(`eventdb health: ${report.status} (exit ${report.exitCode})`);
   return lines;
-}
-
-function escapeData(s: string): string {
-  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-
-function escapeProperty(s: string): string {
-  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
 export { formatBytes };

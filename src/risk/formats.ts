@@ -1,13 +1,8 @@
+import { escapeData as ghEscapeData, escapeProperty as ghEscapeProp } from '../github-commands.js';
 import { VERSION } from '../version.js';
 import { RULES, ruleInfo } from './rules.js';
 import type { Finding, Level } from './types.js';
 
-function ghEscapeData(s: string): string {
-  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-function ghEscapeProp(s: string): string {
-  return ghEscapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
-}
 
 const GH_COMMAND: Record<Level, string> = { critical: 'error', high: 'error', medium: 'warning', low: 'notice' };
 

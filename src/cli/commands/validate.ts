@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { EventdbError } from '../../errors.js';
+import { escapeData, escapeProperty } from '../../github-commands.js';
 import type { FindingLevel, ValidationFinding, ValidationResult } from '../../schema/findings.js';
 import { action } from '../context.js';
 import type { Output, Status } from '../output.js';
@@ -78,8 +79,6 @@ export function summaryLine(res: ValidationResult): string {
   return `summary: ${verdict} — ${s.error} error${s.error === 1 ? '' : 's'}, ${s.warning} warning${s.warning === 1 ? '' : 's'}, ${s.info} info, ${s.ok} ok; ${s.engine}, ${s.environment} (${mode}), ${s.durationMs} ms`;
 }
 
-const esc = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-const escProp = (s: string) => esc(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
 /** GitHub Actions workflow commands: one annotation per finding that is not ok. */
 function renderGithub(out: Output, res: ValidationResult): void {
@@ -87,7 +86,7 @@ function renderGithub(out: Output, res: ValidationResult): void {
     if (f.level === 'ok') continue;
     const cmd = f.level === 'error' || (res.summary.strict && f.level === 'warning') ? 'error' : f.level === 'warning' ? 'warning' : 'notice';
     const fix = f.fix && f.fix.kind !== 'manual' ? ` (${f.fix.kind === 'auto-fix' ? 'eventdb auto-fix' : 'needs a migration'}: ${f.fix.description})` : '';
-    out.line(`::${cmd} title=${escProp(`eventdb validate: ${f.check} ${f.object}`)}::${esc(f.message + fix)}`);
+    out.line(`::${cmd} title=${escapeProperty(`eventdb validate: ${f.check} ${f.object}`)}::${escapeData(f.message + fix)}`);
   }
   out.line(summaryLine(res));
 }
