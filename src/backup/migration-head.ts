@@ -2,10 +2,10 @@ import { sql } from 'kysely';
 import { existsSync, readdirSync } from 'node:fs';
 import type { ResolvedConfig } from '../config/index.js';
 import type { Connection } from '../dialects/types.js';
+import { HISTORY_TABLE } from '../migrations/history.js';
 import { parseFileName } from '../migrations/loader.js';
 import type { AppliedMigration } from './manifest.js';
 
-export const HISTORY_TABLE = 'eventdb_migrations';
 
 /**
  * The applied migrations from the `eventdb_migrations` history table (id, checksum, applied_at),

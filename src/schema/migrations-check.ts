@@ -1,20 +1,17 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { sql } from 'kysely';
 import type { ResolvedConfig } from '../config/index.js';
 import type { Connection } from '../dialects/types.js';
 import { messageOf } from '../errors.js';
+import { HISTORY_TABLE } from '../migrations/history.js';
 import { finding, type DiffItem } from './findings.js';
-
-export const HISTORY_TABLE = 'eventdb_migrations';
-export const MIGRATION_LOG_TABLE = 'eventdb_migration_log';
 
 /** The part of the migrations module (issue 4) that validate uses. Loaded lazily. */
 export interface MigrationsApi {
   migrationStatus(conn: Connection, config: ResolvedConfig): Promise<{
     migrations: Array<{ id: string; state: string; checksum?: string | null; appliedAt?: unknown; fileChecksum?: string | null }>;
     pending: number;
-    failedAttempts?: Array<{ id: string; startedAt?: string; error?: string; statement?: string }>;
+    failedAttempts: Array<{ id: string; startedAt?: string; error?: string; statement?: string }>;
   }>;
   migrateUp(conn: Connection, config: ResolvedConfig, opts?: Record<string, unknown>): Promise<unknown>;
 }
@@ -58,7 +55,7 @@ export async function checkMigrations(conn: Connection, config: ResolvedConfig, 
     else if (m.state === 'changed') items.push({ finding: finding('migrations', 'error', 'changed-checksum', obj, `migration ${m.id} was changed after it was applied${m.checksum && m.fileChecksum ? ` (applied ${String(m.checksum).slice(0, 12)}…, file now ${String(m.fileChecksum).slice(0, 12)}…)` : ''}`, { kind: 'manual', description: 'revert the file, or record the new checksum with `eventdb migrate repair --yes`', sql: [] }) });
     else if (m.state === 'missing') items.push({ finding: finding('migrations', 'error', 'missing-file', obj, `migration ${m.id} is applied but its file is gone`, { kind: 'manual', description: 'restore the file from version control', sql: [] }) });
   }
-  items.push(...(status.failedAttempts ? fromAttempts(status.failedAttempts, status.migrations) : await failedAttempts(conn, status.migrations, liveTables)));
+  items.push(...fromAttempts(status.failedAttempts, status.migrations));
   if (!items.some((i) => i.finding.level !== 'info')) {
     items.unshift({ finding: finding('migrations', 'ok', 'migrations-ok', 'migrations', `${applied} migration${applied === 1 ? '' : 's'} applied, none pending, checksums match`) });
   }
@@ -71,23 +68,5 @@ function fromAttempts(attempts: Array<{ id: string; error?: string }>, migration
   for (const a of attempts) if (!applied.has(a.id)) latest.set(a.id, a);
   return [...latest.values()].map((a) => ({
     finding: finding('migrations', 'error', 'failed-attempt', `migration ${a.id}`, `the last attempt to apply migration ${a.id} failed${a.error ? `: ${a.error.split('\n')[0]}` : ''}`, { kind: 'manual', description: 'fix the migration, then `eventdb migrate up` (`eventdb migrate repair --yes` clears the record)', sql: [] }),
-  }));
-}
-
-/** Failed attempts in the migration log for migrations that are still not applied. */
-async function failedAttempts(conn: Connection, migrations: Array<{ id: string; state: string }>, liveTables: Set<string>): Promise<DiffItem[]> {
-  if (!liveTables.has(MIGRATION_LOG_TABLE)) return [];
-  const rows = (await sql<Record<string, unknown>>`select * from ${sql.id(MIGRATION_LOG_TABLE)}`.execute(conn.db)).rows;
-  const applied = new Set(migrations.filter((m) => m.state === 'applied').map((m) => m.id));
-  const latest = new Map<string, Record<string, unknown>>();
-  for (const r of rows) {
-    const id = String(r.migration_id ?? r.id ?? '');
-    const outcome = String(r.outcome ?? r.status ?? '').toLowerCase();
-    if (!id || !/fail|error/.test(outcome)) continue;
-    if ((r.direction ?? 'up') !== 'up' || applied.has(id)) continue;
-    latest.set(id, r);
-  }
-  return [...latest].map(([id, r]) => ({
-    finding: finding('migrations', 'error', 'failed-attempt', `migration ${id}`, `the last attempt to apply migration ${id} failed${r.error ? `: ${String(r.error).split('\n')[0]}` : ''}`, { kind: 'manual', description: 'fix the migration (see `eventdb migrate status`), then `eventdb migrate up`', sql: [] }),
   }));
 }
