@@ -14,7 +14,7 @@ export const backupCheck: CheckDefinition = {
     const catalog = await readCatalog(ctx.config);
     const store = catalog.store.display;
     const maxAge = ctx.opts.maxBackupAgeMs;
-    const snapshots = [...catalog.snapshots].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
+    const snapshots = catalog.snapshots; // newest first
     const newest = snapshots[0];
     const newestAt = newest ? Date.parse(newest.createdAt) : -Infinity;
     // A folder without a manifest newer than the newest snapshot: the latest backup did not finish.
