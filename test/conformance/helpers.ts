@@ -33,11 +33,11 @@ export interface BuiltHistory {
  * Writes one eventdb file `<id>.<engine>.sql` per migration. An empty up or down file in an ory/popx
  * history means "nothing to do on this engine"; eventdb refuses an empty up section and treats an
  * empty down section as "no down" (issue 19, item 14), so such a file becomes `SELECT 1;` — a
- * statement that changes nothing.
+ * statement that changes nothing — unless `literalEmpty` asks for the empty section as it is.
  */
-function writeEventdbFile(dir: string, id: string, engine: ConfEngine, up: string, down: string | undefined, header: string[] = []): void {
-  const body = (s: string) => (/\S/.test(stripSqlComments(s)) ? s.trimEnd() : 'SELECT 1;');
-  const lines = [...header, '-- eventdb:up', body(up)];
+function writeEventdbFile(dir: string, id: string, engine: ConfEngine, up: string, down: string | undefined, literalEmpty = false): void {
+  const body = (s: string) => (/\S/.test(stripSqlComments(s)) || literalEmpty ? s.trimEnd() : 'SELECT 1;');
+  const lines = ['-- eventdb:up', body(up)];
   if (down !== undefined) lines.push('-- eventdb:down', body(down));
   writeFileSync(join(dir, `${id}.${engine}.sql`), `${lines.join('\n')}\n`);
 }
@@ -51,7 +51,7 @@ function stripSqlComments(s: string): string {
  * `<version>_<name>[.<dialect>].<up|down>.sql`. A dialect file (`postgres`; `sqlite3` or `sqlite`)
  * replaces the portable one on that engine, for up and down separately, as popx does.
  */
-export function buildKeto(engine: ConfEngine, dir: string): BuiltHistory {
+export function buildKeto(engine: ConfEngine, dir: string, opts: { literalEmpty?: boolean } = {}): BuiltHistory {
   mkdirSync(dir, { recursive: true });
   const dialects = engine === 'postgres' ? ['postgres'] : ['sqlite3', 'sqlite'];
   const files = new Map<string, string>(); // name → path
@@ -80,7 +80,7 @@ export function buildKeto(engine: ConfEngine, dir: string): BuiltHistory {
     if (!upPath) continue; // a migration only for other engines (mysql, cockroach)
     const downPath = pick(e.down);
     const up = readFileSync(upPath, 'utf8');
-    writeEventdbFile(dir, id, engine, up, downPath ? readFileSync(downPath, 'utf8') : undefined);
+    writeEventdbFile(dir, id, engine, up, downPath ? readFileSync(downPath, 'utf8') : undefined, opts.literalEmpty);
     ids.push(id);
     ups.push(up);
   }
@@ -168,7 +168,7 @@ SELECT 'column', r.relname || '.' || a.attname || ' ' || format_type(a.atttypid,
        || CASE WHEN a.attgenerated <> '' THEN ' generated ' || a.attgenerated::text ELSE '' END
        || CASE WHEN a.attidentity <> '' THEN ' identity ' || a.attidentity::text ELSE '' END
        || coalesce(' collate ' || nullif(co.collname, 'default'), '')
-  FROM rels r JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+  FROM rels r JOIN pg_attribute a ON a.attrelid = r.oid AND r.relkind IN ('r', 'p', 'v', 'm', 'f') AND a.attnum > 0 AND NOT a.attisdropped
   LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
   LEFT JOIN pg_collation co ON co.oid = a.attcollation AND a.attcollation <> 0
 UNION ALL
@@ -266,3 +266,52 @@ export function sqliteRows(path: string, withOwn = false): Record<string, string
 
 /** The file path of a `sqlite:` URL. */
 export const sqlitePath = (url: string) => url.replace(/^sqlite:/, '');
+
+// ---------------------------------------------------------------------------------------------------
+// PostgreSQL ground truth for lint's rewrite and lock claims
+
+export interface StepTruth {
+  /** Tables that existed before the step and got a new relfilenode (rewritten). */
+  rewritten: string[];
+  /** Tables that existed before the step, with the strongest lock mode the step took on them. */
+  locks: Record<string, string>;
+}
+
+/** Lock modes that block writes (conflict with the ROW EXCLUSIVE lock INSERT/UPDATE/DELETE take). */
+export const WRITE_BLOCKING = ['ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'];
+const MODE_ORDER = ['AccessShareLock', 'RowShareLock', 'RowExclusiveLock', 'ShareUpdateExclusiveLock', ...WRITE_BLOCKING];
+
+/**
+ * Replays the steps one by one, each in its own transaction, and reports what PostgreSQL did to the
+ * tables that existed before each step: a rewrite (new relfilenode, same table) and the locks held at
+ * its end (pg_locks of this backend, before COMMIT).
+ */
+export async function pgStepTruth(url: string, steps: string[]): Promise<StepTruth[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const out: StepTruth[] = [];
+    for (const sql of steps) {
+      await c.query('BEGIN');
+      const before = new Map((await c.query<{ oid: string; node: string }>("SELECT c.oid::text AS oid, c.relfilenode::text AS node FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'")).rows.map((r) => [r.oid, r.node]));
+      await c.query(sql);
+      const after = (await c.query<{ oid: string; name: string; node: string }>("SELECT c.oid::text AS oid, c.relname AS name, c.relfilenode::text AS node FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'")).rows;
+      const locks = (await c.query<{ oid: string; name: string; mode: string }>('SELECT c.oid::text AS oid, c.relname AS name, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE l.pid = pg_backend_pid() AND l.granted')).rows;
+      await c.query('COMMIT');
+      const held: Record<string, string> = {};
+      for (const l of locks.filter((x) => before.has(x.oid))) {
+        if (!held[l.name] || MODE_ORDER.indexOf(l.mode) > MODE_ORDER.indexOf(held[l.name]!)) held[l.name] = l.mode;
+      }
+      out.push({ rewritten: after.filter((r) => before.has(r.oid) && before.get(r.oid) !== r.node).map((r) => r.name), locks: held });
+    }
+    return out;
+  } finally {
+    await c.end();
+  }
+}
+
+/** The table a lock or rewrite finding's statement acts on (`ALTER TABLE t`, `CREATE INDEX … ON t`). */
+export function statementTable(statement: string): string | undefined {
+  const m = /^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(?:"?public"?\.)?"?(\w+)"?/i.exec(statement) ?? /^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\b[\s\S]*?\bON\s+(?:ONLY\s+)?(?:"?public"?\.)?"?(\w+)"?/i.exec(statement);
+  return m?.[1];
+}
