@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { createPgDatabase } from '../helpers/engines.js';
-import { buildKeto, type ConfEngine, pgStepTruth, statementTable, WRITE_BLOCKING } from './helpers.js';
+import Database from 'better-sqlite3';
+import { buildKeto, type ConfEngine, pgStepTruth, sqliteRows, statementTable, WRITE_BLOCKING } from './helpers.js';
 import { type Source, lifecycle, lint, useDatabases } from './suite.js';
 
 // ory/keto's migration history (popx: per-dialect up/down SQL files, empty files meaning "nothing here").
@@ -61,5 +62,41 @@ describe('ory/keto: lint claims against PostgreSQL ground truth', () => {
     }
     // (A step that only takes a brief write-blocking lock — a new table's foreign key locks the referenced
     // table; DROP CONSTRAINT — is not flagged, and need not be: nothing is scanned or rewritten under it.)
+  });
+});
+
+/** Rows written by keto's current schema: one network, a tuple of each subject kind, a UUID mapping. */
+const KETO_ROWS = `
+INSERT INTO networks (id, created_at, updated_at) VALUES ('8e1b2a3c-0000-4000-8000-000000000001', '2024-01-01 00:00:00', '2024-01-01 00:00:00');
+INSERT INTO keto_uuid_mappings (id, string_representation) VALUES ('8e1b2a3c-0000-4000-8000-0000000000aa', 'user:alice');
+INSERT INTO keto_relation_tuples (shard_id, nid, namespace, object, relation, subject_id, subject_set_namespace, subject_set_object, subject_set_relation, commit_time) VALUES
+  ('8e1b2a3c-0000-4000-8000-000000000011', '8e1b2a3c-0000-4000-8000-000000000001', 'files', '8e1b2a3c-0000-4000-8000-0000000000b1', 'view', '8e1b2a3c-0000-4000-8000-0000000000aa', NULL, NULL, NULL, '2024-01-02 00:00:00'),
+  ('8e1b2a3c-0000-4000-8000-000000000012', '8e1b2a3c-0000-4000-8000-000000000001', 'files', '8e1b2a3c-0000-4000-8000-0000000000b2', 'view', NULL, 'groups', '8e1b2a3c-0000-4000-8000-0000000000c1', 'member', '2024-01-03 00:00:00');
+`;
+
+describe('ory/keto [sqlite]: rows survive the table rebuild (rename, create, copy, drop) and its rollback', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'eventdb-conf-ketorows-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('up to the step before the rebuild, write rows, up (rebuild), rollback (rebuild back), up: the same rows each time', async () => {
+    const built = buildKeto('sqlite', join(dir, 'migrations'));
+    const file = join(dir, 'keto.sqlite');
+    const args = ['--url', `sqlite:${file}`, '--migrations', join(dir, 'migrations')];
+    const rebuild = built.ids.at(-1)!;
+    expect(rebuild).toBe('20230228091200000000_add-on-delete-cascade-to-relationship');
+    expect((await runCli(['migrate', 'up', '--to', built.ids.at(-2)!, ...args], { cwd: dir })).code).toBe(0);
+    const db = new Database(file);
+    db.exec(KETO_ROWS);
+    db.close();
+    const rows = sqliteRows(file);
+    expect(rows.keto_relation_tuples).toMatch(/^2 /);
+    for (const step of [['migrate', 'up'], ['rollback', '1'], ['migrate', 'up']]) {
+      const r = await runCli([...step, ...args], { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+      expect(sqliteRows(file), step.join(' ')).toEqual(rows);
+    }
   });
 });

@@ -112,7 +112,7 @@ export function lifecycle(src: Source, db: () => Databases): void {
     });
   }
 
-  it('backup → restore --to a new database gives identical objects and rows', async () => {
+  it('backup → restore --to a new database gives identical objects and rows; its status: everything applied, nothing changed', async () => {
     const store = `file:${join(db().dir, 'store')}`;
     const b = await runCli(['backup', '--url', db().migrated, '--store', store, '--json'], { cwd: db().dir });
     expect(b.code, b.stderr).toBe(0);
@@ -121,6 +121,8 @@ export function lifecycle(src: Source, db: () => Databases): void {
     expect(r.json().restore.restored).toBe(true);
     expect(await catalog(src.engine, db().restored, true)).toEqual(await catalog(src.engine, db().migrated, true));
     expect(await rows(src.engine, db().restored, true)).toEqual(await rows(src.engine, db().migrated, true));
+    const st = await runCli(['migrate', 'status', '--url', db().restored, '--migrations', db().migrations, '--json'], { cwd: db().dir });
+    expect(st.json<Status>()).toMatchObject({ ok: true, pending: 0, applied: db().built.ids.length, changed: 0 });
   });
 }
 
