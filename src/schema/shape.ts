@@ -107,7 +107,7 @@ export function validateExpectedSchema(value: unknown, file: string): ExpectedSc
     c.array(t.columns, `${p}.columns`, true).forEach((cv, ci) => {
       const cp = `${p}.columns[${ci}]`;
       const col = c.object(cv, cp);
-      c.known(col, ['name', 'family', 'nullable', 'type', 'default'], cp);
+      c.known(col, ['name', 'family', 'nullable', 'type', 'default', 'collate', 'identity'], cp);
       const cn = c.ident(col.name, `${cp}.name`);
       if (cols.has(cn)) c.fail(`${cp}.name`, `column "${cn}" is declared twice in ${name}`);
       cols.add(cn);
@@ -115,6 +115,8 @@ export function validateExpectedSchema(value: unknown, file: string): ExpectedSc
       c.boolean(col.nullable, `${cp}.nullable`);
       c.perEngineString(col.type, `${cp}.type`);
       c.optional(col, 'default', cp, (v, q) => c.perEngineString(v, q));
+      c.optional(col, 'collate', cp, (v, q) => c.perEngineString(v, q));
+      c.optional(col, 'identity', cp, (v, q) => c.oneOf(v, ['always', 'by default'], q, 'an identity kind'));
     });
     columnsOf.set(name, cols);
   });
@@ -156,7 +158,7 @@ export function validateExpectedSchema(value: unknown, file: string): ExpectedSc
     c.optional(t, 'foreignKeys', p, (v, q) => c.array(v, q))?.forEach((fv, fi) => {
       const fp = `${p}.foreignKeys[${fi}]`;
       const f = c.object(fv, fp);
-      c.known(f, ['columns', 'references', 'onDelete', 'engines'], fp);
+      c.known(f, ['columns', 'references', 'onDelete', 'onUpdate', 'engines'], fp);
       const fcols = c.array(f.columns, `${fp}.columns`, true);
       fcols.forEach((k, i) => colRef(k, `${fp}.columns[${i}]`));
       const r = c.object(f.references, `${fp}.references`);
@@ -167,6 +169,7 @@ export function validateExpectedSchema(value: unknown, file: string): ExpectedSc
       if (rc.length !== fcols.length) c.fail(`${fp}.references.columns`, `has ${rc.length} columns; the key has ${fcols.length}`);
       rc.forEach((k, i) => colRef(k, `${fp}.references.columns[${i}]`, rt, rcols));
       c.optional(f, 'onDelete', fp, (w, q) => c.oneOf(w, ACTIONS, q, 'a referential action'));
+      c.optional(f, 'onUpdate', fp, (w, q) => c.oneOf(w, ACTIONS, q, 'a referential action'));
       c.optional(f, 'engines', fp, (w, q) => c.engines(w, q));
     });
     c.optional(t, 'referenceRows', p, (v, q) => c.array(v, q))?.forEach((rv, ri) => {
