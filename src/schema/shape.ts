@@ -5,6 +5,7 @@
 import { ENGINES, type Engine } from '../config/url.js';
 import { EventdbError } from '../errors.js';
 import type { TypeFamily } from '../dialects/types.js';
+import { quoteIdent } from '../dialects/quote.js';
 import type { ExpectedSchema } from './model.js';
 
 const FAMILIES: readonly TypeFamily[] = ['integer', 'decimal', 'float', 'text', 'boolean', 'timestamp', 'timestamptz', 'date', 'time', 'interval', 'json', 'uuid', 'binary', 'array', 'other'];
@@ -34,6 +35,16 @@ class Checker {
   string(v: unknown, path: string): string {
     if (typeof v !== 'string' || v.trim() === '') this.fail(path, `must be a non-empty string, got ${describe(v)}`);
     return v;
+  }
+
+  /**
+   * A table, column or index name: any text without control characters (`Order Details`, `Account`,
+   * `order`); eventdb quotes it wherever it writes SQL.
+   */
+  name(v: unknown, path: string): string {
+    const s = this.string(v, path);
+    if (/[\u0000-\u001f]/.test(s) || s.length > 128) this.fail(path, `${JSON.stringify(s)} is not a usable name (no control characters, at most 128 characters)`);
+    return s;
   }
 
   ident(v: unknown, path: string): string {
@@ -101,14 +112,14 @@ export function validateExpectedSchema(value: unknown, file: string): ExpectedSc
   tables.forEach((tv, ti) => {
     const p = `tables[${ti}]`;
     const t = c.object(tv, p);
-    const name = c.ident(t.name, `${p}.name`);
+    const name = c.name(t.name, `${p}.name`);
     if (columnsOf.has(name)) c.fail(`${p}.name`, `table "${name}" is declared twice`);
     const cols = new Set<string>();
     c.array(t.columns, `${p}.columns`, true).forEach((cv, ci) => {
       const cp = `${p}.columns[${ci}]`;
       const col = c.object(cv, cp);
       c.known(col, ['name', 'family', 'nullable', 'type', 'default', 'collate', 'identity'], cp);
-      const cn = c.ident(col.name, `${cp}.name`);
+      const cn = c.name(col.name, `${cp}.name`);
       if (cols.has(cn)) c.fail(`${cp}.name`, `column "${cn}" is declared twice in ${name}`);
       cols.add(cn);
       c.oneOf(col.family, FAMILIES, `${cp}.family`, 'a type family');
@@ -140,16 +151,19 @@ export function validateExpectedSchema(value: unknown, file: string): ExpectedSc
       const ip = `${p}.indexes[${ii}]`;
       const ix = c.object(iv, ip);
       c.known(ix, ['name', 'columns', 'unique', 'where', 'engines', 'using'], ip);
-      const iname = c.ident(ix.name, `${ip}.name`);
+      const iname = c.name(ix.name, `${ip}.name`);
       const engines = c.optional(ix, 'engines', ip, (w, q) => c.engines(w, q));
       const prior = seen.get(iname);
       if (seen.has(iname) && (!prior || !engines || prior.some((e) => engines.includes(e)))) {
         c.fail(`${ip}.name`, `index "${iname}" is declared twice for the same engine`);
       }
       seen.set(iname, engines);
-      c.array(ix.columns, `${ip}.columns`, true).forEach((cv, ci) => {
+      const icols = c.array(ix.columns, `${ip}.columns`, true);
+      icols.forEach((cv, ci) => {
         const s = c.string(cv, `${ip}.columns[${ci}]`);
         if (IDENT.test(s) && !cols.has(s)) c.fail(`${ip}.columns[${ci}]`, `"${s}" is not a column of ${name}`);
+        // a declared column whose name is no plain identifier (`Product ID`) is written quoted, so that the entry is SQL like an expression
+        if (!IDENT.test(s) && cols.has(s)) icols[ci] = quoteIdent(s);
       });
       c.optional(ix, 'unique', ip, (w, q) => c.boolean(w, q));
       c.optional(ix, 'where', ip, (w, q) => c.string(w, q));
@@ -162,7 +176,7 @@ export function validateExpectedSchema(value: unknown, file: string): ExpectedSc
       const fcols = c.array(f.columns, `${fp}.columns`, true);
       fcols.forEach((k, i) => colRef(k, `${fp}.columns[${i}]`));
       const r = c.object(f.references, `${fp}.references`);
-      const rt = c.ident(r.table, `${fp}.references.table`);
+      const rt = c.name(r.table, `${fp}.references.table`);
       const rcols = columnsOf.get(rt);
       if (!rcols) c.fail(`${fp}.references.table`, `"${rt}" is not a declared table`);
       const rc = c.array(r.columns, `${fp}.references.columns`, true);

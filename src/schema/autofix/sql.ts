@@ -119,7 +119,8 @@ export function setNotNullSql(db: Db, table: string, column: string, notNull: bo
 
 export function alterTypeSql(db: Db, table: string, col: ExpectedColumn, engine: Engine): string {
   const type = columnType(col, engine);
-  return text(db, sql`alter table ${sql.id(table)} alter column ${sql.id(col.name)} type ${sql.raw(type)} using ${sql.id(col.name)}::${sql.raw(type)}`);
+  const collate = forEngine(col.collate, engine);
+  return text(db, sql`alter table ${sql.id(table)} alter column ${sql.id(col.name)} type ${sql.raw(type)}${collate ? sql` collate ${sql.id(collate)}` : sql``} using ${sql.id(col.name)}::${sql.raw(type)}`);
 }
 
 /** PostgreSQL: add the constraint NOT VALID (a short lock), then VALIDATE it (no write lock). */
