@@ -43,7 +43,7 @@ class Checker {
    */
   name(v: unknown, path: string): string {
     const s = this.string(v, path);
-    if (/[\u0000-\u001f]/.test(s) || s.length > 128) this.fail(path, `${JSON.stringify(s)} is not a usable name (no control characters, at most 128 characters)`);
+    if ([...s].some((ch) => ch.charCodeAt(0) < 32) || s.length > 128) this.fail(path, `${JSON.stringify(s)} is not a usable name (no control characters, at most 128 characters)`);
     return s;
   }
 
