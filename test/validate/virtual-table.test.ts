@@ -22,7 +22,8 @@ function databaseWithForeignModules(path: string): void {
   db.exec('create virtual table archive using dbstat(main); create virtual table embeddings using dbstat(temp)');
   db.close();
   let bytes = readFileSync(path);
-  for (const [from, to] of [['archive using dbstat(main)', "archive using zipfile('z')"], ['embeddings using dbstat(temp)', 'embeddings using vec0(x int8)']]) {
+  const renames: Array<[string, string]> = [['archive using dbstat(main)', "archive using zipfile('z')"], ['embeddings using dbstat(temp)', 'embeddings using vec0(x int8)']];
+  for (const [from, to] of renames) {
     const at = bytes.indexOf(from);
     expect(at, from).toBeGreaterThan(0);
     expect(to.length).toBe(from.length);
