@@ -78,7 +78,17 @@ describeEngines(
       const config = await fx.config();
       let conn = await openDatabase(config);
       try {
-        await exec(conn, [`create table "order" (id ${id[fx.engine]} primary key, "select" text)`, `create table "Account" (id ${id[fx.engine]} primary key, "userId" ${id[fx.engine]}, "Email" text not null)`]);
+        await exec(conn, [`create table "order" (id ${id[fx.engine]} primary key, "select" text)`, `create table "Account" (id ${id[fx.engine]} primary key, "userId" ${id[fx.engine]}, "Email" text not null)`, `insert into "Account" (id, "Email") values (1, 'a@example.com')`]);
+        if (fx.engine === 'sqlite') {
+          // what makes a naive SQLite rebuild of "Account" fail or lose data: a child table with ON DELETE CASCADE and rows,
+          // a trigger elsewhere and a view that name the table
+          await exec(conn, [
+            'create table sessions (id integer primary key, account_id integer references "Account" (id) on delete cascade)',
+            'insert into sessions values (1, 1)',
+            'create trigger sessions_touch after insert on sessions begin update "Account" set "Email" = "Email" where id = new.account_id; end',
+            'create view "Account emails" as select "Email" from "Account"',
+          ]);
+        }
       } finally {
         await conn.close();
       }
@@ -105,6 +115,16 @@ describeEngines(
         for (const s of statements) await sql.raw(s).execute(conn.db);
       } finally {
         await conn.close();
+      }
+      if (fx.engine === 'sqlite') {
+        conn = await openDatabase(config);
+        try {
+          expect((await sql<{ n: number }>`select count(*) as n from sessions`.execute(conn.db)).rows[0]!.n).toBe(1);
+          expect((await sql<{ Email: string }>`select * from "Account emails"`.execute(conn.db)).rows).toEqual([{ Email: 'a@example.com' }]);
+          expect((await sql`pragma foreign_keys`.execute(conn.db)).rows).toEqual([{ foreign_keys: 1 }]);
+        } finally {
+          await conn.close();
+        }
       }
       const after = await runCli(['validate', '--json', '--no-drift'], { env });
       expect(after.json().findings.filter((f: any) => f.level === 'error' || f.level === 'warning')).toEqual([]);

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Engine } from '../../config/url.js';
+import { quoteIdent } from '../../dialects/quote.js';
 import { appliesTo, forEngine, type ExpectedColumn, type ExpectedForeignKey, type ExpectedIndex, type ExpectedTable } from '../model.js';
 
 /**
@@ -158,6 +159,9 @@ export function insertRowsSql(db: Db, t: ExpectedTable, rows: Array<Record<strin
 /**
  * The reviewable rebuild for engines that cannot alter a table in place (SQLite; DuckDB for
  * constraints): create the expected table under a new name, copy the common columns, swap.
+ * SQLite, as its documentation prescribes: foreign keys off outside the transaction (else DROP TABLE
+ * deletes, and cascades to, the child rows), the legacy rename (else a trigger or view elsewhere that
+ * names the table makes the rename fail), and `foreign_key_check` before the commit.
  */
 export function rebuildTableSql(db: Db, t: ExpectedTable, liveColumns: string[], engine: Engine): string[] {
   const tmp = { ...t, name: `${t.name}__new`, indexes: [], referenceRows: [] };
@@ -167,5 +171,17 @@ export function rebuildTableSql(db: Db, t: ExpectedTable, liveColumns: string[],
   out.push(text(db, sql`drop table ${sql.id(t.name)}`));
   out.push(text(db, sql`alter table ${sql.id(tmp.name)} rename to ${sql.id(t.name)}`));
   for (const i of t.indexes ?? []) if (appliesTo(i, engine)) out.push(createIndexSql(db, t.name, i));
-  return out;
+  if (engine !== 'sqlite') return out;
+  return [
+    'pragma foreign_keys = off',
+    'pragma legacy_alter_table = on',
+    'begin',
+    ...out,
+    `-- recreate the triggers on ${quoteIdent(t.name)}, if any, from the migrations that made them (DROP TABLE removed them)`,
+    '-- foreign_key_check must return no rows; else ROLLBACK',
+    'pragma foreign_key_check',
+    'commit',
+    'pragma legacy_alter_table = off',
+    'pragma foreign_keys = on',
+  ];
 }
