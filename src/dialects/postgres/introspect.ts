@@ -83,7 +83,7 @@ export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapsho
     unique: r.unique,
     primary: r.primary,
     ...(r.where ? { where: r.where } : {}),
-    definition: collapseSql(r.definition),
+    definition: unqualified(collapseSql(r.definition)),
   }));
   for (const i of indexes) if (i.primary) {
     const t = tables.get(i.table);
@@ -99,10 +99,18 @@ export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapsho
     onUpdate: FK_ACTION[r.upd] ?? r.upd,
   }));
   const viewList: ViewInfo[] = views.rows.map((r) => ({ name: r.name, materialized: r.kind === 'm', definition: collapseSql(r.definition) }));
-  const triggerList: TriggerInfo[] = triggers.rows.map((r) => ({ name: r.name, table: r.table, definition: collapseSql(r.definition) }));
+  const triggerList: TriggerInfo[] = triggers.rows.map((r) => ({ name: r.name, table: r.table, definition: unqualified(collapseSql(r.definition)) }));
   return { engine: 'postgres', schema, tables: [...tables.values()], indexes, foreignKeys, views: viewList, triggers: triggerList };
 }
 
 function unquote(s: string): string {
   return /^"(.*)"$/.test(s) ? s.slice(1, -1).replace(/""/g, '"') : s;
+}
+
+/**
+ * An index or trigger definition without the schema PostgreSQL puts before the table (`ON public.users`),
+ * so that the same object in another schema (the drift check's scratch database) reads the same.
+ */
+function unqualified(def: string): string {
+  return def.replace(/ ON (ONLY )?("(?:[^"]|"")+"|[^\s."]+)\./, ' ON $1');
 }
