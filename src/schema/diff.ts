@@ -141,6 +141,10 @@ function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: Schem
       continue;
     }
     matched.add(li.name);
+    const method = li.definition && i.using ? /\bUSING (\w+)/i.exec(li.definition)?.[1] : undefined;
+    if (method && method.toLowerCase() !== i.using!.toLowerCase()) {
+      items.push({ finding: finding('schema', 'error', 'index-mismatch', obj, `index ${li.name} on ${t.name} uses ${method}; expected ${i.using}`, migration('recreate the index in a migration', [dropIndexSql(db, li.name), createIndexSql(db, t.name, i)])) });
+    }
     if (!!li.unique !== !!i.unique) {
       items.push({ finding: finding('schema', 'error', 'index-mismatch', obj, `index ${li.name} on ${t.name} is ${li.unique ? '' : 'not '}unique; expected ${i.unique ? 'unique' : 'not unique'}`, migration('recreate the index in a migration', [dropIndexSql(db, li.name), createIndexSql(db, t.name, i)])) });
     }

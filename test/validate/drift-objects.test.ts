@@ -6,6 +6,7 @@
 import { expect, it } from 'vitest';
 import type { Engine } from '../../src/config/url.js';
 import { openDatabase } from '../../src/index.js';
+import type { ExpectedSchema } from '../../src/schema/model.js';
 import { validateDatabase } from '../../src/schema/validate.js';
 import { describeEngines } from '../helpers/engines.js';
 import { exec } from './fixture.js';
@@ -119,3 +120,32 @@ describeEngines('validate: drift of views, triggers, expression indexes, collati
     }
   });
 });
+
+describeEngines(
+  'validate: an index built with another method than schema/ declares',
+  (fx) => {
+    it('a GIN index rebuilt as b-tree by hand is an index-mismatch error with the SQL to recreate it', async () => {
+      const config = await fx.config();
+      const conn = await openDatabase(config);
+      const expected: ExpectedSchema = {
+        formatVersion: 1,
+        rules: [],
+        tables: [{ name: 'docs', required: true, primaryKey: ['id'], columns: [{ name: 'id', family: 'integer', nullable: false, type: 'bigint' }, { name: 'tags', family: 'array', nullable: false, type: 'text[]' }], indexes: [{ name: 'docs_tags_idx', columns: ['tags'], using: 'gin' }] }],
+      };
+      try {
+        await exec(conn, ['create table docs (id bigint primary key, tags text[] not null)', 'create index docs_tags_idx on docs using gin (tags)']);
+        const ok = await validateDatabase(conn, config, { expected, migrations: false, drift: false });
+        expect(ok.findings.filter((f) => f.level === 'error')).toEqual([]);
+        await exec(conn, ['drop index docs_tags_idx', 'create index docs_tags_idx on docs (tags)']);
+        const r = await validateDatabase(conn, config, { expected, migrations: false, drift: false });
+        const f = r.findings.filter((x) => x.level === 'error');
+        expect(f.map((x) => `${x.kind}:${x.object}:${x.message}`)).toEqual(['index-mismatch:index docs_tags_idx:index docs_tags_idx on docs uses btree; expected gin']);
+        await exec(conn, f[0]!.fix!.sql);
+        expect((await validateDatabase(conn, config, { expected, migrations: false, drift: false })).ok).toBe(true);
+      } finally {
+        await conn.close();
+      }
+    });
+  },
+  ['postgres'],
+);
