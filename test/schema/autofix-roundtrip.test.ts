@@ -80,7 +80,8 @@ describeEngines('auto-fix restores what migrate up made', (fx) => {
     const schema = await loadExpectedSchema(SCHEMA_DIR);
     const config = await fx.config();
     const conn = await openDatabase(config);
-    const opts = { expected: schema, drift: false, migrations: false as const, apply: true };
+    // the data rules are not what this tests: left out, each round is two introspections shorter in queries
+    const opts = { expected: { ...schema, rules: [] }, drift: false, migrations: false as const, apply: true };
     try {
       await applyPlatform(conn, 'up');
       const migrated = await conn.introspect();
