@@ -10,16 +10,18 @@ import type { DataRule, ExpectedColumn, ExpectedForeignKey, ExpectedIndex, Expec
 const NOW = { postgres: 'now()', sqlite: "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')", duckdb: 'current_timestamp' };
 const WITH_SECONDARY_INDEXES: Engine[] = ['postgres', 'sqlite'];
 
-type Opts = { nullable?: boolean; default?: PerEngine<string> };
+type Opts = { nullable?: boolean; default?: PerEngine<string>; collate?: PerEngine<string>; identity?: ExpectedColumn['identity'] };
 const col = (name: string, family: ExpectedColumn['family'], type: PerEngine<string>, o: Opts = {}): ExpectedColumn => ({
   name,
   family,
   nullable: o.nullable ?? false,
   type,
   ...(o.default !== undefined ? { default: o.default } : {}),
+  ...(o.collate !== undefined ? { collate: o.collate } : {}),
+  ...(o.identity !== undefined ? { identity: o.identity } : {}),
 });
 /** The table's own key: an identity column (PostgreSQL), the rowid (SQLite), a sequence (DuckDB). */
-const id = (table: string): ExpectedColumn => col('id', 'integer', { postgres: 'bigint', sqlite: 'integer', duckdb: 'bigint' }, { default: { duckdb: `nextval('${table}_id_seq')` } });
+const id = (table: string): ExpectedColumn => col('id', 'integer', { postgres: 'bigint', sqlite: 'integer', duckdb: 'bigint' }, { default: { duckdb: `nextval('${table}_id_seq')` }, identity: 'by default' });
 const ref = (name: string, o: Opts = {}) => col(name, 'integer', { postgres: 'bigint', sqlite: 'integer', duckdb: 'bigint' }, o);
 const text = (name: string, o: Opts = {}) => col(name, 'text', { postgres: 'text', sqlite: 'text', duckdb: 'varchar' }, o);
 const int = (name: string, o: Opts = {}) => col(name, 'integer', 'integer', o);
@@ -27,10 +29,11 @@ const ts = (name: string, o: Opts = {}) => col(name, 'timestamptz', { postgres: 
 const json = (name: string, o: Opts = {}) => col(name, 'json', { postgres: 'jsonb', sqlite: 'json', duckdb: 'json' }, o);
 const created = (name = 'created_at') => ts(name, { default: NOW });
 
-const fk = (columns: string, table: string, refColumns: string, onDelete: ReferentialAction): ExpectedForeignKey => ({
+const fk = (columns: string, table: string, refColumns: string, onDelete: ReferentialAction, onUpdate?: ReferentialAction): ExpectedForeignKey => ({
   columns: [columns],
   references: { table, columns: [refColumns] },
   onDelete,
+  ...(onUpdate ? { onUpdate } : {}),
 });
 const index = (name: string, columns: string[], o: Partial<ExpectedIndex> = {}): ExpectedIndex => ({ name, columns, unique: false, engines: WITH_SECONDARY_INDEXES, ...o });
 const unique = (name: string, columns: string[], o: Partial<ExpectedIndex> = {}): ExpectedIndex => ({ name, columns, unique: true, ...o });
@@ -55,7 +58,7 @@ const tables: ExpectedTable[] = [
     description: 'Attendees, organizers, venue owners and admins; soft-deleted through deleted_at.',
     columns: [
       id('users'),
-      text('email'),
+      text('email', { collate: { sqlite: 'nocase' } }),
       text('name'),
       text('role', { default: "'attendee'" }),
       text('membership_tier', { nullable: true }),
@@ -73,7 +76,7 @@ const tables: ExpectedTable[] = [
       index('users_active_role_idx', ['role'], { where: 'deleted_at IS NULL' }),
       index('users_membership_tier_idx', ['membership_tier'], { where: 'membership_tier IS NOT NULL' }),
     ],
-    foreignKeys: [fk('membership_tier', 'membership_tiers', 'code', 'RESTRICT')],
+    foreignKeys: [fk('membership_tier', 'membership_tiers', 'code', 'RESTRICT', 'CASCADE')],
   },
   {
     name: 'venues',

@@ -45,6 +45,10 @@ export interface ColumnInfo {
   default: string | null;
   /** 1-based position in the table. */
   position: number;
+  /** A collation other than the type's default (`nocase`, `C` …), when the engine tells it. */
+  collation?: string;
+  /** PostgreSQL identity column: `GENERATED ALWAYS` or `BY DEFAULT AS IDENTITY`. */
+  identity?: 'always' | 'by default';
 }
 
 export interface IndexInfo {
@@ -55,6 +59,22 @@ export interface IndexInfo {
   primary: boolean;
   /** Partial index predicate, when the engine tells it. */
   where?: string;
+  /** The engine's own CREATE INDEX text, whitespace collapsed (method, expressions, collations, predicate), when it has one. */
+  definition?: string;
+}
+
+/** A view (PostgreSQL: also a materialized view) and its definition as the engine reports it, whitespace collapsed. */
+export interface ViewInfo {
+  name: string;
+  materialized: boolean;
+  definition: string;
+}
+
+/** A trigger and its definition as the engine reports it, whitespace collapsed. */
+export interface TriggerInfo {
+  name: string;
+  table: string;
+  definition: string;
 }
 
 export interface ForeignKeyInfo {
@@ -80,6 +100,12 @@ export interface SchemaSnapshot {
   tables: TableInfo[];
   indexes: IndexInfo[];
   foreignKeys: ForeignKeyInfo[];
+  /** Views, on engines that have them. */
+  views?: ViewInfo[];
+  /** Triggers, on engines that have them. */
+  triggers?: TriggerInfo[];
+  /** Tables that could not be read (SQLite: a virtual table whose module this build lacks), and why. */
+  unreadable?: Array<{ name: string; reason: string }>;
 }
 
 export interface LockOptions {

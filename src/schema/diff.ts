@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Engine } from '../config/url.js';
 import type { ColumnInfo, ForeignKeyInfo, IndexInfo, SchemaSnapshot, TableInfo } from '../dialects/types.js';
+import { quoteIdent } from '../dialects/quote.js';
 import { typeFamily } from '../dialects/type-family.js';
 import { addColumnSql, addForeignKeyPgSql, alterTypeSql, createIndexSql, dropIndexSql, createTableSql, insertRowsSql, rebuildTableSql, setNotNullSql } from './autofix/sql.js';
 import { finding, type DiffItem, type FindingFix } from './findings.js';
@@ -81,7 +82,7 @@ function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: Schem
     if (!lc && engine === 'duckdb' && !c.nullable && hasDependants(live, t.name)) {
       items.push({
         finding: finding('schema', 'error', 'missing-column', obj, `column ${t.name}.${c.name} (${columnTypeLabel(c, engine)} not null) is missing`,
-          migration('DuckDB cannot SET NOT NULL on a table with indexes or referencing foreign keys: rebuild the table and its dependants in a migration', [...addColumnSql(db, t.name, c, engine).slice(0, 1), `-- then rebuild ${t.name} with ${c.name} NOT NULL`])),
+          migration('DuckDB cannot SET NOT NULL on a table with indexes or referencing foreign keys: rebuild the table and its dependants in a migration', [...addColumnSql(db, t.name, c, engine).slice(0, 1), `-- then rebuild ${quoteIdent(t.name)} with ${quoteIdent(c.name)} NOT NULL`])),
       });
       continue;
     }
@@ -96,6 +97,13 @@ function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: Schem
       items.push({
         finding: finding('schema', 'error', 'type-mismatch', obj, `column ${t.name}.${c.name} is ${lc.type} (${lc.family}); expected ${c.family}`,
           engine === 'sqlite' ? migration(rebuildNote, rebuild()) : migration('change the column type in a migration (it rewrites the table; check the cast)', [alterTypeSql(db, t.name, c, engine)])),
+      });
+    }
+    const collate = forEngine(c.collate, engine);
+    if (engine !== 'duckdb' && norm(collate ?? '') !== norm(lc.collation ?? '')) {
+      items.push({
+        finding: finding('schema', 'error', 'collation-mismatch', obj, `column ${t.name}.${c.name} has ${lc.collation ? `collation ${lc.collation}` : 'the default collation'}; expected ${collate ? `collation ${collate}` : 'the default collation'}`,
+          engine === 'sqlite' ? migration(rebuildNote, rebuild()) : migration('change the collation in a migration (it rebuilds the column\'s indexes)', [alterTypeSql(db, t.name, c, engine)])),
       });
     }
     const liveNullable = lc.nullable && !lt.primaryKey.includes(c.name);
@@ -133,6 +141,10 @@ function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: Schem
       continue;
     }
     matched.add(li.name);
+    const method = li.definition && i.using ? /\bUSING (\w+)/i.exec(li.definition)?.[1] : undefined;
+    if (method && method.toLowerCase() !== i.using!.toLowerCase()) {
+      items.push({ finding: finding('schema', 'error', 'index-mismatch', obj, `index ${li.name} on ${t.name} uses ${method}; expected ${i.using}`, migration('recreate the index in a migration', [dropIndexSql(db, li.name), createIndexSql(db, t.name, i)])) });
+    }
     if (!!li.unique !== !!i.unique) {
       items.push({ finding: finding('schema', 'error', 'index-mismatch', obj, `index ${li.name} on ${t.name} is ${li.unique ? '' : 'not '}unique; expected ${i.unique ? 'unique' : 'not unique'}`, migration('recreate the index in a migration', [dropIndexSql(db, li.name), createIndexSql(db, t.name, i)])) });
     }

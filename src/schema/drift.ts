@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { ResolvedConfig } from '../config/index.js';
 import { parseDatabaseUrl } from '../config/index.js';
-import type { Connection, ForeignKeyInfo, IndexInfo, SchemaSnapshot } from '../dialects/types.js';
+import type { Connection, ForeignKeyInfo, IndexInfo, SchemaSnapshot, TriggerInfo, ViewInfo } from '../dialects/types.js';
 import { EventdbError, messageOf } from '../errors.js';
 import { isInternalTable, manual } from './diff.js';
 import { finding, type ValidationFinding } from './findings.js';
@@ -84,6 +84,8 @@ export function diffSnapshots(replayed: SchemaSnapshot, live: SchemaSnapshot): V
       }
       if (x.type !== c.type) out.push(finding('drift', 'warning', 'drift-column-type', obj, `column ${name}.${c.name} is ${x.type}; the migrations make it ${c.type}`, manual(HAND)));
       if (x.nullable !== c.nullable) out.push(finding('drift', 'warning', 'drift-nullability', obj, `column ${name}.${c.name} is ${x.nullable ? 'nullable' : 'not null'}; the migrations make it ${c.nullable ? 'nullable' : 'not null'}`, manual(HAND)));
+      if ((x.collation ?? null) !== (c.collation ?? null)) out.push(finding('drift', 'warning', 'drift-collation', obj, `column ${name}.${c.name} has ${x.collation ? `collation ${x.collation}` : 'the default collation'}; the migrations give ${c.collation ? `collation ${c.collation}` : 'the default collation'}`, manual(HAND)));
+      if ((x.identity ?? null) !== (c.identity ?? null)) out.push(finding('drift', 'warning', 'drift-identity', obj, `column ${name}.${c.name} is ${x.identity ? `an identity column (${x.identity})` : 'no identity column'}; the migrations make it ${c.identity ? `an identity column (${c.identity})` : 'no identity column'}`, manual(HAND)));
       if ((x.default ?? null) !== (c.default ?? null)) out.push(finding('drift', 'warning', 'drift-default', obj, `column ${name}.${c.name} defaults to ${x.default ?? 'nothing'}; the migrations give ${c.default ?? 'no default'}`, manual(HAND)));
     }
     const li = new Map(live.indexes.filter((i) => i.table === name).map((i) => [i.name, i]));
@@ -91,14 +93,42 @@ export function diffSnapshots(replayed: SchemaSnapshot, live: SchemaSnapshot): V
     for (const [iname, i] of li) if (!ri.has(iname)) out.push(finding('drift', 'warning', 'drift-extra-index', `index ${iname}`, `index ${iname} on ${name} ${idxSig(i)} exists but no migration creates it`, manual(HAND)));
     for (const [iname, i] of ri) {
       const x = li.get(iname);
-      if (!x) out.push(finding('drift', 'warning', 'drift-missing-index', `index ${iname}`, `the migrations create index ${iname} on ${name} ${idxSig(i)} but it is missing`, manual(HAND)));
+      if (!x) out.push(finding('drift', 'error', 'drift-missing-index', `index ${iname}`, `the migrations create index ${iname} on ${name} ${idxSig(i)} but it is missing`, manual(HAND)));
       else if (idxSig(x) !== idxSig(i)) out.push(finding('drift', 'warning', 'drift-index-definition', `index ${iname}`, `index ${iname} is ${idxSig(x)}; the migrations make it ${idxSig(i)}`, manual(HAND)));
+      else if (x.definition && i.definition && x.definition !== i.definition) out.push(finding('drift', 'warning', 'drift-index-definition', `index ${iname}`, `index ${iname} is \`${x.definition}\`; the migrations make \`${i.definition}\``, manual(HAND)));
     }
     const lf = new Set(live.foreignKeys.filter((f) => f.table === name).map(fkSig));
     const rf = new Set(replayed.foreignKeys.filter((f) => f.table === name).map(fkSig));
     for (const f of lf) if (!rf.has(f)) out.push(finding('drift', 'warning', 'drift-extra-foreign-key', `foreign key ${f}`, `foreign key ${f} exists but no migration creates it`, manual(HAND)));
-    for (const f of rf) if (!lf.has(f)) out.push(finding('drift', 'warning', 'drift-missing-foreign-key', `foreign key ${f}`, `the migrations create foreign key ${f} but it is missing`, manual(HAND)));
+    for (const f of rf) if (!lf.has(f)) out.push(finding('drift', 'error', 'drift-missing-foreign-key', `foreign key ${f}`, `the migrations create foreign key ${f} but it is missing`, manual(HAND)));
   }
+  const own = <T extends { name: string; table?: string }>(xs?: T[]) => xs?.filter((x) => !isInternalTable(x.name) && !isInternalTable(x.table ?? ''));
+  out.push(...diffDefinitions('view', own(replayed.views), own(live.views)), ...diffDefinitions('trigger', own(replayed.triggers), own(live.triggers)));
   if (!out.length) out.push(finding('drift', 'ok', 'drift-none', 'schema', `no drift: the live schema is what the migrations make (${r.size} tables)`));
   return out;
+}
+
+/**
+ * Views or triggers: one the migrations create that is missing is an error; one no migration creates,
+ * or whose definition differs (compared in the engine's own normalised text), is a warning. Engines
+ * without the kind report none on both sides.
+ */
+function diffDefinitions(kind: 'view' | 'trigger', replayed: Array<ViewInfo | TriggerInfo> | undefined, live: Array<ViewInfo | TriggerInfo> | undefined): ValidationFinding[] {
+  const out: ValidationFinding[] = [];
+  if (!replayed || !live) return out;
+  const label = (x: ViewInfo | TriggerInfo) => ('table' in x ? `trigger ${x.name} on ${x.table}` : `${x.materialized ? 'materialized view' : 'view'} ${x.name}`);
+  const r = new Map(replayed.map((x) => [x.name, x]));
+  const l = new Map(live.map((x) => [x.name, x]));
+  for (const [name, x] of l) if (!r.has(name)) out.push(finding('drift', 'warning', `drift-extra-${kind}`, `${kind} ${name}`, `${label(x)} exists but no migration creates it`, manual(HAND)));
+  for (const [name, x] of r) {
+    const y = l.get(name);
+    if (!y) out.push(finding('drift', 'error', `drift-missing-${kind}`, `${kind} ${name}`, `the migrations create ${label(x)} but it is missing (dropped by hand?)`, manual(HAND)));
+    else if (y.definition !== x.definition) out.push(finding('drift', 'warning', `drift-${kind}-definition`, `${kind} ${name}`, `${label(y)} is defined differently from what the migrations make: \`${clip(y.definition)}\`; the migrations: \`${clip(x.definition)}\``, manual(HAND)));
+  }
+  return out;
+}
+
+/** A definition cut for a one-line message. */
+function clip(s: string, max = 200): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s;
 }

@@ -16,6 +16,10 @@ export interface ExpectedColumn {
   type: PerEngine<string>;
   /** SQL default expression, if any. */
   default?: PerEngine<string>;
+  /** A collation other than the type's default (e.g. `{ sqlite: 'nocase' }`). */
+  collate?: PerEngine<string>;
+  /** PostgreSQL identity column (`GENERATED … AS IDENTITY`); ignored on engines without identity columns. */
+  identity?: 'always' | 'by default';
 }
 
 export interface ExpectedIndex {
@@ -37,6 +41,8 @@ export interface ExpectedForeignKey {
   columns: string[];
   references: { table: string; columns: string[] };
   onDelete?: ReferentialAction;
+  /** ON UPDATE action (default NO ACTION). */
+  onUpdate?: ReferentialAction;
   engines?: Engine[];
 }
 

@@ -5,6 +5,7 @@
 import { ENGINES, type Engine } from '../config/url.js';
 import { EventdbError } from '../errors.js';
 import type { TypeFamily } from '../dialects/types.js';
+import { quoteIdent } from '../dialects/quote.js';
 import type { ExpectedSchema } from './model.js';
 
 const FAMILIES: readonly TypeFamily[] = ['integer', 'decimal', 'float', 'text', 'boolean', 'timestamp', 'timestamptz', 'date', 'time', 'interval', 'json', 'uuid', 'binary', 'array', 'other'];
@@ -34,6 +35,16 @@ class Checker {
   string(v: unknown, path: string): string {
     if (typeof v !== 'string' || v.trim() === '') this.fail(path, `must be a non-empty string, got ${describe(v)}`);
     return v;
+  }
+
+  /**
+   * A table, column or index name: any text without control characters (`Order Details`, `Account`,
+   * `order`); eventdb quotes it wherever it writes SQL.
+   */
+  name(v: unknown, path: string): string {
+    const s = this.string(v, path);
+    if ([...s].some((ch) => ch.charCodeAt(0) < 32) || s.length > 128) this.fail(path, `${JSON.stringify(s)} is not a usable name (no control characters, at most 128 characters)`);
+    return s;
   }
 
   ident(v: unknown, path: string): string {
@@ -101,20 +112,22 @@ export function validateExpectedSchema(value: unknown, file: string): ExpectedSc
   tables.forEach((tv, ti) => {
     const p = `tables[${ti}]`;
     const t = c.object(tv, p);
-    const name = c.ident(t.name, `${p}.name`);
+    const name = c.name(t.name, `${p}.name`);
     if (columnsOf.has(name)) c.fail(`${p}.name`, `table "${name}" is declared twice`);
     const cols = new Set<string>();
     c.array(t.columns, `${p}.columns`, true).forEach((cv, ci) => {
       const cp = `${p}.columns[${ci}]`;
       const col = c.object(cv, cp);
-      c.known(col, ['name', 'family', 'nullable', 'type', 'default'], cp);
-      const cn = c.ident(col.name, `${cp}.name`);
+      c.known(col, ['name', 'family', 'nullable', 'type', 'default', 'collate', 'identity'], cp);
+      const cn = c.name(col.name, `${cp}.name`);
       if (cols.has(cn)) c.fail(`${cp}.name`, `column "${cn}" is declared twice in ${name}`);
       cols.add(cn);
       c.oneOf(col.family, FAMILIES, `${cp}.family`, 'a type family');
       c.boolean(col.nullable, `${cp}.nullable`);
       c.perEngineString(col.type, `${cp}.type`);
       c.optional(col, 'default', cp, (v, q) => c.perEngineString(v, q));
+      c.optional(col, 'collate', cp, (v, q) => c.perEngineString(v, q));
+      c.optional(col, 'identity', cp, (v, q) => c.oneOf(v, ['always', 'by default'], q, 'an identity kind'));
     });
     columnsOf.set(name, cols);
   });
@@ -138,16 +151,19 @@ export function validateExpectedSchema(value: unknown, file: string): ExpectedSc
       const ip = `${p}.indexes[${ii}]`;
       const ix = c.object(iv, ip);
       c.known(ix, ['name', 'columns', 'unique', 'where', 'engines', 'using'], ip);
-      const iname = c.ident(ix.name, `${ip}.name`);
+      const iname = c.name(ix.name, `${ip}.name`);
       const engines = c.optional(ix, 'engines', ip, (w, q) => c.engines(w, q));
       const prior = seen.get(iname);
       if (seen.has(iname) && (!prior || !engines || prior.some((e) => engines.includes(e)))) {
         c.fail(`${ip}.name`, `index "${iname}" is declared twice for the same engine`);
       }
       seen.set(iname, engines);
-      c.array(ix.columns, `${ip}.columns`, true).forEach((cv, ci) => {
+      const icols = c.array(ix.columns, `${ip}.columns`, true);
+      icols.forEach((cv, ci) => {
         const s = c.string(cv, `${ip}.columns[${ci}]`);
         if (IDENT.test(s) && !cols.has(s)) c.fail(`${ip}.columns[${ci}]`, `"${s}" is not a column of ${name}`);
+        // a declared column whose name is no plain identifier (`Product ID`) is written quoted, so that the entry is SQL like an expression
+        if (!IDENT.test(s) && cols.has(s)) icols[ci] = quoteIdent(s);
       });
       c.optional(ix, 'unique', ip, (w, q) => c.boolean(w, q));
       c.optional(ix, 'where', ip, (w, q) => c.string(w, q));
@@ -156,17 +172,18 @@ export function validateExpectedSchema(value: unknown, file: string): ExpectedSc
     c.optional(t, 'foreignKeys', p, (v, q) => c.array(v, q))?.forEach((fv, fi) => {
       const fp = `${p}.foreignKeys[${fi}]`;
       const f = c.object(fv, fp);
-      c.known(f, ['columns', 'references', 'onDelete', 'engines'], fp);
+      c.known(f, ['columns', 'references', 'onDelete', 'onUpdate', 'engines'], fp);
       const fcols = c.array(f.columns, `${fp}.columns`, true);
       fcols.forEach((k, i) => colRef(k, `${fp}.columns[${i}]`));
       const r = c.object(f.references, `${fp}.references`);
-      const rt = c.ident(r.table, `${fp}.references.table`);
+      const rt = c.name(r.table, `${fp}.references.table`);
       const rcols = columnsOf.get(rt);
       if (!rcols) c.fail(`${fp}.references.table`, `"${rt}" is not a declared table`);
       const rc = c.array(r.columns, `${fp}.references.columns`, true);
       if (rc.length !== fcols.length) c.fail(`${fp}.references.columns`, `has ${rc.length} columns; the key has ${fcols.length}`);
       rc.forEach((k, i) => colRef(k, `${fp}.references.columns[${i}]`, rt, rcols));
       c.optional(f, 'onDelete', fp, (w, q) => c.oneOf(w, ACTIONS, q, 'a referential action'));
+      c.optional(f, 'onUpdate', fp, (w, q) => c.oneOf(w, ACTIONS, q, 'a referential action'));
       c.optional(f, 'engines', fp, (w, q) => c.engines(w, q));
     });
     c.optional(t, 'referenceRows', p, (v, q) => c.array(v, q))?.forEach((rv, ri) => {

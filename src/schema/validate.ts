@@ -60,6 +60,9 @@ export async function collectFindings(conn: Connection, config: ResolvedConfig, 
   const liveTables = new Set(live.tables.map((t) => t.name));
   const checks: Collected['checks'] = { migrations: 'skipped', schema: 'skipped', drift: 'skipped', data: 'skipped' };
   const items: DiffItem[] = [];
+  for (const u of live.unreadable ?? []) {
+    items.push({ finding: finding('schema', 'warning', 'unreadable-table', `table ${u.name}`, `table ${u.name} cannot be read here and was not checked: ${u.reason}`, { kind: 'manual', description: 'a virtual table whose module this SQLite build lacks (load the extension where the application runs); its data is still backed up', sql: [] }) });
+  }
 
   if (opts.migrations !== false) {
     checks.migrations = 'ran';

@@ -1,12 +1,14 @@
 import { sql, type Kysely } from 'kysely';
 import { typeFamily } from '../type-family.js';
+import { collapseSql } from '../sql-text.js';
 import type { ForeignKeyInfo, IndexInfo, SchemaSnapshot, TableInfo } from '../types.js';
 
 /** DuckDB's catalog functions: one query per kind. */
 export async function introspectDuckdb(db: Kysely<any>): Promise<SchemaSnapshot> {
   const cols = await sql<{ table_name: string; column_name: string; data_type: string; is_nullable: boolean; column_default: string | null; column_index: number }>`
     select table_name, column_name, data_type, is_nullable, column_default, column_index
-      from duckdb_columns() where schema_name = current_schema() and not internal
+      from duckdb_columns() c where schema_name = current_schema() and not internal
+       and exists (select 1 from duckdb_tables() t where t.schema_name = c.schema_name and t.table_name = c.table_name)
      order by table_name, column_index`.execute(db);
   const cons = await sql<{ table_name: string; constraint_type: string; constraint_name: string; constraint_column_names: string[]; referenced_table: string | null; referenced_column_names: string[] | null }>`
     select table_name, constraint_type, constraint_name, constraint_column_names, referenced_table, referenced_column_names
@@ -16,6 +18,10 @@ export async function introspectDuckdb(db: Kysely<any>): Promise<SchemaSnapshot>
     select table_name, index_name, is_unique, is_primary, expressions, sql
       from duckdb_indexes() where schema_name = current_schema()
      order by table_name, index_name`.execute(db);
+
+  const views = await sql<{ view_name: string; sql: string }>`
+    select view_name, sql from duckdb_views() where schema_name = current_schema() and not internal and not temporary
+     order by view_name`.execute(db);
 
   const tables = new Map<string, TableInfo>();
   for (const r of cols.rows) {
@@ -52,9 +58,9 @@ export async function introspectDuckdb(db: Kysely<any>): Promise<SchemaSnapshot>
     }
   }
   for (const r of idx.rows) {
-    indexes.push({ name: r.index_name, table: r.table_name, columns: parseExpressions(r.expressions), unique: r.is_unique, primary: r.is_primary, ...whereOf(r.sql) });
+    indexes.push({ name: r.index_name, table: r.table_name, columns: parseExpressions(r.expressions), unique: r.is_unique, primary: r.is_primary, ...whereOf(r.sql), ...(r.sql ? { definition: collapseSql(r.sql) } : {}) });
   }
-  return { engine: 'duckdb', schema: 'main', tables: [...tables.values()], indexes, foreignKeys };
+  return { engine: 'duckdb', schema: 'main', tables: [...tables.values()], indexes, foreignKeys, views: views.rows.map((v) => ({ name: v.view_name, materialized: false, definition: collapseSql(v.sql) })) };
 }
 
 function parseExpressions(e: string | null): string[] {

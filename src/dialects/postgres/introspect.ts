@@ -1,16 +1,19 @@
 import { sql, type Kysely } from 'kysely';
 import { typeFamily } from '../type-family.js';
-import type { ColumnInfo, ForeignKeyInfo, IndexInfo, SchemaSnapshot, TableInfo } from '../types.js';
+import { collapseSql } from '../sql-text.js';
+import type { ColumnInfo, ForeignKeyInfo, IndexInfo, SchemaSnapshot, TableInfo, TriggerInfo, ViewInfo } from '../types.js';
 
 const FK_ACTION: Record<string, string> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
 
 /** Tables, columns, indexes and foreign keys of the current schema: one catalog query per kind. */
 export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapshot> {
   const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s ?? 'public';
-  const cols = await sql<{ table: string; name: string; type: string; nullable: boolean; default: string | null; position: number; typtype: string; basetype: string | null }>`
+  const cols = await sql<{ table: string; name: string; type: string; nullable: boolean; default: string | null; position: number; typtype: string; basetype: string | null; collation: string | null; identity: string }>`
     select c.relname as "table", a.attname as name, format_type(a.atttypid, a.atttypmod) as type,
            not a.attnotnull as nullable, pg_get_expr(d.adbin, d.adrelid) as "default", a.attnum::int as position,
-           t.typtype, case when t.typtype = 'd' then format_type(t.typbasetype, t.typtypmod) end as basetype
+           t.typtype, case when t.typtype = 'd' then format_type(t.typbasetype, t.typtypmod) end as basetype,
+           (select co.collname from pg_collation co where co.oid = a.attcollation and a.attcollation <> t.typcollation) as collation,
+           a.attidentity::text as identity
       from pg_class c
       join pg_namespace n on n.oid = c.relnamespace
       join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
@@ -18,8 +21,9 @@ export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapsho
       left join pg_attrdef d on d.adrelid = c.oid and d.adnum = a.attnum
      where n.nspname = current_schema() and c.relkind in ('r', 'p')
      order by c.relname, a.attnum`.execute(db);
-  const idx = await sql<{ table: string; name: string; unique: boolean; primary: boolean; columns: string[]; where: string | null }>`
+  const idx = await sql<{ table: string; name: string; unique: boolean; primary: boolean; columns: string[]; where: string | null; definition: string }>`
     select t.relname as "table", i.relname as name, ix.indisunique as "unique", ix.indisprimary as "primary",
+           pg_get_indexdef(ix.indexrelid) as definition,
            array(select pg_get_indexdef(ix.indexrelid, k.ord::int, true)
                    from generate_subscripts(ix.indkey, 1) with ordinality as k(sub, ord)
                   where k.ord <= ix.indnkeyatts order by k.ord) as columns,
@@ -44,6 +48,17 @@ export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapsho
      where con.contype = 'f' and n.nspname = current_schema()
      order by t.relname, con.conname`.execute(db);
 
+  const views = await sql<{ name: string; kind: string; definition: string }>`
+    select c.relname as name, c.relkind::text as kind, pg_get_viewdef(c.oid, true) as definition
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = current_schema() and c.relkind in ('v', 'm')
+     order by c.relname`.execute(db);
+  const triggers = await sql<{ name: string; table: string; definition: string }>`
+    select tg.tgname as name, c.relname as "table", pg_get_triggerdef(tg.oid, true) as definition
+      from pg_trigger tg join pg_class c on c.oid = tg.tgrelid join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = current_schema() and not tg.tgisinternal
+     order by c.relname, tg.tgname`.execute(db);
+
   const tables = new Map<string, TableInfo>();
   for (const r of cols.rows) {
     let t = tables.get(r.table);
@@ -56,6 +71,8 @@ export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapsho
       nullable: r.nullable,
       default: r.default,
       position: r.position,
+      ...(r.collation ? { collation: r.collation } : {}),
+      ...(r.identity === 'a' ? { identity: 'always' as const } : r.identity === 'd' ? { identity: 'by default' as const } : {}),
     };
     t.columns.push(col);
   }
@@ -66,6 +83,7 @@ export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapsho
     unique: r.unique,
     primary: r.primary,
     ...(r.where ? { where: r.where } : {}),
+    definition: unqualified(collapseSql(r.definition)),
   }));
   for (const i of indexes) if (i.primary) {
     const t = tables.get(i.table);
@@ -80,9 +98,19 @@ export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapsho
     onDelete: FK_ACTION[r.del] ?? r.del,
     onUpdate: FK_ACTION[r.upd] ?? r.upd,
   }));
-  return { engine: 'postgres', schema, tables: [...tables.values()], indexes, foreignKeys };
+  const viewList: ViewInfo[] = views.rows.map((r) => ({ name: r.name, materialized: r.kind === 'm', definition: collapseSql(r.definition) }));
+  const triggerList: TriggerInfo[] = triggers.rows.map((r) => ({ name: r.name, table: r.table, definition: unqualified(collapseSql(r.definition)) }));
+  return { engine: 'postgres', schema, tables: [...tables.values()], indexes, foreignKeys, views: viewList, triggers: triggerList };
 }
 
 function unquote(s: string): string {
   return /^"(.*)"$/.test(s) ? s.slice(1, -1).replace(/""/g, '"') : s;
+}
+
+/**
+ * An index or trigger definition without the schema PostgreSQL puts before the table (`ON public.users`),
+ * so that the same object in another schema (the drift check's scratch database) reads the same.
+ */
+function unqualified(def: string): string {
+  return def.replace(/ ON (ONLY )?("(?:[^"]|"")+"|[^\s."]+)\./, ' ON $1');
 }

@@ -1,36 +1,66 @@
 import type Database from 'better-sqlite3';
 import { typeFamily } from '../type-family.js';
+import { messageOf } from '../../errors.js';
+import { canonicalSql } from '../sql-text.js';
 import type { ForeignKeyInfo, IndexInfo, SchemaSnapshot, TableInfo } from '../types.js';
+
+/**
+ * Virtual tables this SQLite cannot open (a module it lacks: zipfile, vec0, spatialite …): every
+ * pragma on them fails with `no such module`, so they are left out of the queries below and reported.
+ */
+function unreadableTables(db: Database.Database): Array<{ name: string; reason: string }> {
+  const virtual = db.prepare(`select name from sqlite_schema where type = 'table' and sql like 'create virtual table%'`).all() as Array<{ name: string }>;
+  const out: Array<{ name: string; reason: string }> = [];
+  for (const { name } of virtual) {
+    try {
+      db.prepare('select count(*) from pragma_table_xinfo(?)').get(name);
+    } catch (e) {
+      out.push({ name, reason: messageOf(e) });
+    }
+  }
+  return out;
+}
 
 /** One query per kind over the table-valued pragma functions: no per-table round trips. */
 export function introspectSqlite(db: Database.Database): SchemaSnapshot {
+  const unreadable = unreadableTables(db);
+  const skip = JSON.stringify(unreadable.map((u) => u.name));
   const cols = db
     .prepare(
       `select m.name as tbl, p.name, p.type, p."notnull" as nn, p.dflt_value as dflt, p.pk, p.cid
          from sqlite_schema m join pragma_table_xinfo(m.name) p
         where m.type = 'table' and m.name not like 'sqlite_%' and p.hidden in (0, 2, 3)
+          and m.name not in (select value from json_each(?))
         order by m.name, p.cid`,
     )
-    .all() as Array<{ tbl: string; name: string; type: string; nn: number; dflt: string | null; pk: number; cid: number }>;
+    .all(skip) as Array<{ tbl: string; name: string; type: string; nn: number; dflt: string | null; pk: number; cid: number }>;
   const idx = db
     .prepare(
       `select m.name as tbl, il.name, il."unique" as uq, il.origin, il.partial, ii.name as col, ii.seqno,
               (select sql from sqlite_schema s where s.type = 'index' and s.name = il.name) as sql
          from sqlite_schema m join pragma_index_list(m.name) il join pragma_index_info(il.name) ii
-        where m.type = 'table' and m.name not like 'sqlite_%'
+        where m.type = 'table' and m.name not like 'sqlite_%' and m.name not in (select value from json_each(?))
         order by m.name, il.name, ii.seqno`,
     )
-    .all() as Array<{ tbl: string; name: string; uq: number; origin: string; partial: number; col: string | null; seqno: number; sql: string | null }>;
+    .all(skip) as Array<{ tbl: string; name: string; uq: number; origin: string; partial: number; col: string | null; seqno: number; sql: string | null }>;
   const fks = db
     .prepare(
       `select m.name as tbl, f.id, f.seq, f."table" as ref, f."from" as col, f."to" as refcol, f.on_delete, f.on_update
          from sqlite_schema m join pragma_foreign_key_list(m.name) f
-        where m.type = 'table' and m.name not like 'sqlite_%'
+        where m.type = 'table' and m.name not like 'sqlite_%' and m.name not in (select value from json_each(?))
         order by m.name, f.id, f.seq`,
     )
-    .all() as Array<{ tbl: string; id: number; seq: number; ref: string; col: string; refcol: string | null; on_delete: string; on_update: string }>;
+    .all(skip) as Array<{ tbl: string; id: number; seq: number; ref: string; col: string; refcol: string | null; on_delete: string; on_update: string }>;
+
+  const objects = db.prepare(`select type, name, tbl_name as tbl, sql from sqlite_schema where type in ('table', 'view', 'trigger') and sql is not null order by name`).all() as Array<{ type: string; name: string; tbl: string; sql: string }>;
+  const tableSql = new Map(objects.filter((o) => o.type === 'table').map((o) => [o.name, o.sql]));
 
   const tables = new Map<string, TableInfo>();
+  const collations = new Map<string, Map<string, string>>();
+  const collationOf = (tbl: string, column: string) => {
+    if (!collations.has(tbl)) collations.set(tbl, columnCollations(tableSql.get(tbl) ?? ''));
+    return collations.get(tbl)!.get(column.toLowerCase());
+  };
   const pkCols = new Map<string, Array<{ name: string; pk: number }>>();
   for (const r of cols) {
     let t = tables.get(r.tbl);
@@ -43,6 +73,7 @@ export function introspectSqlite(db: Database.Database): SchemaSnapshot {
       nullable: r.nn === 0 && !isIntPk,
       default: r.dflt,
       position: r.cid + 1,
+      ...(collationOf(r.tbl, r.name) ? { collation: collationOf(r.tbl, r.name)! } : {}),
     });
     if (r.pk > 0) {
       const list = pkCols.get(r.tbl) ?? [];
@@ -60,7 +91,7 @@ export function introspectSqlite(db: Database.Database): SchemaSnapshot {
     let i = indexes.get(r.name);
     if (!i) {
       const where = r.partial && r.sql ? /\bwhere\b([\s\S]*)$/i.exec(r.sql)?.[1]?.trim() : undefined;
-      indexes.set(r.name, (i = { name: r.name, table: r.tbl, columns: [], unique: r.uq === 1, primary: r.origin === 'pk', ...(where ? { where } : {}) }));
+      indexes.set(r.name, (i = { name: r.name, table: r.tbl, columns: [], unique: r.uq === 1, primary: r.origin === 'pk', ...(where ? { where } : {}), ...(r.sql ? { definition: canonicalSql(r.sql) } : {}) }));
     }
     i.columns.push(r.col ?? '<expression>');
   }
@@ -79,5 +110,74 @@ export function introspectSqlite(db: Database.Database): SchemaSnapshot {
     f.columns.push(r.col);
     f.refColumns.push(r.refcol ?? tables.get(r.ref)?.primaryKey[r.seq] ?? 'rowid');
   }
-  return { engine: 'sqlite', schema: 'main', tables: [...tables.values()], indexes: [...indexes.values()], foreignKeys: [...fkMap.values()] };
+  return {
+    engine: 'sqlite',
+    schema: 'main',
+    tables: [...tables.values()],
+    indexes: [...indexes.values()],
+    foreignKeys: [...fkMap.values()],
+    views: objects.filter((o) => o.type === 'view').map((o) => ({ name: o.name, materialized: false, definition: canonicalSql(o.sql) })),
+    triggers: objects.filter((o) => o.type === 'trigger').map((o) => ({ name: o.name, table: o.tbl, definition: canonicalSql(o.sql) })),
+    ...(unreadable.length ? { unreadable } : {}),
+  };
+}
+
+/**
+ * Column collations from a CREATE TABLE text (SQLite keeps no other record of them): the column
+ * definitions are split at top-level commas, and a `COLLATE name` outside parentheses and quotes
+ * belongs to the column the definition names. Keys are lower-cased column names.
+ */
+export function columnCollations(createSql: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const open = createSql.indexOf('(');
+  if (open < 0) return out;
+  const parts: string[] = [];
+  let depth = 0;
+  let quote = '';
+  let cur = '';
+  let flat = ''; // the current part with quoted text and nested parentheses blanked
+  const closeQuote: Record<string, string> = { "'": "'", '"': '"', '`': '`', '[': ']' };
+  for (const ch of createSql.slice(open + 1)) {
+    if (quote) {
+      cur += ch;
+      flat += depth === 0 ? (ch === quote ? ch : '_') : ' ';
+      if (ch === quote) quote = '';
+      continue;
+    }
+    if (ch in closeQuote) {
+      quote = closeQuote[ch]!;
+      cur += ch;
+      flat += depth === 0 ? ch : ' ';
+      continue;
+    }
+    if (ch === '(') depth++;
+    if (ch === ')') {
+      if (depth === 0) break;
+      depth--;
+      cur += ch;
+      flat += ' ';
+      continue;
+    }
+    if (ch === ',' && depth === 0) {
+      parts.push(`${cur}\u0000${flat}`);
+      cur = flat = '';
+      continue;
+    }
+    cur += ch;
+    flat += depth === 0 ? ch : ' ';
+  }
+  parts.push(`${cur}\u0000${flat}`);
+  for (const p of parts) {
+    const [text, blanked] = p.split('\u0000') as [string, string];
+    const t = text.trim();
+    if (/^(constraint|primary|unique|check|foreign)\b/i.test(t)) continue;
+    const name = /^(?:"((?:[^"]|"")*)"|`([^`]*)`|\[([^\]]*)\]|'((?:[^']|'')*)'|([^\s]+))/.exec(t);
+    // find COLLATE where it is not quoted or nested, then read its name from the text itself
+    const at = /\bcollate\s+/i.exec(blanked);
+    const coll = at ? /^(?:"((?:[^"]|"")*)"|([A-Za-z_][A-Za-z0-9_]*))/.exec(text.slice(at.index + at[0].length)) : null;
+    if (!name || !coll) continue;
+    const col = name[1]?.replace(/""/g, '"') ?? name[2] ?? name[3] ?? name[4]?.replace(/''/g, "'") ?? name[5]!;
+    out.set(col.toLowerCase(), (coll[1]?.replace(/""/g, '"') ?? coll[2]!).toLowerCase());
+  }
+  return out;
 }

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Engine } from '../../config/url.js';
+import { quoteIdent } from '../../dialects/quote.js';
 import { SMALL_ROWS } from '../../risk/levels.js';
 import type { DiffItem, FixAction } from '../findings.js';
 import { addColumnSql, addForeignKeyPgSql, addNullableColumnSql, createIndexSql, createTableSql, dropConstraintSql, insertRowsSql, setNotNullSql } from './sql.js';
@@ -90,7 +91,7 @@ export async function planFixes(db: Kysely<any>, engine: Engine, items: DiffItem
           fix.reason = engine === 'sqlite' && rows === 0 ? 'SQLite cannot add a NOT NULL column without a default' : `${a.table} has rows: a NOT NULL column without a default cannot be added to them`;
           fix.alternative = [
             addNullableColumnSql(db, a.table, a.column, engine),
-            `-- backfill: update ${a.table} set ${a.column.name} = <value> where ${a.column.name} is null`,
+            `-- backfill: update ${quoteIdent(a.table)} set ${quoteIdent(a.column.name)} = <value> where ${quoteIdent(a.column.name)} is null`,
             ...(engine === 'sqlite' ? ['-- then rebuild the table with the column NOT NULL in a migration'] : [setNotNullSql(db, a.table, a.column.name, true)]),
           ];
         } else step = { fix, transactions: [fix.sql] };

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Engine } from '../../config/url.js';
+import { quoteIdent } from '../../dialects/quote.js';
 import { appliesTo, forEngine, type ExpectedColumn, type ExpectedForeignKey, type ExpectedIndex, type ExpectedTable } from '../model.js';
 
 /**
@@ -28,24 +29,56 @@ export function columnType(col: ExpectedColumn, engine: Engine): string {
   return t;
 }
 
+/** A literal a DEFAULT clause takes bare on every engine: a number, a string, NULL, TRUE/FALSE, CURRENT_TIMESTAMP/DATE/TIME. */
+const LITERAL_DEFAULT = /^(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?|'(?:[^']|'')*'|null|true|false|current_timestamp|current_date|current_time)$/i;
+
+/** Whether the whole text is one parenthesised group: `(a + b)`, not `(a) + (b)`. */
+function wrapped(s: string): boolean {
+  if (!s.startsWith('(') || !s.endsWith(')')) return false;
+  let depth = 0;
+  let quote = '';
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i]!;
+    if (quote) {
+      if (ch === quote) quote = '';
+    } else if (ch === "'" || ch === '"') quote = ch;
+    else if (ch === '(') depth++;
+    else if (ch === ')' && --depth === 0 && i < s.length - 1) return false;
+  }
+  return depth === 0;
+}
+
+/**
+ * A column default as each engine's DEFAULT clause takes it: a literal bare, any other expression
+ * in parentheses (SQLite accepts only a literal or `(expr)`: `default strftime(…)` is a syntax error;
+ * PostgreSQL and DuckDB take the parenthesised form too and store the same expression).
+ */
+export function defaultSql(expr: string): string {
+  const e = expr.trim();
+  return LITERAL_DEFAULT.test(e) || wrapped(e) ? e : `(${e})`;
+}
+
 function columnDef(col: ExpectedColumn, engine: Engine, opts: { notNull: boolean }): RawBuilder<unknown> {
   const dflt = forEngine(col.default, engine);
-  return sql`${sql.id(col.name)} ${sql.raw(columnType(col, engine))}${dflt !== undefined ? sql` default ${sql.raw(dflt)}` : sql``}${opts.notNull && !col.nullable ? sql` not null` : sql``}`;
+  const collate = forEngine(col.collate, engine);
+  const identity = col.identity && engine === 'postgres' ? sql` generated ${sql.raw(col.identity)} as identity` : sql``;
+  return sql`${sql.id(col.name)} ${sql.raw(columnType(col, engine))}${identity}${collate ? sql` collate ${sql.id(collate)}` : sql``}${dflt !== undefined ? sql` default ${sql.raw(defaultSql(dflt))}` : sql``}${opts.notNull && !col.nullable ? sql` not null` : sql``}`;
 }
 
 export function fkName(table: string, fk: ExpectedForeignKey): string {
   return `${table}_${fk.columns.join('_')}_fkey`;
 }
 
-/** DuckDB has no referential actions; the others take the declared one. */
-function onDelete(fk: ExpectedForeignKey, engine: Engine): RawBuilder<unknown> {
-  if (!fk.onDelete || fk.onDelete === 'NO ACTION') return sql``;
+/** DuckDB has no referential actions; the others take the declared ones. */
+function actions(fk: ExpectedForeignKey, engine: Engine): RawBuilder<unknown> {
   if (engine === 'duckdb') return sql``;
-  return sql` on delete ${sql.raw(fk.onDelete)}`;
+  const del = fk.onDelete && fk.onDelete !== 'NO ACTION' ? sql` on delete ${sql.raw(fk.onDelete)}` : sql``;
+  const upd = fk.onUpdate && fk.onUpdate !== 'NO ACTION' ? sql` on update ${sql.raw(fk.onUpdate)}` : sql``;
+  return sql`${del}${upd}`;
 }
 
 function fkClause(table: string, fk: ExpectedForeignKey, engine: Engine): RawBuilder<unknown> {
-  return sql`constraint ${sql.id(fkName(table, fk))} foreign key (${ids(fk.columns)}) references ${sql.id(fk.references.table)} (${ids(fk.references.columns)})${onDelete(fk, engine)}`;
+  return sql`constraint ${sql.id(fkName(table, fk))} foreign key (${ids(fk.columns)}) references ${sql.id(fk.references.table)} (${ids(fk.references.columns)})${actions(fk, engine)}`;
 }
 
 /** CREATE TABLE with its columns, primary key and foreign keys; then its indexes and reference rows. */
@@ -62,7 +95,8 @@ export function createTableSql(db: Db, t: ExpectedTable, engine: Engine): string
 export function createIndexSql(db: Db, table: string, i: ExpectedIndex, opts: { concurrently?: boolean } = {}): string {
   const cols = sql.join(i.columns.map((c) => (isIdentifier(c) ? sql.id(c) : sql.raw(c))));
   const where = i.where ? sql` where ${sql.raw(i.where)}` : sql``;
-  return text(db, sql`create ${i.unique ? sql`unique ` : sql``}index ${opts.concurrently ? sql`concurrently ` : sql``}${sql.id(i.name)} on ${sql.id(table)} (${cols})${where}`);
+  const using = i.using ? sql` using ${sql.raw(i.using)}` : sql``;
+  return text(db, sql`create ${i.unique ? sql`unique ` : sql``}index ${opts.concurrently ? sql`concurrently ` : sql``}${sql.id(i.name)} on ${sql.id(table)}${using} (${cols})${where}`);
 }
 
 /** ADD COLUMN. DuckDB cannot add a column with a constraint: NOT NULL follows as a second statement. */
@@ -86,7 +120,8 @@ export function setNotNullSql(db: Db, table: string, column: string, notNull: bo
 
 export function alterTypeSql(db: Db, table: string, col: ExpectedColumn, engine: Engine): string {
   const type = columnType(col, engine);
-  return text(db, sql`alter table ${sql.id(table)} alter column ${sql.id(col.name)} type ${sql.raw(type)} using ${sql.id(col.name)}::${sql.raw(type)}`);
+  const collate = forEngine(col.collate, engine);
+  return text(db, sql`alter table ${sql.id(table)} alter column ${sql.id(col.name)} type ${sql.raw(type)}${collate ? sql` collate ${sql.id(collate)}` : sql``} using ${sql.id(col.name)}::${sql.raw(type)}`);
 }
 
 /** PostgreSQL: add the constraint NOT VALID (a short lock), then VALIDATE it (no write lock). */
@@ -124,6 +159,9 @@ export function insertRowsSql(db: Db, t: ExpectedTable, rows: Array<Record<strin
 /**
  * The reviewable rebuild for engines that cannot alter a table in place (SQLite; DuckDB for
  * constraints): create the expected table under a new name, copy the common columns, swap.
+ * SQLite, as its documentation prescribes: foreign keys off outside the transaction (else DROP TABLE
+ * deletes, and cascades to, the child rows), the legacy rename (else a trigger or view elsewhere that
+ * names the table makes the rename fail), and `foreign_key_check` before the commit.
  */
 export function rebuildTableSql(db: Db, t: ExpectedTable, liveColumns: string[], engine: Engine): string[] {
   const tmp = { ...t, name: `${t.name}__new`, indexes: [], referenceRows: [] };
@@ -133,5 +171,17 @@ export function rebuildTableSql(db: Db, t: ExpectedTable, liveColumns: string[],
   out.push(text(db, sql`drop table ${sql.id(t.name)}`));
   out.push(text(db, sql`alter table ${sql.id(tmp.name)} rename to ${sql.id(t.name)}`));
   for (const i of t.indexes ?? []) if (appliesTo(i, engine)) out.push(createIndexSql(db, t.name, i));
-  return out;
+  if (engine !== 'sqlite') return out;
+  return [
+    'pragma foreign_keys = off',
+    'pragma legacy_alter_table = on',
+    'begin',
+    ...out,
+    `-- recreate the triggers on ${quoteIdent(t.name)}, if any, from the migrations that made them (DROP TABLE removed them)`,
+    '-- foreign_key_check must return no rows; else ROLLBACK',
+    'pragma foreign_key_check',
+    'commit',
+    'pragma legacy_alter_table = off',
+    'pragma foreign_keys = on',
+  ];
 }
