@@ -206,7 +206,13 @@ export async function restoreSnapshot(config: ResolvedConfig, opts: RestoreOptio
   const path = target.database.path;
   if (!path) return restoreLocked(config, target, opts, env, keys, started, lockTimeoutMs);
   const { withFileLock, lockFilePath } = await import('../dialects/file-lock.js');
-  return withFileLock(lockFilePath(path, 'restore'), `the restore lock on ${path}`, { timeoutMs: lockTimeoutMs }, () => restoreLocked(config, target, opts, env, keys, started, lockTimeoutMs));
+  return withFileLock(lockFilePath(path, 'restore'), `the restore lock on ${path}`, { timeoutMs: lockTimeoutMs }, () => restoreLocked(config, target, opts, env, keys, started, lockTimeoutMs)).catch((e: unknown) => {
+    if (e instanceof EventdbError) throw e;
+    // The lock file beside the target could not be written.
+    const code = (e as { code?: string }).code ?? '';
+    if (code === 'ENOSPC' || code === 'SQLITE_FULL') throw new EventdbError('DISK_FULL', `no space left beside ${path}`, 'free disk space and retry; the target was not replaced', { cause: e });
+    throw new EventdbError('RESTORE_FAILED', `cannot restore ${path}: ${messageOf(e)}`, 'check that the folder exists and is writable; the target was not replaced', { cause: e });
+  });
 }
 
 async function restoreLocked(config: ResolvedConfig, target: ResolvedConfig, opts: RestoreOptions, env: NodeJS.ProcessEnv, keys: EncryptionKeys, started: number, lockTimeoutMs: number): Promise<RestoreResult> {
