@@ -87,7 +87,13 @@ async function loadOwnDump(c: pg.Client, input: AsyncIterable<Buffer>): Promise<
   let header: DumpHeader | undefined;
   let current: { table: DumpTable; copy: NodeJS.WritableStream & { write(b: Buffer): boolean; rowCount?: number }; done: Promise<void> } | undefined;
   let ended = false;
-  for await (const { type, body } of readFrames(input)) {
+  // Frames are pulled by hand, not with for-await: a failure here must not destroy the download
+  // before the caller has aborted it with this error (else the download's "stopped" would be reported).
+  const frames = readFrames(input);
+  for (;;) {
+    const next = await frames.next();
+    if (next.done) break;
+    const { type, body } = next.value;
     if (type === 'H') {
       header = parseHeader(body);
       await runSql(c, header.preData);
