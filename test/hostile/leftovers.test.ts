@@ -36,7 +36,10 @@ async function killWhen(args: string[], cwd: string, env: Record<string, string>
 
 async function bigTable(cfg: ResolvedConfig, variant: string): Promise<void> {
   // ~24 MB that gzip cannot shrink, so downloads and loads take long enough to be interrupted.
-  if (variant === 'sqlite') await execSql(cfg, "create table items (id integer primary key, name text not null, amount real); with recursive s(x) as (select 1 union all select x + 1 from s where x < 12000) insert into items select x, hex(randomblob(1000)), x from s");
+  if (variant === 'sqlite') {
+    await execSql(cfg, 'create table items (id integer primary key, name text not null, amount real)');
+    await execSql(cfg, 'with recursive s(x) as (select 1 union all select x + 1 from s where x < 12000) insert into items select x, hex(randomblob(1000)), x from s');
+  }
   else if (variant === 'duckdb') await execSql(cfg, "create table items (id integer primary key, name varchar not null, amount double); insert into items select x, md5(x::varchar) || md5((x*7)::varchar) || repeat(md5((x*3)::varchar), 60), x from range(1, 12001) t(x)");
   else await execSql(cfg, "create table items (id integer primary key, name text not null, amount double precision); insert into items select g, (select string_agg(md5((g * 1000 + i)::text), '') from generate_series(1, 60) i), g from generate_series(1, 12000) g");
 }
