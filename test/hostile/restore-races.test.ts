@@ -21,7 +21,8 @@ describeEngines('hostile restores', (fx) => {
     await seedItems(cfg, 40);
     const b = await runCli(['backup', '--json', '--url', fx.url()], { cwd: fx.dir() });
     expect(b.code, b.stderr).toBe(0);
-    const args = ['restore', '--latest', '--yes', '--json', '--url', fx.url(), '--lock-timeout', '120'];
+    // PGlite restores take seconds each: let the second wait longer than the default 30 s.
+    const args = ['restore', '--latest', '--yes', '--json', '--url', fx.url(), ...(fx.variant === 'pglite' ? ['--lock-timeout', '120'] : [])];
     const [r1, r2] = await Promise.all([runCli(args, { cwd: fx.dir(), timeoutMs: 180_000 }), runCli(args, { cwd: fx.dir(), timeoutMs: 180_000 })]);
     expect(r1.code, r1.stderr).toBe(0);
     expect(r2.code, r2.stderr).toBe(0);
