@@ -67,6 +67,27 @@ describeEngines('leftovers of failed and killed runs', (fx) => {
     }
   }, 120_000);
 
+  if (fx.variant === 'pglite') {
+    it('kill -9 during a PGlite restore leaves its temp folder; the next restore removes it; the target is whole', async () => {
+      const cfg = await fx.config();
+      await bigTable(cfg, fx.variant);
+      const before = await fingerprint(cfg);
+      const tmp = join(fx.dir(), `tmp-restore-${Date.now()}`);
+      mkdirSync(tmp);
+      const b = await runCli(['backup', '--json', '--url', fx.url()], { cwd: fx.dir() });
+      expect(b.code, b.stderr).toBe(0);
+      const leftovers = () => readdirSync(tmp).filter((d) => existsSync(join(tmp, d, 'data')) && statSync(join(tmp, d, 'data')).size > 1_000_000);
+      await killWhen(['restore', '--latest', '--yes', '--url', fx.url()], fx.dir(), { EVENTDB_TMPDIR: tmp }, () => leftovers().length > 0);
+      expect(readdirSync(tmp)).toEqual([expect.stringMatching(/^eventdb-restore-\d+-\w{6}$/)]);
+      expect(await fingerprint(cfg)).toEqual(before);
+      const r = await runCli(['restore', '--latest', '--yes', '--json', '--no-keep', '--url', fx.url()], { cwd: fx.dir(), env: { EVENTDB_TMPDIR: tmp }, timeoutMs: 170_000 });
+      expect(r.code, r.stderr).toBe(0);
+      expect(readdirSync(tmp)).toEqual([]);
+      expect(await fingerprint(cfg)).toEqual(before);
+    }, 240_000);
+    return;
+  }
+
   it('kill -9 during a restore: the next restore removes what it left and says so; the target is whole', async () => {
     const cfg = await fx.config();
     await bigTable(cfg, fx.variant);
@@ -93,4 +114,4 @@ describeEngines('leftovers of failed and killed runs', (fx) => {
     expect(await fingerprint(cfg)).toEqual(before);
     if (fx.variant === 'postgres') await dropPgDatabases(pgAdminUrl(), left);
   }, 180_000);
-}, ['sqlite', 'duckdb', 'postgres']);
+}, ['sqlite', 'duckdb', 'postgres', 'pglite']);
