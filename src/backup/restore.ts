@@ -118,7 +118,9 @@ async function keepCopy(path: string, stamp: string): Promise<string> {
       await copyFile(path, candidate, fsConstants.COPYFILE_EXCL);
       return candidate;
     } catch (e) {
-      if ((e as { code?: string }).code !== 'EEXIST') throw e;
+      if ((e as { code?: string }).code === 'EEXIST') continue;
+      await rm(candidate, { force: true }).catch(() => undefined); // a partial copy of ours (disk full)
+      throw e;
     }
   }
 }
