@@ -1,16 +1,16 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { ResolvedConfig } from '../config/index.js';
 import { getSnapshotEngine, openConnection } from '../dialects/index.js';
 import { EventdbError, messageOf } from '../errors.js';
 import { VERSION } from '../version.js';
-import { compressor, encryptionFor, encryptStream, keysFromEnv, meter } from './codec.js';
+import { compressor, encryptionFor, encryptStream, checkKeys, keysFromEnv, meter } from './codec.js';
 import { databasePrefix, MANIFEST_FORMAT, MANIFEST_NAME, newSnapshotId, type Manifest } from './manifest.js';
 import { readMigrationHead } from './migration-head.js';
+import { checkTag } from './names.js';
 import { openStore } from './stores/index.js';
+import { makeTempDir } from './temp-dirs.js';
 
 export interface BackupOptions {
   /** Store URL; default: the configured store (EVENTDB_STORE, config file, file:./backups). */
@@ -55,7 +55,9 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
   if (config.database.engine !== 'postgres' && !config.database.memory && !existsSync(config.database.path!)) {
     throw new EventdbError('DB_NOT_FOUND', `database file ${config.database.path} does not exist`, 'check --url / DATABASE_URL; nothing to back up');
   }
+  const tag = checkTag(opts.tag, 'the tag');
   const keys = keysFromEnv(env, { recipients: opts.encryptTo });
+  await checkKeys(keys);
   const encryption = encryptionFor(keys);
   const store = await openStore(opts.store ?? config.store, { cwd: config.cwd, env });
   const engine = await getSnapshotEngine(config.database.engine, config.database.driver);
@@ -63,10 +65,11 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
   const createdAt = new Date(started);
   const id = newSnapshotId(createdAt);
   const folder = `${databasePrefix(config.environment, config.database.name)}${id}/`;
-  const tmp = await mkdtemp(join(env.EVENTDB_TMPDIR ?? tmpdir(), 'eventdb-backup-'));
-  const conn = await openConnection(config);
+  const tmp = await makeTempDir('backup', env);
+  let conn: Awaited<ReturnType<typeof openConnection>> | undefined;
   const written: string[] = [];
   try {
+    conn = await openConnection(config);
     const serverVersion = await conn.serverVersion();
     const migrations = await readMigrationHead(conn);
     const source = await engine.snapshot(conn, config, { tmpDir: tmp, pgDump: env.EVENTDB_PG_DUMP === 'never' ? 'never' : 'auto' });
@@ -107,7 +110,7 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
         createdAt: createdAt.toISOString(),
         completedAt: new Date().toISOString(),
         environment: config.environment,
-        tag: opts.tag ?? null,
+        tag: tag ?? null,
         eventdbVersion: VERSION,
         database: { engine: config.database.engine, name: config.database.name, serverVersion },
         dataFormat: source.format,
@@ -146,7 +149,7 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
     if (e instanceof EventdbError) throw e;
     throw new EventdbError('BACKUP_FAILED', `backup failed: ${messageOf(e)}`, 'no snapshot was written; check the message and retry', { cause: e });
   } finally {
-    await conn.close().catch(() => undefined);
+    await conn?.close().catch(() => undefined);
     await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
   }
 }

@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from '../config/index.js';
 import { EventdbError } from '../errors.js';
-import { databasePrefix, MANIFEST_NAME, parseManifest, VERIFIED_NAME, type Manifest } from './manifest.js';
+import { databasePrefix, legacyDatabasePrefix, MANIFEST_NAME, parseManifest, VERIFIED_NAME, type Manifest } from './manifest.js';
+import { describeName, isSafeName, legacyFolderName } from './names.js';
 import { openStore } from './stores/index.js';
 import type { Store } from './stores/types.js';
 
@@ -28,6 +29,8 @@ export interface Catalog {
   snapshots: Array<SnapshotSummary & { manifest: Manifest }>;
   /** Folders holding objects but no manifest (a backup that failed or is running), with their newest object time. */
   incomplete: Array<{ id: string; keys: string[]; modified: string }>;
+  /** Folders whose manifest is unreadable or invalid, or whose name is not a snapshot id: skipped, never restored. */
+  damaged: Array<{ id: string; location: string; reason: string }>;
 }
 
 export interface CatalogOptions {
@@ -41,60 +44,87 @@ async function readText(store: Store, key: string): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Reads every snapshot of this environment's database in the store, newest first. */
+/** Reads every snapshot of this environment's database in the store, newest first; damaged ones are listed apart. */
 export async function readCatalog(config: ResolvedConfig, opts: CatalogOptions = {}): Promise<Catalog> {
   const store = await openStore(opts.store ?? config.store, { cwd: config.cwd, env: opts.env ?? process.env });
   const prefix = databasePrefix(config.environment, config.database.name);
-  const folders = new Map<string, Array<{ key: string; modified: Date }>>();
-  for await (const o of store.list(prefix)) {
-    const rest = o.key.slice(prefix.length);
-    const id = rest.split('/')[0];
-    if (!id || !rest.includes('/')) continue;
-    const list = folders.get(id) ?? [];
-    list.push({ key: o.key, modified: o.modified });
-    folders.set(id, list);
-  }
+  const legacy = legacyDatabasePrefix(config.environment, config.database.name);
   const snapshots: Catalog['snapshots'] = [];
   const incomplete: Catalog['incomplete'] = [];
-  const ids = [...folders.keys()].sort().reverse();
-  const read = async (id: string) => {
-    const keys = folders.get(id)!;
-    const names = new Set(keys.map((k) => k.key.slice(prefix.length + id.length + 1)));
-    if (!names.has(MANIFEST_NAME)) {
-      const newest = keys.reduce((a, k) => (k.modified > a ? k.modified : a), new Date(0));
-      incomplete.push({ id, keys: keys.map((k) => k.key), modified: newest.toISOString() });
-      return;
+  const damaged: Catalog['damaged'] = [];
+  // Folders written before names were escaped injectively are read too, but only the snapshots
+  // whose manifest names this environment and database (another name may share the old folder).
+  for (const [pre, isLegacy] of [[prefix, false], ...(legacy !== prefix ? [[legacy, true]] : [])] as Array<[string, boolean]>) {
+    const folders = new Map<string, Array<{ key: string; modified: Date }>>();
+    for await (const o of store.list(pre)) {
+      if (!o.key.startsWith(pre)) continue;
+      const rest = o.key.slice(pre.length);
+      const id = rest.split('/')[0];
+      if (!id || !rest.includes('/')) continue;
+      const list = folders.get(id) ?? [];
+      list.push({ key: o.key, modified: o.modified });
+      folders.set(id, list);
     }
-    const manifest = parseManifest(await readText(store, `${prefix}${id}/${MANIFEST_NAME}`), `${id}/${MANIFEST_NAME}`);
-    let verifiedAt: string | null = null;
-    if (names.has(VERIFIED_NAME)) {
-      try {
-        const v = JSON.parse(await readText(store, `${prefix}${id}/${VERIFIED_NAME}`)) as { verifiedAt?: string; sha256?: string[] };
-        // A verification record counts only for the objects it checked.
-        if (JSON.stringify(v.sha256) === JSON.stringify(manifest.objects.map((o) => o.sha256))) verifiedAt = v.verifiedAt ?? null;
-      } catch {
-        verifiedAt = null;
+    const read = async (id: string) => {
+      const keys = folders.get(id)!;
+      if (!isSafeName(id as unknown)) {
+        // A folder eventdb cannot have written (`..`, control characters): never used as a path or key.
+        if (!isLegacy) damaged.push({ id: id.slice(0, 100), location: `${pre}${id.slice(0, 100)}/`, reason: `the folder name ${describeName(id)} is not a snapshot id` });
+        return;
       }
-    }
-    snapshots.push({
-      id,
-      createdAt: manifest.createdAt,
-      engine: manifest.database.engine,
-      database: manifest.database.name,
-      environment: manifest.environment,
-      tag: manifest.tag,
-      size: manifest.objects.reduce((n, o) => n + o.size, 0),
-      encrypted: manifest.objects.some((o) => o.encryption),
-      migrationHead: manifest.migrations.head,
-      verified: verifiedAt !== null,
-      verifiedAt,
-      location: `${prefix}${id}/`,
-      manifest,
-    });
-  };
-  for (let i = 0; i < ids.length; i += 8) await Promise.all(ids.slice(i, i + 8).map(read));
+      const names = new Set(keys.map((k) => k.key.slice(pre.length + id.length + 1)));
+      if (!names.has(MANIFEST_NAME)) {
+        if (isLegacy) return;
+        const newest = keys.reduce((a, k) => (k.modified > a ? k.modified : a), new Date(0));
+        incomplete.push({ id, keys: keys.map((k) => k.key), modified: newest.toISOString() });
+        return;
+      }
+      let manifest: Manifest;
+      try {
+        manifest = parseManifest(await readText(store, `${pre}${id}/${MANIFEST_NAME}`), `${id}/${MANIFEST_NAME}`);
+        if (manifest.id !== id) throw new EventdbError('CORRUPT_SNAPSHOT', `the manifest ${id}/${MANIFEST_NAME} names snapshot ${describeName(manifest.id)}`, 'the snapshot was moved or tampered with');
+      } catch (e) {
+        if (!(e instanceof EventdbError) || (e.code !== 'CORRUPT_SNAPSHOT' && e.code !== 'NOT_FOUND')) throw e;
+        if (!isLegacy && e.code === 'CORRUPT_SNAPSHOT') damaged.push({ id, location: `${pre}${id}/`, reason: e.message });
+        return;
+      }
+      if (isLegacy && (manifest.database.name !== config.database.name || manifest.environment !== config.environment)) return;
+      // Another database's snapshot that an older eventdb wrote into this (then shared) folder: it is
+      // listed for its own database, not here. (A manifest naming any other database stays, and
+      // restore refuses it.)
+      if (!isLegacy && manifest.database.name !== config.database.name && legacyFolderName(manifest.database.name, 'database') === legacyFolderName(config.database.name, 'database')) return;
+      let verifiedAt: string | null = null;
+      if (names.has(VERIFIED_NAME)) {
+        try {
+          const v = JSON.parse(await readText(store, `${pre}${id}/${VERIFIED_NAME}`)) as { verifiedAt?: unknown; sha256?: unknown };
+          // A verification record counts only for the objects it checked.
+          if (JSON.stringify(v.sha256) === JSON.stringify(manifest.objects.map((o) => o.sha256)) && typeof v.verifiedAt === 'string') verifiedAt = v.verifiedAt;
+        } catch {
+          verifiedAt = null;
+        }
+      }
+      snapshots.push({
+        id,
+        createdAt: manifest.createdAt,
+        engine: manifest.database.engine,
+        database: manifest.database.name,
+        environment: manifest.environment,
+        tag: manifest.tag,
+        size: manifest.objects.reduce((n, o) => n + o.size, 0),
+        encrypted: manifest.objects.some((o) => o.encryption),
+        migrationHead: manifest.migrations.head,
+        verified: verifiedAt !== null,
+        verifiedAt,
+        location: `${pre}${id}/`,
+        manifest,
+      });
+    };
+    const ids = [...folders.keys()].sort().reverse();
+    for (let i = 0; i < ids.length; i += 8) await Promise.all(ids.slice(i, i + 8).map(read));
+  }
   snapshots.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1));
-  return { store, prefix, snapshots, incomplete };
+  damaged.sort((a, b) => (a.id < b.id ? 1 : -1));
+  return { store, prefix, snapshots, incomplete, damaged };
 }
 
 /**
@@ -118,7 +148,10 @@ export function selectSnapshot(catalog: Catalog, sel: Selector): Catalog['snapsh
   const given = [sel.id !== undefined, !!sel.latest, sel.at !== undefined].filter(Boolean).length;
   if (given !== 1) throw new EventdbError('USAGE', 'name one snapshot: an ID, --latest or --at TIME', 'e.g. eventdb restore --latest (see `eventdb backup list`)');
   const where = `${catalog.store.display}/${catalog.prefix}`;
-  if (catalog.snapshots.length === 0) throw new EventdbError('NOT_FOUND', `no snapshots in ${where}`, 'run `eventdb backup` first, or check --store and --env');
+  const bad = catalog.damaged.find((d) => sel.id !== undefined && d.id === sel.id);
+  if (bad) throw new EventdbError('CORRUPT_SNAPSHOT', `snapshot ${bad.id} is damaged: ${bad.reason}`, 'use another snapshot (`eventdb backup list`)');
+  const skipped = catalog.damaged.length ? ` (${catalog.damaged.length} damaged snapshot(s) skipped: see \`eventdb backup list\`)` : '';
+  if (catalog.snapshots.length === 0) throw new EventdbError('NOT_FOUND', `no snapshots in ${where}${skipped}`, 'run `eventdb backup` first, or check --store and --env');
   if (sel.latest) return catalog.snapshots[0]!;
   if (sel.at !== undefined) {
     const t = Date.parse(sel.at);
@@ -132,5 +165,5 @@ export function selectSnapshot(catalog: Catalog, sel: Selector): Catalog['snapsh
   const prefixed = catalog.snapshots.filter((x) => x.id.startsWith(sel.id!));
   if (prefixed.length === 1) return prefixed[0]!;
   if (prefixed.length > 1) throw new EventdbError('USAGE', `snapshot id "${sel.id}" is ambiguous (${prefixed.length} match)`, 'give more of the id (see `eventdb backup list`)');
-  throw new EventdbError('NOT_FOUND', `no snapshot "${sel.id}" in ${where}`, 'run `eventdb backup list` to see the snapshots');
+  throw new EventdbError('NOT_FOUND', `no snapshot ${describeName(sel.id)} in ${where}${skipped}`, 'run `eventdb backup list` to see the snapshots');
 }

@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import { createGunzip, gzip, gzipSync, type ZlibOptions } from 'node:zlib';
 import { registerSecret } from '../config/index.js';
-import { EventdbError, messageOf } from '../errors.js';
+import { EventdbError, EXIT, messageOf } from '../errors.js';
 import type { ObjectEncryption } from './manifest.js';
 
 const gzipAsync = promisify(gzip) as (buf: Buffer, opts: ZlibOptions) => Promise<Buffer>;
@@ -96,6 +96,8 @@ export interface EncryptionKeys {
   passphrase?: string;
   /** age identities (`AGE-SECRET-KEY-1…`) to decrypt with. */
   identities?: string[];
+  /** Where each identity came from (for messages; never the key itself). */
+  identitySources?: string[];
 }
 
 /** Keys from the environment: EVENTDB_BACKUP_RECIPIENTS, EVENTDB_BACKUP_PASSPHRASE, EVENTDB_AGE_IDENTITY(_FILE). */
@@ -104,7 +106,12 @@ export function keysFromEnv(env: NodeJS.ProcessEnv, extra: { recipients?: string
   const passphrase = env.EVENTDB_BACKUP_PASSPHRASE || undefined;
   registerSecret(passphrase);
   const identities: string[] = [];
-  if (env.EVENTDB_AGE_IDENTITY) identities.push(...env.EVENTDB_AGE_IDENTITY.split(/[\s,]+/).filter(Boolean));
+  const identitySources: string[] = [];
+  if (env.EVENTDB_AGE_IDENTITY) {
+    const ids = env.EVENTDB_AGE_IDENTITY.split(/[\s,]+/).filter(Boolean);
+    identities.push(...ids);
+    identitySources.push(...ids.map(() => 'EVENTDB_AGE_IDENTITY'));
+  }
   for (const file of [extra.identityFile, env.EVENTDB_AGE_IDENTITY_FILE]) {
     if (!file) continue;
     let text: string;
@@ -113,13 +120,40 @@ export function keysFromEnv(env: NodeJS.ProcessEnv, extra: { recipients?: string
     } catch (e) {
       throw new EventdbError('CONFIG', `cannot read the age identity file ${file}: ${messageOf(e)}`, 'point --identity or EVENTDB_AGE_IDENTITY_FILE at a file made by age-keygen');
     }
-    identities.push(...text.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('AGE-SECRET-KEY-')));
+    const ids = text.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('AGE-SECRET-KEY-'));
+    identities.push(...ids);
+    identitySources.push(...ids.map(() => `the identity file ${file}`));
   }
   for (const i of identities) registerSecret(i);
   for (const r of recipients) {
     if (!/^age1[0-9a-z]+$/.test(r)) throw new EventdbError('USAGE', `"${r.slice(0, 12)}…" is not an age recipient`, 'recipients look like age1… (age-keygen -y KEYFILE prints it)');
   }
-  return { recipients: recipients.length ? recipients : undefined, passphrase, identities: identities.length ? identities : undefined };
+  return { recipients: recipients.length ? recipients : undefined, passphrase, identities: identities.length ? identities : undefined, identitySources };
+}
+
+/**
+ * Checks every recipient and identity with age itself before anything is read or written, so a
+ * malformed key is a key error (BAD_KEY, exit 2) naming where it came from — never a damaged
+ * snapshot or a failed backup. The key text never appears in the message.
+ */
+export async function checkKeys(keys: EncryptionKeys): Promise<void> {
+  if (!keys.recipients?.length && !keys.identities?.length) return;
+  const { Encrypter, Decrypter } = await import('age-encryption');
+  const why = (e: unknown, key: string) => messageOf(e).split(key).join('…').replace(/AGE-SECRET-KEY-1[0-9A-Z]*/g, '…');
+  for (const r of keys.recipients ?? []) {
+    try {
+      new Encrypter().addRecipient(r);
+    } catch (e) {
+      throw new EventdbError('BAD_KEY', `the age recipient "${r.slice(0, 12)}…" is not valid: ${why(e, r)}`, 'recipients look like age1… (62 characters; `age-keygen -y KEYFILE` prints it)', { exitCode: EXIT.USAGE });
+    }
+  }
+  for (const [i, id] of (keys.identities ?? []).entries()) {
+    try {
+      new Decrypter().addIdentity(id);
+    } catch (e) {
+      throw new EventdbError('BAD_KEY', `an age identity in ${keys.identitySources?.[i] ?? 'the keys given'} is not valid: ${why(e, id)}`, 'use the AGE-SECRET-KEY-1… line written by age-keygen (check it was not cut or edited)', { exitCode: EXIT.USAGE });
+    }
+  }
 }
 
 /** The manifest's encryption record for these keys (none when there are no recipients or passphrase). */

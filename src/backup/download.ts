@@ -60,17 +60,22 @@ export interface DownloadOptions {
 
 /**
  * Downloads one object, checks its SHA-256 and size against the manifest, decrypts and decompresses
- * it into `dest` (fsynced unless `fsync: false`). On any failure `dest` is removed and
+ * it into `dest`, a new file (fsynced unless `fsync: false`). On any failure `dest` is removed (when this
+ * call created it) and
  * CORRUPT_SNAPSHOT, DECRYPT_FAILED, DISK_FULL or a store error is thrown.
  */
 export async function downloadVerified(store: Store, key: string, obj: ManifestObject, keys: EncryptionKeys, dest: string, opts: DownloadOptions = {}): Promise<{ rawSize: number }> {
   let out: Readable | undefined;
+  // `dest` is created here, exclusively: a file that already exists is never written to or removed.
+  let created = false;
   try {
     const { stored, stream } = await openChain(store, key, obj, keys, opts.onBytes);
     const raw = meter({ hash: false });
     out = stream;
-    if (obj.compression === 'gzip') await pipeline(stream, decompressor(), raw, createWriteStream(dest));
-    else await pipeline(stream, raw, createWriteStream(dest));
+    const file = createWriteStream(dest, { flags: 'wx', mode: 0o600 });
+    file.once('open', () => (created = true));
+    if (obj.compression === 'gzip') await pipeline(stream, decompressor(), raw, file);
+    else await pipeline(stream, raw, file);
     checkRead(obj, stored, raw);
     if (opts.fsync !== false) {
       const fh = await open(dest, 'r+');
@@ -83,7 +88,7 @@ export async function downloadVerified(store: Store, key: string, obj: ManifestO
     return { rawSize: raw.bytes() };
   } catch (e) {
     out?.destroy();
-    await rm(dest, { force: true }).catch(() => undefined);
+    if (created) await rm(dest, { force: true }).catch(() => undefined);
     throw await explainReadError(e, store, key, obj, dest);
   }
 }

@@ -4,3 +4,4 @@ export { verifySnapshot, type VerifyOptions, type VerifyResult } from './verify.
 export { pruneSnapshots, planRetention, type PruneOptions, type PruneResult } from './prune.js';
 export { restoreSnapshot, restoreIfNewer, type RestoreOptions, type RestoreResult } from './restore.js';
 export type { Manifest, ManifestObject } from './manifest.js';
+export { checkTag } from './names.js';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Engine } from '../config/index.js';
 import { EventdbError } from '../errors.js';
+import { folderName, isSafeName, legacyFolderName } from './names.js';
 
 export const MANIFEST_FORMAT = 'eventdb-snapshot/1';
 export const MANIFEST_NAME = 'manifest.json';
@@ -57,22 +58,79 @@ export function newSnapshotId(at: Date): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-const SAFE = /[^A-Za-z0-9._-]+/g;
-
-/** `<env>/<database>/` — per-environment prefixes, so development and production never share snapshots. */
+/** `<env>/<database>/` — per-environment prefixes, so development and production never share snapshots. Injective (see folderName). */
 export function databasePrefix(environment: string, database: string): string {
-  return `${environment.replace(SAFE, '_')}/${(database || 'database').replace(SAFE, '_')}/`;
+  return `${folderName(environment)}/${folderName(database)}/`;
 }
 
+/** The prefix eventdb used before folder names were injective; read (and filtered by the manifest's names) for old snapshots. */
+export function legacyDatabasePrefix(environment: string, database: string): string {
+  return `${legacyFolderName(environment, environment)}/${legacyFolderName(database, 'database')}/`;
+}
+
+const ENGINES = ['postgres', 'sqlite', 'duckdb'];
+const FORMATS = ['sqlite-file', 'duckdb-file', 'pg-custom', 'eventdb-pg'];
+const SHA256 = /^[0-9a-f]{64}$/;
+
+type Check = (v: unknown) => boolean;
+const str: Check = (v) => typeof v === 'string';
+const strOrNull: Check = (v) => v === null || typeof v === 'string';
+const count: Check = (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const time: Check = (v) => typeof v === 'string' && !Number.isNaN(Date.parse(v));
+const obj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** The first field of a parsed manifest that is missing or of the wrong type, or undefined when it is whole. */
+function manifestProblem(m: Record<string, unknown>): string | undefined {
+  const fields: Array<[string, unknown, Check]> = [
+    ['id', m.id, isSafeName],
+    ['createdAt', m.createdAt, time],
+    ['completedAt', m.completedAt, time],
+    ['environment', m.environment, str],
+    ['tag', m.tag ?? null, strOrNull],
+    ['eventdbVersion', m.eventdbVersion, str],
+    ['dataFormat', m.dataFormat, (v) => FORMATS.includes(v as string)],
+    ['tool', m.tool, str],
+  ];
+  for (const [name, v, ok] of fields) if (!ok(v)) return name;
+  if (!obj(m.database)) return 'database';
+  if (!ENGINES.includes(m.database.engine as string)) return 'database.engine';
+  if (!str(m.database.name)) return 'database.name';
+  if (!str(m.database.serverVersion)) return 'database.serverVersion';
+  if (!obj(m.migrations) || !strOrNull(m.migrations.head) || !Array.isArray(m.migrations.applied)) return 'migrations';
+  if (!obj(m.tables) || !Object.values(m.tables).every(count)) return 'tables';
+  if (m.notes !== undefined && (!Array.isArray(m.notes) || !m.notes.every(str))) return 'notes';
+  if (!Array.isArray(m.objects) || m.objects.length === 0) return 'objects';
+  for (const [i, o] of m.objects.entries()) {
+    if (!obj(o)) return `objects[${i}]`;
+    if (!isSafeName(o.name)) return `objects[${i}].name`;
+    if (!count(o.size) || !count(o.rawSize)) return `objects[${i}].size`;
+    if (typeof o.sha256 !== 'string' || !SHA256.test(o.sha256)) return `objects[${i}].sha256`;
+    if (o.compression !== 'gzip' && o.compression !== 'none') return `objects[${i}].compression`;
+    const e = o.encryption ?? null;
+    if (e !== null && (!obj(e) || e.scheme !== 'age' || (e.mode !== 'recipients' && e.mode !== 'passphrase'))) return `objects[${i}].encryption`;
+  }
+  return undefined;
+}
+
+/**
+ * Parses a manifest read from a store — untrusted input: every field used later is checked for
+ * presence and type, and names for being safe path segments. Throws CORRUPT_SNAPSHOT otherwise.
+ */
 export function parseManifest(text: string, where: string): Manifest {
-  let m: Manifest;
+  let m: unknown;
   try {
-    m = JSON.parse(text) as Manifest;
+    m = JSON.parse(text);
   } catch {
     throw new EventdbError('CORRUPT_SNAPSHOT', `the manifest ${where} is not valid JSON`, 'the snapshot is damaged; use another one (`eventdb backup list`)');
   }
-  if (m.format !== MANIFEST_FORMAT || !m.id || !Array.isArray(m.objects) || !m.database?.engine) {
+  if (!obj(m) || m.format !== MANIFEST_FORMAT) {
     throw new EventdbError('CORRUPT_SNAPSHOT', `the manifest ${where} is not an eventdb ${MANIFEST_FORMAT} manifest`, 'the snapshot is damaged or was written by a newer eventdb');
   }
-  return m;
+  const problem = manifestProblem(m);
+  if (problem) throw new EventdbError('CORRUPT_SNAPSHOT', `the manifest ${where} is damaged: "${problem}" is missing or invalid`, 'the snapshot is damaged; use another one (`eventdb backup list`)');
+  const out = m as unknown as Manifest;
+  out.tag ??= null;
+  out.notes ??= [];
+  for (const o of out.objects) o.encryption ??= null;
+  return out;
 }

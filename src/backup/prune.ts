@@ -19,6 +19,8 @@ export interface PruneResult {
   remove: Array<{ id: string; createdAt: string; size: number }>;
   /** Folders without a manifest older than a day (failed backups). */
   incomplete: Array<{ id: string; modified: string; objects: number }>;
+  /** Snapshots whose manifest is damaged: never deleted by prune (someone should look at them), only reported. */
+  damaged: Array<{ id: string; reason: string }>;
   freedBytes: number;
 }
 
@@ -87,6 +89,7 @@ export async function pruneSnapshots(config: ResolvedConfig, opts: PruneOptions)
     keep,
     remove: removeSnaps.map((s) => ({ id: s.id, createdAt: s.createdAt, size: s.size })),
     incomplete: incomplete.map((f) => ({ id: f.id, modified: f.modified, objects: f.keys.length })),
+    damaged: catalog.damaged.map((d) => ({ id: d.id, reason: d.reason })),
     freedBytes: removeSnaps.reduce((n, s) => n + s.size, 0),
   };
 }

@@ -1,14 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ResolvedConfig } from '../config/index.js';
 import { getSnapshotEngine } from '../dialects/index.js';
 import { EventdbError } from '../errors.js';
 import { readCatalog, selectSnapshot, type Catalog, type Selector } from './catalog.js';
-import { keysFromEnv, type EncryptionKeys } from './codec.js';
+import { checkKeys, keysFromEnv, type EncryptionKeys } from './codec.js';
 import { downloadVerified } from './download.js';
 import { VERIFIED_NAME, type Manifest } from './manifest.js';
+import { checkStoreName } from './names.js';
+import { makeTempDir } from './temp-dirs.js';
 
 export interface VerifyOptions extends Selector {
   store?: string;
@@ -46,8 +47,9 @@ export async function fetchAndCheck(catalog: Catalog, snap: Catalog['snapshots']
   const checks: string[] = [];
   let file = '';
   for (const o of m.objects) {
-    file = join(dir, o.name.replace(/(\.gz)?(\.age)?$/, ''));
-    await downloadVerified(catalog.store, `${snap.location}${o.name}`, o, keys, file, { fsync: false });
+    const name = checkStoreName(o.name, 'the object name');
+    file = join(dir, name.replace(/(\.gz)?(\.age)?$/, ''));
+    await downloadVerified(catalog.store, `${snap.location}${name}`, o, keys, file, { fsync: false });
     checks.push(`${o.name}: size and SHA-256 match${o.encryption ? ', decrypted' : ''}`);
   }
   const engine = await getSnapshotEngine(m.database.engine);
@@ -62,10 +64,11 @@ export async function fetchAndCheck(catalog: Catalog, snap: Catalog['snapshots']
 export async function verifySnapshot(config: ResolvedConfig, opts: VerifyOptions): Promise<VerifyResult> {
   const env = opts.env ?? process.env;
   const keys = keysFromEnv(env, { identityFile: opts.identityFile });
+  await checkKeys(keys);
   const started = Date.now();
   const catalog = await readCatalog(config, { store: opts.store, env });
   const snap = selectSnapshot(catalog, opts);
-  const dir = await mkdtemp(join(env.EVENTDB_TMPDIR ?? tmpdir(), 'eventdb-verify-'));
+  const dir = await makeTempDir('verify', env);
   try {
     const r = await fetchAndCheck(catalog, snap, keys, dir);
     const record = { verifiedAt: new Date().toISOString(), sha256: snap.manifest.objects.map((o) => o.sha256), checks: r.checks };

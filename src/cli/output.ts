@@ -35,13 +35,13 @@ export class Output {
   /** A line of human output (suppressed by --json and --quiet). */
   line(text = ''): void {
     if (this.json || this.quiet) return;
-    this.stdout.write(`${redact(text)}\n`);
+    this.stdout.write(`${printable(redact(text))}\n`);
   }
 
   /** A progress or notice line on stderr (suppressed by --quiet). */
   note(text: string): void {
     if (this.quiet) return;
-    this.stderr.write(`${redact(text)}\n`);
+    this.stderr.write(`${printable(redact(text))}\n`);
   }
 
   /** The command's result: JSON with `ok` first under --json, else the human rendering. */
@@ -68,18 +68,28 @@ export class Output {
     if (this.json) {
       this.stdout.write(`${JSON.stringify(redactDeep({ ok: false, error: { code, message, hint } }), null, 2)}\n`);
     }
-    this.stderr.write(`error: ${redact(message)}\n`);
-    if (hint) this.stderr.write(`hint: ${redact(hint)}\n`);
+    this.stderr.write(`error: ${printable(redact(message))}\n`);
+    if (hint) this.stderr.write(`hint: ${printable(redact(hint))}\n`);
     if (this.verbose && e instanceof Error && e.stack) {
-      this.stderr.write(`${redact(e.stack)}\n`);
+      this.stderr.write(`${printable(redact(e.stack))}\n`);
       let cause = (e as { cause?: unknown }).cause;
       while (cause instanceof Error) {
-        this.stderr.write(`caused by: ${redact(cause.stack ?? cause.message)}\n`);
+        this.stderr.write(`caused by: ${printable(redact(cause.stack ?? cause.message))}\n`);
         cause = (cause as { cause?: unknown }).cause;
       }
     }
     return exit;
   }
+}
+
+/**
+ * Text for a terminal: control characters (C0 other than newline and tab, DEL, C1) are shown as
+ * `\xNN`, so a name or tag read from a store or a file cannot move the cursor, recolour or rewrite
+ * the screen. JSON output escapes them by itself.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 function jsonReplacer(_key: string, value: unknown): unknown {

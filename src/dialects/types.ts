@@ -224,14 +224,15 @@ export interface SnapshotEngine {
    * PGlite: loads a downloaded dump file into the target (or `to`) in one transaction, keeping the old
    * data directory as a tarball unless keep is false. Never changes the target unless the load succeeds.
    */
-  restoreDatabase?(config: ResolvedConfig, dumpFile: string, format: SnapshotSource['format'], opts: { to?: ResolvedConfig; keep: boolean; stamp: string }): Promise<{ database: string; previous?: string; tables: Record<string, number> }>;
+  restoreDatabase?(config: ResolvedConfig, dumpFile: string, format: SnapshotSource['format'], opts: { to?: ResolvedConfig; keep: boolean; stamp: string }): Promise<{ database: string; previous?: string; tables: Record<string, number>; notes?: string[] }>;
   /**
    * PostgreSQL server: loads the dump into a new database while it downloads, then makes it the
    * target (swap names, keeping the old one as `<name>_pre_restore_<stamp>` unless keep is false), or
    * loads `to`. The swap waits for `dump.verified`; on any failure the new database is dropped. With
-   * `expected` (the manifest's row counts) the restored rows are checked before the swap.
+   * `expected` (the manifest's row counts) the restored rows are checked before the swap. Restores of
+   * one target are serialised (LOCK_TIMEOUT after `lockTimeoutMs`); kept copies get unique names.
    */
-  restoreStream?(config: ResolvedConfig, dump: DumpStream, format: SnapshotSource['format'], opts: { to?: ResolvedConfig; keep: boolean; stamp: string; expected?: Record<string, number> }): Promise<{ database: string; previous?: string; tables: Record<string, number> }>;
+  restoreStream?(config: ResolvedConfig, dump: DumpStream, format: SnapshotSource['format'], opts: { to?: ResolvedConfig; keep: boolean; stamp: string; expected?: Record<string, number>; lockTimeoutMs?: number }): Promise<{ database: string; previous?: string; tables: Record<string, number>; notes?: string[] }>;
 }
 
 /** A dump being downloaded: its bytes, the promise that they matched the manifest, and a way to stop. */

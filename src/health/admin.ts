@@ -39,15 +39,20 @@ export async function handleAdmin(path: string, req: IncomingMessage, config: Re
       return { status: 200, body: { ok: true, snapshots: await mod.listSnapshots(config) } };
     }
     if (route === 'POST /admin/backup') {
-      const tag = typeof body.tag === 'string' ? body.tag : undefined;
-      return { status: 200, body: { ok: true, backup: await mod.createBackup(config, { tag }) } };
+      // The tag is checked like --tag: a string of printable text (400 otherwise).
+      return { status: 200, body: { ok: true, backup: await mod.createBackup(config, { tag: mod.checkTag(body.tag, 'the "tag" field') }) } };
     }
-    const id = typeof body.snapshot === 'string' ? body.snapshot : undefined;
-    const sel = id ? { id } : { latest: true };
+    // A wrong-typed field is refused, never read as "not given" (which would restore the newest snapshot).
+    if (body.snapshot !== undefined && (typeof body.snapshot !== 'string' || body.snapshot === '')) {
+      return fail(400, 'USAGE', 'the "snapshot" field must be a snapshot id (a non-empty string)', 'send {"snapshot": "<id>"}, or no "snapshot" for the newest one');
+    }
+    if (body.ifNewer !== undefined && typeof body.ifNewer !== 'boolean') return fail(400, 'USAGE', 'the "ifNewer" field must be true or false', 'send {"ifNewer": true}');
+    const sel = body.snapshot !== undefined ? { id: body.snapshot as string } : { latest: true };
     return { status: 200, body: { ok: true, restore: await mod.restoreSnapshot(config, { ...sel, ifNewer: body.ifNewer === true }) } };
   } catch (e) {
     const err = e instanceof EventdbError ? e : undefined;
-    return fail(err?.exitCode === 2 ? 400 : 500, err?.code ?? 'INTERNAL', messageOf(e), err?.hint ?? '');
+    const status = err?.exitCode === 2 ? 400 : err?.code === 'NOT_FOUND' ? 404 : err?.exitCode === 4 || err?.exitCode === 5 ? 409 : 500;
+    return fail(status, err?.code ?? 'INTERNAL', messageOf(e), err?.hint ?? '');
   } finally {
     busy = false;
   }

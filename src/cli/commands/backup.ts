@@ -201,7 +201,8 @@ export function register(program: Command): void {
         const { readCatalog } = await import('../../backup/catalog.js');
         const c = await readCatalog(cfg);
         const snapshots = c.snapshots.map(({ manifest: _m, ...s }) => s);
-        out.result(true, { store: c.store.display, prefix: c.prefix, snapshots, incomplete: c.incomplete.map((i) => ({ id: i.id, modified: i.modified })) }, () => {
+        out.result(true, { store: c.store.display, prefix: c.prefix, snapshots, incomplete: c.incomplete.map((i) => ({ id: i.id, modified: i.modified })), damaged: c.damaged.map((d) => ({ id: d.id, reason: d.reason })) }, () => {
+          for (const d of c.damaged) out.line(`${out.marker('warn')} skipped damaged snapshot ${d.id}: ${d.reason}`);
           if (snapshots.length === 0) {
             out.line(`no snapshots in ${c.store.display}/${c.prefix} (run \`eventdb backup\`)`);
             return;
@@ -256,6 +257,7 @@ export function register(program: Command): void {
           for (const k of r.keep) out.line(`  keep    ${k.id}  (${k.reasons.join(', ')})`);
           for (const d of r.remove) out.line(`  ${r.applied ? 'deleted' : 'delete '} ${d.id}  ${formatBytes(d.size)}`);
           for (const i of r.incomplete) out.line(`  ${r.applied ? 'deleted' : 'delete '} ${i.id}  (incomplete: no manifest, ${i.objects} object(s))`);
+          for (const d of r.damaged) out.line(`  skip    ${d.id}  (damaged, left in place: ${d.reason})`);
           out.line(`${out.marker(r.applied ? 'ok' : 'info')} ${verb} ${r.remove.length} snapshot(s), ${formatBytes(r.freedBytes)}; kept ${r.keep.length}${r.applied ? '' : ' — dry run: add --yes to delete'}`);
         });
       }, (o) => ({ store: o.store })),

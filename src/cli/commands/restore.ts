@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { action } from '../context.js';
 import { confirmDestructive } from '../confirm.js';
+import { lockTimeoutMs } from './migrate-shared.js';
 import type { RestoreProgress } from '../../backup/restore.js';
 
 interface RestoreFlags {
@@ -12,6 +13,7 @@ interface RestoreFlags {
   keep?: boolean;
   force?: boolean;
   identity?: string;
+  lockTimeout?: string;
 }
 
 export function register(program: Command): void {
@@ -23,12 +25,14 @@ export function register(program: Command): void {
     .option('--to <url>', 'restore into this database instead of the configured one')
     .option('--if-newer', 'restore only if the snapshot is newer than the target\'s data (for start-up scripts); otherwise exit 0')
     .option('--no-keep', 'do not keep the replaced data as <name>.pre-restore-<time>')
-    .option('--force', 'restore a snapshot whose migration head this code does not know')
+    .option('--force', 'restore a snapshot whose migration head this code does not know, or whose manifest names another database')
+    .option('--lock-timeout <seconds>', 'wait this long for another restore of the same target to finish (default 30)')
     .option('--identity <file>', 'age identity file for encrypted snapshots (also EVENTDB_AGE_IDENTITY_FILE)')
     .option('--store <url>', 'where snapshots live (default: EVENTDB_STORE, the config file, else file:./backups)')
     .action(
       action<RestoreFlags>(async ({ opts, out, config }, id?: string) => {
         const cfg = await config();
+        const lockMs = lockTimeoutMs(opts.lockTimeout);
         await confirmDestructive(cfg, `restore a snapshot over ${opts.to ?? cfg.database.display}`, opts.yes);
         const { restoreSnapshot } = await import('../../backup/restore.js');
         const { startProgress } = await import('./backup.js');
@@ -39,7 +43,7 @@ export function register(program: Command): void {
           else if (p.phase === 'check') progress.step('checking the copy (integrity check, row counts)');
           else progress.step('swapping the restored copy into place');
         };
-        const r = await restoreSnapshot(cfg, { id, latest: opts.latest, at: opts.at, to: opts.to, ifNewer: opts.ifNewer, keep: opts.keep, force: opts.force, identityFile: opts.identity, onProgress }).finally(() => progress.stop());
+        const r = await restoreSnapshot(cfg, { id, latest: opts.latest, at: opts.at, to: opts.to, ifNewer: opts.ifNewer, keep: opts.keep, force: opts.force, identityFile: opts.identity, lockTimeoutMs: lockMs, onProgress }).finally(() => progress.stop());
         out.result(true, { restore: r }, () => {
           if (!r.restored) {
             out.line(`${out.marker('info')} not restored: ${r.reason}`);

@@ -1,11 +1,11 @@
 import type { PGlite } from '@electric-sql/pglite';
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import type pg from 'pg';
 import type { ResolvedConfig } from '../../config/index.js';
 import { EventdbError, messageOf } from '../../errors.js';
 import type { SnapshotEngine } from '../types.js';
-import { readFrames, type DumpHeader, type DumpTable, type SequenceValue } from '../postgres/dump-format.js';
+import { DumpFormatError, parseHeader, parseSequences, parseTable, readFrames, type DumpHeader, type DumpTable } from '../postgres/dump-format.js';
 import { countAll, listTables, qn, writeOwnDump, type CopyOut } from '../postgres/own-dump.js';
 import { quoteIdent as qi } from '../quote.js';
 import { postgresSnapshot } from '../postgres/snapshot.js';
@@ -55,29 +55,29 @@ async function load(lite: PGlite, file: string): Promise<void> {
   };
   for await (const { type, body } of readFrames(createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>)) {
     if (type === 'H') {
-      header = JSON.parse(body.toString('utf8')) as DumpHeader;
+      header = parseHeader(body);
       for (const s of header.preData) await lite.exec(s);
     } else if (type === 'T') {
-      table = JSON.parse(body.toString('utf8')) as DumpTable;
+      table = parseTable(body);
     } else if (type === 'D') {
-      if (!table) throw new Error('data outside a table');
+      if (!table) throw new DumpFormatError('data outside a table');
       parts.push(Buffer.from(body));
       size += body.length;
       if (size >= 8 * FRAME_BYTES) await flush();
     } else if (type === 'E') {
-      if (!table) throw new Error('table end outside a table');
+      if (!table) throw new DumpFormatError('a table end outside a table');
       await flush();
       if (size > 0) throw new Error(`the data of ${table.name} does not end with a complete row`);
       table = undefined;
     } else if (type === 'S') {
-      for (const s of JSON.parse(body.toString('utf8')) as SequenceValue[]) {
+      for (const s of parseSequences(body)) {
         await lite.query(`select pg_catalog.setval($1, $2::bigint, $3)`, [s.name, s.value, s.called]);
       }
     } else if (type === 'Z') {
       ended = true;
     }
   }
-  if (!header || !ended) throw new Error('the dump is incomplete');
+  if (!header || !ended) throw new DumpFormatError('the dump is incomplete');
   for (const s of header.postData) await lite.exec(s);
 }
 
@@ -133,12 +133,18 @@ export const pgliteSnapshot: SnapshotEngine = {
     try {
       return await conn.exclusive(async (lite) => {
         if (opts.keep && !target.database.memory) {
-          previous = `${target.database.path}.pre-restore-${opts.stamp}.tar.gz`;
-          if (!existsSync(previous)) {
-            const tar = await lite.dumpDataDir('gzip');
-            await writeFile(previous, Buffer.from(await tar.arrayBuffer()));
-            wroteTarball = true;
+          // A new name every time (exclusive create): a kept copy never replaces another.
+          const tar = Buffer.from(await (await lite.dumpDataDir('gzip')).arrayBuffer());
+          for (let i = 1; !previous; i++) {
+            const name = `${target.database.path}.pre-restore-${opts.stamp}${i > 1 ? `-${i}` : ''}.tar.gz`;
+            try {
+              await writeFile(name, tar, { flag: 'wx', mode: 0o600 });
+              previous = name;
+            } catch (e) {
+              if ((e as { code?: string }).code !== 'EEXIST') throw e;
+            }
           }
+          wroteTarball = true;
         }
         await lite.exec('begin');
         try {
@@ -153,6 +159,7 @@ export const pgliteSnapshot: SnapshotEngine = {
         } catch (e) {
           await lite.exec('rollback').catch(() => undefined);
           if (wroteTarball && previous) await rm(previous, { force: true }).catch(() => undefined); // nothing was replaced
+          if (e instanceof DumpFormatError) throw new EventdbError('CORRUPT_SNAPSHOT', `the PostgreSQL dump is damaged: ${e.message}`, `use another snapshot (\`eventdb backup list\`); the database ${target.database.display} was not changed`, { cause: e });
           throw new EventdbError('RESTORE_FAILED', `restore into PGlite failed: ${messageOf(e)}`, `the database ${target.database.display} was not changed`, { cause: e });
         }
       });

@@ -8,13 +8,14 @@ import type { ResolvedConfig } from '../../config/index.js';
 import type { PostgresParams } from '../../config/url.js';
 import { EventdbError, messageOf } from '../../errors.js';
 import type { DumpStream, SnapshotEngine, SnapshotSource } from '../types.js';
-import { readFrames, type DumpHeader, type DumpTable, type SequenceValue } from './dump-format.js';
+import { DumpFormatError, parseHeader, parseSequences, parseTable, readFrames, type DumpHeader, type DumpTable } from './dump-format.js';
 import { quoteIdent as qi } from '../quote.js';
 import { countAll, listTables, qn, tableKey, writeOwnDump, type CopyOut } from './own-dump.js';
 import { connectError } from './errors.js';
+import { withAdvisoryLock } from './lock.js';
 import { poolConfig } from './index.js';
 
-type RestoreIntoOptions = { to?: ResolvedConfig; keep: boolean; stamp: string; expected?: Record<string, number> };
+type RestoreIntoOptions = { to?: ResolvedConfig; keep: boolean; stamp: string; expected?: Record<string, number>; lockTimeoutMs?: number };
 
 /** Environment for pg_dump / pg_restore: the password goes in PGPASSWORD, never on the command line. */
 export function libpqEnv(p: PostgresParams, database = p.database): NodeJS.ProcessEnv {
@@ -86,36 +87,47 @@ async function loadOwnDump(c: pg.Client, input: AsyncIterable<Buffer>): Promise<
   let header: DumpHeader | undefined;
   let current: { table: DumpTable; copy: NodeJS.WritableStream & { write(b: Buffer): boolean; rowCount?: number }; done: Promise<void> } | undefined;
   let ended = false;
-  for await (const { type, body } of readFrames(input)) {
+  // Frames are pulled by hand, not with for-await: a failure here must not destroy the download
+  // before the caller has aborted it with this error (else the download's "stopped" would be reported).
+  const frames = readFrames(input);
+  for (;;) {
+    const next = await frames.next();
+    if (next.done) break;
+    const { type, body } = next.value;
     if (type === 'H') {
-      header = JSON.parse(body.toString('utf8')) as DumpHeader;
+      header = parseHeader(body);
       await runSql(c, header.preData);
     } else if (type === 'T') {
-      const table = JSON.parse(body.toString('utf8')) as DumpTable;
+      if (current) throw new DumpFormatError('a table starts inside another');
+      const table = parseTable(body);
       const copy = c.query(copyFrom(`copy ${qn(table.schema, table.name)} (${table.columns.map(qi).join(', ')}) from stdin`));
       const done = new Promise<void>((resolve, reject) => {
         copy.on('finish', () => resolve());
         copy.on('error', reject);
       });
+      // The server may reject a row while later frames are still being written: that error is
+      // raised at the next write or table end, never left as an unhandled rejection.
+      done.catch(() => undefined);
       current = { table, copy, done };
     } else if (type === 'D') {
-      if (!current) throw new Error('data outside a table');
-      if (!current.copy.write(Buffer.from(body))) await new Promise((r) => current!.copy.once('drain', r));
+      if (!current) throw new DumpFormatError('data outside a table');
+      const cur = current;
+      if (!cur.copy.write(Buffer.from(body))) await Promise.race([new Promise((r) => cur.copy.once('drain', r)), cur.done]);
     } else if (type === 'E') {
-      if (!current) throw new Error('table end outside a table');
+      if (!current) throw new DumpFormatError('a table end outside a table');
       current.copy.end();
       await current.done;
       counted[tableKey(current.table.schema, current.table.name)] = current.copy.rowCount ?? 0;
       current = undefined;
     } else if (type === 'S') {
-      for (const s of JSON.parse(body.toString('utf8')) as SequenceValue[]) {
-        await c.query(`select pg_catalog.setval('${s.name.replace(/'/g, "''")}', $1::bigint, $2)`, [s.value, s.called]);
+      for (const s of parseSequences(body)) {
+        await c.query(`select pg_catalog.setval($1, $2::bigint, $3)`, [s.name, s.value, s.called]);
       }
     } else if (type === 'Z') {
       ended = true;
     }
   }
-  if (!header || !ended) throw new Error('the dump is incomplete');
+  if (!header || !ended || current) throw new DumpFormatError('the dump is incomplete');
   await runSql(c, header.postData);
   await c.query('commit');
   return counted;
@@ -243,7 +255,7 @@ export const postgresSnapshot: SnapshotEngine = {
       try {
         for await (const { type, body } of readFrames(createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>)) {
           if (type === 'T') {
-            current = JSON.parse(body.toString('utf8')) as DumpTable;
+            current = parseTable(body);
             rows = 0;
           } else if (type === 'D') {
             let i = -1;
@@ -280,7 +292,7 @@ export const postgresSnapshot: SnapshotEngine = {
  * database). The swap waits until the download was verified, and the new database is dropped on any
  * failure — the original is untouched until the swap.
  */
-async function restoreInto(config: ResolvedConfig, dump: DumpStream, format: SnapshotSource['format'], opts: RestoreIntoOptions): Promise<{ database: string; previous?: string; tables: Record<string, number> }> {
+async function restoreInto(config: ResolvedConfig, dump: DumpStream, format: SnapshotSource['format'], opts: RestoreIntoOptions): Promise<{ database: string; previous?: string; tables: Record<string, number>; notes?: string[] }> {
   const targetCfg = opts.to ?? config;
   const p = targetCfg.database.postgres!;
   const target = p.database;
@@ -293,82 +305,104 @@ async function restoreInto(config: ResolvedConfig, dump: DumpStream, format: Sna
     if (e instanceof EventdbError && e.code === 'DB_NOT_FOUND') return client(targetCfg, 'template1');
     throw e;
   }).catch(fail);
-  const fresh = `${target.slice(0, 30)}_restore_${opts.stamp}`.slice(0, 63);
-  const previous = `${target.slice(0, 30)}_pre_restore_${opts.stamp}`.slice(0, 63);
+  const base = target.slice(0, 30);
   try {
-    if (format === 'pg-custom') {
-      const v = toolVersion('pg_restore');
-      if (!v) fail(new EventdbError('PG_RESTORE_MISSING', 'this snapshot was made by pg_dump and pg_restore is not on PATH', 'install the PostgreSQL client tools (apt-get install postgresql-client); nothing was changed'));
-    }
-    try {
-      await admin.query(`create database ${qi(fresh)} template template0`);
-    } catch (e) {
-      const code = (e as { code?: string }).code;
-      fail(new EventdbError('RESTORE_FAILED', `cannot create the database "${fresh}" to restore into: ${messageOf(e)}`, code === '42501' ? 'the user needs the CREATEDB privilege (restore loads into a new database, then swaps names)' : 'nothing was changed', { cause: e }));
-    }
-    let tables!: Record<string, number>;
-    try {
-      const load = async () => {
-        let counted: Record<string, number> | undefined;
-        if (format === 'pg-custom') {
-          await pgRestore(p, fresh, dump.data);
-        } else {
+    // One restore of a target at a time (a second one waits, then gives up with LOCK_TIMEOUT, exit 4).
+    return await withAdvisoryLock(admin, `restore ${base}`, `the restore lock on database "${target}"`, { timeoutMs: opts.lockTimeoutMs ?? 30_000 }, async () => {
+      const notes: string[] = [];
+      // Under the lock no other restore of this target runs: a database of ours left by a failed or
+      // killed restore (`<name>_restore_<time>`) is removed. Kept copies (`_pre_restore_`) are not.
+      const leftovers = (await admin.query<{ d: string }>('select datname as d from pg_database where starts_with(datname, $1)', [`${base}_restore_`])).rows.map((r) => r.d).filter((d) => /^\d{8}t\d{6}z(_\d+)?$/.test(d.slice(base.length + 9)));
+      for (const d of leftovers) await admin.query(`drop database if exists ${qi(d)} with (force)`);
+      if (leftovers.length) notes.push(`removed ${leftovers.length} database(s) left by an interrupted restore: ${leftovers.join(', ')}`);
+      const fresh = await freeName(admin, `${base}_restore_${opts.stamp}`);
+      const previous = await freeName(admin, `${base}_pre_restore_${opts.stamp}`);
+      if (format === 'pg-custom') {
+        const v = toolVersion('pg_restore');
+        if (!v) fail(new EventdbError('PG_RESTORE_MISSING', 'this snapshot was made by pg_dump and pg_restore is not on PATH', 'install the PostgreSQL client tools (apt-get install postgresql-client); nothing was changed'));
+      }
+      try {
+        await admin.query(`create database ${qi(fresh)} template template0`);
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        fail(new EventdbError('RESTORE_FAILED', `cannot create the database "${fresh}" to restore into: ${messageOf(e)}`, code === '42501' ? 'the user needs the CREATEDB privilege (restore loads into a new database, then swaps names)' : 'nothing was changed', { cause: e }));
+      }
+      let tables!: Record<string, number>;
+      try {
+        const load = async () => {
+          let counted: Record<string, number> | undefined;
+          if (format === 'pg-custom') {
+            await pgRestore(p, fresh, dump.data);
+          } else {
+            const c = await client(targetCfg, fresh);
+            try {
+              counted = await loadOwnDump(c, dump.data as AsyncIterable<Buffer>);
+            } finally {
+              await c.end().catch(() => undefined);
+            }
+          }
+          if (counted) return counted;
           const c = await client(targetCfg, fresh);
           try {
-            counted = await loadOwnDump(c, dump.data as AsyncIterable<Buffer>);
+            await c.query("select pg_catalog.set_config('search_path', '', false)");
+            return await restoredCounts(c, opts.expected);
           } finally {
             await c.end().catch(() => undefined);
           }
-        }
-        if (counted) return counted;
-        const c = await client(targetCfg, fresh);
-        try {
-          await c.query("select pg_catalog.set_config('search_path', '', false)");
-          return await restoredCounts(c, opts.expected);
-        } finally {
-          await c.end().catch(() => undefined);
-        }
-      };
-      const loading = load().catch(fail);
-      // A damaged download (checksum, decryption, store) is the error to report, not what it did to the load.
-      const [l, v] = await Promise.allSettled([loading, dump.verified]);
-      if (v.status === 'rejected') throw v.reason;
-      if (l.status === 'rejected') throw l.reason;
-      tables = l.value;
-    } catch (e) {
-      await admin.query(`drop database if exists ${qi(fresh)} with (force)`).catch(() => undefined);
-      if (e instanceof EventdbError) throw e;
-      throw new EventdbError('RESTORE_FAILED', `restore into a new database failed: ${messageOf(e)}`, `the original database "${target}" was not changed`, { cause: e });
-    }
-    // Row counts are checked before anything is swapped.
-    if (opts.expected) {
-      for (const [t, n] of Object.entries(opts.expected)) {
-        if (tables[t] !== n) {
-          await admin.query(`drop database if exists ${qi(fresh)} with (force)`).catch(() => undefined);
-          throw new EventdbError('CORRUPT_SNAPSHOT', `table ${t} has ${tables[t] ?? 'no'} rows in the restored copy, the manifest says ${n}`, `use another snapshot (\`eventdb backup list\`); the original database "${target}" was not changed`);
+        };
+        const loading = load().catch(fail);
+        // A damaged download (checksum, decryption, store) is the error to report, not what it did to the load.
+        const [l, v] = await Promise.allSettled([loading, dump.verified]);
+        if (v.status === 'rejected') throw v.reason;
+        if (l.status === 'rejected') throw l.reason;
+        tables = l.value;
+      } catch (e) {
+        await admin.query(`drop database if exists ${qi(fresh)} with (force)`).catch(() => undefined);
+        if (e instanceof EventdbError) throw e;
+        if (e instanceof DumpFormatError) throw new EventdbError('CORRUPT_SNAPSHOT', `the PostgreSQL dump is damaged: ${e.message}`, `use another snapshot (\`eventdb backup list\`); the original database "${target}" was not changed`, { cause: e });
+        throw new EventdbError('RESTORE_FAILED', `restore into a new database failed: ${messageOf(e)}`, `the original database "${target}" was not changed`, { cause: e });
+      }
+      // Row counts are checked before anything is swapped.
+      if (opts.expected) {
+        for (const [t, n] of Object.entries(opts.expected)) {
+          if (tables[t] !== n) {
+            await admin.query(`drop database if exists ${qi(fresh)} with (force)`).catch(() => undefined);
+            throw new EventdbError('CORRUPT_SNAPSHOT', `table ${t} has ${tables[t] ?? 'no'} rows in the restored copy, the manifest says ${n}`, `use another snapshot (\`eventdb backup list\`); the original database "${target}" was not changed`);
+          }
         }
       }
-    }
-    // Swap: the old database keeps its data under another name until the new one is in place.
-    let moved: string | undefined;
-    try {
-      if (await databaseExists(admin, target)) {
-        await renameDatabase(admin, target, previous);
-        moved = previous;
+      // Swap: the old database keeps its data under another name until the new one is in place.
+      let moved: string | undefined;
+      try {
+        if (await databaseExists(admin, target)) {
+          await renameDatabase(admin, target, previous);
+          moved = previous;
+        }
+        await renameDatabase(admin, fresh, target);
+      } catch (e) {
+        if (moved) await renameDatabase(admin, previous, target).catch(() => undefined);
+        await admin.query(`drop database if exists ${qi(fresh)} with (force)`).catch(() => undefined);
+        throw new EventdbError('RESTORE_FAILED', `cannot swap the restored database into place: ${messageOf(e)}`, `the original database "${target}" was kept; close the sessions using it and retry`, { cause: e });
       }
-      await renameDatabase(admin, fresh, target);
-    } catch (e) {
-      if (moved) await renameDatabase(admin, previous, target).catch(() => undefined);
-      await admin.query(`drop database if exists ${qi(fresh)} with (force)`).catch(() => undefined);
-      throw new EventdbError('RESTORE_FAILED', `cannot swap the restored database into place: ${messageOf(e)}`, `the original database "${target}" was kept; close the sessions using it and retry`, { cause: e });
-    }
-    if (moved && !opts.keep) {
-      await admin.query(`drop database if exists ${qi(moved)} with (force)`);
-      moved = undefined;
-    }
-    return { database: target, previous: moved, tables };
+      if (moved && !opts.keep) {
+        await admin.query(`drop database if exists ${qi(moved)} with (force)`);
+        moved = undefined;
+      }
+      return { database: target, previous: moved, tables, notes };
+    });
+  } catch (e) {
+    dump.abort(e instanceof Error ? e : new Error(String(e)));
+    throw e;
   } finally {
     await admin.end().catch(() => undefined);
+  }
+}
+
+/** `name`, or `name_2`, `name_3` … — the first that is not a database yet (called under the restore lock). */
+async function freeName(c: pg.Client, name: string): Promise<string> {
+  for (let i = 1; ; i++) {
+    const candidate = i === 1 ? name : `${name}_${i}`;
+    if (!(await databaseExists(c, candidate))) return candidate;
   }
 }
 

@@ -19,10 +19,13 @@ export const backupCheck: CheckDefinition = {
     const newestAt = newest ? Date.parse(newest.createdAt) : -Infinity;
     // A folder without a manifest newer than the newest snapshot: the latest backup did not finish.
     const unfinished = catalog.incomplete.filter((f) => Date.parse(f.modified) > newestAt);
-    const base = { store, count: snapshots.length, maxAgeMs: maxAge, incomplete: catalog.incomplete.map((f) => f.id) };
+    const base = { store, count: snapshots.length, maxAgeMs: maxAge, incomplete: catalog.incomplete.map((f) => f.id), damaged: catalog.damaged.map((d) => ({ id: d.id, reason: d.reason })) };
+    // Damaged snapshots are skipped (never chosen by `restore --latest`); a newer one than the newest
+    // usable snapshot means the latest backup cannot be restored.
+    const damagedNote = catalog.damaged.length ? `; ${catalog.damaged.length} damaged snapshot(s) skipped (${catalog.damaged[0]!.id}: ${catalog.damaged[0]!.reason})` : '';
     if (!newest) {
-      const message = `no snapshot in ${store}${unfinished.length ? ` (${unfinished.length} incomplete: no manifest)` : ''}`;
-      return { status: ctx.production || unfinished.length ? 'fail' : 'warn', message, details: base };
+      const message = `no snapshot in ${store}${unfinished.length ? ` (${unfinished.length} incomplete: no manifest)` : ''}${damagedNote}`;
+      return { status: ctx.production || unfinished.length || catalog.damaged.length ? 'fail' : 'warn', message, details: base };
     }
     const ageMs = Date.now() - newestAt;
     const details = {
@@ -32,7 +35,8 @@ export const backupCheck: CheckDefinition = {
     };
     const what = `newest snapshot ${newest.id} is ${formatDuration(ageMs)} old`;
     if (ageMs > maxAge) return { status: 'fail', message: `${what} (over ${formatDuration(maxAge)})`, details };
-    if (unfinished.length) return { status: 'fail', message: `${what}, but a newer backup ${unfinished[0]!.id} is incomplete (no manifest)`, details };
+    if (unfinished.length) return { status: 'fail', message: `${what}, but a newer backup ${unfinished[0]!.id} is incomplete (no manifest)${damagedNote}`, details };
+    if (catalog.damaged.length) return { status: 'warn', message: `${what}${newest.verified ? ', verified' : ', not verified yet'}${damagedNote}`, details };
     return { status: 'ok', message: `${what}${newest.verified ? ', verified' : ', not verified yet'}`, details };
   },
 };

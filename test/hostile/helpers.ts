@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { expect } from 'vitest';
+import type { CliResult } from '../helpers/cli.js';
+
+/** The snapshot folders of `<store>/<env>/<db>/`, oldest first. */
+export function snapshotDirs(store: string, env: string, db: string): string[] {
+  const root = join(store, env, db);
+  return readdirSync(root).sort().map((d) => join(root, d));
+}
+
+export function readManifest(dir: string): any {
+  return JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+}
+
+export function writeManifest(dir: string, m: unknown): void {
+  writeFileSync(join(dir, 'manifest.json'), typeof m === 'string' ? m : JSON.stringify(m, null, 2));
+}
+
+/**
+ * An attacker with write access to the bucket: rewrites the (unencrypted, gzipped) data object and
+ * makes the manifest's size and checksums match, so only eventdb's own checks can catch it.
+ */
+export function tamperData(dir: string, edit: (raw: Buffer) => Buffer): void {
+  const m = readManifest(dir);
+  const o = m.objects[0];
+  const raw = edit(gunzipSync(readFileSync(join(dir, o.name))));
+  const gz = gzipSync(raw);
+  writeFileSync(join(dir, o.name), gz);
+  Object.assign(o, { size: gz.length, sha256: createHash('sha256').update(gz).digest('hex'), rawSize: raw.length });
+  writeManifest(dir, m);
+}
+
+/** A failure shown the way the shell promises: exit code, one `error:` line and a hint, no stack. */
+export function expectCleanError(r: CliResult, exit: number, message: RegExp): void {
+  expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(exit);
+  const errors = r.stderr.split('\n').filter((l) => l.startsWith('error: '));
+  expect(errors, r.stderr).toHaveLength(1);
+  expect(errors[0]).toMatch(message);
+  expect(r.stderr).toMatch(/^hint: /m);
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+  expect(r.stderr).not.toMatch(/TypeError|ReferenceError/);
+}
+
+/** The same failure under --json: one object, ok false, the error's code and message. */
+export function expectJsonError(r: CliResult, exit: number, code: string, message: RegExp): void {
+  expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(exit);
+  const j = r.json();
+  expect(j.ok).toBe(false);
+  expect(j.error.code).toBe(code);
+  expect(j.error.message).toMatch(message);
+}
