@@ -207,3 +207,40 @@ describeEngines(
   },
   ['sqlite', 'duckdb'],
 );
+
+describe('item 15: init --url never writes a password into eventdb.config.json', () => {
+  for (const [label, url, stripped] of [
+    ['user info', 'postgres://app:Qx7hunter%23Wz9two@127.0.0.1:5432/events?sslmode=disable', 'postgres://app@127.0.0.1:5432/events?sslmode=disable'],
+    ['?password=', 'postgres://127.0.0.1:5432/events?user=app&password=Qx7hunterWz9two&sslmode=disable', 'postgres://127.0.0.1:5432/events?user=app&sslmode=disable'],
+  ] as const) {
+    it(`a password in the ${label}: left out of the file (top level and the test section), DATABASE_URL named, never printed`, async () => {
+      const cwd = mkdtempSync(join(tmpdir(), 'eventdb-init-secret-'));
+      const pw = label === 'user info' ? 'Qx7hunter%23Wz9two' : 'Qx7hunterWz9two';
+      const r = await runCli(['init', '--url', url, '--json'], { cwd });
+      expect(r.code, r.stderr).toBe(0);
+      const j = r.json();
+      expect(j.passwordsRemoved).toEqual(['url']);
+      expect(j.passwordIn).toBe('DATABASE_URL');
+      const text = readFileSync(join(cwd, 'eventdb.config.json'), 'utf8');
+      expect(text).not.toContain('Qx7hunter');
+      const cfg = JSON.parse(text);
+      expect(cfg.url).toBe(stripped);
+      expect(cfg.environments.test.url).toBe(stripped);
+      expectNoSecret(r, pw);
+      const human = await runCli(['init', '--url', url, '--force'], { cwd });
+      expect(human.code).toBe(0);
+      expect(human.stdout).toContain('note: the database password was not written to eventdb.config.json');
+      expect(human.stdout).toContain('set DATABASE_URL to the full URL');
+      expectNoSecret(human, pw);
+      expect(readFileSync(join(cwd, 'eventdb.config.json'), 'utf8')).not.toContain('Qx7hunter');
+    });
+  }
+
+  it('a URL without a password is written as given, with no note', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'eventdb-init-secret-'));
+    const r = await runCli(['init', '--url', 'postgres://app@127.0.0.1:5432/events'], { cwd });
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('note:');
+    expect(JSON.parse(readFileSync(join(cwd, 'eventdb.config.json'), 'utf8')).url).toBe('postgres://app@127.0.0.1:5432/events');
+  });
+});
