@@ -10,6 +10,8 @@
  * also registered as a literal secret, so it is removed wherever it appears, URL or not.
  */
 const secrets = new Set<string>();
+/** The secrets longest first (so a secret containing another is removed whole), with their encoded forms; rebuilt on change. */
+let ordered: string[] | undefined;
 const SECRET_ENV = /(PASSWORD|SECRET|TOKEN|ACCESS_KEY|PRIVATE_KEY|PASSPHRASE|CREDENTIAL|API_KEY|_KEY$)/i;
 /** Command-line flags whose value is a secret (or may hold one). */
 const SECRET_FLAG = /^--?[a-z0-9-]*(token|password|passwd|passphrase|secret|credential|api-key|access-key|private-key)[a-z0-9-]*$/i;
@@ -20,9 +22,12 @@ let envScanned = false;
 
 export function registerSecret(value: string | undefined | null): void {
   if (!value || value.length < 3) return;
-  secrets.add(value);
   const decoded = safeDecode(value);
-  if (decoded.length >= 3) secrets.add(decoded);
+  for (const v of decoded.length >= 3 ? [value, decoded] : [value]) {
+    if (secrets.has(v)) continue;
+    secrets.add(v);
+    ordered = undefined;
+  }
 }
 
 /** Registers the password of a URL-like string (raw and percent-decoded), whether or not it parses. */
@@ -121,12 +126,10 @@ function redactUrls(text: string): string {
 
 export function redact(text: string): string {
   scanEnvironment();
-  let out = redactQuery(redactUrls(text));
-  for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (out.includes(s)) out = out.split(s).join('***');
-    const enc = encodeURIComponent(s);
-    if (enc !== s && out.includes(enc)) out = out.split(enc).join('***');
-  }
+  let out = text.includes('://') ? redactUrls(text) : text;
+  if (/password=/i.test(out)) out = redactQuery(out);
+  ordered ??= [...new Set([...secrets].flatMap((s) => [s, encodeURIComponent(s)]))].sort((a, b) => b.length - a.length);
+  for (const s of ordered) if (out.includes(s)) out = out.split(s).join('***');
   return out;
 }
 
