@@ -7,7 +7,8 @@ export interface InfoResult {
   engine: string;
   driver: string;
   url: string;
-  database: { name: string; path?: string; exists: boolean; isDefault: boolean; memory: boolean };
+  /** `missing`: when it does not exist, what to do about it, as the dialect says (`migrate up` creates files, not PostgreSQL databases). */
+  database: { name: string; path?: string; exists: boolean; isDefault: boolean; memory: boolean; missing?: string };
   environment: string;
   serverVersion: string | null;
   capabilities: Capabilities;
@@ -35,6 +36,16 @@ export async function describeDatabase(config: ResolvedConfig): Promise<InfoResu
     } catch (e) {
       if (!(e instanceof EventdbError && e.code === 'DB_NOT_FOUND')) throw e;
       exists = false;
+    }
+  }
+  let missing: string | undefined;
+  if (!exists && !target.memory) {
+    // The dialect's own "not found" error says whether `migrate up` creates it (a file) or not (a server database).
+    try {
+      await (await dialect.connect(config, { readOnly: true })).close();
+    } catch (e) {
+      if (e instanceof EventdbError && e.code === 'DB_NOT_FOUND') missing = e.hint;
+      else throw e;
     }
   }
   if (!exists && (target.engine !== 'postgres' || target.driver === 'pglite')) {
@@ -65,7 +76,7 @@ export async function describeDatabase(config: ResolvedConfig): Promise<InfoResu
     engine: target.engine,
     driver: target.engine === 'postgres' ? (target.driver ?? 'server') : target.engine,
     url: target.display,
-    database: { name: target.name, ...(target.path ? { path: target.path } : {}), exists, isDefault: config.isDefaultDatabase, memory: target.memory },
+    database: { name: target.name, ...(target.path ? { path: target.path } : {}), exists, isDefault: config.isDefaultDatabase, memory: target.memory, ...(missing ? { missing } : {}) },
     environment: config.environment,
     serverVersion,
     capabilities: { ...dialect.capabilities },

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerSecret } from '../config/redact.js';
 import type { ResolvedConfig } from '../config/index.js';
 import { EventdbError } from '../errors.js';
 import type { HealthOptions } from '../health/index.js';
@@ -34,6 +35,7 @@ export function requireServeForAdmin(opts: ServeFlags): void {
 export async function serveHealth(h: typeof import('../health/index.js'), cfg: ResolvedConfig, options: HealthOptions, opts: ServeFlags, out: Output): Promise<number> {
   if (!/^\d+$/.test(opts.port)) throw new EventdbError('USAGE', `invalid --port "${opts.port}"`, 'use a port between 1 and 65535');
   const adminToken = opts.adminToken ?? process.env.EVENTDB_ADMIN_TOKEN;
+  registerSecret(adminToken);
   if (opts.allowHttpRestore && !adminToken) throw new EventdbError('USAGE', '--allow-http-restore needs an admin token', 'set --admin-token or EVENTDB_ADMIN_TOKEN');
   const server = await h.startHealthServer(cfg, { ...options, port: Number(opts.port), host: opts.host, ttlMs: h.parseDuration(opts.ttl, '--ttl'), adminToken: adminToken || undefined, allowHttpRestore: !!opts.allowHttpRestore });
   const listening = { url: server.url, endpoints: [...Object.keys(h.ENDPOINTS), '/metrics', '/'], admin: !!adminToken };

@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
-import { EXIT } from '../errors.js';
+import { redact, redactDeep } from '../config/redact.js';
+import { EXIT, messageOf } from '../errors.js';
 
 /**
  * The AWS SDK warns on every run under Node 20 that it will drop that version. eventdb supports
@@ -39,12 +40,16 @@ export async function run(argv: string[] = process.argv): Promise<void> {
       const message = (first ?? e.message).replace(/^error:\s*/, '');
       const suggestion = rest.join(' ').match(/\(Did you mean (.+)\?\)/)?.[1];
       const hint = suggestion ? `did you mean ${suggestion}? See eventdb --help` : 'see eventdb --help';
-      if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: { code: 'USAGE', message, hint } }, null, 2)}\n`);
-      process.stderr.write(`error: ${message}\nhint: ${hint}\n`);
+      if (json) process.stdout.write(`${JSON.stringify(redactDeep({ ok: false, error: { code: 'USAGE', message, hint } }), null, 2)}\n`);
+      process.stderr.write(redact(`error: ${message}\nhint: ${hint}\n`));
       process.exitCode = EXIT.USAGE;
       return;
     }
-    throw e;
+    // Commands print their own errors; anything escaping them is still redacted, never a raw trace.
+    if (json) process.stdout.write(`${JSON.stringify(redactDeep({ ok: false, error: { code: 'INTERNAL', message: messageOf(e), hint: 'report it with the output of --verbose' } }), null, 2)}\n`);
+    process.stderr.write(redact(`error: ${messageOf(e)}\n`));
+    if (argv.includes('--verbose') && e instanceof Error && e.stack) process.stderr.write(`${redact(e.stack)}\n`);
+    process.exitCode = EXIT.FAILED;
   }
 }
 

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EventdbError, messageOf } from '../errors.js';
 import { importTs } from '../ts-import.js';
+import { validateConfigData } from './file-schema.js';
 
 export const CONFIG_FILE_NAMES = ['eventdb.config.json', 'eventdb.config.ts', 'eventdb.config.mjs', 'eventdb.config.js'];
 
@@ -18,8 +19,7 @@ export interface FileSettings {
   schemaDir?: string;
   seedsDir?: string;
   store?: string;
-  /** Sections owned by later capabilities (backup, health, …), passed through untouched. */
-  [section: string]: unknown;
+  autoMigrate?: boolean;
 }
 
 export interface ConfigFile {
@@ -55,14 +55,8 @@ export async function loadConfigFile(path: string): Promise<ConfigFile> {
   } else {
     data = await importModule(path);
   }
-  if (!data || typeof data !== 'object' || Array.isArray(data)) {
-    throw new EventdbError('CONFIG', `config file ${path} must hold an object`, 'see the README section "Config file"');
-  }
-  const { environments, ...settings } = data as FileSettings & { environments?: unknown };
-  if (environments !== undefined && (typeof environments !== 'object' || environments === null || Array.isArray(environments))) {
-    throw new EventdbError('CONFIG', `config file ${path}: "environments" must be an object of sections`, 'e.g. {"environments": {"production": {"url": "postgres://…"}}}');
-  }
-  return { path, settings, environments: (environments ?? {}) as Record<string, FileSettings> };
+  const { settings, environments } = validateConfigData(path, data);
+  return { path, settings: settings as FileSettings, environments: environments as Record<string, FileSettings> };
 }
 
 function parseJson(path: string, text: string): unknown {

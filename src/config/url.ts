@@ -1,6 +1,6 @@
 import { basename, extname, resolve } from 'node:path';
 import { EventdbError } from '../errors.js';
-import { redactUrl } from './redact.js';
+import { redactUrl, registerUrlSecret } from './redact.js';
 
 /** The dialect family. PGlite is the postgres dialect over an embedded driver. */
 export type Engine = 'postgres' | 'sqlite' | 'duckdb';
@@ -70,6 +70,7 @@ function providerEngine(p: Provider): { engine: Engine; driver?: PostgresDriver 
 
 /** Parses any supported database URL or bare path. Throws BAD_URL / UNKNOWN_ENGINE with a hint. */
 export function parseDatabaseUrl(input: string, opts: ParseUrlOptions = {}): DatabaseTarget {
+  registerUrlSecret(input); // before anything can fail: an unparsable URL's password is still a secret
   const raw = input.trim();
   const cwd = opts.cwd ?? process.cwd();
   const provider = opts.provider ? parseProvider(opts.provider) : undefined;
@@ -111,7 +112,7 @@ function parsePostgres(raw: string, supabase: boolean): DatabaseTarget {
   try {
     u = new URL(raw);
   } catch {
-    throw new EventdbError('BAD_URL', `malformed PostgreSQL URL ${redactUrl(raw)}`, 'expected postgres://user:password@host:5432/database');
+    throw new EventdbError('BAD_URL', `malformed PostgreSQL URL ${redactUrl(raw)}`, `expected postgres://user:password@host:5432/database; ${ENCODE_HINT}`);
   }
   if (!u.hostname) {
     throw new EventdbError('BAD_URL', `PostgreSQL URL ${redactUrl(raw)} has no host`, 'expected postgres://user:password@host:5432/database');
@@ -123,7 +124,7 @@ function parsePostgres(raw: string, supabase: boolean): DatabaseTarget {
       throw new EventdbError('BAD_URL', `PostgreSQL URL ${redactUrl(raw)} has an invalid port "${u.port}"`, 'the port must be a number from 1 to 65535');
     }
   }
-  const path = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  const path = decodeUrlPart(u.pathname.replace(/^\//, ''), 'database name', raw);
   if (path.includes('/')) {
     throw new EventdbError('BAD_URL', `PostgreSQL URL ${redactUrl(raw)} has an invalid database name "${path}"`, 'the path must be a single database name: postgres://host/database');
   }
@@ -131,9 +132,9 @@ function parsePostgres(raw: string, supabase: boolean): DatabaseTarget {
   for (const [k, v] of u.searchParams) params[k] = v;
   let sslmode = params.sslmode;
   delete params.sslmode;
-  const password = u.password ? decodeURIComponent(u.password) : params.password;
+  const password = u.password ? decodeUrlPart(u.password, 'password', raw) : params.password;
   delete params.password;
-  const user = u.username ? decodeURIComponent(u.username) : params.user;
+  const user = u.username ? decodeUrlPart(u.username, 'user name', raw) : params.user;
   delete params.user;
   if (sslmode && !['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'].includes(sslmode)) {
     throw new EventdbError('BAD_URL', `PostgreSQL URL ${redactUrl(raw)} has an unknown sslmode "${sslmode}"`, 'use sslmode=disable, prefer, require, verify-ca or verify-full');
@@ -149,6 +150,17 @@ function parsePostgres(raw: string, supabase: boolean): DatabaseTarget {
     postgres: { host: u.hostname.replace(/^\[|\]$/g, ''), port, user, password, database, sslmode, params },
     name: database,
   };
+}
+
+const ENCODE_HINT = 'percent-encode special characters in the user name and password (% → %25, @ → %40, : → %3A, / → %2F, ? → %3F, # → %23, space → %20)';
+
+/** Percent-decodes one part of a URL; bad encoding (`%zz`, a lone `%`) is a usage error, not a crash. */
+function decodeUrlPart(part: string, what: string, raw: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new EventdbError('BAD_URL', `PostgreSQL URL ${redactUrl(raw)} has bad percent-encoding in its ${what}`, ENCODE_HINT);
+  }
 }
 
 function parseFileUrl(scheme: 'sqlite' | 'duckdb' | 'pglite', rest: string, cwd: string): DatabaseTarget {

@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { commandLine, redactCommandLine } from '../config/redact.js';
 import { EventdbError } from '../errors.js';
 import type { LockHolder, LockOptions, LockStatus } from './types.js';
 
@@ -31,6 +32,8 @@ function openLockDb(lockPath: string): Database.Database {
 function readHolder(lockPath: string): LockHolder | undefined {
   try {
     const h = JSON.parse(readFileSync(`${lockPath}.json`, 'utf8')) as LockHolder;
+    // An untrusted record (an older eventdb wrote argv as given): shown only redacted.
+    h.command = typeof h.command === 'string' ? redactCommandLine(h.command) : 'unknown command';
     let alive = false;
     if (h.host === hostname()) {
       try {
@@ -95,9 +98,10 @@ export async function withFileLock<T>(lockPath: string, what: string, opts: Lock
       pid: process.pid,
       host: hostname(),
       since: new Date().toISOString(),
-      command: `eventdb ${process.argv.slice(2).filter((a) => !a.includes('://')).join(' ')}`.trim(),
+      command: commandLine(),
     };
-    writeFileSync(`${lockPath}.json`, JSON.stringify(me));
+    writeFileSync(`${lockPath}.json`, JSON.stringify(me), { mode: 0o600 });
+    chmodSync(`${lockPath}.json`, 0o600); // a record left by a killed run keeps its old mode otherwise
     try {
       return await fn();
     } finally {

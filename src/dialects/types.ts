@@ -85,6 +85,8 @@ export interface ForeignKeyInfo {
   refColumns: string[];
   onDelete: string;
   onUpdate: string;
+  /** False when the engine holds it NOT VALID: existing rows were never checked (PostgreSQL `convalidated`). */
+  validated?: boolean;
 }
 
 export interface TableInfo {

@@ -122,10 +122,14 @@ export async function down(db: Kysely<any>): Promise<void> {
  * Writes a new migration with the next ID: the next number (keeping the folder's width), or a
  * UTC timestamp when the folder uses timestamps.
  */
+const MAX_NAME = 120;
+
 export function createMigration(dir: string, name: string, opts: { format?: 'sql' | 'ts'; engine?: Engine; now?: Date } = {}): { id: string; file: string } {
   assertMigrationsDir(dir);
   const slug = name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
   if (!slug) throw usageError('USAGE', `invalid migration name "${name}"`, 'use letters, digits and underscores, e.g. `eventdb migrate create add_waitlist`');
+  // A file name holds at most 255 bytes; the ID prefix and `.postgres.sql` need room too.
+  if (slug.length > MAX_NAME) throw usageError('USAGE', `migration name is too long (${slug.length} characters; at most ${MAX_NAME})`, 'use a short name that says what changes, e.g. `eventdb migrate create add_waitlist`');
   const ids = [...new Set(readdirSync(dir).map((f) => parseFileName(f)?.id).filter((x): x is string => !!x))].sort(compareIds);
   const prefixes = ids.map((id) => /^\d+/.exec(id)?.[0]).filter((x): x is string => !!x);
   let prefix: string;

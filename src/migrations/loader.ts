@@ -1,8 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ENGINES, type Engine } from '../config/index.js';
 import { EventdbError } from '../errors.js';
-import { checksumOf } from './checksum.js';
+import { readMigrationFile } from './checksum.js';
 import { parseSqlMigration } from './sql-file.js';
 import { loadTsMigration } from './ts-module.js';
 import type { Migration, MigrationKind } from './types.js';
@@ -107,8 +107,8 @@ export async function scanMigrations(dir: string, engine: Engine, opts: ScanOpti
 }
 
 async function readMigration(f: FileName, opts: ScanOptions): Promise<Migration> {
-  const text = readFileSync(f.file, 'utf8');
-  const base = { id: f.id, file: f.file, kind: f.kind, variant: f.variant, checksum: checksumOf(text) };
+  const { text, checksum } = readMigrationFile(f.file);
+  const base = { id: f.id, file: f.file, kind: f.kind, variant: f.variant, checksum };
   if (opts.checksumOnly) return { ...base, dependsOn: [], transaction: true, hasDown: true };
   if (f.kind === 'sql') {
     const parsed = parseSqlMigration(text, f.file);

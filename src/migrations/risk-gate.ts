@@ -26,12 +26,12 @@ export interface RiskGateResult {
 export async function assessPlan(steps: PlanStep[], ctx: RiskGateContext): Promise<RiskGateResult> {
   if (!steps.length) return { findings: [], blocked: false, risky: [] };
   const { gatePlan, acceptedFromMeta, readSqlMigration } = await import('../risk/index.js');
-  const { readFileSync } = await import('node:fs');
+  const { readMigrationFile } = await import('./checksum.js');
   const gateSteps = [];
   for (const s of steps) {
     // Accepted rules: `-- eventdb:risk-accepted RULE "reason"` in SQL files, meta.riskAccepted in TS.
     let accepted: Record<string, string> = {};
-    if (s.kind === 'sql') accepted = readSqlMigration(s.id, readFileSync(s.file, 'utf8'), s.file).accepted ?? {};
+    if (s.kind === 'sql') accepted = readSqlMigration(s.id, readMigrationFile(s.file).text, s.file).accepted ?? {};
     else {
       const { loadTsMigration } = await import('./ts-module.js');
       accepted = acceptedFromMeta((await loadTsMigration(s.file)).meta, s.file);

@@ -1,6 +1,7 @@
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
 import type { Engine } from '../config/url.js';
 import { EventdbError, messageOf } from '../errors.js';
+import { importTs } from '../ts-import.js';
 
 export interface CapturedTs {
   up: string[];
@@ -15,11 +16,9 @@ export interface CapturedTs {
  * SQL a migration builds from query results cannot be known this way; `--dry-run` captures it live.
  */
 export async function captureTsMigration(file: string, engine: Engine): Promise<CapturedTs> {
-  const { createJiti } = await import('jiti');
-  const jiti = createJiti(import.meta.url, { interopDefault: true, moduleCache: false });
   let mod: Record<string, any>;
   try {
-    mod = (await jiti.import(file)) as Record<string, any>;
+    mod = await importTs(file); // the one TS loader: kysely and eventdb resolve wherever the file lives
   } catch (e) {
     throw new EventdbError('MIGRATION_IMPORT', `cannot load ${file}: ${messageOf(e)}`, 'fix the module so that it imports without error');
   }

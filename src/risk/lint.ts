@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import type { Engine } from '../config/url.js';
 import { EventdbError, EXIT } from '../errors.js';
+import { readMigrationFile } from '../migrations/checksum.js';
 import { SchemaMemory } from './analysis.js';
 import { analyseMigration, analyseStatements, loadParsers } from './analyze.js';
 import { atLeast, maxLevel } from './levels.js';
@@ -77,8 +78,9 @@ export async function lintMigrations(opts: LintOptions): Promise<LintResult> {
     const ctx: RiskContext = { engine, assumeSmall: opts.assumeSmall, expected: opts.expected };
     let memory = memories.get(engine);
     if (!memory) memories.set(engine, (memory = new SchemaMemory()));
+    const { text } = readMigrationFile(abs); // refuses invalid UTF-8 with the line, as migrate up does
     if (abs.endsWith('.sql')) {
-      const input = readSqlMigration(id, readFileSync(abs, 'utf8'), shown);
+      const input = readSqlMigration(id, text, shown);
       migrations.push(analyseMigration(input, ctx, { memory }));
     } else {
       // Kysely and jiti load only when there is a TS migration to compile.

@@ -3,7 +3,7 @@ import type { Engine } from '../config/url.js';
 import type { ColumnInfo, ForeignKeyInfo, IndexInfo, SchemaSnapshot, TableInfo } from '../dialects/types.js';
 import { quoteIdent } from '../dialects/quote.js';
 import { typeFamily } from '../dialects/type-family.js';
-import { addColumnSql, addForeignKeyPgSql, alterTypeSql, createIndexSql, dropIndexSql, createTableSql, insertRowsSql, rebuildTableSql, setNotNullSql } from './autofix/sql.js';
+import { addColumnSql, addForeignKeyPgSql, alterTypeSql, createIndexSql, dropIndexSql, createTableSql, insertRowsSql, rebuildTableSql, setNotNullSql, validateConstraintSql } from './autofix/sql.js';
 import { finding, type DiffItem, type FindingFix } from './findings.js';
 import { appliesTo, forEngine, type ExpectedColumn, type ExpectedForeignKey, type ExpectedIndex, type ExpectedSchema, type ExpectedTable } from './model.js';
 
@@ -171,6 +171,10 @@ function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: Schem
       continue;
     }
     fkMatched.add(lf.name);
+    if (lf.validated === false) {
+      // Left NOT VALID (an auto-fix or migration killed between ADD … NOT VALID and VALIDATE): rows were never checked.
+      items.push({ finding: finding('schema', 'error', 'foreign-key-not-valid', obj, `foreign key ${lf.name} is NOT VALID: existing rows of ${t.name} were never checked against it`, auto('VALIDATE the constraint (checks existing rows without blocking writes)', [validateConstraintSql(db, t.name, lf.name)])), action: { type: 'validate-foreign-key', table: t.name, name: lf.name } });
+    }
     const want = fk.onDelete ?? 'NO ACTION';
     if (engine !== 'duckdb' && norm(lf.onDelete) !== norm(want) && !(norm(want) === 'noaction' && norm(lf.onDelete) === 'restrict')) {
       items.push({ finding: finding('schema', 'warning', 'foreign-key-action', obj, `foreign key ${lf.name} has ON DELETE ${lf.onDelete}; expected ${want}`, migration('replace the constraint in a migration', [])) });

@@ -35,6 +35,7 @@ export type FixAction =
   | { type: 'add-column'; table: string; column: ExpectedColumn }
   | { type: 'create-index'; table: string; index: ExpectedIndex }
   | { type: 'add-foreign-key'; table: string; fk: ExpectedForeignKey }
+  | { type: 'validate-foreign-key'; table: string; name: string }
   | { type: 'insert-reference-rows'; table: ExpectedTable; rows: Array<Record<string, unknown>> }
   | { type: 'create-history-table' };
 

@@ -98,6 +98,7 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
   if (Number.isNaN(nowMs)) throw new EventdbError('USAGE', 'invalid --now', 'give an ISO 8601 instant, e.g. 2025-06-01T12:00:00Z');
   const now = new Date(nowMs);
   const profile = opts.profile ?? (opts.file ? null : 'demo');
+  if (opts.file) (await import('./custom.js')).findSeedFile(opts.file, resolvePath(config.cwd, config.seedsDir)); // before any row is written
   const batchSize = opts.batchSize ?? DEFAULT_BATCH;
 
   const live = await liveTables(conn);

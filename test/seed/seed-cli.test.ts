@@ -104,7 +104,7 @@ export default defineSeed(async ({ db, bulkInsert }) => {
     expect(out.json<{ seed: { tables: Array<{ table: string; rows: number }> } }>().seed.tables).toEqual([expect.objectContaining({ table: 'event_categories', rows: 1 })]);
     expect((await hashes()).event_categories!.rows).toBe(before.event_categories!.rows + 1);
     const missing = await cli('seed', '--file', 'nope', '--append');
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(2); // a usage error (issue 15 item 13)
     expect(missing.stderr).toMatch(/^error: seed file nope does not exist\nhint: seeds in .*seeds: .*seeds\/example\.ts/);
   });
 });

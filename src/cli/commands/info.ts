@@ -19,7 +19,7 @@ export function register(program: Command): void {
               ['engine', `${info.engine}${info.driver !== info.engine ? ` (${info.driver})` : ''}`],
               ['version', info.serverVersion ?? 'unknown'],
               ['database', `${info.url}${where}`],
-              ['exists', db.exists ? 'yes' : db.memory ? 'in memory' : 'no (created by `eventdb migrate up`)'],
+              ['exists', db.exists ? 'yes' : db.memory ? 'in memory' : `no${db.missing ? ` — ${db.missing}` : ''}`],
               ['environment', info.environment],
               ['config file', info.configFile ?? 'none'],
               ['capabilities', Object.entries(info.capabilities).filter(([, v]) => v).map(([k]) => k).join(', ')],

@@ -48,9 +48,12 @@ export function register(program: Command): void {
         store ??= 'file:./backups';
         const { initProject } = await import('../../config/init.js');
         const r = initProject({ cwd: process.cwd(), url, store, force: opts.force });
-        out.result(true, { created: r.created, kept: r.kept, configFile: r.configFile }, () => {
+        const env = r.passwordsRemoved.includes('url') ? 'DATABASE_URL' : undefined;
+        out.result(true, { created: r.created, kept: r.kept, configFile: r.configFile, passwordsRemoved: r.passwordsRemoved, ...(env ? { passwordIn: env } : {}) }, () => {
           for (const c of r.created) out.line(`created ${c}`);
           for (const k of r.kept) out.line(`kept    ${k} (already there)`);
+          if (env) out.line(`note: the database password was not written to eventdb.config.json (a file meant to be committed); set ${env} to the full URL, e.g. export ${env}='${url}'`);
+          if (r.passwordsRemoved.includes('store')) out.line('note: the store password was not written to eventdb.config.json; give the store credentials in the environment (see the README section "Stores")');
           out.line('next: eventdb migrate create <name>, then eventdb migrate up');
         });
       }),

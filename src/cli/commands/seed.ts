@@ -1,3 +1,4 @@
+import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { EventdbError } from '../../errors.js';
 import { action } from '../context.js';
@@ -42,7 +43,7 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExamples:\n  eventdb migrate up && eventdb seed\n  eventdb seed --profile load --scale 10 --reset\n  eventdb seed --file seeds/example.ts --append\n\n--json prints {"ok", "seed": {profile, seed, now, mode, tables: [{table, rows, ms, rowsPerSec}], totalRows, rowsPerSec}}.')
     .action(
       action<SeedFlags>(async ({ opts, out, config }) => {
-        const { parseProfile, seedDatabase } = await import('../../seed/index.js');
+        const { findSeedFile, parseProfile, seedDatabase } = await import('../../seed/index.js');
         const profile = opts.profile === undefined ? undefined : parseProfile(opts.profile);
         const scale = integer('--scale', opts.scale, 1);
         if (opts.scale !== '1' && profile !== 'load') throw new EventdbError('USAGE', '--scale applies to --profile load only', 'add --profile load, or drop --scale');
@@ -54,6 +55,7 @@ export function register(program: Command): void {
           if (Number.isNaN(now.getTime())) throw new EventdbError('USAGE', `--now is not a date: "${opts.now}"`, 'give an ISO 8601 instant, e.g. --now 2025-06-01T12:00:00Z');
         }
         const cfg = await config();
+        if (opts.file) findSeedFile(opts.file, resolvePath(cfg.cwd, cfg.seedsDir)); // a missing file: exit 2 before any database is opened
         const { openConnection } = await import('../../dialects/index.js');
         const conn = await openConnection(cfg);
         const live = !out.json && !out.quiet && !!process.stderr.isTTY;

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { commandLine } from '../../config/redact.js';
 import { EventdbError } from '../../errors.js';
 import { describeHolder } from '../file-lock.js';
 import { LOCK_NAMESPACE, lockKey } from '../postgres/lock.js';
@@ -45,7 +46,7 @@ export class PgliteLocks {
       pid: process.pid,
       host: hostname(),
       since: new Date().toISOString(),
-      command: `eventdb ${process.argv.slice(2).filter((a) => !a.includes('://')).join(' ')}`.trim(),
+      command: commandLine(),
       alive: true,
     };
     this.#held.set(name, { holder, tail });

@@ -34,13 +34,13 @@ export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapsho
       join pg_namespace n on n.oid = t.relnamespace
      where n.nspname = current_schema() and t.relkind in ('r', 'p')
      order by t.relname, i.relname`.execute(db);
-  const fks = await sql<{ name: string; table: string; ref_table: string; columns: string[]; ref_columns: string[]; del: string; upd: string }>`
+  const fks = await sql<{ name: string; table: string; ref_table: string; columns: string[]; ref_columns: string[]; del: string; upd: string; validated: boolean }>`
     select con.conname as name, t.relname as "table", rt.relname as ref_table,
            array(select a.attname::text from unnest(con.conkey) with ordinality k(n, ord)
                    join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.n order by k.ord) as columns,
            array(select a.attname::text from unnest(con.confkey) with ordinality k(n, ord)
                    join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.n order by k.ord) as ref_columns,
-           con.confdeltype as del, con.confupdtype as upd
+           con.confdeltype as del, con.confupdtype as upd, con.convalidated as validated
       from pg_constraint con
       join pg_class t on t.oid = con.conrelid
       join pg_class rt on rt.oid = con.confrelid
@@ -97,6 +97,7 @@ export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapsho
     refColumns: r.ref_columns,
     onDelete: FK_ACTION[r.del] ?? r.del,
     onUpdate: FK_ACTION[r.upd] ?? r.upd,
+    ...(r.validated === false ? { validated: false } : {}),
   }));
   const viewList: ViewInfo[] = views.rows.map((r) => ({ name: r.name, materialized: r.kind === 'm', definition: collapseSql(r.definition) }));
   const triggerList: TriggerInfo[] = triggers.rows.map((r) => ({ name: r.name, table: r.table, definition: unqualified(collapseSql(r.definition)) }));

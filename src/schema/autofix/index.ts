@@ -39,7 +39,7 @@ export interface AutoFixResult {
  * `eventdb auto-fix`: plans the safe fixes for what validate found (and applies them with
  * `apply`). Never drops, renames, narrows or rewrites: those are listed as needing a migration.
  * With `apply`, everything happens under the migration lock, re-planned after the lock is taken;
- * each fix runs in its own transaction and is recorded in `eventdb_autofix_log`.
+ * each fix runs in its own transaction, which also writes its row in `eventdb_autofix_log`.
  */
 export async function autoFix(conn: Connection, config: ResolvedConfig, opts: AutoFixOptions = {}): Promise<AutoFixResult> {
   const plan = async () => {
@@ -85,14 +85,21 @@ async function applyStep(conn: Connection, step: FixStep): Promise<void> {
   const fix = step.fix;
   const at = new Date();
   const t0 = performance.now();
+  // The log row commits in the fix's (last) transaction: a fix is never applied without its row, and
+  // a kill -9 leaves either both or neither.
+  const logApplied = (trx: Kysely<any>) => logFix(trx, { fix: fix.description, object: fix.object, sql: fix.sql, outcome: 'applied', at, durationMs: performance.now() - t0 });
   try {
     if (fix.kind === 'missing-history-table') {
       const { ensureHistory } = await import('../../migrations/history.js');
-      await conn.db.transaction().execute((trx) => ensureHistory(trx, conn.engine));
+      await conn.db.transaction().execute(async (trx) => {
+        await ensureHistory(trx, conn.engine);
+        await logApplied(trx);
+      });
     } else {
+      const last = step.transactions.length - 1;
       for (const [i, statements] of step.transactions.entries()) {
         try {
-          await runTransaction(conn.db, statements);
+          await runTransaction(conn.db, statements, i === last ? logApplied : undefined);
         } catch (e) {
           if (i > 0 && step.undo) await runTransaction(conn.db, step.undo).catch(() => undefined);
           throw e;
@@ -105,15 +112,18 @@ async function applyStep(conn: Connection, step: FixStep): Promise<void> {
     fix.error = messageOf(e);
   }
   fix.durationMs = Math.round(performance.now() - t0);
-  await logFix(conn.db, { fix: fix.description, object: fix.object, sql: fix.sql, outcome: fix.status === 'applied' ? 'applied' : 'failed', error: fix.error, at, durationMs: fix.durationMs });
+  if (fix.status === 'failed') {
+    // Nothing of the fix committed; its failure is recorded when the log can take it (the result reports it either way).
+    await logFix(conn.db, { fix: fix.description, object: fix.object, sql: fix.sql, outcome: 'failed', error: fix.error, at, durationMs: fix.durationMs }).catch(() => undefined);
+  }
 }
 
-async function runTransaction(db: Kysely<any>, statements: string[]): Promise<void> {
+async function runTransaction(db: Kysely<any>, statements: string[], then?: (trx: Kysely<any>) => Promise<void>): Promise<void> {
   await db.transaction().execute(async (trx) => {
     for (const [i, s] of statements.entries()) {
       await sql.raw(s).execute(trx);
       if (i === 0 && faultPauseMs()) await sleep(faultPauseMs());
     }
+    await then?.(trx);
   });
 }
-

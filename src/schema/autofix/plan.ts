@@ -3,7 +3,7 @@ import type { Engine } from '../../config/url.js';
 import { quoteIdent } from '../../dialects/quote.js';
 import { SMALL_ROWS } from '../../risk/levels.js';
 import type { DiffItem, FixAction } from '../findings.js';
-import { addColumnSql, addForeignKeyPgSql, addNullableColumnSql, createIndexSql, createTableSql, dropConstraintSql, insertRowsSql, setNotNullSql } from './sql.js';
+import { addColumnSql, addForeignKeyPgSql, addNullableColumnSql, createIndexSql, createTableSql, dropConstraintSql, insertRowsSql, setNotNullSql, validateConstraintSql } from './sql.js';
 
 /**
  * Above this many rows a PostgreSQL index build without CONCURRENTLY blocks writes for more than
@@ -42,7 +42,7 @@ export interface FixPlan {
   fixes: PlannedFix[];
 }
 
-const ORDER: Record<FixAction['type'], number> = { 'create-history-table': 0, 'create-table': 1, 'add-column': 2, 'insert-reference-rows': 3, 'create-index': 4, 'add-foreign-key': 5 };
+const ORDER: Record<FixAction['type'], number> = { 'create-history-table': 0, 'create-table': 1, 'add-column': 2, 'insert-reference-rows': 3, 'create-index': 4, 'add-foreign-key': 5, 'validate-foreign-key': 6 };
 
 /** Bounded row count: how many rows, up to limit + 1 (cheap on a big table). */
 export async function rowsUpTo(db: Kysely<any>, table: string, limit: number): Promise<number> {
@@ -114,6 +114,10 @@ export async function planFixes(db: Kysely<any>, engine: Engine, items: DiffItem
         step = { fix, transactions: [[s.add], [s.validate]], undo: [dropConstraintSql(db, a.table, s.name)] };
         break;
       }
+      case 'validate-foreign-key':
+        fix.sql = [validateConstraintSql(db, a.table, a.name)];
+        step = { fix, transactions: [fix.sql] };
+        break;
     }
     fixes.push(fix);
     if (step) steps.push(step);

@@ -130,8 +130,13 @@ export function addForeignKeyPgSql(db: Db, table: string, fk: ExpectedForeignKey
   return {
     name,
     add: text(db, sql`alter table ${sql.id(table)} add ${fkClause(table, fk, 'postgres')} not valid`),
-    validate: text(db, sql`alter table ${sql.id(table)} validate constraint ${sql.id(name)}`),
+    validate: validateConstraintSql(db, table, name),
   };
+}
+
+/** PostgreSQL: check the existing rows against a NOT VALID constraint (SHARE UPDATE EXCLUSIVE: writes go on). */
+export function validateConstraintSql(db: Db, table: string, name: string): string {
+  return text(db, sql`alter table ${sql.id(table)} validate constraint ${sql.id(name)}`);
 }
 
 export function dropIndexSql(db: Db, name: string): string {
