@@ -18,7 +18,10 @@ export class SchemaMemory {
     if (ctx.live) {
       for (const t of ctx.live.tables) {
         const cols = new Map<string, string>();
-        for (const c of t.columns) cols.set(c.name.toLowerCase(), normaliseType(c.type));
+        for (const c of t.columns) {
+          cols.set(c.name.toLowerCase(), normaliseType(c.type));
+          if (!c.nullable) m.notNullProven.add(`${t.name}.${c.name}`.toLowerCase());
+        }
         m.columns.set(t.name.toLowerCase(), cols);
         if (t.primaryKey.length) m.addIndex(t.name, t.primaryKey);
       }
@@ -48,7 +51,10 @@ export class SchemaMemory {
     const k = table.toLowerCase();
     const cols = this.columns.get(k) ?? new Map<string, string>();
     if (type) cols.set(col.toLowerCase(), type);
-    else cols.delete(col.toLowerCase());
+    else {
+      cols.delete(col.toLowerCase());
+      this.notNullProven.delete(`${k}.${col.toLowerCase()}`);
+    }
     this.columns.set(k, cols);
   }
 
@@ -59,6 +65,12 @@ export class SchemaMemory {
   renameTable(from: string, to: string): void {
     const f = from.toLowerCase();
     const t = to.toLowerCase();
+    for (const k of [...this.notNullProven]) {
+      if (k.startsWith(`${f}.`)) {
+        this.notNullProven.delete(k);
+        this.notNullProven.add(t + k.slice(f.length));
+      }
+    }
     const cols = this.columns.get(f);
     if (cols) {
       this.columns.set(t, cols);
@@ -71,7 +83,18 @@ export class SchemaMemory {
     }
   }
 
+  /** Renames a column's type and NOT NULL knowledge with it. */
+  renameColumn(table: string, from: string, to: string): void {
+    const t = this.columnType(table, from);
+    const nn = this.notNullProven.delete(`${table}.${from}`.toLowerCase());
+    this.setColumn(table, from, undefined);
+    this.setColumn(table, to, t);
+    if (nn) this.notNullProven.add(`${table}.${to}`.toLowerCase());
+  }
+
   dropTable(name: string): void {
+    const p = `${name.toLowerCase()}.`;
+    for (const k of [...this.notNullProven]) if (k.startsWith(p)) this.notNullProven.delete(k);
     this.columns.delete(name.toLowerCase());
     this.indexes.delete(name.toLowerCase());
   }

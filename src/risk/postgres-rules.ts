@@ -90,12 +90,14 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
           a.memory.setColumn(table, c.colname, typeName(c.typeName));
           for (const con of (c.constraints ?? []) as Node[]) {
             const ct = con.Constraint?.contype;
+            if (ct === 'CONSTR_NOTNULL' || ct === 'CONSTR_PRIMARY') a.memory.notNullProven.add(`${table}.${c.colname}`.toLowerCase());
             if (ct === 'CONSTR_PRIMARY' || ct === 'CONSTR_UNIQUE') a.memory.addIndex(table, [c.colname]);
             if (ct === 'CONSTR_FOREIGN') a.fks.push({ table, cols: [c.colname], stmt: s });
           }
         } else if (el.Constraint) {
           const con = el.Constraint;
           if (con.contype === 'CONSTR_PRIMARY' || con.contype === 'CONSTR_UNIQUE') a.memory.addIndex(table, (con.keys ?? []).map(str));
+          if (con.contype === 'CONSTR_PRIMARY') for (const k of (con.keys ?? []) as Node[]) a.memory.notNullProven.add(`${table}.${str(k)}`.toLowerCase());
           if (con.contype === 'CONSTR_FOREIGN') a.fks.push({ table, cols: (con.fk_attrs ?? []).map(str), stmt: s });
         }
       }
@@ -172,9 +174,7 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
         if (!a.isNewColumn(table, n.subname)) {
           a.emit('compat-rename-column', 'high', s, `renaming "${table}"."${n.subname}" to "${n.newname}" breaks the running application, which still uses "${n.subname}"`, 'expand and contract: add the new column, write both, backfill, switch reads, then drop the old column in a later migration');
         } else a.added.add(`${table}.${n.newname}`.toLowerCase());
-        const t = a.memory.columnType(table, n.subname);
-        a.memory.setColumn(table, n.subname, undefined);
-        a.memory.setColumn(table, n.newname, t);
+        a.memory.renameColumn(table, n.subname, n.newname);
       }
       return;
     }
@@ -242,6 +242,7 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node): void {
       }
       if (has('CONSTR_PRIMARY') || has('CONSTR_UNIQUE')) a.memory.addIndex(table, [col]);
       a.memory.setColumn(table, col, type);
+      if (has('CONSTR_NOTNULL') || has('CONSTR_PRIMARY')) a.memory.notNullProven.add(`${table}.${col}`.toLowerCase());
       a.added.add(`${table}.${col}`.toLowerCase());
       return;
     }
@@ -261,6 +262,11 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node): void {
       const col = c.name as string;
       const to = typeName(c.def?.ColumnDef?.typeName);
       const from = a.memory.columnType(table, col);
+      // To the type it already has (aliases normalised: int4/integer, timestamp/timestamp without time zone …),
+      // with no conversion and no new collation: PostgreSQL neither rewrites nor scans.
+      const using = c.def?.ColumnDef?.raw_default as Node | undefined;
+      const plainUsing = !using || (using.ColumnRef?.fields?.length === 1 && str(using.ColumnRef.fields[0]).toLowerCase() === col.toLowerCase());
+      if (from === to && plainUsing && !c.def?.ColumnDef?.collClause) return;
       if (duck && a.memory.hasIndex(table) && !isNew) duckIndexed(a, s, table, 'ALTER COLUMN TYPE');
       if (from && isNarrowing(from, to)) {
         a.emit('loss-narrowing-type', scaled(size, 'high', 'high', 'high', 'low'), s, `changing "${table}"."${col}" from ${from} to ${to} narrows it: values that do not fit make the migration fail or are cut`, 'check the data first (SELECT … WHERE length(col) > n), add a new column of the new type, backfill with an explicit conversion, then swap');
@@ -325,6 +331,9 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node): void {
       a.emit('lock-set-not-null', scaled(size, 'low', 'medium', 'high', null), s, `SET NOT NULL on "${table}"."${col}" scans every row under an ACCESS EXCLUSIVE lock (${note})`, `first ADD CONSTRAINT ${col}_not_null CHECK (${col} IS NOT NULL) NOT VALID, VALIDATE it in a later migration, then SET NOT NULL (PostgreSQL 12+ skips the scan), and drop the check`);
       return;
     }
+    case 'AT_DropNotNull':
+      a.memory.notNullProven.delete(`${table}.${c.name}`.toLowerCase());
+      return;
     case 'AT_SetLogged':
     case 'AT_SetUnLogged':
     case 'AT_SetTableSpace':

@@ -200,9 +200,7 @@ function alterAction(a: Analysis, s: Stmt, table: string, act: Node): void {
       const fresh = a.isNewColumn(table, from);
       if (!fresh) a.emit('compat-rename-column', 'high', s, `renaming "${table}"."${from}" to "${to}" breaks the running application, which still uses "${from}"`, 'expand and contract: add the new column, write both, backfill, switch reads, then drop the old column in a later migration');
       else a.added.add(`${table}.${to}`.toLowerCase());
-      const t = a.memory.columnType(table, from);
-      a.memory.setColumn(table, from, undefined);
-      a.memory.setColumn(table, to, t);
+      a.memory.renameColumn(table, from, to);
       return;
     }
     case 'alter_action_rename': {
