@@ -11,6 +11,7 @@ import type { Direction, Finding, MigrationInput, MigrationRisk, RiskContext } f
 let loaded: Promise<void> | undefined;
 let parseCst: typeof ParseCst | undefined;
 let loadedCst: Promise<void> | undefined;
+let sqliteSyntax: ((sql: string) => string | undefined) | undefined;
 
 /**
  * Loads the parsers: PostgreSQL's (WASM, also read for DuckDB and to explain SQLite refusals) and,
@@ -18,7 +19,12 @@ let loadedCst: Promise<void> | undefined;
  */
 export function loadParsers(engines: readonly string[] = ['postgres', 'sqlite', 'duckdb']): Promise<unknown> {
   loaded ??= loadModule();
-  if (engines.includes('sqlite')) loadedCst ??= import('sql-parser-cst').then((m) => void (parseCst = m.parse));
+  if (engines.includes('sqlite')) {
+    loadedCst ??= Promise.all([import('sql-parser-cst'), import('../dialects/sqlite/syntax.js')]).then(([m, x]) => {
+      parseCst = m.parse;
+      sqliteSyntax = x.sqliteSyntaxError;
+    });
+  }
   return Promise.all([loaded, loadedCst]);
 }
 
@@ -100,6 +106,11 @@ const SQLITE_CANNOT: Record<string, (n: Node) => string | undefined> = {
 };
 
 function sqliteParseError(a: Analysis, s: Stmt, e: unknown): void {
+  // SQLite itself is the judge of what is valid SQLite: a statement it accepts is never refused here.
+  if (sqliteSyntax && sqliteSyntax(s.text) === undefined) {
+    a.emit('not-analysed', 'low', s, `valid SQLite that eventdb's SQLite grammar does not read (${firstLine(e).replace(/^Syntax Error: /, '')}): not analysed`, 'review it by hand; accept with `-- eventdb:risk-accepted not-analysed "reason"` once reviewed');
+    return;
+  }
   let pg: Node | undefined;
   try {
     pg = parseSync(s.text).stmts?.[0]?.stmt as Node | undefined;
@@ -114,6 +125,71 @@ function sqliteParseError(a: Analysis, s: Stmt, e: unknown): void {
 
 // SQLite's own parameter forms: TS migrations are analysed on the SQL Kysely compiles, with `?` placeholders.
 const SQLITE_OPTS = { dialect: 'sqlite' as const, includeRange: true as const, paramTypes: ['?', '?nr', ':name', '@name', '$name'] as Array<'?' | '?nr' | ':name' | '@name' | '$name'> };
+
+/**
+ * SQLite keywords that SQLite's own grammar also takes as identifiers (its `%fallback ID` and `nm`
+ * rules: `groups`, `match`, `left` …) but sql-parser-cst reserves.
+ */
+const SQLITE_SOFT_KEYWORDS = new Set(
+  ('abort action after analyze asc attach before begin by cascade cast column conflict database deferred desc detach do each end exclusive explain fail for ignore immediate initially instead '
+    + 'like glob regexp match no plan query key of offset pragma raise recursive release replace restrict row rows savepoint temp temporary trigger vacuum view virtual with without nulls first last '
+    + 'current following partition preceding range unbounded exclude groups others ties generated always materialized reindex rename current_time current_date current_timestamp if indexed window over filter '
+    + 'left right full inner outer cross natural').split(' '),
+);
+
+function errorOffset(text: string, e: unknown): number | undefined {
+  const m = /:(\d+):(\d+)\n/.exec(e instanceof Error ? e.message : '');
+  if (!m) return undefined;
+  let off = 0;
+  for (let l = 1; l < Number(m[1]); l++) {
+    const nl = text.indexOf('\n', off);
+    if (nl < 0) return undefined;
+    off = nl + 1;
+  }
+  return off + Number(m[2]) - 1;
+}
+
+/**
+ * sql-parser-cst, made to read what SQLite reads: where it stops at a keyword SQLite takes as a name
+ * (CREATE TABLE groups …) or at a single-quoted table name (CREATE TABLE 'x' …, which SQLite reads as
+ * an identifier), that token is double-quoted and the text parsed again. Ranges are of the original text.
+ */
+function parseSqlite(text: string): Node[] {
+  let cur = text;
+  /** Offsets (in `cur`) where two characters were inserted. */
+  const inserts: number[] = [];
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const stmts = (cst()(cur, SQLITE_OPTS) as Node).statements as Node[];
+      if (inserts.length) {
+        const back = (x: number) => x - 2 * inserts.filter((p) => p < x).length;
+        for (const st of stmts) st.range = (st.range as [number, number]).map(back);
+      }
+      return stmts;
+    } catch (e) {
+      let at = attempt < 50 ? errorOffset(cur, e) : undefined;
+      if (at === undefined) throw e;
+      let word = /^[A-Za-z_]+/.exec(cur.slice(at, at + 40))?.[0];
+      if (!word || !SQLITE_SOFT_KEYWORDS.has(word.toLowerCase())) {
+        // An operator keyword taken as a name stops the parser one token later: `ON t (glob)`, `FROM like a`.
+        const prev = /([A-Za-z_]+)\s*$/.exec(cur.slice(Math.max(0, at - 40), at));
+        if (prev && SQLITE_SOFT_KEYWORDS.has(prev[1]!.toLowerCase())) {
+          word = prev[1]!;
+          at -= prev[0].length;
+        }
+      }
+      if (cur[at] === "'") {
+        const close = cur.indexOf("'", at + 1);
+        if (close < 0 || cur.slice(at + 1, close).includes('"')) throw e;
+        cur = `${cur.slice(0, at)}"${cur.slice(at + 1, close)}"${cur.slice(close + 1)}`;
+      } else if (word && SQLITE_SOFT_KEYWORDS.has(word.toLowerCase()) && !/[A-Za-z0-9_"]/.test(cur[at - 1] ?? '')) {
+        cur = `${cur.slice(0, at)}"${word}"${cur.slice(at + word.length)}`;
+        for (let i = 0; i < inserts.length; i++) if (inserts[i]! > at) inserts[i]! += 2;
+        inserts.push(at);
+      } else throw e;
+    }
+  }
+}
 
 /** A statement text's parse, taken from a parse of many texts at once: ranges are `base` ahead. */
 export interface Preparsed {
@@ -163,14 +239,13 @@ export function parseSqliteMany(texts: readonly string[]): Preparsed[] | undefin
 function walkSqlite(a: Analysis, text: string, line0: number, pre?: Preparsed): void {
   if (skipTrivia(text) >= text.length) return;
   const lines = new LineCounter(text, line0);
-  const opts = SQLITE_OPTS;
   let ok = true;
   let stmts: Node[] = [];
   const base = pre?.base ?? 0;
   if (pre) stmts = pre.stmts;
   else {
     try {
-      stmts = (cst()(text, opts) as Node).statements as Node[];
+      stmts = parseSqlite(text);
     } catch {
       ok = false;
     }
@@ -189,7 +264,7 @@ function walkSqlite(a: Analysis, text: string, line0: number, pre?: Preparsed): 
     const s: Stmt = { text: piece.text, line: lines.at(piece.offset) };
     a.statements++;
     try {
-      for (const st of (cst()(piece.text, opts) as Node).statements as Node[]) if (st.type !== 'empty') sqliteStatement(a, st, s);
+      for (const st of parseSqlite(piece.text)) if (st.type !== 'empty') sqliteStatement(a, st, s);
     } catch (e) {
       sqliteParseError(a, s, e);
     }
