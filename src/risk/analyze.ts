@@ -314,14 +314,15 @@ function cloneMemory(m: SchemaMemory): SchemaMemory {
 }
 
 /** Analyses bare SQL statements in one direction (used for TS migrations' captured SQL and the gate). */
-export function analyseStatements(id: string, statements: string[], direction: Direction, ctx: RiskContext, opts: AnalyseOptions & { file?: string; transactional?: boolean; accepted?: Record<string, string>; preparsed?: Preparsed[] } = {}): MigrationRisk {
+export function analyseStatements(id: string, statements: string[], direction: Direction, ctx: RiskContext, opts: AnalyseOptions & { file?: string; transactional?: boolean; accepted?: Record<string, string>; preparsed?: Preparsed[]; /** 1-based line of each statement in its file. */ lines?: readonly number[] } = {}): MigrationRisk {
   const memory = opts.memory ?? SchemaMemory.fromContext(ctx);
   const a = new Analysis(ctx, memory, id, opts.file, direction, opts.transactional ?? true);
   const pre = ctx.engine === 'sqlite' ? (opts.preparsed ?? parseSqliteMany(statements)) : undefined;
   for (let i = 0; i < statements.length; i++) {
     const sql = statements[i]!;
-    if (ctx.engine === 'sqlite') walkSqlite(a, sql, 1, pre?.[i]);
-    else walkPg(a, sql, 1);
+    const line = opts.lines?.[i] ?? 1;
+    if (ctx.engine === 'sqlite') walkSqlite(a, sql, line, pre?.[i]);
+    else walkPg(a, sql, line);
   }
   a.finish();
   return summarise({ id, file: opts.file, up: '', accepted: opts.accepted }, ctx, a.findings, a.statements);

@@ -37,7 +37,7 @@ export const RULES = {
   'fk-without-index': { title: 'Foreign key without an index', engines: ['postgres', 'sqlite'], why: 'Deleting or updating a parent row scans the whole child table, and joins on the key are slow.' },
   'down-loses-data': { title: 'The down migration loses data', engines: ALL, why: 'Rolling back drops data written since the migration ran.' },
   'unparsable-statement': { title: 'Statement does not parse', engines: ['postgres', 'sqlite'], why: "The engine's grammar rejects it: it cannot be assessed and will most likely fail." },
-  'not-analysed': { title: 'DuckDB statement not analysed', engines: ['duckdb'], why: 'DuckDB-only syntax the PostgreSQL grammar does not read: eventdb could not assess it.' },
+  'not-analysed': { title: 'Statement not analysed', engines: ['sqlite', 'duckdb'], why: "Valid for the engine, but eventdb's grammar does not read it (DuckDB-only syntax; SQLite the SQLite grammar misses): eventdb could not assess it." },
 } as const satisfies Record<string, Omit<RuleInfo, 'code'>>;
 
 export type RuleCode = keyof typeof RULES;
