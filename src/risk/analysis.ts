@@ -1,6 +1,7 @@
 import type { Engine } from '../config/url.js';
 import { describeSize, tableSize, type TableSize } from './levels.js';
-import type { Direction, Finding, Level, RiskContext } from './types.js';
+import type { RuleCode } from './rules.js';
+import type { Direction, Finding, Level, RiskContext, Volatility } from './types.js';
 
 /** What earlier migrations of the same run taught about the schema (lint reads files in order). */
 export class SchemaMemory {
@@ -12,6 +13,8 @@ export class SchemaMemory {
   readonly checks = new Map<string, { table: string; col: string }>();
   /** `table.col` proven NOT NULL by a validated check: SET NOT NULL needs no scan. */
   readonly notNullProven = new Set<string>();
+  /** Functions created by earlier statements (lower-case name → declared volatility). */
+  readonly functions = new Map<string, Volatility>();
 
   static fromContext(ctx: RiskContext): SchemaMemory {
     const m = new SchemaMemory();
@@ -174,7 +177,7 @@ export class Analysis {
     return describeSize(table, this.size(table));
   }
 
-  emit(rule: string, level: Level | null, stmt: Stmt, message: string, advice: string): void {
+  emit(rule: RuleCode, level: Level | null, stmt: Stmt, message: string, advice: string): void {
     if (!level) return;
     // Data lost on the way down is its own rule, whatever statement loses it.
     if (this.direction === 'down' && rule.startsWith('loss-') && rule !== 'loss-narrowing-type') rule = 'down-loses-data';
@@ -186,6 +189,33 @@ export class Analysis {
     const t = this.ctx.expected?.tables.find((x) => x.name.toLowerCase() === table.toLowerCase() && (!x.engines || x.engines.includes(this.engine)));
     if (!t) return false;
     return column === undefined || t.columns.some((c) => c.name.toLowerCase() === column.toLowerCase());
+  }
+
+  /** The BEGIN of the explicit block still open. */
+  private openedBy: Stmt | undefined;
+
+  /** BEGIN / START TRANSACTION. */
+  begin(s: Stmt): void {
+    if (this.transactional) {
+      this.emit('txn-control-in-migration', 'high', s, `${s.text.split(/\s/)[0]!.toUpperCase()} inside the transaction eventdb runs this migration in: ${this.engine === 'postgres' ? 'PostgreSQL ignores it with a warning, and the matching COMMIT then commits eventdb\'s own transaction early' : 'the engine refuses it ("cannot start a transaction within a transaction")'}`, 'remove BEGIN/COMMIT (eventdb already wraps the migration in one transaction), or mark the migration `-- eventdb:no-transaction` to manage transactions yourself');
+    } else if (this.inBlock) {
+      this.emit('txn-control-in-migration', 'high', s, 'BEGIN while a transaction is already open: it is ignored (PostgreSQL) or fails (SQLite, DuckDB), and the first COMMIT ends both', 'COMMIT the open transaction first, or drop the nested BEGIN');
+    }
+    this.closeUnit();
+    this.inBlock = true;
+    this.openedBy = s;
+  }
+
+  /** COMMIT / ROLLBACK / END. */
+  commit(s: Stmt, what: 'COMMIT' | 'ROLLBACK'): void {
+    if (this.transactional) {
+      this.emit('txn-control-in-migration', 'high', s, `${what} inside the transaction eventdb runs this migration in ${what === 'COMMIT' ? 'commits it early: the statements after it, and the migration\'s history row, are no longer atomic with those before' : 'undoes the migration\'s statements so far while eventdb goes on to record it as applied'}`, 'remove BEGIN/COMMIT (eventdb already wraps the migration in one transaction), or mark the migration `-- eventdb:no-transaction` to manage transactions yourself');
+    } else if (!this.inBlock) {
+      this.emit('txn-control-in-migration', 'low', s, `${what} with no transaction open: the engine warns or refuses`, `remove the ${what}, or add the BEGIN it closes`);
+    }
+    this.closeUnit();
+    this.inBlock = false;
+    this.openedBy = undefined;
   }
 
   /** Outside any transaction each statement commits alone: nothing to hold together. */
@@ -213,6 +243,9 @@ export class Analysis {
 
   /** End of the text: close units, check foreign keys for a covering index. */
   finish(): void {
+    if (this.inBlock && !this.transactional && this.openedBy) {
+      this.emit('txn-control-in-migration', 'high', this.openedBy, 'this transaction is never committed: its changes are rolled back when the connection closes, or it stays open holding its locks', 'end the block with COMMIT in the same migration');
+    }
     this.closeUnit();
     for (const fk of this.fks) {
       if (this.memory.covers(fk.table, fk.cols)) continue;

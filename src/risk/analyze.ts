@@ -228,9 +228,14 @@ export function parseSqliteMany(texts: readonly string[]): Preparsed[] | undefin
   let k = 0;
   for (const st of all) {
     if (st.type === 'empty') continue;
-    const [from, to] = st.range as [number, number];
+    const [from, to0] = st.range as [number, number];
     while (k < texts.length && from >= starts[k]! + texts[k]!.length) k++;
-    if (k >= texts.length || from < starts[k]! || to > starts[k]! + texts[k]!.length) return undefined;
+    if (k >= texts.length || from < starts[k]!) return undefined;
+    // A range may end past trailing whitespace (sql-parser-cst does so for a bare VACUUM): clamp it.
+    const end = starts[k]! + texts[k]!.length;
+    const to = to0 > end && !/\S/.test(joined.slice(end, to0)) ? end : to0;
+    if (to > end) return undefined;
+    st.range = [from, to];
     out[k]!.stmts.push(st);
   }
   return out;
@@ -310,6 +315,7 @@ function cloneMemory(m: SchemaMemory): SchemaMemory {
   for (const [t, idx] of m.indexes) c.indexes.set(t, idx.map((x) => [...x]));
   for (const [k, v] of m.checks) c.checks.set(k, v);
   for (const k of m.notNullProven) c.notNullProven.add(k);
+  for (const [k, v] of m.functions) c.functions.set(k, v);
   return c;
 }
 

@@ -1,5 +1,7 @@
 import { isBinaryCoercibleWidening, isNarrowing, normaliseType, type Analysis, type Stmt } from './analysis.js';
 import { scaled } from './levels.js';
+import { PG_NON_VOLATILE } from './pg-functions.js';
+import type { Volatility } from './types.js';
 
 /* The PostgreSQL parse tree (libpg-query JSON) is walked untyped: only the few fields the rules read. */
 type Node = Record<string, any>;
@@ -20,18 +22,29 @@ export function typeName(tn: Node | undefined): string {
   return normaliseType(mods.length ? `${base}(${mods.join(',')})` : base) + arr;
 }
 
-function isVolatile(expr: Node | undefined): boolean {
-  if (!expr || typeof expr !== 'object') return false;
-  if (expr.FuncCall) {
-    const names: Node[] = expr.FuncCall.funcname ?? [];
-    if (VOLATILE.has(str(names[names.length - 1]).toLowerCase())) return true;
-  }
-  for (const v of Object.values(expr)) {
-    if (Array.isArray(v)) {
-      if (v.some((x) => isVolatile(x as Node))) return true;
-    } else if (v && typeof v === 'object' && isVolatile(v as Node)) return true;
-  }
-  return false;
+/**
+ * How a DEFAULT expression behaves when ADD COLUMN fills existing rows: 'volatile' (computed per row:
+ * a rewrite), 'unknown' (calls a function eventdb cannot classify: possibly volatile), or 'once'.
+ */
+function defaultVolatility(a: Analysis, expr: Node | undefined): 'volatile' | 'unknown' | 'once' {
+  let out: 'volatile' | 'unknown' | 'once' = 'once';
+  const visit = (e: Node | undefined): void => {
+    if (!e || typeof e !== 'object' || out === 'volatile') return;
+    if (e.FuncCall) {
+      const names: Node[] = e.FuncCall.funcname ?? [];
+      const name = str(names[names.length - 1]).toLowerCase();
+      const schema = names.length > 1 ? str(names[0]).toLowerCase() : undefined;
+      const known: Volatility | undefined = a.memory.functions.get(name) ?? a.ctx.functionVolatility?.get(name);
+      if (VOLATILE.has(name) || known === 'v') out = 'volatile';
+      else if (!known && !((schema === undefined || schema === 'pg_catalog') && PG_NON_VOLATILE.has(name))) out = 'unknown';
+    }
+    for (const v of Object.values(e)) {
+      if (Array.isArray(v)) v.forEach((x) => visit(x as Node));
+      else if (v && typeof v === 'object') visit(v as Node);
+    }
+  };
+  visit(expr);
+  return out;
 }
 
 function notNullColumn(expr: Node | undefined): string | undefined {
@@ -70,13 +83,63 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
   switch (kind) {
     case 'TransactionStmt': {
       const k = n.kind as string;
-      if (k === 'TRANS_STMT_BEGIN' || k === 'TRANS_STMT_START') {
-        a.closeUnit();
-        a.inBlock = true;
-      } else if (k === 'TRANS_STMT_COMMIT' || k === 'TRANS_STMT_ROLLBACK') {
-        a.closeUnit();
-        a.inBlock = false;
+      if (k === 'TRANS_STMT_BEGIN' || k === 'TRANS_STMT_START') a.begin(s);
+      else if (k === 'TRANS_STMT_COMMIT' || k === 'TRANS_STMT_ROLLBACK') a.commit(s, k === 'TRANS_STMT_COMMIT' ? 'COMMIT' : 'ROLLBACK');
+      return;
+    }
+    case 'DropdbStmt':
+      a.emit('loss-drop-database', 'critical', s, `DROP DATABASE ${n.dbname} removes every table of the database and all their data`, 'drop a database by hand after a verified backup, never from a migration');
+      forbiddenInTx(a, s, 'DROP DATABASE');
+      return;
+    case 'CreatedbStmt':
+      forbiddenInTx(a, s, 'CREATE DATABASE');
+      return;
+    case 'AlterSystemStmt':
+      forbiddenInTx(a, s, 'ALTER SYSTEM');
+      return;
+    case 'VacuumStmt': {
+      if (!n.is_vacuumcmd) return;
+      forbiddenInTx(a, s, 'VACUUM');
+      const full = ((n.options ?? []) as Node[]).some((o) => o.DefElem?.defname === 'full' && o.DefElem?.arg?.Boolean?.boolval !== false && str(o.DefElem?.arg).toLowerCase() !== 'false');
+      if (!full) return;
+      const rels = ((n.rels ?? []) as Node[]).map((r) => r.VacuumRelation?.relation?.relname as string).filter(Boolean);
+      rewriteTable(a, s, rels, 'VACUUM FULL');
+      return;
+    }
+    case 'ClusterStmt':
+      rewriteTable(a, s, n.relation?.relname ? [n.relation.relname as string] : [], 'CLUSTER');
+      if (!n.relation && a.inTransaction) forbiddenInTx(a, s, 'CLUSTER without a table');
+      return;
+    case 'ReindexStmt': {
+      const concurrent = ((n.params ?? []) as Node[]).some((o) => o.DefElem?.defname === 'concurrently');
+      const kind = String(n.kind ?? '').replace('REINDEX_OBJECT_', '');
+      if (kind === 'SCHEMA' || kind === 'DATABASE' || kind === 'SYSTEM') forbiddenInTx(a, s, `REINDEX ${kind}`);
+      if (concurrent) {
+        if (a.inTransaction && !duck) concurrentlyInTx(a, s, 'REINDEX CONCURRENTLY');
+        return;
       }
+      const table = kind === 'TABLE' ? (n.relation?.relname as string) : undefined;
+      const level = table ? scaled(a.size(table), 'low', 'medium', 'high', null) : a.ctx.assumeSmall ? 'low' : kind === 'INDEX' ? 'medium' : 'high';
+      a.emit('lock-reindex', level, s, `REINDEX ${kind}${n.relation?.relname ? ` ${n.relation.relname}` : n.name ? ` ${n.name}` : ''} blocks writes${kind === 'INDEX' ? ' to its table, and reads that use the index,' : ''} until the rebuild ends${table ? ` (${a.sizeNote(table)})` : ''}`, 'use REINDEX … CONCURRENTLY (PostgreSQL 12+) in a migration marked `-- eventdb:no-transaction`');
+      return;
+    }
+    case 'LockStmt': {
+      const mode = Number(n.mode ?? 8);
+      const names = ((n.relations ?? []) as Node[]).map((r) => r.RangeVar?.relname as string).filter(Boolean);
+      const lvl = mode >= 7 ? 'high' : mode >= 4 ? 'medium' : null;
+      const modeName = ['', 'ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'][mode] ?? 'ACCESS EXCLUSIVE';
+      const live = names.filter((t) => !a.isNew(t));
+      if (!live.length) return;
+      const level = live.map((t) => scaled(a.size(t), 'low', lvl, lvl, null)).find(Boolean) ?? null;
+      a.emit('lock-table', level, s, `LOCK TABLE ${live.join(', ')} in ${modeName} mode holds the lock to the end of the transaction: ${mode >= 8 ? 'every read and write' : mode >= 4 ? 'every write' : 'conflicting statements'} on it wait${a.transactional ? 's for the whole migration' : 's'}`, 'drop the explicit lock: each statement takes the lock it needs; if it guards a data change, keep the migration short and set lock_timeout');
+      return;
+    }
+    case 'AlterDomainStmt': {
+      if (n.subtype !== 'C') return;
+      const con = n.def?.Constraint ?? {};
+      if (con.skip_validation) return;
+      const dom = qualified((n.typeName ?? []) as Node[]);
+      a.emit('lock-domain-constraint', a.ctx.assumeSmall ? 'low' : 'high', s, `ALTER DOMAIN ${dom} ADD CONSTRAINT checks every column of every table that uses the domain, holding locks that block writes to them`, `ADD CONSTRAINT … NOT VALID, then ALTER DOMAIN ${dom} VALIDATE CONSTRAINT … in a later migration`);
       return;
     }
     case 'CreateStmt': {
@@ -120,6 +183,11 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
       a.ddl();
       const type = n.removeType as string;
       if (n.concurrent && a.inTransaction && !duck) concurrentlyInTx(a, s, 'DROP INDEX CONCURRENTLY');
+      if (type === 'OBJECT_INDEX' && !n.concurrent && !duck) {
+        const names = ((n.objects ?? []) as Node[]).map((o) => qualified((o.List?.items ?? [o]) as Node[]));
+        const level = a.ctx.assumeSmall || a.direction === 'down' ? 'low' : 'medium';
+        a.emit('lock-drop-index', level, s, `DROP INDEX ${names.join(', ')} takes an ACCESS EXCLUSIVE lock on its table: it waits for every running query on it, and every new query waits behind it`, `use DROP INDEX CONCURRENTLY ${names.join(', ')} in a migration marked \`-- eventdb:no-transaction\``);
+      }
       for (const obj of (n.objects ?? []) as Node[]) {
         const items: Node[] = obj.List?.items ?? (obj.String ? [obj] : []);
         const name = str(items[items.length - 1]);
@@ -185,9 +253,30 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
       for (const c of (n.cmds ?? []) as Node[]) alterCmd(a, s, table, c.AlterTableCmd ?? {});
       return;
     }
+    case 'CreateFunctionStmt': {
+      a.ddl();
+      const names: Node[] = n.funcname ?? [];
+      const opt = ((n.options ?? []) as Node[]).find((o) => o.DefElem?.defname === 'volatility');
+      const v = str(opt?.DefElem?.arg).toLowerCase();
+      a.memory.functions.set(str(names[names.length - 1]).toLowerCase(), v === 'immutable' ? 'i' : v === 'stable' ? 's' : 'v');
+      return;
+    }
     default:
       if (kind.startsWith('Create') || kind.startsWith('Alter') || kind.startsWith('Drop') || kind === 'CommentStmt' || kind === 'GrantStmt') a.ddl();
   }
+}
+
+function forbiddenInTx(a: Analysis, s: Stmt, what: string): void {
+  if (!a.inTransaction || a.engine === 'duckdb') return;
+  a.emit('txn-forbidden-statement', 'high', s, `${what} cannot run inside a transaction block: the migration fails${a.inBlock ? ' (explicit BEGIN)' : ' (eventdb runs each migration in a transaction)'}`, 'put it alone in a migration marked `-- eventdb:no-transaction`, without BEGIN/COMMIT (or run it by hand: it is maintenance, not schema)');
+}
+
+function rewriteTable(a: Analysis, s: Stmt, tables: string[], what: string): void {
+  if (a.engine === 'duckdb') return;
+  const live = tables.filter((t) => !a.isNew(t));
+  if (tables.length && !live.length) return;
+  const level = live.length ? (live.map((t) => scaled(a.size(t), 'low', 'high', 'critical', null)).find(Boolean) ?? null) : a.ctx.assumeSmall ? 'low' : 'critical';
+  a.emit('rewrite-table', level, s, `${what} rewrites ${live.length ? live.map((t) => `"${t}"`).join(', ') : 'every table it covers'} into a new file under an ACCESS EXCLUSIVE lock: no reads or writes until it ends${live.length === 1 ? ` (${a.sizeNote(live[0]!)})` : ''}`, 'rewrite online with pg_repack / pg_squeeze, or run it by hand in a maintenance window; plain VACUUM (not FULL) needs no exclusive lock');
 }
 
 function concurrentlyInTx(a: Analysis, s: Stmt, what: string): void {
@@ -231,9 +320,12 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node): void {
         if (has('CONSTR_NOTNULL') && !dflt && !has('CONSTR_IDENTITY') && !has('CONSTR_GENERATED') && !isNew) {
           a.emit('add-not-null-without-default', scaled(size, 'high', 'high', 'high', null), s, `adding NOT NULL column "${col}" without a default fails when "${table}" has rows (${note})`, 'add it nullable, backfill, add CHECK (col IS NOT NULL) NOT VALID, VALIDATE it, then SET NOT NULL — or give it a constant DEFAULT');
         }
-        const volatile = (dflt && isVolatile(dflt.raw_expr)) || SERIAL.has(type) || SERIAL.has(str(def.typeName?.names?.[def.typeName.names.length - 1])) || has('CONSTR_IDENTITY') || (has('CONSTR_GENERATED') && !duck);
+        const dv = dflt ? defaultVolatility(a, dflt.raw_expr) : 'once';
+        const volatile = dv === 'volatile' || SERIAL.has(type) || SERIAL.has(str(def.typeName?.names?.[def.typeName.names.length - 1])) || has('CONSTR_IDENTITY') || (has('CONSTR_GENERATED') && !duck);
         if (volatile && !isNew && !duck) {
           a.emit('rewrite-volatile-default', scaled(size, 'low', 'high', 'critical', null), s, `adding "${col}" with a per-row value rewrites "${table}" under an ACCESS EXCLUSIVE lock (${note})`, 'add the column without a default (or with a constant one), backfill it in batches, then set the default for new rows');
+        } else if (dv === 'unknown' && !isNew && !duck) {
+          a.emit('rewrite-volatile-default', scaled(size, 'low', 'medium', 'medium', null), s, `adding "${col}" with a default that calls a function eventdb cannot classify: possibly volatile, and then "${table}" is rewritten under an ACCESS EXCLUSIVE lock (${note})`, 'declare the function IMMUTABLE or STABLE if it is, lint with a database connection (migrate up --dry-run reads pg_proc.provolatile), or add the column without a default and backfill');
         }
         if (!isNew && (has('CONSTR_PRIMARY') || has('CONSTR_UNIQUE')) && !duck) {
           a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `adding a ${has('CONSTR_PRIMARY') ? 'PRIMARY KEY' : 'UNIQUE'} column builds an index while writes to "${table}" are blocked (${note})`, 'add the column, CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT … USING INDEX');
@@ -332,13 +424,27 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node): void {
       return;
     }
     case 'AT_DropNotNull':
+      if (!a.isNewColumn(table, c.name) && !duck && a.direction === 'up') {
+        a.emit('compat-drop-not-null', 'low', s, `"${table}"."${c.name}" may hold NULL from now on: code that assumes it never does breaks on the first NULL written`, 'make sure every reader handles NULL (deploy that first), then drop the constraint');
+      }
       a.memory.notNullProven.delete(`${table}.${c.name}`.toLowerCase());
       return;
     case 'AT_SetLogged':
     case 'AT_SetUnLogged':
-    case 'AT_SetTableSpace':
-      if (!isNew) a.emit('rewrite-column-type', scaled(size, 'low', 'high', 'critical', null), s, `this ALTER TABLE rewrites "${table}" under an ACCESS EXCLUSIVE lock (${note})`, 'schedule it in a maintenance window, or copy into a new table and swap');
+      if (!isNew && !duck) a.emit('rewrite-table', scaled(size, 'low', 'high', 'critical', null), s, `SET ${c.subtype === 'AT_SetLogged' ? 'LOGGED' : 'UNLOGGED'} rewrites "${table}" under an ACCESS EXCLUSIVE lock (${note})`, 'schedule it in a maintenance window, or copy into a new table and swap');
       return;
+    case 'AT_SetTableSpace':
+      if (!isNew && !duck) a.emit('rewrite-set-tablespace', scaled(size, 'low', 'high', 'critical', null), s, `SET TABLESPACE ${c.name ?? ''} copies every block of "${table}" under an ACCESS EXCLUSIVE lock (${note})`.replace('TABLESPACE  ', 'TABLESPACE '), 'move it online with pg_repack --tablespace, or in a maintenance window; new tables can be created in the tablespace directly');
+      return;
+    case 'AT_DetachPartition': {
+      const part = c.def?.PartitionCmd ?? {};
+      if (part.concurrent) {
+        if (a.inTransaction && !duck) concurrentlyInTx(a, s, 'DETACH PARTITION CONCURRENTLY');
+        return;
+      }
+      if (!isNew && !duck) a.emit('lock-detach-partition', scaled(size, 'low', 'high', 'high', null), s, `DETACH PARTITION ${part.name?.relname ?? ''} takes an ACCESS EXCLUSIVE lock on "${table}": every query on the partitioned table waits (${note})`.replace('PARTITION  ', 'PARTITION '), 'use DETACH PARTITION … CONCURRENTLY (PostgreSQL 14+) in a migration marked `-- eventdb:no-transaction`');
+      return;
+    }
     default:
       if (duck && c.subtype === 'AT_EnableRowSecurity') {
         a.emit('unsupported-statement', 'critical', s, 'DuckDB has no row-level security', 'give DuckDB its own variant file (x.duckdb.sql) without it');
