@@ -4,6 +4,7 @@ import type { Connection } from '../dialects/types.js';
 import { SchemaMemory } from './analysis.js';
 import { analyseStatements, loadParsers, parseSqliteMany } from './analyze.js';
 import { atLeast } from './levels.js';
+import { functionVolatility } from './function-volatility.js';
 import { tableSizes } from './table-sizes.js';
 import type { MigrationRisk, RiskContext } from './types.js';
 
@@ -47,11 +48,13 @@ export async function gatePlan(steps: GateStep[], opts: GateOptions): Promise<Ga
   const engine = steps[0]?.engine ?? opts.conn?.engine ?? 'sqlite';
   let sizes: RiskContext['tableSizes'];
   let live: RiskContext['live'];
+  let volatility: RiskContext['functionVolatility'];
   if (opts.conn) {
     sizes = await tableSizes(opts.conn);
     live = await opts.conn.introspect().catch(() => undefined);
+    volatility = await functionVolatility(opts.conn).catch(() => undefined);
   }
-  const ctx: RiskContext = { engine, tableSizes: sizes, live, assumeSmall: opts.assumeSmall, expected: opts.expected };
+  const ctx: RiskContext = { engine, tableSizes: sizes, live, assumeSmall: opts.assumeSmall, expected: opts.expected, functionVolatility: volatility };
   const memory = SchemaMemory.fromContext(ctx);
   // SQLite: the whole plan's statements parsed in one call of the grammar (see parseSqliteMany).
   const sqlite = steps.every((s) => s.engine === 'sqlite') ? parseSqliteMany(steps.flatMap((s) => s.statements)) : undefined;
