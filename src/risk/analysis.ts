@@ -1,4 +1,5 @@
 import type { Engine } from '../config/url.js';
+import { sqlName } from './ident.js';
 import { describeSize, tableSize, type TableSize } from './levels.js';
 import type { RuleCode } from './rules.js';
 import type { Direction, Finding, Level, RiskContext, Volatility } from './types.js';
@@ -254,7 +255,7 @@ export class Analysis {
       const level: Level = size.source !== 'live' ? (this.ctx.assumeSmall ? 'low' : 'medium') : size.cls === 'medium' || size.cls === 'large' ? 'medium' : 'low';
       const idx = `${fk.table}_${fk.cols.join('_')}_idx`;
       const conc = this.engine === 'postgres' ? ' CONCURRENTLY' : '';
-      this.emit('fk-without-index', level, fk.stmt, `foreign key "${fk.table}"(${fk.cols.join(', ')}) has no index starting with its columns: deleting a parent row scans "${fk.table}"`, `add CREATE INDEX${conc} ${idx} ON ${fk.table} (${fk.cols.join(', ')})`);
+      this.emit('fk-without-index', level, fk.stmt, `foreign key "${fk.table}"(${fk.cols.join(', ')}) has no index starting with its columns: deleting a parent row scans "${fk.table}"`, `add \`CREATE INDEX${conc} ${sqlName(idx)} ON ${sqlName(fk.table)} (${fk.cols.map(sqlName).join(', ')})\`${conc ? ' in a migration marked `-- eventdb:no-transaction`' : ''}`);
     }
   }
 }

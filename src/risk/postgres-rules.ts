@@ -1,5 +1,6 @@
 import { isBinaryCoercibleWidening, isNarrowing, normaliseType, type Analysis, type Stmt } from './analysis.js';
 import { scaled } from './levels.js';
+import { sqlName, sqlQualified } from './ident.js';
 import { PG_NON_VOLATILE } from './pg-functions.js';
 import type { Volatility } from './types.js';
 
@@ -120,7 +121,7 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
       }
       const table = kind === 'TABLE' ? (n.relation?.relname as string) : undefined;
       const level = table ? scaled(a.size(table), 'low', 'medium', 'high', null) : a.ctx.assumeSmall ? 'low' : kind === 'INDEX' ? 'medium' : 'high';
-      a.emit('lock-reindex', level, s, `REINDEX ${kind}${n.relation?.relname ? ` ${n.relation.relname}` : n.name ? ` ${n.name}` : ''} blocks writes${kind === 'INDEX' ? ' to its table, and reads that use the index,' : ''} until the rebuild ends${table ? ` (${a.sizeNote(table)})` : ''}`, 'use REINDEX … CONCURRENTLY (PostgreSQL 12+) in a migration marked `-- eventdb:no-transaction`');
+      a.emit('lock-reindex', level, s, `REINDEX ${kind}${n.relation?.relname ? ` ${n.relation.relname}` : n.name ? ` ${n.name}` : ''} blocks writes${kind === 'INDEX' ? ' to its table, and reads that use the index,' : ''} until the rebuild ends${table ? ` (${a.sizeNote(table)})` : ''}`, `use \`${s.text.replace(/^REINDEX\s+(\([^)]*\)\s*)?(TABLE|INDEX|SCHEMA|DATABASE|SYSTEM)\b/i, (m) => `${m} CONCURRENTLY`)}\` (PostgreSQL 12+) in a migration marked \`-- eventdb:no-transaction\``);
       return;
     }
     case 'LockStmt': {
@@ -139,7 +140,7 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
       const con = n.def?.Constraint ?? {};
       if (con.skip_validation) return;
       const dom = qualified((n.typeName ?? []) as Node[]);
-      a.emit('lock-domain-constraint', a.ctx.assumeSmall ? 'low' : 'high', s, `ALTER DOMAIN ${dom} ADD CONSTRAINT checks every column of every table that uses the domain, holding locks that block writes to them`, `ADD CONSTRAINT … NOT VALID, then ALTER DOMAIN ${dom} VALIDATE CONSTRAINT … in a later migration`);
+      a.emit('lock-domain-constraint', a.ctx.assumeSmall ? 'low' : 'high', s, `ALTER DOMAIN ${dom} ADD CONSTRAINT checks every column of every table that uses the domain, holding locks that block writes to them`, con.conname ? `\`${s.text} NOT VALID\`, then in a later migration \`ALTER DOMAIN ${sqlQualified(((n.typeName ?? []) as Node[]).map(str))} VALIDATE CONSTRAINT ${sqlName(con.conname)}\`` : `ADD CONSTRAINT … NOT VALID, then ALTER DOMAIN ${dom} VALIDATE CONSTRAINT … in a later migration`);
       return;
     }
     case 'CreateStmt': {
@@ -174,7 +175,7 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
         if (a.inTransaction && !duck) concurrentlyInTx(a, s, 'CREATE INDEX CONCURRENTLY');
       } else if (!duck) {
         const size = a.size(table);
-        a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `CREATE INDEX blocks writes to "${table}" for the whole build (${a.sizeNote(table)})`, `use CREATE INDEX CONCURRENTLY${n.idxname ? ` ${n.idxname}` : ''} … in a migration marked \`-- eventdb:no-transaction\``);
+        a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `CREATE INDEX blocks writes to "${table}" for the whole build (${a.sizeNote(table)})`, `use \`${s.text.replace(/^CREATE\s+(UNIQUE\s+)?INDEX\b/i, (m) => `${m} CONCURRENTLY`)}\` in a migration marked \`-- eventdb:no-transaction\``);
       }
       a.memory.addIndex(table, cols);
       return;
@@ -186,7 +187,7 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
       if (type === 'OBJECT_INDEX' && !n.concurrent && !duck) {
         const names = ((n.objects ?? []) as Node[]).map((o) => qualified((o.List?.items ?? [o]) as Node[]));
         const level = a.ctx.assumeSmall || a.direction === 'down' ? 'low' : 'medium';
-        a.emit('lock-drop-index', level, s, `DROP INDEX ${names.join(', ')} takes an ACCESS EXCLUSIVE lock on its table: it waits for every running query on it, and every new query waits behind it`, `use DROP INDEX CONCURRENTLY ${names.join(', ')} in a migration marked \`-- eventdb:no-transaction\``);
+        a.emit('lock-drop-index', level, s, `DROP INDEX ${names.join(', ')} takes an ACCESS EXCLUSIVE lock on its table: it waits for every running query on it, and every new query waits behind it`, `use \`${s.text.replace(/^DROP\s+INDEX\b/i, 'DROP INDEX CONCURRENTLY')}\` in a migration marked \`-- eventdb:no-transaction\``);
       }
       for (const obj of (n.objects ?? []) as Node[]) {
         const items: Node[] = obj.List?.items ?? (obj.String ? [obj] : []);
@@ -250,7 +251,8 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
       if (n.objtype && n.objtype !== 'OBJECT_TABLE') return;
       a.ddl();
       const table = n.relation.relname as string;
-      for (const c of (n.cmds ?? []) as Node[]) alterCmd(a, s, table, c.AlterTableCmd ?? {});
+      const cmds = (n.cmds ?? []) as Node[];
+      for (const c of cmds) alterCmd(a, s, table, c.AlterTableCmd ?? {}, cmds.length === 1);
       return;
     }
     case 'CreateFunctionStmt': {
@@ -300,7 +302,14 @@ function dropTable(a: Analysis, s: Stmt, name: string, display: string): void {
   a.memory.dropTable(name);
 }
 
-function alterCmd(a: Analysis, s: Stmt, table: string, c: Node): void {
+/** The index-first path for a UNIQUE / PRIMARY KEY constraint, as statements that run as printed. */
+function usingIndexAdvice(table: string, conname: string | undefined, keys: string[], kind: 'PRIMARY KEY' | 'UNIQUE'): string {
+  const idx = conname ?? `${table}_${keys.join('_')}_${kind === 'UNIQUE' ? 'key' : 'pkey'}`;
+  return `\`CREATE UNIQUE INDEX CONCURRENTLY ${sqlName(idx)} ON ${sqlName(table)} (${keys.map(sqlName).join(', ')})\` in a migration marked \`-- eventdb:no-transaction\`, then \`ALTER TABLE ${sqlName(table)} ADD CONSTRAINT ${sqlName(idx)} ${kind} USING INDEX ${sqlName(idx)}\``;
+}
+
+/** `single`: the ALTER TABLE has this one command, so advice may quote the statement itself. */
+function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean): void {
   const duck = a.engine === 'duckdb';
   const size = a.size(table);
   const note = a.sizeNote(table);
@@ -386,18 +395,18 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node): void {
       if (ct === 'CONSTR_FOREIGN') {
         a.fks.push({ table, cols: (con.fk_attrs ?? []).map(str), stmt: s });
         if (validated && !isNew) {
-          a.emit('lock-foreign-key-validation', scaled(size, 'low', 'medium', 'high', null), s, `adding foreign key ${con.conname ?? ''} validates every row of "${table}" while writes to it and its parent are blocked (${note})`.replace('key  ', 'key '), `ADD CONSTRAINT … NOT VALID, then ALTER TABLE ${table} VALIDATE CONSTRAINT … in a separate migration (it takes a weaker lock)`);
+          a.emit('lock-foreign-key-validation', scaled(size, 'low', 'medium', 'high', null), s, `adding foreign key ${con.conname ?? ''} validates every row of "${table}" while writes to it and its parent are blocked (${note})`.replace('key  ', 'key '), single && con.conname ? `\`${s.text} NOT VALID\`, then in a separate migration \`ALTER TABLE ${sqlName(table)} VALIDATE CONSTRAINT ${sqlName(con.conname)}\` (it takes a weaker lock)` : `ADD CONSTRAINT … NOT VALID, then ALTER TABLE ${sqlName(table)} VALIDATE CONSTRAINT … in a separate migration (it takes a weaker lock)`);
         }
       } else if (ct === 'CONSTR_CHECK') {
         const col = notNullColumn(con.raw_expr);
         if (col && con.conname) a.memory.checks.set(String(con.conname).toLowerCase(), { table, col });
         if (col && validated) a.memory.notNullProven.add(`${table}.${col}`.toLowerCase());
         if (validated && !isNew) {
-          a.emit('lock-check-validation', scaled(size, 'low', 'medium', 'high', null), s, `adding CHECK ${con.conname ?? ''} scans every row of "${table}" under an ACCESS EXCLUSIVE lock (${note})`.replace('CHECK  ', 'CHECK '), `ADD CONSTRAINT … CHECK (…) NOT VALID, then ALTER TABLE ${table} VALIDATE CONSTRAINT … in a separate migration`);
+          a.emit('lock-check-validation', scaled(size, 'low', 'medium', 'high', null), s, `adding CHECK ${con.conname ?? ''} scans every row of "${table}" under an ACCESS EXCLUSIVE lock (${note})`.replace('CHECK  ', 'CHECK '), single && con.conname ? `\`${s.text} NOT VALID\`, then in a separate migration \`ALTER TABLE ${sqlName(table)} VALIDATE CONSTRAINT ${sqlName(con.conname)}\`` : `ADD CONSTRAINT … CHECK (…) NOT VALID, then ALTER TABLE ${sqlName(table)} VALIDATE CONSTRAINT … in a separate migration`);
         }
       } else if ((ct === 'CONSTR_PRIMARY' || ct === 'CONSTR_UNIQUE') && !con.indexname) {
         if (!isNew) {
-          a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `adding a ${ct === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE constraint'} builds its index while writes to "${table}" are blocked (${note})`, `CREATE UNIQUE INDEX CONCURRENTLY first, then ALTER TABLE ${table} ADD CONSTRAINT … ${ct === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX …`);
+          a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `adding a ${ct === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE constraint'} builds its index while writes to "${table}" are blocked (${note})`, usingIndexAdvice(table, con.conname as string | undefined, ((con.keys ?? []) as Node[]).map(str), ct === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE'));
         }
         a.memory.addIndex(table, (con.keys ?? []).map(str));
       }
@@ -409,7 +418,7 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node): void {
       const same = a.unitNotValid.get(String(c.name).toLowerCase());
       if (same) {
         const fk = same.kind === 'fk';
-        a.emit(fk ? 'lock-foreign-key-validation' : 'lock-check-validation', scaled(size, 'low', 'medium', 'high', null), s, `${c.name} is validated in the transaction that added it NOT VALID: ADD CONSTRAINT's ${fk ? 'SHARE ROW EXCLUSIVE' : 'ACCESS EXCLUSIVE'} lock is still held while every row of "${table}" is scanned (${note})`, `commit the NOT VALID constraint first: VALIDATE CONSTRAINT ${c.name} in a later migration (or mark this one \`-- eventdb:no-transaction\`)`);
+        a.emit(fk ? 'lock-foreign-key-validation' : 'lock-check-validation', scaled(size, 'low', 'medium', 'high', null), s, `${c.name} is validated in the transaction that added it NOT VALID: ADD CONSTRAINT's ${fk ? 'SHARE ROW EXCLUSIVE' : 'ACCESS EXCLUSIVE'} lock is still held while every row of "${table}" is scanned (${note})`, `commit the NOT VALID constraint first: \`ALTER TABLE ${sqlName(table)} VALIDATE CONSTRAINT ${sqlName(c.name)}\` in a later migration (or mark this one \`-- eventdb:no-transaction\`)`);
       }
       return;
     }
@@ -420,7 +429,7 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node): void {
         return;
       }
       if (isNew || a.memory.notNullProven.has(`${table}.${col}`.toLowerCase())) return;
-      a.emit('lock-set-not-null', scaled(size, 'low', 'medium', 'high', null), s, `SET NOT NULL on "${table}"."${col}" scans every row under an ACCESS EXCLUSIVE lock (${note})`, `first ADD CONSTRAINT ${col}_not_null CHECK (${col} IS NOT NULL) NOT VALID, VALIDATE it in a later migration, then SET NOT NULL (PostgreSQL 12+ skips the scan), and drop the check`);
+      a.emit('lock-set-not-null', scaled(size, 'low', 'medium', 'high', null), s, `SET NOT NULL on "${table}"."${col}" scans every row under an ACCESS EXCLUSIVE lock (${note})`, `first \`ALTER TABLE ${sqlName(table)} ADD CONSTRAINT ${sqlName(`${col}_not_null`)} CHECK (${sqlName(col)} IS NOT NULL) NOT VALID\`, in a later migration \`ALTER TABLE ${sqlName(table)} VALIDATE CONSTRAINT ${sqlName(`${col}_not_null`)}\`, then \`ALTER TABLE ${sqlName(table)} ALTER COLUMN ${sqlName(col)} SET NOT NULL\` (PostgreSQL 12+ skips the scan), and drop the check`);
       return;
     }
     case 'AT_DropNotNull':
@@ -442,7 +451,7 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node): void {
         if (a.inTransaction && !duck) concurrentlyInTx(a, s, 'DETACH PARTITION CONCURRENTLY');
         return;
       }
-      if (!isNew && !duck) a.emit('lock-detach-partition', scaled(size, 'low', 'high', 'high', null), s, `DETACH PARTITION ${part.name?.relname ?? ''} takes an ACCESS EXCLUSIVE lock on "${table}": every query on the partitioned table waits (${note})`.replace('PARTITION  ', 'PARTITION '), 'use DETACH PARTITION … CONCURRENTLY (PostgreSQL 14+) in a migration marked `-- eventdb:no-transaction`');
+      if (!isNew && !duck) a.emit('lock-detach-partition', scaled(size, 'low', 'high', 'high', null), s, `DETACH PARTITION ${part.name?.relname ?? ''} takes an ACCESS EXCLUSIVE lock on "${table}": every query on the partitioned table waits (${note})`.replace('PARTITION  ', 'PARTITION '), single ? `use \`${s.text} CONCURRENTLY\` (PostgreSQL 14+) in a migration marked \`-- eventdb:no-transaction\`` : 'use DETACH PARTITION … CONCURRENTLY (PostgreSQL 14+) in a migration marked `-- eventdb:no-transaction`');
       return;
     }
     default:
