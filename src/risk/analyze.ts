@@ -241,9 +241,105 @@ export function parseSqliteMany(texts: readonly string[]): Preparsed[] | undefin
   return out;
 }
 
+/**
+ * parseSqliteMany over groups of texts: a group that cannot be parsed together (a text the grammar
+ * rejects) leaves its texts undefined, to be parsed one by one; the other groups keep the one-call path.
+ */
+export function parseSqliteBatches(texts: readonly string[], group = 64): Array<Preparsed | undefined> {
+  const out: Array<Preparsed | undefined> = [];
+  for (let i = 0; i < texts.length; i += group) {
+    const part = texts.slice(i, i + group);
+    const pre = part.length > 1 ? parseSqliteMany(part) : undefined;
+    for (let k = 0; k < part.length; k++) out.push(pre?.[k]);
+  }
+  return out;
+}
+
+const NAME = '(?:"(?:[^"]|"")*"|`[^`]*`|\\[[^\\]]*\\]|[A-Za-z_][\\w$]*)';
+const DATA_HEAD = new RegExp(`^(?:INSERT(?:\\s+OR\\s+[A-Za-z]+)?|REPLACE)\\s+INTO\\s+${NAME}(?:\\s*\\.\\s*${NAME})?\\s*(?:\\((?:[^()']|"[^"]*")*\\)\\s*)?VALUES\\s*\\(`, 'i');
+
+/**
+ * `INSERT|REPLACE [OR …] INTO t [(cols)] VALUES (…)[, (…)]…` and nothing else — a data statement, as
+ * dumps and sample databases hold by the ten thousand. No rule reads one (no table is read, locked
+ * long or changed in shape), so a bulk of them is recognised lexically instead of parsed.
+ */
+export function isDataInsert(t: string): boolean {
+  const m = DATA_HEAD.exec(t);
+  if (!m) return false;
+  const n = t.length;
+  let i = m[0].length - 1;
+  for (;;) {
+    if (t[i] !== '(') return false;
+    let depth = 0;
+    for (; i < n; i++) {
+      const c = t[i]!;
+      if (c === "'" || c === '"') {
+        let j = i + 1;
+        while (j < n && !(t[j] === c && t[j + 1] !== c)) j += t[j] === c ? 2 : 1;
+        if (j >= n) return false;
+        i = j;
+      } else if (c === '(') depth++;
+      else if (c === ')') {
+        if (--depth === 0) {
+          i++;
+          break;
+        }
+      } else if ((c === '-' && t[i + 1] === '-') || (c === '/' && t[i + 1] === '*') || c === ';') return false;
+      else if ((c === 's' || c === 'S') && /^select\b/i.test(t.slice(i, i + 7)) && !/[\w$]/.test(t[i - 1] ?? '')) return false;
+    }
+    if (depth !== 0) return false;
+    while (i < n && /\s/.test(t[i]!)) i++;
+    if (i >= n) return true;
+    if (t[i] !== ',') return false;
+    i++;
+    while (i < n && /\s/.test(t[i]!)) i++;
+  }
+}
+
+/** From this many plain data INSERTs in one text on, they are counted, not parsed (isDataInsert). */
+const BULK_DATA = 100;
+
+/** A text holding a bulk of data INSERTs: the other statements parsed together, the INSERTs counted. */
+function walkSqliteBulk(a: Analysis, lines: LineCounter, pieces: Array<{ text: string; offset: number }>): void {
+  const data = pieces.map((p) => isDataInsert(p.text));
+  const others = pieces.filter((_, i) => !data[i]);
+  const pre = parseSqliteBatches(others.map((p) => p.text), 256);
+  let k = 0;
+  pieces.forEach((piece, i) => {
+    if (data[i]) {
+      a.statements++;
+      return;
+    }
+    const p = pre[k++];
+    if (p) {
+      for (const st of p.stmts) {
+        if (st.type === 'empty') continue;
+        const [from, to] = (st.range as [number, number]).map((x) => x - p.base) as [number, number];
+        a.statements++;
+        sqliteStatement(a, st, { text: piece.text.slice(from, to).trim(), line: lines.at(piece.offset + from) });
+      }
+      return;
+    }
+    const s: Stmt = { text: piece.text, line: lines.at(piece.offset) };
+    a.statements++;
+    try {
+      for (const st of parseSqlite(piece.text)) if (st.type !== 'empty') sqliteStatement(a, st, s);
+    } catch (e) {
+      sqliteParseError(a, s, e);
+    }
+  });
+}
+
 function walkSqlite(a: Analysis, text: string, line0: number, pre?: Preparsed): void {
   if (skipTrivia(text) >= text.length) return;
   const lines = new LineCounter(text, line0);
+  if (!pre && text.length > BULK_DATA * 20) {
+    const pieces = lexSplit(text, 'sqlite');
+    if (pieces && pieces.length >= BULK_DATA && pieces.filter((p) => isDataInsert(p.text)).length >= BULK_DATA) {
+      walkSqliteBulk(a, lines, pieces);
+      return;
+    }
+  }
   let ok = true;
   let stmts: Node[] = [];
   const base = pre?.base ?? 0;
@@ -276,8 +372,8 @@ function walkSqlite(a: Analysis, text: string, line0: number, pre?: Preparsed): 
   }
 }
 
-function walk(a: Analysis, text: string, line0: number): void {
-  if (a.engine === 'sqlite') walkSqlite(a, text, line0);
+function walk(a: Analysis, text: string, line0: number, pre?: Preparsed): void {
+  if (a.engine === 'sqlite') walkSqlite(a, text, line0, pre);
   else walkPg(a, text, line0);
   a.finish();
 }
@@ -287,22 +383,28 @@ export interface AnalyseOptions {
   memory?: SchemaMemory;
 }
 
+/** SQLite: the up and down texts' statements from a parse of many texts at once (parseSqliteBatches). */
+export interface PreparsedMigration {
+  up?: Preparsed;
+  down?: Preparsed;
+}
+
 /**
  * Analyses one migration's `up` and `down` SQL. Needs `loadParsers()` first. Never throws on bad SQL:
  * an unparsable statement is a finding.
  */
-export function analyseMigration(m: MigrationInput, ctx: RiskContext, opts: AnalyseOptions = {}): MigrationRisk {
+export function analyseMigration(m: MigrationInput, ctx: RiskContext, opts: AnalyseOptions & { preparsed?: PreparsedMigration } = {}): MigrationRisk {
   const memory = opts.memory ?? SchemaMemory.fromContext(ctx);
   const transactional = m.transactional ?? true;
   const up = new Analysis(ctx, memory, m.id, m.file, 'up', transactional);
-  walk(up, m.up, m.upLine ?? 1);
+  walk(up, m.up, m.upLine ?? 1, opts.preparsed?.up);
   const findings: Finding[] = [...up.findings];
   let statements = up.statements;
   if (m.down !== undefined) {
     // The down runs against the schema after up; learning from it must not leak into later migrations.
     const createdByUp = new Set<string>([...up.created, ...up.added]);
     const down = new Analysis(ctx, cloneMemory(memory), m.id, m.file, 'down', transactional, createdByUp);
-    walk(down, m.down, m.downLine ?? 1);
+    walk(down, m.down, m.downLine ?? 1, opts.preparsed?.down);
     findings.push(...down.findings.filter((f) => f.rule !== 'fk-without-index'));
     statements += down.statements;
   }
