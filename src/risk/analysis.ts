@@ -1,6 +1,8 @@
 import type { Engine } from '../config/url.js';
+import { sqlName } from './ident.js';
 import { describeSize, tableSize, type TableSize } from './levels.js';
-import type { Direction, Finding, Level, RiskContext } from './types.js';
+import type { RuleCode } from './rules.js';
+import type { Direction, Finding, Level, RiskContext, Volatility } from './types.js';
 
 /** What earlier migrations of the same run taught about the schema (lint reads files in order). */
 export class SchemaMemory {
@@ -12,13 +14,18 @@ export class SchemaMemory {
   readonly checks = new Map<string, { table: string; col: string }>();
   /** `table.col` proven NOT NULL by a validated check: SET NOT NULL needs no scan. */
   readonly notNullProven = new Set<string>();
+  /** Functions created by earlier statements (lower-case name → declared volatility). */
+  readonly functions = new Map<string, Volatility>();
 
   static fromContext(ctx: RiskContext): SchemaMemory {
     const m = new SchemaMemory();
     if (ctx.live) {
       for (const t of ctx.live.tables) {
         const cols = new Map<string, string>();
-        for (const c of t.columns) cols.set(c.name.toLowerCase(), normaliseType(c.type));
+        for (const c of t.columns) {
+          cols.set(c.name.toLowerCase(), normaliseType(c.type));
+          if (!c.nullable) m.notNullProven.add(`${t.name}.${c.name}`.toLowerCase());
+        }
         m.columns.set(t.name.toLowerCase(), cols);
         if (t.primaryKey.length) m.addIndex(t.name, t.primaryKey);
       }
@@ -48,7 +55,10 @@ export class SchemaMemory {
     const k = table.toLowerCase();
     const cols = this.columns.get(k) ?? new Map<string, string>();
     if (type) cols.set(col.toLowerCase(), type);
-    else cols.delete(col.toLowerCase());
+    else {
+      cols.delete(col.toLowerCase());
+      this.notNullProven.delete(`${k}.${col.toLowerCase()}`);
+    }
     this.columns.set(k, cols);
   }
 
@@ -59,6 +69,12 @@ export class SchemaMemory {
   renameTable(from: string, to: string): void {
     const f = from.toLowerCase();
     const t = to.toLowerCase();
+    for (const k of [...this.notNullProven]) {
+      if (k.startsWith(`${f}.`)) {
+        this.notNullProven.delete(k);
+        this.notNullProven.add(t + k.slice(f.length));
+      }
+    }
     const cols = this.columns.get(f);
     if (cols) {
       this.columns.set(t, cols);
@@ -71,7 +87,18 @@ export class SchemaMemory {
     }
   }
 
+  /** Renames a column's type and NOT NULL knowledge with it. */
+  renameColumn(table: string, from: string, to: string): void {
+    const t = this.columnType(table, from);
+    const nn = this.notNullProven.delete(`${table}.${from}`.toLowerCase());
+    this.setColumn(table, from, undefined);
+    this.setColumn(table, to, t);
+    if (nn) this.notNullProven.add(`${table}.${to}`.toLowerCase());
+  }
+
   dropTable(name: string): void {
+    const p = `${name.toLowerCase()}.`;
+    for (const k of [...this.notNullProven]) if (k.startsWith(p)) this.notNullProven.delete(k);
     this.columns.delete(name.toLowerCase());
     this.indexes.delete(name.toLowerCase());
   }
@@ -151,7 +178,7 @@ export class Analysis {
     return describeSize(table, this.size(table));
   }
 
-  emit(rule: string, level: Level | null, stmt: Stmt, message: string, advice: string): void {
+  emit(rule: RuleCode, level: Level | null, stmt: Stmt, message: string, advice: string): void {
     if (!level) return;
     // Data lost on the way down is its own rule, whatever statement loses it.
     if (this.direction === 'down' && rule.startsWith('loss-') && rule !== 'loss-narrowing-type') rule = 'down-loses-data';
@@ -163,6 +190,33 @@ export class Analysis {
     const t = this.ctx.expected?.tables.find((x) => x.name.toLowerCase() === table.toLowerCase() && (!x.engines || x.engines.includes(this.engine)));
     if (!t) return false;
     return column === undefined || t.columns.some((c) => c.name.toLowerCase() === column.toLowerCase());
+  }
+
+  /** The BEGIN of the explicit block still open. */
+  private openedBy: Stmt | undefined;
+
+  /** BEGIN / START TRANSACTION. */
+  begin(s: Stmt): void {
+    if (this.transactional) {
+      this.emit('txn-control-in-migration', 'high', s, `${s.text.split(/\s/)[0]!.toUpperCase()} inside the transaction eventdb runs this migration in: ${this.engine === 'postgres' ? 'PostgreSQL ignores it with a warning, and the matching COMMIT then commits eventdb\'s own transaction early' : 'the engine refuses it ("cannot start a transaction within a transaction")'}`, 'remove BEGIN/COMMIT (eventdb already wraps the migration in one transaction), or mark the migration `-- eventdb:no-transaction` to manage transactions yourself');
+    } else if (this.inBlock) {
+      this.emit('txn-control-in-migration', 'high', s, 'BEGIN while a transaction is already open: it is ignored (PostgreSQL) or fails (SQLite, DuckDB), and the first COMMIT ends both', 'COMMIT the open transaction first, or drop the nested BEGIN');
+    }
+    this.closeUnit();
+    this.inBlock = true;
+    this.openedBy = s;
+  }
+
+  /** COMMIT / ROLLBACK / END. */
+  commit(s: Stmt, what: 'COMMIT' | 'ROLLBACK'): void {
+    if (this.transactional) {
+      this.emit('txn-control-in-migration', 'high', s, `${what} inside the transaction eventdb runs this migration in ${what === 'COMMIT' ? 'commits it early: the statements after it, and the migration\'s history row, are no longer atomic with those before' : 'undoes the migration\'s statements so far while eventdb goes on to record it as applied'}`, 'remove BEGIN/COMMIT (eventdb already wraps the migration in one transaction), or mark the migration `-- eventdb:no-transaction` to manage transactions yourself');
+    } else if (!this.inBlock) {
+      this.emit('txn-control-in-migration', 'low', s, `${what} with no transaction open: the engine warns or refuses`, `remove the ${what}, or add the BEGIN it closes`);
+    }
+    this.closeUnit();
+    this.inBlock = false;
+    this.openedBy = undefined;
   }
 
   /** Outside any transaction each statement commits alone: nothing to hold together. */
@@ -190,6 +244,9 @@ export class Analysis {
 
   /** End of the text: close units, check foreign keys for a covering index. */
   finish(): void {
+    if (this.inBlock && !this.transactional && this.openedBy) {
+      this.emit('txn-control-in-migration', 'high', this.openedBy, 'this transaction is never committed: its changes are rolled back when the connection closes, or it stays open holding its locks', 'end the block with COMMIT in the same migration');
+    }
     this.closeUnit();
     for (const fk of this.fks) {
       if (this.memory.covers(fk.table, fk.cols)) continue;
@@ -198,7 +255,7 @@ export class Analysis {
       const level: Level = size.source !== 'live' ? (this.ctx.assumeSmall ? 'low' : 'medium') : size.cls === 'medium' || size.cls === 'large' ? 'medium' : 'low';
       const idx = `${fk.table}_${fk.cols.join('_')}_idx`;
       const conc = this.engine === 'postgres' ? ' CONCURRENTLY' : '';
-      this.emit('fk-without-index', level, fk.stmt, `foreign key "${fk.table}"(${fk.cols.join(', ')}) has no index starting with its columns: deleting a parent row scans "${fk.table}"`, `add CREATE INDEX${conc} ${idx} ON ${fk.table} (${fk.cols.join(', ')})`);
+      this.emit('fk-without-index', level, fk.stmt, `foreign key "${fk.table}"(${fk.cols.join(', ')}) has no index starting with its columns: deleting a parent row scans "${fk.table}"`, `add \`CREATE INDEX${conc} ${sqlName(idx)} ON ${sqlName(fk.table)} (${fk.cols.map(sqlName).join(', ')})\`${conc ? ' in a migration marked `-- eventdb:no-transaction`' : ''}`);
     }
   }
 }

@@ -11,6 +11,7 @@ import type { Direction, Finding, MigrationInput, MigrationRisk, RiskContext } f
 let loaded: Promise<void> | undefined;
 let parseCst: typeof ParseCst | undefined;
 let loadedCst: Promise<void> | undefined;
+let sqliteSyntax: ((sql: string) => string | undefined) | undefined;
 
 /**
  * Loads the parsers: PostgreSQL's (WASM, also read for DuckDB and to explain SQLite refusals) and,
@@ -18,7 +19,12 @@ let loadedCst: Promise<void> | undefined;
  */
 export function loadParsers(engines: readonly string[] = ['postgres', 'sqlite', 'duckdb']): Promise<unknown> {
   loaded ??= loadModule();
-  if (engines.includes('sqlite')) loadedCst ??= import('sql-parser-cst').then((m) => void (parseCst = m.parse));
+  if (engines.includes('sqlite')) {
+    loadedCst ??= Promise.all([import('sql-parser-cst'), import('../dialects/sqlite/syntax.js')]).then(([m, x]) => {
+      parseCst = m.parse;
+      sqliteSyntax = x.sqliteSyntaxError;
+    });
+  }
   return Promise.all([loaded, loadedCst]);
 }
 
@@ -100,6 +106,11 @@ const SQLITE_CANNOT: Record<string, (n: Node) => string | undefined> = {
 };
 
 function sqliteParseError(a: Analysis, s: Stmt, e: unknown): void {
+  // SQLite itself is the judge of what is valid SQLite: a statement it accepts is never refused here.
+  if (sqliteSyntax && sqliteSyntax(s.text) === undefined) {
+    a.emit('not-analysed', 'low', s, `valid SQLite that eventdb's SQLite grammar does not read (${firstLine(e).replace(/^Syntax Error: /, '')}): not analysed`, 'review it by hand; accept with `-- eventdb:risk-accepted not-analysed "reason"` once reviewed');
+    return;
+  }
   let pg: Node | undefined;
   try {
     pg = parseSync(s.text).stmts?.[0]?.stmt as Node | undefined;
@@ -114,6 +125,71 @@ function sqliteParseError(a: Analysis, s: Stmt, e: unknown): void {
 
 // SQLite's own parameter forms: TS migrations are analysed on the SQL Kysely compiles, with `?` placeholders.
 const SQLITE_OPTS = { dialect: 'sqlite' as const, includeRange: true as const, paramTypes: ['?', '?nr', ':name', '@name', '$name'] as Array<'?' | '?nr' | ':name' | '@name' | '$name'> };
+
+/**
+ * SQLite keywords that SQLite's own grammar also takes as identifiers (its `%fallback ID` and `nm`
+ * rules: `groups`, `match`, `left` …) but sql-parser-cst reserves.
+ */
+const SQLITE_SOFT_KEYWORDS = new Set(
+  ('abort action after analyze asc attach before begin by cascade cast column conflict database deferred desc detach do each end exclusive explain fail for ignore immediate initially instead '
+    + 'like glob regexp match no plan query key of offset pragma raise recursive release replace restrict row rows savepoint temp temporary trigger vacuum view virtual with without nulls first last '
+    + 'current following partition preceding range unbounded exclude groups others ties generated always materialized reindex rename current_time current_date current_timestamp if indexed window over filter '
+    + 'left right full inner outer cross natural').split(' '),
+);
+
+function errorOffset(text: string, e: unknown): number | undefined {
+  const m = /:(\d+):(\d+)\n/.exec(e instanceof Error ? e.message : '');
+  if (!m) return undefined;
+  let off = 0;
+  for (let l = 1; l < Number(m[1]); l++) {
+    const nl = text.indexOf('\n', off);
+    if (nl < 0) return undefined;
+    off = nl + 1;
+  }
+  return off + Number(m[2]) - 1;
+}
+
+/**
+ * sql-parser-cst, made to read what SQLite reads: where it stops at a keyword SQLite takes as a name
+ * (CREATE TABLE groups …) or at a single-quoted table name (CREATE TABLE 'x' …, which SQLite reads as
+ * an identifier), that token is double-quoted and the text parsed again. Ranges are of the original text.
+ */
+function parseSqlite(text: string): Node[] {
+  let cur = text;
+  /** Offsets (in `cur`) where two characters were inserted. */
+  const inserts: number[] = [];
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const stmts = (cst()(cur, SQLITE_OPTS) as Node).statements as Node[];
+      if (inserts.length) {
+        const back = (x: number) => x - 2 * inserts.filter((p) => p < x).length;
+        for (const st of stmts) st.range = (st.range as [number, number]).map(back);
+      }
+      return stmts;
+    } catch (e) {
+      let at = attempt < 50 ? errorOffset(cur, e) : undefined;
+      if (at === undefined) throw e;
+      let word = /^[A-Za-z_]+/.exec(cur.slice(at, at + 40))?.[0];
+      if (!word || !SQLITE_SOFT_KEYWORDS.has(word.toLowerCase())) {
+        // An operator keyword taken as a name stops the parser one token later: `ON t (glob)`, `FROM like a`.
+        const prev = /([A-Za-z_]+)\s*$/.exec(cur.slice(Math.max(0, at - 40), at));
+        if (prev && SQLITE_SOFT_KEYWORDS.has(prev[1]!.toLowerCase())) {
+          word = prev[1]!;
+          at -= prev[0].length;
+        }
+      }
+      if (cur[at] === "'") {
+        const close = cur.indexOf("'", at + 1);
+        if (close < 0 || cur.slice(at + 1, close).includes('"')) throw e;
+        cur = `${cur.slice(0, at)}"${cur.slice(at + 1, close)}"${cur.slice(close + 1)}`;
+      } else if (word && SQLITE_SOFT_KEYWORDS.has(word.toLowerCase()) && !/[A-Za-z0-9_"]/.test(cur[at - 1] ?? '')) {
+        cur = `${cur.slice(0, at)}"${word}"${cur.slice(at + word.length)}`;
+        for (let i = 0; i < inserts.length; i++) if (inserts[i]! > at) inserts[i]! += 2;
+        inserts.push(at);
+      } else throw e;
+    }
+  }
+}
 
 /** A statement text's parse, taken from a parse of many texts at once: ranges are `base` ahead. */
 export interface Preparsed {
@@ -152,25 +228,125 @@ export function parseSqliteMany(texts: readonly string[]): Preparsed[] | undefin
   let k = 0;
   for (const st of all) {
     if (st.type === 'empty') continue;
-    const [from, to] = st.range as [number, number];
+    const [from, to0] = st.range as [number, number];
     while (k < texts.length && from >= starts[k]! + texts[k]!.length) k++;
-    if (k >= texts.length || from < starts[k]! || to > starts[k]! + texts[k]!.length) return undefined;
+    if (k >= texts.length || from < starts[k]!) return undefined;
+    // A range may end past trailing whitespace (sql-parser-cst does so for a bare VACUUM): clamp it.
+    const end = starts[k]! + texts[k]!.length;
+    const to = to0 > end && !/\S/.test(joined.slice(end, to0)) ? end : to0;
+    if (to > end) return undefined;
+    st.range = [from, to];
     out[k]!.stmts.push(st);
   }
   return out;
 }
 
+/**
+ * parseSqliteMany over groups of texts: a group that cannot be parsed together (a text the grammar
+ * rejects) leaves its texts undefined, to be parsed one by one; the other groups keep the one-call path.
+ */
+export function parseSqliteBatches(texts: readonly string[], group = 64): Array<Preparsed | undefined> {
+  const out: Array<Preparsed | undefined> = [];
+  for (let i = 0; i < texts.length; i += group) {
+    const part = texts.slice(i, i + group);
+    const pre = part.length > 1 ? parseSqliteMany(part) : undefined;
+    for (let k = 0; k < part.length; k++) out.push(pre?.[k]);
+  }
+  return out;
+}
+
+const NAME = '(?:"(?:[^"]|"")*"|`[^`]*`|\\[[^\\]]*\\]|[A-Za-z_][\\w$]*)';
+const DATA_HEAD = new RegExp(`^(?:INSERT(?:\\s+OR\\s+[A-Za-z]+)?|REPLACE)\\s+INTO\\s+${NAME}(?:\\s*\\.\\s*${NAME})?\\s*(?:\\((?:[^()']|"[^"]*")*\\)\\s*)?VALUES\\s*\\(`, 'i');
+
+/**
+ * `INSERT|REPLACE [OR …] INTO t [(cols)] VALUES (…)[, (…)]…` and nothing else — a data statement, as
+ * dumps and sample databases hold by the ten thousand. No rule reads one (no table is read, locked
+ * long or changed in shape), so a bulk of them is recognised lexically instead of parsed.
+ */
+export function isDataInsert(t: string): boolean {
+  const m = DATA_HEAD.exec(t);
+  if (!m) return false;
+  const n = t.length;
+  let i = m[0].length - 1;
+  for (;;) {
+    if (t[i] !== '(') return false;
+    let depth = 0;
+    for (; i < n; i++) {
+      const c = t[i]!;
+      if (c === "'" || c === '"') {
+        let j = i + 1;
+        while (j < n && !(t[j] === c && t[j + 1] !== c)) j += t[j] === c ? 2 : 1;
+        if (j >= n) return false;
+        i = j;
+      } else if (c === '(') depth++;
+      else if (c === ')') {
+        if (--depth === 0) {
+          i++;
+          break;
+        }
+      } else if ((c === '-' && t[i + 1] === '-') || (c === '/' && t[i + 1] === '*') || c === ';') return false;
+      else if ((c === 's' || c === 'S') && /^select\b/i.test(t.slice(i, i + 7)) && !/[\w$]/.test(t[i - 1] ?? '')) return false;
+    }
+    if (depth !== 0) return false;
+    while (i < n && /\s/.test(t[i]!)) i++;
+    if (i >= n) return true;
+    if (t[i] !== ',') return false;
+    i++;
+    while (i < n && /\s/.test(t[i]!)) i++;
+  }
+}
+
+/** From this many plain data INSERTs in one text on, they are counted, not parsed (isDataInsert). */
+const BULK_DATA = 100;
+
+/** A text holding a bulk of data INSERTs: the other statements parsed together, the INSERTs counted. */
+function walkSqliteBulk(a: Analysis, lines: LineCounter, pieces: Array<{ text: string; offset: number }>): void {
+  const data = pieces.map((p) => isDataInsert(p.text));
+  const others = pieces.filter((_, i) => !data[i]);
+  const pre = parseSqliteBatches(others.map((p) => p.text), 256);
+  let k = 0;
+  pieces.forEach((piece, i) => {
+    if (data[i]) {
+      a.statements++;
+      return;
+    }
+    const p = pre[k++];
+    if (p) {
+      for (const st of p.stmts) {
+        if (st.type === 'empty') continue;
+        const [from, to] = (st.range as [number, number]).map((x) => x - p.base) as [number, number];
+        a.statements++;
+        sqliteStatement(a, st, { text: piece.text.slice(from, to).trim(), line: lines.at(piece.offset + from) });
+      }
+      return;
+    }
+    const s: Stmt = { text: piece.text, line: lines.at(piece.offset) };
+    a.statements++;
+    try {
+      for (const st of parseSqlite(piece.text)) if (st.type !== 'empty') sqliteStatement(a, st, s);
+    } catch (e) {
+      sqliteParseError(a, s, e);
+    }
+  });
+}
+
 function walkSqlite(a: Analysis, text: string, line0: number, pre?: Preparsed): void {
   if (skipTrivia(text) >= text.length) return;
   const lines = new LineCounter(text, line0);
-  const opts = SQLITE_OPTS;
+  if (!pre && text.length > BULK_DATA * 20) {
+    const pieces = lexSplit(text, 'sqlite');
+    if (pieces && pieces.length >= BULK_DATA && pieces.filter((p) => isDataInsert(p.text)).length >= BULK_DATA) {
+      walkSqliteBulk(a, lines, pieces);
+      return;
+    }
+  }
   let ok = true;
   let stmts: Node[] = [];
   const base = pre?.base ?? 0;
   if (pre) stmts = pre.stmts;
   else {
     try {
-      stmts = (cst()(text, opts) as Node).statements as Node[];
+      stmts = parseSqlite(text);
     } catch {
       ok = false;
     }
@@ -189,15 +365,15 @@ function walkSqlite(a: Analysis, text: string, line0: number, pre?: Preparsed): 
     const s: Stmt = { text: piece.text, line: lines.at(piece.offset) };
     a.statements++;
     try {
-      for (const st of (cst()(piece.text, opts) as Node).statements as Node[]) if (st.type !== 'empty') sqliteStatement(a, st, s);
+      for (const st of parseSqlite(piece.text)) if (st.type !== 'empty') sqliteStatement(a, st, s);
     } catch (e) {
       sqliteParseError(a, s, e);
     }
   }
 }
 
-function walk(a: Analysis, text: string, line0: number): void {
-  if (a.engine === 'sqlite') walkSqlite(a, text, line0);
+function walk(a: Analysis, text: string, line0: number, pre?: Preparsed): void {
+  if (a.engine === 'sqlite') walkSqlite(a, text, line0, pre);
   else walkPg(a, text, line0);
   a.finish();
 }
@@ -207,22 +383,28 @@ export interface AnalyseOptions {
   memory?: SchemaMemory;
 }
 
+/** SQLite: the up and down texts' statements from a parse of many texts at once (parseSqliteBatches). */
+export interface PreparsedMigration {
+  up?: Preparsed;
+  down?: Preparsed;
+}
+
 /**
  * Analyses one migration's `up` and `down` SQL. Needs `loadParsers()` first. Never throws on bad SQL:
  * an unparsable statement is a finding.
  */
-export function analyseMigration(m: MigrationInput, ctx: RiskContext, opts: AnalyseOptions = {}): MigrationRisk {
+export function analyseMigration(m: MigrationInput, ctx: RiskContext, opts: AnalyseOptions & { preparsed?: PreparsedMigration } = {}): MigrationRisk {
   const memory = opts.memory ?? SchemaMemory.fromContext(ctx);
   const transactional = m.transactional ?? true;
   const up = new Analysis(ctx, memory, m.id, m.file, 'up', transactional);
-  walk(up, m.up, m.upLine ?? 1);
+  walk(up, m.up, m.upLine ?? 1, opts.preparsed?.up);
   const findings: Finding[] = [...up.findings];
   let statements = up.statements;
   if (m.down !== undefined) {
     // The down runs against the schema after up; learning from it must not leak into later migrations.
     const createdByUp = new Set<string>([...up.created, ...up.added]);
     const down = new Analysis(ctx, cloneMemory(memory), m.id, m.file, 'down', transactional, createdByUp);
-    walk(down, m.down, m.downLine ?? 1);
+    walk(down, m.down, m.downLine ?? 1, opts.preparsed?.down);
     findings.push(...down.findings.filter((f) => f.rule !== 'fk-without-index'));
     statements += down.statements;
   }
@@ -235,18 +417,20 @@ function cloneMemory(m: SchemaMemory): SchemaMemory {
   for (const [t, idx] of m.indexes) c.indexes.set(t, idx.map((x) => [...x]));
   for (const [k, v] of m.checks) c.checks.set(k, v);
   for (const k of m.notNullProven) c.notNullProven.add(k);
+  for (const [k, v] of m.functions) c.functions.set(k, v);
   return c;
 }
 
 /** Analyses bare SQL statements in one direction (used for TS migrations' captured SQL and the gate). */
-export function analyseStatements(id: string, statements: string[], direction: Direction, ctx: RiskContext, opts: AnalyseOptions & { file?: string; transactional?: boolean; accepted?: Record<string, string>; preparsed?: Preparsed[] } = {}): MigrationRisk {
+export function analyseStatements(id: string, statements: string[], direction: Direction, ctx: RiskContext, opts: AnalyseOptions & { file?: string; transactional?: boolean; accepted?: Record<string, string>; preparsed?: Preparsed[]; /** 1-based line of each statement in its file. */ lines?: readonly number[] } = {}): MigrationRisk {
   const memory = opts.memory ?? SchemaMemory.fromContext(ctx);
   const a = new Analysis(ctx, memory, id, opts.file, direction, opts.transactional ?? true);
   const pre = ctx.engine === 'sqlite' ? (opts.preparsed ?? parseSqliteMany(statements)) : undefined;
   for (let i = 0; i < statements.length; i++) {
     const sql = statements[i]!;
-    if (ctx.engine === 'sqlite') walkSqlite(a, sql, 1, pre?.[i]);
-    else walkPg(a, sql, 1);
+    const line = opts.lines?.[i] ?? 1;
+    if (ctx.engine === 'sqlite') walkSqlite(a, sql, line, pre?.[i]);
+    else walkPg(a, sql, line);
   }
   a.finish();
   return summarise({ id, file: opts.file, up: '', accepted: opts.accepted }, ctx, a.findings, a.statements);

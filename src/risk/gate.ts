@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import type { Engine } from '../config/url.js';
 import type { Connection } from '../dialects/types.js';
 import { SchemaMemory } from './analysis.js';
 import { analyseStatements, loadParsers, parseSqliteMany } from './analyze.js';
 import { atLeast } from './levels.js';
+import { functionVolatility } from './function-volatility.js';
 import { tableSizes } from './table-sizes.js';
 import type { MigrationRisk, RiskContext } from './types.js';
 
@@ -46,18 +48,21 @@ export async function gatePlan(steps: GateStep[], opts: GateOptions): Promise<Ga
   const engine = steps[0]?.engine ?? opts.conn?.engine ?? 'sqlite';
   let sizes: RiskContext['tableSizes'];
   let live: RiskContext['live'];
+  let volatility: RiskContext['functionVolatility'];
   if (opts.conn) {
     sizes = await tableSizes(opts.conn);
     live = await opts.conn.introspect().catch(() => undefined);
+    volatility = await functionVolatility(opts.conn).catch(() => undefined);
   }
-  const ctx: RiskContext = { engine, tableSizes: sizes, live, assumeSmall: opts.assumeSmall, expected: opts.expected };
+  const ctx: RiskContext = { engine, tableSizes: sizes, live, assumeSmall: opts.assumeSmall, expected: opts.expected, functionVolatility: volatility };
   const memory = SchemaMemory.fromContext(ctx);
   // SQLite: the whole plan's statements parsed in one call of the grammar (see parseSqliteMany).
   const sqlite = steps.every((s) => s.engine === 'sqlite') ? parseSqliteMany(steps.flatMap((s) => s.statements)) : undefined;
   let next = 0;
   const migrations = steps.map((s) => {
     const preparsed = sqlite?.slice(next, (next += s.statements.length));
-    return analyseStatements(s.id, s.statements, s.direction, { ...ctx, engine: s.engine }, { memory, file: s.file, transactional: s.transaction ?? true, accepted: s.accepted, preparsed });
+    const lines = s.file.endsWith('.sql') ? statementLines(s.file, s.statements, s.direction) : undefined;
+    return analyseStatements(s.id, s.statements, s.direction, { ...ctx, engine: s.engine }, { memory, file: s.file, transactional: s.transaction ?? true, accepted: s.accepted, preparsed, lines });
   });
   const risky = migrations.filter((m) => atLeast(m.effectiveLevel, 'high'));
   const production = opts.environment === 'production';
@@ -73,3 +78,34 @@ export async function gatePlan(steps: GateStep[], opts: GateOptions): Promise<Ga
 }
 
 export const GATE_HINT = 'review the findings (eventdb migrate up --dry-run), then re-run with --backup-before --force, or accept a rule in the migration with `-- eventdb:risk-accepted RULE "reason"`';
+
+/**
+ * The 1-based line of each statement in its SQL file (statements are searched in order from the
+ * start of their section), so that a finding of `migrate up` or `rollback` names the line that lint
+ * names. Undefined when the file cannot be read.
+ */
+export function statementLines(file: string, statements: readonly string[], direction: 'up' | 'down'): number[] | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  } catch {
+    return undefined;
+  }
+  const marker = new RegExp(`^[ \\t]*--[ \\t]*eventdb:${direction}[ \\t]*$`, 'mi').exec(text);
+  let pos = marker ? marker.index : 0;
+  let line = 1;
+  let counted = 0;
+  const lineAt = (offset: number) => {
+    for (let i = counted; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
+    counted = offset;
+    return line;
+  };
+  return statements.map((st) => {
+    const t = st.trim();
+    let at = text.indexOf(t, pos);
+    if (at < 0) at = text.indexOf(t.split('\n')[0]!, pos);
+    if (at < 0) return lineAt(pos);
+    pos = at + Math.max(1, t.length);
+    return lineAt(at);
+  });
+}

@@ -4,10 +4,10 @@ import type { Engine } from '../config/url.js';
 import { EventdbError, EXIT } from '../errors.js';
 import { readMigrationFile } from '../migrations/checksum.js';
 import { SchemaMemory } from './analysis.js';
-import { analyseMigration, analyseStatements, loadParsers } from './analyze.js';
+import { analyseMigration, analyseStatements, loadParsers, parseSqliteBatches, type PreparsedMigration } from './analyze.js';
 import { atLeast, maxLevel } from './levels.js';
 import { acceptedFromMeta, readSqlMigration } from './sql-file.js';
-import type { Finding, Level, MigrationRisk, RiskContext } from './types.js';
+import type { Finding, Level, MigrationInput, MigrationRisk, RiskContext } from './types.js';
 
 const ENGINE_SUFFIX = /\.(postgres|sqlite|duckdb)\.(sql|ts|mts|js|mjs)$/;
 const MIGRATION_EXT = /\.(sql|ts|mts|js|mjs)$/;
@@ -68,20 +68,43 @@ export async function lintMigrations(opts: LintOptions): Promise<LintResult> {
   const memories = new Map<Engine, SchemaMemory>();
   const migrations: MigrationRisk[] = [];
   const shownDirs = new Map<string, string>();
+  // SQLite SQL files are read first and parsed together (the grammar's per-call set-up dominates a
+  // small file's parse): 1000 migrations in a few calls instead of 2000.
+  const inputs = new Map<string, MigrationInput>();
+  const preparsed = new Map<string, PreparsedMigration>();
+  const sqliteTexts: Array<{ file: string; part: 'up' | 'down'; text: string }> = [];
   for (const abs of files) {
+    if (!abs.endsWith('.sql')) continue;
     const { id, engine } = fileIdentity(abs, opts.engine);
+    // readMigrationFile refuses invalid UTF-8 with the line, as migrate up does
+    const input = readSqlMigration(id, readMigrationFile(abs).text, shownName(abs));
+    inputs.set(abs, input);
+    if (engine !== 'sqlite') continue;
+    sqliteTexts.push({ file: abs, part: 'up', text: input.up });
+    if (input.down !== undefined) sqliteTexts.push({ file: abs, part: 'down', text: input.down });
+  }
+  parseSqliteBatches(sqliteTexts.map((t) => t.text)).forEach((pre, i) => {
+    if (!pre) return;
+    const t = sqliteTexts[i]!;
+    const entry = preparsed.get(t.file) ?? {};
+    entry[t.part] = pre;
+    preparsed.set(t.file, entry);
+  });
+  function shownName(abs: string): string {
     // path.relative per folder, not per file (a thousand files share one or two folders).
     const dir = dirname(abs);
     let rel = shownDirs.get(dir);
     if (rel === undefined) shownDirs.set(dir, (rel = relative(cwd, dir)));
-    const shown = rel ? join(rel, basename(abs)) : basename(abs);
+    return rel ? join(rel, basename(abs)) : basename(abs);
+  }
+  for (const abs of files) {
+    const { id, engine } = fileIdentity(abs, opts.engine);
+    const shown = shownName(abs);
     const ctx: RiskContext = { engine, assumeSmall: opts.assumeSmall, expected: opts.expected };
     let memory = memories.get(engine);
     if (!memory) memories.set(engine, (memory = new SchemaMemory()));
-    const { text } = readMigrationFile(abs); // refuses invalid UTF-8 with the line, as migrate up does
     if (abs.endsWith('.sql')) {
-      const input = readSqlMigration(id, text, shown);
-      migrations.push(analyseMigration(input, ctx, { memory }));
+      migrations.push(analyseMigration(inputs.get(abs)!, ctx, { memory, preparsed: preparsed.get(abs) }));
     } else {
       // Kysely and jiti load only when there is a TS migration to compile.
       const { captureTsMigration } = await import('./capture-ts.js');

@@ -1,5 +1,8 @@
 import { isBinaryCoercibleWidening, isNarrowing, normaliseType, type Analysis, type Stmt } from './analysis.js';
 import { scaled } from './levels.js';
+import { sqlName, sqlQualified } from './ident.js';
+import { PG_NON_VOLATILE } from './pg-functions.js';
+import type { Volatility } from './types.js';
 
 /* The PostgreSQL parse tree (libpg-query JSON) is walked untyped: only the few fields the rules read. */
 type Node = Record<string, any>;
@@ -20,18 +23,29 @@ export function typeName(tn: Node | undefined): string {
   return normaliseType(mods.length ? `${base}(${mods.join(',')})` : base) + arr;
 }
 
-function isVolatile(expr: Node | undefined): boolean {
-  if (!expr || typeof expr !== 'object') return false;
-  if (expr.FuncCall) {
-    const names: Node[] = expr.FuncCall.funcname ?? [];
-    if (VOLATILE.has(str(names[names.length - 1]).toLowerCase())) return true;
-  }
-  for (const v of Object.values(expr)) {
-    if (Array.isArray(v)) {
-      if (v.some((x) => isVolatile(x as Node))) return true;
-    } else if (v && typeof v === 'object' && isVolatile(v as Node)) return true;
-  }
-  return false;
+/**
+ * How a DEFAULT expression behaves when ADD COLUMN fills existing rows: 'volatile' (computed per row:
+ * a rewrite), 'unknown' (calls a function eventdb cannot classify: possibly volatile), or 'once'.
+ */
+function defaultVolatility(a: Analysis, expr: Node | undefined): 'volatile' | 'unknown' | 'once' {
+  let out: 'volatile' | 'unknown' | 'once' = 'once';
+  const visit = (e: Node | undefined): void => {
+    if (!e || typeof e !== 'object' || out === 'volatile') return;
+    if (e.FuncCall) {
+      const names: Node[] = e.FuncCall.funcname ?? [];
+      const name = str(names[names.length - 1]).toLowerCase();
+      const schema = names.length > 1 ? str(names[0]).toLowerCase() : undefined;
+      const known: Volatility | undefined = a.memory.functions.get(name) ?? a.ctx.functionVolatility?.get(name);
+      if (VOLATILE.has(name) || known === 'v') out = 'volatile';
+      else if (!known && !((schema === undefined || schema === 'pg_catalog') && PG_NON_VOLATILE.has(name))) out = 'unknown';
+    }
+    for (const v of Object.values(e)) {
+      if (Array.isArray(v)) v.forEach((x) => visit(x as Node));
+      else if (v && typeof v === 'object') visit(v as Node);
+    }
+  };
+  visit(expr);
+  return out;
 }
 
 function notNullColumn(expr: Node | undefined): string | undefined {
@@ -70,13 +84,63 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
   switch (kind) {
     case 'TransactionStmt': {
       const k = n.kind as string;
-      if (k === 'TRANS_STMT_BEGIN' || k === 'TRANS_STMT_START') {
-        a.closeUnit();
-        a.inBlock = true;
-      } else if (k === 'TRANS_STMT_COMMIT' || k === 'TRANS_STMT_ROLLBACK') {
-        a.closeUnit();
-        a.inBlock = false;
+      if (k === 'TRANS_STMT_BEGIN' || k === 'TRANS_STMT_START') a.begin(s);
+      else if (k === 'TRANS_STMT_COMMIT' || k === 'TRANS_STMT_ROLLBACK') a.commit(s, k === 'TRANS_STMT_COMMIT' ? 'COMMIT' : 'ROLLBACK');
+      return;
+    }
+    case 'DropdbStmt':
+      a.emit('loss-drop-database', 'critical', s, `DROP DATABASE ${n.dbname} removes every table of the database and all their data`, 'drop a database by hand after a verified backup, never from a migration');
+      forbiddenInTx(a, s, 'DROP DATABASE');
+      return;
+    case 'CreatedbStmt':
+      forbiddenInTx(a, s, 'CREATE DATABASE');
+      return;
+    case 'AlterSystemStmt':
+      forbiddenInTx(a, s, 'ALTER SYSTEM');
+      return;
+    case 'VacuumStmt': {
+      if (!n.is_vacuumcmd) return;
+      forbiddenInTx(a, s, 'VACUUM');
+      const full = ((n.options ?? []) as Node[]).some((o) => o.DefElem?.defname === 'full' && o.DefElem?.arg?.Boolean?.boolval !== false && str(o.DefElem?.arg).toLowerCase() !== 'false');
+      if (!full) return;
+      const rels = ((n.rels ?? []) as Node[]).map((r) => r.VacuumRelation?.relation?.relname as string).filter(Boolean);
+      rewriteTable(a, s, rels, 'VACUUM FULL');
+      return;
+    }
+    case 'ClusterStmt':
+      rewriteTable(a, s, n.relation?.relname ? [n.relation.relname as string] : [], 'CLUSTER');
+      if (!n.relation && a.inTransaction) forbiddenInTx(a, s, 'CLUSTER without a table');
+      return;
+    case 'ReindexStmt': {
+      const concurrent = ((n.params ?? []) as Node[]).some((o) => o.DefElem?.defname === 'concurrently');
+      const kind = String(n.kind ?? '').replace('REINDEX_OBJECT_', '');
+      if (kind === 'SCHEMA' || kind === 'DATABASE' || kind === 'SYSTEM') forbiddenInTx(a, s, `REINDEX ${kind}`);
+      if (concurrent) {
+        if (a.inTransaction && !duck) concurrentlyInTx(a, s, 'REINDEX CONCURRENTLY');
+        return;
       }
+      const table = kind === 'TABLE' ? (n.relation?.relname as string) : undefined;
+      const level = table ? scaled(a.size(table), 'low', 'medium', 'high', null) : a.ctx.assumeSmall ? 'low' : kind === 'INDEX' ? 'medium' : 'high';
+      a.emit('lock-reindex', level, s, `REINDEX ${kind}${n.relation?.relname ? ` ${n.relation.relname}` : n.name ? ` ${n.name}` : ''} blocks writes${kind === 'INDEX' ? ' to its table, and reads that use the index,' : ''} until the rebuild ends${table ? ` (${a.sizeNote(table)})` : ''}`, `use \`${s.text.replace(/^REINDEX\s+(\([^)]*\)\s*)?(TABLE|INDEX|SCHEMA|DATABASE|SYSTEM)\b/i, (m) => `${m} CONCURRENTLY`)}\` (PostgreSQL 12+) in a migration marked \`-- eventdb:no-transaction\``);
+      return;
+    }
+    case 'LockStmt': {
+      const mode = Number(n.mode ?? 8);
+      const names = ((n.relations ?? []) as Node[]).map((r) => r.RangeVar?.relname as string).filter(Boolean);
+      const lvl = mode >= 7 ? 'high' : mode >= 4 ? 'medium' : null;
+      const modeName = ['', 'ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'][mode] ?? 'ACCESS EXCLUSIVE';
+      const live = names.filter((t) => !a.isNew(t));
+      if (!live.length) return;
+      const level = live.map((t) => scaled(a.size(t), 'low', lvl, lvl, null)).find(Boolean) ?? null;
+      a.emit('lock-table', level, s, `LOCK TABLE ${live.join(', ')} in ${modeName} mode holds the lock to the end of the transaction: ${mode >= 8 ? 'every read and write' : mode >= 4 ? 'every write' : 'conflicting statements'} on it wait${a.transactional ? 's for the whole migration' : 's'}`, 'drop the explicit lock: each statement takes the lock it needs; if it guards a data change, keep the migration short and set lock_timeout');
+      return;
+    }
+    case 'AlterDomainStmt': {
+      if (n.subtype !== 'C') return;
+      const con = n.def?.Constraint ?? {};
+      if (con.skip_validation) return;
+      const dom = qualified((n.typeName ?? []) as Node[]);
+      a.emit('lock-domain-constraint', a.ctx.assumeSmall ? 'low' : 'high', s, `ALTER DOMAIN ${dom} ADD CONSTRAINT checks every column of every table that uses the domain, holding locks that block writes to them`, con.conname ? `\`${s.text} NOT VALID\`, then in a later migration \`ALTER DOMAIN ${sqlQualified(((n.typeName ?? []) as Node[]).map(str))} VALIDATE CONSTRAINT ${sqlName(con.conname)}\`` : `ADD CONSTRAINT … NOT VALID, then ALTER DOMAIN ${dom} VALIDATE CONSTRAINT … in a later migration`);
       return;
     }
     case 'CreateStmt': {
@@ -90,12 +154,14 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
           a.memory.setColumn(table, c.colname, typeName(c.typeName));
           for (const con of (c.constraints ?? []) as Node[]) {
             const ct = con.Constraint?.contype;
+            if (ct === 'CONSTR_NOTNULL' || ct === 'CONSTR_PRIMARY') a.memory.notNullProven.add(`${table}.${c.colname}`.toLowerCase());
             if (ct === 'CONSTR_PRIMARY' || ct === 'CONSTR_UNIQUE') a.memory.addIndex(table, [c.colname]);
             if (ct === 'CONSTR_FOREIGN') a.fks.push({ table, cols: [c.colname], stmt: s });
           }
         } else if (el.Constraint) {
           const con = el.Constraint;
           if (con.contype === 'CONSTR_PRIMARY' || con.contype === 'CONSTR_UNIQUE') a.memory.addIndex(table, (con.keys ?? []).map(str));
+          if (con.contype === 'CONSTR_PRIMARY') for (const k of (con.keys ?? []) as Node[]) a.memory.notNullProven.add(`${table}.${str(k)}`.toLowerCase());
           if (con.contype === 'CONSTR_FOREIGN') a.fks.push({ table, cols: (con.fk_attrs ?? []).map(str), stmt: s });
         }
       }
@@ -109,7 +175,7 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
         if (a.inTransaction && !duck) concurrentlyInTx(a, s, 'CREATE INDEX CONCURRENTLY');
       } else if (!duck) {
         const size = a.size(table);
-        a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `CREATE INDEX blocks writes to "${table}" for the whole build (${a.sizeNote(table)})`, `use CREATE INDEX CONCURRENTLY${n.idxname ? ` ${n.idxname}` : ''} … in a migration marked \`-- eventdb:no-transaction\``);
+        a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `CREATE INDEX blocks writes to "${table}" for the whole build (${a.sizeNote(table)})`, `use \`${s.text.replace(/^CREATE\s+(UNIQUE\s+)?INDEX\b/i, (m) => `${m} CONCURRENTLY`)}\` in a migration marked \`-- eventdb:no-transaction\``);
       }
       a.memory.addIndex(table, cols);
       return;
@@ -118,6 +184,11 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
       a.ddl();
       const type = n.removeType as string;
       if (n.concurrent && a.inTransaction && !duck) concurrentlyInTx(a, s, 'DROP INDEX CONCURRENTLY');
+      if (type === 'OBJECT_INDEX' && !n.concurrent && !duck) {
+        const names = ((n.objects ?? []) as Node[]).map((o) => qualified((o.List?.items ?? [o]) as Node[]));
+        const level = a.ctx.assumeSmall || a.direction === 'down' ? 'low' : 'medium';
+        a.emit('lock-drop-index', level, s, `DROP INDEX ${names.join(', ')} takes an ACCESS EXCLUSIVE lock on its table: it waits for every running query on it, and every new query waits behind it`, `use \`${s.text.replace(/^DROP\s+INDEX\b/i, 'DROP INDEX CONCURRENTLY')}\` in a migration marked \`-- eventdb:no-transaction\``);
+      }
       for (const obj of (n.objects ?? []) as Node[]) {
         const items: Node[] = obj.List?.items ?? (obj.String ? [obj] : []);
         const name = str(items[items.length - 1]);
@@ -172,9 +243,7 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
         if (!a.isNewColumn(table, n.subname)) {
           a.emit('compat-rename-column', 'high', s, `renaming "${table}"."${n.subname}" to "${n.newname}" breaks the running application, which still uses "${n.subname}"`, 'expand and contract: add the new column, write both, backfill, switch reads, then drop the old column in a later migration');
         } else a.added.add(`${table}.${n.newname}`.toLowerCase());
-        const t = a.memory.columnType(table, n.subname);
-        a.memory.setColumn(table, n.subname, undefined);
-        a.memory.setColumn(table, n.newname, t);
+        a.memory.renameColumn(table, n.subname, n.newname);
       }
       return;
     }
@@ -182,12 +251,34 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
       if (n.objtype && n.objtype !== 'OBJECT_TABLE') return;
       a.ddl();
       const table = n.relation.relname as string;
-      for (const c of (n.cmds ?? []) as Node[]) alterCmd(a, s, table, c.AlterTableCmd ?? {});
+      const cmds = (n.cmds ?? []) as Node[];
+      for (const c of cmds) alterCmd(a, s, table, c.AlterTableCmd ?? {}, cmds.length === 1);
+      return;
+    }
+    case 'CreateFunctionStmt': {
+      a.ddl();
+      const names: Node[] = n.funcname ?? [];
+      const opt = ((n.options ?? []) as Node[]).find((o) => o.DefElem?.defname === 'volatility');
+      const v = str(opt?.DefElem?.arg).toLowerCase();
+      a.memory.functions.set(str(names[names.length - 1]).toLowerCase(), v === 'immutable' ? 'i' : v === 'stable' ? 's' : 'v');
       return;
     }
     default:
       if (kind.startsWith('Create') || kind.startsWith('Alter') || kind.startsWith('Drop') || kind === 'CommentStmt' || kind === 'GrantStmt') a.ddl();
   }
+}
+
+function forbiddenInTx(a: Analysis, s: Stmt, what: string): void {
+  if (!a.inTransaction || a.engine === 'duckdb') return;
+  a.emit('txn-forbidden-statement', 'high', s, `${what} cannot run inside a transaction block: the migration fails${a.inBlock ? ' (explicit BEGIN)' : ' (eventdb runs each migration in a transaction)'}`, 'put it alone in a migration marked `-- eventdb:no-transaction`, without BEGIN/COMMIT (or run it by hand: it is maintenance, not schema)');
+}
+
+function rewriteTable(a: Analysis, s: Stmt, tables: string[], what: string): void {
+  if (a.engine === 'duckdb') return;
+  const live = tables.filter((t) => !a.isNew(t));
+  if (tables.length && !live.length) return;
+  const level = live.length ? (live.map((t) => scaled(a.size(t), 'low', 'high', 'critical', null)).find(Boolean) ?? null) : a.ctx.assumeSmall ? 'low' : 'critical';
+  a.emit('rewrite-table', level, s, `${what} rewrites ${live.length ? live.map((t) => `"${t}"`).join(', ') : 'every table it covers'} into a new file under an ACCESS EXCLUSIVE lock: no reads or writes until it ends${live.length === 1 ? ` (${a.sizeNote(live[0]!)})` : ''}`, 'rewrite online with pg_repack / pg_squeeze, or run it by hand in a maintenance window; plain VACUUM (not FULL) needs no exclusive lock');
 }
 
 function concurrentlyInTx(a: Analysis, s: Stmt, what: string): void {
@@ -211,7 +302,14 @@ function dropTable(a: Analysis, s: Stmt, name: string, display: string): void {
   a.memory.dropTable(name);
 }
 
-function alterCmd(a: Analysis, s: Stmt, table: string, c: Node): void {
+/** The index-first path for a UNIQUE / PRIMARY KEY constraint, as statements that run as printed. */
+function usingIndexAdvice(table: string, conname: string | undefined, keys: string[], kind: 'PRIMARY KEY' | 'UNIQUE'): string {
+  const idx = conname ?? `${table}_${keys.join('_')}_${kind === 'UNIQUE' ? 'key' : 'pkey'}`;
+  return `\`CREATE UNIQUE INDEX CONCURRENTLY ${sqlName(idx)} ON ${sqlName(table)} (${keys.map(sqlName).join(', ')})\` in a migration marked \`-- eventdb:no-transaction\`, then \`ALTER TABLE ${sqlName(table)} ADD CONSTRAINT ${sqlName(idx)} ${kind} USING INDEX ${sqlName(idx)}\``;
+}
+
+/** `single`: the ALTER TABLE has this one command, so advice may quote the statement itself. */
+function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean): void {
   const duck = a.engine === 'duckdb';
   const size = a.size(table);
   const note = a.sizeNote(table);
@@ -231,9 +329,12 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node): void {
         if (has('CONSTR_NOTNULL') && !dflt && !has('CONSTR_IDENTITY') && !has('CONSTR_GENERATED') && !isNew) {
           a.emit('add-not-null-without-default', scaled(size, 'high', 'high', 'high', null), s, `adding NOT NULL column "${col}" without a default fails when "${table}" has rows (${note})`, 'add it nullable, backfill, add CHECK (col IS NOT NULL) NOT VALID, VALIDATE it, then SET NOT NULL — or give it a constant DEFAULT');
         }
-        const volatile = (dflt && isVolatile(dflt.raw_expr)) || SERIAL.has(type) || SERIAL.has(str(def.typeName?.names?.[def.typeName.names.length - 1])) || has('CONSTR_IDENTITY') || (has('CONSTR_GENERATED') && !duck);
+        const dv = dflt ? defaultVolatility(a, dflt.raw_expr) : 'once';
+        const volatile = dv === 'volatile' || SERIAL.has(type) || SERIAL.has(str(def.typeName?.names?.[def.typeName.names.length - 1])) || has('CONSTR_IDENTITY') || (has('CONSTR_GENERATED') && !duck);
         if (volatile && !isNew && !duck) {
           a.emit('rewrite-volatile-default', scaled(size, 'low', 'high', 'critical', null), s, `adding "${col}" with a per-row value rewrites "${table}" under an ACCESS EXCLUSIVE lock (${note})`, 'add the column without a default (or with a constant one), backfill it in batches, then set the default for new rows');
+        } else if (dv === 'unknown' && !isNew && !duck) {
+          a.emit('rewrite-volatile-default', scaled(size, 'low', 'medium', 'medium', null), s, `adding "${col}" with a default that calls a function eventdb cannot classify: possibly volatile, and then "${table}" is rewritten under an ACCESS EXCLUSIVE lock (${note})`, 'declare the function IMMUTABLE or STABLE if it is, lint with a database connection (migrate up --dry-run reads pg_proc.provolatile), or add the column without a default and backfill');
         }
         if (!isNew && (has('CONSTR_PRIMARY') || has('CONSTR_UNIQUE')) && !duck) {
           a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `adding a ${has('CONSTR_PRIMARY') ? 'PRIMARY KEY' : 'UNIQUE'} column builds an index while writes to "${table}" are blocked (${note})`, 'add the column, CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT … USING INDEX');
@@ -242,6 +343,7 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node): void {
       }
       if (has('CONSTR_PRIMARY') || has('CONSTR_UNIQUE')) a.memory.addIndex(table, [col]);
       a.memory.setColumn(table, col, type);
+      if (has('CONSTR_NOTNULL') || has('CONSTR_PRIMARY')) a.memory.notNullProven.add(`${table}.${col}`.toLowerCase());
       a.added.add(`${table}.${col}`.toLowerCase());
       return;
     }
@@ -261,6 +363,11 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node): void {
       const col = c.name as string;
       const to = typeName(c.def?.ColumnDef?.typeName);
       const from = a.memory.columnType(table, col);
+      // To the type it already has (aliases normalised: int4/integer, timestamp/timestamp without time zone …),
+      // with no conversion and no new collation: PostgreSQL neither rewrites nor scans.
+      const using = c.def?.ColumnDef?.raw_default as Node | undefined;
+      const plainUsing = !using || (using.ColumnRef?.fields?.length === 1 && str(using.ColumnRef.fields[0]).toLowerCase() === col.toLowerCase());
+      if (from === to && plainUsing && !c.def?.ColumnDef?.collClause) return;
       if (duck && a.memory.hasIndex(table) && !isNew) duckIndexed(a, s, table, 'ALTER COLUMN TYPE');
       if (from && isNarrowing(from, to)) {
         a.emit('loss-narrowing-type', scaled(size, 'high', 'high', 'high', 'low'), s, `changing "${table}"."${col}" from ${from} to ${to} narrows it: values that do not fit make the migration fail or are cut`, 'check the data first (SELECT … WHERE length(col) > n), add a new column of the new type, backfill with an explicit conversion, then swap');
@@ -288,18 +395,18 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node): void {
       if (ct === 'CONSTR_FOREIGN') {
         a.fks.push({ table, cols: (con.fk_attrs ?? []).map(str), stmt: s });
         if (validated && !isNew) {
-          a.emit('lock-foreign-key-validation', scaled(size, 'low', 'medium', 'high', null), s, `adding foreign key ${con.conname ?? ''} validates every row of "${table}" while writes to it and its parent are blocked (${note})`.replace('key  ', 'key '), `ADD CONSTRAINT … NOT VALID, then ALTER TABLE ${table} VALIDATE CONSTRAINT … in a separate migration (it takes a weaker lock)`);
+          a.emit('lock-foreign-key-validation', scaled(size, 'low', 'medium', 'high', null), s, `adding foreign key ${con.conname ?? ''} validates every row of "${table}" while writes to it and its parent are blocked (${note})`.replace('key  ', 'key '), single && con.conname ? `\`${s.text} NOT VALID\`, then in a separate migration \`ALTER TABLE ${sqlName(table)} VALIDATE CONSTRAINT ${sqlName(con.conname)}\` (it takes a weaker lock)` : `ADD CONSTRAINT … NOT VALID, then ALTER TABLE ${sqlName(table)} VALIDATE CONSTRAINT … in a separate migration (it takes a weaker lock)`);
         }
       } else if (ct === 'CONSTR_CHECK') {
         const col = notNullColumn(con.raw_expr);
         if (col && con.conname) a.memory.checks.set(String(con.conname).toLowerCase(), { table, col });
         if (col && validated) a.memory.notNullProven.add(`${table}.${col}`.toLowerCase());
         if (validated && !isNew) {
-          a.emit('lock-check-validation', scaled(size, 'low', 'medium', 'high', null), s, `adding CHECK ${con.conname ?? ''} scans every row of "${table}" under an ACCESS EXCLUSIVE lock (${note})`.replace('CHECK  ', 'CHECK '), `ADD CONSTRAINT … CHECK (…) NOT VALID, then ALTER TABLE ${table} VALIDATE CONSTRAINT … in a separate migration`);
+          a.emit('lock-check-validation', scaled(size, 'low', 'medium', 'high', null), s, `adding CHECK ${con.conname ?? ''} scans every row of "${table}" under an ACCESS EXCLUSIVE lock (${note})`.replace('CHECK  ', 'CHECK '), single && con.conname ? `\`${s.text} NOT VALID\`, then in a separate migration \`ALTER TABLE ${sqlName(table)} VALIDATE CONSTRAINT ${sqlName(con.conname)}\`` : `ADD CONSTRAINT … CHECK (…) NOT VALID, then ALTER TABLE ${sqlName(table)} VALIDATE CONSTRAINT … in a separate migration`);
         }
       } else if ((ct === 'CONSTR_PRIMARY' || ct === 'CONSTR_UNIQUE') && !con.indexname) {
         if (!isNew) {
-          a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `adding a ${ct === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE constraint'} builds its index while writes to "${table}" are blocked (${note})`, `CREATE UNIQUE INDEX CONCURRENTLY first, then ALTER TABLE ${table} ADD CONSTRAINT … ${ct === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX …`);
+          a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `adding a ${ct === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE constraint'} builds its index while writes to "${table}" are blocked (${note})`, usingIndexAdvice(table, con.conname as string | undefined, ((con.keys ?? []) as Node[]).map(str), ct === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE'));
         }
         a.memory.addIndex(table, (con.keys ?? []).map(str));
       }
@@ -311,7 +418,7 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node): void {
       const same = a.unitNotValid.get(String(c.name).toLowerCase());
       if (same) {
         const fk = same.kind === 'fk';
-        a.emit(fk ? 'lock-foreign-key-validation' : 'lock-check-validation', scaled(size, 'low', 'medium', 'high', null), s, `${c.name} is validated in the transaction that added it NOT VALID: ADD CONSTRAINT's ${fk ? 'SHARE ROW EXCLUSIVE' : 'ACCESS EXCLUSIVE'} lock is still held while every row of "${table}" is scanned (${note})`, `commit the NOT VALID constraint first: VALIDATE CONSTRAINT ${c.name} in a later migration (or mark this one \`-- eventdb:no-transaction\`)`);
+        a.emit(fk ? 'lock-foreign-key-validation' : 'lock-check-validation', scaled(size, 'low', 'medium', 'high', null), s, `${c.name} is validated in the transaction that added it NOT VALID: ADD CONSTRAINT's ${fk ? 'SHARE ROW EXCLUSIVE' : 'ACCESS EXCLUSIVE'} lock is still held while every row of "${table}" is scanned (${note})`, `commit the NOT VALID constraint first: \`ALTER TABLE ${sqlName(table)} VALIDATE CONSTRAINT ${sqlName(c.name)}\` in a later migration (or mark this one \`-- eventdb:no-transaction\`)`);
       }
       return;
     }
@@ -322,14 +429,31 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node): void {
         return;
       }
       if (isNew || a.memory.notNullProven.has(`${table}.${col}`.toLowerCase())) return;
-      a.emit('lock-set-not-null', scaled(size, 'low', 'medium', 'high', null), s, `SET NOT NULL on "${table}"."${col}" scans every row under an ACCESS EXCLUSIVE lock (${note})`, `first ADD CONSTRAINT ${col}_not_null CHECK (${col} IS NOT NULL) NOT VALID, VALIDATE it in a later migration, then SET NOT NULL (PostgreSQL 12+ skips the scan), and drop the check`);
+      a.emit('lock-set-not-null', scaled(size, 'low', 'medium', 'high', null), s, `SET NOT NULL on "${table}"."${col}" scans every row under an ACCESS EXCLUSIVE lock (${note})`, `first \`ALTER TABLE ${sqlName(table)} ADD CONSTRAINT ${sqlName(`${col}_not_null`)} CHECK (${sqlName(col)} IS NOT NULL) NOT VALID\`, in a later migration \`ALTER TABLE ${sqlName(table)} VALIDATE CONSTRAINT ${sqlName(`${col}_not_null`)}\`, then \`ALTER TABLE ${sqlName(table)} ALTER COLUMN ${sqlName(col)} SET NOT NULL\` (PostgreSQL 12+ skips the scan), and drop the check`);
       return;
     }
+    case 'AT_DropNotNull':
+      if (!a.isNewColumn(table, c.name) && !duck && a.direction === 'up') {
+        a.emit('compat-drop-not-null', 'low', s, `"${table}"."${c.name}" may hold NULL from now on: code that assumes it never does breaks on the first NULL written`, 'make sure every reader handles NULL (deploy that first), then drop the constraint');
+      }
+      a.memory.notNullProven.delete(`${table}.${c.name}`.toLowerCase());
+      return;
     case 'AT_SetLogged':
     case 'AT_SetUnLogged':
-    case 'AT_SetTableSpace':
-      if (!isNew) a.emit('rewrite-column-type', scaled(size, 'low', 'high', 'critical', null), s, `this ALTER TABLE rewrites "${table}" under an ACCESS EXCLUSIVE lock (${note})`, 'schedule it in a maintenance window, or copy into a new table and swap');
+      if (!isNew && !duck) a.emit('rewrite-table', scaled(size, 'low', 'high', 'critical', null), s, `SET ${c.subtype === 'AT_SetLogged' ? 'LOGGED' : 'UNLOGGED'} rewrites "${table}" under an ACCESS EXCLUSIVE lock (${note})`, 'schedule it in a maintenance window, or copy into a new table and swap');
       return;
+    case 'AT_SetTableSpace':
+      if (!isNew && !duck) a.emit('rewrite-set-tablespace', scaled(size, 'low', 'high', 'critical', null), s, `SET TABLESPACE ${c.name ?? ''} copies every block of "${table}" under an ACCESS EXCLUSIVE lock (${note})`.replace('TABLESPACE  ', 'TABLESPACE '), 'move it online with pg_repack --tablespace, or in a maintenance window; new tables can be created in the tablespace directly');
+      return;
+    case 'AT_DetachPartition': {
+      const part = c.def?.PartitionCmd ?? {};
+      if (part.concurrent) {
+        if (a.inTransaction && !duck) concurrentlyInTx(a, s, 'DETACH PARTITION CONCURRENTLY');
+        return;
+      }
+      if (!isNew && !duck) a.emit('lock-detach-partition', scaled(size, 'low', 'high', 'high', null), s, `DETACH PARTITION ${part.name?.relname ?? ''} takes an ACCESS EXCLUSIVE lock on "${table}": every query on the partitioned table waits (${note})`.replace('PARTITION  ', 'PARTITION '), single ? `use \`${s.text} CONCURRENTLY\` (PostgreSQL 14+) in a migration marked \`-- eventdb:no-transaction\`` : 'use DETACH PARTITION … CONCURRENTLY (PostgreSQL 14+) in a migration marked `-- eventdb:no-transaction`');
+      return;
+    }
     default:
       if (duck && c.subtype === 'AT_EnableRowSecurity') {
         a.emit('unsupported-statement', 'critical', s, 'DuckDB has no row-level security', 'give DuckDB its own variant file (x.duckdb.sql) without it');

@@ -1,4 +1,6 @@
 import { EventdbError, EXIT } from '../errors.js';
+import { normalizeText } from '../migrations/checksum.js';
+import { parseSqlMigration } from '../migrations/sql-file.js';
 import { RULES } from './rules.js';
 import type { MigrationInput } from './types.js';
 
@@ -6,8 +8,10 @@ const ACCEPT = /^\s*--\s*eventdb:risk-accepted\b(.*)$/;
 const ACCEPT_ARGS = /^\s+([A-Za-z0-9_-]+)\s+"([^"]+)"\s*$/;
 
 /**
- * Reads an eventdb SQL migration: `-- eventdb:up` / `-- eventdb:down` sections (a file with neither
- * is all `up`), `-- eventdb:no-transaction`, and `-- eventdb:risk-accepted RULE "reason"` lines.
+ * Reads an eventdb SQL migration: `-- eventdb:up` / `-- eventdb:down` sections and
+ * `-- eventdb:no-transaction` as the migrator reads them (src/migrations/sql-file.ts: a malformed
+ * file throws its BAD_MIGRATION error), and `-- eventdb:risk-accepted RULE "reason"` lines. A bare
+ * SQL file (no section marker) is all `up`.
  */
 export function readSqlMigration(id: string, text: string, file?: string): MigrationInput {
   const src = text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
@@ -36,11 +40,40 @@ export function readSqlMigration(id: string, text: string, file?: string): Migra
       }
     }
   }
-  const section = (from: number, to: number) => lines.slice(from + 1, to < 0 || to < from ? lines.length : to).join('\n');
-  if (upStart < 0 && downStart < 0) return { id, file, up: src, upLine: 1, transactional, accepted };
-  const up = upStart < 0 ? '' : section(upStart, downStart > upStart ? downStart : -1);
-  const down = downStart < 0 ? undefined : section(downStart, upStart > downStart ? upStart : -1);
-  return { id, file, up, upLine: upStart + 2, down, downLine: downStart + 2, transactional, accepted };
+  if (upStart < 0 && downStart < 0 && !MARKER.test(src)) return { id, file, up: src, upLine: 1, transactional, accepted };
+  // A migration file: read by the migrator's own parser, so that lint refuses what `migrate up`
+  // refuses (SQL before `-- eventdb:up` …) and analyses exactly the sections it runs.
+  const parsed = parseSqlMigration(text, file ?? id);
+  const norm = normalizeText(text);
+  const lineOf = (section: string, after: number): number => {
+    const at = section ? norm.indexOf(section, after) : -1;
+    return at < 0 ? 1 : lineCount(norm, at);
+  };
+  const upAt = markerOffset(norm, 'up');
+  const downAt = markerOffset(norm, 'down');
+  return {
+    id,
+    file,
+    up: parsed.up,
+    upLine: lineOf(parsed.up, upAt),
+    down: parsed.down,
+    downLine: parsed.down === undefined ? undefined : lineOf(parsed.down, downAt),
+    transactional: parsed.transaction,
+    accepted,
+  };
+}
+
+const MARKER = /^\s*--\s*eventdb:(up|down)\b/im;
+
+function markerOffset(text: string, name: 'up' | 'down'): number {
+  const m = new RegExp(`^\\s*--\\s*eventdb:${name}\\b.*$`, 'im').exec(text);
+  return m ? m.index + m[0].length : 0;
+}
+
+function lineCount(text: string, offset: number): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 /** `meta.riskAccepted` of a TS migration: `{ RULE: 'reason' }` or `[{ rule, reason }]`. */

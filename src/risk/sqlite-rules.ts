@@ -58,14 +58,22 @@ const copies = new WeakMap<Analysis, Map<string, string>>();
 export function sqliteStatement(a: Analysis, n: Node, s: Stmt): void {
   switch (n.type as string) {
     case 'start_transaction_stmt':
-      a.closeUnit();
-      a.inBlock = true;
+      a.begin(s);
       return;
     case 'commit_transaction_stmt':
     case 'rollback_transaction_stmt':
-      a.closeUnit();
-      a.inBlock = false;
+      a.commit(s, n.type === 'commit_transaction_stmt' ? 'COMMIT' : 'ROLLBACK');
       return;
+    case 'vacuum_stmt':
+      if (a.inTransaction) a.emit('txn-forbidden-statement', 'high', s, `VACUUM cannot run inside a transaction ("cannot VACUUM from within a transaction"): the migration fails${a.inBlock ? ' (explicit BEGIN)' : ' (eventdb runs each migration in a transaction)'}`, 'put it alone in a migration marked `-- eventdb:no-transaction`, or run it by hand: it is maintenance, not schema');
+      return;
+    case 'pragma_stmt': {
+      const name = nameOf(n.pragma?.type === 'pragma_assignment' ? n.pragma.name : n.pragma?.name ?? n.pragma).toLowerCase();
+      if (name === 'foreign_keys' && n.pragma?.type === 'pragma_assignment' && a.inTransaction) {
+        a.emit('txn-pragma-no-effect', 'high', s, 'PRAGMA foreign_keys is ignored inside a transaction: foreign keys stay as they were (with a table rebuild, ON DELETE CASCADE then empties child tables)', 'set it in a migration marked `-- eventdb:no-transaction`, outside BEGIN … COMMIT, and run PRAGMA foreign_key_check before committing the rebuild');
+      }
+      return;
+    }
     case 'create_table_stmt': {
       a.ddl();
       const table = nameOf(n.name);
@@ -200,9 +208,7 @@ function alterAction(a: Analysis, s: Stmt, table: string, act: Node): void {
       const fresh = a.isNewColumn(table, from);
       if (!fresh) a.emit('compat-rename-column', 'high', s, `renaming "${table}"."${from}" to "${to}" breaks the running application, which still uses "${from}"`, 'expand and contract: add the new column, write both, backfill, switch reads, then drop the old column in a later migration');
       else a.added.add(`${table}.${to}`.toLowerCase());
-      const t = a.memory.columnType(table, from);
-      a.memory.setColumn(table, from, undefined);
-      a.memory.setColumn(table, to, t);
+      a.memory.renameColumn(table, from, to);
       return;
     }
     case 'alter_action_rename': {

@@ -1,14 +1,17 @@
 import type { Engine } from '../config/url.js';
 import type { SchemaSnapshot } from '../dialects/types.js';
 import type { ExpectedSchema } from '../schema/model.js';
+import type { RuleCode } from './rules.js';
 
 export type Level = 'low' | 'medium' | 'high' | 'critical';
 export type Direction = 'up' | 'down';
+/** pg_proc.provolatile: immutable, stable, volatile. */
+export type Volatility = 'i' | 's' | 'v';
 
 /** One rule that fired on one statement. */
 export interface Finding {
   /** Stable rule code (see RULES and the README's "Risk rules"). */
-  rule: string;
+  rule: RuleCode;
   level: Level;
   /** Migration ID (file stem without the engine suffix), or the file name for a bare statement. */
   migration: string;
@@ -39,6 +42,8 @@ export interface RiskContext {
   expected?: ExpectedSchema;
   /** The live schema (column types, indexes), when connected. */
   live?: SchemaSnapshot;
+  /** PostgreSQL, when connected: function name (lower case) → most volatile of its overloads (pg_proc.provolatile). */
+  functionVolatility?: Map<string, Volatility>;
 }
 
 /** One migration (or bare SQL file) to analyse. */

@@ -98,6 +98,55 @@ if (hasSquawk) {
 }
 rmSync(dir, { recursive: true, force: true });
 
+// 2b. SQLite: migrate lint of 1000 generated migration files, of one 50,000-statement file (a sample
+// database's schema and rows, as dumps ship them), and of the real SQLite material vendored under
+// test/fixtures (ory/keto's SQLite migrations, Chinook's SQLite script) when present. Wall time of the
+// CLI (median of 3), and the CPU time of the analysis alone in this process (a loaded machine's wall
+// time includes waiting for a core). Beside: PostgreSQL's lint of its 1000 files above.
+{
+  const sdir = mkdtempSync(join(tmpdir(), 'eventdb-risk-bench-sqlite-'));
+  const files = join(sdir, 'files');
+  const bulk = join(sdir, 'bulk');
+  mkdirSync(files);
+  mkdirSync(bulk);
+  const kinds = [
+    (i) => `CREATE TABLE t_${i} (id INTEGER PRIMARY KEY, name TEXT NOT NULL, created_at TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), owner_id INTEGER REFERENCES t_${i - 1} (id));\nCREATE INDEX t_${i}_owner_idx ON t_${i} (owner_id);`,
+    (i) => `ALTER TABLE t_${i - 1} ADD COLUMN note_${i} TEXT;\nUPDATE t_${i - 1} SET note_${i} = 'x' WHERE id < 100;`,
+    (i) => `CREATE TABLE t_${i}_new (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\nINSERT INTO t_${i}_new (id, name) SELECT id, name FROM t_${i - 2};\nDROP TABLE t_${i - 2};\nALTER TABLE t_${i}_new RENAME TO t_${i - 2};`,
+    (i) => `CREATE UNIQUE INDEX t_${i - 3}_name_idx ON t_${i - 3} (name);\nCREATE TRIGGER t_${i}_trg AFTER INSERT ON t_${i - 3} BEGIN UPDATE t_${i - 3} SET name = upper(new.name) WHERE id = new.id; END;`,
+    (i) => `CREATE VIEW v_${i} AS SELECT a.id, b.name FROM t_${i - 4} a LEFT JOIN t_${i - 5} b ON a.id = b.id WHERE a.name LIKE 'x%';`,
+  ];
+  for (let i = 1; i <= 1000; i++) writeFileSync(join(files, `${String(i).padStart(4, '0')}_m.sql`), `-- eventdb:up\n${kinds[i % kinds.length](i + 10)}\n-- eventdb:down\nSELECT 1;\n`);
+  let big = 'CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT, email TEXT, city TEXT);\nCREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers (id), total REAL, placed_at TEXT);\n';
+  for (let i = 1; i <= 25000; i++) big += `INSERT INTO customers (id, name, email, city) VALUES (${i}, 'Customer ${i}', 'c${i}@example.com', 'City ''${i % 50}''');\n`;
+  for (let i = 1; i <= 24998; i++) big += `INSERT INTO orders (id, customer_id, total, placed_at) VALUES (${i}, ${(i % 25000) + 1}, ${(i * 1.37).toFixed(2)}, '2024-01-${String((i % 28) + 1).padStart(2, '0')}');\n`;
+  writeFileSync(join(bulk, 'sample.sql'), big);
+  const real = [join(ROOT, 'test/fixtures/ory-keto/sql'), join(ROOT, 'test/fixtures/chinook/Chinook_Sqlite.sql')].filter((p) => existsSync(p));
+  const cases = [
+    ['1000 generated SQLite migration files', [files]],
+    ['one file of 50,000 statements (schema + rows)', [bulk]],
+    ...(real.length ? [[`real SQLite material (${real.map((p) => p.replace(`${ROOT}/`, '')).join(', ')})`, real]] : []),
+  ];
+  for (const [label, paths] of cases) {
+    const cli = median3(() => {
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, [BIN, 'migrate', 'lint', ...paths, '--engine', 'sqlite', '--json'], { cwd: sdir, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+      return { ms: performance.now() - t0, r };
+    });
+    const out = JSON.parse(cli.r.stdout);
+    const c0 = cpuMs();
+    const t0 = performance.now();
+    await risk.lintMigrations({ paths, engine: 'sqlite', failOn: 'high', cwd: sdir });
+    const cpu = cpuMs() - c0;
+    const wall = performance.now() - t0;
+    const within = Math.min(cpu, wall) <= 2000;
+    console.log(`\nSQLite migrate lint, ${label}: ${fmt(out.files)} files, ${fmt(out.statements)} statements, ${fmt(out.findings.length)} findings: CLI ${fmt(cli.ms)} ms (median of 3); analysis in-process ${fmt(wall)} ms wall, ${fmt(cpu)} ms CPU (${fmt(out.statements / (Math.min(cpu, wall) / 1000))} statements/s) — budget ≤ 2,000 ms: ${budget(within)}`);
+    if (!within) failed = true;
+  }
+  console.log(`  baseline: PostgreSQL migrate lint of 1000 files (above): ${fmt(lint.ms)} ms; eventdb --version: ${fmt(startup.ms)} ms`);
+  rmSync(sdir, { recursive: true, force: true });
+}
+
 // 3. Where eventdb and squawk disagree on the PostgreSQL corpus.
 if (hasSquawk) {
   const SAME = {
@@ -116,9 +165,17 @@ if (hasSquawk) {
     'compat-rename-column': ['renaming-column'],
     'add-not-null-without-default': ['adding-required-field'],
     'unparsable-statement': ['syntax-error'],
+    'rewrite-table': ['prefer-repack'],
+    'lock-reindex': ['require-concurrent-reindex'],
+    'lock-drop-index': ['require-concurrent-index-deletion'],
+    'lock-detach-partition': ['require-concurrent-partition-detach'],
+    'lock-domain-constraint': ['ban-alter-domain-with-add-constraint'],
+    'loss-drop-database': ['ban-drop-database'],
+    'txn-control-in-migration': ['transaction-nesting', 'ban-uncommitted-transaction'],
+    'compat-drop-not-null': ['ban-drop-not-null'],
   };
   // squawk rules about style or hygiene rather than risk; not compared.
-  const STYLE = new Set(['prefer-robust-stmts', 'require-timeout-settings', 'prefer-bigint-over-int', 'prefer-bigint-over-smallint', 'prefer-identity', 'prefer-text-field', 'prefer-timestamptz', 'ban-char-field', 'require-statement-timeout', 'require-lock-timeout', 'transaction-nesting', 'prefer-timestamp-tz']);
+  const STYLE = new Set(['prefer-robust-stmts', 'require-timeout-settings', 'prefer-bigint-over-int', 'prefer-bigint-over-smallint', 'prefer-identity', 'prefer-text-field', 'prefer-timestamptz', 'ban-char-field', 'require-statement-timeout', 'require-lock-timeout', 'prefer-timestamp-tz']);
   // squawk is told what eventdb's migrator does: a migration runs in one transaction unless it is marked
   // `-- eventdb:no-transaction` (squawk's --assume-in-transaction, as its docs advise for such tools).
   const cdir = mkdtempSync(join(tmpdir(), 'eventdb-risk-squawk-'));

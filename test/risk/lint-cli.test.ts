@@ -23,9 +23,9 @@ describe('eventdb migrate lint', () => {
     const r = await lint(['0002_email_idx.postgres.sql', '0003_drop_legacy.sql', '--engine', 'sqlite']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('0002_email_idx.postgres.sql:3  lock-index-build (high)');
-    expect(r.stdout).toContain('fix: use CREATE INDEX CONCURRENTLY');
+    expect(r.stdout).toContain('fix: use `CREATE INDEX CONCURRENTLY users_email_idx ON users (email)`');
     expect(r.stdout).toContain('loss-drop-table (accepted: archived to cold storage in 2025)');
-    expect(r.stdout).toMatch(/2 files, 3 statements: 1 high \(1 accepted\) — fails --fail-on high/);
+    expect(r.stdout).toMatch(/2 files, 3 statements: 1 high, 1 low \(1 accepted\) — fails --fail-on high/);
   });
 
   it('--fail-on decides the exit code', async () => {
@@ -72,7 +72,7 @@ describe('eventdb migrate lint', () => {
     const r = await lint(['0002_email_idx.postgres.sql', '0001_tiers.sql', '--format', 'github', '--engine', 'sqlite']);
     expect(r.code).toBe(1);
     const lines = r.stdout.trim().split('\n');
-    expect(lines).toContain('::error file=0002_email_idx.postgres.sql,line=3,title=lock-index-build (high)::CREATE INDEX blocks writes to "users" for the whole build ("users" assumed production-sized (no database; --assume-small to change)). Fix: use CREATE INDEX CONCURRENTLY users_email_idx … in a migration marked `-- eventdb:no-transaction`');
+    expect(lines).toContain('::error file=0002_email_idx.postgres.sql,line=3,title=lock-index-build (high)::CREATE INDEX blocks writes to "users" for the whole build ("users" assumed production-sized (no database; --assume-small to change)). Fix: use `CREATE INDEX CONCURRENTLY users_email_idx ON users (email)` in a migration marked `-- eventdb:no-transaction`');
     expect(lines.some((l) => /^::warning file=0001_tiers\.sql,line=4,title=down-loses-data \(medium\)::/.test(l))).toBe(true);
     expect(lines.every((l) => /^::(error|warning|notice) file=[^,]+,line=\d+,title=[^:]+::.+/.test(l))).toBe(true);
   });

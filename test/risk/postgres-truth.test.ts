@@ -22,6 +22,15 @@ const CASES = [
   'adding a bigserial column rewrites',
   'constant default is instant (safe)',
   'now() default is evaluated once (safe)',
+  'type change to the type it already has is not a rewrite',
+  'same type with a USING conversion rewrites',
+];
+/** SET NOT NULL: flagged exactly when PostgreSQL scans the table (pg_stat_get_xact_numscans). */
+const SCAN_CASES = [
+  'SET NOT NULL on a nullable column scans',
+  'SET NOT NULL on a column already NOT NULL (safe)',
+  'SET NOT NULL on a primary key column (safe)',
+  'SET NOT NULL after DROP NOT NULL scans',
 ];
 /** Tables the cases without a `before` alter. */
 const FIXTURE = 'CREATE TABLE users (id bigint PRIMARY KEY, email text, name text); CREATE TABLE events (id bigint PRIMARY KEY, capacity integer);';
@@ -57,6 +66,37 @@ async function rewrites(before: string | undefined, sql: string): Promise<boolea
     await client.query('ROLLBACK');
   }
 }
+
+/** Whether `sql` (after `before` and 100 rows) scans the table, by the transaction's own scan counter. */
+async function scans(before: string, sql: string): Promise<boolean> {
+  const table = /ALTER TABLE (\w+)/i.exec(sql)![1]!;
+  await client.query('BEGIN');
+  try {
+    await client.query(before);
+    await client.query(`INSERT INTO ${table} (id) SELECT g FROM generate_series(1, 100) g`);
+    const count = async () => Number((await client.query<{ n: string }>('SELECT pg_stat_get_xact_numscans($1::regclass)::text AS n', [table])).rows[0]!.n);
+    const was = await count();
+    await client.query(sql);
+    return (await count()) > was;
+  } finally {
+    await client.query('ROLLBACK');
+  }
+}
+
+describe('SET NOT NULL findings match whether PostgreSQL scans the table', () => {
+  const scanCorpus = pgCorpus.filter((c) => SCAN_CASES.includes(c.name));
+  it('every listed case is in the corpus, with both outcomes', () => {
+    expect(scanCorpus.map((c) => c.name).sort()).toEqual([...SCAN_CASES].sort());
+    const flagged = scanCorpus.map((c) => runCase(c).includes('lock-set-not-null:high'));
+    expect(flagged.filter(Boolean).length).toBeGreaterThanOrEqual(2);
+    expect(flagged.filter((x) => !x).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it.each(scanCorpus.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const flagged = runCase(c).some((f) => f.startsWith('lock-set-not-null'));
+    expect(await scans(c.before!, c.sql)).toBe(flagged);
+  });
+});
 
 describe('rewrite findings match what PostgreSQL really does', () => {
   it('every listed case is in the corpus', () => {

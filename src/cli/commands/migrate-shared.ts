@@ -72,9 +72,10 @@ export function renderFindings(out: Output, findings: unknown[], indent: string)
   }
 }
 
-/** A plan, step by step, with every statement (dry runs and --verbose). */
-export function renderPlan(out: Output, steps: StepResult[], showSql: boolean): void {
+/** A plan, step by step, with every statement (dry runs and --verbose); numbered by plan position, also when only the steps with findings are shown. */
+export function renderPlan(out: Output, steps: StepResult[], showSql: boolean, onlyWithFindings = false): void {
   steps.forEach((s, i) => {
+    if (onlyWithFindings && !s.findings.length) return;
     const file = s.file.split('/').pop();
     out.line(`${String(i + 1).padStart(3)}. ${s.direction === 'up' ? 'up  ' : 'down'} ${s.id}  (${file}${s.transaction ? '' : ', no transaction'})`);
     if (showSql) {

@@ -98,7 +98,7 @@ export function register(program: Command): void {
           if (!result.applied.length) out.line('nothing to apply: the database is up to date');
           else out.line(`applied ${result.applied.length} migration${result.applied.length === 1 ? '' : 's'} (batch ${result.batch}) in ${Math.round(result.durationMs)} ms`);
           if (out.verbose) renderPlan(out, result.applied, true);
-          else for (const s of result.applied) if (s.findings.length) renderPlan(out, [s], false);
+          else renderPlan(out, result.applied, false, true);
         });
         return ok ? 0 : 1;
       }, migrationsFlag),

@@ -1,0 +1,79 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isDataInsert } from '../../src/risk/analyze.js';
+import { analyseMigration, lintMigrations, loadParsers, readSqlMigration } from '../../src/risk/index.js';
+
+/*
+ * SQLite lint budget (README "Risk rules"): 50,000 statements or 1,000 migration files in ≤ 2 s.
+ * Measured as CPU time of this process (a shared machine's wall time includes waiting for a core);
+ * `npm run bench -- risk` prints the wall-clock figures.
+ */
+let dir = '';
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+function sample(rows: number): string {
+  let t = 'CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT, city TEXT);\nCREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers (id), total REAL);\n';
+  for (let i = 1; i <= rows / 2; i++) t += `INSERT INTO customers (id, name, city) VALUES (${i}, 'Customer ${i}', 'It''s ${i % 50}');\n`;
+  for (let i = 1; i <= rows / 2; i++) t += `INSERT INTO "orders" VALUES (${i}, ${i}, ${i * 1.5}), (${i + rows}, ${i}, -1);\n`;
+  return t;
+}
+
+beforeAll(async () => {
+  await loadParsers(['sqlite']);
+  dir = mkdtempSync(join(tmpdir(), 'eventdb-sqlite-speed-'));
+  mkdirSync(join(dir, 'm'));
+  for (let i = 1; i <= 1000; i++) {
+    const n = i + 10;
+    writeFileSync(join(dir, 'm', `${String(i).padStart(4, '0')}_m.sql`), `-- eventdb:up\nCREATE TABLE t_${n} (id INTEGER PRIMARY KEY, name TEXT, owner_id INTEGER REFERENCES t_${n - 1} (id));\nCREATE INDEX t_${n}_name_idx ON t_${n} (name);\n-- eventdb:down\nDROP TABLE t_${n};\n`);
+  }
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('risk: SQLite lint speed', () => {
+  it('50,000 statements of schema and rows: well within 2 s of CPU, findings as a full parse gives', () => {
+    const text = sample(50_000);
+    const c0 = cpuMs();
+    const r = analyseMigration(readSqlMigration('sample', text, 'sample.sql'), { engine: 'sqlite' });
+    const cpu = cpuMs() - c0;
+    console.log(`SQLite lint: 50,002 statements in ${Math.round(cpu)} ms CPU`);
+    expect(r.statements).toBe(50_002);
+    expect(r.findings.map((f) => `${f.rule}:${f.line}`)).toEqual(['fk-without-index:2']);
+    expect(cpu).toBeLessThan(2000);
+    // Below the bulk threshold every statement is parsed: the same findings.
+    const small = analyseMigration(readSqlMigration('sample', sample(40), 'sample.sql'), { engine: 'sqlite' });
+    expect(small.findings.map((f) => `${f.rule}:${f.line}`)).toEqual(['fk-without-index:2']);
+  });
+
+  it('among bulk rows, a statement that is not a plain INSERT … VALUES is still parsed and judged', () => {
+    const text = `${sample(400)}DELETE FROM orders;\nCREATE TABL broken (x);\nINSERT INTO customers (id, name) SELECT id, 'x' FROM orders;\n`;
+    const r = analyseMigration(readSqlMigration('sample', text, 'sample.sql'), { engine: 'sqlite' });
+    expect(r.statements).toBe(405);
+    expect(r.findings.map((f) => `${f.rule}:${f.line}`)).toEqual(['fk-without-index:2', 'loss-delete-without-where:403', 'unparsable-statement:404']);
+  });
+
+  it('recognises only plain data INSERTs', () => {
+    expect(isDataInsert("INSERT INTO t (a, b) VALUES (1, 'x;y'), (2, 'it''s')")).toBe(true);
+    expect(isDataInsert('INSERT OR REPLACE INTO "Order Details" VALUES (1, (2 + 3))')).toBe(true);
+    expect(isDataInsert('INSERT INTO t SELECT * FROM u')).toBe(false);
+    expect(isDataInsert('INSERT INTO t VALUES ((SELECT max(id) FROM u))')).toBe(false);
+    expect(isDataInsert('INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING')).toBe(false);
+    expect(isDataInsert('INSERT INTO t VALUES (1) RETURNING id')).toBe(false);
+    expect(isDataInsert('UPDATE t SET a = 1')).toBe(false);
+  });
+
+  it('1,000 migration files: within 2 s of CPU', async () => {
+    const c0 = cpuMs();
+    const r = await lintMigrations({ paths: [join(dir, 'm')], engine: 'sqlite', failOn: 'high', cwd: dir });
+    const cpu = cpuMs() - c0;
+    console.log(`SQLite lint: 1000 files in ${Math.round(cpu)} ms CPU`);
+    expect(r.files).toBe(1000);
+    expect(r.statements).toBe(3000);
+    expect(r.findings.filter((f) => f.rule === 'down-loses-data')).toHaveLength(1000);
+    expect(cpu).toBeLessThan(2000);
+  });
+});
