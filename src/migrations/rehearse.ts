@@ -1,6 +1,6 @@
 import type { Connection } from '../dialects/types.js';
-import { ensureHistory, recordApplied, removeApplied } from './history.js';
-import { runMigration, StepError } from './execute.js';
+import { ensureHistory, ownTables, recordApplied, removeApplied } from './history.js';
+import { resetSession, runMigration, StepError } from './execute.js';
 import type { Direction, Migration } from './types.js';
 
 export interface StepFailure {
@@ -44,7 +44,7 @@ export async function rehearse(conn: Connection, steps: Array<{ m: Migration; di
   r.ran = true;
   try {
     await conn.db.transaction().execute(async (trx) => {
-      await ensureHistory(trx, conn.engine);
+      await ensureHistory(ownTables(conn, trx), conn.engine);
       for (const { m, direction } of steps) {
         if (!m.transaction) {
           r.stoppedBefore = m.id;
@@ -55,8 +55,9 @@ export async function rehearse(conn: Connection, steps: Array<{ m: Migration; di
         const started = new Date();
         try {
           await runMigration(trx, conn.engine, m, direction, true, (s) => captured.push(s));
-          if (direction === 'up') await recordApplied(trx, { id: m.id, checksum: m.checksum, appliedAt: started, durationMs: 0, batch, file: m.file, kind: m.kind });
-          else await removeApplied(trx, m.id);
+          await resetSession(conn, trx);
+          if (direction === 'up') await recordApplied(ownTables(conn, trx), { id: m.id, checksum: m.checksum, appliedAt: started, durationMs: 0, batch, file: m.file, kind: m.kind });
+          else await removeApplied(ownTables(conn, trx), m.id);
         } catch (e) {
           r.error = failureOf(m, e);
           throw new Rollback();
@@ -73,7 +74,19 @@ export async function rehearse(conn: Connection, steps: Array<{ m: Migration; di
   return r;
 }
 
+/** What failed; the statement cut (clipStatement) for the log row, the error output and --json alike. */
 export function failureOf(m: Migration, e: unknown): StepFailure {
-  if (e instanceof StepError) return { id: m.id, file: m.file, statement: e.statement, message: e.engineMessage };
+  if (e instanceof StepError) return { id: m.id, file: m.file, statement: e.statement === undefined ? undefined : clipStatement(e.statement), message: e.engineMessage };
   return { id: m.id, file: m.file, message: e instanceof Error ? e.message.split('\n')[0]! : String(e) };
+}
+
+/**
+ * A statement cut for display: at most `lines` lines and `chars` characters, ending with a note of
+ * what was left out (a failing 20 KB INSERT is not echoed whole).
+ */
+export function clipStatement(s: string, chars = 1000, lines = 20): string {
+  let t = s.split('\n').slice(0, lines).join('\n');
+  if (t.length > chars) t = t.slice(0, chars);
+  const rest = s.length - t.length;
+  return rest > 0 ? `${t.trimEnd()} … (${rest} more characters)` : s;
 }
