@@ -22,6 +22,12 @@ export interface SqlMigrationFile {
 }
 
 const DIRECTIVE = /^\s*--\s*eventdb:([a-z-]+)\b(.*)$/i;
+/**
+ * `\restrict KEY` / `\unrestrict KEY`: psql meta-commands that pg_dump (15.14, 16.10, 17.6 and
+ * later) writes around every plain dump so psql runs no other meta-command inside it. They are
+ * not SQL; eventdb runs no meta-commands at all, so they are read as blank lines.
+ */
+const PSQL_RESTRICT = /^\s*\\(un)?restrict(\s+\S+)?\s*$/;
 /** Directives other modules read (the risk gate); accepted here without meaning. */
 const PASSIVE = new Set(['risk-accepted']);
 
@@ -58,7 +64,8 @@ function headerLine(line: string, depth: number): { sql: boolean; depth: number 
 /**
  * Reads an SQL migration: header lines (`-- eventdb:depends-on ID…`, `-- eventdb:no-transaction`,
  * `-- eventdb:description …`, `-- eventdb:noop`; comments of either kind, `/* … *\/` over several
- * lines too) then an `-- eventdb:up` section and an optional `-- eventdb:down` section.
+ * lines too) then an `-- eventdb:up` section and an optional `-- eventdb:down` section. pg_dump's
+ * `\restrict` / `\unrestrict` lines are ignored (PSQL_RESTRICT).
  *
  * Empty sections: an up section with no SQL (nothing, or only comments), or `-- eventdb:noop`, is
  * a no-op that is recorded as applied. A down section with no SQL counts as no down (the
@@ -80,7 +87,8 @@ export function parseSqlMigration(rawText: string, file: string): SqlMigrationFi
   let downAt = 0;
   const noop = { header: false, up: false, down: false };
   let depth = 0;
-  lines.forEach((line, i) => {
+  lines.forEach((raw, i) => {
+    const line = PSQL_RESTRICT.test(raw) ? '' : raw; // pg_dump's psql-only guard lines
     const where = `${file}:${i + 1}`;
     // Inside a header block comment every line is comment, `-- eventdb:` lines included.
     const m = section === 'header' && depth > 0 ? null : DIRECTIVE.exec(line);
