@@ -212,8 +212,7 @@ describeEngines('migrate CLI output', (fx) => {
   it('a later failure prints each applied migration once, and cuts a 20 KB failing statement', async () => {
     const blob = 'x'.repeat(20_000);
     const dir = writeMigrations(fx.dir(), {
-      // A multi-line /* */ comment before the marker is a comment.
-      '0001_ok.sql': `/*\n * Guests.\n * Written by hand.\n */\n-- eventdb:up\ncreate table guests (id integer primary key, note text);\n-- eventdb:down\ndrop table guests;\n`,
+      '0001_ok.sql': sqlMig('create table guests (id integer primary key, note text);', 'drop table guests;'),
       '0002_bad.sql': sqlMig(`insert into guests (id, note) values (1, 'ok');\ninsert into no_such_table (note) values ('${blob}');`),
     });
     const r = await runCli(['migrate', 'up', '--url', fx.url(), '--migrations', dir]);
@@ -226,6 +225,14 @@ describeEngines('migrate CLI output', (fx) => {
     expect(j.code).toBe(1);
     expect(j.json().failed.statement.length).toBeLessThan(1100);
     expect(j.stdout.length).toBeLessThan(4000);
+  });
+
+  it('up accepts a multi-line /* */ comment before -- eventdb:up', async () => {
+    const dir = writeMigrations(fx.dir(), { '0001_c.sql': '/*\n * Guests.\n * Written by hand.\n */\n-- eventdb:up\ncreate table guests (id integer primary key);\n' });
+    const r = await runCli(['migrate', 'up', '--url', fx.url(), '--migrations', dir]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(await dbState(fx.url(), fx.engine)).toEqual({ tables: ['guests'], history: ['0001_c'] });
   });
 
   it('rollback prints its risk findings in text and takes a snapshot first with --backup-before', async () => {
