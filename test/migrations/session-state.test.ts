@@ -171,6 +171,8 @@ describeEngines(
 
     it('a rebuild of a parent table with ON DELETE CASCADE children keeps all three child rows', async () => {
       const { conn, config } = await setup(rebuild(''));
+      expect((await migrateUp(conn, config, { dryRun: true })).rehearsal).toMatchObject({ ran: true, ok: true });
+      expect(await count(conn, 'seats')).toBe(3);
       await migrateUp(conn, config);
       expect(await count(conn, 'seats')).toBe(3);
       expect(await count(conn, 'venues')).toBe(2);
@@ -185,6 +187,11 @@ describeEngines(
     it('a rebuild that would leave orphans is refused, naming them, and nothing changes', async () => {
       const { conn, config, dir } = await setup(rebuild(' where id = 1'));
       const before = JSON.stringify(await conn.introspect());
+      // The dry run's rehearsal runs the rebuild as the real run does, and says it would fail.
+      const dry = await migrateUp(conn, config, { dryRun: true });
+      expect(dry.rehearsal).toMatchObject({ ran: true, ok: false, error: { id: '0002_rebuild' } });
+      expect(dry.rehearsal!.error!.message).toMatch(/the table rebuild leaves 1 row without the row their foreign key references/);
+      expect((await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(conn.db)).rows[0]!.foreign_keys).toBe(1);
       const e = await fail(migrateUp(conn, config));
       expect(e.code).toBe('MIGRATION_FAILED');
       expect(e.message).toMatch(/0002_rebuild failed .*the table rebuild leaves 1 row without the row their foreign key references \(seats row 3 → venues\); it was rolled back/);
