@@ -100,7 +100,8 @@ describeEngines(
 /** Per engine: a no-transaction migration that changes session state, and a check that it did not leak. */
 const LEAK: Record<string, { set: string; next: string; check: (conn: Connection) => Promise<void> }> = {
   postgres: {
-    set: "create schema other;\nset search_path = other;\nset statement_timeout = '1ms';\nselect pg_catalog.set_config('lock_timeout', '1ms', false);",
+    // pg_read_all_data (a predefined role) may not create tables: 0002 proves the role was reset.
+    set: "create schema other;\nset search_path = other;\nselect pg_catalog.set_config('lock_timeout', '1ms', false);\nset role pg_read_all_data;\nset statement_timeout = '1ms';",
     next: 'create table landed (x integer);\nselect pg_sleep(0.05);',
     async check(conn) {
       const where = await sql<{ s: string }>`select table_schema as s from information_schema.tables where table_name = 'landed'`.execute(conn.db);
