@@ -142,13 +142,9 @@ export async function connectPglite(config: ResolvedConfig, opts: ConnectOptions
   }
   const db = new Kysely<any>({ dialect: new PgliteKyselyDialect(session) });
   let closed = false;
-  // One session shared by every connection to the directory: reset it before reading its schema.
-  const ownSchema = opts.readOnly ? 'public' : await session
-        .run(async (lite) => {
-          if (!session.inTransaction) await lite.exec(PG_SESSION_RESET.join(';\n'));
-          return (await lite.query<{ s: string | null }>('select current_schema() as s')).rows[0]?.s ?? undefined;
-        })
-        .catch(() => 'public');
+  // PGlite takes no connection options, so the session's schema at start is always `public`
+  // (read without a query: connecting must not wait for a session another connection holds).
+  const ownSchema = 'public';
   return {
     engine: 'postgres',
     driver: 'pglite',
