@@ -40,6 +40,7 @@ export {
   migrateUp,
   migrateUpWithBackup,
   rollback,
+  rollbackWithBackup,
   resetMigrations,
   baseline,
   repair,
@@ -55,6 +56,7 @@ export {
   type UpResult,
   type BackupBefore,
   type UpWithBackupResult,
+  type RollbackWithBackupResult,
   type RollbackOptions,
   type RollbackResult,
 } from './migrations/index.js';

@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { redact, redactDeep } from '../config/redact.js';
 import { EXIT, messageOf } from '../errors.js';
+import { toleratePipeClose } from './output.js';
 
 /**
  * The AWS SDK warns on every run under Node 20 that it will drop that version. eventdb supports
@@ -19,6 +20,8 @@ function silenceSdkNodeVersionWarning(): void {
 
 export async function run(argv: string[] = process.argv): Promise<void> {
   silenceSdkNodeVersionWarning();
+  toleratePipeClose(process.stdout);
+  toleratePipeClose(process.stderr);
   const { buildProgram } = await import('./program.js');
   const program = buildProgram();
   const json = argv.includes('--json');

@@ -15,6 +15,27 @@ export interface GlobalOptions {
 export type Status = 'ok' | 'info' | 'warn' | 'fail' | 'skipped';
 
 /**
+ * A reader that went away (`eventdb migrate up | head -1`) is not an error: the command carries on
+ * and exits as it would have, and what it would still print is dropped — no EPIPE stack trace. Any
+ * other write error is still thrown. Installed once per stream by the CLI entry.
+ */
+export function toleratePipeClose(stream: NodeJS.WriteStream): void {
+  if (guarded.has(stream)) return;
+  guarded.add(stream);
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') return;
+    throw e;
+  });
+}
+const guarded = new WeakSet<NodeJS.WriteStream>();
+
+/** Writes unless the stream's reader is gone. */
+function put(stream: NodeJS.WriteStream, text: string): void {
+  if (stream.destroyed || stream.writableEnded) return;
+  stream.write(text);
+}
+
+/**
  * Everything the shell prints goes through here: redacted, to stdout (results) or stderr (errors,
  * progress). With --json one object is written to stdout, `ok` first.
  */
@@ -35,19 +56,19 @@ export class Output {
   /** A line of human output (suppressed by --json and --quiet). */
   line(text = ''): void {
     if (this.json || this.quiet) return;
-    this.stdout.write(`${printable(redact(text))}\n`);
+    put(this.stdout, `${printable(redact(text))}\n`);
   }
 
   /** A progress or notice line on stderr (suppressed by --quiet). */
   note(text: string): void {
     if (this.quiet) return;
-    this.stderr.write(`${printable(redact(text))}\n`);
+    put(this.stderr, `${printable(redact(text))}\n`);
   }
 
   /** The command's result: JSON with `ok` first under --json, else the human rendering. */
   result(ok: boolean, data: Record<string, unknown>, render: () => void): void {
     if (this.json) {
-      this.stdout.write(`${JSON.stringify(redactDeep({ ok, ...data }), jsonReplacer, 2)}\n`);
+      put(this.stdout, `${JSON.stringify(redactDeep({ ok, ...data }), jsonReplacer, 2)}\n`);
       return;
     }
     render();
@@ -66,15 +87,15 @@ export class Output {
     const hint = err?.hint ?? 'run again with --verbose for details, and report it if it persists';
     const exit = err?.exitCode ?? EXIT.FAILED;
     if (this.json) {
-      this.stdout.write(`${JSON.stringify(redactDeep({ ok: false, error: { code, message, hint } }), null, 2)}\n`);
+      put(this.stdout, `${JSON.stringify(redactDeep({ ok: false, error: { code, message, hint } }), null, 2)}\n`);
     }
-    this.stderr.write(`error: ${printable(redact(message))}\n`);
-    if (hint) this.stderr.write(`hint: ${printable(redact(hint))}\n`);
+    put(this.stderr, `error: ${printable(redact(message))}\n`);
+    if (hint) put(this.stderr, `hint: ${printable(redact(hint))}\n`);
     if (this.verbose && e instanceof Error && e.stack) {
-      this.stderr.write(`${printable(redact(e.stack))}\n`);
+      put(this.stderr, `${printable(redact(e.stack))}\n`);
       let cause = (e as { cause?: unknown }).cause;
       while (cause instanceof Error) {
-        this.stderr.write(`caused by: ${printable(redact(cause.stack ?? cause.message))}\n`);
+        put(this.stderr, `caused by: ${printable(redact(cause.stack ?? cause.message))}\n`);
         cause = (cause as { cause?: unknown }).cause;
       }
     }

@@ -165,6 +165,20 @@ export interface Connection {
   readonly target: DatabaseTarget;
   readonly capabilities: Readonly<Capabilities>;
   readonly db: Kysely<any>;
+  /**
+   * PostgreSQL: the schema eventdb's own tables (migration history and log) live in — the session's
+   * current schema when the connection was opened (`public`, or what the URL's `options` set).
+   * eventdb qualifies its own statements with it, so a migration that changes search_path (every
+   * pg_dump output does) cannot misdirect them. Undefined on engines with one namespace.
+   */
+  readonly ownSchema?: string;
+  /**
+   * Statements that undo what a migration may have changed in the session it ran on — search_path,
+   * timeouts, role, pragmas — back to what the connection itself configured. The migration runner
+   * runs them on that session after every migration (inside its transaction before the history
+   * rows are written, and after it). Undefined when the engine has nothing to restore.
+   */
+  readonly sessionReset?: readonly string[];
   /** Round-trip latency in milliseconds. */
   ping(): Promise<number>;
   serverVersion(): Promise<string>;

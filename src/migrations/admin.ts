@@ -4,7 +4,7 @@ import type { Engine, ResolvedConfig } from '../config/index.js';
 import type { Connection } from '../dialects/types.js';
 import { EventdbError } from '../errors.js';
 import { graphProblems, orderMigrations, renderGraph, type GraphFormat } from './graph.js';
-import { clearFailedAttempts, ensureHistory, failedAttempts, HISTORY_TABLE, logAttempt, nextBatch, recordApplied } from './history.js';
+import { clearFailedAttempts, ensureHistory, failedAttempts, HISTORY_TABLE, logAttempt, nextBatch, ownTables, recordApplied } from './history.js';
 import { assertMigrationsDir, compareIds, loadMigrations, parseFileName, scanMigrations } from './loader.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, loadContext } from './plan.js';
 import { computeStatus, readHistoryIfAny } from './status.js';
@@ -20,9 +20,10 @@ export async function baseline(conn: Connection, config: ResolvedConfig, opts: {
     const upTo = ctx.ordered.slice(0, idx + 1);
     const todo = upTo.filter((m) => !applied.has(m.id));
     if (!todo.length) return { baselined: [], alreadyApplied: upTo.map((m) => m.id), batch: null };
-    await ensureHistory(conn.db, conn.engine);
-    const batch = await nextBatch(conn.db);
-    await conn.db.transaction().execute(async (trx) => {
+    const own = ownTables(conn, conn.db);
+    await ensureHistory(own, conn.engine);
+    const batch = await nextBatch(own);
+    await own.transaction().execute(async (trx) => {
       const now = new Date();
       for (const m of todo) {
         await recordApplied(trx, { id: m.id, checksum: m.checksum, appliedAt: now, durationMs: 0, batch, file: m.file, kind: m.kind });
@@ -42,11 +43,12 @@ export interface RepairResult {
 export async function repair(conn: Connection, config: ResolvedConfig, opts: { lockTimeoutMs?: number } = {}): Promise<RepairResult> {
   return conn.withLock('migrate', { timeoutMs: opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS }, async () => {
     const files = await loadMigrations(config.migrationsDir, conn.engine, { importTs: false });
-    const h = await readHistoryIfAny(conn.db);
+    const own = ownTables(conn, conn.db);
+    const h = await readHistoryIfAny(own);
     if (!h.exists) return { updated: [], clearedFailedAttempts: 0 };
     const changed = computeStatus(files, h.rows).filter((s) => s.state === 'changed');
     let cleared = 0;
-    await conn.db.transaction().execute(async (trx) => {
+    await own.transaction().execute(async (trx) => {
       const now = new Date();
       for (const c of changed) {
         await trx.updateTable(HISTORY_TABLE).set({ checksum: c.fileChecksum }).where('id', '=', c.id).execute();
@@ -72,12 +74,13 @@ export async function validateMigrations(conn: Connection | undefined, config: R
   for (const e of graphProblems(scan.migrations)) problems.push({ code: e.code, message: e.message, hint: e.hint });
   const warnings: ValidationProblem[] = [];
   if (conn) {
-    const h = await readHistoryIfAny(conn.db);
+    const own = ownTables(conn, conn.db);
+    const h = await readHistoryIfAny(own);
     for (const s of computeStatus(scan.migrations, h.rows)) {
       if (s.state === 'changed') problems.push({ code: 'CHECKSUM_MISMATCH', id: s.id, message: `${s.id} changed since it was applied (applied ${s.checksum}, file ${s.fileChecksum})`, hint: 'revert the file, or run `eventdb migrate repair --yes`' });
       if (s.state === 'missing') problems.push({ code: 'MISSING_FILE', id: s.id, message: `${s.id} is applied but has no file (unknown applied ID)`, hint: 'restore the file from version control' });
     }
-    for (const f of h.exists ? await failedAttempts(conn.db) : []) {
+    for (const f of h.exists ? await failedAttempts(own) : []) {
       warnings.push({ code: 'FAILED_ATTEMPT', id: f.id, message: `${f.id} failed at ${f.startedAt}: ${f.error}`, hint: 'fix and re-run `eventdb migrate up`; `eventdb migrate repair --yes` clears the record' });
     }
   }
@@ -88,7 +91,7 @@ export async function validateMigrations(conn: Connection | undefined, config: R
 export async function migrationGraph(config: ResolvedConfig, engine: Engine, format: GraphFormat, conn?: Connection): Promise<{ graph: string; nodes: Array<{ id: string; dependsOn: string[]; state?: string }> }> {
   const ordered = orderMigrations(await loadMigrations(config.migrationsDir, engine));
   const states = new Map<string, string>();
-  if (conn) for (const s of computeStatus(ordered, (await readHistoryIfAny(conn.db)).rows)) states.set(s.id, s.state);
+  if (conn) for (const s of computeStatus(ordered, (await readHistoryIfAny(ownTables(conn, conn.db))).rows)) states.set(s.id, s.state);
   return { graph: renderGraph(ordered, format, states), nodes: ordered.map((m) => ({ id: m.id, dependsOn: m.dependsOn, state: states.get(m.id) })) };
 }
 

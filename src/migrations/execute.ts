@@ -2,7 +2,8 @@ import { sql, type KyselyPlugin, type Kysely, type PluginTransformQueryArgs, typ
 import type { Engine } from '../config/index.js';
 import { EventdbError, messageOf } from '../errors.js';
 import { lexSplit } from './lex-split.js';
-import { splitScript, splitStatements } from './split.js';
+import { splitScript, splitStatements, stripComments } from './split.js';
+import type { Connection } from '../dialects/types.js';
 import type { ScriptPiece } from './lex-split.js';
 import { loadTsMigration } from './ts-module.js';
 import type { Direction, Migration, ScriptContext } from './types.js';
@@ -28,6 +29,7 @@ export class StepError extends Error {
 export async function executeScript(db: Kysely<any>, engine: Engine, text: string, inTransaction: boolean, record?: (s: string) => void): Promise<void> {
   const pieces = await splitScript(text, engine);
   for (const p of pieces) record?.(p.text);
+  if (!pieces.length) return; // an explicit no-op section
   if (engine === 'postgres' && inTransaction) {
     try {
       await sql.raw(text).execute(db);
@@ -61,15 +63,17 @@ export function statementAt(pieces: ScriptPiece[], pos: number | undefined): str
 /**
  * PostgreSQL, a transactional SQL migration, applied in one round trip: `BEGIN`, the section's text,
  * the statement that writes its history and log rows (`recordSql`), `COMMIT` — one simple-protocol
- * query on one session, so the migration and its records commit together or not at all. On failure
+ * query on one session, so the migration and its records commit together or not at all; before
+ * the record, the session settings the migration changed are reset (`reset`). On failure
  * the session's transaction is rolled back and the failing statement located from the server's
  * error position. Returns false (nothing sent) when the text is not lexically complete (an
  * unterminated quote or comment, a BEGIN ATOMIC body): the caller runs it the ordinary way.
  */
-export async function applyPgOneTrip(db: Kysely<any>, text: string, recordSql: string): Promise<boolean> {
+export async function applyPgOneTrip(db: Kysely<any>, text: string, recordSql: string, reset: readonly string[] = []): Promise<boolean> {
   if (!lexSplit(text, 'postgres')) return false;
   const head = 'begin;\n';
-  const query = `${head}${text}\n;\n${recordSql};\ncommit`;
+  // The session is reset (search_path, role, timeouts a migration set) before eventdb's own statement.
+  const query = `${head}${text}\n;\n${reset.map((r) => `${r};\n`).join('')}${recordSql};\ncommit`;
   await db.connection().execute(async (c) => {
     try {
       await sql.raw(query).execute(c);
@@ -93,7 +97,7 @@ export async function applyPgOneTrip(db: Kysely<any>, text: string, recordSql: s
  * false (nothing run) when the text is not lexically complete or the record cannot be written as
  * literal SQL: the caller runs it the ordinary way.
  */
-export async function applySqliteOneCall(exec: (sql: string) => void, text: string, recordSql: (durationMs: number) => string | undefined): Promise<boolean> {
+export async function applySqliteOneCall(exec: (sql: string) => void, text: string, recordSql: (durationMs: number) => string | undefined, reset: readonly string[] = []): Promise<boolean> {
   if (!lexSplit(text, 'sqlite')) return false;
   const t0 = performance.now();
   exec('begin');
@@ -114,6 +118,15 @@ export async function applySqliteOneCall(exec: (sql: string) => void, text: stri
       /* a statement of the section may have ended the transaction itself */
     }
     throw new StepError(failedInSection ? await failingStatement(exec, text) : undefined, messageOf(e), e);
+  } finally {
+    // After the commit: pragmas such as foreign_keys take effect only outside a transaction.
+    if (reset.length) {
+      try {
+        exec(reset.join(';\n'));
+      } catch {
+        /* restored again after the next migration */
+      }
+    }
   }
   return true;
 }
@@ -191,6 +204,53 @@ export async function runMigration(db: Kysely<any>, engine: Engine, m: Migration
     if (e instanceof StepError || e instanceof EventdbError) throw e;
     throw new StepError(last, messageOf(e), e);
   }
+}
+
+/** Runs the connection's session reset (Connection.sessionReset) on `db`, the session a migration ran on. */
+export async function resetSession(conn: Connection, db: Kysely<any>): Promise<void> {
+  const reset = conn.sessionReset;
+  if (!reset?.length) return;
+  if (conn.engine === 'postgres') await sql.raw(reset.join(';\n')).execute(db);
+  else for (const r of reset) await sql.raw(r).execute(db);
+}
+
+/**
+ * Runs one migration (`fn`, which also writes its history rows) on one session of the connection —
+ * a pooled PostgreSQL client is held for it, so its SET statements and its history rows meet the
+ * same session — in a transaction unless it says no-transaction, then resets that session.
+ * `rebuild` (SQLite): foreign keys off around the transaction, as SQLite's documented table
+ * rebuild requires, so dropping the old table does not cascade into its children; `fn` checks them
+ * before the commit (refuseBrokenForeignKeys).
+ */
+export async function onOneSession(conn: Connection, m: Migration, rebuild: boolean, fn: (db: Kysely<any>) => Promise<void>): Promise<void> {
+  await conn.db.connection().execute(async (session) => {
+    if (rebuild) await sql.raw('pragma foreign_keys = off').execute(session);
+    try {
+      if (m.transaction) await session.transaction().execute(fn);
+      else await fn(session);
+    } finally {
+      // Again after the commit or rollback: SQLite's foreign_keys changes only outside a transaction.
+      await resetSession(conn, session).catch(() => undefined);
+    }
+  });
+}
+
+/**
+ * SQLite's table rebuild — create the new table, copy, drop the old one, rename the new one —
+ * seen in a migration's text: a DROP TABLE and an ALTER TABLE … RENAME TO. Run with foreign keys
+ * off (SQLite cascades the drop into child tables otherwise) and checked before the commit.
+ */
+export function isTableRebuild(text: string): boolean {
+  const bare = stripComments(text);
+  return /\bdrop\s+table\b/i.test(bare) && /\balter\s+table\b[^;]*?\brename\s+to\b/i.test(bare);
+}
+
+/** SQLite, inside a rebuild's transaction: refuses (throws, so it rolls back) when rows now break a foreign key. */
+export async function refuseBrokenForeignKeys(db: Kysely<any>): Promise<void> {
+  const rows = (await sql<{ table: string; rowid: number | null; parent: string }>`pragma foreign_key_check`.execute(db)).rows;
+  if (!rows.length) return;
+  const shown = rows.slice(0, 5).map((r) => `${r.table} row ${r.rowid ?? '?'} → ${r.parent}`).join(', ');
+  throw new EventdbError('FOREIGN_KEY_VIOLATION', `the table rebuild leaves ${rows.length} row${rows.length === 1 ? '' : 's'} without the row their foreign key references (${shown}${rows.length > 5 ? ', …' : ''}); it was rolled back`, 'copy every referenced row into the new table (or delete the orphans in the migration), then run it again');
 }
 
 export function noDown(m: Migration): EventdbError {

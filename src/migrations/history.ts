@@ -2,11 +2,25 @@ import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { sql, type Kysely } from 'kysely';
 import type { Engine } from '../config/index.js';
+import { quoteIdent } from '../dialects/quote.js';
 import { VERSION } from '../version.js';
 import type { HistoryRow } from './types.js';
 
 export const HISTORY_TABLE = 'eventdb_migrations';
 export const LOG_TABLE = 'eventdb_migration_log';
+
+/**
+ * `db` with eventdb's own tables qualified by the connection's schema (Connection.ownSchema), so
+ * a search_path a migration set cannot misdirect them; `db` itself where the engine has none.
+ */
+export function ownTables<T extends Kysely<any>>(conn: { ownSchema?: string }, db: T): T {
+  return (conn.ownSchema ? db.withSchema(conn.ownSchema) : db) as T;
+}
+
+/** A quoted, schema-qualified name of one of eventdb's tables, for literal SQL. */
+function qualified(table: string, schema: string | undefined): string {
+  return schema ? `${quoteIdent(schema)}.${quoteIdent(table)}` : quoteIdent(table);
+}
 
 const tsType = (engine: Engine) => (engine === 'sqlite' ? 'text' : 'timestamptz');
 
@@ -147,14 +161,47 @@ export interface FailedAttempt {
   statement?: string;
 }
 
-/** Failed attempts not cleared by `migrate repair`. */
+/** Log outcomes that settle an earlier failed attempt of the same migration. */
+const SUCCESS_OUTCOMES = ['applied', 'rolled_back', 'baselined'];
+
+/**
+ * The one rule for which failed attempts still count (status, validate, health-check, prepare): a
+ * failed attempt not cleared by `migrate repair` counts until the same migration later succeeds —
+ * applied, rolled back or baselined (a log row, or its history row, from the failure's time on).
+ * `successes` lists, per migration, when it succeeded.
+ */
+export function outstandingFailures(failed: FailedAttempt[], successes: Array<{ id: string; at: string }>): FailedAttempt[] {
+  const last = new Map<string, string>();
+  for (const s of successes) if (s.at && (last.get(s.id) ?? '') < s.at) last.set(s.id, s.at);
+  return failed.filter((f) => {
+    const ok = last.get(f.id);
+    return ok === undefined || ok < f.startedAt;
+  });
+}
+
+/** Failed attempts that still count (see outstandingFailures), oldest first. */
 export async function failedAttempts(db: Kysely<any>): Promise<FailedAttempt[]> {
+  let rows;
   try {
-    const rows = await db.selectFrom(LOG_TABLE).select(['id', 'started_at', 'error', 'statement']).where('outcome', '=', 'failed').where('cleared_at', 'is', null).orderBy('started_at').execute();
-    return rows.map((r) => ({ id: String(r.id), startedAt: iso(r.started_at), error: String(r.error ?? ''), statement: r.statement == null ? undefined : String(r.statement) }));
+    rows = await db
+      .selectFrom(LOG_TABLE)
+      .select(['id', 'outcome', 'started_at', 'error', 'statement'])
+      .where((eb) => eb.or([eb.and([eb('outcome', '=', 'failed'), eb('cleared_at', 'is', null)]), eb('outcome', 'in', SUCCESS_OUTCOMES)]))
+      .orderBy('started_at')
+      .execute();
   } catch {
     return [];
   }
+  const failed: FailedAttempt[] = [];
+  const successes: Array<{ id: string; at: string }> = [];
+  for (const r of rows) {
+    if (r.outcome === 'failed') failed.push({ id: String(r.id), startedAt: iso(r.started_at), error: String(r.error ?? ''), statement: r.statement == null ? undefined : String(r.statement) });
+    else successes.push({ id: String(r.id), at: iso(r.started_at) });
+  }
+  if (!failed.length) return [];
+  const applied = await db.selectFrom(HISTORY_TABLE).select(['id', 'applied_at']).execute().catch(() => []);
+  for (const h of applied) successes.push({ id: String(h.id), at: iso(h.applied_at) });
+  return outstandingFailures(failed, successes);
 }
 
 export async function clearFailedAttempts(db: Kysely<any>): Promise<number> {
@@ -176,7 +223,7 @@ export interface SuccessRecord {
  * Records a successful `up` — its history row and its log row — in the caller's transaction. On
  * PostgreSQL one statement writes both (a data-modifying CTE: one round trip instead of two).
  */
-export async function recordSuccess(db: Kysely<any>, engine: Engine, r: SuccessRecord): Promise<void> {
+export async function recordSuccess(db: Kysely<any>, engine: Engine, r: SuccessRecord, schema?: string): Promise<void> {
   if (engine !== 'postgres') {
     await recordApplied(db, { id: r.id, checksum: r.checksum, appliedAt: r.startedAt, durationMs: r.durationMs, batch: r.batch, file: r.file, kind: r.kind });
     await logAttempt(db, { id: r.id, direction: 'up', outcome: 'applied', checksum: r.checksum, startedAt: r.startedAt, durationMs: r.durationMs, batch: r.batch });
@@ -184,9 +231,9 @@ export async function recordSuccess(db: Kysely<any>, engine: Engine, r: SuccessR
   }
   const v = successValues(r);
   await sql`with h as (
-      insert into ${sql.table(HISTORY_TABLE)} (id, checksum, applied_at, duration_ms, applied_by, eventdb_version, batch, file, kind)
+      insert into ${sql.raw(qualified(HISTORY_TABLE, schema))} (id, checksum, applied_at, duration_ms, applied_by, eventdb_version, batch, file, kind)
       values (${v.id}, ${v.checksum}, ${v.at}, ${v.ms}, ${v.by}, ${v.version}, ${v.batch}, ${v.file}, ${v.kind}) returning id)
-    insert into ${sql.table(LOG_TABLE)} (attempt_id, id, direction, outcome, checksum, started_at, duration_ms, batch, applied_by, eventdb_version)
+    insert into ${sql.raw(qualified(LOG_TABLE, schema))} (attempt_id, id, direction, outcome, checksum, started_at, duration_ms, batch, applied_by, eventdb_version)
     select ${v.attempt}, id, 'up', 'applied', ${v.checksum}, ${v.at}, ${v.ms}, ${v.batch}, ${v.by}, ${v.version} from h`.execute(db);
 }
 
@@ -208,11 +255,11 @@ export function pgLiteral(s: string): string {
  * append to the migration's own script in the same simple-protocol query. duration_ms is measured
  * by the server: from the query's arrival (statement_timestamp) to this statement (clock_timestamp).
  */
-export function pgRecordSuccessSql(r: Omit<SuccessRecord, 'durationMs'>): string {
+export function pgRecordSuccessSql(r: Omit<SuccessRecord, 'durationMs'>, schema?: string): string {
   const v = successValues({ ...r, durationMs: 0 });
   const ms = '(extract(epoch from clock_timestamp() - statement_timestamp()) * 1000)::integer';
   const L = pgLiteral;
-  return `with h as (insert into "${HISTORY_TABLE}" (id, checksum, applied_at, duration_ms, applied_by, eventdb_version, batch, file, kind) values (${L(v.id)}, ${L(v.checksum)}, ${L(v.at)}, ${ms}, ${L(v.by)}, ${L(v.version)}, ${Number(v.batch)}, ${L(v.file)}, ${L(v.kind)}) returning id, duration_ms) insert into "${LOG_TABLE}" (attempt_id, id, direction, outcome, checksum, started_at, duration_ms, batch, applied_by, eventdb_version) select ${L(v.attempt)}, id, 'up', 'applied', ${L(v.checksum)}, ${L(v.at)}, duration_ms, ${Number(v.batch)}, ${L(v.by)}, ${L(v.version)} from h`;
+  return `with h as (insert into ${qualified(HISTORY_TABLE, schema)} (id, checksum, applied_at, duration_ms, applied_by, eventdb_version, batch, file, kind) values (${L(v.id)}, ${L(v.checksum)}, ${L(v.at)}, ${ms}, ${L(v.by)}, ${L(v.version)}, ${Number(v.batch)}, ${L(v.file)}, ${L(v.kind)}) returning id, duration_ms) insert into ${qualified(LOG_TABLE, schema)} (attempt_id, id, direction, outcome, checksum, started_at, duration_ms, batch, applied_by, eventdb_version) select ${L(v.attempt)}, id, 'up', 'applied', ${L(v.checksum)}, ${L(v.at)}, duration_ms, ${Number(v.batch)}, ${L(v.by)}, ${L(v.version)} from h`;
 }
 
 /** A SQLite string constant ('' doubles a quote); undefined for text holding NUL, which `exec` would cut. */

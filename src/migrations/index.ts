@@ -6,7 +6,7 @@ export { splitStatements } from './split.js';
 export { orderMigrations, graphProblems, renderGraph, type GraphFormat } from './graph.js';
 export { migrationStatus, computeStatus, type MigrationStatus, type MigrationStatusEntry } from './status.js';
 export { migrateUp, type UpOptions, type UpResult, type UpFailureDetails, type PlanFingerprint } from './up.js';
-export { migrateUpWithBackup, type BackupBefore, type UpWithBackupResult } from './backup-before.js';
+export { migrateUpWithBackup, rollbackWithBackup, type BackupBefore, type UpWithBackupResult, type RollbackWithBackupResult } from './backup-before.js';
 export { rollback, resetMigrations, type RollbackOptions, type RollbackResult } from './rollback.js';
 export { baseline, repair, validateMigrations, migrationGraph, createMigration, type RepairResult, type ValidationProblem } from './admin.js';
 export { assessPlan, type RiskGateContext, type RiskGateResult } from './risk-gate.js';
@@ -15,3 +15,4 @@ export { HISTORY_TABLE, LOG_TABLE, ensureHistory, failedAttempts } from './histo
 export { DEFAULT_LOCK_TIMEOUT_MS, type RunOptions, type StepResult, type ProgressEvent } from './plan.js';
 export type { Migration, MigrationMeta, PlanStep, MigrationState, Direction, HistoryRow, ScriptContext } from './types.js';
 export type { Rehearsal, StepFailure } from './rehearse.js';
+export { clipStatement } from './rehearse.js';

@@ -8,6 +8,7 @@ import { loadMigrations } from './loader.js';
 import { assessPlan, type RiskGateResult } from './risk-gate.js';
 import { rehearse, type Rehearsal } from './rehearse.js';
 import { computeStatus, readHistoryIfAny, type MigrationStatusEntry } from './status.js';
+import { ownTables } from './history.js';
 import type { Direction, HistoryRow, Migration, PlanStep } from './types.js';
 
 export { DEFAULT_LOCK_TIMEOUT_MS } from './defaults.js';
@@ -44,7 +45,7 @@ export interface PlanContext {
 export async function loadContext(conn: Connection, config: ResolvedConfig): Promise<PlanContext> {
   const files = await loadMigrations(config.migrationsDir, conn.engine);
   const ordered = orderMigrations(files);
-  const h = await readHistoryIfAny(conn.db);
+  const h = await readHistoryIfAny(ownTables(conn, conn.db));
   return { ordered, history: h.rows, historyExists: h.exists, status: computeStatus(ordered, h.rows) };
 }
 

@@ -1,6 +1,7 @@
 import type { Connection } from '../dialects/types.js';
-import { ensureHistory, recordApplied, removeApplied } from './history.js';
-import { runMigration, StepError } from './execute.js';
+import { ensureHistory, ownTables, recordApplied, removeApplied } from './history.js';
+import { sql, type Kysely } from 'kysely';
+import { isTableRebuild, refuseBrokenForeignKeys, resetSession, runMigration, StepError } from './execute.js';
 import type { Direction, Migration } from './types.js';
 
 export interface StepFailure {
@@ -42,9 +43,31 @@ export async function rehearse(conn: Connection, steps: Array<{ m: Migration; di
     return r;
   }
   r.ran = true;
+  // SQLite table rebuilds run with foreign keys off (see onOneSession); the rehearsal is one
+  // transaction, so when the plan holds one the whole rehearsal runs that way, each rebuild checked
+  // with foreign_key_check — a rebuild that would leave orphans fails the rehearsal as it fails the
+  // real run. (Cascades of other steps then do not fire in the rehearsal.)
+  const rebuildIn = (m: Migration, d: Direction) => conn.engine === 'sqlite' && m.kind === 'sql' && isTableRebuild((d === 'up' ? m.sql!.up : m.sql!.down) ?? '');
+  const fkOff = steps.some((s) => s.m.transaction && rebuildIn(s.m, s.direction));
   try {
-    await conn.db.transaction().execute(async (trx) => {
-      await ensureHistory(trx, conn.engine);
+    await conn.db.connection().execute(async (session) => {
+      if (fkOff) await sql`pragma foreign_keys = off`.execute(session);
+      try {
+        await rehearseIn(session);
+      } finally {
+        if (fkOff) await resetSession(conn, session).catch(() => undefined);
+      }
+    });
+  } catch (e) {
+    if (!(e instanceof Rollback)) r.error ??= { id: '', file: '', message: e instanceof Error ? e.message : String(e) };
+  }
+  r.ok = !r.error;
+  r.durationMs = performance.now() - t0;
+  return r;
+
+  async function rehearseIn(session: Kysely<any>): Promise<void> {
+    await session.transaction().execute(async (trx) => {
+      await ensureHistory(ownTables(conn, trx), conn.engine);
       for (const { m, direction } of steps) {
         if (!m.transaction) {
           r.stoppedBefore = m.id;
@@ -55,8 +78,10 @@ export async function rehearse(conn: Connection, steps: Array<{ m: Migration; di
         const started = new Date();
         try {
           await runMigration(trx, conn.engine, m, direction, true, (s) => captured.push(s));
-          if (direction === 'up') await recordApplied(trx, { id: m.id, checksum: m.checksum, appliedAt: started, durationMs: 0, batch, file: m.file, kind: m.kind });
-          else await removeApplied(trx, m.id);
+          await resetSession(conn, trx);
+          if (fkOff && rebuildIn(m, direction)) await refuseBrokenForeignKeys(trx);
+          if (direction === 'up') await recordApplied(ownTables(conn, trx), { id: m.id, checksum: m.checksum, appliedAt: started, durationMs: 0, batch, file: m.file, kind: m.kind });
+          else await removeApplied(ownTables(conn, trx), m.id);
         } catch (e) {
           r.error = failureOf(m, e);
           throw new Rollback();
@@ -65,15 +90,22 @@ export async function rehearse(conn: Connection, steps: Array<{ m: Migration; di
       }
       throw new Rollback();
     });
-  } catch (e) {
-    if (!(e instanceof Rollback)) r.error ??= { id: '', file: '', message: e instanceof Error ? e.message : String(e) };
   }
-  r.ok = !r.error;
-  r.durationMs = performance.now() - t0;
-  return r;
 }
 
+/** What failed; the statement cut (clipStatement) for the log row, the error output and --json alike. */
 export function failureOf(m: Migration, e: unknown): StepFailure {
-  if (e instanceof StepError) return { id: m.id, file: m.file, statement: e.statement, message: e.engineMessage };
+  if (e instanceof StepError) return { id: m.id, file: m.file, statement: e.statement === undefined ? undefined : clipStatement(e.statement), message: e.engineMessage };
   return { id: m.id, file: m.file, message: e instanceof Error ? e.message.split('\n')[0]! : String(e) };
+}
+
+/**
+ * A statement cut for display: at most `lines` lines and `chars` characters, ending with a note of
+ * what was left out (a failing 20 KB INSERT is not echoed whole).
+ */
+export function clipStatement(s: string, chars = 1000, lines = 20): string {
+  let t = s.split('\n').slice(0, lines).join('\n');
+  if (t.length > chars) t = t.slice(0, chars);
+  const rest = s.length - t.length;
+  return rest > 0 ? `${t.trimEnd()} … (${rest} more characters)` : s;
 }

@@ -1,12 +1,12 @@
 import type { ResolvedConfig } from '../config/index.js';
 import type { Connection } from '../dialects/types.js';
 import { EventdbError } from '../errors.js';
-import { noDown, runMigration } from './execute.js';
-import { logAttempt, removeApplied } from './history.js';
+import { isTableRebuild, noDown, onOneSession, refuseBrokenForeignKeys, resetSession, runMigration } from './execute.js';
+import { logAttempt, ownTables, removeApplied } from './history.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, loadContext, prepareSteps, refuseChanged, rehearsalJson, type PlanContext, type RunOptions, type StepResult } from './plan.js';
 import { failureOf } from './rehearse.js';
 import type { Migration } from './types.js';
-import { stepFailed, usageError } from './up.js';
+import { samePlan, stepFailed, usageError, type PlanFingerprint } from './up.js';
 
 export interface RollbackOptions extends RunOptions {
   /** Roll back the last N applied migrations (default: the last batch). */
@@ -15,6 +15,8 @@ export interface RollbackOptions extends RunOptions {
   to?: string;
   /** Roll back everything (`migrate reset`). */
   all?: boolean;
+  /** The plan a snapshot was taken for (--backup-before): if it differs under the lock, nothing is rolled back. */
+  expectPlan?: PlanFingerprint;
 }
 
 export interface RollbackResult {
@@ -80,12 +82,12 @@ export function chooseRollback(ctx: PlanContext, opts: RollbackOptions): Migrati
 export async function rollback(conn: Connection, config: ResolvedConfig, opts: RollbackOptions = {}): Promise<RollbackResult> {
   const t0 = performance.now();
   return conn.withLock('migrate', { timeoutMs: opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS }, async () => {
-    const ctx = await loadContext(conn, config);
+    const { ctx, list, fingerprint } = await planRollback(conn, config, opts);
+    if (opts.expectPlan && !samePlan(opts.expectPlan, fingerprint)) {
+      throw new EventdbError('PLAN_CHANGED', 'the migrations to roll back changed while the snapshot was taken (another process migrated, or files changed); nothing was rolled back', 'run the command again: it plans afresh and takes a new snapshot if the plan is risky');
+    }
     const empty = { engine: conn.engine, plan: [], rolledBack: [], findings: [], dryRun: !!opts.dryRun };
     if (!ctx.history.length) return { ...empty, durationMs: performance.now() - t0 };
-    const list = chooseRollback(ctx, opts);
-    const involved = new Set(list.map((m) => m.id));
-    refuseChanged({ ...ctx, status: ctx.status.filter((s) => involved.has(s.id)) });
     const { steps, rehearsal, gate } = await prepareSteps(conn, config, list, 'down', 0, opts);
     const base = { engine: conn.engine, plan: steps, findings: gate.findings };
     if (opts.dryRun) return { ...base, dryRun: true, rolledBack: steps, rehearsal: rehearsalJson(rehearsal), durationMs: performance.now() - t0 };
@@ -98,16 +100,17 @@ export async function rollback(conn: Connection, config: ResolvedConfig, opts: R
       const started = new Date();
       const s0 = performance.now();
       try {
-        const undo = async (db: typeof conn.db) => {
+        const rebuild = conn.engine === 'sqlite' && m.kind === 'sql' && m.transaction && isTableRebuild(m.sql!.down ?? '');
+        await onOneSession(conn, m, rebuild, async (db) => {
           await runMigration(db, conn.engine, m, 'down', m.transaction);
-          await removeApplied(db, m.id);
-          await logAttempt(db, { id: m.id, direction: 'down', outcome: 'rolled_back', checksum: m.checksum, startedAt: started, durationMs: performance.now() - s0, batch: batchOf.get(m.id) });
-        };
-        if (m.transaction) await conn.db.transaction().execute(undo);
-        else await undo(conn.db);
+          await resetSession(conn, db);
+          if (rebuild) await refuseBrokenForeignKeys(db);
+          await removeApplied(ownTables(conn, db), m.id);
+          await logAttempt(ownTables(conn, db), { id: m.id, direction: 'down', outcome: 'rolled_back', checksum: m.checksum, startedAt: started, durationMs: performance.now() - s0, batch: batchOf.get(m.id) });
+        });
       } catch (e) {
         const failed = failureOf(m, e);
-        await logAttempt(conn.db, { id: m.id, direction: 'down', outcome: 'failed', checksum: m.checksum, startedAt: started, durationMs: performance.now() - s0, error: failed.message, statement: failed.statement }).catch(() => undefined);
+        await logAttempt(ownTables(conn, conn.db), { id: m.id, direction: 'down', outcome: 'failed', checksum: m.checksum, startedAt: started, durationMs: performance.now() - s0, error: failed.message, statement: failed.statement }).catch(() => undefined);
         throw stepFailed('down', m, failed, done);
       }
       step.durationMs = performance.now() - s0;
@@ -116,6 +119,15 @@ export async function rollback(conn: Connection, config: ResolvedConfig, opts: R
     }
     return { ...base, dryRun: false, rolledBack: done, rehearsal: rehearsalJson(rehearsal), durationMs: performance.now() - t0 };
   });
+}
+
+/** Reads files and history and chooses what to roll back (no lock taken, nothing changed). */
+export async function planRollback(conn: Connection, config: ResolvedConfig, opts: RollbackOptions): Promise<{ ctx: PlanContext; list: Migration[]; fingerprint: PlanFingerprint }> {
+  const ctx = await loadContext(conn, config);
+  const list = ctx.history.length ? chooseRollback(ctx, opts) : [];
+  const involved = new Set(list.map((m) => m.id));
+  refuseChanged({ ...ctx, status: ctx.status.filter((s) => involved.has(s.id)) });
+  return { ctx, list, fingerprint: { applied: ctx.history.map((h) => h.id).sort(), pending: list.map((m) => m.id) } };
 }
 
 /** Rolls everything back; refuses outside development and test (exit 5). */

@@ -3,22 +3,75 @@ import { normalizeText } from './checksum.js';
 import { stripComments } from './split.js';
 
 export interface SqlMigrationFile {
+  /** The up section's SQL; empty for an explicit no-op (an empty section, or `-- eventdb:noop`). */
   up: string;
-  /** Undefined when there is no `-- eventdb:down` section, or it holds no SQL. */
+  /**
+   * The down section's SQL. Undefined when there is no `-- eventdb:down` section or it holds no SQL
+   * (irreversible); empty for an explicit no-op down (`-- eventdb:noop` in the section, or in the header).
+   */
   down?: string;
   dependsOn: string[];
   transaction: boolean;
   description?: string;
+  /** 1-based line of the up section's first line of text (after its marker). */
+  upLine?: number;
+  /** 1-based line of the down section's first line of text, when there is a down section. */
+  downLine?: number;
+  /** True when the up section runs nothing (recorded as applied all the same). */
+  noop?: boolean;
 }
 
 const DIRECTIVE = /^\s*--\s*eventdb:([a-z-]+)\b(.*)$/i;
+/**
+ * `\restrict KEY` / `\unrestrict KEY`: psql meta-commands that pg_dump (15.14, 16.10, 17.6 and
+ * later) writes around every plain dump so psql runs no other meta-command inside it. They are
+ * not SQL; eventdb runs no meta-commands at all, so they are read as blank lines.
+ */
+const PSQL_RESTRICT = /^\s*\\(un)?restrict(\s+\S+)?\s*$/;
 /** Directives other modules read (the risk gate); accepted here without meaning. */
 const PASSIVE = new Set(['risk-accepted']);
 
 /**
+ * Whether a header line holds anything but comments, given whether it starts inside a `/* *\/`
+ * comment (nesting counted, as PostgreSQL does); returns the state at the line's end.
+ */
+function headerLine(line: string, depth: number): { sql: boolean; depth: number } {
+  let sqlSeen = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    const next = line[i + 1];
+    if (depth > 0) {
+      if (c === '*' && next === '/') {
+        depth--;
+        i++;
+      } else if (c === '/' && next === '*') {
+        depth++;
+        i++;
+      }
+      continue;
+    }
+    if (c === '-' && next === '-') break;
+    if (c === '/' && next === '*') {
+      depth++;
+      i++;
+      continue;
+    }
+    if (!/\s/.test(c)) sqlSeen = true;
+  }
+  return { sql: sqlSeen, depth };
+}
+
+/**
  * Reads an SQL migration: header lines (`-- eventdb:depends-on ID…`, `-- eventdb:no-transaction`,
- * `-- eventdb:description …`) then an `-- eventdb:up` section and an optional `-- eventdb:down`
- * section. Throws EventdbError (exit 1) naming the file and line for anything malformed.
+ * `-- eventdb:description …`, `-- eventdb:noop`; comments of either kind, `/* … *\/` over several
+ * lines too) then an `-- eventdb:up` section and an optional `-- eventdb:down` section. pg_dump's
+ * `\restrict` / `\unrestrict` lines are ignored (PSQL_RESTRICT).
+ *
+ * Empty sections: an up section with no SQL (nothing, or only comments), or `-- eventdb:noop`, is
+ * a no-op that is recorded as applied. A down section with no SQL counts as no down (the
+ * migration is irreversible) unless it says `-- eventdb:noop` — undoing needs nothing. A
+ * `-- eventdb:noop` header makes both directions no-ops. Throws EventdbError (exit 1) naming the
+ * file and line for anything malformed.
  */
 export function parseSqlMigration(rawText: string, file: string): SqlMigrationFile {
   const text = normalizeText(rawText);
@@ -30,9 +83,15 @@ export function parseSqlMigration(rawText: string, file: string): SqlMigrationFi
   const down: string[] = [];
   let sawUp = false;
   let sawDown = false;
-  lines.forEach((line, i) => {
-    const m = DIRECTIVE.exec(line);
+  let upAt = 0;
+  let downAt = 0;
+  const noop = { header: false, up: false, down: false };
+  let depth = 0;
+  lines.forEach((raw, i) => {
+    const line = PSQL_RESTRICT.test(raw) ? '' : raw; // pg_dump's psql-only guard lines
     const where = `${file}:${i + 1}`;
+    // Inside a header block comment every line is comment, `-- eventdb:` lines included.
+    const m = section === 'header' && depth > 0 ? null : DIRECTIVE.exec(line);
     if (m) {
       const name = m[1]!.toLowerCase();
       const arg = m[2]!.trim();
@@ -42,12 +101,17 @@ export function parseSqlMigration(rawText: string, file: string): SqlMigrationFi
           if (sawDown) throw new EventdbError('BAD_MIGRATION', `${where}: \`-- eventdb:up\` after \`-- eventdb:down\``, 'put the up section first, then the down section');
           sawUp = true;
           section = 'up';
+          upAt = i + 2;
           return;
         case 'down':
           if (sawDown) throw new EventdbError('BAD_MIGRATION', `${where}: a second \`-- eventdb:down\` marker`, 'a file has one up section and at most one down section');
           if (!sawUp) throw new EventdbError('BAD_MIGRATION', `${where}: \`-- eventdb:down\` before \`-- eventdb:up\``, 'put the up section first, then the down section');
           sawDown = true;
           section = 'down';
+          downAt = i + 2;
+          return;
+        case 'noop':
+          noop[section] = true;
           return;
         case 'depends-on':
           if (section !== 'header') throw new EventdbError('BAD_MIGRATION', `${where}: \`-- eventdb:depends-on\` inside a section`, 'put header lines before `-- eventdb:up`');
@@ -63,21 +127,36 @@ export function parseSqlMigration(rawText: string, file: string): SqlMigrationFi
           return;
         default:
           if (PASSIVE.has(name) || name.startsWith('risk-')) break;
-          throw new EventdbError('BAD_MIGRATION', `${where}: unknown directive \`-- eventdb:${name}\``, 'known directives: up, down, depends-on, no-transaction, description, risk-accepted');
+          throw new EventdbError('BAD_MIGRATION', `${where}: unknown directive \`-- eventdb:${name}\``, 'known directives: up, down, noop, depends-on, no-transaction, description, risk-accepted');
       }
     }
     if (section === 'up') up.push(line);
     else if (section === 'down') down.push(line);
-    else if (/\S/.test(stripComments(line))) {
-      throw new EventdbError('BAD_MIGRATION', `${where}: SQL before the \`-- eventdb:up\` marker`, 'start the SQL with a line `-- eventdb:up` (and `-- eventdb:down` before the undo SQL)');
+    else {
+      const h = headerLine(line, depth);
+      depth = h.depth;
+      if (h.sql) throw new EventdbError('BAD_MIGRATION', `${where}: SQL before the \`-- eventdb:up\` marker`, 'start the SQL with a line `-- eventdb:up` (and `-- eventdb:down` before the undo SQL)');
     }
   });
-  if (!sawUp) {
+  if (!sawUp && !noop.header) {
     throw new EventdbError('NO_SECTIONS', `${file} has no \`-- eventdb:up\` section`, 'mark the SQL with a line `-- eventdb:up`, and the undo SQL with `-- eventdb:down`');
   }
-  res.up = up.join('\n').trim();
-  if (!/\S/.test(stripComments(res.up))) throw new EventdbError('EMPTY_MIGRATION', `${file}: the \`-- eventdb:up\` section has no SQL`, 'write the SQL under `-- eventdb:up`, or delete the file');
-  const d = down.join('\n').trim();
-  if (/\S/.test(stripComments(d))) res.down = d;
+  const hasSql = (s: string) => /\S/.test(stripComments(s));
+  const upText = up.join('\n');
+  const downText = down.join('\n');
+  if ((noop.header || noop.up) && hasSql(upText)) throw new EventdbError('BAD_MIGRATION', `${file}: \`-- eventdb:noop\` and SQL in the up section`, 'remove the SQL or the `-- eventdb:noop` line');
+  if ((noop.header || noop.down) && hasSql(downText)) throw new EventdbError('BAD_MIGRATION', `${file}: \`-- eventdb:noop\` and SQL in the down section`, 'remove the SQL or the `-- eventdb:noop` line');
+  if (sawUp) res.upLine = upAt + leadingBlank(up);
+  res.up = hasSql(upText) ? upText.trim() : '';
+  res.noop = res.up === '';
+  if (hasSql(downText)) res.down = downText.trim();
+  else if (noop.header || noop.down) res.down = '';
+  if (sawDown) res.downLine = downAt + leadingBlank(down);
   return res;
+}
+
+function leadingBlank(lines: string[]): number {
+  let n = 0;
+  while (n < lines.length - 1 && !/\S/.test(lines[n]!)) n++;
+  return n;
 }

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { ResolvedConfig } from '../config/index.js';
 import type { Connection } from '../dialects/types.js';
 import { compareIds, loadMigrations } from './loader.js';
-import { failedAttempts, historyExists, readHistory, type FailedAttempt } from './history.js';
+import { failedAttempts, historyExists, ownTables, readHistory, type FailedAttempt } from './history.js';
 import type { HistoryRow, Migration, MigrationState } from './types.js';
 
 export interface MigrationStatusEntry {
@@ -57,8 +57,9 @@ export async function readHistoryIfAny(db: Kysely<any>): Promise<{ exists: boole
  */
 export async function migrationStatus(conn: Connection, config: ResolvedConfig): Promise<MigrationStatus> {
   const files = await loadMigrations(config.migrationsDir, conn.engine, { importTs: false, checksumOnly: true });
-  const history = await readHistoryIfAny(conn.db);
-  return statusFrom(files, history.rows, history.exists ? await failedAttempts(conn.db) : [], history.exists);
+  const db = ownTables(conn, conn.db);
+  const history = await readHistoryIfAny(db);
+  return statusFrom(files, history.rows, history.exists ? await failedAttempts(db) : [], history.exists);
 }
 
 export function statusFrom(files: Migration[], rows: HistoryRow[], failed: FailedAttempt[], exists: boolean): MigrationStatus {

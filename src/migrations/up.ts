@@ -1,8 +1,8 @@
 import type { ResolvedConfig } from '../config/index.js';
 import type { Connection } from '../dialects/types.js';
 import { EventdbError } from '../errors.js';
-import { applyPgOneTrip, applySqliteOneCall, runMigration } from './execute.js';
-import { ensureHistory, logAttempt, nextBatch, pgRecordSuccessSql, recordSuccess, sqliteRecordSuccessSql } from './history.js';
+import { applyPgOneTrip, applySqliteOneCall, isTableRebuild, onOneSession, refuseBrokenForeignKeys, resetSession, runMigration } from './execute.js';
+import { ensureHistory, logAttempt, nextBatch, ownTables, pgRecordSuccessSql, recordSuccess, sqliteRecordSuccessSql } from './history.js';
 import { compareIds } from './loader.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, loadContext, prepareSteps, refuseChanged, rehearsalJson, type RunOptions, type StepResult } from './plan.js';
 import { failureOf, type StepFailure } from './rehearse.js';
@@ -94,8 +94,8 @@ export async function migrateUp(conn: Connection, config: ResolvedConfig, opts: 
       return { ...base, dryRun: true, batch: null, applied: steps, rehearsal: rehearsalJson(rehearsal), durationMs: performance.now() - t0 };
     }
     if (!pending.length) return { ...base, dryRun: false, batch: null, applied: [], durationMs: performance.now() - t0 };
-    await ensureHistory(conn.db, conn.engine);
-    const realBatch = await nextBatch(conn.db);
+    await ensureHistory(ownTables(conn, conn.db), conn.engine);
+    const realBatch = await nextBatch(ownTables(conn, conn.db));
     const sqliteExec = conn.engine === 'sqlite' ? (await import('../dialects/sqlite/index.js')).sqliteScriptRunner(conn) : undefined;
     const applied: StepResult[] = [];
     for (let i = 0; i < pending.length; i++) {
@@ -107,23 +107,24 @@ export async function migrateUp(conn: Connection, config: ResolvedConfig, opts: 
       const sent: string[] = [];
       try {
         const record = { id: m.id, checksum: m.checksum, startedAt: started, batch: realBatch, file: m.file, kind: m.kind };
-        const apply = async (db: typeof conn.db) => {
-          await runMigration(db, conn.engine, m, 'up', m.transaction, m.kind === 'ts' ? (s) => sent.push(s) : undefined);
-          await recordSuccess(db, conn.engine, { ...record, durationMs: performance.now() - s0 });
-        };
         // PostgreSQL SQL files: the section, its history and log rows and COMMIT in one round trip.
         // SQLite SQL files: the section in one exec call, then its records and COMMIT in another.
-        const exec = m.kind === 'sql' && m.transaction ? sqliteExec : undefined;
+        const rebuild = conn.engine === 'sqlite' && m.kind === 'sql' && m.transaction && isTableRebuild(m.sql!.up);
+        const exec = m.kind === 'sql' && m.transaction && !rebuild ? sqliteExec : undefined;
         const oneTrip =
-          (conn.engine === 'postgres' && m.kind === 'sql' && m.transaction && (await applyPgOneTrip(conn.db, m.sql!.up, pgRecordSuccessSql(record)))) ||
-          (exec !== undefined && (await applySqliteOneCall(exec, m.sql!.up, (durationMs) => sqliteRecordSuccessSql({ ...record, durationMs }))));
+          (conn.engine === 'postgres' && m.kind === 'sql' && m.transaction && (await applyPgOneTrip(conn.db, m.sql!.up, pgRecordSuccessSql(record, conn.ownSchema), conn.sessionReset))) ||
+          (exec !== undefined && (await applySqliteOneCall(exec, m.sql!.up, (durationMs) => sqliteRecordSuccessSql({ ...record, durationMs }), conn.sessionReset)));
         if (!oneTrip) {
-          if (m.transaction) await conn.db.transaction().execute(apply);
-          else await apply(conn.db);
+          await onOneSession(conn, m, rebuild, async (db) => {
+            await runMigration(db, conn.engine, m, 'up', m.transaction, m.kind === 'ts' ? (s) => sent.push(s) : undefined);
+            await resetSession(conn, db);
+            if (rebuild) await refuseBrokenForeignKeys(db);
+            await recordSuccess(ownTables(conn, db), conn.engine, { ...record, durationMs: performance.now() - s0 }, conn.ownSchema);
+          });
         }
       } catch (e) {
         const failed = failureOf(m, e);
-        await logAttempt(conn.db, { id: m.id, direction: 'up', outcome: 'failed', checksum: m.checksum, startedAt: started, durationMs: performance.now() - s0, batch: realBatch, error: failed.message, statement: failed.statement }).catch(() => undefined);
+        await logAttempt(ownTables(conn, conn.db), { id: m.id, direction: 'up', outcome: 'failed', checksum: m.checksum, startedAt: started, durationMs: performance.now() - s0, batch: realBatch, error: failed.message, statement: failed.statement }).catch(() => undefined);
         throw stepFailed('up', m, failed, applied);
       }
       if (m.kind === 'ts' && !step.captured) {
@@ -149,7 +150,7 @@ export async function planUp(conn: Connection, config: ResolvedConfig, opts: UpO
   return { ctx, pending, batch, warnings, fingerprint };
 }
 
-function samePlan(a: PlanFingerprint, b: PlanFingerprint): boolean {
+export function samePlan(a: PlanFingerprint, b: PlanFingerprint): boolean {
   return a.applied.join('\0') === b.applied.join('\0') && a.pending.join('\0') === b.pending.join('\0');
 }
 

@@ -160,3 +160,96 @@ export async function down(db) { await db.schema.dropTable('slow').execute(); }
   },
   ['postgres', 'sqlite', 'duckdb'], // not pglite: six processes migrating one database at once is impossible on PGlite (one process per directory); test/pglite/cli.test.ts covers its migrate CLI
 );
+
+/** Runs the CLI with its stdout read by a reader that goes away: at once, or after the first line. */
+function runWithClosedStdout(args: string[], after: 'start' | 'first-line'): Promise<{ code: number | null; firstLine: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let out = '';
+    let stderr = '';
+    if (after === 'start') child.stdout!.destroy();
+    else {
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('\n')) child.stdout!.destroy();
+      });
+    }
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, firstLine: out.split('\n')[0]!, stderr }));
+  });
+}
+
+// The output layer is the same on every engine: a server and a file engine.
+describeEngines(
+  'a closed stdout',
+  (fx) => {
+    it('`migrate up | head -1` and `rollback | head -1`: a closed stdout is not an error (exit 0, no stack trace, all applied)', async () => {
+      const dir = writeMigrations(fx.dir(), FIVE);
+      const base = ['--url', fx.url(), '--migrations', dir];
+      const up = await runWithClosedStdout(['migrate', 'up', ...base, '--step', '2'], 'first-line');
+      expect(up.firstLine).toMatch(/0001_runs/);
+      expect(up.stderr).toBe('');
+      expect(up.code).toBe(0);
+      const rest = await runWithClosedStdout(['migrate', 'up', ...base], 'start');
+      expect(rest.stderr).toBe('');
+      expect(rest.code).toBe(0);
+      expect((await dbState(fx.url(), fx.engine)).history).toHaveLength(5);
+      const down = await runWithClosedStdout(['rollback', '2', ...base], 'start');
+      expect(down.stderr).toBe('');
+      expect(down.code).toBe(0);
+      const status = await runWithClosedStdout(['migrate', 'status', ...base], 'first-line');
+      expect(status.stderr).toBe('');
+      expect(status.code).toBe(0);
+      expect((await dbState(fx.url(), fx.engine)).history).toHaveLength(3);
+    });
+  },
+  ['postgres', 'sqlite'],
+);
+
+describeEngines('migrate CLI output', (fx) => {
+  it('a later failure prints each applied migration once, and cuts a 20 KB failing statement', async () => {
+    const blob = 'x'.repeat(20_000);
+    const dir = writeMigrations(fx.dir(), {
+      '0001_ok.sql': sqlMig('create table guests (id integer primary key, note text);', 'drop table guests;'),
+      '0002_bad.sql': sqlMig(`insert into guests (id, note) values (1, 'ok');\ninsert into no_such_table (note) values ('${blob}');`),
+    });
+    const r = await runCli(['migrate', 'up', '--url', fx.url(), '--migrations', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.match(/0001_ok/g)).toHaveLength(1);
+    expect(r.stdout).toMatch(/statement: insert into no_such_table \(note\) values \('x{900,1000} … \(\d+ more characters\)/);
+    expect(r.stdout.length + r.stderr.length).toBeLessThan(4000);
+    expect((await dbState(fx.url(), fx.engine)).history).toEqual(['0001_ok']);
+    const j = await runCli(['migrate', 'up', '--url', fx.url(), '--migrations', dir, '--json']);
+    expect(j.code).toBe(1);
+    expect(j.json().failed.statement.length).toBeLessThan(1100);
+    expect(j.stdout.length).toBeLessThan(4000);
+  });
+
+  it('up accepts a multi-line /* */ comment before -- eventdb:up', async () => {
+    const dir = writeMigrations(fx.dir(), { '0001_c.sql': '/*\n * Guests.\n * Written by hand.\n */\n-- eventdb:up\ncreate table guests (id integer primary key);\n' });
+    const r = await runCli(['migrate', 'up', '--url', fx.url(), '--migrations', dir]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(await dbState(fx.url(), fx.engine)).toEqual({ tables: ['guests'], history: ['0001_c'] });
+  });
+
+  it('rollback prints its risk findings in text and takes a snapshot first with --backup-before', async () => {
+    const dir = writeMigrations(fx.dir(), {
+      '0001_guests.sql': sqlMig("create table guests (id integer primary key, name text);\ninsert into guests values (1, 'ada'), (2, 'bo');", 'drop table guests;'),
+    });
+    const base = ['--url', fx.url(), '--migrations', dir];
+    expect((await runCli(['migrate', 'up', ...base])).code).toBe(0);
+    const store = join(fx.dir(), `store-${Date.now()}`);
+    const r = await runCli(['rollback', ...base, '--backup-before', '--store', `file:${store}`], { cwd: fx.dir() });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/snapshot \S+ taken before rolling back \(0001_guests is high or critical risk\)/);
+    expect(r.stdout).toMatch(/rolled back 1 migration/);
+    expect(r.stdout).toMatch(/risk (high|critical) [a-z-]+: DROP TABLE guests deletes all its rows .*--backup-before/);
+    expect(await dbState(fx.url(), fx.engine)).toEqual({ tables: [], history: [] });
+    const list = await runCli(['backup', 'list', '--url', fx.url(), '--store', `file:${store}`, '--json'], { cwd: fx.dir() });
+    expect(list.json().snapshots).toHaveLength(1);
+  });
+});

@@ -96,7 +96,7 @@ export function renderFailure(ctx: CommandContext<unknown>, e: unknown, doneKey:
     out.note(`error: ${e.message}`);
     return e.exitCode;
   }
-  for (const s of d.applied) out.line(`${out.marker('ok')} ${s.id}  (${Math.round(s.durationMs ?? 0)} ms)`);
+  // The migrations done before the failure were printed as they finished (progress lines).
   out.line(`${out.marker('fail')} ${d.failed.id}`);
   out.line(`       file:      ${d.failed.file}`);
   if (d.failed.statement) out.line(`       statement: ${d.failed.statement.split('\n').join('\n                  ')}`);

@@ -8,6 +8,7 @@ import { checkDatabaseFile, readOnlyError } from '../file-checks.js';
 import { fileLockStatus, lockFilePath, withFileLock, withMemoryLock } from '../file-lock.js';
 import type { Capabilities, Connection, ConnectOptions, Dialect } from '../types.js';
 import { introspectDuckdb } from './introspect.js';
+import { quoteIdent } from '../quote.js';
 import { bulkInsertDuckdb } from './bulk-insert.js';
 import { DuckDbDialect } from './kysely-driver.js';
 
@@ -69,12 +70,17 @@ export async function connectDuckdb(config: ResolvedConfig, opts: ConnectOptions
   }
   const instance = await openInstance(path, readOnly, opts.lockWaitMs ?? config.connectTimeoutMs);
   const db = new Kysely<any>({ dialect: new DuckDbDialect(instance) });
+  // A migration's `SET search_path`, `SET schema` or `USE` would move eventdb's own statements and
+  // the next migration elsewhere: back to the database and schema the connection opened on.
+  const home = (await sql<{ d: string; s: string }>`select current_database() as d, current_schema() as s`.execute(db)).rows[0]!;
+  const sessionReset = ['reset search_path', `use ${quoteIdent(home.d)}.${quoteIdent(home.s)}`];
   const what = (name: string) => `the ${name === 'migrate' ? 'migration' : name} lock on ${memory ? 'the in-memory database' : path}`;
   return {
     engine: 'duckdb',
     target,
     capabilities,
     db,
+    sessionReset,
     async ping() {
       const t = performance.now();
       await sql`select 1`.execute(db);

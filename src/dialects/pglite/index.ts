@@ -6,6 +6,7 @@ import type { ResolvedConfig } from '../../config/index.js';
 import { EventdbError, messageOf } from '../../errors.js';
 import { capabilities as serverCapabilities } from '../postgres/capabilities.js';
 import { introspectPostgres } from '../postgres/introspect.js';
+import { PG_SESSION_RESET } from '../postgres/session-reset.js';
 import type { Capabilities, Connection, ConnectOptions, Dialect } from '../types.js';
 import { bulkInsertPglite } from './bulk-insert.js';
 import { checkDataDir, holdDataDir } from './data-dir.js';
@@ -141,12 +142,17 @@ export async function connectPglite(config: ResolvedConfig, opts: ConnectOptions
   }
   const db = new Kysely<any>({ dialect: new PgliteKyselyDialect(session) });
   let closed = false;
+  // PGlite takes no connection options, so the session's schema at start is always `public`
+  // (read without a query: connecting must not wait for a session another connection holds).
+  const ownSchema = 'public';
   return {
     engine: 'postgres',
     driver: 'pglite',
     target,
     capabilities,
     db,
+    ownSchema,
+    sessionReset: PG_SESSION_RESET,
     async ping() {
       const t = performance.now();
       await session.run((lite) => lite.query('select 1'));

@@ -9,6 +9,7 @@ import { connectError } from './errors.js';
 import { introspectPostgres } from './introspect.js';
 import { bulkInsertPostgres } from './bulk-insert.js';
 import { advisoryLockStatus, withAdvisoryLock } from './lock.js';
+import { PG_SESSION_RESET } from './session-reset.js';
 
 export { capabilities };
 
@@ -56,9 +57,14 @@ export async function connectPostgres(config: ResolvedConfig): Promise<Connectio
   const cfg = poolConfig(config);
   const pool = new pg.Pool(cfg);
   pool.on('error', () => undefined); // idle-client errors surface on the next query instead
+  let ownSchema: string | undefined;
   try {
     const c = await pool.connect();
-    c.release();
+    try {
+      ownSchema = (await c.query<{ s: string | null }>('select current_schema() as s')).rows[0]?.s ?? undefined;
+    } finally {
+      c.release();
+    }
   } catch (e) {
     await pool.end().catch(() => undefined);
     throw connectError(e, config.database.postgres!, config.connectTimeoutMs);
@@ -71,6 +77,8 @@ export async function connectPostgres(config: ResolvedConfig): Promise<Connectio
     target,
     capabilities,
     db,
+    ownSchema,
+    sessionReset: PG_SESSION_RESET,
     async ping() {
       const t = performance.now();
       await pool.query('select 1');

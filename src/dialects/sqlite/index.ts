@@ -62,12 +62,24 @@ export async function connectSqlite(config: ResolvedConfig, opts: ConnectOptions
     throw new EventdbError('CONNECT', `cannot open SQLite database ${path}: ${messageOf(e)}`, 'check the path and its permissions', { cause: e });
   }
   const db = new Kysely<any>({ dialect: new SqliteDialect({ database: raw }) });
+  // What a migration's PRAGMAs may have changed, back to how this connection set it up (foreign
+  // keys take effect only outside a transaction: the runner also runs this after each commit).
+  const sessionReset = [
+    'pragma foreign_keys = ON',
+    'pragma legacy_alter_table = OFF',
+    'pragma defer_foreign_keys = OFF',
+    'pragma recursive_triggers = OFF',
+    'pragma ignore_check_constraints = OFF',
+    'pragma query_only = OFF',
+    `pragma busy_timeout = ${Math.max(config.connectTimeoutMs, 5000)}`,
+  ];
   const what = (name: string) => `the ${name === 'migrate' ? 'migration' : name} lock on ${memory ? 'the in-memory database' : path}`;
   const conn: Connection = {
     engine: 'sqlite',
     target,
     capabilities,
     db,
+    sessionReset: readonly ? undefined : sessionReset,
     async ping() {
       const t = performance.now();
       raw.prepare('select 1').get();

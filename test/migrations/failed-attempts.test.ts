@@ -1,0 +1,74 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import type { Connection } from '../../src/dialects/types.js';
+import { EventdbError } from '../../src/errors.js';
+import { runHealthChecks } from '../../src/health/index.js';
+import { openDatabase } from '../../src/index.js';
+import { migrateUp, migrationStatus, rollback, validateMigrations } from '../../src/migrations/index.js';
+import { outstandingFailures } from '../../src/migrations/history.js';
+import { prepare } from '../../src/prepare/index.js';
+import { describeEngines } from '../helpers/engines.js';
+import { sqlMig, writeMigrations } from './helpers.js';
+
+const open: Connection[] = [];
+afterEach(async () => {
+  for (const c of open.splice(0)) await c.close();
+});
+
+it('the rule: a failed attempt counts until the same migration later succeeds', () => {
+  const failed = [
+    { id: 'a', startedAt: '2026-01-01T10:00:00.000Z', error: 'x' },
+    { id: 'b', startedAt: '2026-01-01T10:00:00.000Z', error: 'y' },
+    { id: 'c', startedAt: '2026-01-01T12:00:00.000Z', error: 'z' },
+  ];
+  const successes = [
+    { id: 'a', at: '2026-01-01T10:05:00.000Z' }, // fixed and applied later
+    { id: 'c', at: '2026-01-01T11:00:00.000Z' }, // applied before it failed (e.g. a failed rollback): still counts
+  ];
+  expect(outstandingFailures(failed, successes).map((f) => f.id)).toEqual(['b', 'c']);
+});
+
+describeEngines('a failed attempt fixed and applied no longer counts', (fx) => {
+  it('status, migrate validate, health-check and prepare --env production agree', async () => {
+    const good = sqlMig('create table fixed (x integer);', 'drop table fixed;');
+    const dir = writeMigrations(fx.dir(), {
+      '0001_a.sql': sqlMig('create table a (x integer);', 'drop table a;'),
+      '0002_b.sql': sqlMig('create table fixed (x integer);\ncreate tabel oops (x integer);', 'drop table fixed;'),
+    });
+    const config = { ...(await fx.config()), migrationsDir: dir };
+    const input = { flags: { url: fx.url(), migrations: dir, env: 'production' }, env: {}, cwd: fx.dir() };
+    const conn = await openDatabase(config);
+    open.push(conn);
+    await expect(migrateUp(conn, config)).rejects.toBeInstanceOf(EventdbError);
+    expect((await migrationStatus(conn, config)).failedAttempts.map((f) => f.id)).toEqual(['0002_b']);
+    await conn.close();
+    open.pop();
+    // While it is not fixed, it counts everywhere.
+    const sick = await runHealthChecks(config, { checks: ['migrations'] });
+    expect(sick.checks[0]).toMatchObject({ name: 'migrations', status: 'fail' });
+    expect(sick.checks[0]!.message).toMatch(/1 failed attempt in the migration log/);
+    const refused = await prepare(input, { health: { checks: ['lock'] } });
+    expect(refused.exitCode).toBe(5);
+    expect(refused.steps.find((s) => s.name === 'migrations')!.message).toMatch(/failed migration attempt/);
+
+    writeFileSync(join(dir, '0002_b.sql'), good);
+    const again = await openDatabase(config);
+    open.push(again);
+    expect((await migrateUp(again, config)).applied.map((s) => s.id)).toEqual(['0002_b']);
+    expect((await migrationStatus(again, config)).failedAttempts).toEqual([]);
+    expect((await validateMigrations(again, config, fx.engine)).warnings).toEqual([]);
+    // Rolled back afterwards (pending again), the old failure stays settled.
+    await rollback(again, config, { count: 1 });
+    expect((await migrationStatus(again, config)).failedAttempts).toEqual([]);
+    await migrateUp(again, config);
+    await again.close();
+    open.pop();
+
+    const healthy = await runHealthChecks(config, { checks: ['migrations'] });
+    expect(healthy.checks[0]).toMatchObject({ name: 'migrations', status: 'ok' });
+    const started = await prepare(input, { health: { checks: ['lock'] } });
+    expect(started.steps.find((s) => s.name === 'migrations')).toMatchObject({ status: 'ok', message: '2 applied, none pending' });
+    expect(started.exitCode).toBe(0);
+  });
+});
