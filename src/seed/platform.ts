@@ -243,19 +243,35 @@ export function createGenerators(plan: Plan): { [table: string]: TableGen } {
     ends: number;
   }
   const rr = new Random(seed);
-  /** Walks every registration in id order, computing its status and times (one reused object). */
-  function* walk(): Generator<Reg> {
+  /**
+   * Walks the registrations in id order, computing their status and times (one reused object).
+   * `only` visits just the registrations that can be waitlisted (upcoming events, past capacity) or
+   * attended (past events, within capacity): registration n draws from its own stream, so the others
+   * are skipped by counting them, and the rows visited are the same as in a full walk.
+   */
+  function* walk(only?: 'waitlisted' | 'attended'): Generator<Reg> {
     if (organizerCount === 0 || shape.venues === 0 || U === 0) return;
     let n = 0;
     const reg = {} as Reg;
     for (let e = 1; e <= shape.events; e++) {
       const x = eventInfo(e);
       if (!x.demand) continue;
+      const before = n;
+      n += x.demand;
+      let from = 0;
+      let to = x.demand;
+      if (only === 'attended') {
+        if (!x.past) continue;
+        to = Math.min(to, x.capacity);
+      } else if (only === 'waitlisted') {
+        if (x.past) continue;
+        from = Math.min(to, x.capacity);
+      }
       const last = Math.min(now, x.starts);
-      for (let k = 0; k < x.demand; k++) {
-        n++;
-        rr.reset(seed, S.reg, n);
-        reg.id = b('registrations') + n;
+      for (let k = from; k < to; k++) {
+        const i = before + k + 1;
+        rr.reset(seed, S.reg, i);
+        reg.id = b('registrations') + i;
         reg.userId = userId(1 + ((x.start + k * x.stride) % U));
         reg.eventId = x.id;
         reg.organizer = x.organizer!;
@@ -292,7 +308,7 @@ export function createGenerators(plan: Plan): { [table: string]: TableGen } {
     table: 'waitlist',
     columns: ['registration_id', 'event_id', 'position', 'created_at'],
     *rows() {
-      for (const g of walk()) if (g.status === 'waitlisted') yield [g.id, g.eventId, g.position, new Date(g.created)];
+      for (const g of walk('waitlisted')) if (g.status === 'waitlisted') yield [g.id, g.eventId, g.position, new Date(g.created)];
     },
   };
   /** Attendance and feedback draw after the registration's own draws, from the same stream. */
@@ -306,7 +322,7 @@ export function createGenerators(plan: Plan): { [table: string]: TableGen } {
     table: 'attendance',
     columns: ['registration_id', 'checked_in_at', 'method', 'checked_in_by'],
     *rows() {
-      for (const g of walk()) {
+      for (const g of walk('attended')) {
         if (g.status !== 'attended') continue;
         const c = checkIn(g);
         yield [g.id, new Date(c.at), c.method, c.by];
@@ -317,7 +333,7 @@ export function createGenerators(plan: Plan): { [table: string]: TableGen } {
     table: 'feedback',
     columns: ['registration_id', 'rating', 'comment', 'created_at', 'updated_at'],
     *rows() {
-      for (const g of walk()) {
+      for (const g of walk('attended')) {
         if (g.status !== 'attended') continue;
         const c = checkIn(g);
         if (!rr.chance(0.4)) continue;

@@ -18,14 +18,28 @@ const DEFAULT_TIERS = [
   { code: 'black', name: 'Black', rank: 3, min_points: 20000, description: 'Every benefit, including invitation-only events' },
 ];
 
-/** Groups rows into arrays of `size` for the bulk loader. */
+/**
+ * Groups rows into arrays of `size` for the bulk loader. A synchronous source (the generators) is
+ * walked synchronously: `for await` over it costs a promise and a microtask per row (~0.2 s of CPU
+ * per million rows).
+ */
 export async function* batched(rows: Iterable<unknown[]> | AsyncIterable<unknown[]>, size = DEFAULT_BATCH): AsyncIterable<unknown[][]> {
   let batch: unknown[][] = [];
-  for await (const row of rows as AsyncIterable<unknown[]>) {
-    batch.push(row);
-    if (batch.length >= size) {
-      yield batch;
-      batch = [];
+  if (Symbol.iterator in rows) {
+    for (const row of rows) {
+      batch.push(row);
+      if (batch.length >= size) {
+        yield batch;
+        batch = [];
+      }
+    }
+  } else {
+    for await (const row of rows) {
+      batch.push(row);
+      if (batch.length >= size) {
+        yield batch;
+        batch = [];
+      }
     }
   }
   if (batch.length) yield batch;

@@ -5,13 +5,17 @@
 //     `psql \copy … csv`, DuckDB `read_csv` through @duckdb/node-api. Two tables: `plain` (primary
 //     key only) and `indexed` (registrations' indexes: a unique (user_id, event_id) and
 //     (event_id, status)). CSV writing is not timed; the native tools' process start is.
-//  2. `eventdb seed --profile load --scale N` end to end per engine: rows/s and peak RSS, and RSS
-//     at growing scales (memory must not grow with the row count).
+//  2. `eventdb seed --profile load --scale N` end to end per engine beside the engine's own path loading
+//     the same rows (SQLite and DuckDB: `INSERT … SELECT` from the seeded file attached; PostgreSQL:
+//     `psql \copy`), in BENCH_SEED_ROUNDS interleaved rounds (seed, then its baseline): medians of
+//     wall and CPU time (user + sys) and the ratio seed ÷ baseline (goal ≤ 1.0×, issue 18); then peak
+//     RSS at growing scales (memory must not grow with the row count).
 // Budgets: SQLite ≥ 300k rows/s and ≥ 0.7× sqlite3 .import; PostgreSQL ≥ 200k rows/s and ≥ 0.7×
 // psql \copy; DuckDB ≥ 1M rows/s and ≥ 0.5× read_csv; load --scale 100 peak RSS ≤ 300 MB.
-// Knobs: BENCH_SEED_ROWS (default 1000000), BENCH_SEED_SCALE (end-to-end scale, default 2),
-// BENCH_SEED_RSS_SCALES (default "1,4"; add 100 for the budget run; every engine of BENCH_SEED_ENGINES,
-// DuckDB beside its own INSERT … SELECT of the same rows), BENCH_SEED_ENGINES.
+// Knobs: BENCH_SEED_ROWS (default 1000000; 0 skips part 1), BENCH_SEED_SCALE (end-to-end scale, default 3: 1.09M
+// rows, the figures of issue 18), BENCH_SEED_ROUNDS (default 3), BENCH_SEED_RSS_SCALES (default
+// "1,4"; add 100 for the budget run; every engine of BENCH_SEED_ENGINES, DuckDB beside its own
+// INSERT … SELECT of the same rows), BENCH_SEED_ENGINES.
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
@@ -25,7 +29,8 @@ import { openDatabase } from '../../dist/index.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin/eventdb.js');
 const N = Number(process.env.BENCH_SEED_ROWS ?? 1_000_000);
-const SCALE = Number(process.env.BENCH_SEED_SCALE ?? 2);
+const SCALE = Number(process.env.BENCH_SEED_SCALE ?? 3);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_SEED_ROUNDS ?? 3));
 const RSS_SCALES = (process.env.BENCH_SEED_RSS_SCALES ?? '1,4').split(',').map(Number);
 const ENGINES = (process.env.BENCH_SEED_ENGINES ?? 'sqlite,postgres,duckdb').split(',');
 const PG_ADMIN = process.env.EVENTDB_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -88,10 +93,10 @@ async function ours(engine, url, shape, setup, opts) {
 const sqlOn = (conn, text) => import('kysely').then(({ sql }) => sql.raw(text).execute(conn.db));
 
 const csv = join(work, 'rows.csv');
-await writeCsv(csv);
+if (N > 0) await writeCsv(csv);
 console.log(`${N.toLocaleString('en-US')} rows (registration-shaped, 7 columns), ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)} at start\n`);
 
-for (const shape of ['plain', 'indexed']) {
+for (const shape of N > 0 ? ['plain', 'indexed'] : []) {
   const ddl = (e) => [DDL[e], ...(shape === 'indexed' ? INDEXES : [])];
   if (ENGINES.includes('sqlite')) {
     const a = join(work, `ours-${shape}.sqlite`);
@@ -155,8 +160,7 @@ for (const shape of ['plain', 'indexed']) {
   }
 }
 
-console.log('| engine | table | eventdb bulkInsert | native bulk path | ratio | budget | met |');
-console.log('|---|---|---:|---:|---:|---|---|');
+if (results.length) console.log('| engine | table | eventdb bulkInsert | native bulk path | ratio | budget | met |\n|---|---|---:|---:|---:|---|---|');
 for (const [engine, shape, mine, native, tool, abs, ratio] of results) {
   const met = mine >= abs && mine / native >= ratio;
   console.log(`| ${engine} | ${shape} | ${k(mine)} rows/s | ${k(native)} rows/s (${tool}) | ${(mine / native).toFixed(2)}× | ≥ ${k(abs)} rows/s, ≥ ${ratio}× | ${met ? 'yes' : 'NO'} |`);
@@ -176,12 +180,12 @@ function seedRun(engine, scale, keep = false) {
   }
   run(process.execPath, [BIN, '--url', url, 'migrate', 'up', '--quiet']);
   const t0 = performance.now();
-  const r = run('/usr/bin/time', ['-f', '%M', process.execPath, BIN, '--url', url, 'seed', '--profile', 'load', '--scale', String(scale), '--json']);
+  const r = run('/usr/bin/time', ['-f', '%M %U %S', process.execPath, BIN, '--url', url, 'seed', '--profile', 'load', '--scale', String(scale), '--json']);
   const wallMs = performance.now() - t0;
   const res = JSON.parse(r.stdout).seed;
-  const rssKb = Number(r.stderr.trim().split('\n').pop());
+  const [rssKb, user, sys] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
   if (!keep) dropSeeded(url);
-  return { res, rssMb: rssKb / 1024, url, wallMs };
+  return { res, rssMb: rssKb / 1024, url, wallMs, cpuMs: (user + sys) * 1000 };
 }
 
 function dropSeeded(url) {
@@ -200,7 +204,7 @@ const SEEDED = ['event_categories', 'users', 'venues', 'events', 'registrations'
  * DISABLE TRIGGER USER); indexes and keys are maintained as rows go in, as those tools do.
  */
 function nativeSameRows(engine, url) {
-  if (engine === 'duckdb') return duckdbNativeCopy(url.slice('duckdb:'.length)).ms;
+  if (engine === 'duckdb') return duckdbNativeCopy(url.slice('duckdb:'.length));
   if (engine === 'sqlite') {
     const from = url.slice('sqlite:'.length);
     const to = `${from}.native.sqlite`;
@@ -208,10 +212,11 @@ function nativeSameRows(engine, url) {
     const triggers = run('sqlite3', [to, "select name from sqlite_schema where type = 'trigger'"]).stdout.trim().split('\n').filter(Boolean);
     const script = [`attach '${from}' as src;`, 'pragma foreign_keys = on;', 'begin;', ...triggers.map((t) => `drop trigger "${t}";`), ...SEEDED.map((t) => `insert into main.${t} select * from src.${t};`), 'commit;'].join('\n');
     const t = performance.now();
-    run('sqlite3', [to], script);
+    const r = run('/usr/bin/time', ['-f', '%U %S', 'sqlite3', to], script);
     const ms = performance.now() - t;
+    const [user, sys] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
     dropSeeded(`sqlite:${to}`);
-    return ms;
+    return { ms, cpuMs: (user + sys) * 1000 };
   }
   const db = `eventdb_bench_seed_${process.pid}_native`;
   const target = Object.assign(new URL(PG_ADMIN), { pathname: `/${db}` }).toString();
@@ -221,22 +226,45 @@ function nativeSameRows(engine, url) {
   for (const [t, f] of files) run('psql', [url, '-q', '-c', `\\copy ${t} to '${f}' with (format csv)`]);
   const script = ['begin;', ...SEEDED.map((t) => `alter table ${t} disable trigger user;`), ...files.map(([t, f]) => `\\copy ${t} from '${f}' with (format csv)`), ...SEEDED.map((t) => `alter table ${t} enable trigger user;`), 'commit;'].join('\n');
   const t = performance.now();
-  run('psql', [target, '-q', '-v', 'ON_ERROR_STOP=1'], script);
+  const r = run('/usr/bin/time', ['-f', '%U %S', 'psql', target, '-q', '-v', 'ON_ERROR_STOP=1'], script);
   const ms = performance.now() - t;
+  const [user, sys] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
   for (const [, f] of files) rmSync(f, { force: true });
   dropSeeded(target);
-  return ms;
+  return { ms, cpuMs: (user + sys) * 1000 }; // psql's CPU only: the server's work is not counted
 }
 
-if (SCALE > 0) console.log(`\n\`eventdb seed --profile load --scale ${SCALE}\` end to end (generation + load + index builds):\n`);
-if (SCALE > 0) console.log('| engine | rows | registrations | seed (process wall) | rows/s | peak RSS | engine\'s own path, same rows | ratio |\n|---|---:|---:|---:|---:|---:|---:|---:|');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sec = (ms) => `${(ms / 1000).toFixed(2)} s`;
+if (SCALE > 0) {
+  console.log(`\n\`eventdb seed --profile load --scale ${SCALE}\` end to end (generation + load + index builds) beside the engine's own path loading the same rows; ${ROUNDS} interleaved rounds, medians (wall of the whole seed process; CPU = user + sys):\n`);
+  console.log("| engine | rows | seed wall | seed CPU | peak RSS | engine's own path, same rows: wall | its CPU | ratio wall (seed ÷ own) | ratio CPU | load avg |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+}
 for (const engine of SCALE > 0 ? ENGINES : []) {
-  const { res, rssMb, url, wallMs } = seedRun(engine, SCALE, true);
-  const nativeMs = nativeSameRows(engine, url);
-  dropSeeded(url);
-  const regs = res.tables.find((t) => t.table === 'registrations')?.rows ?? 0;
-  const tool = { sqlite: 'INSERT … SELECT', postgres: 'psql \\copy', duckdb: 'INSERT … SELECT' }[engine];
-  console.log(`| ${engine} | ${res.totalRows.toLocaleString('en-US')} | ${regs.toLocaleString('en-US')} | ${(wallMs / 1000).toFixed(1)} s | ${k((res.totalRows / wallMs) * 1000)} | ${rssMb.toFixed(0)} MB | ${(nativeMs / 1000).toFixed(1)} s, ${k((res.totalRows / nativeMs) * 1000)} rows/s (${tool}) | ${(nativeMs / wallMs).toFixed(2)}× |`);
+  const seeds = [];
+  const natives = [];
+  const loads = [];
+  let rows = 0;
+  let rss = 0;
+  for (let i = 0; i < ROUNDS; i++) {
+    loads.push(loadavg()[0]);
+    const s = seedRun(engine, SCALE, true);
+    seeds.push(s);
+    rows = s.res.totalRows;
+    rss = Math.max(rss, s.rssMb);
+    const ns = nativeSameRows(engine, s.url);
+    natives.push(ns);
+    dropSeeded(s.url);
+    console.error(`  ${engine} round ${i + 1}: seed ${sec(s.wallMs)} (CPU ${sec(s.cpuMs)}), own path ${sec(ns.ms)} (CPU ${sec(ns.cpuMs)}), load ${loads.at(-1).toFixed(1)}`);
+  }
+  const sw = median(seeds.map((x) => x.wallMs));
+  const sc = median(seeds.map((x) => x.cpuMs));
+  const nw = median(natives.map((x) => x.ms));
+  const nc = median(natives.map((x) => x.cpuMs));
+  const tool = { sqlite: 'INSERT … SELECT (sqlite3)', postgres: 'psql \\copy', duckdb: 'INSERT … SELECT' }[engine];
+  const ratios = seeds.map((x, i) => (x.wallMs / natives[i].ms).toFixed(2));
+  const cpuRatio = engine === 'postgres' ? '–' : `${(sc / nc).toFixed(2)}×`;
+  console.log(`| ${engine} | ${rows.toLocaleString('en-US')} | ${sec(sw)} | ${sec(sc)} | ${rss.toFixed(0)} MB | ${sec(nw)} (${tool}) | ${sec(nc)}${engine === 'postgres' ? ' (psql only)' : ''} | ${(sw / nw).toFixed(2)}× (rounds: ${ratios.join(', ')}) | ${cpuRatio} | ${median(loads).toFixed(1)} |`);
 }
 
 const scales = RSS_SCALES.filter((x) => x > 0);
@@ -255,15 +283,17 @@ function duckdbNativeCopy(from) {
     const c = await inst.connect();
     await c.run("attach '${from.replace(/'/g, "''")}' as src (read_only)");
     const t = performance.now();
+    const cpu0 = process.cpuUsage();
     let rows = 0;
     for (const table of ${JSON.stringify(['event_categories', 'users', 'venues', 'events', 'registrations', 'waitlist', 'attendance', 'feedback', 'loyalty_ledger', 'visitor_sessions', 'page_views'])}) {
       const r = await c.run('insert into main.' + table + ' select * from src.' + table);
       rows += Number(r.rowsChanged);
     }
     const ms = performance.now() - t;
+    const cpu = process.cpuUsage(cpu0);
     c.closeSync();
     inst.closeSync();
-    console.log(JSON.stringify({ rows, ms, rssMb: process.resourceUsage().maxRSS / 1024 }));`;
+    console.log(JSON.stringify({ rows, ms, cpuMs: (cpu.user + cpu.system) / 1000, rssMb: process.resourceUsage().maxRSS / 1024 }));`;
   const r = run(process.execPath, ['--input-type=module', '-e', script], undefined, ROOT);
   rmSync(to, { force: true });
   rmSync(`${to}.wal`, { force: true });

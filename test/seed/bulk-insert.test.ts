@@ -185,3 +185,62 @@ describeEngines(
   },
   ['postgres', 'sqlite'],
 );
+
+/**
+ * SQLite, into an empty table on a WAL file: the load's transaction goes through the rollback
+ * journal (rows written once, into the file, not to the WAL and again at the checkpoint), and the
+ * file is back in WAL mode afterwards, whether the load committed or failed. With another connection
+ * on the file the switch is refused at once and the WAL kept.
+ */
+describeEngines(
+  'bulkInsert into an empty table (rollback journal for the load)',
+  (fx) => {
+    const mode = async (conn: Connection) => String((await sql<{ journal_mode: string }>`pragma journal_mode`.execute(conn.db)).rows[0]!.journal_mode);
+    const count = async (conn: Connection) => Number((await sql<{ n: number }>`select count(*) as n from items`.execute(conn.db)).rows[0]!.n);
+    /** The rows, noting the journal mode seen from inside the load. */
+    async function* probed(conn: Connection, seen: string[], n: number, bad = false): AsyncIterable<unknown[][]> {
+      seen.push(await mode(conn));
+      for await (const b of batches(n, 500)) yield b;
+      if (bad) yield [[1, 'duplicate id', 1, 1, true, new Date(), null, 'new']];
+    }
+
+    it('loads through the rollback journal and leaves the file in WAL mode; keeps the WAL when another connection has the file open', async () => {
+      const conn = await openDatabase(await fx.config());
+      try {
+        await sql.raw(DDL.sqlite!).execute(conn.db);
+        expect(await mode(conn)).toBe('wal');
+        const seen: string[] = [];
+        expect(await conn.bulkInsert('items', COLS, probed(conn, seen, 3_000), { rebuildIndexes: true })).toBe(3_000);
+        expect(seen).toEqual(['delete']);
+        expect(await mode(conn)).toBe('wal');
+        expect(Number((await sql<{ synchronous: number }>`pragma synchronous`.execute(conn.db)).rows[0]!.synchronous)).toBe(1); // NORMAL again
+
+        // A failed load: nothing loaded, WAL mode back.
+        await sql`delete from items`.execute(conn.db);
+        const e = await conn.bulkInsert('items', COLS, probed(conn, seen, 1_000, true), { rebuildIndexes: true }).catch((x: unknown) => x);
+        expect(e).toMatchObject({ code: 'BULK_INSERT' });
+        expect((e as Error).message).toMatch(/^loading items failed: .*UNIQUE/);
+        expect(seen).toEqual(['delete', 'delete']);
+        expect(await count(conn)).toBe(0);
+        expect(await mode(conn)).toBe('wal');
+
+        // Another connection on the file: the WAL stays (no waiting for it), the load still commits.
+        const other = await openDatabase(await fx.config());
+        try {
+          await count(other);
+          const t = performance.now();
+          expect(await conn.bulkInsert('items', COLS, probed(conn, seen, 1_000), { rebuildIndexes: true })).toBe(1_000);
+          expect(performance.now() - t).toBeLessThan(4_000); // busy_timeout is 5 s: the switch did not wait for it
+          expect(seen).toEqual(['delete', 'delete', 'wal']);
+          expect(await count(other)).toBe(1_000);
+        } finally {
+          await other.close();
+        }
+        expect(await mode(conn)).toBe('wal');
+      } finally {
+        await conn.close();
+      }
+    });
+  },
+  ['sqlite'],
+);

@@ -144,17 +144,17 @@ export async function bulkInsertDuckdb(instance: DuckDBInstance, table: string, 
     for await (const batch of rows) {
       for (let start = 0; start < batch.length; start += CHUNK_ROWS) {
         const n = Math.min(CHUNK_ROWS, batch.length - start);
+        for (let r = start; r < start + n; r++) {
+          const row = batch[r]!;
+          if (row.length !== width) throw new EventdbError('BULK_INSERT', `a row for ${table} has ${row.length} values for ${width} columns`, 'give one value per column, in the order of the column list');
+        }
         chunk.reset();
         chunk.rowCount = n;
         for (let c = 0; c < order.length; c++) {
           const vector = chunk.getColumnVector(c);
           const { convert } = writers[c]!;
           const from = order[c]!;
-          for (let r = 0; r < n; r++) {
-            const row = batch[start + r]!;
-            if (row.length !== width) throw new EventdbError('BULK_INSERT', `a row for ${table} has ${row.length} values for ${width} columns`, 'give one value per column, in the order of the column list');
-            vector.setItem(r, convert(row[from]));
-          }
+          for (let r = 0; r < n; r++) vector.setItem(r, convert(batch[start + r]![from]));
           vector.flush();
         }
         appender.appendDataChunk(chunk);

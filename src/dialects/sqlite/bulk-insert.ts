@@ -11,6 +11,38 @@ const ROWS_PER_STATEMENT = 256;
 /** Page cache during a load, in KiB (SQLite allocates it only as pages are touched). */
 const LOAD_CACHE_KIB = 32_768;
 
+/**
+ * For a load into an empty table (`rebuildIndexes`, in its own transaction) on a WAL file: SQLite's
+ * rollback journal instead of the WAL for that transaction. Pages appended past the file's old end
+ * need no journal entry, so the rows are written once, into the file, instead of twice (the WAL, then
+ * the checkpoint) — seed --profile load on SQLite spent ~12% of its engine time there. It stays
+ * crash-safe: synchronous=FULL meanwhile, and a crash leaves a hot journal that rolls the load back
+ * on the next open. When another connection has the file open the switch is refused (no waiting)
+ * and the WAL is kept. Returns the undo, or undefined when nothing was switched.
+ */
+function useRollbackJournal(raw: Database.Database): (() => void) | undefined {
+  if (raw.memory || raw.readonly || String(raw.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') return undefined;
+  const sync = raw.pragma('synchronous', { simple: true }) as number;
+  const busy = raw.pragma('busy_timeout', { simple: true }) as number;
+  raw.pragma('busy_timeout = 0');
+  try {
+    if (String(raw.pragma('journal_mode = DELETE', { simple: true })).toLowerCase() !== 'delete') return undefined;
+  } catch {
+    return undefined; // SQLITE_BUSY: another connection has the file open; keep the WAL
+  } finally {
+    raw.pragma(`busy_timeout = ${busy}`);
+  }
+  raw.pragma('synchronous = FULL');
+  return () => {
+    try {
+      raw.pragma('journal_mode = WAL');
+      raw.pragma(`synchronous = ${sync}`);
+    } catch {
+      /* the file stays in rollback-journal mode, still consistent; the next connection sets WAL again */
+    }
+  };
+}
+
 function sqliteValue(v: unknown): unknown {
   if (v === undefined) return null;
   if (typeof v === 'boolean') return v ? 1 : 0;
@@ -66,6 +98,7 @@ export async function bulkInsertSqlite(raw: Database.Database, table: string, co
   // index on lower(email), a (user, event) key) otherwise thrash the default 2 MB cache.
   const cacheBefore = raw.pragma('cache_size', { simple: true }) as number;
   if (cacheBefore > -LOAD_CACHE_KIB && cacheBefore < LOAD_CACHE_KIB / 4) raw.pragma(`cache_size = -${LOAD_CACHE_KIB}`);
+  const journal = !outer && opts.rebuildIndexes ? useRollbackJournal(raw) : undefined;
   try {
     if (!outer) raw.exec('BEGIN');
     for (const t of triggers) raw.exec(`DROP TRIGGER ${quoteIdent(t.name)}`);
@@ -85,5 +118,6 @@ export async function bulkInsertSqlite(raw: Database.Database, table: string, co
     throw new EventdbError('BULK_INSERT', `loading ${table} failed: ${messageOf(e)}`, 'nothing was loaded (the load was rolled back); fix the data or the schema and run again', { cause: e });
   } finally {
     raw.pragma(`cache_size = ${cacheBefore}`);
+    journal?.();
   }
 }
