@@ -146,6 +146,31 @@ describe('a zstd snapshot taken on Node 24 restores on this runtime', () => {
   });
 });
 
+describe('a manifest naming an unknown codec', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'eventdb-codec-unknown-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is refused by restore with CORRUPT_SNAPSHOT naming the codec; the database is unchanged', async () => {
+    const cfg = await resolveConfig({ flags: { url: `sqlite:${join(dir, 'app.sqlite')}` }, env: {}, cwd: dir });
+    await seedItems(cfg, 30);
+    const store = `file:${join(dir, 'store')}`;
+    const b = await createBackup(cfg, { store, compress: 'gzip', env: {} });
+    const mpath = join(dir, 'store', b.location, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(mpath, 'utf8'));
+    manifest.objects[0].compression = 'lz4';
+    writeFileSync(mpath, JSON.stringify(manifest));
+    await execSql(cfg, 'delete from items where id > 5');
+    const before = await fingerprint(cfg);
+    const e = await restoreSnapshot(cfg, { id: b.id, store, env: {} }).then(() => undefined, (err: unknown) => err);
+    expect(e).toBeInstanceOf(EventdbError);
+    expect(e).toMatchObject({ code: 'CORRUPT_SNAPSHOT', message: `${manifest.objects[0].name} is compressed with "lz4", which this eventdb cannot read` });
+    expect(await fingerprint(cfg)).toEqual(before);
+  });
+});
+
 describeEngines('backup --compress', (fx) => {
   it('zstd, gzip and none each round-trip and are recorded in the manifest; zstd without runtime support is refused before anything is written', async () => {
     const cfg = await fx.config();
