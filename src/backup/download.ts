@@ -24,7 +24,7 @@ function checkRead(obj: ManifestObject, stored: ReturnType<typeof meter>, raw: R
   if (raw.bytes() !== obj.rawSize) throw new EventdbError('CORRUPT_SNAPSHOT', `${obj.name} decompressed to ${raw.bytes()} bytes, the manifest says ${obj.rawSize}`, 'use another snapshot');
 }
 
-/** Opens the stored object → (decrypt) → (gunzip) chain; `stored` counts and hashes the stored bytes. */
+/** Opens the stored object → (decrypt) chain (the caller adds the decompressor); `stored` counts and hashes the stored bytes. */
 async function openChain(store: Store, key: string, obj: ManifestObject, keys: EncryptionKeys, onBytes?: (storedBytes: number) => void): Promise<{ stored: ReturnType<typeof meter>; stream: Readable }> {
   const stored = meter({ onBytes });
   const body = await store.get(key);
