@@ -1,2 +1,7 @@
 #!/usr/bin/env node
+// Before anything else: on an unsupported Node.js, one clear line instead of a syntax or module error.
+if (Number(process.versions.node.split('.')[0]) < 20) {
+  process.stderr.write(`error: eventdb needs Node.js 20 or later (24 recommended; 20 is deprecated); this is Node.js ${process.versions.node}\nhint: install Node.js 24 LTS (or 22)\n`);
+  process.exit(2);
+}
 import('../dist/cli/main.js').then((m) => m.run(process.argv));

@@ -5,7 +5,7 @@ import type { ResolvedConfig } from '../config/index.js';
 import { getSnapshotEngine, openConnection } from '../dialects/index.js';
 import { EventdbError, messageOf } from '../errors.js';
 import { VERSION } from '../version.js';
-import { compressor, encryptionFor, encryptStream, checkKeys, keysFromEnv, meter } from './codec.js';
+import { checkKeys, compressionSuffix, compressor, defaultCompression, encryptionFor, encryptStream, keysFromEnv, meter, parseCompression, type Compression } from './codec.js';
 import { databasePrefix, MANIFEST_FORMAT, MANIFEST_NAME, newSnapshotId, type Manifest } from './manifest.js';
 import { readMigrationHead } from './migration-head.js';
 import { checkTag } from './names.js';
@@ -18,6 +18,8 @@ export interface BackupOptions {
   tag?: string;
   /** age recipients to encrypt to (also EVENTDB_BACKUP_RECIPIENTS; EVENTDB_BACKUP_PASSPHRASE for a passphrase). */
   encryptTo?: string[];
+  /** zstd, gzip or none; default EVENTDB_BACKUP_COMPRESS, else zstd where the runtime has it, else gzip. */
+  compress?: Compression;
   env?: NodeJS.ProcessEnv;
   /** Called with bytes read from the database's copy so far, and its size when known (file engines). */
   onProgress?: (rawBytes: number, total?: number) => void;
@@ -41,12 +43,13 @@ export interface BackupResult {
   tables: Record<string, number>;
   migrationHead: string | null;
   encrypted: boolean;
+  compression: Compression;
   tool: string;
   notes: string[];
 }
 
 /**
- * Takes one snapshot: consistent copy → gzip → (age) → store, then `manifest.json` last. Without the
+ * Takes one snapshot: consistent copy → zstd or gzip → (age) → store, then `manifest.json` last. Without the
  * manifest there is no snapshot: a failure at any point leaves nothing `backup list` shows, and the
  * partial objects are removed when possible.
  */
@@ -59,6 +62,8 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
   const keys = keysFromEnv(env, { recipients: opts.encryptTo });
   await checkKeys(keys);
   const encryption = encryptionFor(keys);
+  // Checked before anything is opened: zstd on a runtime without it is refused here, naming the version.
+  const compression = opts.compress ? parseCompression(opts.compress, '--compress') : env.EVENTDB_BACKUP_COMPRESS ? parseCompression(env.EVENTDB_BACKUP_COMPRESS, 'EVENTDB_BACKUP_COMPRESS') : defaultCompression();
   const store = await openStore(opts.store ?? config.store, { cwd: config.cwd, env });
   const engine = await getSnapshotEngine(config.database.engine, config.database.driver);
   const started = Date.now();
@@ -75,13 +80,13 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
     const source = await engine.snapshot(conn, config, { tmpDir: tmp, pgDump: env.EVENTDB_PG_DUMP === 'never' ? 'never' : 'auto' });
     let manifest: Manifest;
     try {
-      const name = `data${source.extension}.gz${encryption ? '.age' : ''}`;
+      const name = `data${source.extension}${compressionSuffix(compression)}${encryption ? '.age' : ''}`;
       const raw = meter({ hash: false });
       let rawTimer: NodeJS.Timeout | undefined;
       if (opts.onProgress) rawTimer = setInterval(() => opts.onProgress!(raw.bytes(), source.size), 250);
       const src = source.stream as Readable;
       src.on('error', (e) => raw.destroy(e));
-      const compressed: Readable = src.pipe(raw).pipe(compressor());
+      const compressed: Readable = src.pipe(raw).pipe(compressor({ codec: compression }));
       raw.on('error', (e) => compressed.destroy(e));
       let body: Readable = compressed;
       if (encryption) {
@@ -117,7 +122,7 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
         tool: source.tool,
         migrations,
         tables: source.tables,
-        objects: [{ name, size: put.size, sha256: put.sha256, rawSize: raw.bytes(), compression: 'gzip', encryption }],
+        objects: [{ name, size: put.size, sha256: put.sha256, rawSize: raw.bytes(), compression, encryption }],
         notes: source.notes,
       };
     } finally {
@@ -141,6 +146,7 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
       tables: manifest.tables,
       migrationHead: migrations.head,
       encrypted: !!encryption,
+      compression,
       tool: manifest.tool,
       notes: manifest.notes,
     };

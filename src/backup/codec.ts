@@ -1,14 +1,56 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Readable, Transform } from 'node:stream';
+import { PassThrough, Readable, Transform } from 'node:stream';
 import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
+import * as zlib from 'node:zlib';
 import { createGunzip, gzip, gzipSync, type ZlibOptions } from 'node:zlib';
 import { registerSecret } from '../config/index.js';
 import { EventdbError, EXIT, messageOf } from '../errors.js';
 import type { ObjectEncryption } from './manifest.js';
 
 const gzipAsync = promisify(gzip) as (buf: Buffer, opts: ZlibOptions) => Promise<Buffer>;
+
+/** How a snapshot object is compressed; the manifest records it per object (older manifests: gzip or none). */
+export type Compression = 'zstd' | 'gzip' | 'none';
+export const COMPRESSIONS: readonly Compression[] = ['zstd', 'gzip', 'none'];
+
+/** The Node version that added zstd to node:zlib (also 23.8+). */
+export const ZSTD_NODE = '22.15';
+
+/** node:zlib's zstd API (Node ≥ 22.15 / 23.8); @types/node 20 does not declare it. */
+interface ZlibZstd {
+  zstdCompress(buf: Buffer, opts: { params: Record<number, number> }, cb: (err: Error | null, out: Buffer) => void): void;
+  zstdCompressSync(buf: Buffer, opts?: { params: Record<number, number> }): Buffer;
+  createZstdDecompress(opts?: { chunkSize?: number }): Transform;
+  constants: { ZSTD_c_compressionLevel: number; ZSTD_c_checksumFlag: number };
+}
+const zstdApi = zlib as unknown as Partial<ZlibZstd>;
+
+/** Whether this runtime's node:zlib compresses and decompresses zstd (Node ≥ 22.15). */
+export function runtimeHasZstd(): boolean {
+  return typeof zstdApi.zstdCompress === 'function' && typeof zstdApi.createZstdDecompress === 'function';
+}
+
+/** zstd where the runtime has it, else gzip. */
+export function defaultCompression(): Compression {
+  return runtimeHasZstd() ? 'zstd' : 'gzip';
+}
+
+/** `--compress` / EVENTDB_BACKUP_COMPRESS → a codec; zstd on a runtime without it is refused with the version needed. */
+export function parseCompression(text: string, where: string): Compression {
+  const c = text.trim().toLowerCase();
+  if (!(COMPRESSIONS as readonly string[]).includes(c)) throw new EventdbError('USAGE', `${where} "${text}" is not a compression`, 'use zstd, gzip or none');
+  if (c === 'zstd' && !runtimeHasZstd()) {
+    throw new EventdbError('USAGE', `${where} zstd needs Node.js ${ZSTD_NODE} or later; this is Node.js ${process.versions.node}`, `run eventdb on Node.js 22.15+ or 24, or use ${where} gzip`);
+  }
+  return c as Compression;
+}
+
+/** The data object's suffix for a codec. */
+export function compressionSuffix(c: Compression): string {
+  return c === 'zstd' ? '.zst' : c === 'gzip' ? '.gz' : '';
+}
 
 /** Block size of the parallel compressor: large enough that the per-member cost (18 bytes, a cold dictionary) is negligible. */
 export const GZIP_BLOCK = 1024 * 1024;
@@ -22,7 +64,10 @@ export const GZIP_BLOCK = 1024 * 1024;
  * was the bottleneck, and with N cores it now runs ~N times as fast. Memory is bounded: at most
  * `parallel` blocks in flight plus one being filled (a few MiB).
  */
-export function compressor(opts: { parallel?: number; blockSize?: number } = {}): Transform {
+export function compressor(opts: { codec?: Compression; parallel?: number; blockSize?: number } = {}): Transform {
+  const codec = opts.codec ?? 'gzip';
+  if (codec === 'none') return new PassThrough();
+  const pack = codec === 'zstd' ? zstdBlock() : (block: Buffer) => gzipAsync(block, { level: 1, memLevel: 9 });
   const parallel = Math.max(1, opts.parallel ?? defaultParallelism());
   const blockSize = opts.blockSize ?? GZIP_BLOCK;
   let parts: Buffer[] = [];
@@ -31,7 +76,7 @@ export function compressor(opts: { parallel?: number; blockSize?: number } = {})
   // Compressions in flight, oldest first; each resolves to its member.
   const inflight: Array<Promise<Buffer>> = [];
   const launch = (block: Buffer) => {
-    const p = gzipAsync(block, { level: 1, memLevel: 9 });
+    const p = pack(block);
     p.catch(() => undefined); // surfaced when awaited in order
     inflight.push(p);
   };
@@ -68,14 +113,27 @@ export function compressor(opts: { parallel?: number; blockSize?: number } = {})
       try {
         if (filled > 0) launch(cut());
         while (inflight.length > 0) this.push(await inflight.shift()!);
-        // An empty input still gives a valid (empty) gzip stream.
-        if (total === 0) this.push(gzipSync(Buffer.alloc(0), { level: 1 }));
+        // An empty input still gives a valid (empty) gzip or zstd stream.
+        if (total === 0) this.push(codec === 'zstd' ? zstdApi.zstdCompressSync!(Buffer.alloc(0)) : gzipSync(Buffer.alloc(0), { level: 1 }));
         cb();
       } catch (e) {
         cb(e as Error);
       }
     },
   });
+}
+
+/**
+ * One zstd frame per block: level 1 (on this machine ~4× faster than gzip -1 on incompressible text
+ * and smaller on both kinds of data; level 3 was ~2.5× slower for no gain on random text), with the
+ * frame's content checksum so a decoder error cannot pass as data. Concatenated frames are one valid
+ * zstd stream (RFC 8878 §3.1), as concatenated members are for gzip.
+ */
+function zstdBlock(): (block: Buffer) => Promise<Buffer> {
+  if (!runtimeHasZstd()) throw new EventdbError('USAGE', `zstd compression needs Node.js ${ZSTD_NODE} or later; this is Node.js ${process.versions.node}`, 'use --compress gzip');
+  const z = zstdApi as ZlibZstd;
+  const params = { [z.constants.ZSTD_c_compressionLevel]: 1, [z.constants.ZSTD_c_checksumFlag]: 1 };
+  return (block) => new Promise((resolve, reject) => z.zstdCompress(block, { params }, (err, out) => (err ? reject(err) : resolve(out))));
 }
 
 function defaultParallelism(): number {
@@ -85,8 +143,48 @@ function defaultParallelism(): number {
   return Math.max(2, Math.min(pool, availableParallelism() + 1));
 }
 
-export function decompressor(): Transform {
-  return createGunzip({ chunkSize: 256 * 1024 });
+/**
+ * The decompressing stage for an object's codec (none: a pass-through). zstd uses node:zlib where the
+ * runtime has it, else fzstd, a pure-JS decoder, so Node 20 restores snapshots taken on Node 24.
+ */
+export async function decompressor(codec: Compression = 'gzip'): Promise<Transform> {
+  if (codec === 'gzip') return createGunzip({ chunkSize: 256 * 1024 });
+  if (codec === 'none') return new PassThrough();
+  if (runtimeHasZstd()) return (zstdApi as ZlibZstd).createZstdDecompress({ chunkSize: 256 * 1024 });
+  return pureJsZstdDecompressor();
+}
+
+/** A Transform over fzstd's streaming decoder (used where node:zlib has no zstd). Exported for tests. */
+export async function pureJsZstdDecompressor(): Promise<Transform> {
+  const { Decompress } = await import('fzstd');
+  const d = new Decompress((chunk) => {
+    // A copy: the decoder's blocks may share memory with its window.
+    if (chunk.length) out.push(Buffer.from(chunk));
+  });
+  const out = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      try {
+        d.push(chunk);
+        cb();
+      } catch (e) {
+        cb(zstdError(e));
+      }
+    },
+    flush(cb) {
+      try {
+        d.push(new Uint8Array(0), true);
+        cb();
+      } catch (e) {
+        cb(zstdError(e));
+      }
+    },
+  });
+  return out;
+}
+
+/** fzstd's errors carry a numeric code; give them the message the restore path reports as damage. */
+function zstdError(e: unknown): Error {
+  return new Error(`invalid zstd data: ${messageOf(e)}`, { cause: e });
 }
 
 export interface EncryptionKeys {

@@ -3,12 +3,19 @@ import { open, rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { EventdbError, messageOf } from '../errors.js';
-import { decompressor, decryptStream, meter, type EncryptionKeys } from './codec.js';
+import { decompressor, decryptStream, meter, type Compression, type EncryptionKeys } from './codec.js';
 import type { ManifestObject } from './manifest.js';
 import type { Store } from './stores/types.js';
 
 function mismatch(obj: ManifestObject, size: number, sha256: string, cause?: unknown): EventdbError {
   return new EventdbError('CORRUPT_SNAPSHOT', `${obj.name} does not match the manifest (${size} of ${obj.size} bytes, SHA-256 ${sha256 === obj.sha256 ? 'ok' : 'differs'})`, 'the stored object is damaged or truncated; use another snapshot (`eventdb backup list`)', cause === undefined ? undefined : { cause });
+}
+
+/** The object's codec; anything else in a manifest (written by a newer eventdb, or damaged) is refused. */
+function codecOf(obj: ManifestObject): Compression {
+  const c = obj.compression as string;
+  if (c === 'zstd' || c === 'gzip' || c === 'none') return c;
+  throw new EventdbError('CORRUPT_SNAPSHOT', `${obj.name} is compressed with "${String(c).slice(0, 20)}", which this eventdb cannot read`, 'the snapshot was written by a newer eventdb or its manifest is damaged; use another snapshot or a newer eventdb');
 }
 
 /** Checks the counted sizes and hash against the manifest once the object has been read through. */
@@ -17,7 +24,7 @@ function checkRead(obj: ManifestObject, stored: ReturnType<typeof meter>, raw: R
   if (raw.bytes() !== obj.rawSize) throw new EventdbError('CORRUPT_SNAPSHOT', `${obj.name} decompressed to ${raw.bytes()} bytes, the manifest says ${obj.rawSize}`, 'use another snapshot');
 }
 
-/** Opens the stored object → (decrypt) → (gunzip) chain; `stored` counts and hashes the stored bytes. */
+/** Opens the stored object → (decrypt) chain (the caller adds the decompressor); `stored` counts and hashes the stored bytes. */
 async function openChain(store: Store, key: string, obj: ManifestObject, keys: EncryptionKeys, onBytes?: (storedBytes: number) => void): Promise<{ stored: ReturnType<typeof meter>; stream: Readable }> {
   const stored = meter({ onBytes });
   const body = await store.get(key);
@@ -72,10 +79,10 @@ export async function downloadVerified(store: Store, key: string, obj: ManifestO
     const { stored, stream } = await openChain(store, key, obj, keys, opts.onBytes);
     const raw = meter({ hash: false });
     out = stream;
+    const unpack = await decompressor(codecOf(obj));
     const file = createWriteStream(dest, { flags: 'wx', mode: 0o600 });
     file.once('open', () => (created = true));
-    if (obj.compression === 'gzip') await pipeline(stream, decompressor(), raw, file);
-    else await pipeline(stream, raw, file);
+    await pipeline(stream, unpack, raw, file);
     checkRead(obj, stored, raw);
     if (opts.fsync !== false) {
       const fh = await open(dest, 'r+');
@@ -120,9 +127,15 @@ export async function openVerified(store: Store, key: string, obj: ManifestObjec
   }
   const { stored, stream } = chain;
   const raw = meter({ hash: false });
-  const gunzip = obj.compression === 'gzip' ? decompressor() : undefined;
-  const data = gunzip ? stream.pipe(gunzip).pipe(raw) : stream.pipe(raw);
-  const parts: Array<NodeJS.EventEmitter & { destroy(e?: Error): void }> = [stream, raw, ...(gunzip ? [gunzip] : [])];
+  let unpack;
+  try {
+    unpack = await decompressor(codecOf(obj));
+  } catch (e) {
+    stream.destroy();
+    throw await explainReadError(e, store, key, obj);
+  }
+  const data = stream.pipe(unpack).pipe(raw);
+  const parts: Array<NodeJS.EventEmitter & { destroy(e?: Error): void }> = [stream, raw, unpack];
   let aborted: Error | undefined;
   const verified = new Promise<{ rawSize: number }>((resolve, reject) => {
     let settled = false;
@@ -142,7 +155,7 @@ export async function openVerified(store: Store, key: string, obj: ManifestObjec
     };
     stream.on('error', fail);
     stored.on('error', fail);
-    gunzip?.on('error', fail);
+    unpack.on('error', fail);
     raw.on('error', fail);
     raw.on('end', () => {
       if (settled) return;

@@ -25,7 +25,8 @@ export interface ManifestObject {
   sha256: string;
   /** Bytes before compression (the engine's raw copy). */
   rawSize: number;
-  compression: 'gzip' | 'none';
+  /** The codec of the stored bytes (before encryption): `zstd` (default where the runtime has it), `gzip` or `none`. */
+  compression: 'zstd' | 'gzip' | 'none';
   encryption: ObjectEncryption | null;
 }
 
@@ -105,7 +106,7 @@ function manifestProblem(m: Record<string, unknown>): string | undefined {
     if (!isSafeName(o.name)) return `objects[${i}].name`;
     if (!count(o.size) || !count(o.rawSize)) return `objects[${i}].size`;
     if (typeof o.sha256 !== 'string' || !SHA256.test(o.sha256)) return `objects[${i}].sha256`;
-    if (o.compression !== 'gzip' && o.compression !== 'none') return `objects[${i}].compression`;
+    if (o.compression !== 'zstd' && o.compression !== 'gzip' && o.compression !== 'none') return `objects[${i}].compression`;
     const e = o.encryption ?? null;
     if (e !== null && (!obj(e) || e.scheme !== 'age' || (e.mode !== 'recipients' && e.mode !== 'passphrase'))) return `objects[${i}].encryption`;
   }

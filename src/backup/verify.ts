@@ -48,7 +48,7 @@ export async function fetchAndCheck(catalog: Catalog, snap: Catalog['snapshots']
   let file = '';
   for (const o of m.objects) {
     const name = checkStoreName(o.name, 'the object name');
-    file = join(dir, name.replace(/(\.gz)?(\.age)?$/, ''));
+    file = join(dir, name.replace(/(\.gz|\.zst)?(\.age)?$/, ''));
     await downloadVerified(catalog.store, `${snap.location}${name}`, o, keys, file, { fsync: false });
     checks.push(`${o.name}: size and SHA-256 match${o.encryption ? ', decrypted' : ''}`);
   }

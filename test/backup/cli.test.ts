@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ describe('backup and restore commands (CLI output)', () => {
   it('backup prints id, size, time and rate; --json has ok first and the backup object', async () => {
     const h = await runCli(['backup', '--url', url, '--tag', 'nightly'], { cwd: dir });
     expect(h.code, h.stderr).toBe(0);
-    expect(h.stdout).toMatch(/^\[ok\] +snapshot \d{8}T\d{6}Z-[0-9a-f]{6} {2}sqlite "app" {2}[\d.]+ (B|KB|MB) stored \([\d.]+ (B|KB|MB) raw\) in [\d.]+ s, [\d.]+ (B|KB|MB)\/s$/m);
+    expect(h.stdout).toMatch(/^\[ok\] +snapshot \d{8}T\d{6}Z-[0-9a-f]{6} {2}sqlite "app" {2}[\d.]+ (B|KB|MB) stored \([\d.]+ (B|KB|MB) raw\) in [\d.]+ s, [\d.]+ (B|KB|MB)\/s, (zstd|gzip)$/m);
     expect(h.stdout).toMatch(/file:.*\/backups\/development\/app\/\d{8}T\d{6}Z-[0-9a-f]{6}\/ {2}\(SQLite online backup API; 1 tables, migration head none\)/);
     const j = await runCli(['backup', '--json', '--url', url], { cwd: dir });
     expect(j.code, j.stderr).toBe(0);
@@ -61,5 +61,19 @@ describe('backup and restore commands (CLI output)', () => {
     const none = await runCli(['restore', '--url', url], { cwd: dir });
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/^error: name one snapshot: an ID, --latest or --at TIME$/m);
+  });
+
+  it('--compress chooses the codec (printed and in --json); an unknown codec exits 2 and writes nothing', async () => {
+    const g = await runCli(['backup', '--url', url, '--compress', 'gzip', '--store', `file:${join(dir, 'gz')}`], { cwd: dir });
+    expect(g.code, g.stderr).toBe(0);
+    expect(g.stdout).toMatch(/\/s, gzip$/m);
+    const n = await runCli(['backup', '--json', '--url', url, '--compress', 'none', '--store', `file:${join(dir, 'raw')}`], { cwd: dir });
+    expect(n.code, n.stderr).toBe(0);
+    expect(n.json().backup.compression).toBe('none');
+    const bad = await runCli(['backup', '--url', url, '--compress', 'lz4', '--store', `file:${join(dir, 'lz4')}`], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^error: --compress "lz4" is not a compression$/m);
+    expect(bad.stderr).toMatch(/^hint: use zstd, gzip or none$/m);
+    expect(existsSync(join(dir, 'lz4'))).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import * as zlib from 'node:zlib';
 import { expect } from 'vitest';
 import type { CliResult } from '../helpers/cli.js';
 
@@ -19,17 +19,27 @@ export function writeManifest(dir: string, m: unknown): void {
   writeFileSync(join(dir, 'manifest.json'), typeof m === 'string' ? m : JSON.stringify(m, null, 2));
 }
 
+/** Decode and encode per manifest codec; zstd snapshots exist only where node:zlib has zstd (Node ≥ 22.15). */
+const zstd = zlib as unknown as { zstdCompressSync(b: Buffer): Buffer; zstdDecompressSync(b: Buffer): Buffer };
+const CODECS: Record<string, [(b: Buffer) => Buffer, (b: Buffer) => Buffer]> = {
+  gzip: [zlib.gunzipSync, zlib.gzipSync],
+  zstd: [(b) => zstd.zstdDecompressSync(b), (b) => zstd.zstdCompressSync(b)],
+  none: [(b) => b, (b) => b],
+};
+
 /**
- * An attacker with write access to the bucket: rewrites the (unencrypted, gzipped) data object and
- * makes the manifest's size and checksums match, so only eventdb's own checks can catch it.
+ * An attacker with write access to the bucket: rewrites the (unencrypted, compressed with the
+ * manifest's codec) data object and makes the manifest's size and checksums match, so only eventdb's
+ * own checks can catch it.
  */
 export function tamperData(dir: string, edit: (raw: Buffer) => Buffer): void {
   const m = readManifest(dir);
   const o = m.objects[0];
-  const raw = edit(gunzipSync(readFileSync(join(dir, o.name))));
-  const gz = gzipSync(raw);
-  writeFileSync(join(dir, o.name), gz);
-  Object.assign(o, { size: gz.length, sha256: createHash('sha256').update(gz).digest('hex'), rawSize: raw.length });
+  const [decode, encode] = CODECS[o.compression as string]!;
+  const raw = edit(decode(readFileSync(join(dir, o.name))));
+  const stored = encode(raw);
+  writeFileSync(join(dir, o.name), stored);
+  Object.assign(o, { size: stored.length, sha256: createHash('sha256').update(stored).digest('hex'), rawSize: raw.length });
   writeManifest(dir, m);
 }
 

@@ -9,6 +9,7 @@ interface BackupFlags {
   encryptTo?: string[];
   every?: string;
   finalTimeout?: string;
+  compress?: string;
 }
 
 export function formatBytes(n: number): string {
@@ -92,8 +93,10 @@ async function runOnce(ctx: CommandContext<BackupFlags>) {
   const { createBackup } = await import('../../backup/backup.js');
   const progress = await startProgress(opts, `backing up ${cfg.database.display}: taking a consistent copy`);
   try {
+    const { parseCompression } = await import('../../backup/codec.js');
     return await createBackup(cfg, {
       tag: opts.tag,
+      compress: opts.compress === undefined ? undefined : parseCompression(opts.compress, '--compress'),
       encryptTo: opts.encryptTo,
       onProgress: (bytes, total) => progress.bytes(`backing up ${cfg.database.display}`, bytes, total),
     });
@@ -104,7 +107,7 @@ async function runOnce(ctx: CommandContext<BackupFlags>) {
 
 function renderBackup(ctx: CommandContext<BackupFlags>, r: Awaited<ReturnType<typeof runOnce>>): void {
   const { out } = ctx;
-  out.line(`${out.marker('ok')} snapshot ${r.id}  ${r.engine} "${r.database}"  ${formatBytes(r.size)} stored (${formatBytes(r.rawSize)} raw) in ${(r.durationMs / 1000).toFixed(1)} s, ${formatBytes(r.rate)}/s${r.encrypted ? ', encrypted' : ''}`);
+  out.line(`${out.marker('ok')} snapshot ${r.id}  ${r.engine} "${r.database}"  ${formatBytes(r.size)} stored (${formatBytes(r.rawSize)} raw) in ${(r.durationMs / 1000).toFixed(1)} s, ${formatBytes(r.rate)}/s${r.compression === 'none' ? ', uncompressed' : `, ${r.compression}`}${r.encrypted ? ', encrypted' : ''}`);
   out.line(`       ${r.store}/${r.location}  (${r.tool}; ${Object.keys(r.tables).length} tables, migration head ${r.migrationHead ?? 'none'})`);
   for (const n of r.notes) out.line(`       note: ${n}`);
 }
@@ -176,11 +179,13 @@ export function register(program: Command): void {
     .option(...storeOption)
     .option('--tag <tag>', 'a label stored in the manifest (e.g. pre-deploy)')
     .option('--encrypt-to <recipient>', 'encrypt with age to this recipient (age1…; repeatable; also EVENTDB_BACKUP_RECIPIENTS, or EVENTDB_BACKUP_PASSPHRASE)', collect)
+    .option('--compress <codec>', 'zstd, gzip or none (default: EVENTDB_BACKUP_COMPRESS, else zstd on Node.js 22.15+, else gzip)')
     .option('--every <interval>', 'keep running and back up on this interval (30m, 1h, 1d); SIGTERM/SIGINT takes a final backup')
     .option('--final-timeout <duration>', 'with --every: time limit of the final backup on SIGTERM/SIGINT', '5m')
     .action(
       action<BackupFlags>(async (ctx) => {
         const { opts, out } = ctx;
+        if (opts.compress !== undefined) (await import('../../backup/codec.js')).parseCompression(opts.compress, '--compress');
         if (opts.every) {
           const interval = parseInterval(opts.every, '--every');
           const finalTimeout = parseInterval(opts.finalTimeout ?? '5m', '--final-timeout');
