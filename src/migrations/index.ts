@@ -12,7 +12,7 @@ export { baseline, repair, validateMigrations, migrationGraph, createMigration, 
 export { assessPlan, type RiskGateContext, type RiskGateResult } from './risk-gate.js';
 export { BaseMigration } from './base-migration.js';
 export { HISTORY_TABLE, LOG_TABLE, ensureHistory, failedAttempts } from './history.js';
-export { DEFAULT_LOCK_TIMEOUT_MS, type RunOptions, type StepResult, type ProgressEvent } from './plan.js';
+export { DEFAULT_LOCK_TIMEOUT_MS, type RunOptions, type StepResult, type ProgressEvent, type RiskGateDetails } from './plan.js';
 export type { Migration, MigrationMeta, PlanStep, MigrationState, Direction, HistoryRow, ScriptContext } from './types.js';
 export type { Rehearsal, StepFailure } from './rehearse.js';
 export { clipStatement } from './rehearse.js';

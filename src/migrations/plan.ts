@@ -76,6 +76,13 @@ export async function toSteps(conn: Connection, list: Migration[], direction: Di
   return steps;
 }
 
+/** The details of a RISK_GATE refusal: the plan it refused (each step with its findings) and every finding. */
+export interface RiskGateDetails {
+  engine: string;
+  plan: StepResult[];
+  findings: unknown[];
+}
+
 /**
  * Before anything runs: capture TS migrations' SQL with a rehearsal when there are any (or when
  * asked, for --dry-run), then ask the risk gate. Throws RISK_GATE (exit 5) when it blocks.
@@ -103,7 +110,8 @@ export async function prepareSteps(
   const gate = await assessPlan(steps, { conn, config, direction, dryRun: !!opts.dryRun, force: !!opts.force });
   for (const s of steps) s.findings = gate.findings.filter((f) => (f as { migration?: unknown })?.migration === s.id || (f as { migration?: unknown })?.migration === basename(s.file));
   if (gate.blocked) {
-    throw new EventdbError('RISK_GATE', gate.message ?? 'the risk gate blocked this plan; nothing was run', 'review the findings; take a backup first (--backup-before) or accept the risk with --force', { details: { findings: gate.findings } });
+    const details: RiskGateDetails = { engine: conn.engine, plan: steps, findings: gate.findings };
+    throw new EventdbError('RISK_GATE', gate.message ?? 'the risk gate blocked this plan; nothing was run', 'review the findings listed with the plan; take a backup first (--backup-before) or accept the risk with --force', { details });
   }
   return { steps, rehearsal, gate };
 }

@@ -55,18 +55,24 @@ export async function checkMigrations(conn: Connection, config: ResolvedConfig, 
     else if (m.state === 'changed') items.push({ finding: finding('migrations', 'error', 'changed-checksum', obj, `migration ${m.id} was changed after it was applied${m.checksum && m.fileChecksum ? ` (applied ${String(m.checksum).slice(0, 12)}…, file now ${String(m.fileChecksum).slice(0, 12)}…)` : ''}`, { kind: 'manual', description: 'revert the file, or record the new checksum with `eventdb migrate repair --yes`', sql: [] }) });
     else if (m.state === 'missing') items.push({ finding: finding('migrations', 'error', 'missing-file', obj, `migration ${m.id} is applied but its file is gone`, { kind: 'manual', description: 'restore the file from version control', sql: [] }) });
   }
-  items.push(...fromAttempts(status.failedAttempts, status.migrations));
+  items.push(...fromAttempts(status.failedAttempts));
   if (!items.some((i) => i.finding.level !== 'info')) {
     items.unshift({ finding: finding('migrations', 'ok', 'migrations-ok', 'migrations', `${applied} migration${applied === 1 ? '' : 's'} applied, none pending, checksums match`) });
   }
   return items;
 }
 
-function fromAttempts(attempts: Array<{ id: string; error?: string }>, migrations: Array<{ id: string; state: string }>): DiffItem[] {
-  const applied = new Set(migrations.filter((m) => m.state === 'applied').map((m) => m.id));
+/**
+ * One finding per migration with a failed attempt that still counts. `attempts` comes from the
+ * migrations module's `failedAttempts()` (via migrationStatus), which applies the one rule that
+ * status, health-check and prepare use too (history.ts `outstandingFailures`): a failed attempt
+ * counts until the same migration later succeeds. Nothing is dropped here on other grounds — a
+ * migration that is applied but whose later rollback failed still has a failed attempt.
+ */
+function fromAttempts(attempts: Array<{ id: string; error?: string }>): DiffItem[] {
   const latest = new Map<string, { id: string; error?: string }>();
-  for (const a of attempts) if (!applied.has(a.id)) latest.set(a.id, a);
+  for (const a of attempts) latest.set(a.id, a);
   return [...latest.values()].map((a) => ({
-    finding: finding('migrations', 'error', 'failed-attempt', `migration ${a.id}`, `the last attempt to apply migration ${a.id} failed${a.error ? `: ${a.error.split('\n')[0]}` : ''}`, { kind: 'manual', description: 'fix the migration, then `eventdb migrate up` (`eventdb migrate repair --yes` clears the record)', sql: [] }),
+    finding: finding('migrations', 'error', 'failed-attempt', `migration ${a.id}`, `the last attempt to run migration ${a.id} failed${a.error ? `: ${a.error.split('\n')[0]}` : ''}`, { kind: 'manual', description: 'fix the migration, then `eventdb migrate up` (`eventdb migrate repair --yes` clears the record)', sql: [] }),
   }));
 }

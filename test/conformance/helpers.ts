@@ -30,15 +30,15 @@ export interface BuiltHistory {
 }
 
 /**
- * Writes one eventdb file `<id>.<engine>.sql` per migration. An empty up or down file in an ory/popx
- * history means "nothing to do on this engine"; eventdb refuses an empty up section and treats an
- * empty down section as "no down" (issue 19, item 14), so such a file becomes `SELECT 1;` — a
- * statement that changes nothing — unless `literalEmpty` asks for the empty section as it is.
+ * Writes one eventdb file `<id>.<engine>.sql` per migration, each section as the source ships it. An
+ * empty (or comment-only) up or down file in an ory/popx history means "nothing to do on this
+ * engine" (issue 19, item 14): an empty up section stays literally empty (eventdb records it as a
+ * no-op); an empty down section would read as "no down" (irreversible), so it says so with
+ * `-- eventdb:noop`, eventdb's word for "undoing needs nothing". A missing down file is no down section.
  */
-function writeEventdbFile(dir: string, id: string, engine: ConfEngine, up: string, down: string | undefined, literalEmpty = false): void {
-  const body = (s: string) => (/\S/.test(stripSqlComments(s)) || literalEmpty ? s.trimEnd() : 'SELECT 1;');
-  const lines = ['-- eventdb:up', body(up)];
-  if (down !== undefined) lines.push('-- eventdb:down', body(down));
+function writeEventdbFile(dir: string, id: string, engine: ConfEngine, up: string, down: string | undefined): void {
+  const lines = ['-- eventdb:up', up.trimEnd()];
+  if (down !== undefined) lines.push('-- eventdb:down', /\S/.test(stripSqlComments(down)) ? down.trimEnd() : `-- eventdb:noop\n${down.trimEnd()}`.trimEnd());
   writeFileSync(join(dir, `${id}.${engine}.sql`), `${lines.join('\n')}\n`);
 }
 
@@ -51,7 +51,7 @@ function stripSqlComments(s: string): string {
  * `<version>_<name>[.<dialect>].<up|down>.sql`. A dialect file (`postgres`; `sqlite3` or `sqlite`)
  * replaces the portable one on that engine, for up and down separately, as popx does.
  */
-export function buildKeto(engine: ConfEngine, dir: string, opts: { literalEmpty?: boolean } = {}): BuiltHistory {
+export function buildKeto(engine: ConfEngine, dir: string): BuiltHistory {
   mkdirSync(dir, { recursive: true });
   const dialects = engine === 'postgres' ? ['postgres'] : ['sqlite3', 'sqlite'];
   const files = new Map<string, string>(); // name → path
@@ -80,7 +80,7 @@ export function buildKeto(engine: ConfEngine, dir: string, opts: { literalEmpty?
     if (!upPath) continue; // a migration only for other engines (mysql, cockroach)
     const downPath = pick(e.down);
     const up = readFileSync(upPath, 'utf8');
-    writeEventdbFile(dir, id, engine, up, downPath ? readFileSync(downPath, 'utf8') : undefined, opts.literalEmpty);
+    writeEventdbFile(dir, id, engine, up, downPath ? readFileSync(downPath, 'utf8') : undefined);
     ids.push(id);
     ups.push(up);
   }
@@ -210,11 +210,15 @@ export async function pgRows(url: string, withOwn = false): Promise<Record<strin
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    const tables = (await c.query<{ t: string }>("SELECT relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = relnamespace WHERE nspname = 'public' AND relkind IN ('r', 'm') ORDER BY 1")).rows
-      .map((x) => x.t)
-      .filter((t) => withOwn || !OWN.test(t));
+    const rels = (await c.query<{ t: string; populated: boolean }>("SELECT relname AS t, relispopulated AS populated FROM pg_class c JOIN pg_namespace n ON n.oid = relnamespace WHERE nspname = 'public' AND relkind IN ('r', 'm') ORDER BY 1")).rows;
+    const tables = rels.map((x) => x.t).filter((t) => withOwn || !OWN.test(t));
+    const unpopulated = new Set(rels.filter((x) => !x.populated).map((x) => x.t));
     const out: Record<string, string> = {};
     for (const t of tables) {
+      if (unpopulated.has(t)) {
+        out[t] = 'not populated'; // a materialized view created WITH NO DATA cannot be read
+        continue;
+      }
       if (/^eventdb_/.test(t)) {
         out[t] = (await c.query<{ n: string }>(`SELECT count(*)::text AS n FROM "${t}"`)).rows[0]!.n; // times differ per run
         continue;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,12 @@ for (const engine of ['postgres', 'sqlite'] as ConfEngine[]) {
   const src: Source = { name: `keto-${engine}`, engine, build: (dir) => buildKeto(engine, dir), reversible: true, expect: EXPECT[engine] };
   describe(`ory/keto migrations [${engine}]`, () => {
     const db = useDatabases(src);
+    it('keeps the empty files of the source as empty sections: up literally empty, down marked `-- eventdb:noop` (no stand-in statement)', () => {
+      const files = readdirSync(db().migrations).map((f) => readFileSync(join(db().migrations, f), 'utf8'));
+      expect(files.filter((t) => /^-- eventdb:up\n(?:--(?! eventdb:)[^\n]*\n|\s)*(?:-- eventdb:down|$)/.test(t)).length).toBeGreaterThan(0);
+      expect(files.filter((t) => /-- eventdb:down\n-- eventdb:noop\b/.test(t)).length).toBeGreaterThan(0);
+      expect(files.filter((t) => /SELECT 1;/.test(t))).toEqual([]);
+    });
     lifecycle(src, db);
     lint(src, db, engine === 'sqlite' ? ['unparsable-statement', 'unsupported-statement'] : ['unparsable-statement']);
   });

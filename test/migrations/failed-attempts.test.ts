@@ -1,10 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterEach, expect, it } from 'vitest';
 import type { Connection } from '../../src/dialects/types.js';
 import { EventdbError } from '../../src/errors.js';
 import { runHealthChecks } from '../../src/health/index.js';
-import { openDatabase } from '../../src/index.js';
+import { openDatabase, validateDatabase } from '../../src/index.js';
 import { migrateUp, migrationStatus, rollback, validateMigrations } from '../../src/migrations/index.js';
 import { outstandingFailures } from '../../src/migrations/history.js';
 import { prepare } from '../../src/prepare/index.js';
@@ -12,6 +13,17 @@ import { describeEngines } from '../helpers/engines.js';
 import { sqlMig, writeMigrations } from './helpers.js';
 
 const open: Connection[] = [];
+
+/** `eventdb validate`'s failed-attempt findings (level and object), migrations group only. */
+async function validateAttempts(config: Parameters<typeof validateDatabase>[1]): Promise<string[]> {
+  const conn = await openDatabase(config);
+  try {
+    const r = await validateDatabase(conn, config, { drift: false, expected: null });
+    return r.findings.filter((f) => f.kind === 'failed-attempt').map((f) => `${f.level}:${f.object}`);
+  } finally {
+    await conn.close();
+  }
+}
 afterEach(async () => {
   for (const c of open.splice(0)) await c.close();
 });
@@ -50,6 +62,7 @@ describeEngines('a failed attempt fixed and applied no longer counts', (fx) => {
     expect(sick.checks[0]!.message).toMatch(/1 failed attempt in the migration log/);
     const refused = await prepare(input, { health: { checks: ['lock'] } });
     expect(refused.exitCode).toBe(5);
+    expect(await validateAttempts(config)).toEqual(['error:migration 0002_b']);
     expect(refused.steps.find((s) => s.name === 'migrations')!.message).toMatch(/failed migration attempt/);
 
     writeFileSync(join(dir, '0002_b.sql'), good);
@@ -67,8 +80,38 @@ describeEngines('a failed attempt fixed and applied no longer counts', (fx) => {
 
     const healthy = await runHealthChecks(config, { checks: ['migrations'] });
     expect(healthy.checks[0]).toMatchObject({ name: 'migrations', status: 'ok' });
+    expect(await validateAttempts(config)).toEqual([]);
     const started = await prepare(input, { health: { checks: ['lock'] } });
     expect(started.steps.find((s) => s.name === 'migrations')).toMatchObject({ status: 'ok', message: '2 applied, none pending' });
     expect(started.exitCode).toBe(0);
+  });
+});
+
+describeEngines('a failed rollback of an applied migration counts everywhere', (fx) => {
+  it('status, health-check and validate all report it (the migration stays applied) until it succeeds', async () => {
+    const dir = writeMigrations(fx.dir(), {
+      '0001_a.sql': sqlMig('create table a (x integer);', 'drop table a;\ndrop table b;'), // b is not there yet
+    });
+    const config = { ...(await fx.config()), migrationsDir: dir };
+    const conn = await openDatabase(config);
+    open.push(conn);
+    await migrateUp(conn, config);
+    await expect(rollback(conn, config, { count: 1 })).rejects.toBeInstanceOf(EventdbError);
+    const st = await migrationStatus(conn, config);
+    expect(st.migrations.map((m) => m.state)).toEqual(['applied']);
+    expect(st.failedAttempts.map((f) => f.id)).toEqual(['0001_a']);
+    await conn.close();
+    open.pop();
+    expect((await runHealthChecks(config, { checks: ['migrations'] })).checks[0]).toMatchObject({ name: 'migrations', status: 'fail' });
+    expect(await validateAttempts(config)).toEqual(['error:migration 0001_a']);
+    // Once the down can run (table b exists) and the rollback succeeds: settled everywhere.
+    const again = await openDatabase(config);
+    open.push(again);
+    await sql`create table b (x integer)`.execute(again.db);
+    expect((await rollback(again, config, { count: 1 })).rolledBack.map((s) => s.id)).toEqual(['0001_a']);
+    expect((await migrationStatus(again, config)).failedAttempts).toEqual([]);
+    await again.close();
+    open.pop();
+    expect(await validateAttempts(config)).toEqual([]);
   });
 });

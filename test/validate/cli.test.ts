@@ -50,6 +50,15 @@ function start(args: string[], env: Record<string, string>) {
   return { child, done, waitFor };
 }
 
+/*
+ * PGlite is slow here for a reason: every CLI call starts PGlite in a new process (about 1.6 s for
+ * `validate --no-drift` under load), and every drift check initialises a second, in-memory PGlite
+ * for the scratch replay (initdb: `validate` with drift took 6.6 s against 1.6 s without). The
+ * migrations-group test makes nine CLI calls, three of them with drift, plus two in-process opens:
+ * 37 s measured at load average 9 (2 cores), near the 60 s default. Its PGlite variant gets more.
+ */
+const PGLITE_DRIFT_TIMEOUT_MS = 180_000;
+
 describeEngines('eventdb validate / auto-fix (CLI)', (fx) => {
   const env = (name: string, extra: Record<string, string> = {}): Record<string, string> => ({ ...project(fx.dir(), fx.engine, name), EVENTDB_DATABASE_URL: fx.url(), ...extra });
 
@@ -104,7 +113,7 @@ describeEngines('eventdb validate / auto-fix (CLI)', (fx) => {
     rmSync(join(e.EVENTDB_MIGRATIONS_DIR!, '0002_rest.sql'));
     r = await runCli(['validate', '--json', '--no-drift'], { env: e });
     expect(r.json().findings.filter((f: any) => f.check === 'migrations').map((f: any) => `${f.level}:${f.kind}:${f.object}`)).toEqual(['error:missing-file:migration 0002_rest']);
-  });
+  }, fx.variant === 'pglite' ? PGLITE_DRIFT_TIMEOUT_MS : undefined);
 
   it('a failed attempt in the migration log is reported', async () => {
     const e = env('failed');

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { ResolvedConfig } from '../../config/index.js';
 import type { Connection } from '../../dialects/types.js';
 import { EventdbError } from '../../errors.js';
-import type { StepResult, UpFailureDetails } from '../../migrations/index.js';
+import type { RiskGateDetails, StepResult, UpFailureDetails } from '../../migrations/index.js';
 import type { CommandContext } from '../context.js';
 import type { Output } from '../output.js';
 
@@ -86,9 +86,30 @@ export function renderPlan(out: Output, steps: StepResult[], showSql: boolean, o
   });
 }
 
-/** MIGRATION_FAILED: what was done, then the failure (file, statement, engine's error). */
-export function renderFailure(ctx: CommandContext<unknown>, e: unknown, doneKey: 'applied' | 'rolledBack'): number {
+/**
+ * RISK_GATE: the plan the gate refused and the findings it refused for, then the error. Text: the plan
+ * as a dry run shows it (every statement) with --dry-run, else the steps with findings; --json: `plan`
+ * and `findings` beside `ok: false` and `error`.
+ */
+export function renderRefusal(ctx: CommandContext<MigrateFlags>, e: EventdbError): number {
   const { out } = ctx;
+  const d = e.details as RiskGateDetails | undefined;
+  if (!d?.plan) return out.error(e);
+  if (out.json) {
+    out.result(false, { engine: d.engine, plan: d.plan, findings: d.findings, error: e.toJSON() }, () => undefined);
+    out.note(`error: ${e.message}`);
+    return e.exitCode;
+  }
+  const n = d.plan.length;
+  out.line(`refused on ${d.engine}: ${n} migration${n === 1 ? '' : 's'} planned, ${d.findings.length} risk finding${d.findings.length === 1 ? '' : 's'}; nothing was run`);
+  renderPlan(out, d.plan, !!ctx.opts.dryRun, !ctx.opts.dryRun);
+  return out.error(e);
+}
+
+/** MIGRATION_FAILED: what was done, then the failure (file, statement, engine's error). RISK_GATE: see renderRefusal. */
+export function renderFailure(ctx: CommandContext<MigrateFlags>, e: unknown, doneKey: 'applied' | 'rolledBack'): number {
+  const { out } = ctx;
+  if (e instanceof EventdbError && e.code === 'RISK_GATE') return renderRefusal(ctx, e);
   if (!(e instanceof EventdbError) || e.code !== 'MIGRATION_FAILED') throw e;
   const d = e.details as UpFailureDetails;
   if (out.json) {
