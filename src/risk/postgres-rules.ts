@@ -140,6 +140,8 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
       const con = n.def?.Constraint ?? {};
       if (con.skip_validation) return;
       const dom = qualified((n.typeName ?? []) as Node[]);
+      // A domain created in this migration (or earlier in the plan) is used only by new, empty tables.
+      if (a.isNew(`domain ${str(n.typeName?.[n.typeName.length - 1])}`)) return;
       a.emit('lock-domain-constraint', a.ctx.assumeSmall ? 'low' : 'high', s, `ALTER DOMAIN ${dom} ADD CONSTRAINT checks every column of every table that uses the domain, holding locks that block writes to them`, con.conname ? `\`${s.text} NOT VALID\`, then in a later migration \`ALTER DOMAIN ${sqlQualified(((n.typeName ?? []) as Node[]).map(str))} VALIDATE CONSTRAINT ${sqlName(con.conname)}\`` : `ADD CONSTRAINT … NOT VALID, then ALTER DOMAIN ${dom} VALIDATE CONSTRAINT … in a later migration`);
       return;
     }
@@ -165,6 +167,13 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
           if (con.contype === 'CONSTR_FOREIGN') a.fks.push({ table, cols: (con.fk_attrs ?? []).map(str), stmt: s });
         }
       }
+      return;
+    }
+    case 'CreateDomainStmt': {
+      a.ddl();
+      const names = (n.domainname ?? []) as Node[];
+      // Kept with the relations under a name no relation has (a space), so that it follows the plan too.
+      a.created.add(`domain ${str(names[names.length - 1]).toLowerCase()}`);
       return;
     }
     case 'CreateTableAsStmt': // CREATE MATERIALIZED VIEW, CREATE TABLE … AS
@@ -209,6 +218,7 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
         const name = str(items[items.length - 1]);
         if (type === 'OBJECT_TABLE') dropTable(a, s, name, qualified(items));
         else if (type === 'OBJECT_MATVIEW' || type === 'OBJECT_VIEW' || type === 'OBJECT_FOREIGN_TABLE') a.dropRelation(name);
+        else if (type === 'OBJECT_DOMAIN') a.dropRelation(`domain ${str((obj.TypeName?.names ?? items).at(-1))}`);
         else if (type === 'OBJECT_SCHEMA') {
           a.emit('loss-drop-schema', 'critical', s, `DROP SCHEMA ${name}${n.behavior === 'DROP_CASCADE' ? ' CASCADE' : ''} removes every table in it and their data`, 'drop the tables one by one after a verified backup (eventdb backup), or rename the schema first and drop it in a later release');
         }
