@@ -16,6 +16,13 @@ export class SchemaMemory {
   readonly notNullProven = new Set<string>();
   /** Functions created by earlier statements (lower-case name → declared volatility). */
   readonly functions = new Map<string, Volatility>();
+  /**
+   * Relations (tables, materialized views, …) created by earlier migrations of the plan being run
+   * (lower case): nothing deployed uses them yet and they start empty. Kept only where the migrations
+   * read together run together (the `migrate up`/`rollback` gate); lint reads a history whose earlier
+   * files are deployed, and leaves it undefined.
+   */
+  planCreated: Set<string> | undefined;
 
   static fromContext(ctx: RiskContext): SchemaMemory {
     const m = new SchemaMemory();
@@ -69,6 +76,7 @@ export class SchemaMemory {
   renameTable(from: string, to: string): void {
     const f = from.toLowerCase();
     const t = to.toLowerCase();
+    if (this.planCreated?.delete(f)) this.planCreated.add(t);
     for (const k of [...this.notNullProven]) {
       if (k.startsWith(`${f}.`)) {
         this.notNullProven.delete(k);
@@ -97,6 +105,7 @@ export class SchemaMemory {
   }
 
   dropTable(name: string): void {
+    this.planCreated?.delete(name.toLowerCase());
     const p = `${name.toLowerCase()}.`;
     for (const k of [...this.notNullProven]) if (k.startsWith(p)) this.notNullProven.delete(k);
     this.columns.delete(name.toLowerCase());
@@ -161,8 +170,56 @@ export class Analysis {
     return this.inBlock || this.transactional;
   }
 
+  /** Created by this migration, or by an earlier migration of the plan being run (SchemaMemory.planCreated). */
   isNew(table: string): boolean {
+    const t = table.toLowerCase();
+    return this.created.has(t) || (this.memory.planCreated?.has(t) ?? false);
+  }
+
+  /** Created by this very migration (not by an earlier step of the plan): DuckDB's index rules differ. */
+  createdHere(table: string): boolean {
     return this.created.has(table.toLowerCase());
+  }
+
+  /** compat-rename-table findings of this migration, by the old name (lower case) they warn about. */
+  private readonly renamedAway = new Map<string, Finding>();
+
+  /**
+   * A relation is created (CREATE TABLE / MATERIALIZED VIEW / VIEW / TABLE AS, SELECT INTO …): it is
+   * new and empty. A name this migration renamed away exists again: readers of it still find it (the
+   * rebuild pattern: rename aside, create under the old name, copy, drop), so the rename breaks no one.
+   */
+  createRelation(name: string): void {
+    this.created.add(name.toLowerCase());
+    this.nameAppears(name);
+  }
+
+  /** A relation gets `name` (created, or renamed to it): a compat-rename-table on that name is void. */
+  nameAppears(name: string): void {
+    const f = this.renamedAway.get(name.toLowerCase());
+    if (!f) return;
+    this.renamedAway.delete(name.toLowerCase());
+    const i = this.findings.indexOf(f);
+    if (i >= 0) this.findings.splice(i, 1);
+  }
+
+  /** A relation is renamed: the new-relation knowledge follows it; a rename of a deployed one is a compat break (until the name reappears). */
+  renameRelation(s: Stmt, from: string, to: string, warn: boolean): void {
+    const f = from.toLowerCase();
+    const fresh = this.isNew(from);
+    if (!fresh && warn) {
+      const finding = this.emit('compat-rename-table', 'high', s, `renaming "${from}" to "${to}" breaks the running application, which still uses "${from}"`, `expand and contract: create "${to}" (or a view named "${from}"), deploy code that uses the new name, then drop the old one in a later migration`);
+      if (finding) this.renamedAway.set(f, finding);
+    }
+    this.memory.renameTable(from, to);
+    if (this.created.delete(f) || fresh) this.created.add(to.toLowerCase());
+    this.nameAppears(to);
+  }
+
+  /** A relation is dropped. */
+  dropRelation(name: string): void {
+    this.created.delete(name.toLowerCase());
+    this.memory.dropTable(name);
   }
 
   /** The column was added (or its table created) by this migration: nothing deployed uses it yet. */
@@ -175,14 +232,18 @@ export class Analysis {
   }
 
   sizeNote(table: string): string {
-    return describeSize(table, this.size(table));
+    const size = this.size(table);
+    if (size.source === 'new' && !this.created.has(table.toLowerCase())) return `"${table}" is created earlier in this plan`;
+    return describeSize(table, size);
   }
 
-  emit(rule: RuleCode, level: Level | null, stmt: Stmt, message: string, advice: string): void {
-    if (!level) return;
+  emit(rule: RuleCode, level: Level | null, stmt: Stmt, message: string, advice: string): Finding | undefined {
+    if (!level) return undefined;
     // Data lost on the way down is its own rule, whatever statement loses it.
     if (this.direction === 'down' && rule.startsWith('loss-') && rule !== 'loss-narrowing-type') rule = 'down-loses-data';
-    this.findings.push({ rule, level, migration: this.migration, statement: stmt.text, line: stmt.line, message, advice, direction: this.direction, ...(this.file ? { file: this.file } : {}) });
+    const f: Finding = { rule, level, migration: this.migration, statement: stmt.text, line: stmt.line, message, advice, direction: this.direction, ...(this.file ? { file: this.file } : {}) };
+    this.findings.push(f);
+    return f;
   }
 
   /** Expected schema: whether it still declares this table (and column). */
@@ -248,6 +309,8 @@ export class Analysis {
       this.emit('txn-control-in-migration', 'high', this.openedBy, 'this transaction is never committed: its changes are rolled back when the connection closes, or it stays open holding its locks', 'end the block with COMMIT in the same migration');
     }
     this.closeUnit();
+    // What this migration created is, for the later migrations of the same plan, created earlier in it.
+    if (this.memory.planCreated) for (const t of this.created) this.memory.planCreated.add(t);
     for (const fk of this.fks) {
       if (this.memory.covers(fk.table, fk.cols)) continue;
       const size = this.size(fk.table);

@@ -56,6 +56,8 @@ export async function gatePlan(steps: GateStep[], opts: GateOptions): Promise<Ga
   }
   const ctx: RiskContext = { engine, tableSizes: sizes, live, assumeSmall: opts.assumeSmall, expected: opts.expected, functionVolatility: volatility };
   const memory = SchemaMemory.fromContext(ctx);
+  // The plan's steps run back to back: a relation an earlier step creates is new to every later one.
+  memory.planCreated = new Set();
   // SQLite: the whole plan's statements parsed in one call of the grammar (see parseSqliteMany).
   const sqlite = steps.every((s) => s.engine === 'sqlite') ? parseSqliteMany(steps.flatMap((s) => s.statements)) : undefined;
   let next = 0;

@@ -140,14 +140,16 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
       const con = n.def?.Constraint ?? {};
       if (con.skip_validation) return;
       const dom = qualified((n.typeName ?? []) as Node[]);
+      // A domain created in this migration (or earlier in the plan) is used only by new, empty tables.
+      if (a.isNew(`domain ${str(n.typeName?.[n.typeName.length - 1])}`)) return;
       a.emit('lock-domain-constraint', a.ctx.assumeSmall ? 'low' : 'high', s, `ALTER DOMAIN ${dom} ADD CONSTRAINT checks every column of every table that uses the domain, holding locks that block writes to them`, con.conname ? `\`${s.text} NOT VALID\`, then in a later migration \`ALTER DOMAIN ${sqlQualified(((n.typeName ?? []) as Node[]).map(str))} VALIDATE CONSTRAINT ${sqlName(con.conname)}\`` : `ADD CONSTRAINT … NOT VALID, then ALTER DOMAIN ${dom} VALIDATE CONSTRAINT … in a later migration`);
       return;
     }
     case 'CreateStmt': {
       a.ddl();
       const table = n.relation.relname as string;
-      a.created.add(table.toLowerCase());
       a.memory.dropTable(table);
+      a.createRelation(table);
       for (const el of (n.tableElts ?? []) as Node[]) {
         if (el.ColumnDef) {
           const c = el.ColumnDef;
@@ -167,6 +169,28 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
       }
       return;
     }
+    case 'CreateDomainStmt': {
+      a.ddl();
+      const names = (n.domainname ?? []) as Node[];
+      // Kept with the relations under a name no relation has (a space), so that it follows the plan too.
+      a.created.add(`domain ${str(names[names.length - 1]).toLowerCase()}`);
+      return;
+    }
+    case 'CreateTableAsStmt': // CREATE MATERIALIZED VIEW, CREATE TABLE … AS
+    case 'ViewStmt':
+    case 'CreateForeignTableStmt': {
+      a.ddl();
+      const rel = (kind === 'CreateTableAsStmt' ? n.into?.rel : kind === 'ViewStmt' ? n.view : n.base?.relation) as Node | undefined;
+      if (rel?.relname) newRelation(a, rel.relname as string);
+      return;
+    }
+    case 'SelectStmt':
+      // SELECT … INTO t creates t.
+      if (n.intoClause?.rel?.relname) {
+        a.ddl();
+        newRelation(a, n.intoClause.rel.relname as string);
+      }
+      return;
     case 'IndexStmt': {
       a.ddl();
       const table = n.relation.relname as string;
@@ -193,6 +217,8 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
         const items: Node[] = obj.List?.items ?? (obj.String ? [obj] : []);
         const name = str(items[items.length - 1]);
         if (type === 'OBJECT_TABLE') dropTable(a, s, name, qualified(items));
+        else if (type === 'OBJECT_MATVIEW' || type === 'OBJECT_VIEW' || type === 'OBJECT_FOREIGN_TABLE') a.dropRelation(name);
+        else if (type === 'OBJECT_DOMAIN') a.dropRelation(`domain ${str((obj.TypeName?.names ?? items).at(-1))}`);
         else if (type === 'OBJECT_SCHEMA') {
           a.emit('loss-drop-schema', 'critical', s, `DROP SCHEMA ${name}${n.behavior === 'DROP_CASCADE' ? ' CASCADE' : ''} removes every table in it and their data`, 'drop the tables one by one after a verified backup (eventdb backup), or rename the schema first and drop it in a later release');
         }
@@ -231,13 +257,9 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
       const rt = n.renameType as string;
       const table = n.relation?.relname as string | undefined;
       if (!table) return;
-      if (duck && a.memory.hasIndex(table) && !a.isNew(table)) duckIndexed(a, s, table, 'RENAME');
-      if (rt === 'OBJECT_TABLE') {
-        if (!a.isNew(table)) {
-          a.emit('compat-rename-table', 'high', s, `renaming "${table}" to "${n.newname}" breaks the running application, which still uses "${table}"`, `expand and contract: create "${n.newname}" (or a view named "${table}"), deploy code that uses the new name, then drop the old one in a later migration`);
-        }
-        a.memory.renameTable(table, n.newname);
-        if (a.isNew(table)) a.created.add(String(n.newname).toLowerCase());
+      if (duck && a.memory.hasIndex(table) && !a.createdHere(table)) duckIndexed(a, s, table, 'RENAME');
+      if (rt === 'OBJECT_TABLE' || rt === 'OBJECT_MATVIEW' || rt === 'OBJECT_VIEW' || rt === 'OBJECT_FOREIGN_TABLE') {
+        a.renameRelation(s, table, String(n.newname), rt === 'OBJECT_TABLE');
       } else if (rt === 'OBJECT_COLUMN') {
         // A column this migration added is not used by the deployed application yet.
         if (!a.isNewColumn(table, n.subname)) {
@@ -298,8 +320,13 @@ function dropTable(a: Analysis, s: Stmt, name: string, display: string): void {
   if (a.expects(name)) {
     a.emit('compat-drop-expected', 'critical', s, `"${name}" is still declared in the expected schema (schema/): the application expects it`, 'remove it from schema/ and from the code in an earlier release, then drop it');
   }
-  a.created.delete(name.toLowerCase());
+  a.dropRelation(name);
+}
+
+/** A relation created without column definitions eventdb reads (materialized view, TABLE AS, SELECT INTO, view, foreign table). */
+function newRelation(a: Analysis, name: string): void {
   a.memory.dropTable(name);
+  a.createRelation(name);
 }
 
 /** The index-first path for a UNIQUE / PRIMARY KEY constraint, as statements that run as printed. */
@@ -349,7 +376,7 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
     }
     case 'AT_DropColumn': {
       const col = c.name as string;
-      if (duck && a.memory.hasIndex(table) && !isNew) duckIndexed(a, s, table, 'DROP COLUMN');
+      if (duck && a.memory.hasIndex(table) && !a.createdHere(table)) duckIndexed(a, s, table, 'DROP COLUMN');
       let level = scaled(size, 'high', 'high', 'high', 'low');
       if (a.direction === 'down') level = size.source === 'assumed' ? (a.ctx.assumeSmall ? 'low' : a.createdByUp.has(`${table}.${col}`.toLowerCase()) ? 'medium' : 'high') : size.cls === 'empty' ? 'low' : 'high';
       a.emit('loss-drop-column', level, s, `dropping "${table}"."${col}" deletes its values (${note})`, a.direction === 'down' ? 'take a backup before rolling back (--backup-before), or keep the column in the down and drop it in a later migration' : 'stop reading and writing the column in a release first, take a backup (--backup-before), then drop it');
@@ -368,7 +395,7 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
       const using = c.def?.ColumnDef?.raw_default as Node | undefined;
       const plainUsing = !using || (using.ColumnRef?.fields?.length === 1 && str(using.ColumnRef.fields[0]).toLowerCase() === col.toLowerCase());
       if (from === to && plainUsing && !c.def?.ColumnDef?.collClause) return;
-      if (duck && a.memory.hasIndex(table) && !isNew) duckIndexed(a, s, table, 'ALTER COLUMN TYPE');
+      if (duck && a.memory.hasIndex(table) && !a.createdHere(table)) duckIndexed(a, s, table, 'ALTER COLUMN TYPE');
       if (from && isNarrowing(from, to)) {
         a.emit('loss-narrowing-type', scaled(size, 'high', 'high', 'high', 'low'), s, `changing "${table}"."${col}" from ${from} to ${to} narrows it: values that do not fit make the migration fail or are cut`, 'check the data first (SELECT … WHERE length(col) > n), add a new column of the new type, backfill with an explicit conversion, then swap');
       } else if (!from && /\(|^int[12]$|^int4$|^date$|^float4$/.test(to) && !isNew) {
@@ -425,7 +452,7 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
     case 'AT_SetNotNull': {
       const col = c.name as string;
       if (duck) {
-        if (a.memory.hasIndex(table) && !isNew) duckIndexed(a, s, table, 'SET NOT NULL');
+        if (a.memory.hasIndex(table) && !a.createdHere(table)) duckIndexed(a, s, table, 'SET NOT NULL');
         return;
       }
       if (isNew || a.memory.notNullProven.has(`${table}.${col}`.toLowerCase())) return;

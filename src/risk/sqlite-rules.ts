@@ -77,8 +77,8 @@ export function sqliteStatement(a: Analysis, n: Node, s: Stmt): void {
     case 'create_table_stmt': {
       a.ddl();
       const table = nameOf(n.name);
-      a.created.add(table.toLowerCase());
       a.memory.dropTable(table);
+      a.createRelation(table);
       const as = clause(n, 'as_clause');
       if (as) {
         const src = fromTable(as.expr);
@@ -145,6 +145,17 @@ export function sqliteStatement(a: Analysis, n: Node, s: Stmt): void {
       for (const act of items(n.actions)) alterAction(a, s, table, act);
       return;
     }
+    case 'create_view_stmt':
+      a.ddl();
+      if (nameOf(n.name)) {
+        a.memory.dropTable(nameOf(n.name));
+        a.createRelation(nameOf(n.name));
+      }
+      return;
+    case 'drop_view_stmt':
+      a.ddl();
+      for (const v of items(n.views)) a.dropRelation(nameOf(v));
+      return;
     default:
       if (/^(create|drop|alter)_/.test(String(n.type))) a.ddl();
   }
@@ -163,8 +174,7 @@ function dropTable(a: Analysis, s: Stmt, table: string): void {
     a.emit('loss-drop-table', level, s, `DROP TABLE ${table} deletes all its rows (${a.sizeNote(table)})`, a.direction === 'down' ? 'take a backup before rolling back (--backup-before), or rename the table aside instead of dropping it' : 'take a verified backup first (--backup-before); to retire a table, stop using it in a release, then drop it in a later one');
     if (a.expects(table)) a.emit('compat-drop-expected', 'critical', s, `"${table}" is still declared in the expected schema (schema/): the application expects it`, 'remove it from schema/ and from the code in an earlier release, then drop it');
   }
-  a.created.delete(table.toLowerCase());
-  a.memory.dropTable(table);
+  a.dropRelation(table);
 }
 
 function alterAction(a: Analysis, s: Stmt, table: string, act: Node): void {
@@ -215,12 +225,8 @@ function alterAction(a: Analysis, s: Stmt, table: string, act: Node): void {
       const to = nameOf(act.newName);
       // The last step of a rebuild (new table renamed to the old name) changes nothing for the app.
       const rebuild = isNew && [...(copies.get(a)?.entries() ?? [])].some(([src, dst]) => dst === table.toLowerCase() && src === to.toLowerCase());
-      if (!isNew && !rebuild) a.emit('compat-rename-table', 'high', s, `renaming "${table}" to "${to}" breaks the running application, which still uses "${table}"`, `expand and contract: create "${to}" (or a view named "${table}"), deploy code that uses the new name, then drop the old one later`);
-      a.memory.renameTable(table, to);
-      if (isNew) {
-        a.created.delete(table.toLowerCase());
-        if (!rebuild) a.created.add(to.toLowerCase());
-      }
+      a.renameRelation(s, table, to, true);
+      if (rebuild) a.created.delete(to.toLowerCase());
       return;
     }
   }

@@ -26,6 +26,20 @@ for (const engine of ['postgres', 'sqlite'] as ConfEngine[]) {
     });
     lifecycle(src, db);
     lint(src, db, engine === 'sqlite' ? ['unparsable-statement', 'unsupported-statement'] : ['unparsable-statement']);
+    it('lint: a table rebuilt under its own name (renamed aside, re-created, copied, dropped) is no compat-rename-table; a real rename is', async () => {
+      const r = await runCli(['migrate', 'lint', db().migrations, '--engine', engine, '--json'], { cwd: db().dir });
+      const renames = r.json<{ findings: LintFinding[] }>().findings.filter((f) => f.rule === 'compat-rename-table');
+      // Only keto_relation_tuples_uuid → keto_relation_tuples (and back): deployed code of the release before reads the old name.
+      expect(renames.map((f) => `${f.migration} ${f.direction}: ${f.statement}`)).toEqual([
+        '20220513200600000001_drop-old-non-uuid-table up: ALTER TABLE keto_relation_tuples_uuid RENAME TO keto_relation_tuples',
+        '20220513200600000001_drop-old-non-uuid-table down: ALTER TABLE keto_relation_tuples RENAME TO keto_relation_tuples_uuid',
+      ]);
+      if (engine === 'sqlite') {
+        // The rebuilds are still reported, as what they cost: every row rewritten under the write lock.
+        const rebuilds = r.json<{ findings: LintFinding[] }>().findings.filter((f) => f.rule === 'rewrite-sqlite-rebuild' && f.direction === 'up').map((f) => f.migration);
+        expect(rebuilds).toEqual(expect.arrayContaining(['20220513200400000001_uuid-mapping-remove-check', '20230228091200000000_add-on-delete-cascade-to-relationship']));
+      }
+    });
   });
 }
 
@@ -106,3 +120,24 @@ describe('ory/keto [sqlite]: rows survive the table rebuild (rename, create, cop
     }
   });
 });
+
+// Issue 19: a fresh install in production was refused (exit 5) for compat-rename-table (high) on
+// SQLite's rebuild (rename aside, create under the old name, copy, drop) and on renaming
+// keto_relation_tuples_uuid, which an earlier migration of the same plan creates.
+for (const engine of ['postgres', 'sqlite'] as ConfEngine[]) {
+  describe(`ory/keto fresh install in production [${engine}]`, () => {
+    const src: Source = { name: `keto-prod-${engine}`, engine, build: (dir) => buildKeto(engine, dir), reversible: true, expect: [] };
+    const db = useDatabases(src);
+    it('the production gate lets a fresh install through: no compat-rename-table for a table the plan itself creates or rebuilds under the same name', async () => {
+      const args = ['--env', 'production', '--url', db().migrated, '--migrations', db().migrations, '--json'];
+      const forced = await runCli(['migrate', 'up', '--dry-run', '--force', ...args], { cwd: db().dir });
+      expect(forced.code, forced.stderr).toBe(0);
+      expect(forced.json().findings.filter((f: { rule: string }) => f.rule === 'compat-rename-table').map((f: { statement: string }) => f.statement)).toEqual([]);
+      const r = await runCli(['migrate', 'up', '--dry-run', ...args], { cwd: db().dir });
+      expect(r.code, r.stderr).toBe(0);
+      const up = await runCli(['migrate', 'up', ...args], { cwd: db().dir });
+      expect(up.code, up.stderr).toBe(0);
+      expect(up.json().applied.map((m: { id: string }) => m.id)).toEqual(db().built.ids);
+    });
+  });
+}

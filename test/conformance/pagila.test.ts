@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { createPgDatabase } from '../helpers/engines.js';
-import { buildPagila, FIXTURES, pgCatalog, pgRows, psql } from './helpers.js';
+import { buildPagila, FIXTURES, pgCatalog, pgRows, pgStepTruth, psql, statementTable, WRITE_BLOCKING } from './helpers.js';
 
 /*
  * pagila's pg_dump schema: domains (one with a non-ASCII name), an enum, plpgsql/SQL functions, an
@@ -59,5 +59,29 @@ describe('pagila (pg_dump schema) [postgres]', () => {
     const j = r.json<{ findings: Array<{ rule: string; statement: string }>; migrations: unknown[] }>();
     expect(j.migrations).toHaveLength(1);
     expect(j.findings.filter((f) => /^(unparsable|unsupported)-statement$/.test(f.rule)).map((f) => f.statement.slice(0, 120))).toEqual([]);
+  });
+});
+
+// Issue 19: CREATE INDEX on a materialized view the same dump creates (WITH NO DATA) was flagged
+// lock-index-build (high), "assumed production-sized". Every relation the dump creates is new.
+describe('pagila: lint lock claims against PostgreSQL ground truth', () => {
+  let dir = '';
+  let db: Awaited<ReturnType<typeof createPgDatabase>>;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'eventdb-conf-kd-'));
+    db = await createPgDatabase('eventdb_conf');
+  });
+  afterAll(async () => {
+    await db?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  it('each lock claim on the dump names a table that existed before it and that PostgreSQL held against writes', async () => {
+    buildPagila(join(dir, 'migrations'));
+    const r = await runCli(['migrate', 'lint', join(dir, 'migrations'), '--engine', 'postgres', '--json'], { cwd: dir });
+    expect([0, 1], r.stderr).toContain(r.code);
+    const claims = r.json<{ findings: Array<{ rule: string; statement: string }> }>().findings.filter((f) => f.rule.startsWith('lock-'));
+    const [truth] = await pgStepTruth(db.url, [readFileSync(join(FIXTURES, 'pagila', 'pagila-schema.sql'), 'utf8')]);
+    expect(truth!.locks).toEqual({});
+    expect(claims.filter((f) => !WRITE_BLOCKING.includes(truth!.locks[statementTable(f.statement) ?? ''] ?? '')).map((f) => `${f.rule}: ${f.statement}`)).toEqual([]);
   });
 });

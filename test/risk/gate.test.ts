@@ -86,6 +86,22 @@ describeEngines('risk: live table sizes and the production gate', (fx) => {
     expect(ok.json().findings).toEqual([expect.objectContaining({ rule: 'loss-drop-table', level: 'critical', accepted: { reason: 'events moved to the archive database' } })]);
   });
 
+  it('production: renaming a table an earlier step of the same plan creates passes the gate; once that step is deployed, the rename is refused', async () => {
+    const dir = migrations('m4', {
+      '0001_staging.sql': '-- eventdb:up\nCREATE TABLE bookings_new (id integer, title varchar(100));\n-- eventdb:down\nDROP TABLE bookings_new;\n',
+      '0002_swap.sql': '-- eventdb:up\nALTER TABLE bookings_new RENAME TO bookings;\nCREATE INDEX bookings_title_idx ON bookings (title);\n-- eventdb:down\nALTER TABLE bookings RENAME TO bookings_new;\n',
+    });
+    const args = ['--url', fx.url(), '--migrations', dir, '--env', 'production', '--json'];
+    const fresh = await runCli(['migrate', 'up', '--dry-run', ...args]);
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(fresh.json().findings.map((f: { rule: string }) => f.rule)).toEqual([]);
+    expect((await runCli(['migrate', 'up', '--to', '0001_staging', '--url', fx.url(), '--migrations', dir])).code).toBe(0);
+    const later = await runCli(['migrate', 'up', ...args]);
+    expect(later.code).toBe(5);
+    expect(later.json().error.code).toBe('RISK_GATE');
+    expect(later.json().error.message).toMatch(/0002_swap \(high\)/);
+  });
+
   it('development runs a risky migration and reports its findings', async () => {
     await seedEvents(5);
     const dir = migrations('m3', { '0001_clear.sql': '-- eventdb:up\nDELETE FROM events;\n' });
