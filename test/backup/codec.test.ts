@@ -7,24 +7,7 @@ import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { compressor, decompressor } from '../../src/backup/codec.js';
-
-async function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const out: Buffer[] = [];
-  for await (const c of stream as AsyncIterable<Buffer>) out.push(c);
-  return Buffer.concat(out);
-}
-
-/** Compressible, position-dependent data: any reordering of blocks changes it. */
-function sample(bytes: number): Buffer {
-  const lines: string[] = [];
-  let n = 0;
-  for (let i = 0; n < bytes; i++) {
-    const l = `${i},user${(i * 7919) % 1000003}@example.com,${randomBytes(6).toString('hex')}\n`;
-    lines.push(l);
-    n += l.length;
-  }
-  return Buffer.from(lines.join('')).subarray(0, bytes);
-}
+import { collect, sample } from './helpers.js';
 
 /** Occurrences of a gzip member header (1f 8b 08): at least one per member. */
 function memberCount(gz: Buffer): number {

@@ -1,5 +1,4 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,25 +12,7 @@ import { EventdbError } from '../../src/errors.js';
 import { BIN, baseEnv, ROOT } from '../helpers/cli.js';
 import { createPgDatabase, describeEngines, pgAdminUrl } from '../helpers/engines.js';
 import { zstdNode } from '../helpers/node24.js';
-import { dataObject, dropPgDatabases, execSql, fingerprint, pgDatabases, seedItems } from './helpers.js';
-
-async function collect(stream: Readable): Promise<Buffer> {
-  const out: Buffer[] = [];
-  for await (const c of stream as AsyncIterable<Buffer>) out.push(c);
-  return Buffer.concat(out);
-}
-
-/** Compressible, position-dependent rows with a random column. */
-function sample(bytes: number): Buffer {
-  const lines: string[] = [];
-  let n = 0;
-  for (let i = 0; n < bytes; i++) {
-    const l = `${i},user${(i * 7919) % 1000003}@example.com,${randomBytes(6).toString('hex')}\n`;
-    lines.push(l);
-    n += l.length;
-  }
-  return Buffer.from(lines.join('')).subarray(0, bytes);
-}
+import { collect, dataObject, dropPgDatabases, execSql, fingerprint, pgDatabases, sample, seedItems } from './helpers.js';
 
 /** zstd frame magic numbers (28 b5 2f fd) in a buffer: one per frame, at least. */
 function frameCount(z: Buffer): number {

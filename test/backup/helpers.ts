@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -84,4 +84,23 @@ export function dataObject(storeDir: string): string {
   const files = walk(storeDir).filter((f) => /\/data\.[^/]+$/.test(f));
   if (files.length !== 1) throw new Error(`expected one data object in ${storeDir}, found ${files.length}`);
   return files[0]!;
+}
+
+/** Everything a stream yields, as one buffer. */
+export async function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const out: Buffer[] = [];
+  for await (const c of stream as AsyncIterable<Buffer>) out.push(c);
+  return Buffer.concat(out);
+}
+
+/** Compressible, position-dependent rows with a random column: any reordering of blocks changes it. */
+export function sample(bytes: number): Buffer {
+  const lines: string[] = [];
+  let n = 0;
+  for (let i = 0; n < bytes; i++) {
+    const l = `${i},user${(i * 7919) % 1000003}@example.com,${randomBytes(6).toString('hex')}\n`;
+    lines.push(l);
+    n += l.length;
+  }
+  return Buffer.from(lines.join('')).subarray(0, bytes);
 }

@@ -1,25 +1,14 @@
 import { afterEach, expect, it } from 'vitest';
 import type { Connection } from '../../src/dialects/types.js';
-import { EventdbError } from '../../src/errors.js';
 import { openDatabase } from '../../src/index.js';
 import { migrateUp, migrationStatus, parseSqlMigration, rollback } from '../../src/migrations/index.js';
 import { describeEngines } from '../helpers/engines.js';
-import { historyIds, userTables, writeMigrations } from './helpers.js';
+import { fail, historyIds, userTables, writeMigrations } from './helpers.js';
 
 const open: Connection[] = [];
 afterEach(async () => {
   for (const c of open.splice(0)) await c.close();
 });
-
-async function fail(p: Promise<unknown>): Promise<EventdbError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof EventdbError) return e;
-    throw e;
-  }
-  throw new Error('expected an EventdbError');
-}
 
 it('a multi-line /* */ comment (nested too) before -- eventdb:up is a comment; a directive inside it is not read', () => {
   const text = '/*\n * Adds venues.\n * -- eventdb:no-transaction  (inside the comment: not a directive)\n /* nested */\n */\n-- eventdb:depends-on 0001_a\n-- eventdb:up\ncreate table venues (id integer);\n-- eventdb:down\ndrop table venues;\n';

@@ -1,3 +1,4 @@
+import { EventdbError } from '../../src/errors.js';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
@@ -27,4 +28,15 @@ export async function historyIds(db: Kysely<any>): Promise<string[]> {
   } catch {
     return [];
   }
+}
+
+/** The EventdbError a promise rejects with (anything else fails the test). */
+export async function fail(p: Promise<unknown>): Promise<EventdbError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof EventdbError) return e;
+    throw e;
+  }
+  throw new Error('expected an EventdbError');
 }

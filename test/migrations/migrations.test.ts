@@ -6,22 +6,12 @@ import type { Connection } from '../../src/dialects/types.js';
 import { EventdbError } from '../../src/errors.js';
 import { baseline, createMigration, loadMigrations, migrateUp, migrationStatus, repair, rollback, validateMigrations, orderMigrations, renderGraph } from '../../src/migrations/index.js';
 import { describeEngines } from '../helpers/engines.js';
-import { historyIds, sqlMig, userTables, writeMigrations } from './helpers.js';
+import { fail, historyIds, sqlMig, userTables, writeMigrations } from './helpers.js';
 
 const open: Connection[] = [];
 afterEach(async () => {
   for (const c of open.splice(0)) await c.close();
 });
-
-async function fail(p: Promise<unknown>): Promise<EventdbError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof EventdbError) return e;
-    throw e;
-  }
-  throw new Error('expected an EventdbError');
-}
 
 const BASIC = {
   '0001_users.sql': sqlMig('create table users (id integer primary key, email text not null);\ncreate index users_email on users (email);', 'drop table users;'),

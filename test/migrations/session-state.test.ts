@@ -5,26 +5,15 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { Connection } from '../../src/dialects/types.js';
-import { EventdbError } from '../../src/errors.js';
 import { openDatabase } from '../../src/index.js';
 import { migrateUp, migrationStatus, rollback } from '../../src/migrations/index.js';
 import { createPgDatabase, describeEngines } from '../helpers/engines.js';
-import { historyIds, sqlMig, userTables, writeMigrations } from './helpers.js';
+import { fail, historyIds, sqlMig, userTables, writeMigrations } from './helpers.js';
 
 const open: Connection[] = [];
 afterEach(async () => {
   for (const c of open.splice(0)) await c.close();
 });
-
-async function fail(p: Promise<unknown>): Promise<EventdbError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof EventdbError) return e;
-    throw e;
-  }
-  throw new Error('expected an EventdbError');
-}
 
 /**
  * A real pg_dump (schema only) of a database with a domain, an enum, functions, a trigger, a view and
