@@ -18,17 +18,8 @@ export function checkDatabaseFile(path: string, engineName: string, magic: { off
     if (st.isDirectory()) {
       throw new EventdbError('IS_A_DIRECTORY', `${path} is a directory, not a ${engineName} database file`, `point the URL at a file inside it, e.g. ${engineName.toLowerCase()}:${path}/eventdb.${engineName === 'DuckDB' ? 'duckdb' : 'sqlite'}`);
     }
-    if (st.size > 0) {
-      const buf = Buffer.alloc(magic.offset + magic.bytes.length);
-      const fd = openSync(path, 'r');
-      try {
-        readSync(fd, buf, 0, buf.length, 0);
-      } finally {
-        closeSync(fd);
-      }
-      if (buf.subarray(magic.offset).toString('latin1') !== magic.bytes) {
-        throw new EventdbError('NOT_A_DATABASE', `${path} is not a ${engineName} database`, `check the path and the engine in the URL (the file was not changed)`);
-      }
+    if (st.size > 0 && !hasMagic(path, magic)) {
+      throw new EventdbError('NOT_A_DATABASE', `${path} is not a ${engineName} database`, `check the path and the engine in the URL (the file was not changed)`);
     }
     return { exists: true, size: st.size, writable: isWritable(path, st.mode) };
   }
@@ -41,6 +32,27 @@ export function checkDatabaseFile(path: string, engineName: string, magic: { off
     throw new EventdbError('READ_ONLY', `cannot create ${path}: directory ${dir} is not writable`, 'check the directory permissions, or point the URL elsewhere');
   }
   return { exists: false, size: 0, writable: true };
+}
+
+/**
+ * Whether the file starts with the engine's magic. A header still all zeros is a file another process
+ * is creating this moment (DuckDB writes its header after the file exists): read it again for up to
+ * a second before calling it foreign; a file that stays zeros is not a database.
+ */
+function hasMagic(path: string, magic: { offset: number; bytes: string }): boolean {
+  const buf = Buffer.alloc(magic.offset + magic.bytes.length);
+  const deadline = Date.now() + 1000;
+  for (;;) {
+    const fd = openSync(path, 'r');
+    try {
+      readSync(fd, buf, 0, buf.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+    if (buf.subarray(magic.offset).toString('latin1') === magic.bytes) return true;
+    if (buf.some((b) => b !== 0) || Date.now() > deadline) return false;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  }
 }
 
 /** Writable for us: access(W_OK), and — since root passes access() — at least one write bit set. */
