@@ -85,7 +85,7 @@ describeEngines(
     it('six processes at once apply every migration exactly once', async () => {
       const dir = writeMigrations(fx.dir(), FIVE);
       const runs = await Promise.all(Array.from({ length: 6 }, () => runCli(['migrate', 'up', '--url', fx.url(), '--migrations', dir, '--json'], { timeoutMs: 90_000 })));
-      expect(runs.map((r) => r.code)).toEqual([0, 0, 0, 0, 0, 0]);
+      expect(runs.map((r) => r.code), runs.map((r) => r.stderr).join('\n')).toEqual([0, 0, 0, 0, 0, 0]);
       const appliedCounts = runs.map((r) => r.json().applied.length).sort();
       expect(appliedCounts).toEqual([0, 0, 0, 0, 0, 5]);
       const conn = await openDatabase({ flags: { url: fx.url() }, env: {} });

@@ -60,15 +60,26 @@ export async function connectDuckdb(config: ResolvedConfig, opts: ConnectOptions
   const memory = target.memory;
   const path = memory ? ':memory:' : target.path!;
   let readOnly = false;
+  let creating = false;
   if (!memory) {
     const state = checkDatabaseFile(path, 'DuckDB', MAGIC, !opts.readOnly);
+    creating = !state.exists;
     if (!state.exists && opts.readOnly) {
       throw new EventdbError('DB_NOT_FOUND', `database file ${path} does not exist`, 'run `eventdb migrate up` to create it');
     }
     if (state.exists && !state.writable && !opts.readOnly) throw readOnlyError(path);
     readOnly = !!opts.readOnly;
   }
-  const instance = await openInstance(path, readOnly, opts.lockWaitMs ?? config.connectTimeoutMs);
+  const waitMs = opts.lockWaitMs ?? config.connectTimeoutMs;
+  // A new file is created by one process at a time: processes racing DuckDB's own creation of the
+  // same file could read it before its header existed (six `migrate up` on a new file exited 3).
+  // Whoever waited finds the file made, and checks it as any existing file.
+  const instance = creating
+    ? await withFileLock(lockFilePath(path, 'create'), `the creation of ${path}`, { timeoutMs: waitMs }, async () => {
+        checkDatabaseFile(path, 'DuckDB', MAGIC, true);
+        return openInstance(path, false, waitMs);
+      })
+    : await openInstance(path, readOnly, waitMs);
   const db = new Kysely<any>({ dialect: new DuckDbDialect(instance) });
   // A migration's `SET search_path`, `SET schema` or `USE` would move eventdb's own statements and
   // the next migration elsewhere: back to the database and schema the connection opened on.
