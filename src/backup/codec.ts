@@ -242,14 +242,14 @@ export async function checkKeys(keys: EncryptionKeys): Promise<void> {
     try {
       new Encrypter().addRecipient(r);
     } catch (e) {
-      throw new EventdbError('BAD_KEY', `the age recipient "${r.slice(0, 12)}…" is not valid: ${why(e, r)}`, 'recipients look like age1… (62 characters; `age-keygen -y KEYFILE` prints it)', { exitCode: EXIT.USAGE });
+      throw new EventdbError('BAD_KEY', `the age recipient "${r.slice(0, 12)}…" is not valid: ${why(e, r)}`, 'recipients look like age1… (62 characters; `age-keygen -y KEYFILE` prints it)');
     }
   }
   for (const [i, id] of (keys.identities ?? []).entries()) {
     try {
       new Decrypter().addIdentity(id);
     } catch (e) {
-      throw new EventdbError('BAD_KEY', `an age identity in ${keys.identitySources?.[i] ?? 'the keys given'} is not valid: ${why(e, id)}`, 'use the AGE-SECRET-KEY-1… line written by age-keygen (check it was not cut or edited)', { exitCode: EXIT.USAGE });
+      throw new EventdbError('BAD_KEY', `an age identity in ${keys.identitySources?.[i] ?? 'the keys given'} is not valid: ${why(e, id)}`, 'use the AGE-SECRET-KEY-1… line written by age-keygen (check it was not cut or edited)');
     }
   }
 }

@@ -225,13 +225,13 @@ async function restoreLocked(config: ResolvedConfig, target: ResolvedConfig, opt
   const base = { id: snap.id, createdAt: snap.createdAt, engine: m.database.engine, target: target.database.display };
 
   if (m.database.engine !== target.database.engine) {
-    throw new EventdbError('RESTORE_REFUSED', `snapshot ${snap.id} is a ${m.database.engine} snapshot and the target is ${target.database.engine}`, `restore it into a ${m.database.engine} database with --to URL; eventdb does not convert between engines`, { exitCode: EXIT.SAFETY });
+    throw new EventdbError('RESTORE_REFUSED', `snapshot ${snap.id} is a ${m.database.engine} snapshot and the target is ${target.database.engine}`, `restore it into a ${m.database.engine} database with --to URL; eventdb does not convert between engines`);
   }
   // The manifest says whose snapshot it is: restoring another database's snapshot over this one
   // needs --to (a target named explicitly) or --force.
   if (m.database.name !== config.database.name || m.environment !== config.environment) {
     const what = `snapshot ${snap.id} is of ${describeName(m.database.name)} (environment ${describeName(m.environment)}), not of ${describeName(config.database.name)} (environment ${describeName(config.environment)})`;
-    if (!opts.to && !opts.force) throw new EventdbError('SNAPSHOT_MISMATCH', what, 'pass --to URL to restore it into a database you name, or --force to restore it here anyway', { exitCode: EXIT.SAFETY });
+    if (!opts.to && !opts.force) throw new EventdbError('SNAPSHOT_MISMATCH', what, 'pass --to URL to restore it into a database you name, or --force to restore it here anyway');
     notes.push(`${what}; restored because ${opts.to ? '--to names the target' : '--force was given'}`);
   }
   const known = knownMigrationIds(config);
@@ -239,7 +239,7 @@ async function restoreLocked(config: ResolvedConfig, target: ResolvedConfig, opt
     notes.push(`migration head not checked: no migrations in ${config.migrationsDir}`);
   } else if (!isKnownHead(m.migrations.head, known)) {
     if (!opts.force) {
-      throw new EventdbError('RESTORE_REFUSED', `snapshot ${snap.id} is at migration "${m.migrations.head}", which this code does not know`, 'deploy the code that has that migration first, or pass --force to restore anyway', { exitCode: EXIT.SAFETY });
+      throw new EventdbError('RESTORE_REFUSED', `snapshot ${snap.id} is at migration "${m.migrations.head}", which this code does not know`, 'deploy the code that has that migration first, or pass --force to restore anyway');
     }
     notes.push(`restored despite unknown migration head "${m.migrations.head}" (--force)`);
   }

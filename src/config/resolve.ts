@@ -1,5 +1,6 @@
 import { resolve as resolvePath } from 'node:path';
 import { EventdbError } from '../errors.js';
+import { parseDuration } from '../units.js';
 import { parseEnvironment, type Environment } from './environment.js';
 import { findConfigFile, loadConfigFile, type FileSettings } from './file.js';
 import { DEFAULT_DATABASE_URL, defaultUrlForProvider, parseDatabaseUrl, parseProvider, type DatabaseTarget } from './url.js';
@@ -112,25 +113,28 @@ export async function resolveConfig(input: ConfigInput = {}): Promise<ResolvedCo
   registerSecret(database.postgres?.password);
   const isDefaultDatabase = sources.database === 'default';
 
-  const num = (name: string, flagName: string | undefined, envNames: string[], fileValue: unknown, fallback: number | undefined, unit = 1) => {
+  const setting = <T>(name: string, envNames: string[], fileValue: unknown, fallback: T, parse: (v: unknown, origin: string) => number | undefined) => {
     const candidates: Array<[number | undefined, Source]> = [];
-    if (flagName !== undefined) candidates.push([undefined, 'flag']);
-    for (const n of envNames) candidates.push([parseNumber(env[n], `env:${n}`, unit), `env:${n}`]);
-    candidates.push([parseNumber(fileValue, fileSrc, unit), fileSrc]);
-    return pick<number | undefined>(name, candidates, fallback);
+    for (const n of envNames) candidates.push([parse(env[n], `env:${n}`), `env:${n}`]);
+    candidates.push([parse(fileValue, `${fileSrc} (${name})`), fileSrc]);
+    return pick<number | T>(name, candidates, fallback);
   };
+  const num = (name: string, envNames: string[], fileValue: unknown, fallback: number) => setting(name, envNames, fileValue, fallback, parseCount);
+  /** A duration setting (src/units.ts); a plain number is in `plainUnit`. */
+  const dur = <T extends number | undefined>(name: string, envNames: string[], fileValue: unknown, fallback: T, plainUnit: 'ms' | 's') =>
+    setting(name, envNames, fileValue, fallback, (v, origin) => (v === undefined || v === null || v === '' ? undefined : parseDuration(v as string | number, origin, { plainUnit, code: 'CONFIG' })));
 
   const pool: PoolSettings = {
-    min: num('pool.min', undefined, ['EVENTDB_POOL_MIN', 'DB_POOL_MIN'], merged.pool?.min, DEFAULTS.pool.min)!,
-    max: num('pool.max', undefined, ['EVENTDB_POOL_MAX', 'DB_POOL_MAX'], merged.pool?.max, DEFAULTS.pool.max)!,
-    idleTimeoutMs: num('pool.idleTimeout', undefined, ['EVENTDB_POOL_IDLE_TIMEOUT', 'DB_POOL_IDLE_TIMEOUT'], merged.pool?.idleTimeout, DEFAULTS.pool.idleTimeoutMs)!,
-    acquireTimeoutMs: num('pool.acquireTimeout', undefined, ['EVENTDB_POOL_ACQUIRE_TIMEOUT', 'DB_POOL_ACQUIRE_TIMEOUT'], merged.pool?.acquireTimeout, DEFAULTS.pool.acquireTimeoutMs)!,
+    min: num('pool.min', ['EVENTDB_POOL_MIN', 'DB_POOL_MIN'], merged.pool?.min, DEFAULTS.pool.min),
+    max: num('pool.max', ['EVENTDB_POOL_MAX', 'DB_POOL_MAX'], merged.pool?.max, DEFAULTS.pool.max),
+    idleTimeoutMs: dur('pool.idleTimeout', ['EVENTDB_POOL_IDLE_TIMEOUT', 'DB_POOL_IDLE_TIMEOUT'], merged.pool?.idleTimeout, DEFAULTS.pool.idleTimeoutMs, 'ms'),
+    acquireTimeoutMs: dur('pool.acquireTimeout', ['EVENTDB_POOL_ACQUIRE_TIMEOUT', 'DB_POOL_ACQUIRE_TIMEOUT'], merged.pool?.acquireTimeout, DEFAULTS.pool.acquireTimeoutMs, 'ms'),
   };
   if (pool.max < 1 || pool.min < 0 || pool.min > pool.max) {
     throw new EventdbError('CONFIG', `invalid pool size min=${pool.min} max=${pool.max}`, 'set EVENTDB_POOL_MIN ≤ EVENTDB_POOL_MAX, with max ≥ 1');
   }
-  const connectTimeoutMs = num('connectTimeout', undefined, ['EVENTDB_CONNECT_TIMEOUT'], merged.connectTimeout, DEFAULTS.connectTimeoutMs, 1000)!;
-  const statementTimeoutMs = num('statementTimeout', undefined, ['EVENTDB_STATEMENT_TIMEOUT'], merged.statementTimeout, undefined, 1000);
+  const connectTimeoutMs = dur('connectTimeout', ['EVENTDB_CONNECT_TIMEOUT'], merged.connectTimeout, DEFAULTS.connectTimeoutMs, 's');
+  const statementTimeoutMs = dur('statementTimeout', ['EVENTDB_STATEMENT_TIMEOUT'], merged.statementTimeout, undefined, 's');
 
   const migrationsDir = resolvePath(cwd, pick('migrationsDir', [[flags.migrations, 'flag'], [env.EVENTDB_MIGRATIONS_DIR, 'env:EVENTDB_MIGRATIONS_DIR'], [str(merged.migrationsDir), fileSrc]], DEFAULTS.migrationsDir));
   const schemaDir = resolvePath(cwd, pick('schemaDir', [[env.EVENTDB_SCHEMA_DIR, 'env:EVENTDB_SCHEMA_DIR'], [str(merged.schemaDir), fileSrc]], DEFAULTS.schemaDir));
@@ -159,20 +163,10 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-/**
- * Timeouts: a plain number is seconds in env vars (EVENTDB_CONNECT_TIMEOUT=5) and in the file;
- * a suffix (`500ms`, `5s`, `2m`) says the unit. `unit` is the multiplier for a plain number.
- */
-function parseNumber(v: unknown, origin: string, unit: number): number | undefined {
+/** A count (pool sizes): a whole number ≥ 0. */
+function parseCount(v: unknown, origin: string): number | undefined {
   if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v * unit;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(String(v));
-  if (!m) {
-    throw new EventdbError('CONFIG', `invalid number "${String(v)}" from ${origin}`, 'use a whole number (seconds for timeouts), or a value like 500ms, 5s, 2m');
-  }
-  const n = Number(m[1]);
-  if (m[2] === 'ms') return n;
-  if (m[2] === 's') return n * 1000;
-  if (m[2] === 'm') return n * 60_000;
-  return n * unit;
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
+  if (typeof v === 'string' && /^\s*\d+\s*$/.test(v)) return Number(v);
+  throw new EventdbError('CONFIG', `invalid number "${String(v)}" from ${origin}`, 'use a whole number, e.g. 10');
 }

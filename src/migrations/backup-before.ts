@@ -117,6 +117,6 @@ async function snapshotNow(config: ResolvedConfig, store: string | undefined, ta
     return { id: b.id, store: b.store, location: b.location, size: b.size, createdAt: b.createdAt, durationMs: Math.round(b.durationMs), migrationHead: b.migrationHead };
   } catch (e) {
     const inner = e instanceof EventdbError ? e : undefined;
-    throw new EventdbError('BACKUP_BEFORE_FAILED', `the snapshot before ${tag === 'before-rollback' ? 'rolling back' : 'migrating'} failed, so nothing was ${tag === 'before-rollback' ? 'rolled back' : 'applied'}: ${messageOf(e)}`, inner?.hint ? `${inner.hint}; or run without --backup-before` : 'check the store (--store / EVENTDB_STORE), or run without --backup-before', { exitCode: inner?.exitCode, cause: e });
+    throw new EventdbError('BACKUP_BEFORE_FAILED', `the snapshot before ${tag === 'before-rollback' ? 'rolling back' : 'migrating'} failed, so nothing was ${tag === 'before-rollback' ? 'rolled back' : 'applied'}: ${messageOf(e)}`, inner?.hint ? `${inner.hint}; or run without --backup-before` : 'check the store (--store / EVENTDB_STORE), or run without --backup-before', { cause: e });
   }
 }

@@ -60,7 +60,7 @@ export function readMigrationFile(file: string): { text: string; checksum: strin
     const before = bytes.subarray(0, Math.max(0, at));
     const line = before.filter((x) => x === 0x0a).length + 1;
     const col = at - (before.lastIndexOf(0x0a) + 1) + 1;
-    throw new EventdbError('MIGRATION_INVALID', `${file}:${line}:${col}: not valid UTF-8 (byte 0x${(bytes[at] ?? 0).toString(16).padStart(2, '0')})`, 'save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8), then check that line', { exitCode: EXIT.USAGE });
+    throw new EventdbError('MIGRATION_INVALID', `${file}:${line}:${col}: not valid UTF-8 (byte 0x${(bytes[at] ?? 0).toString(16).padStart(2, '0')})`, 'save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8), then check that line');
   }
   return { text: bytes.toString('utf8'), checksum: checksumOf(bytes) };
 }

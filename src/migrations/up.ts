@@ -48,8 +48,8 @@ export interface UpFailureDetails {
   transaction: boolean;
 }
 
-export function usageError(code: string, message: string, hint: string): EventdbError {
-  return new EventdbError(code, message, hint, { exitCode: 2 });
+export function usageError(code: 'USAGE' | 'UNKNOWN_MIGRATION' | 'NOT_APPLIED', message: string, hint: string): EventdbError {
+  return new EventdbError(code, message, hint);
 }
 
 /** Chooses the pending migrations to apply (in order), enforcing --to, --step and the out-of-order rule. */

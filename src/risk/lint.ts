@@ -43,7 +43,7 @@ function expand(paths: string[], cwd: string): string[] {
     try {
       st = statSync(abs);
     } catch {
-      throw new EventdbError('NOT_FOUND', `no such file or folder: ${p}`, 'pass migration files or a migrations folder (default: the configured migrations folder)', { exitCode: EXIT.USAGE });
+      throw new EventdbError('PATH_NOT_FOUND', `no such file or folder: ${p}`, 'pass migration files or a migrations folder (default: the configured migrations folder)');
     }
     if (st.isDirectory()) {
       for (const f of readdirSync(abs).sort()) if (MIGRATION_EXT.test(f) && !f.endsWith('.d.ts')) out.push(join(abs, f));

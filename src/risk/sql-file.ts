@@ -31,10 +31,10 @@ export function readSqlMigration(id: string, text: string, file?: string): Migra
         const args = ACCEPT_ARGS.exec(m[1]!);
         const where = `${file ?? id}:${i + 1}`;
         if (!args) {
-          throw new EventdbError('RISK_ACCEPT_INVALID', `${where}: malformed risk-accepted line`, 'write it as: -- eventdb:risk-accepted RULE "why it is acceptable"', { exitCode: EXIT.USAGE });
+          throw new EventdbError('RISK_ACCEPT_INVALID', `${where}: malformed risk-accepted line`, 'write it as: -- eventdb:risk-accepted RULE "why it is acceptable"');
         }
         if (!(args[1]! in RULES)) {
-          throw new EventdbError('RISK_ACCEPT_INVALID', `${where}: unknown risk rule "${args[1]}"`, `use one of the rule codes listed by \`eventdb migrate lint --rules\` (README "Risk rules")`, { exitCode: EXIT.USAGE });
+          throw new EventdbError('RISK_ACCEPT_INVALID', `${where}: unknown risk rule "${args[1]}"`, `use one of the rule codes listed by \`eventdb migrate lint --rules\` (README "Risk rules")`);
         }
         accepted[args[1]!] = args[2]!;
       }
@@ -83,8 +83,8 @@ export function acceptedFromMeta(meta: unknown, where: string): Record<string, s
   const pairs: Array<[string, unknown]> = Array.isArray(raw) ? raw.map((x: { rule?: string; reason?: unknown }) => [String(x?.rule), x?.reason]) : Object.entries(raw as Record<string, unknown>);
   const out: Record<string, string> = {};
   for (const [rule, reason] of pairs) {
-    if (!(rule in RULES)) throw new EventdbError('RISK_ACCEPT_INVALID', `${where}: unknown risk rule "${rule}" in meta.riskAccepted`, 'use a rule code from README "Risk rules"', { exitCode: EXIT.USAGE });
-    if (typeof reason !== 'string' || !reason.trim()) throw new EventdbError('RISK_ACCEPT_INVALID', `${where}: meta.riskAccepted.${rule} needs a reason`, "write it as riskAccepted: { 'rule-code': 'why it is acceptable' }", { exitCode: EXIT.USAGE });
+    if (!(rule in RULES)) throw new EventdbError('RISK_ACCEPT_INVALID', `${where}: unknown risk rule "${rule}" in meta.riskAccepted`, 'use a rule code from README "Risk rules"');
+    if (typeof reason !== 'string' || !reason.trim()) throw new EventdbError('RISK_ACCEPT_INVALID', `${where}: meta.riskAccepted.${rule} needs a reason`, "write it as riskAccepted: { 'rule-code': 'why it is acceptable' }");
     out[rule] = reason;
   }
   return out;

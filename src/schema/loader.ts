@@ -19,11 +19,11 @@ export const SCHEMA_ENTRIES = ['index.ts', 'index.mts', 'index.js', 'index.mjs',
 export function findSchemaEntry(dir: string): string {
   const abs = isAbsolute(dir) ? dir : resolve(dir);
   if (!existsSync(abs) || !statSync(abs).isDirectory()) {
-    throw new EventdbError('NO_SCHEMA_DIR', `schema folder ${abs} does not exist`, 'run `eventdb init`, or point --schema (or EVENTDB_SCHEMA_DIR) at the folder that holds index.ts', { exitCode: EXIT.USAGE });
+    throw new EventdbError('NO_SCHEMA_DIR', `schema folder ${abs} does not exist`, 'run `eventdb init`, or point --schema (or EVENTDB_SCHEMA_DIR) at the folder that holds index.ts');
   }
   const file = SCHEMA_ENTRIES.map((n) => join(abs, n)).find((f) => existsSync(f));
   if (!file) {
-    throw new EventdbError('NO_SCHEMA_DIR', `schema folder ${abs} has no ${SCHEMA_ENTRIES.join(', ')}`, 'write schema/index.ts exporting the expected schema as its default export', { exitCode: EXIT.USAGE });
+    throw new EventdbError('NO_SCHEMA_DIR', `schema folder ${abs} has no ${SCHEMA_ENTRIES.join(', ')}`, 'write schema/index.ts exporting the expected schema as its default export');
   }
   return file;
 }

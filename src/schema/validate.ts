@@ -49,7 +49,7 @@ export function assertEngineSupported(expected: ExpectedSchema, engine: string):
   const unsupported = declared ? !declared.includes(engine as never) : expected.tables.length > 0 && tablesFor(expected, engine as never).length === 0;
   if (unsupported) {
     const list = declared ?? [...new Set(expected.tables.flatMap((t) => t.engines ?? []))];
-    throw new EventdbError('UNSUPPORTED_ENGINE', `the expected schema does not support ${engine} (it is written for ${list.join(', ')})`, `point --url at a ${list.join(' or ')} database, or declare ${engine} in schema/`, { exitCode: EXIT.USAGE });
+    throw new EventdbError('UNSUPPORTED_ENGINE', `the expected schema does not support ${engine} (it is written for ${list.join(', ')})`, `point --url at a ${list.join(' or ')} database, or declare ${engine} in schema/`);
   }
 }
 

@@ -13,7 +13,7 @@ export function findSeedFile(file: string, seedsDir = 'seeds'): string {
   const path = candidates.find((p) => existsSync(p) && statSync(p).isFile());
   if (!path) {
     const available = existsSync(seedsDir) ? readdirSync(seedsDir).filter((f) => /\.(m?ts|m?js)$/.test(f)) : [];
-    throw new EventdbError('SEED_FILE', `seed file ${file} does not exist`, available.length ? `seeds in ${seedsDir}: ${available.map((f) => join(seedsDir, f)).join(', ')}` : 'give a path such as seeds/example.ts', { exitCode: EXIT.USAGE });
+    throw new EventdbError('SEED_FILE', `seed file ${file} does not exist`, available.length ? `seeds in ${seedsDir}: ${available.map((f) => join(seedsDir, f)).join(', ')}` : 'give a path such as seeds/example.ts');
   }
   return path;
 }
@@ -38,6 +38,6 @@ export async function runCustomSeed(file: string, ctx: SeedContext, seedsDir = '
     await fn(ctx);
   } catch (e) {
     if (e instanceof EventdbError) throw e;
-    throw new EventdbError('SEED_FILE', `seed file ${file} failed: ${messageOf(e)}`, 'run again with --verbose for the stack trace', { cause: e });
+    throw new EventdbError('SEED_FAILED', `seed file ${file} failed: ${messageOf(e)}`, 'run again with --verbose for the stack trace', { cause: e });
   }
 }

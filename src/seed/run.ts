@@ -93,7 +93,7 @@ function checkSafety(config: ResolvedConfig, opts: SeedOptions): void {
   }
   if (opts.reset && opts.append) throw new EventdbError('USAGE', '--reset and --append cannot be used together', 'choose one: --reset empties the platform tables first, --append adds to them');
   if (opts.reset && config.environment !== 'development' && config.environment !== 'test') {
-    throw new EventdbError('SAFETY', `--reset is refused in the ${config.environment} environment`, 'reset empties every platform table: run it against a development or test database only (--env development)', { exitCode: EXIT.SAFETY });
+    throw new EventdbError('SAFETY', `--reset is refused in the ${config.environment} environment`, 'reset empties every platform table: run it against a development or test database only (--env development)');
   }
 }
 
@@ -170,7 +170,7 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
     const holding: string[] = [];
     for (const t of present) if ((await count(conn.db, t)) > 0) holding.push(t);
     if (holding.length && !opts.append && !opts.reset) {
-      throw new EventdbError('SEED_NOT_EMPTY', `the database already holds platform data (${holding.join(', ')})`, 'nothing was changed; pass --append to add to it, or --reset to empty the platform tables first (development/test only)', { exitCode: EXIT.SAFETY });
+      throw new EventdbError('SEED_NOT_EMPTY', `the database already holds platform data (${holding.join(', ')})`, 'nothing was changed; pass --append to add to it, or --reset to empty the platform tables first (development/test only)');
     }
     if (opts.reset) {
       for (const t of present) cleared[t] = await count(conn.db, t);

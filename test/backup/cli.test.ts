@@ -57,7 +57,7 @@ describe('backup and restore commands (CLI output)', () => {
     expect(down.stderr).not.toContain('secret-value-123');
     const every = await runCli(['backup', '--every', 'soon', '--url', url], { cwd: dir });
     expect(every.code).toBe(2);
-    expect(every.stderr).toMatch(/^error: --every "soon" is not a duration$/m);
+    expect(every.stderr).toMatch(/^error: invalid duration "soon" for --every$/m);
     const none = await runCli(['restore', '--url', url], { cwd: dir });
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/^error: name one snapshot: an ID, --latest or --at TIME$/m);

@@ -190,7 +190,7 @@ export function s3Error(e: unknown, what: string): EventdbError {
     return new EventdbError('AUTH', `${what}: the store rejected the credentials (${name || status})`, 'check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or R2_ACCESS_KEY_ID/R2_SECRET_ACCESS_KEY) and the bucket permissions', { cause: e });
   }
   if (UNREACHABLE.has(err.code ?? '') || UNREACHABLE.has(name)) {
-    return new EventdbError('STORE_UNREACHABLE', `${what}: ${messageOf(e)}`, 'check the store endpoint and the network, then retry', { cause: e, exitCode: 3 });
+    return new EventdbError('STORE_UNREACHABLE', `${what}: ${messageOf(e)}`, 'check the store endpoint and the network, then retry', { cause: e });
   }
   return new EventdbError('STORE_FAILED', `${what}: ${name ? `${name}: ` : ''}${messageOf(e)}${status ? ` (HTTP ${status})` : ''}`, 'retry; if it persists check the store (eventdb retried with backoff already)', { cause: e });
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { EventdbError } from '../../errors.js';
+import { parseDuration } from '../../units.js';
 import type { AutoFixResult, PlannedFix } from '../../schema/autofix/index.js';
 import { confirmDestructive } from '../confirm.js';
 import { action } from '../context.js';
@@ -26,8 +26,7 @@ export function register(program: Command): void {
     .addHelpText('after', '\nWithout --apply nothing is changed: the plan and its SQL are shown. Exit 1 when a fix failed or the database is still invalid after applying.')
     .action(
       action<AutoFixFlags>(async ({ opts, out, config }) => {
-        const seconds = Number(opts.lockTimeout ?? 30);
-        if (!Number.isFinite(seconds) || seconds < 0) throw new EventdbError('USAGE', `--lock-timeout must be a number of seconds, got "${opts.lockTimeout}"`, 'e.g. --lock-timeout 30');
+        const lockTimeoutMs = parseDuration(opts.lockTimeout ?? '30', '--lock-timeout');
         const cfg = await config();
         if (opts.apply) await confirmDestructive(cfg, 'apply schema fixes', opts.yes);
         const { openConnection } = await import('../../dialects/index.js');
@@ -35,14 +34,14 @@ export function register(program: Command): void {
         const { loadExpected, assertEngineSupported } = await import('../../schema/validate.js');
         const expected = await loadExpected(cfg); // a broken schema file fails (exit 2) before anything is opened
         if (expected) assertEngineSupported(expected, cfg.database.engine);
-        const conn = await openConnection(cfg, { lockWaitMs: seconds * 1000 });
+        const conn = await openConnection(cfg, { lockWaitMs: lockTimeoutMs });
         let res: AutoFixResult;
         try {
           res = await autoFix(conn, cfg, {
             expected,
             apply: !!opts.apply,
             allowPending: !!opts.allowPending,
-            lockTimeoutMs: seconds * 1000,
+            lockTimeoutMs,
             strict: opts.strict ? true : undefined,
             drift: opts.drift !== false,
             onFix: (f, i, n) => out.note(`applying ${i + 1}/${n}: ${f.description}`),

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { EventdbError } from '../../errors.js';
+import { formatBytes, parseDuration } from '../../units.js';
 import { action, type CommandContext } from '../context.js';
 import { table } from '../output.js';
 
@@ -12,24 +13,11 @@ interface BackupFlags {
   compress?: string;
 }
 
-export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
-}
+export { formatBytes };
 
-/** `30s`, `15m`, `1h`, `1d` → milliseconds. */
+/** `--every` and `--final-timeout`: a duration (src/units.ts) of at least one second. */
 export function parseInterval(text: string, flag: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/.exec(text);
-  if (!m) throw new EventdbError('USAGE', `${flag} "${text}" is not a duration`, `use a number with a unit: ${flag} 30s, 15m, 1h or 1d`);
-  const ms = Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
-  if (ms < 1000) throw new EventdbError('USAGE', `${flag} must be at least 1s`, `e.g. ${flag} 1h`);
-  return ms;
+  return parseDuration(text, flag, { minMs: 1000 });
 }
 
 const storeOption = ['--store <url>', 'where snapshots live: file:./backups, s3://bucket/prefix, r2://bucket/prefix (default: EVENTDB_STORE, the config file, else file:./backups)'] as const;

@@ -34,7 +34,7 @@ export function register(program: Command): void {
           timeoutMs: h.parseDuration(opts.timeout, '--timeout'),
           strict: !!opts.strict,
           deep: !!opts.deep,
-          maxBackupAgeMs: h.parseDuration(opts.maxBackupAge, '--max-backup-age', 'h'),
+          maxBackupAgeMs: h.parseDuration(opts.maxBackupAge, '--max-backup-age', { plainUnit: 'h' }),
           lockThresholdMs: h.parseDuration(opts.lockThreshold, '--lock-threshold'),
         };
         const cfg = await config();

@@ -71,7 +71,7 @@ export function registerMigrateAdmin(migrate: Command): void {
     .action(
       action<MigrateFlags>(async ({ out, opts, config }) => {
         const cfg = await config();
-        if (!opts.yes) throw new EventdbError('CONFIRM_REQUIRED', 'repair rewrites recorded checksums and clears failed attempts; it needs --yes', 'review `eventdb migrate validate`, then run `eventdb migrate repair --yes`', { exitCode: 5 });
+        if (!opts.yes) throw new EventdbError('CONFIRM_REQUIRED', 'repair rewrites recorded checksums and clears failed attempts; it needs --yes', 'review `eventdb migrate validate`, then run `eventdb migrate repair --yes`');
         const lockMs = lockTimeoutMs(opts.lockTimeout);
         const { repair } = await import('../../migrations/index.js');
         const r = await withConnection(cfg, lockMs, (conn) => repair(conn!, cfg, { lockTimeoutMs: lockMs }));

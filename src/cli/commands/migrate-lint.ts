@@ -28,10 +28,10 @@ export function register(program: Command): void {
     .option('--assume-small', 'assume small tables (default: production-sized, since no database is read)')
     .action(
       action<LintFlags>(async ({ opts, out, config }, files: string[]) => {
-        if (!LEVELS.includes(opts.failOn)) throw new EventdbError('USAGE', `unknown --fail-on level "${opts.failOn}"`, `use one of: ${LEVELS.join(', ')}`, { exitCode: EXIT.USAGE });
+        if (!LEVELS.includes(opts.failOn)) throw new EventdbError('USAGE', `unknown --fail-on level "${opts.failOn}"`, `use one of: ${LEVELS.join(', ')}`);
         const format = opts.format ?? (opts.json ? 'json' : 'text');
-        if (!FORMATS.includes(format)) throw new EventdbError('USAGE', `unknown --format "${format}"`, `use one of: ${FORMATS.join(', ')}`, { exitCode: EXIT.USAGE });
-        if (opts.engine && !ENGINES.includes(opts.engine)) throw new EventdbError('USAGE', `unknown --engine "${opts.engine}"`, `use one of: ${ENGINES.join(', ')}`, { exitCode: EXIT.USAGE });
+        if (!FORMATS.includes(format)) throw new EventdbError('USAGE', `unknown --format "${format}"`, `use one of: ${FORMATS.join(', ')}`);
+        if (opts.engine && !ENGINES.includes(opts.engine)) throw new EventdbError('USAGE', `unknown --engine "${opts.engine}"`, `use one of: ${ENGINES.join(', ')}`);
         const cfg = await config();
         // A one-shot process: keep the PostgreSQL parser's WASM in V8's baseline tier (Liftoff). Tiering
         // its 1.7 MB up to TurboFan costs ~0.3 s of CPU and pays back only after some 10,000 files.

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ResolvedConfig } from '../../config/index.js';
 import type { Connection } from '../../dialects/types.js';
+import { parseDuration } from '../../units.js';
 import { EventdbError } from '../../errors.js';
 import type { RiskGateDetails, StepResult, UpFailureDetails } from '../../migrations/index.js';
 import type { CommandContext } from '../context.js';
@@ -24,13 +25,9 @@ export function migrateGroup(program: Command): Command {
   return migrate;
 }
 
-/** `--lock-timeout S`: seconds (fractions allowed) or a value like 500ms / 5s / 2m. */
+/** `--lock-timeout`: a duration (src/units.ts); a plain number is seconds. */
 export function lockTimeoutMs(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(v);
-  if (!m) throw new EventdbError('USAGE', `--lock-timeout ${v}: expected seconds`, 'for example --lock-timeout 30 (seconds), or 500ms');
-  const n = Number(m[1]);
-  return m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
+  return v === undefined ? undefined : parseDuration(v, '--lock-timeout');
 }
 
 export function positiveInt(v: string | undefined, what: string): number | undefined {

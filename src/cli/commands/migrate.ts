@@ -59,7 +59,7 @@ export function register(program: Command): void {
         const cfg = await ctx.config();
         const lockMs = lockTimeoutMs(opts.lockTimeout);
         const { migrateUp, migrateUpWithBackup } = await import('../../migrations/index.js');
-        if (opts.store !== undefined && !opts.backupBefore) throw new EventdbError('USAGE', '--store is only used with --backup-before', 'add --backup-before, or drop --store', { exitCode: 2 });
+        if (opts.store !== undefined && !opts.backupBefore) throw new EventdbError('USAGE', '--store is only used with --backup-before', 'add --backup-before, or drop --store');
         const upOpts = {
           to: opts.to,
           step: positiveInt(opts.step, '--step'),

@@ -30,7 +30,7 @@ export function register(program: Command): void {
           checks: opts.check !== undefined ? h.parseCheckNames(opts.check) : undefined,
           timeoutMs: h.parseDuration(opts.timeout, '--timeout'),
           strict: !!opts.strict,
-          maxBackupAgeMs: h.parseDuration(opts.maxBackupAge, '--max-backup-age', 'h'),
+          maxBackupAgeMs: h.parseDuration(opts.maxBackupAge, '--max-backup-age', { plainUnit: 'h' }),
         };
         const lockTimeoutMs = h.parseDuration(opts.lockTimeout, '--lock-timeout');
         requireServeForAdmin(opts);

@@ -39,7 +39,7 @@ export function registerRollback(cmd: Command, sub: boolean): void {
         const lockMs = lockTimeoutMs(opts.lockTimeout);
         const { rollback, rollbackWithBackup } = await import('../../migrations/index.js');
         const { EventdbError } = await import('../../errors.js');
-        if (opts.store !== undefined && !opts.backupBefore) throw new EventdbError('USAGE', '--store is only used with --backup-before', 'add --backup-before, or drop --store', { exitCode: 2 });
+        if (opts.store !== undefined && !opts.backupBefore) throw new EventdbError('USAGE', '--store is only used with --backup-before', 'add --backup-before, or drop --store');
         const rbOpts = {
           count,
           to: opts.to,
