@@ -51,9 +51,9 @@ export function formatDuration(ms: number): string {
   return `${(ms / 86_400_000).toFixed(1)} d`;
 }
 
-const BYTE_UNITS = ['B', 'kB', 'MB', 'GB', 'TB'];
+const BYTE_UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
 
-/** A size in decimal units (1 kB = 1000 B), as transfer rates and object stores count: 512 B, 3.0 MB, 1.2 GB. */
+/** A size in decimal units (1 KB = 1000 B), as transfer rates and object stores count: 512 B, 3.0 MB, 1.2 GB. */
 export function formatBytes(n: number): string {
   let v = n;
   let i = 0;

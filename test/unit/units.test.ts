@@ -41,7 +41,7 @@ describe('parseDuration: the one duration grammar', () => {
 describe('formatBytes and formatDuration: one unit system for all output', () => {
   it('uses decimal units, as transfer rates and object stores count', () => {
     expect(formatBytes(999)).toBe('999 B');
-    expect(formatBytes(1000)).toBe('1.0 kB');
+    expect(formatBytes(1000)).toBe('1.0 KB');
     expect(formatBytes(3_000_000)).toBe('3.0 MB');
     expect(formatBytes(1_200_000_000)).toBe('1.2 GB');
     expect(formatDuration(850)).toBe('850 ms');
