@@ -13,4 +13,41 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  // Layer boundaries (docs/ARCHITECTURE.md): drivers only in src/dialects, the AWS SDK only in
+  // src/backup/stores, terminal libraries and the CLI only in src/cli. Dynamic import() is not checked.
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/dialects/**', 'src/backup/stores/**', 'src/cli/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['pg', 'pg-copy-streams', 'better-sqlite3', '@duckdb/*', '@electric-sql/*'], message: 'only src/dialects imports a database driver' },
+          { group: ['@aws-sdk/*'], message: 'only src/backup/stores imports the AWS SDK' },
+          { group: ['chalk', 'ora', '@inquirer/*', 'commander', '**/cli/*', '../cli', '../../cli'], message: 'core never prints or prompts: only src/cli does' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src/dialects/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['@aws-sdk/*'], message: 'only src/backup/stores imports the AWS SDK' },
+          { group: ['chalk', 'ora', '@inquirer/*', 'commander', '**/cli/*'], message: 'core never prints or prompts: only src/cli does' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src/backup/stores/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['pg', 'pg-copy-streams', 'better-sqlite3', '@duckdb/*', '@electric-sql/*'], message: 'only src/dialects imports a database driver' },
+          { group: ['chalk', 'ora', '@inquirer/*', 'commander', '**/cli/*'], message: 'core never prints or prompts: only src/cli does' },
+        ],
+      }],
+    },
+  },
 );

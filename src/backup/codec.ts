@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import { createGunzip, gzip, gzipSync, type ZlibOptions } from 'node:zlib';
 import { registerSecret } from '../config/index.js';
-import { EventdbError, EXIT, messageOf } from '../errors.js';
+import { EventdbError, messageOf } from '../errors.js';
 import type { ObjectEncryption } from './manifest.js';
 
 const gzipAsync = promisify(gzip) as (buf: Buffer, opts: ZlibOptions) => Promise<Buffer>;

@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { sql } from 'kysely';
 import { parseDatabaseUrl, registerSecret, type ResolvedConfig } from '../config/index.js';
 import { getDialect, getSnapshotEngine, openConnection } from '../dialects/index.js';
-import { EventdbError, EXIT, messageOf } from '../errors.js';
+import { EventdbError, messageOf } from '../errors.js';
 import { fsyncDir } from './fsync-dir.js';
 import { readCatalog, selectSnapshot, type Catalog, type Selector } from './catalog.js';
 import { checkKeys, keysFromEnv, type EncryptionKeys } from './codec.js';

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { EventdbError, EXIT } from '../errors.js';
+import { EventdbError } from '../errors.js';
 
 /** The text a checksum covers: BOM stripped, CRLF and lone CR turned into LF. */
 export function normalizeText(text: string): string {

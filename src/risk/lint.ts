@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import type { Engine } from '../config/url.js';
-import { EventdbError, EXIT } from '../errors.js';
+import { EventdbError } from '../errors.js';
 import { readMigrationFile } from '../migrations/checksum.js';
 import { SchemaMemory } from './analysis.js';
 import { analyseMigration, analyseStatements, loadParsers, parseSqliteBatches, type PreparsedMigration } from './analyze.js';

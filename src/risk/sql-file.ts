@@ -1,4 +1,4 @@
-import { EventdbError, EXIT } from '../errors.js';
+import { EventdbError } from '../errors.js';
 import { normalizeText } from '../migrations/checksum.js';
 import { parseSqlMigration } from '../migrations/sql-file.js';
 import { RULES } from './rules.js';

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { EXIT, EventdbError, messageOf } from '../errors.js';
+import { EventdbError, messageOf } from '../errors.js';
 import { importTs } from '../ts-import.js';
 import type { ExpectedSchema } from './model.js';
 import { validateExpectedSchema } from './shape.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/index.js';
 import type { Connection, SchemaSnapshot } from '../dialects/types.js';
-import { EventdbError, EXIT, messageOf } from '../errors.js';
+import { EventdbError, messageOf } from '../errors.js';
 import { runDataRules } from './data-rules.js';
 import { checkReferenceRows, diffSchema, tablesFor } from './diff.js';
 import { checkDrift, type Replay } from './drift.js';

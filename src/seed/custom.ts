@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EventdbError, EXIT, messageOf } from '../errors.js';
+import { EventdbError, messageOf } from '../errors.js';
 import { importTs } from '../ts-import.js';
 import type { SeedContext, SeedFunction } from './types.js';
 

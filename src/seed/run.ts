@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { resolve as resolvePath } from 'node:path';
 import type { ResolvedConfig } from '../config/index.js';
 import type { Connection } from '../dialects/types.js';
-import { EventdbError, EXIT } from '../errors.js';
+import { EventdbError } from '../errors.js';
 import { createGenerators, DATA_TABLES, PLATFORM_ORDER, type Plan, type TableGen, type Tier } from './platform.js';
 import { REFERENCE_NOW, shapeFor } from './profiles.js';
 import { Random } from './random.js';
