@@ -7,7 +7,7 @@ import { openConnection } from './dialects/index.js';
 import type { Connection, ConnectOptions } from './dialects/types.js';
 import type { LintOptions, LintResult, MigrationInput, MigrationRisk, RiskContext } from './risk/index.js';
 
-export { EventdbError, EXIT, isEventdbError, type ExitCode } from './errors.js';
+export { EventdbError, EXIT, ERROR_CODES, isEventdbError, isErrorCode, type ErrorCode, type ExitCode } from './errors.js';
 export { resolveConfig, parseDatabaseUrl, redact, redactUrl, type ResolvedConfig, type ConfigInput, type DatabaseTarget, type Engine, type Environment } from './config/index.js';
 export type * from './dialects/types.js';
 export { describeDatabase, type InfoResult } from './info.js';
