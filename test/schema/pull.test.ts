@@ -22,7 +22,7 @@ async function roundTrip(fx: EngineFixture, conn: Connection): Promise<{ problem
   const res = await pullSchema(conn, { out: file });
   const expected = await loadExpectedSchemaFile(file);
   const c = await collectFindings(conn, await fx.config(), { expected, migrations: false, drift: false });
-  const problems = c.items.map((i) => i.finding).filter((f) => f.check === 'schema' && f.level !== 'ok').map((f) => `${f.level} ${f.rule}: ${f.message}`);
+  const problems = c.items.map((i) => i.finding).filter((f) => f.check === 'schema' && f.level !== 'ok').map((f) => `${f.level} ${f.kind}: ${f.message}`);
   return { problems, text: readFileSync(file, 'utf8'), tables: res.tables };
 }
 
