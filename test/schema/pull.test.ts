@@ -63,6 +63,7 @@ describeEngines('schema pull round trip', (fx) => {
         duckdb: `create type mood as enum ('sad', 'ok', 'happy'); create table t (id integer primary key, m mood, p decimal(10,2) not null default 0, v varchar, constraint t_p_positive check (p >= 0))`,
       }[fx.engine];
       await execAll(conn, ddl);
+      await execAll(conn, fx.engine === 'duckdb' ? 'create index t_lower_v on t (lower(v))' : 'create index t_lower_v on t (lower(v)) where v is not null');
       const r = await roundTrip(fx, conn);
       expect(r.problems).toEqual([]);
       expect(r.text).toContain(fx.engine === 'duckdb' ? `check('t_p_check', '(p >= 0)')` : fx.engine === 'sqlite' ? `check('t_p_positive', 'p >= 0')` : `check('t_p_positive', 'p >= 0::numeric')`);
@@ -71,6 +72,7 @@ describeEngines('schema pull round trip', (fx) => {
         expect(r.text).toContain(`enumColumn('m', 'mood', { nullable: true })`);
       }
       expect(r.text).toContain(`numeric('p', 10, 2, { default: '0' })`);
+      expect(r.text).toContain({ postgres: `index('t_lower_v', ['lower(v::text)'], { where: '(v IS NOT NULL)' })`, sqlite: `index('t_lower_v', ['lower(v)'], { where: 'v is not null' })`, duckdb: `index('t_lower_v', ['(lower(v))'])` }[fx.engine]);
     } finally {
       await conn.close();
     }
