@@ -215,7 +215,14 @@ export function declarationSource(snap: SchemaSnapshot, opts: DeclarationOptions
     counts.foreignKeys += fks.length;
 
     const checks = (snap.checks ?? []).filter((c) => c.table === t.name).sort(byName);
-    if (checks.length) lines.push(`      checks: [`, ...checks.map((c) => `        ${w.call('check', [js(c.name), js(c.expression)])},`), `      ],`);
+    const checkNames = new Set<string>();
+    const uniqueName = (name: string) => {
+      let out = name; // DuckDB names every check on a column `<table>_<column>_check`
+      for (let k = 2; checkNames.has(out); k++) out = `${name}${k}`;
+      checkNames.add(out);
+      return out;
+    };
+    if (checks.length) lines.push(`      checks: [`, ...checks.map((c) => `        ${w.call('check', [js(uniqueName(c.name)), js(c.expression)])},`), `      ],`);
     counts.checks += checks.length;
     blocks.push(`    ${w.call('table', [js(t.name), `{\n${lines.join('\n')}\n    }`])},`);
   }
