@@ -30,10 +30,11 @@ describe('schema pull: the declaration text', () => {
     const d = declarationSource(snap);
     expect(declarationSource(snap).source).toBe(d.source);
     expect(d.source).not.toContain('eventdb_migrations');
-    expect(d.source).toContain(`unique('it\\'s_code_key', ['code'])`);
+    expect(d.source).toContain(`unique("it's_code_key", ['code'])`);
     expect(d.source).toContain(`column('raw', 'other', { sqlite: 'blob' }, { nullable: true })`);
-    expect(d.source).toContain(`text('o\\'k', { default: '\\'x\\'', type: { sqlite: 'nvarchar(10)' } })`);
-    expect(d.source).toContain(`check('c', 'code <> \\'\\'')`);
+    expect(d.source).toContain(`text("o'k", { default: "'x'", type: { sqlite: 'nvarchar(10)' } })`);
+    expect(d.source).toContain(`check('c', "code <> ''")`);
+    expect(d.source).toContain(`table("it's", {`);
     expect(d.source).toContain(`check('c2', 'id > 0')`);
     expect(d).toMatchObject({ tables: 1, columns: 4, indexes: 1, checks: 2, enums: 0 });
 

@@ -24,9 +24,11 @@ export interface DeclarationText {
   enums: number;
 }
 
-/** JavaScript string literal, single-quoted. */
+/** JavaScript string literal: single-quoted, or double-quoted when that needs no escapes (SQL text such as `'draft'`). */
 export function js(s: string): string {
-  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')}'`;
+  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
+  const body = s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
+  return q === '"' ? `"${body}"` : `'${body.replace(/'/g, "\\'")}'`;
 }
 const list = (xs: string[]) => `[${xs.map(js).join(', ')}]`;
 const one = (xs: string[]) => (xs.length === 1 ? js(xs[0]!) : list(xs));
