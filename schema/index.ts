@@ -2,46 +2,29 @@
  * The event platform's expected schema: what `eventdb migrate up` creates (migrations/), declared so
  * that `validate` can compare a live database with it, `auto-fix` can create what is missing, and
  * `seed` knows what to fill. test/schema/expected.test.ts checks that the migrations produce exactly
- * this on every engine. Types are written as each engine's introspection reports them.
+ * this on every engine. Written with the schema-as-code authoring API (`import { table, text, … } from
+ * 'eventdb'` in a project; here the source file), whose helpers name each engine's type.
  */
 import type { Engine } from '../src/config/url.js';
-import type { DataRule, ExpectedColumn, ExpectedForeignKey, ExpectedIndex, ExpectedSchema, ExpectedTable, PerEngine, ReferentialAction } from '../src/schema/model.js';
+import { bigint, boolean, defineSchema, defaults, foreignKey, index as anyIndex, integer, jsonb, numeric, smallint, table, text, timestamptz, unique, type ColumnOptions, type IndexOptions } from '../src/schema/authoring.js';
+import type { DataRule, ReferentialAction } from '../src/schema/model.js';
 
-const NOW = { postgres: 'now()', sqlite: "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')", duckdb: 'current_timestamp' };
+const NOW = defaults.now;
 const WITH_SECONDARY_INDEXES: Engine[] = ['postgres', 'sqlite'];
 
-type Opts = { nullable?: boolean; default?: PerEngine<string>; collate?: PerEngine<string>; identity?: ExpectedColumn['identity'] };
-const col = (name: string, family: ExpectedColumn['family'], type: PerEngine<string>, o: Opts = {}): ExpectedColumn => ({
-  name,
-  family,
-  nullable: o.nullable ?? false,
-  type,
-  ...(o.default !== undefined ? { default: o.default } : {}),
-  ...(o.collate !== undefined ? { collate: o.collate } : {}),
-  ...(o.identity !== undefined ? { identity: o.identity } : {}),
-});
 /** The table's own key: an identity column (PostgreSQL), the rowid (SQLite), a sequence (DuckDB). */
-const id = (table: string): ExpectedColumn => col('id', 'integer', { postgres: 'bigint', sqlite: 'integer', duckdb: 'bigint' }, { default: { duckdb: `nextval('${table}_id_seq')` }, identity: 'by default' });
-const ref = (name: string, o: Opts = {}) => col(name, 'integer', { postgres: 'bigint', sqlite: 'integer', duckdb: 'bigint' }, o);
-const text = (name: string, o: Opts = {}) => col(name, 'text', { postgres: 'text', sqlite: 'text', duckdb: 'varchar' }, o);
-const int = (name: string, o: Opts = {}) => col(name, 'integer', 'integer', o);
-const ts = (name: string, o: Opts = {}) => col(name, 'timestamptz', { postgres: 'timestamp with time zone', sqlite: 'timestamptz', duckdb: 'timestamp with time zone' }, o);
-const json = (name: string, o: Opts = {}) => col(name, 'json', { postgres: 'jsonb', sqlite: 'json', duckdb: 'json' }, o);
+const id = (table: string) => bigint('id', { default: { duckdb: `nextval('${table}_id_seq')` }, identity: 'by default' });
+const ref = (name: string, o: ColumnOptions = {}) => bigint(name, o);
+const int = (name: string, o: ColumnOptions = {}) => integer(name, o);
+const ts = (name: string, o: ColumnOptions = {}) => timestamptz(name, o);
+const json = (name: string, o: ColumnOptions = {}) => jsonb(name, o);
 const created = (name = 'created_at') => ts(name, { default: NOW });
+const fk = (columns: string, refTable: string, refColumn: string, onDelete: ReferentialAction, onUpdate?: ReferentialAction) => foreignKey(columns, refTable, refColumn, { onDelete, onUpdate });
+/** Secondary (non-unique) indexes exist on PostgreSQL and SQLite; DuckDB keeps unique ones only. */
+const index = (name: string, columns: string[], o: IndexOptions = {}) => anyIndex(name, columns, { engines: WITH_SECONDARY_INDEXES, ...o });
 
-const fk = (columns: string, table: string, refColumns: string, onDelete: ReferentialAction, onUpdate?: ReferentialAction): ExpectedForeignKey => ({
-  columns: [columns],
-  references: { table, columns: [refColumns] },
-  onDelete,
-  ...(onUpdate ? { onUpdate } : {}),
-});
-const index = (name: string, columns: string[], o: Partial<ExpectedIndex> = {}): ExpectedIndex => ({ name, columns, unique: false, engines: WITH_SECONDARY_INDEXES, ...o });
-const unique = (name: string, columns: string[], o: Partial<ExpectedIndex> = {}): ExpectedIndex => ({ name, columns, unique: true, ...o });
-
-const tables: ExpectedTable[] = [
-  {
-    name: 'membership_tiers',
-    required: true,
+const tables = [
+  table('membership_tiers', {
     description: 'Membership tiers; users.membership_tier references one (or is null: no tier).',
     columns: [text('code'), text('name'), int('rank'), int('min_points', { default: '0' }), text('description', { nullable: true })],
     primaryKey: ['code'],
@@ -51,10 +34,8 @@ const tables: ExpectedTable[] = [
       { code: 'diamond', name: 'Diamond', rank: 2, min_points: 5000 },
       { code: 'black', name: 'Black', rank: 3, min_points: 20000 },
     ],
-  },
-  {
-    name: 'users',
-    required: true,
+  }),
+  table('users', {
     description: 'Attendees, organizers, venue owners and admins; soft-deleted through deleted_at.',
     columns: [
       id('users'),
@@ -63,7 +44,7 @@ const tables: ExpectedTable[] = [
       text('role', { default: "'attendee'" }),
       text('membership_tier', { nullable: true }),
       int('loyalty_points', { default: '0' }),
-      col('email_verified', 'boolean', 'boolean', { default: { postgres: 'false', sqlite: '0', duckdb: 'false' } }),
+      boolean('email_verified', { default: { postgres: 'false', sqlite: '0', duckdb: 'false' } }),
       created(),
       created('updated_at'),
       ts('deleted_at', { nullable: true }),
@@ -77,25 +58,19 @@ const tables: ExpectedTable[] = [
       index('users_membership_tier_idx', ['membership_tier'], { where: 'membership_tier IS NOT NULL' }),
     ],
     foreignKeys: [fk('membership_tier', 'membership_tiers', 'code', 'RESTRICT', 'CASCADE')],
-  },
-  {
-    name: 'venues',
-    required: true,
+  }),
+  table('venues', {
     columns: [id('venues'), ref('owner_id', { nullable: true }), text('name'), text('address'), text('city'), text('country', { nullable: true }), int('capacity'), created(), created('updated_at')],
     primaryKey: ['id'],
     indexes: [index('venues_city_idx', ['city']), index('venues_owner_idx', ['owner_id'])],
     foreignKeys: [fk('owner_id', 'users', 'id', 'SET NULL')],
-  },
-  {
-    name: 'event_categories',
-    required: true,
+  }),
+  table('event_categories', {
     columns: [id('event_categories'), text('slug'), text('name'), text('description', { nullable: true }), created()],
     primaryKey: ['id'],
     indexes: [unique('event_categories_slug_key', ['slug'])],
-  },
-  {
-    name: 'events',
-    required: true,
+  }),
+  table('events', {
     description: 'Events; ends_at > starts_at is a check constraint on every engine.',
     columns: [
       id('events'),
@@ -110,7 +85,7 @@ const tables: ExpectedTable[] = [
       ts('ends_at'),
       text('timezone', { default: "'UTC'" }),
       int('capacity'),
-      col('price', 'decimal', { postgres: 'numeric(10,2)', sqlite: 'numeric(10,2)', duckdb: 'decimal(10,2)' }, { default: '0' }),
+      numeric('price', 10, 2, { default: '0' }),
       text('currency', { default: "'USD'" }),
       json('allowed_tiers', { nullable: true }),
       json('tags', { default: "'[]'" }),
@@ -127,75 +102,61 @@ const tables: ExpectedTable[] = [
       index('events_search_idx', ['event_search_vector(title, description, location)'], { using: 'gin', engines: ['postgres'] }),
     ],
     foreignKeys: [fk('organizer_id', 'users', 'id', 'RESTRICT'), fk('venue_id', 'venues', 'id', 'RESTRICT'), fk('category_id', 'event_categories', 'id', 'SET NULL')],
-  },
-  {
-    name: 'registrations',
-    required: true,
+  }),
+  table('registrations', {
     columns: [id('registrations'), ref('user_id'), ref('event_id'), text('status', { default: "'pending'" }), created(), created('updated_at'), ts('cancelled_at', { nullable: true })],
     primaryKey: ['id'],
     indexes: [unique('registrations_user_event_key', ['user_id', 'event_id']), index('registrations_event_status_idx', ['event_id', 'status'])],
     foreignKeys: [fk('user_id', 'users', 'id', 'CASCADE'), fk('event_id', 'events', 'id', 'CASCADE')],
-  },
-  {
-    name: 'waitlist',
-    required: true,
+  }),
+  table('waitlist', {
     description: 'Waitlisted registrations in order; positions run 1..n per event.',
     columns: [ref('registration_id'), ref('event_id'), int('position'), created()],
     primaryKey: ['registration_id'],
     indexes: [unique('waitlist_event_position_key', ['event_id', 'position'])],
     foreignKeys: [fk('registration_id', 'registrations', 'id', 'CASCADE'), fk('event_id', 'events', 'id', 'CASCADE')],
-  },
-  {
-    name: 'attendance',
-    required: true,
+  }),
+  table('attendance', {
     columns: [ref('registration_id'), created('checked_in_at'), text('method', { default: "'qr'" }), ref('checked_in_by', { nullable: true })],
     primaryKey: ['registration_id'],
     indexes: [index('attendance_checked_in_by_idx', ['checked_in_by'], { where: 'checked_in_by IS NOT NULL' })],
     foreignKeys: [fk('registration_id', 'registrations', 'id', 'CASCADE'), fk('checked_in_by', 'users', 'id', 'SET NULL')],
-  },
-  {
-    name: 'feedback',
-    required: true,
+  }),
+  table('feedback', {
     description: 'One rating (1-5) per attended registration: the key references attendance.',
-    columns: [ref('registration_id'), col('rating', 'integer', { postgres: 'smallint', sqlite: 'integer', duckdb: 'smallint' }), text('comment', { nullable: true }), created(), created('updated_at')],
+    columns: [ref('registration_id'), smallint('rating'), text('comment', { nullable: true }), created(), created('updated_at')],
     primaryKey: ['registration_id'],
     foreignKeys: [fk('registration_id', 'attendance', 'registration_id', 'CASCADE')],
-  },
-  {
-    name: 'loyalty_ledger',
-    required: true,
+  }),
+  table('loyalty_ledger', {
     description: "Points earned (+) and spent (-); a user's balance is the sum.",
     columns: [id('loyalty_ledger'), ref('user_id'), ref('event_id', { nullable: true }), int('points'), text('reason'), created()],
     primaryKey: ['id'],
     indexes: [index('loyalty_ledger_user_created_idx', ['user_id', 'created_at']), index('loyalty_ledger_event_idx', ['event_id'], { where: 'event_id IS NOT NULL' })],
     foreignKeys: [fk('user_id', 'users', 'id', 'CASCADE'), fk('event_id', 'events', 'id', 'SET NULL')],
-  },
-  {
-    name: 'visitor_sessions',
+  }),
+  table('visitor_sessions', {
     required: false,
     description: 'Analytics: visitor sessions, anonymous or a signed-in user.',
     columns: [id('visitor_sessions'), text('session_key'), ref('user_id', { nullable: true }), created('started_at'), created('last_seen_at'), text('user_agent', { nullable: true }), text('referrer', { nullable: true }), text('country', { nullable: true })],
     primaryKey: ['id'],
     indexes: [unique('visitor_sessions_key_key', ['session_key']), index('visitor_sessions_user_idx', ['user_id'], { where: 'user_id IS NOT NULL' })],
     foreignKeys: [fk('user_id', 'users', 'id', 'SET NULL')],
-  },
-  {
-    name: 'page_views',
+  }),
+  table('page_views', {
     required: false,
     description: 'Analytics: page and event views per session.',
     columns: [id('page_views'), ref('session_id'), ref('event_id', { nullable: true }), text('path'), created('viewed_at'), int('duration_ms', { nullable: true })],
     primaryKey: ['id'],
     indexes: [index('page_views_session_idx', ['session_id', 'viewed_at']), index('page_views_event_idx', ['event_id', 'viewed_at'], { where: 'event_id IS NOT NULL' })],
     foreignKeys: [fk('session_id', 'visitor_sessions', 'id', 'CASCADE'), fk('event_id', 'events', 'id', 'SET NULL')],
-  },
-  {
-    name: 'audit_log',
-    required: true,
+  }),
+  table('audit_log', {
     description: 'Who changed what and when; written by the audit trigger on PostgreSQL.',
     columns: [id('audit_log'), text('table_name'), text('row_id', { nullable: true }), text('action'), json('old_values', { nullable: true }), json('new_values', { nullable: true }), text('changed_by', { nullable: true }), created('changed_at')],
     primaryKey: ['id'],
     indexes: [index('audit_log_table_row_idx', ['table_name', 'row_id']), index('audit_log_changed_at_idx', ['changed_at'])],
-  },
+  }),
 ];
 
 const SEATED = "('confirmed', 'attended')";
@@ -262,8 +223,7 @@ const rules: DataRule[] = [
   },
 ];
 
-const schema: ExpectedSchema = {
-  formatVersion: 1,
+const schema = defineSchema({
   engines: ['postgres', 'sqlite', 'duckdb'],
   tables,
   rules,
@@ -283,6 +243,6 @@ const schema: ExpectedSchema = {
       'no partial, secondary or full-text indexes: unique indexes only; keys come from sequences',
     ],
   },
-};
+});
 
 export default schema;

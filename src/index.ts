@@ -34,6 +34,15 @@ export { BaseMigration } from './migrations/base-migration.js';
 export { validateDatabase, loadExpected, type ValidateOptions } from './schema/validate.js';
 export type { ValidationResult, ValidationFinding, ValidationSummary, FindingFix, FindingLevel, CheckGroup } from './schema/findings.js';
 export { autoFix, type AutoFixOptions, type AutoFixResult, type PlannedFix } from './schema/autofix/index.js';
+// schema as code (issue 17): the authoring API, schema pull, types
+export {
+  defineSchema, table, column, text, varchar, char, integer, bigint, smallint, numeric, real, double, boolean, timestamptz, timestamp, date, time, interval, json, jsonb, uuid, bytes,
+  enumColumn, enumType, index, unique, foreignKey, check, defaults, FAMILY_TYPES,
+  type ColumnOptions, type IndexOptions, type ForeignKeyOptions, type TableOptions, type SchemaOptions, type EngineTypes,
+} from './schema/authoring.js';
+export type { ExpectedSchema, ExpectedTable, ExpectedColumn, ExpectedIndex, ExpectedForeignKey, ExpectedCheck, ExpectedEnum, DataRule, PerEngine, ReferentialAction } from './schema/model.js';
+export { pullSchema, declarationSource, type PullOptions, type PullResult } from './schema/pull/index.js';
+export { generateTypes, writeTypes, typesFromSchema, typesFromSnapshot, type TypesOptions, type TypesResult } from './schema/types-gen/index.js';
 export {
   loadMigrations,
   migrationStatus,

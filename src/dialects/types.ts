@@ -108,6 +108,11 @@ export interface SchemaSnapshot {
   triggers?: TriggerInfo[];
   /** Tables that could not be read (SQLite: a virtual table whose module this build lacks), and why. */
   unreadable?: Array<{ name: string; reason: string }>;
+  // schema as code (issue 17): CHECK constraints and enumerated types, on engines that report them
+  /** CHECK constraints: the boolean expression without `CHECK (…)`, as the engine reports it. */
+  checks?: Array<{ table: string; name: string; expression: string }>;
+  /** Enumerated types (PostgreSQL, DuckDB), values in their declared order. */
+  enums?: Array<{ name: string; values: string[] }>;
 }
 
 export interface LockOptions {

@@ -52,6 +52,7 @@ export interface ExpectedTable {
   required: boolean;
   description?: string;
   columns: ExpectedColumn[];
+  /** The primary key's columns; empty: the table has none. */
   primaryKey: string[];
   indexes?: ExpectedIndex[];
   foreignKeys?: ExpectedForeignKey[];
@@ -59,6 +60,18 @@ export interface ExpectedTable {
   engines?: Engine[];
   /** Reference rows that must exist (e.g. membership tiers), keyed by the primary key. */
   referenceRows?: Array<Record<string, unknown>>;
+  /** CHECK constraints (schema as code, issue 17). */
+  checks?: Array<{ name: string; expression: string; engines?: Engine[] }>;
+}
+
+/** A CHECK constraint of a table (schema as code, issue 17): the boolean SQL expression, without `CHECK (…)`. */
+export type ExpectedCheck = NonNullable<ExpectedTable['checks']>[number];
+
+/** An enumerated type (PostgreSQL and DuckDB `CREATE TYPE … AS ENUM`; a text column elsewhere) — schema as code, issue 17. */
+export interface ExpectedEnum {
+  name: string;
+  values: string[];
+  engines?: Engine[];
 }
 
 export type DataRuleKind = 'orphans' | 'duplicates' | 'capacity' | 'negative' | 'not-null' | 'custom';
@@ -84,6 +97,8 @@ export interface ExpectedSchema {
   engines?: Engine[];
   /** What an engine lacks and how the schema copes (e.g. DuckDB: no triggers). */
   notes?: Partial<Record<Engine, string[]>>;
+  /** Enumerated types the columns use (schema as code, issue 17). */
+  enums?: ExpectedEnum[];
 }
 
 /** The value of a per-engine setting for one engine. */

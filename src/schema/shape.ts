@@ -103,7 +103,7 @@ function describe(v: unknown): string {
 export function validateExpectedSchema(value: unknown, file: string): ExpectedSchema {
   const c = new Checker(file);
   const root = c.object(value, '(root)');
-  c.known(root, ['formatVersion', 'tables', 'rules', 'engines', 'notes'], '(root)');
+  c.known(root, ['formatVersion', 'tables', 'rules', 'engines', 'notes', 'enums'], '(root)');
   if (root.formatVersion !== 1) c.fail('formatVersion', `must be 1, got ${describe(root.formatVersion)}`);
   const tables = c.array(root.tables, 'tables', true);
   c.optional(root, 'engines', '', (v, p) => c.engines(v, p.slice(1)));
@@ -137,7 +137,7 @@ export function validateExpectedSchema(value: unknown, file: string): ExpectedSc
     const t = tv as Record<string, unknown>;
     const name = t.name as string;
     const cols = columnsOf.get(name)!;
-    c.known(t, ['name', 'required', 'description', 'columns', 'primaryKey', 'indexes', 'foreignKeys', 'engines', 'referenceRows'], p);
+    c.known(t, ['name', 'required', 'description', 'columns', 'primaryKey', 'indexes', 'foreignKeys', 'engines', 'referenceRows', 'checks'], p);
     c.boolean(t.required, `${p}.required`);
     c.optional(t, 'description', p, (v, q) => c.string(v, q));
     c.optional(t, 'engines', p, (v, q) => c.engines(v, q));
@@ -145,7 +145,8 @@ export function validateExpectedSchema(value: unknown, file: string): ExpectedSc
       const s = c.string(v, q);
       if (!set.has(s)) c.fail(q, `"${s}" is not a column of ${table}`);
     };
-    c.array(t.primaryKey, `${p}.primaryKey`, true).forEach((k, i) => colRef(k, `${p}.primaryKey[${i}]`));
+    // an empty primary key: the table has none (schema pull declares such tables as they are)
+    c.array(t.primaryKey, `${p}.primaryKey`).forEach((k, i) => colRef(k, `${p}.primaryKey[${i}]`));
     const seen = new Map<string, Engine[] | undefined>();
     c.optional(t, 'indexes', p, (v, q) => c.array(v, q))?.forEach((iv, ii) => {
       const ip = `${p}.indexes[${ii}]`;
@@ -186,6 +187,19 @@ export function validateExpectedSchema(value: unknown, file: string): ExpectedSc
       c.optional(f, 'onUpdate', fp, (w, q) => c.oneOf(w, ACTIONS, q, 'a referential action'));
       c.optional(f, 'engines', fp, (w, q) => c.engines(w, q));
     });
+    // schema as code (issue 17): CHECK constraints, named once per engine
+    const checkNames = new Set<string>();
+    c.optional(t, 'checks', p, (v, q) => c.array(v, q))?.forEach((kv, ki) => {
+      const kp = `${p}.checks[${ki}]`;
+      const k = c.object(kv, kp);
+      c.known(k, ['name', 'expression', 'engines'], kp);
+      const kn = c.name(k.name, `${kp}.name`);
+      const ke = c.optional(k, 'engines', kp, (w, q) => c.engines(w, q));
+      const key = `${kn}\u0000${(ke ?? ['*']).join(',')}`;
+      if (checkNames.has(key)) c.fail(`${kp}.name`, `check "${kn}" is declared twice`);
+      checkNames.add(key);
+      c.string(k.expression, `${kp}.expression`);
+    });
     c.optional(t, 'referenceRows', p, (v, q) => c.array(v, q))?.forEach((rv, ri) => {
       const rp = `${p}.referenceRows[${ri}]`;
       const row = c.object(rv, rp);
@@ -217,6 +231,22 @@ export function validateExpectedSchema(value: unknown, file: string): ExpectedSc
       c.oneOf(k, ENGINES, `notes.${k}`, 'an engine');
       c.array(list, `notes.${k}`).forEach((s, i) => c.string(s, `notes.${k}[${i}]`));
     }
+  });
+  // schema as code (issue 17): enumerated types
+  const enumNames = new Set<string>();
+  c.optional(root, 'enums', '', (v) => c.array(v, 'enums'))?.forEach((ev, ei) => {
+    const ep = `enums[${ei}]`;
+    const e = c.object(ev, ep);
+    c.known(e, ['name', 'values', 'engines'], ep);
+    const en = c.name(e.name, `${ep}.name`);
+    if (enumNames.has(en)) c.fail(`${ep}.name`, `enum "${en}" is declared twice`);
+    enumNames.add(en);
+    const values = c.array(e.values, `${ep}.values`, true);
+    values.forEach((x, i) => {
+      if (typeof x !== 'string') c.fail(`${ep}.values[${i}]`, `must be a string, got ${describe(x)}`);
+      if (values.indexOf(x) !== i) c.fail(`${ep}.values[${i}]`, `${JSON.stringify(x)} is listed twice`);
+    });
+    c.optional(e, 'engines', ep, (w, q) => c.engines(w, q));
   });
   if (root.rules === undefined) root.rules = [];
   return root as unknown as ExpectedSchema;

@@ -11,6 +11,9 @@ import { register as migrateLint } from './migrate-lint.js';
 import { register as seed } from './seed.js';
 import { register as backup } from './backup.js';
 import { register as restore } from './restore.js';
+// schema as code (issue 17)
+import { register as schema } from './schema.js';
+import { register as types } from './types.js';
 
 /** Every command, registered in help order. A command is added here only when it works. */
-export const commands: Array<(program: Command) => void> = [info, init, healthCheck, prepare, validate, autoFix, migrate, rollback, migrateLint, seed, backup, restore];
+export const commands: Array<(program: Command) => void> = [info, init, healthCheck, prepare, validate, autoFix, migrate, rollback, migrateLint, seed, backup, restore, schema, types];

@@ -10,8 +10,8 @@ export async function introspectDuckdb(db: Kysely<any>): Promise<SchemaSnapshot>
       from duckdb_columns() c where schema_name = current_schema() and not internal
        and exists (select 1 from duckdb_tables() t where t.schema_name = c.schema_name and t.table_name = c.table_name)
      order by table_name, column_index`.execute(db);
-  const cons = await sql<{ table_name: string; constraint_type: string; constraint_name: string; constraint_column_names: string[]; referenced_table: string | null; referenced_column_names: string[] | null }>`
-    select table_name, constraint_type, constraint_name, constraint_column_names, referenced_table, referenced_column_names
+  const cons = await sql<{ table_name: string; constraint_type: string; constraint_name: string; constraint_column_names: string[]; referenced_table: string | null; referenced_column_names: string[] | null; expression: string | null }>`
+    select table_name, constraint_type, constraint_name, constraint_column_names, referenced_table, referenced_column_names, expression
       from duckdb_constraints() where schema_name = current_schema()
      order by table_name, constraint_index`.execute(db);
   const idx = await sql<{ table_name: string; index_name: string; is_unique: boolean; is_primary: boolean; expressions: string | null; sql: string | null }>`
@@ -22,6 +22,15 @@ export async function introspectDuckdb(db: Kysely<any>): Promise<SchemaSnapshot>
   const views = await sql<{ view_name: string; sql: string }>`
     select view_name, sql from duckdb_views() where schema_name = current_schema() and not internal and not temporary
      order by view_name`.execute(db);
+
+  // schema as code (issue 17): enumerated types and their values
+  const enumNames = await sql<{ type_name: string }>`
+    select type_name from duckdb_types() where schema_name = current_schema() and logical_type = 'ENUM' and not internal order by type_name`.execute(db);
+  const enums: Array<{ name: string; values: string[] }> = [];
+  for (const { type_name } of enumNames.rows) {
+    const r = await sql<{ v: string[] }>`select enum_range(null::${sql.id(type_name)}) as v`.execute(db);
+    enums.push({ name: type_name, values: r.rows[0]?.v ?? [] });
+  }
 
   const tables = new Map<string, TableInfo>();
   for (const r of cols.rows) {
@@ -38,7 +47,9 @@ export async function introspectDuckdb(db: Kysely<any>): Promise<SchemaSnapshot>
   }
   const indexes: IndexInfo[] = [];
   const foreignKeys: ForeignKeyInfo[] = [];
+  const checks: Array<{ table: string; name: string; expression: string }> = [];
   for (const c of cons.rows) {
+    if (c.constraint_type === 'CHECK' && c.expression) checks.push({ table: c.table_name, name: c.constraint_name, expression: c.expression }); // schema as code (issue 17)
     if (c.constraint_type === 'PRIMARY KEY') {
       const t = tables.get(c.table_name);
       if (t) t.primaryKey = c.constraint_column_names;
@@ -60,7 +71,7 @@ export async function introspectDuckdb(db: Kysely<any>): Promise<SchemaSnapshot>
   for (const r of idx.rows) {
     indexes.push({ name: r.index_name, table: r.table_name, columns: parseExpressions(r.expressions), unique: r.is_unique, primary: r.is_primary, ...whereOf(r.sql), ...(r.sql ? { definition: collapseSql(r.sql) } : {}) });
   }
-  return { engine: 'duckdb', schema: 'main', tables: [...tables.values()], indexes, foreignKeys, views: views.rows.map((v) => ({ name: v.view_name, materialized: false, definition: collapseSql(v.sql) })) };
+  return { engine: 'duckdb', schema: 'main', tables: [...tables.values()], indexes, foreignKeys, views: views.rows.map((v) => ({ name: v.view_name, materialized: false, definition: collapseSql(v.sql) })), checks, enums };
 }
 
 function parseExpressions(e: string | null): string[] {

@@ -59,6 +59,18 @@ export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapsho
      where n.nspname = current_schema() and not tg.tgisinternal
      order by c.relname, tg.tgname`.execute(db);
 
+  // schema as code (issue 17): CHECK constraints and enumerated types
+  const checkRows = await sql<{ table: string; name: string; def: string }>`
+    select t.relname as "table", con.conname as name, pg_get_constraintdef(con.oid, true) as def
+      from pg_constraint con join pg_class t on t.oid = con.conrelid join pg_namespace n on n.oid = t.relnamespace
+     where con.contype = 'c' and n.nspname = current_schema() and t.relkind in ('r', 'p')
+     order by t.relname, con.conname`.execute(db);
+  const enumRows = await sql<{ name: string; values: string[] }>`
+    select t.typname as name, array(select e.enumlabel::text from pg_enum e where e.enumtypid = t.oid order by e.enumsortorder) as values
+      from pg_type t join pg_namespace n on n.oid = t.typnamespace
+     where n.nspname = current_schema() and t.typtype = 'e'
+     order by t.typname`.execute(db);
+
   const tables = new Map<string, TableInfo>();
   for (const r of cols.rows) {
     let t = tables.get(r.table);
@@ -101,7 +113,9 @@ export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapsho
   }));
   const viewList: ViewInfo[] = views.rows.map((r) => ({ name: r.name, materialized: r.kind === 'm', definition: collapseSql(r.definition) }));
   const triggerList: TriggerInfo[] = triggers.rows.map((r) => ({ name: r.name, table: r.table, definition: unqualified(collapseSql(r.definition)) }));
-  return { engine: 'postgres', schema, tables: [...tables.values()], indexes, foreignKeys, views: viewList, triggers: triggerList };
+  const checks = checkRows.rows.map((r) => ({ table: r.table, name: r.name, expression: checkExpression(r.def) }));
+  const enums = enumRows.rows.map((r) => ({ name: r.name, values: r.values }));
+  return { engine: 'postgres', schema, tables: [...tables.values()], indexes, foreignKeys, views: viewList, triggers: triggerList, checks, enums };
 }
 
 function unquote(s: string): string {
@@ -114,4 +128,10 @@ function unquote(s: string): string {
  */
 function unqualified(def: string): string {
   return def.replace(/ ON (ONLY )?("(?:[^"]|"")+"|[^\s."]+)\./, ' ON $1');
+}
+
+/** `CHECK ((a > b)) NOT VALID` → `(a > b)`: the expression inside `CHECK (…)`. */
+function checkExpression(def: string): string {
+  const m = /^CHECK \(([\s\S]*)\)(?: NOT VALID)?$/.exec(def.trim());
+  return m ? m[1]!.trim() : def;
 }

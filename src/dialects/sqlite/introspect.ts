@@ -3,6 +3,7 @@ import { typeFamily } from '../type-family.js';
 import { messageOf } from '../../errors.js';
 import { canonicalSql } from '../sql-text.js';
 import type { ForeignKeyInfo, IndexInfo, SchemaSnapshot, TableInfo } from '../types.js';
+import { tableChecks } from './checks.js';
 
 /**
  * Virtual tables this SQLite cannot open (a module it lacks: zipfile, vec0, spatialite …): every
@@ -119,6 +120,7 @@ export function introspectSqlite(db: Database.Database): SchemaSnapshot {
     views: objects.filter((o) => o.type === 'view').map((o) => ({ name: o.name, materialized: false, definition: canonicalSql(o.sql) })),
     triggers: objects.filter((o) => o.type === 'trigger').map((o) => ({ name: o.name, table: o.tbl, definition: canonicalSql(o.sql) })),
     ...(unreadable.length ? { unreadable } : {}),
+    checks: [...tables.keys()].flatMap((t) => tableChecks(t, tableSql.get(t) ?? '')), // schema as code (issue 17)
   };
 }
 

@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { join, resolve } from 'node:path';
+import { action } from '../context.js';
+
+interface PullFlags {
+  out?: string;
+  force?: boolean;
+}
+
+/** `eventdb schema pull` (issue 17): write the connected database's declaration with the authoring API. */
+export function register(program: Command): void {
+  const schema = program.command('schema').description('schema as code: pull a declaration from the database');
+  schema
+    .command('pull')
+    .description('introspect the database and write its declaration (schema/index.ts) with the authoring API')
+    .option('--out <file>', 'where to write (default: index.ts in the schema folder)')
+    .option('--force', 'overwrite an existing file')
+    .addHelpText('after', '\nRefuses to overwrite an existing file without --force (exit 2). --json prints {"ok", "file", "tables", …}.')
+    .action(
+      action<PullFlags>(async ({ opts, out, config }) => {
+        const cfg = await config();
+        const { schemaDir } = await import('../../schema/validate.js');
+        const { pullSchema, assertCanWrite } = await import('../../schema/pull/index.js');
+        const file = resolve(cfg.cwd, opts.out ?? join(schemaDir(cfg), 'index.ts'));
+        assertCanWrite(file, opts.force); // before anything is opened
+        const { openConnection } = await import('../../dialects/index.js');
+        const conn = await openConnection(cfg, { readOnly: true });
+        let res;
+        try {
+          res = await pullSchema(conn, { out: file, cwd: cfg.cwd, force: opts.force });
+        } finally {
+          await conn.close();
+        }
+        out.result(true, { ...res }, () => {
+          out.line(`${res.overwritten ? 'replaced' : 'wrote'} ${res.file}: ${res.tables} tables, ${res.columns} columns, ${res.indexes} indexes, ${res.foreignKeys} foreign keys, ${res.checks} checks, ${res.enums} enums (from ${res.engine})`);
+          out.line('next: eventdb validate   (checks the database against it; edit the file to make it your source of truth)');
+        });
+        return 0;
+      }),
+    );
+}

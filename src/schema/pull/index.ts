@@ -1,0 +1,62 @@
+/**
+ * `eventdb schema pull` (issue 17): introspect the connected database and write its declaration with
+ * the authoring API. Refuses to overwrite an existing file without `force` (SCHEMA_PULL_EXISTS, exit
+ * 2, the file untouched); writes atomically (a temporary file beside it, then a rename).
+ */
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { Connection } from '../../dialects/types.js';
+import { EXIT, EventdbError } from '../../errors.js';
+import { declarationSource, type DeclarationOptions } from './declaration.js';
+
+export { declarationSource, type DeclarationOptions, type DeclarationText } from './declaration.js';
+
+export interface PullOptions extends DeclarationOptions {
+  /** Where to write (default `schema/index.ts`), relative to `cwd`. */
+  out?: string;
+  cwd?: string;
+  /** Overwrite an existing file. */
+  force?: boolean;
+}
+
+export interface PullResult {
+  file: string;
+  engine: string;
+  /** Whether an existing file was replaced. */
+  overwritten: boolean;
+  bytes: number;
+  tables: number;
+  columns: number;
+  indexes: number;
+  foreignKeys: number;
+  checks: number;
+  enums: number;
+}
+
+/** Throws SCHEMA_PULL_EXISTS (exit 2) when the file exists and `force` is not set; returns whether it exists. */
+export function assertCanWrite(file: string, force?: boolean): boolean {
+  const exists = existsSync(file);
+  if (exists && !force) {
+    throw new EventdbError('SCHEMA_PULL_EXISTS', `${file} exists; schema pull does not overwrite it`, 'pass --force to replace it, or --out another file', { exitCode: EXIT.USAGE });
+  }
+  return exists;
+}
+
+export async function pullSchema(conn: Connection, opts: PullOptions = {}): Promise<PullResult> {
+  const out = opts.out ?? 'schema/index.ts';
+  const file = isAbsolute(out) ? out : resolve(opts.cwd ?? process.cwd(), out);
+  const exists = assertCanWrite(file, opts.force);
+  const snap = await conn.introspect();
+  const d = declarationSource(snap, opts);
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, d.source);
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  const { source, ...counts } = d;
+  return { file, engine: snap.engine, overwritten: exists, bytes: Buffer.byteLength(source), ...counts };
+}

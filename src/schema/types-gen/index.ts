@@ -1,0 +1,222 @@
+/**
+ * `eventdb types` (issue 17): a Kysely `Database` interface for one engine, from the declaration
+ * (schema/) or the live database, with each column typed as eventdb's connection for that engine
+ * returns it:
+ * - PostgreSQL (node-postgres and PGlite, as eventdb configures them): int8 a number when exact, else
+ *   the digit string; numeric a string; timestamps and dates a Date; json/jsonb parsed; bytea a Buffer.
+ * - SQLite (better-sqlite3): integers and reals numbers, booleans 0/1, timestamps and JSON text.
+ * - DuckDB (src/dialects/duckdb/kysely-driver.ts): BIGINT a number when exact, else a string;
+ *   DECIMAL a number; TIMESTAMP/DATE a Date (written as ISO text); JSON text; TIME microseconds.
+ * `Generated<>` (or an optional insert type) marks columns with a default, an identity or SQLite's rowid.
+ * Deterministic: tables and columns in name / table order, no timestamps.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { Engine } from '../../config/url.js';
+import type { SchemaSnapshot, TypeFamily } from '../../dialects/types.js';
+import { EXIT, EventdbError } from '../../errors.js';
+import { isInternalTable, tablesFor } from '../diff.js';
+import { forEngine, type ExpectedSchema } from '../model.js';
+
+/** A table as types needs it. */
+interface TypedColumn {
+  name: string;
+  family: TypeFamily;
+  type: string;
+  nullable: boolean;
+  generated: boolean;
+}
+interface TypedTable {
+  name: string;
+  columns: TypedColumn[];
+}
+type Triple = { select: string; insert: string; update: string };
+
+const INT8 = /^(bigint|int8|hugeint|ubigint|uhugeint|bigserial)$/;
+
+/** How one column reads and writes through eventdb's connection for an engine. */
+function tsType(engine: Engine, c: TypedColumn, enums: Map<string, string[]>): Triple {
+  const t = c.type.toLowerCase();
+  const plain = (s: string): Triple => ({ select: s, insert: s, update: s });
+  const ct = (select: string, write: string): Triple => ({ select, insert: write, update: write });
+  const enumValues = enums.get(c.type) ?? (t.startsWith('enum(') ? [...t.matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1]!.replace(/''/g, "'")) : undefined);
+  if (enumValues && engine !== 'sqlite') return plain(enumValues.map((v) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`).join(' | '));
+  switch (c.family) {
+    case 'integer':
+      if (engine === 'sqlite') return plain('number');
+      return INT8.test(t) ? ct('number | string', 'number | string | bigint') : plain('number');
+    case 'decimal':
+      return engine === 'postgres' ? ct('string', 'number | string') : engine === 'duckdb' ? ct('number', 'number | string') : plain('number');
+    case 'float':
+      return plain('number');
+    case 'text':
+    case 'uuid':
+      return plain('string');
+    case 'boolean':
+      return engine === 'sqlite' ? plain('number') : plain('boolean');
+    case 'timestamp':
+    case 'timestamptz':
+    case 'date':
+      return engine === 'sqlite' ? plain('string') : ct('Date', 'Date | string');
+    case 'time':
+      return engine === 'duckdb' ? ct('number', 'string') : plain('string');
+    case 'interval':
+      return engine === 'sqlite' ? plain('string') : ct('unknown', 'string');
+    case 'json':
+      return engine === 'postgres' ? ct('JsonValue', 'string') : ct('string', 'string');
+    case 'binary':
+      return engine === 'duckdb' ? ct('Uint8Array', 'Buffer') : plain('Buffer');
+    case 'array':
+      return ct('unknown[]', 'string');
+    default:
+      return plain('unknown');
+  }
+}
+
+function render(t: Triple, nullable: boolean, generated: boolean): string {
+  const n = (s: string) => (nullable ? `${s} | null` : s);
+  if (t.select === t.insert && t.insert === t.update) return generated ? `Generated<${n(t.select)}>` : n(t.select);
+  return `ColumnType<${n(t.select)}, ${n(t.insert)}${generated ? ' | undefined' : ''}, ${n(t.update)}>`;
+}
+
+const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const prop = (k: string) => (IDENT.test(k) ? k : `'${k.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`);
+
+function interfaceName(table: string, taken: Set<string>): string {
+  let n = table
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((p) => p[0]!.toUpperCase() + p.slice(1))
+    .join('');
+  if (!n || /^\d/.test(n)) n = `T${n}`;
+  if (n === 'Database' || n === 'JsonValue' || n === 'Generated' || n === 'ColumnType') n = `${n}Table`;
+  let out = n;
+  for (let k = 2; taken.has(out); k++) out = `${n}${k}`;
+  taken.add(out);
+  return out;
+}
+
+function source(engine: Engine, from: 'schema' | 'database', tables: TypedTable[], enums: Map<string, string[]>): string {
+  const body: string[] = [];
+  const db: string[] = [];
+  const taken = new Set<string>();
+  let usesJson = false;
+  const kysely = new Set<string>();
+  for (const t of [...tables].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const iname = interfaceName(t.name, taken);
+    body.push(`export interface ${iname} {`);
+    for (const c of t.columns) {
+      const s = render(tsType(engine, c, enums), c.nullable, c.generated);
+      if (s.includes('JsonValue')) usesJson = true;
+      if (s.startsWith('Generated<')) kysely.add('Generated');
+      if (s.startsWith('ColumnType<')) kysely.add('ColumnType');
+      body.push(`  ${prop(c.name)}: ${s};`);
+    }
+    body.push('}', '');
+    db.push(`  ${prop(t.name)}: ${iname};`);
+  }
+  return [
+    `/**`,
+    ` * Kysely types for the ${engine} database, generated by \`eventdb types\` from ${from === 'schema' ? 'the declaration (schema/)' : 'the live database'}.`,
+    ` * Do not edit: run \`eventdb types\` again (\`eventdb types --check\` in CI tells when this is stale).`,
+    ` */`,
+    ...(kysely.size ? [`import type { ${[...kysely].sort().join(', ')} } from 'kysely';`, ''] : []),
+    ...(usesJson ? [`export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };`, ''] : []),
+    ...body,
+    `export interface Database {`,
+    ...db,
+    `}`,
+    ``,
+  ].join('\n');
+}
+
+/** Types from the declaration, for one engine. */
+export function typesFromSchema(schema: ExpectedSchema, engine: Engine): string {
+  const enums = new Map((schema.enums ?? []).filter((e) => !e.engines || e.engines.includes(engine)).map((e) => [e.name, e.values]));
+  const tables = tablesFor(schema, engine).map((t) => ({
+    name: t.name,
+    columns: t.columns.map((c) => {
+      const type = forEngine(c.type, engine) ?? c.family;
+      const rowid = engine === 'sqlite' && t.primaryKey.length === 1 && t.primaryKey[0] === c.name && type.toLowerCase() === 'integer';
+      return { name: c.name, family: c.family, type, nullable: c.nullable, generated: forEngine(c.default, engine) !== undefined || (engine === 'postgres' && !!c.identity) || rowid };
+    }),
+  }));
+  return source(engine, 'schema', tables, enums);
+}
+
+/** Types from a live schema. */
+export function typesFromSnapshot(snap: SchemaSnapshot): string {
+  const enums = new Map((snap.enums ?? []).map((e) => [e.name, e.values]));
+  const tables = snap.tables
+    .filter((t) => !isInternalTable(t.name))
+    .map((t) => ({
+      name: t.name,
+      columns: [...t.columns]
+        .sort((a, b) => a.position - b.position)
+        .map((c) => {
+          const rowid = snap.engine === 'sqlite' && t.primaryKey.length === 1 && t.primaryKey[0] === c.name && c.type === 'integer';
+          return { name: c.name, family: c.family, type: c.type, nullable: c.nullable && !t.primaryKey.includes(c.name), generated: c.default !== null || !!c.identity || rowid };
+        }),
+    }));
+  return source(snap.engine, 'database', tables, enums);
+}
+
+export interface TypesOptions {
+  /** Where to write (default `src/database.ts`), relative to `cwd`; null: return the text only. */
+  out?: string | null;
+  cwd?: string;
+  /** Compare with the file instead of writing: `stale` tells whether it differs. Writes nothing. */
+  check?: boolean;
+}
+
+export interface TypesResult {
+  engine: Engine;
+  from: 'schema' | 'database';
+  file: string | null;
+  tables: number;
+  /** Whether the file was written (false with check, or when it already held this text). */
+  written: boolean;
+  /** check: whether the file is missing or differs from what would be written. */
+  stale: boolean;
+  source: string;
+}
+
+/**
+ * Writes (or with `check`, compares) the generated types. `input` is the declaration with the engine,
+ * or a live schema.
+ */
+export function writeTypes(input: { schema: ExpectedSchema; engine: Engine } | { snapshot: SchemaSnapshot }, opts: TypesOptions = {}): TypesResult {
+  const text = 'snapshot' in input ? typesFromSnapshot(input.snapshot) : typesFromSchema(input.schema, input.engine);
+  const engine = 'snapshot' in input ? input.snapshot.engine : input.engine;
+  const from = 'snapshot' in input ? ('database' as const) : ('schema' as const);
+  const tables = (text.match(/^export interface (?!Database\b)/gm) ?? []).length;
+  const out = opts.out === undefined ? 'src/database.ts' : opts.out;
+  if (out === null) return { engine, from, file: null, tables, written: false, stale: false, source: text };
+  const file = isAbsolute(out) ? out : resolve(opts.cwd ?? process.cwd(), out);
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  const stale = current !== text;
+  if (opts.check) return { engine, from, file, tables, written: false, stale, source: text };
+  if (!stale) return { engine, from, file, tables, written: false, stale: false, source: text };
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw new EventdbError('TYPES_WRITE', `cannot write ${file}: ${(e as Error).message}`, 'check that the folder is writable, or choose another --out', { exitCode: EXIT.FAILED, cause: e });
+  }
+  return { engine, from, file, tables, written: true, stale: false, source: text };
+}
+
+/** Library entry: the generated types for a connection, from its declaration or its live schema. */
+export async function generateTypes(
+  conn: { engine: Engine; introspect(): Promise<SchemaSnapshot> },
+  opts: TypesOptions & { from?: 'schema' | 'database'; schema?: ExpectedSchema } = {},
+): Promise<TypesResult> {
+  if ((opts.from ?? 'schema') === 'schema') {
+    if (!opts.schema) throw new EventdbError('NO_SCHEMA_DIR', 'types --from schema needs the declaration (schema/)', 'run `eventdb schema pull`, or use --from database');
+    return writeTypes({ schema: opts.schema, engine: conn.engine }, opts);
+  }
+  return writeTypes({ snapshot: await conn.introspect() }, opts);
+}
