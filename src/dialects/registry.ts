@@ -19,6 +19,8 @@ export interface EngineEntry {
   readonly storage: Storage;
   readonly load: () => Promise<Dialect>;
   readonly loadSnapshot: () => Promise<SnapshotEngine>;
+  /** SQL type of the timestamp columns of eventdb's own tables (migration history and log). */
+  readonly timestampType: 'text' | 'timestamptz';
 }
 
 const ENTRIES: Record<DialectId, EngineEntry> = {
@@ -28,6 +30,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     storage: 'server',
     load: async () => (await import('./postgres/index.js')).postgresDialect,
     loadSnapshot: async () => (await import('./postgres/snapshot.js')).postgresSnapshot,
+    timestampType: 'timestamptz',
   },
   pglite: {
     id: 'pglite',
@@ -35,6 +38,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     storage: 'file',
     load: async () => (await import('./pglite/index.js')).pgliteDialect,
     loadSnapshot: async () => (await import('./pglite/snapshot.js')).pgliteSnapshot,
+    timestampType: 'timestamptz',
   },
   sqlite: {
     id: 'sqlite',
@@ -42,6 +46,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     storage: 'file',
     load: async () => (await import('./sqlite/index.js')).sqliteDialect,
     loadSnapshot: async () => (await import('./sqlite/snapshot.js')).sqliteSnapshot,
+    timestampType: 'text',
   },
   duckdb: {
     id: 'duckdb',
@@ -49,6 +54,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     storage: 'file',
     load: async () => (await import('./duckdb/index.js')).duckdbDialect,
     loadSnapshot: async () => (await import('./duckdb/snapshot.js')).duckdbSnapshot,
+    timestampType: 'timestamptz',
   },
 };
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { ResolvedConfig } from '../config/index.js';
 import type { Connection } from '../dialects/types.js';
 import type { PlanStep } from './types.js';
@@ -26,13 +27,16 @@ export interface RiskGateResult {
 export async function assessPlan(steps: PlanStep[], ctx: RiskGateContext): Promise<RiskGateResult> {
   if (!steps.length) return { findings: [], blocked: false, risky: [] };
   const { gatePlan, acceptedFromMeta, readSqlMigration } = await import('../risk/index.js');
-  const { readMigrationFile } = await import('./checksum.js');
   const gateSteps = [];
   for (const s of steps) {
     // Accepted rules: `-- eventdb:risk-accepted RULE "reason"` in SQL files, meta.riskAccepted in TS.
+    // A SQL file is parsed again for them only when it holds the directive: the loader has read and
+    // checked every file already (UTF-8, sections), and most files accept nothing.
     let accepted: Record<string, string> = {};
-    if (s.kind === 'sql') accepted = readSqlMigration(s.id, readMigrationFile(s.file).text, s.file).accepted ?? {};
-    else {
+    if (s.kind === 'sql') {
+      const text = readFileSync(s.file, 'utf8');
+      if (text.includes('eventdb:risk-accepted')) accepted = readSqlMigration(s.id, text, s.file).accepted ?? {};
+    } else {
       const { loadTsMigration } = await import('./ts-module.js');
       accepted = acceptedFromMeta((await loadTsMigration(s.file)).meta, s.file);
     }
