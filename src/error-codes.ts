@@ -45,6 +45,7 @@ export const ERROR_CODES = {
   NOT_APPLIED: { exit: U, means: 'rollback --to names a migration that is not applied' },
   PATH_NOT_FOUND: { exit: U, means: 'a file or folder given on the command line does not exist' },
   SEED_FILE: { exit: U, means: 'a seed file is missing, cannot be loaded or exports no seed function' },
+  SCHEMA_PULL_EXISTS: { exit: U, means: '`schema pull` would overwrite a file (add --force)' },
   // cannot connect or open (3)
   CONNECT: { exit: C, means: 'the database server cannot be reached' },
   AUTH: { exit: C, means: 'the database or store rejected the credentials' },
@@ -100,6 +101,7 @@ export const ERROR_CODES = {
   SEED_NO_SCHEMA: { exit: F, means: 'the platform tables do not exist yet' },
   STORE_FAILED: { exit: F, means: 'the snapshot store failed the request' },
   STORE_NOT_FOUND: { exit: F, means: 'the store (bucket or folder) does not exist' },
+  TYPES_WRITE: { exit: F, means: 'the generated types file cannot be written' },
   UNKNOWN_DEPENDENCY: { exit: F, means: 'a migration depends on an ID that does not exist' },
 } as const satisfies Record<string, CodeEntry>;
 
