@@ -49,7 +49,7 @@ async function runOp(store: Store, op: Op): Promise<void> {
 const s3env = (keyId?: string) => ({ S3_ENDPOINT: s3.endpoint, AWS_ACCESS_KEY_ID: keyId ?? s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, AWS_REGION: 'us-east-1', EVENTDB_S3_MAX_ATTEMPTS: '1' });
 const r2env = (keyId?: string) => ({ R2_ENDPOINT: s3.endpoint, R2_ACCESS_KEY_ID: keyId ?? s3.accessKeyId, R2_SECRET_ACCESS_KEY: s3.secretAccessKey, EVENTDB_S3_MAX_ATTEMPTS: '1' });
 
-function bucketCase(kind: 's3' | 'r2', env: typeof s3env): StoreCase {
+function bucketCase(kind: 's3' | 'r2', env: (keyId?: string) => Record<string, string>): StoreCase {
   let url = '';
   return {
     async open() {
