@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, parseStoreUrl, STORES, type Store, type StoreKind } from '../../src/backup/stores/index.js';
+import { openStore, parseStoreUrl, storeKindOf, STORES, type Store, type StoreKind } from '../../src/backup/stores/index.js';
 import { EventdbError } from '../../src/errors.js';
 import { ROOT } from '../helpers/cli.js';
 import { startS3, type S3Fixture } from '../helpers/s3.js';
@@ -150,6 +150,7 @@ it('an unknown scheme fails with BAD_URL and a hint listing the known schemes', 
   expect(err?.code).toBe('BAD_URL');
   expect(err?.message).toBe('unsupported store URL scheme "gs:"');
   expect(err?.hint).toBe('known store schemes: file:, s3://, r2:// — e.g. file:./backups, s3://bucket/prefix or r2://bucket/prefix');
+  expect([storeKindOf('gs://bucket/x'), storeKindOf('./backups'), storeKindOf('file:/b'), storeKindOf('S3://b/p'), storeKindOf('r2://b')]).toEqual(['unknown', 'file', 'file', 's3', 'r2']);
 });
 
 describe.each(Object.keys(STORES) as StoreKind[])('store contract: %s', (kind) => {

@@ -85,6 +85,15 @@ export function parseStoreUrl(url: string, cwd: string): StoreUrl {
   return { kind, bucket: u.hostname, prefix: decodeURIComponent(u.pathname).replace(/^\/+|\/+$/g, ''), params };
 }
 
+/** The registered kind a store URL names, or 'unknown' (never throws): for checks that describe a store. */
+export function storeKindOf(url: string, cwd = process.cwd()): StoreKind | 'unknown' {
+  try {
+    return parseStoreUrl(url, cwd).kind;
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** Opens the store a URL names, loading only that store's module. */
 export async function openStore(url: string, opts: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<Store> {
   const loc = parseStoreUrl(url, opts.cwd);
