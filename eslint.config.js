@@ -50,4 +50,20 @@ export default tseslint.config(
       }],
     },
   },
+  // Command files do not import each other (issue #16 §3): shared rendering lives in src/cli/render/*,
+  // shared migrate flags in migrate-shared.ts. index.ts is the command registry; migrate.ts composes
+  // the migrate group from rollback.ts and migrate-admin.ts. Dynamic import() is checked too.
+  ...commandImportRules(),
 );
+
+function commandImportRules() {
+  const message = 'a command file must not import another command file: move what they share into src/cli/render/<what>.ts (or core)';
+  const restrict = (allowed) => ({
+    'no-restricted-imports': ['error', { patterns: [{ group: ['./*', ...allowed.map((a) => `!./${a}`)], message }] }],
+    'no-restricted-syntax': ['error', { selector: `ImportExpression[source.value=/^\\.\\/(?!(${allowed.map((a) => a.replace(/[.]/g, '\\.')).join('|')})$)/]`, message }],
+  });
+  return [
+    { files: ['src/cli/commands/*.ts'], ignores: ['src/cli/commands/index.ts'], rules: restrict(['migrate-shared.js']) },
+    { files: ['src/cli/commands/migrate.ts'], rules: restrict(['migrate-shared.js', 'rollback.js', 'migrate-admin.js']) },
+  ];
+}

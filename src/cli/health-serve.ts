@@ -39,7 +39,7 @@ export async function serveHealth(h: typeof import('../health/index.js'), cfg: R
   if (opts.allowHttpRestore && !adminToken) throw new EventdbError('USAGE', '--allow-http-restore needs an admin token', 'set --admin-token or EVENTDB_ADMIN_TOKEN');
   const server = await h.startHealthServer(cfg, { ...options, port: Number(opts.port), host: opts.host, ttlMs: h.parseDuration(opts.ttl, '--ttl'), adminToken: adminToken || undefined, allowHttpRestore: !!opts.allowHttpRestore });
   const listening = { url: server.url, endpoints: [...Object.keys(h.ENDPOINTS), '/metrics', '/'], admin: !!adminToken };
-  if (out.json) process.stdout.write(`${JSON.stringify({ ok: true, listening })}\n`);
+  if (out.json) out.ndjson(true, { listening });
   else out.note(`eventdb health server listening on ${server.url} (${listening.endpoints.join(', ')}${adminToken ? ', /admin/*' : ''}); SIGTERM or Ctrl-C stops it`);
   await new Promise<void>((resolve) => {
     const stop = () => {

@@ -1,7 +1,6 @@
 import { CommanderError } from 'commander';
-import { redact, redactDeep } from '../config/redact.js';
-import { EXIT, messageOf } from '../errors.js';
-import { toleratePipeClose } from './output.js';
+import { EventdbError, EXIT } from '../errors.js';
+import { Output, toleratePipeClose } from './output.js';
 
 /**
  * The AWS SDK warns on every run under Node 20 that it will drop that version. eventdb supports
@@ -43,15 +42,13 @@ export async function run(argv: string[] = process.argv): Promise<void> {
       const message = (first ?? e.message).replace(/^error:\s*/, '');
       const suggestion = rest.join(' ').match(/\(Did you mean (.+)\?\)/)?.[1];
       const hint = suggestion ? `did you mean ${suggestion}? See eventdb --help` : 'see eventdb --help';
-      if (json) process.stdout.write(`${JSON.stringify(redactDeep({ ok: false, error: { code: 'USAGE', message, hint } }), null, 2)}\n`);
-      process.stderr.write(redact(`error: ${message}\nhint: ${hint}\n`));
+      // Through the output layer, like every other write (redacted; `ok` first under --json).
+      new Output({ json }).error(new EventdbError('USAGE', message, hint));
       process.exitCode = EXIT.USAGE;
       return;
     }
     // Commands print their own errors; anything escaping them is still redacted, never a raw trace.
-    if (json) process.stdout.write(`${JSON.stringify(redactDeep({ ok: false, error: { code: 'INTERNAL', message: messageOf(e), hint: 'report it with the output of --verbose' } }), null, 2)}\n`);
-    process.stderr.write(redact(`error: ${messageOf(e)}\n`));
-    if (argv.includes('--verbose') && e instanceof Error && e.stack) process.stderr.write(`${redact(e.stack)}\n`);
+    new Output({ json, verbose: argv.includes('--verbose') }).internal(e);
     process.exitCode = EXIT.FAILED;
   }
 }

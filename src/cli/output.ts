@@ -79,16 +79,65 @@ export class Output {
     return { ok: '[ok]  ', info: '[info]', warn: '[warn]', fail: '[FAIL]', skipped: '[skip]' }[s];
   }
 
+  /**
+   * One NDJSON line on stdout (`backup --every --json`, `health-check --serve --json`): one compact,
+   * redacted object per event, `ok` first. Not suppressed by --quiet: it is the machine output.
+   */
+  ndjson(ok: boolean, data: Record<string, unknown>): void {
+    put(this.stdout, `${JSON.stringify(redactDeep({ ok, ...data }), jsonReplacer)}\n`);
+  }
+
+  /** An error as one NDJSON line (`{"ok":false,"error":…}`) on stdout, and the error lines on stderr; returns the exit code. */
+  ndjsonError(e: unknown): ExitCode {
+    const { error, exit } = errorInfo(e);
+    this.ndjson(false, { error });
+    this.errorLines(e, error.message, error.hint);
+    return exit;
+  }
+
+  /**
+   * Text in a format of its own on stdout (SARIF, GitHub workflow annotations, a JSON document asked
+   * for with --format json): redacted and shown printable, otherwise as given; not suppressed by --json
+   * or --quiet, since it is what was asked for. A trailing newline is added.
+   */
+  raw(text: string): void {
+    put(this.stdout, `${printable(redact(text))}\n`);
+  }
+
+  /** `{"ok", …data}` pretty-printed and redacted on stdout, whatever --json says (`--format json`). */
+  document(ok: boolean, data: Record<string, unknown>): void {
+    put(this.stdout, `${JSON.stringify(redactDeep({ ok, ...data }), jsonReplacer, 2)}\n`);
+  }
+
+  /**
+   * A live status line on a terminal's stderr, redrawn in place (`\r`, clear line). Callers only use
+   * it when stderr is a TTY; `live()` with no text clears the line.
+   */
+  live(text?: string): void {
+    put(this.stderr, text === undefined ? '\r\x1b[2K' : `\r\x1b[2K${printable(redact(text))}`);
+  }
+
+  /**
+   * An error that escaped every command (the CLI entry's last resort): `error: <message>` without a
+   * hint line, the stack with --verbose. Under --json the error object on stdout says to report it.
+   */
+  internal(e: unknown): void {
+    if (this.json) put(this.stdout, `${JSON.stringify(redactDeep({ ok: false, error: { code: 'INTERNAL', message: messageOf(e), hint: 'report it with the output of --verbose' } }), null, 2)}\n`);
+    put(this.stderr, redact(`error: ${messageOf(e)}\n`));
+    if (this.verbose && e instanceof Error && e.stack) put(this.stderr, `${redact(e.stack)}\n`);
+  }
+
   /** Prints an error (and JSON error object under --json); returns the exit code. */
   error(e: unknown): ExitCode {
-    const err = e instanceof EventdbError ? e : undefined;
-    const code = err?.code ?? 'INTERNAL';
-    const message = err ? err.message : messageOf(e);
-    const hint = err?.hint ?? 'run again with --verbose for details, and report it if it persists';
-    const exit = err?.exitCode ?? EXIT.FAILED;
+    const { error, exit } = errorInfo(e);
     if (this.json) {
-      put(this.stdout, `${JSON.stringify(redactDeep({ ok: false, error: { code, message, hint } }), null, 2)}\n`);
+      put(this.stdout, `${JSON.stringify(redactDeep({ ok: false, error }), null, 2)}\n`);
     }
+    this.errorLines(e, error.message, error.hint);
+    return exit;
+  }
+
+  private errorLines(e: unknown, message: string, hint: string): void {
     put(this.stderr, `error: ${printable(redact(message))}\n`);
     if (hint) put(this.stderr, `hint: ${printable(redact(hint))}\n`);
     if (this.verbose && e instanceof Error && e.stack) {
@@ -99,8 +148,15 @@ export class Output {
         cause = (cause as { cause?: unknown }).cause;
       }
     }
-    return exit;
   }
+}
+
+function errorInfo(e: unknown): { error: { code: string; message: string; hint: string }; exit: ExitCode } {
+  const err = e instanceof EventdbError ? e : undefined;
+  const code = err?.code ?? 'INTERNAL';
+  const message = err ? err.message : messageOf(e);
+  const hint = err?.hint ?? 'run again with --verbose for details, and report it if it persists';
+  return { error: { code, message, hint }, exit: err?.exitCode ?? EXIT.FAILED };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -7,7 +7,14 @@ import { pipeline } from 'node:stream/promises';
 import { EventdbError, messageOf } from '../../errors.js';
 import { fsyncDir } from '../fsync-dir.js';
 import { meter as byteMeter } from '../codec.js';
+import type { StoreUrl } from './index.js';
+import { checkKey } from './keys.js';
 import type { PutResult, Store, StoredObject } from './types.js';
+
+/** The store registry's factory (stores/index.ts): `file:` URLs. */
+export function createStore(loc: StoreUrl): Store {
+  return new FileStore(loc.path!);
+}
 
 /**
  * A folder on a local (or mounted) filesystem. Writes go to a temp file in the same folder, are
@@ -21,7 +28,8 @@ export class FileStore implements Store {
     this.display = `file:${root}`;
   }
 
-  private path(key: string): string {
+  private path(key: string, opts: { prefix?: boolean } = {}): string {
+    checkKey(key, opts);
     const p = resolve(this.root, ...key.split('/'));
     if (p !== this.root && !p.startsWith(this.root + sep)) {
       throw new EventdbError('STORE_FAILED', `invalid object key "${key}"`, 'object keys must stay inside the store');
@@ -59,13 +67,31 @@ export class FileStore implements Store {
 
   async get(key: string): Promise<Readable> {
     const p = this.path(key);
-    if (!existsSync(p)) throw new EventdbError('NOT_FOUND', `object ${key} does not exist in ${this.display}`, 'run `eventdb backup list` to see the snapshots in this store');
-    return createReadStream(p);
+    // Opened here, so that a missing object and an unreadable one fail now, each with its own code.
+    let fh;
+    try {
+      fh = await open(p, 'r');
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') throw new EventdbError('NOT_FOUND', `object ${key} does not exist in ${this.display}`, 'run `eventdb backup list` to see the snapshots in this store');
+      throw fsError(e, `cannot read ${p}`);
+    }
+    if ((await fh.stat()).isDirectory()) {
+      await fh.close();
+      throw new EventdbError('NOT_FOUND', `object ${key} does not exist in ${this.display}`, 'run `eventdb backup list` to see the snapshots in this store');
+    }
+    return fh.createReadStream();
   }
 
   async *list(prefix: string): AsyncIterable<StoredObject> {
-    const start = this.path(prefix.replace(/\/+$/, ''));
-    if (!existsSync(start)) return;
+    const start = this.path(prefix.replace(/\/+$/, ''), { prefix: true });
+    let st;
+    try {
+      st = await stat(start);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ENOENT' || (e as { code?: string }).code === 'ENOTDIR') return;
+      throw fsError(e, `cannot read ${start}`);
+    }
     const walk = async function* (dir: string, root: string): AsyncIterable<StoredObject> {
       let entries;
       try {
@@ -82,7 +108,6 @@ export class FileStore implements Store {
         }
       }
     };
-    const st = await stat(start);
     if (st.isFile()) {
       yield { key: prefix, size: st.size, modified: st.mtime };
       return;

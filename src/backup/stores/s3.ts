@@ -4,7 +4,15 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { registerSecret } from '../../config/index.js';
 import { EventdbError, messageOf } from '../../errors.js';
 import { meter as byteMeter } from '../codec.js';
+import type { StoreUrl } from './index.js';
+import { checkKey } from './keys.js';
 import type { PutResult, Store, StoredObject } from './types.js';
+
+/** The store registry's factory (stores/index.ts): `s3://` and `r2://` URLs. */
+export function createStore(loc: StoreUrl, env: NodeJS.ProcessEnv): Store {
+  const s3loc: S3Location = { kind: loc.kind as S3Location['kind'], bucket: loc.bucket!, prefix: loc.prefix ?? '', params: loc.params };
+  return new S3Store(s3loc, s3Settings(s3loc, env));
+}
 
 export interface S3Location {
   kind: 's3' | 'r2';
@@ -95,22 +103,30 @@ export class S3Store implements Store {
     this.client = new S3Client(settings.client);
   }
 
-  private key(k: string): string {
+  private key(k: string, opts: { prefix?: boolean } = {}): string {
+    checkKey(k, opts);
     return this.loc.prefix ? `${this.loc.prefix}/${k}` : k;
   }
 
   async put(key: string, body: NodeJS.ReadableStream | Readable, opts: { contentType?: string } = {}): Promise<PutResult> {
+    checkKey(key);
     const meter = byteMeter(); // size and SHA-256 of exactly what is stored
     let sourceError: unknown;
     const onSourceError = (e: unknown) => {
       sourceError = e;
       meter.destroy(e as Error);
+      // pipe() does not pass an error on: fail the upload's own body too, or it waits for more forever.
+      toUpload.destroy(e as Error);
     };
+    const toUpload = new PassThrough();
+    // The source's error is the one put() throws (below); these copies of it need no listener of their own.
+    meter.on('error', () => undefined);
+    toUpload.on('error', () => undefined);
     body.on('error', onSourceError);
     body.pipe(meter);
     const upload = new Upload({
       client: this.client,
-      params: { Bucket: this.loc.bucket, Key: this.key(key), Body: meter.pipe(new PassThrough()), ContentType: opts.contentType ?? 'application/octet-stream' },
+      params: { Bucket: this.loc.bucket, Key: this.key(key), Body: meter.pipe(toUpload), ContentType: opts.contentType ?? 'application/octet-stream' },
       partSize: this.settings.partSize,
       queueSize: this.settings.concurrency,
       leavePartsOnError: false,
@@ -140,7 +156,7 @@ export class S3Store implements Store {
     do {
       let r;
       try {
-        r = await this.client.send(new ListObjectsV2Command({ Bucket: this.loc.bucket, Prefix: this.key(prefix), ContinuationToken: token }));
+        r = await this.client.send(new ListObjectsV2Command({ Bucket: this.loc.bucket, Prefix: this.key(prefix, { prefix: true }), ContinuationToken: token }));
       } catch (e) {
         throw s3Error(e, `cannot list ${this.display}`);
       }

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { StoreKind } from './index.js';
 
 export interface PutResult {
   /** Bytes stored. */
@@ -19,11 +20,14 @@ export interface StoredObject {
  * Error contract: every method throws EventdbError — `NOT_FOUND` (exit 1) for a missing key in
  * `get`, `AUTH` (exit 3) for rejected credentials, `STORE_UNREACHABLE` (exit 3) when the store cannot
  * be reached, `STORE_FAILED` (exit 1) for anything else. A failed `put` leaves no object at `key`.
+ * Keys (and list prefixes) are checked by `checkKey` (keys.ts) before use. test/backup/store-contract.test.ts
+ * runs this contract on every registered store.
  */
 export interface Store {
   /** Human description with credentials removed (`file:/abs/backups`, `s3://bucket/prefix`). */
   readonly display: string;
-  readonly kind: 'file' | 's3' | 'r2';
+  /** The registry key this store was opened through (src/backup/stores/index.ts). */
+  readonly kind: StoreKind;
   /** Streams `body` to `key`; the object appears whole or not at all. */
   put(key: string, body: NodeJS.ReadableStream | Readable, opts?: { contentType?: string }): Promise<PutResult>;
   get(key: string): Promise<Readable>;

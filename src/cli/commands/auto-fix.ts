@@ -4,7 +4,7 @@ import type { AutoFixResult, PlannedFix } from '../../schema/autofix/index.js';
 import { confirmDestructive } from '../confirm.js';
 import { action } from '../context.js';
 import type { Output } from '../output.js';
-import { renderFindings, summaryLine } from './validate.js';
+import { renderFindings, summaryLine } from '../render/validation.js';
 
 interface AutoFixFlags {
   apply?: boolean;

@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
-import { EventdbError } from '../../errors.js';
-import { formatBytes, parseDuration } from '../../units.js';
+import { parseDuration } from '../../units.js';
 import { action, type CommandContext } from '../context.js';
 import { table } from '../output.js';
+import { formatBytes, startProgress } from '../render/progress.js';
+
+/** Re-exported for the tests and callers that imported them from here before render/progress.ts. */
+export { formatBytes, progressLine } from '../render/progress.js';
 
 interface BackupFlags {
   store?: string;
@@ -13,8 +16,6 @@ interface BackupFlags {
   compress?: string;
 }
 
-export { formatBytes };
-
 /** `--every` and `--final-timeout`: a duration (src/units.ts) of at least one second. */
 export function parseInterval(text: string, flag: string): number {
   return parseDuration(text, flag, { minMs: 1000 });
@@ -22,58 +23,6 @@ export function parseInterval(text: string, flag: string): number {
 
 const storeOption = ['--store <url>', 'where snapshots live: file:./backups, s3://bucket/prefix, r2://bucket/prefix (default: EVENTDB_STORE, the config file, else file:./backups)'] as const;
 const collect = (v: string, prev: string[] = []) => [...prev, v];
-
-/** One progress line: a bar when the total is known, then bytes, rate and time left. */
-export function progressLine(label: string, bytes: number, total: number | undefined, seconds: number): string {
-  const rate = seconds > 0 ? bytes / seconds : 0;
-  if (!total) return `${label}  ${formatBytes(bytes)}  ${formatBytes(rate)}/s`;
-  const f = Math.min(1, bytes / total);
-  const width = 24;
-  const full = Math.round(f * width);
-  const left = rate > 0 && f < 1 ? `  ${Math.ceil((total - bytes) / rate)} s left` : '';
-  return `${label}  [${'█'.repeat(full)}${'░'.repeat(width - full)}] ${String(Math.floor(f * 100)).padStart(3)}%  ${formatBytes(bytes)} of ${formatBytes(total)}  ${formatBytes(rate)}/s${left}`;
-}
-
-export interface Progress {
-  /** A step without byte counts (the spinner keeps turning). */
-  step(text: string): void;
-  /** Bytes done of a total (when known); the rate counts from the first call for this label. */
-  bytes(label: string, done: number, total?: number): void;
-  stop(): void;
-}
-
-/**
- * Progress on a terminal (stderr is a TTY, not --json/--quiet): an ora spinner whose text is a bar
- * with bytes, rate and time left, refreshed at most 4 times a second. Anywhere else (logs, CI,
- * pipes) it prints nothing: the result line says the size, time and rate at the end.
- */
-export async function startProgress(opts: { json?: boolean; quiet?: boolean }, text: string): Promise<Progress> {
-  // A terminal that reports no width (some CI ptys) makes ora clear lines without end: no progress there.
-  if (!process.stderr.isTTY || !process.stderr.columns || opts.json || opts.quiet) return { step: () => undefined, bytes: () => undefined, stop: () => undefined };
-  const { default: ora } = await import('ora');
-  const spinner = ora({ text, stream: process.stderr }).start();
-  let label = '';
-  let since = 0;
-  let shown = 0;
-  return {
-    step(t) {
-      label = '';
-      spinner.text = t;
-      spinner.render();
-    },
-    bytes(l, done, total) {
-      const now = Date.now();
-      if (l !== label) {
-        label = l;
-        since = now;
-      } else if (now - shown < 250 && (total === undefined || done < total)) return;
-      shown = now;
-      spinner.text = progressLine(l, done, total, (now - since) / 1000);
-      spinner.render();
-    },
-    stop: () => spinner.stop(),
-  };
-}
 
 async function runOnce(ctx: CommandContext<BackupFlags>) {
   const { opts } = ctx;
@@ -100,63 +49,36 @@ function renderBackup(ctx: CommandContext<BackupFlags>, r: Awaited<ReturnType<ty
   for (const n of r.notes) out.line(`       note: ${n}`);
 }
 
-/** `backup --every`: back up on an interval; on SIGTERM/SIGINT take one final backup (within a time limit) and exit. */
+/**
+ * `backup --every`: the schedule runs in the core (backup/schedule.ts); SIGTERM/SIGINT stop it after a
+ * final backup. Each event is rendered: one NDJSON line under --json, else the human lines.
+ */
 async function runEvery(ctx: CommandContext<BackupFlags>, intervalMs: number, finalTimeoutMs: number): Promise<number> {
   const { out, opts } = ctx;
-  let stopping = false;
-  let wake: (() => void) | undefined;
-  let failures = 0;
-  const onSignal = (sig: string) => {
-    if (stopping) return;
-    stopping = true;
-    out.note(`${sig} received: taking a final backup (up to ${Math.round(finalTimeoutMs / 1000)} s) before exiting`);
-    wake?.();
-  };
+  const { runBackupSchedule } = await import('../../backup/schedule.js');
+  const stop = new AbortController();
+  const onSignal = (sig: string) => stop.abort(sig);
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  const once = async (): Promise<boolean> => {
-    try {
-      const r = await runOnce(ctx);
-      if (opts.json) process.stdout.write(`${JSON.stringify({ ok: true, backup: r })}\n`);
-      else renderBackup(ctx, r);
-      return true;
-    } catch (e) {
-      failures++;
-      if (opts.json) process.stdout.write(`${JSON.stringify({ ok: false, error: e instanceof EventdbError ? e.toJSON() : { code: 'INTERNAL', message: String(e) } })}\n`);
-      out.error(e);
-      return false;
-    }
-  };
   try {
-    for (;;) {
-      const inFlight = once();
-      const ok = await inFlight;
-      if (stopping) {
-        // A signal during a backup: that backup is the final one if it succeeded.
-        if (ok) return 0;
-        break;
-      }
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, intervalMs);
-        wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-      wake = undefined;
-      if (stopping) break;
-    }
-    const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), finalTimeoutMs).unref());
-    const final = await Promise.race([once(), timer]);
-    if (final === 'timeout') {
-      out.error(new EventdbError('BACKUP_TIMEOUT', `the final backup did not finish within ${Math.round(finalTimeoutMs / 1000)} s`, 'raise --final-timeout; the snapshot was not committed'));
-      return 1;
-    }
-    return final ? 0 : 1;
+    const r = await runBackupSchedule({
+      take: () => runOnce(ctx),
+      intervalMs,
+      finalTimeoutMs,
+      stop: stop.signal,
+      onEvent: (e) => {
+        if (e.type === 'stopping') out.note(`${e.reason} received: taking a final backup (up to ${Math.round(e.finalTimeoutMs / 1000)} s) before exiting`);
+        else if (e.type === 'final-timeout' || !e.ok) {
+          if (opts.json) out.ndjsonError(e.error);
+          else out.error(e.error);
+        } else if (opts.json) out.ndjson(true, { backup: e.backup });
+        else renderBackup(ctx, e.backup);
+      },
+    });
+    return r.ok ? 0 : 1;
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
-    void failures;
   }
 }
 

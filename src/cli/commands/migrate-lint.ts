@@ -42,15 +42,15 @@ export function register(program: Command): void {
         const code = r.failed ? EXIT.FAILED : EXIT.OK;
         const data = { failOn: r.failOn, level: r.level, files: r.files, statements: r.statements, migrations: r.migrations, findings: r.findings };
         if (format === 'json' && !opts.json) {
-          process.stdout.write(`${JSON.stringify({ ok: !r.failed, ...data }, null, 2)}\n`);
+          out.document(!r.failed, data);
           return code;
         }
         if (format === 'sarif') {
-          process.stdout.write(`${JSON.stringify(formats.sarifLog(r.findings), null, 2)}\n`);
+          out.raw(JSON.stringify(formats.sarifLog(r.findings), null, 2));
           return code;
         }
         if (format === 'github') {
-          for (const l of formats.githubAnnotations(r.findings)) process.stdout.write(`${l}\n`);
+          for (const l of formats.githubAnnotations(r.findings)) out.raw(l);
           out.note(summary(r.files, r.statements, r.findings, r.failOn, r.failed));
           return code;
         }

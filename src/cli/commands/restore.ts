@@ -35,7 +35,7 @@ export function register(program: Command): void {
         const lockMs = lockTimeoutMs(opts.lockTimeout);
         await confirmDestructive(cfg, `restore a snapshot over ${opts.to ?? cfg.database.display}`, opts.yes);
         const { restoreSnapshot } = await import('../../backup/restore.js');
-        const { startProgress } = await import('./backup.js');
+        const { startProgress } = await import('../render/progress.js');
         const progress = await startProgress(opts, 'reading the snapshot catalog');
         const onProgress = (p: RestoreProgress) => {
           if (p.phase === 'download') progress.bytes('downloading and verifying', p.bytes ?? 0, p.total);

@@ -80,11 +80,11 @@ export function register(program: Command): void {
                 lastDraw = t;
                 const of = p.expected ? ` of ${fmt(p.expected)}` : '';
                 const rate = p.rows / (p.elapsedMs / 1000 || 1e-3);
-                process.stderr.write(`\r\x1b[2K  ${p.table}: ${fmt(p.rows)}${of} rows, ${fmt(rate)} rows/s  (total ${fmt(p.totalRows)}, ${((t - started) / 1000).toFixed(1)} s)`);
+                out.live(`  ${p.table}: ${fmt(p.rows)}${of} rows, ${fmt(rate)} rows/s  (total ${fmt(p.totalRows)}, ${((t - started) / 1000).toFixed(1)} s)`);
               }
             : undefined,
         }).finally(async () => {
-          if (live) process.stderr.write('\r\x1b[2K');
+          if (live) out.live();
           await conn.close();
         });
         out.result(true, { seed: res }, () => {

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Connection } from '../../dialects/types.js';
-import { EXIT, EventdbError } from '../../errors.js';
+import { EventdbError } from '../../errors.js';
 import { declarationSource, type DeclarationOptions } from './declaration.js';
 
 export { declarationSource, type DeclarationOptions, type DeclarationText } from './declaration.js';
@@ -37,7 +37,7 @@ export interface PullResult {
 export function assertCanWrite(file: string, force?: boolean): boolean {
   const exists = existsSync(file);
   if (exists && !force) {
-    throw new EventdbError('SCHEMA_PULL_EXISTS', `${file} exists; schema pull does not overwrite it`, 'pass --force to replace it, or --out another file', { exitCode: EXIT.USAGE });
+    throw new EventdbError('SCHEMA_PULL_EXISTS', `${file} exists; schema pull does not overwrite it`, 'pass --force to replace it, or --out another file');
   }
   return exists;
 }

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Engine } from '../../config/url.js';
 import type { SchemaSnapshot, TypeFamily } from '../../dialects/types.js';
-import { EXIT, EventdbError } from '../../errors.js';
+import { EventdbError } from '../../errors.js';
 import { isInternalTable, tablesFor } from '../diff.js';
 import { forEngine, type ExpectedSchema } from '../model.js';
 
@@ -204,7 +204,7 @@ export function writeTypes(input: { schema: ExpectedSchema; engine: Engine } | {
     renameSync(tmp, file);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw new EventdbError('TYPES_WRITE', `cannot write ${file}: ${(e as Error).message}`, 'check that the folder is writable, or choose another --out', { exitCode: EXIT.FAILED, cause: e });
+    throw new EventdbError('TYPES_WRITE', `cannot write ${file}: ${(e as Error).message}`, 'check that the folder is writable, or choose another --out', { cause: e });
   }
   return { engine, from, file, tables, written: true, stale: false, source: text };
 }
