@@ -11,6 +11,9 @@ import { introspectDuckdb } from './introspect.js';
 import { quoteIdent } from '../quote.js';
 import { bulkInsertDuckdb } from './bulk-insert.js';
 import { DuckDbDialect } from './kysely-driver.js';
+// core operations: health, risk sizes, capture (H1)
+import { duckdbTableSizes } from './table-sizes.js';
+import { duckdbVitals } from './vitals.js';
 
 export const capabilities: Readonly<Capabilities> = Object.freeze({
   transactionalDdl: true,
@@ -111,6 +114,9 @@ export async function connectDuckdb(config: ResolvedConfig, opts: ConnectOptions
     },
     introspect: () => introspectDuckdb(db),
     bulkInsert: (table, columns, rows) => bulkInsertDuckdb(instance, table, columns, rows),
+    // --- core operations: health, risk sizes, capture (H1) ---
+    tableSizes: () => duckdbTableSizes(db),
+    vitals: (o) => duckdbVitals(db, target, o),
     async close() {
       await db.destroy();
       instance.closeSync();

@@ -15,6 +15,10 @@ import { PgliteLocks } from './lock.js';
 import { typeParsers } from './parsers.js';
 import { PgliteSession } from './session.js';
 import { formatVersion, libraryVersion, parseVersionString, pgliteRoot } from './version.js';
+// core operations: health, risk sizes, capture (H1) — the same SQL as the server's
+import { postgresFunctionVolatility } from '../postgres/function-volatility.js';
+import { postgresTableSizes } from '../postgres/table-sizes.js';
+import { postgresVitals } from '../postgres/vitals.js';
 
 /**
  * PGlite is the postgres dialect — PostgreSQL compiled to WASM, running in this process. Same SQL,
@@ -168,6 +172,10 @@ export async function connectPglite(config: ResolvedConfig, opts: ConnectOptions
     lockStatus: (name) => locks.status(name),
     introspect: () => introspectPostgres(db),
     bulkInsert: (table, columns, rows, opts) => bulkInsertPglite(session, table, columns, rows, opts),
+    // --- core operations: health, risk sizes, capture (H1) ---
+    tableSizes: () => postgresTableSizes(db),
+    vitals: (o) => postgresVitals(db, o),
+    functionVolatility: () => postgresFunctionVolatility(db),
     exclusive: (fn) => session.run(fn),
     async hold() {
       const lite = await session.instance();

@@ -10,6 +10,11 @@ import { introspectPostgres } from './introspect.js';
 import { bulkInsertPostgres } from './bulk-insert.js';
 import { advisoryLockStatus, withAdvisoryLock } from './lock.js';
 import { PG_SESSION_RESET } from './session-reset.js';
+// core operations: health, risk sizes, capture (H1)
+import { postgresFunctionVolatility } from './function-volatility.js';
+import { createPostgresScratch } from './scratch.js';
+import { postgresTableSizes } from './table-sizes.js';
+import { postgresVitals } from './vitals.js';
 
 export { capabilities };
 
@@ -110,6 +115,11 @@ export async function connectPostgres(config: ResolvedConfig): Promise<Connectio
     },
     introspect: () => introspectPostgres(db),
     bulkInsert: (table, columns, rows, opts) => bulkInsertPostgres(pool, table, columns, rows, opts),
+    // --- core operations: health, risk sizes, capture (H1) ---
+    tableSizes: () => postgresTableSizes(db),
+    vitals: (o) => postgresVitals(db, o),
+    functionVolatility: () => postgresFunctionVolatility(db),
+    createScratchDatabase: (c) => createPostgresScratch(db, c),
     async close() {
       await db.destroy();
       // Kysely ends the pool only if it ever used it; the connection itself may not have.

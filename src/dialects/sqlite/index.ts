@@ -8,6 +8,9 @@ import { fileLockStatus, lockFilePath, withFileLock, withMemoryLock } from '../f
 import type { Capabilities, Connection, ConnectOptions, Dialect } from '../types.js';
 import { introspectSqlite } from './introspect.js';
 import { bulkInsertSqlite } from './bulk-insert.js';
+// core operations: health, risk sizes, capture (H1)
+import { sqliteTableSizes } from './table-sizes.js';
+import { sqliteVitals } from './vitals.js';
 
 export const capabilities: Readonly<Capabilities> = Object.freeze({
   transactionalDdl: true,
@@ -99,6 +102,10 @@ export async function connectSqlite(config: ResolvedConfig, opts: ConnectOptions
     },
     introspect: async () => introspectSqlite(raw),
     bulkInsert: (table, columns, rows, opts) => bulkInsertSqlite(raw, table, columns, rows, opts),
+    // --- core operations: health, risk sizes, capture (H1) ---
+    tableSizes: () => sqliteTableSizes(db),
+    vitals: (o) => sqliteVitals(db, target, o),
+    setBusyTimeout: async (ms) => void raw.pragma(`busy_timeout = ${Math.max(1, Math.round(ms))}`),
     async close() {
       await db.destroy();
       if (raw.open) raw.close(); // Kysely closes it only if it ever used it
