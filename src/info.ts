@@ -1,5 +1,5 @@
 import type { ResolvedConfig, Source } from './config/index.js';
-import { getDialect } from './dialects/index.js';
+import { entryOf, getDialect, isServer } from './dialects/index.js';
 import { EventdbError } from './errors.js';
 import type { Capabilities } from './dialects/types.js';
 
@@ -48,7 +48,7 @@ export async function describeDatabase(config: ResolvedConfig): Promise<InfoResu
       else throw e;
     }
   }
-  if (!exists && (target.engine !== 'postgres' || target.driver === 'pglite')) {
+  if (!exists && !isServer(target)) {
     const mem = { ...config, database: { ...target, memory: true, path: ':memory:' } };
     const conn = await dialect.connect(mem, { readOnly: true }); // PGlite: reads the library's version without booting
     try {
@@ -74,7 +74,7 @@ export async function describeDatabase(config: ResolvedConfig): Promise<InfoResu
   if (s.provider && s.provider !== 'default') settings.provider = { value: config.sources.provider, source: s.provider };
   return {
     engine: target.engine,
-    driver: target.engine === 'postgres' ? (target.driver ?? 'server') : target.engine,
+    driver: entryOf(target).driver,
     url: target.display,
     database: { name: target.name, ...(target.path ? { path: target.path } : {}), exists, isDefault: config.isDefaultDatabase, memory: target.memory, ...(missing ? { missing } : {}) },
     environment: config.environment,

@@ -1,6 +1,7 @@
 import type { DatabaseTarget, Engine } from '../config/url.js';
 import { EventdbError } from '../errors.js';
 import type { Dialect, SnapshotEngine } from './types.js';
+import type { KyselyCompiler } from './kysely-compiler.js';
 
 /**
  * Every engine eventdb drives, in one table. Adding an engine is adding a row here and a folder under
@@ -19,8 +20,20 @@ export interface EngineEntry {
   readonly storage: Storage;
   readonly load: () => Promise<Dialect>;
   readonly loadSnapshot: () => Promise<SnapshotEngine>;
-  /** SQL type of the timestamp columns of eventdb's own tables (migration history and log). */
-  readonly timestampType: 'text' | 'timestamptz';
+  // --- core operations: health, risk sizes, capture (H1) ---
+  /** What `info` shows as the driver: `server` for PostgreSQL over pg, else the id. */
+  readonly driver: string;
+  /** The column type eventdb's own tables store timestamps in (history, auto-fix log). */
+  readonly timestampType: 'timestamptz' | 'text';
+  /** Named locks (`withLock`) are files beside the database, readable without opening it (file-lock.ts). */
+  readonly lockFiles: boolean;
+  /**
+   * The URL of a scratch database of this engine in memory (drift check). Absent: the scratch
+   * database is made on the server (`Connection.createScratchDatabase`).
+   */
+  readonly scratchUrl?: string;
+  /** The Kysely adapter, introspector and query compiler, to compile TS migrations without a database. Loads no driver. */
+  readonly loadCompiler: () => Promise<KyselyCompiler>;
 }
 
 const ENTRIES: Record<DialectId, EngineEntry> = {
@@ -31,6 +44,9 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     load: async () => (await import('./postgres/index.js')).postgresDialect,
     loadSnapshot: async () => (await import('./postgres/snapshot.js')).postgresSnapshot,
     timestampType: 'timestamptz',
+    driver: 'server',
+    lockFiles: false,
+    loadCompiler: async () => (await import('./postgres/compiler.js')).postgresCompiler,
   },
   pglite: {
     id: 'pglite',
@@ -39,6 +55,10 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     load: async () => (await import('./pglite/index.js')).pgliteDialect,
     loadSnapshot: async () => (await import('./pglite/snapshot.js')).pgliteSnapshot,
     timestampType: 'timestamptz',
+    driver: 'pglite',
+    lockFiles: false, // one process holds the data directory; its named locks live in that process
+    scratchUrl: 'pglite::memory:',
+    loadCompiler: async () => (await import('./postgres/compiler.js')).postgresCompiler,
   },
   sqlite: {
     id: 'sqlite',
@@ -47,6 +67,10 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     load: async () => (await import('./sqlite/index.js')).sqliteDialect,
     loadSnapshot: async () => (await import('./sqlite/snapshot.js')).sqliteSnapshot,
     timestampType: 'text',
+    driver: 'sqlite',
+    lockFiles: true,
+    scratchUrl: 'sqlite::memory:',
+    loadCompiler: async () => (await import('./sqlite/compiler.js')).sqliteCompiler,
   },
   duckdb: {
     id: 'duckdb',
@@ -55,6 +79,10 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     load: async () => (await import('./duckdb/index.js')).duckdbDialect,
     loadSnapshot: async () => (await import('./duckdb/snapshot.js')).duckdbSnapshot,
     timestampType: 'timestamptz',
+    driver: 'duckdb',
+    lockFiles: true,
+    scratchUrl: 'duckdb::memory:',
+    loadCompiler: async () => (await import('./duckdb/compiler.js')).duckdbCompiler,
   },
 };
 

@@ -211,6 +211,80 @@ export interface Dialect {
   exists(config: ResolvedConfig): Promise<boolean>;
 }
 
+// --- core operations: health, risk sizes, capture (H1) ---
+// Declared here and merged into Connection: what the core's health, risk and drift code asks of an
+// open database, so that it never names an engine. Implemented in each engine's folder.
+export interface Connection {
+  /**
+   * Row estimates per table of the connection's own schema, names lower case: PostgreSQL's planner
+   * statistics (pg_class.reltuples; a capped count(*) for tables never analysed), a capped count(*)
+   * on SQLite, count(*) on DuckDB (answered from metadata). Used by the risk gate to size rewrites.
+   */
+  tableSizes(): Promise<Map<string, number>>;
+  /**
+   * The database's vital signs for `health-check`: facts only, the check judges them. `deep` adds the
+   * slow ones (an integrity check on files; never-scanned indexes on PostgreSQL).
+   */
+  vitals(opts: { deep: boolean }): Promise<DatabaseVitals>;
+  /**
+   * How long a statement waits for another process's write lock, from now on (SQLite busy_timeout).
+   * `health-check` sets it to what remains of its deadline. Absent: the engine has no such wait.
+   */
+  setBusyTimeout?(ms: number): Promise<void>;
+  /**
+   * Every function name visible in the database (lower case) → the most volatile of its overloads:
+   * 'i' immutable < 's' stable < 'v' volatile. Absent: unknown (engines without stored functions).
+   */
+  functionVolatility?(): Promise<Map<string, 'i' | 's' | 'v'>>;
+  /**
+   * A new empty database beside this one on the same server, for the drift check: its config and a
+   * drop that removes it. Throws the engine's error when it cannot be created (e.g. no CREATEDB).
+   * Absent on engines whose scratch database is in memory (the registry's `scratchUrl`).
+   */
+  createScratchDatabase?(config: ResolvedConfig): Promise<{ config: ResolvedConfig; drop(): Promise<void> }>;
+}
+
+/** What `Connection.vitals` reports: a database with sessions (PostgreSQL, PGlite), or a file (SQLite, DuckDB). */
+export type DatabaseVitals = SessionVitals | FileVitals;
+
+export interface SessionVitals {
+  kind: 'sessions';
+  sizeBytes: number;
+  /** Client sessions in use (all databases), the server's max_connections and superuser_reserved_connections. */
+  connections: { used: number; max: number; reserved: number };
+  /** Other client sessions of this database that are active or idle in a transaction, with their age. */
+  sessions: SessionActivity[];
+  /** `deep` only: non-unique indexes never scanned since statistics were reset, largest first. */
+  neverScannedIndexes?: Array<{ table: string; index: string; sizeBytes: number }>;
+}
+
+export interface SessionActivity {
+  pid: number;
+  state: string | null;
+  /** Since the query started (active) or the state last changed (idle in transaction). */
+  ageMs: number;
+  application: string;
+  /** The first 200 characters of the query. */
+  query: string;
+}
+
+export interface FileVitals {
+  kind: 'file';
+  /** The database file (`:memory:` for an in-memory database). */
+  path: string;
+  /** The file's size (in memory: pages × page size where the engine tells them, else 0). */
+  sizeBytes: number;
+  /** The write-ahead log beside it (SQLite `-wal`, DuckDB `.wal`); 0 when absent. */
+  walBytes: number;
+  /** SQLite: page count, free pages, page size. */
+  pages?: { count: number; free: number; size: number };
+  /** `deep`, SQLite: `pragma quick_check`'s lines (`['ok']` when sound). */
+  quickCheck?: string[];
+  /** `deep`, DuckDB (no quick_check): tables read back once, which verifies each block's checksum. */
+  tablesScanned?: number;
+}
+// --- end core operations (H1) ---
+
 /** What an engine's consistent copy produced: one data stream plus what the manifest records. */
 export interface SnapshotSource {
   /** `sqlite-file`, `duckdb-file`, `pg-custom` (pg_dump -Fc) or `eventdb-pg` (eventdb's own logical dump). */

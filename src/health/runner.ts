@@ -1,6 +1,5 @@
-import { sql } from 'kysely';
 import type { ResolvedConfig } from '../config/index.js';
-import { openConnection } from '../dialects/index.js';
+import { isServer, openConnection } from '../dialects/index.js';
 import type { Connection } from '../dialects/types.js';
 import { EventdbError, messageOf } from '../errors.js';
 import { CHECKS, parseCheckNames } from './registry.js';
@@ -63,11 +62,11 @@ export async function runHealthChecks(config: ResolvedConfig, options: HealthOpt
     const c0 = performance.now();
     const budget = Math.floor(timeoutMs * CONNECT_SHARE);
     // A health check never creates a database: file engines (and PGlite) open read-only.
-    const server = config.database.engine === 'postgres' && config.database.driver !== 'pglite';
-    const attempt = openConnection(bounded, { readOnly: !server, lockWaitMs: budget });
+    const attempt = openConnection(bounded, { readOnly: !isServer(config.database), lockWaitMs: budget });
     try {
       conn = await withDeadline(attempt, budget);
-      if (conn.engine === 'sqlite') await sql.raw(`pragma busy_timeout = ${Math.max(1, deadline - Date.now() - MARGIN_MS)}`).execute(conn.db);
+      // Waits for another process's write lock end with the deadline (SQLite's busy_timeout).
+      await conn.setBusyTimeout?.(Math.max(1, deadline - Date.now() - MARGIN_MS));
     } catch (e) {
       attempt.then((late) => late.close()).catch(() => undefined);
       const timedOut = e instanceof DeadlineError;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolveConfig, type ConfigInput, type ResolvedConfig } from '../config/index.js';
-import { openConnection } from '../dialects/index.js';
+import { isServer, openConnection } from '../dialects/index.js';
 import type { Connection } from '../dialects/types.js';
 import { EventdbError, EXIT, messageOf, type ExitCode } from '../errors.js';
 import type { CheckName, CheckStatus, HealthOptions, HealthReport } from '../health/types.js';
@@ -83,7 +83,7 @@ export async function prepare(input: ResolvedConfig | ConfigInput = {}, opts: Pr
   await step('restore', async () => {
     const c = config!;
     if (!opts.restoreIfNewer) return { status: 'skipped', message: 'not requested (--restore-if-newer)' };
-    if (c.database.engine === 'postgres' && c.database.driver !== 'pglite') {
+    if (isServer(c.database)) {
       return { status: 'skipped', message: 'smart restore applies to database files (SQLite, DuckDB, PGlite), not a PostgreSQL server' };
     }
     const { restoreIfNewer } = await import('../backup/restore.js');
@@ -103,8 +103,7 @@ export async function prepare(input: ResolvedConfig | ConfigInput = {}, opts: Pr
 
   await step('connect', async () => {
     const c = config!;
-    const server = c.database.engine === 'postgres' && c.database.driver !== 'pglite';
-    conn = await openConnection(c, { readOnly: !server && !opts.migrate });
+    conn = await openConnection(c, { readOnly: !isServer(c.database) && !opts.migrate });
     const version = await conn.serverVersion();
     const ms = await conn.ping();
     return { status: 'ok', message: `${version}, round trip ${ms.toFixed(1)} ms`, details: { serverVersion: version, latencyMs: round(ms) } };

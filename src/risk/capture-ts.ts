@@ -1,5 +1,6 @@
-import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
+import { DummyDriver, Kysely } from 'kysely';
 import type { Engine } from '../config/url.js';
+import { engineEntry } from '../dialects/registry.js';
 import { EventdbError, messageOf } from '../errors.js';
 import { importTs } from '../ts-import.js';
 
@@ -38,12 +39,13 @@ export async function captureTsMigration(file: string, engine: Engine): Promise<
   const record = async (text: string) => {
     sink.push(text);
   };
+  const compiler = await engineEntry(engine).loadCompiler(); // the engine's SQL, no driver
   const db = new Kysely<any>({
     dialect: {
-      createAdapter: () => (engine === 'sqlite' ? new SqliteAdapter() : new PostgresAdapter()),
+      createAdapter: () => compiler.createAdapter(),
       createDriver: () => new DummyDriver(),
-      createIntrospector: (k) => (engine === 'sqlite' ? new SqliteIntrospector(k) : new PostgresIntrospector(k)),
-      createQueryCompiler: () => (engine === 'sqlite' ? new SqliteQueryCompiler() : new PostgresQueryCompiler()),
+      createIntrospector: (k) => compiler.createIntrospector(k),
+      createQueryCompiler: () => compiler.createQueryCompiler(),
     },
     log: (ev) => {
       if (ev.level === 'query') sink.push(inline(ev.query.sql, ev.query.parameters));

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { ResolvedConfig } from '../config/index.js';
 import { parseDatabaseUrl } from '../config/index.js';
 import type { Connection, ForeignKeyInfo, IndexInfo, SchemaSnapshot, TriggerInfo, ViewInfo } from '../dialects/types.js';
@@ -24,12 +23,16 @@ export async function checkDrift(conn: Connection, config: ResolvedConfig, live:
   return diffSnapshots(replayed, live);
 }
 
-/** Opens a scratch database of the connection's engine, runs fn, and removes it (also on failure). */
+/**
+ * Opens a scratch database of the connection's engine, runs fn, and removes it (also on failure):
+ * in memory where the registry names a `scratchUrl`, else a new database the connection creates
+ * beside the live one (`Connection.createScratchDatabase`).
+ */
 export async function withScratchDatabase<T>(conn: Connection, config: ResolvedConfig, fn: (scratch: Connection, config: ResolvedConfig) => Promise<T>): Promise<T> {
-  const { openConnection } = await import('../dialects/index.js');
-  if (conn.engine !== 'postgres' || conn.target.driver === 'pglite') {
-    const database = parseDatabaseUrl(conn.target.driver === 'pglite' ? 'pglite::memory:' : `${conn.engine}::memory:`);
-    const scratchConfig: ResolvedConfig = { ...config, database };
+  const { entryOf, openConnection } = await import('../dialects/index.js');
+  const scratchUrl = entryOf(conn.target).scratchUrl;
+  if (scratchUrl) {
+    const scratchConfig: ResolvedConfig = { ...config, database: parseDatabaseUrl(scratchUrl) };
     const scratch = await openConnection(scratchConfig);
     try {
       return await fn(scratch, scratchConfig);
@@ -37,24 +40,22 @@ export async function withScratchDatabase<T>(conn: Connection, config: ResolvedC
       await scratch.close();
     }
   }
-  const name = `eventdb_scratch_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  let made: { config: ResolvedConfig; drop(): Promise<void> };
   try {
-    await sql`create database ${sql.id(name)}`.execute(conn.db);
+    if (!conn.createScratchDatabase) throw new Error(`the ${conn.engine} dialect makes no scratch database`);
+    made = await conn.createScratchDatabase(config);
   } catch (e) {
     throw new EventdbError('DRIFT_SCRATCH', `cannot create a scratch database for the drift check: ${messageOf(e)}`, 'grant CREATEDB to this role, or skip the drift check with --no-drift', { cause: e });
   }
   try {
-    const pgParams = config.database.postgres!;
-    const database = { ...config.database, name, postgres: { ...pgParams, database: name } };
-    const scratchConfig: ResolvedConfig = { ...config, database, pool: { ...config.pool, min: 0, max: 2 } };
-    const scratch = await openConnection(scratchConfig);
+    const scratch = await openConnection(made.config);
     try {
-      return await fn(scratch, scratchConfig);
+      return await fn(scratch, made.config);
     } finally {
       await scratch.close();
     }
   } finally {
-    await sql`drop database if exists ${sql.id(name)} with (force)`.execute(conn.db).catch(() => undefined);
+    await made.drop();
   }
 }
 

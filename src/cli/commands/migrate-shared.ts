@@ -42,10 +42,10 @@ export function positiveInt(v: string | undefined, what: string): number | undef
  * does not exist yet is not created (reading commands get `undefined`).
  */
 export async function withConnection<T>(cfg: ResolvedConfig, lockMs: number | undefined, fn: (conn: Connection | undefined) => Promise<T>, existingOnly = false): Promise<T> {
-  const { getDialect } = await import('../../dialects/index.js');
+  const { getDialect, isServer } = await import('../../dialects/index.js');
   const { DEFAULT_LOCK_TIMEOUT_MS } = await import('../../migrations/defaults.js');
   const dialect = await getDialect(cfg.database.engine, cfg.database.driver);
-  if (existingOnly && (cfg.database.engine !== 'postgres' || cfg.database.driver === 'pglite') && !(await dialect.exists(cfg))) return fn(undefined);
+  if (existingOnly && !isServer(cfg.database) && !(await dialect.exists(cfg))) return fn(undefined);
   const conn = await dialect.connect(cfg, { lockWaitMs: lockMs ?? DEFAULT_LOCK_TIMEOUT_MS });
   try {
     return await fn(conn);

@@ -12,6 +12,9 @@ import { quoteIdent } from '../quote.js';
 import { duckdbResetTables, duckdbSyncIdSequence } from './seed-reset.js'; // migrations and seed (H4)
 import { bulkInsertDuckdb } from './bulk-insert.js';
 import { DuckDbDialect } from './kysely-driver.js';
+// core operations: health, risk sizes, capture (H1)
+import { duckdbTableSizes } from './table-sizes.js';
+import { duckdbVitals } from './vitals.js';
 
 export const capabilities: Readonly<Capabilities> = Object.freeze({
   transactionalDdl: true,
@@ -115,6 +118,9 @@ export async function connectDuckdb(config: ResolvedConfig, opts: ConnectOptions
     // migrations and seed (H4)
     resetTables: (tables) => duckdbResetTables(db, tables),
     syncIdSequence: (table, idDefault) => duckdbSyncIdSequence(db, table, idDefault),
+    // --- core operations: health, risk sizes, capture (H1) ---
+    tableSizes: () => duckdbTableSizes(db),
+    vitals: (o) => duckdbVitals(db, target, o),
     async close() {
       await db.destroy();
       instance.closeSync();

@@ -16,6 +16,10 @@ import { typeParsers } from './parsers.js';
 import { PgliteSession } from './session.js';
 import { formatVersion, libraryVersion, parseVersionString, pgliteRoot } from './version.js';
 import { postgresMigrationMembers } from '../postgres/migration-members.js'; // migrations and seed (H4)
+// core operations: health, risk sizes, capture (H1) — the same SQL as the server's
+import { postgresFunctionVolatility } from '../postgres/function-volatility.js';
+import { postgresTableSizes } from '../postgres/table-sizes.js';
+import { postgresVitals } from '../postgres/vitals.js';
 
 /**
  * PGlite is the postgres dialect — PostgreSQL compiled to WASM, running in this process. Same SQL,
@@ -170,6 +174,10 @@ export async function connectPglite(config: ResolvedConfig, opts: ConnectOptions
     introspect: () => introspectPostgres(db),
     bulkInsert: (table, columns, rows, opts) => bulkInsertPglite(session, table, columns, rows, opts),
     ...postgresMigrationMembers(db), // migrations and seed (H4)
+    // --- core operations: health, risk sizes, capture (H1) ---
+    tableSizes: () => postgresTableSizes(db),
+    vitals: (o) => postgresVitals(db, o),
+    functionVolatility: () => postgresFunctionVolatility(db),
     exclusive: (fn) => session.run(fn),
     async hold() {
       const lite = await session.instance();

@@ -11,6 +11,11 @@ import { bulkInsertPostgres } from './bulk-insert.js';
 import { advisoryLockStatus, withAdvisoryLock } from './lock.js';
 import { PG_SESSION_RESET } from './session-reset.js';
 import { postgresMigrationMembers } from './migration-members.js'; // migrations and seed (H4)
+// core operations: health, risk sizes, capture (H1)
+import { postgresFunctionVolatility } from './function-volatility.js';
+import { createPostgresScratch } from './scratch.js';
+import { postgresTableSizes } from './table-sizes.js';
+import { postgresVitals } from './vitals.js';
 
 export { capabilities };
 
@@ -112,6 +117,11 @@ export async function connectPostgres(config: ResolvedConfig): Promise<Connectio
     introspect: () => introspectPostgres(db),
     bulkInsert: (table, columns, rows, opts) => bulkInsertPostgres(pool, table, columns, rows, opts),
     ...postgresMigrationMembers(db), // migrations and seed (H4)
+    // --- core operations: health, risk sizes, capture (H1) ---
+    tableSizes: () => postgresTableSizes(db),
+    vitals: (o) => postgresVitals(db, o),
+    functionVolatility: () => postgresFunctionVolatility(db),
+    createScratchDatabase: (c) => createPostgresScratch(db, c),
     async close() {
       await db.destroy();
       // Kysely ends the pool only if it ever used it; the connection itself may not have.

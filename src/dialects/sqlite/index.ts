@@ -9,6 +9,9 @@ import type { Capabilities, Connection, ConnectOptions, Dialect } from '../types
 import { introspectSqlite } from './introspect.js';
 import { bulkInsertSqlite } from './bulk-insert.js';
 import { sqliteMigrationMembers } from './migration-members.js'; // migrations and seed (H4)
+// core operations: health, risk sizes, capture (H1)
+import { sqliteTableSizes } from './table-sizes.js';
+import { sqliteVitals } from './vitals.js';
 
 export const capabilities: Readonly<Capabilities> = Object.freeze({
   transactionalDdl: true,
@@ -90,6 +93,10 @@ export async function connectSqlite(config: ResolvedConfig, opts: ConnectOptions
     introspect: async () => introspectSqlite(raw),
     bulkInsert: (table, columns, rows, opts) => bulkInsertSqlite(raw, table, columns, rows, opts),
     ...sqliteMigrationMembers(db, (text) => void raw.exec(text)), // migrations and seed (H4)
+    // --- core operations: health, risk sizes, capture (H1) ---
+    tableSizes: () => sqliteTableSizes(db),
+    vitals: (o) => sqliteVitals(db, target, o),
+    setBusyTimeout: async (ms) => void raw.pragma(`busy_timeout = ${Math.max(1, Math.round(ms))}`),
     async close() {
       await db.destroy();
       if (raw.open) raw.close(); // Kysely closes it only if it ever used it

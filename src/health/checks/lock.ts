@@ -1,3 +1,4 @@
+import { entryOf } from '../../dialects/registry.js';
 import type { LockStatus } from '../../dialects/types.js';
 import { formatDuration } from '../duration.js';
 import type { CheckDefinition, CheckOutcome } from '../types.js';
@@ -9,12 +10,12 @@ import type { CheckDefinition, CheckOutcome } from '../types.js';
  */
 export const lockCheck: CheckDefinition = {
   name: 'lock',
-  needsConnection: (config) => config.database.engine === 'postgres' || config.database.memory,
+  needsConnection: (config) => !entryOf(config.database).lockFiles || config.database.memory,
   async run(ctx): Promise<CheckOutcome> {
     let status: LockStatus;
     const target = ctx.config.database;
     if (ctx.conn) status = await ctx.conn.lockStatus('migrate');
-    else if (target.engine !== 'postgres' && !target.memory && target.path) {
+    else if (entryOf(target).lockFiles && !target.memory && target.path) {
       const { existsSync } = await import('node:fs');
       const { fileLockStatus, lockFilePath } = await import('../../dialects/file-lock.js');
       const file = lockFilePath(target.path, 'migrate');

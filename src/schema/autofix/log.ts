@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { sql, type Kysely } from 'kysely';
 import type { Engine } from '../../config/url.js';
+import { engineEntry } from '../../dialects/registry.js';
 import { VERSION } from '../../version.js';
 
 export const AUTOFIX_LOG_TABLE = 'eventdb_autofix_log';
@@ -17,7 +18,7 @@ export async function ensureAutofixLog(db: Kysely<any>, engine: Engine): Promise
     .addColumn('sql', 'text', (c) => c.notNull())
     .addColumn('outcome', 'text', (c) => c.notNull())
     .addColumn('error', 'text')
-    .addColumn('applied_at', sql.raw(engine === 'sqlite' ? 'text' : 'timestamptz'), (c) => c.notNull())
+    .addColumn('applied_at', sql.raw(engineEntry(engine).timestampType), (c) => c.notNull())
     .addColumn('duration_ms', 'integer')
     .addColumn('applied_by', 'text', (c) => c.notNull())
     .addColumn('eventdb_version', 'text', (c) => c.notNull())
