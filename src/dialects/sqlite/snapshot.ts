@@ -1,9 +1,11 @@
 import Database from 'better-sqlite3';
+import { sql } from 'kysely';
 import { createReadStream, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EventdbError, messageOf } from '../../errors.js';
 import { quoteIdent } from '../quote.js';
+import { fileAge, removeRestoreLeftovers, restoreFile, type FileEngine } from '../file-swap.js';
 import type { SnapshotEngine } from '../types.js';
 
 /**
@@ -83,4 +85,16 @@ export const sqliteSnapshot: SnapshotEngine = {
       db.close();
     }
   },
+  targetAge: (target) => fileAge(target, fileEngine.sidecars),
+  removeLeftovers: removeRestoreLeftovers,
+  restore: (req) => restoreFile(req, fileEngine),
+};
+
+/** What the shared file swap needs to know of a SQLite file (src/dialects/file-swap.ts). */
+const fileEngine: FileEngine = {
+  sidecars: ['-wal', '-shm', '-journal'],
+  checkpoint: async (conn) => {
+    await sql`pragma wal_checkpoint(TRUNCATE)`.execute(conn.db);
+  },
+  checkFile: (path, format) => sqliteSnapshot.checkFile(path, format),
 };

@@ -1,0 +1,23 @@
+import { spawn } from 'node:child_process';
+import { PassThrough, type Readable } from 'node:stream';
+import type { PostgresParams } from '../../config/url.js';
+import { EventdbError, messageOf } from '../../errors.js';
+import { libpqEnv } from './tools.js';
+
+/** pg_dump's custom-format archive of the exported snapshot `snapshotId`, uncompressed, as a stream (its exit status surfaces as a stream error). */
+export function pgDumpStream(p: PostgresParams, snapshotId: string): Readable {
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  const child = spawn('pg_dump', ['-Fc', '-Z0', `--snapshot=${snapshotId}`, '--no-sync'], { env: libpqEnv(p), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()).slice(-4000));
+  child.stdout.pipe(out, { end: false });
+  child.on('error', (e) => out.destroy(new EventdbError('BACKUP_FAILED', `pg_dump failed to start: ${messageOf(e)}`, 'check that pg_dump runs, or set EVENTDB_PG_DUMP=never to use eventdb\'s own dump')));
+  child.on('close', (code) => {
+    if (code === 0) out.end();
+    else out.destroy(new EventdbError('BACKUP_FAILED', `pg_dump exited with ${code}: ${stderr.trim().split('\n').pop() ?? ''}`, "check pg_dump's message; set EVENTDB_PG_DUMP=never to use eventdb's own dump"));
+  });
+  out.on('close', () => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+  });
+  return out;
+}
