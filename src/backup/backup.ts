@@ -110,6 +110,8 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
         if (rawTimer) clearInterval(rawTimer);
       }
       opts.onProgress?.(raw.bytes(), source.size);
+      // Row counts may still be coming (counted while the copy was compressed).
+      await source.settled;
       manifest = {
         format: MANIFEST_FORMAT,
         id,

@@ -221,6 +221,12 @@ export interface SnapshotSource {
   stream: NodeJS.ReadableStream;
   /** Bytes the stream will give, when known in advance (file copies), for progress. */
   size?: number;
+  /**
+   * Settles once `tables` and `notes` are final, when the engine completes them while the stream is
+   * read (row counting that overlaps the compression). The core awaits it before writing the
+   * manifest; a rejection fails the backup. Absent: they are final already.
+   */
+  settled?: Promise<void>;
   /** Removes temp files and closes sessions. Always called. */
   cleanup(): Promise<void>;
 }
