@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { ResolvedConfig } from '../config/index.js';
-import { getSnapshotEngine, openConnection } from '../dialects/index.js';
+import { getSnapshotEngine, openConnection, storageOf } from '../dialects/index.js';
 import { EventdbError, messageOf } from '../errors.js';
 import { VERSION } from '../version.js';
 import { checkKeys, compressionSuffix, compressor, defaultCompression, encryptionFor, encryptStream, keysFromEnv, meter, parseCompression, type Compression } from './codec.js';
@@ -55,7 +55,8 @@ export interface BackupResult {
  */
 export async function createBackup(config: ResolvedConfig, opts: BackupOptions = {}): Promise<BackupResult> {
   const env = opts.env ?? process.env;
-  if (config.database.engine !== 'postgres' && !config.database.memory && !existsSync(config.database.path!)) {
+  // A database eventdb opens itself must exist: opening it would create an empty one to back up.
+  if (storageOf(config.database) === 'file' && !config.database.memory && !existsSync(config.database.path!)) {
     throw new EventdbError('DB_NOT_FOUND', `database file ${config.database.path} does not exist`, 'check --url / DATABASE_URL; nothing to back up');
   }
   const tag = checkTag(opts.tag, 'the tag');
@@ -109,6 +110,8 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
         if (rawTimer) clearInterval(rawTimer);
       }
       opts.onProgress?.(raw.bytes(), source.size);
+      // Row counts may still be coming (counted while the copy was compressed).
+      await source.settled;
       manifest = {
         format: MANIFEST_FORMAT,
         id,

@@ -300,6 +300,12 @@ export interface SnapshotSource {
   stream: NodeJS.ReadableStream;
   /** Bytes the stream will give, when known in advance (file copies), for progress. */
   size?: number;
+  /**
+   * Settles once `tables` and `notes` are final, when the engine completes them while the stream is
+   * read (row counting that overlaps the compression). The core awaits it before writing the
+   * manifest; a rejection fails the backup. Absent: they are final already.
+   */
+  settled?: Promise<void>;
   /** Removes temp files and closes sessions. Always called. */
   cleanup(): Promise<void>;
 }
@@ -316,18 +322,67 @@ export interface SnapshotEngine {
    */
   checkFile(path: string, format: SnapshotSource['format']): Promise<{ tables?: Record<string, number>; check: string }>;
   /**
-   * PGlite: loads a downloaded dump file into the target (or `to`) in one transaction, keeping the old
-   * data directory as a tarball unless keep is false. Never changes the target unless the load succeeds.
+   * When the target's data last changed, or 'missing' / 'empty' / 'unknown' (`restore --if-newer`).
+   * File engines: the newest mtime of the file and its WAL files; PostgreSQL: the last commit's time
+   * (needs track_commit_timestamp), 'empty' when it has no tables.
    */
-  restoreDatabase?(config: ResolvedConfig, dumpFile: string, format: SnapshotSource['format'], opts: { to?: ResolvedConfig; keep: boolean; stamp: string }): Promise<{ database: string; previous?: string; tables: Record<string, number>; notes?: string[] }>;
+  targetAge(target: ResolvedConfig): Promise<Date | 'missing' | 'empty' | 'unknown'>;
   /**
-   * PostgreSQL server: loads the dump into a new database while it downloads, then makes it the
-   * target (swap names, keeping the old one as `<name>_pre_restore_<stamp>` unless keep is false), or
-   * loads `to`. The swap waits for `dump.verified`; on any failure the new database is dropped. With
-   * `expected` (the manifest's row counts) the restored rows are checked before the swap. Restores of
-   * one target are serialised (LOCK_TIMEOUT after `lockTimeoutMs`); kept copies get unique names.
+   * Removes what restores of `target` killed mid-way left beside it (SQLite/DuckDB: hidden
+   * `.<name>.restore-XXXXXX` download folders). Called under the target's restore lock, before
+   * anything else, when no other restore of it can be running. Returns what was removed.
    */
-  restoreStream?(config: ResolvedConfig, dump: DumpStream, format: SnapshotSource['format'], opts: { to?: ResolvedConfig; keep: boolean; stamp: string; expected?: Record<string, number>; lockTimeoutMs?: number }): Promise<{ database: string; previous?: string; tables: Record<string, number>; notes?: string[] }>;
+  removeLeftovers?(target: ResolvedConfig): Promise<string[]>;
+  /**
+   * Replaces `target`'s data with the snapshot's, verified before anything is touched, atomically, and
+   * keeping the old data unless `keep` is false. SQLite/DuckDB: download beside the file, integrity
+   * check, swap under the file's lock; PGlite: download, load in one transaction; PostgreSQL server:
+   * load into a new database while it downloads, swap names once `verified`. On any failure the target
+   * is unchanged. Throws CORRUPT_SNAPSHOT, RESTORE_FAILED, DISK_FULL, LOCK_TIMEOUT, PG_RESTORE_MISSING.
+   */
+  restore(req: RestoreRequest): Promise<RestoreOutcome>;
+}
+
+/** What `SnapshotEngine.restore` is given: the target, the snapshot's data, and the core's checks. */
+export interface RestoreRequest {
+  /** The database to replace (the configured one, or the `--to` database). */
+  target: ResolvedConfig;
+  format: SnapshotSource['format'];
+  /** The manifest's rows per table. */
+  expected: Record<string, number>;
+  /** Keep the replaced data (`*.pre-restore-<stamp>` file or tarball, `<name>_pre_restore_<stamp>` database). */
+  keep: boolean;
+  /** A time stamp for kept copies' and temporary databases' names. */
+  stamp: string;
+  /** How long to wait for the target's lock (LOCK_TIMEOUT after it). */
+  lockTimeoutMs: number;
+  /** The snapshot's data object. */
+  data: RestoreData;
+  /** The core's check of counted rows against the manifest: throws CORRUPT_SNAPSHOT. Call it before replacing anything. */
+  checkRows(counted: Record<string, number> | undefined): void;
+  /** Progress: the step the restore enters. */
+  onPhase?(phase: 'load' | 'check' | 'swap'): void;
+}
+
+/** The snapshot's data object, fetched by the core: size, SHA-256, decryption and decompression checked. */
+export interface RestoreData {
+  /** Downloads it into `dest`, a new file (fsynced unless `fsync: false`); removes `dest` on failure. */
+  download(dest: string, opts: { fsync: boolean }): Promise<void>;
+  /** Streams it; `verified` settles once it was read through. Nothing may become visible before it resolves. */
+  open(): Promise<DumpStream>;
+  /** A scratch folder (EVENTDB_TMPDIR) for a download that is only read; removed after the restore. */
+  scratchDir(): Promise<string>;
+}
+
+/** What a restore did. */
+export interface RestoreOutcome {
+  /** What the old data was kept as (file, tarball or database name), when kept. */
+  previous?: string;
+  /** Rows per table of the restored data. */
+  tables: Record<string, number>;
+  /** Checks passed, after the core's checksum check (e.g. `integrity_check ok`). */
+  checks: string[];
+  notes?: string[];
 }
 
 /** A dump being downloaded: its bytes, the promise that they matched the manifest, and a way to stop. */

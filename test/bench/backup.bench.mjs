@@ -2,14 +2,18 @@
 // Backup and restore benchmark: eventdb beside the tools people use today, measured in the same run.
 //   EVENTDB_BENCH_MB   database size in MB (default 200; the issue's budget is stated at ~1 GB)
 //   EVENTDB_BENCH_PG   admin URL of the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres)
-//   EVENTDB_BENCH_ONLY sqlite | postgres | compression (default: all)
+//   EVENTDB_BENCH_ONLY sqlite | postgres | compression | rows (default: all)
+//   rows: the backup rows of issue #18, side by side in interleaved rounds (medians):
+//   EVENTDB_BENCH_ROUNDS        rounds per figure (default 3)
+//   EVENTDB_BENCH_SQLITE_ROWS   rows of random hex text in the SQLite file (default 2,200,000 ≈ 300 MB)
+//   EVENTDB_BENCH_PGBENCH_SCALE pgbench scale of the PostgreSQL database (default 20 ≈ 300 MB)
 //   EVENTDB_BENCH_BEFORE path to another build's bin/eventdb.js (e.g. of the previous commit): each
 //                      eventdb figure is then also measured with it, right after, in the same run
 //                      (rows marked "before"), so a change is compared under the same load.
 // Each figure is printed with its baseline and the ratio; peak RSS of the eventdb process beside it.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -174,7 +178,116 @@ function compressionBench() {
   console.log(`gzip -1: ${(mbs / g).toFixed(0)} MB/s, ratio ${(size(f) / size(`${dir}/c.gz`)).toFixed(2)};  zstd -1: ${(mbs / z).toFixed(0)} MB/s, ratio ${(size(f) / size(`${dir}/c.zst`)).toFixed(2)}`);
 }
 
+// ---- issue #18's backup rows: eventdb and the tool users compare it with, interleaved, medians ----
+const ROUNDS = Number(process.env.EVENTDB_BENCH_ROUNDS ?? 3);
+const SQLITE_ROWS = Number(process.env.EVENTDB_BENCH_SQLITE_ROWS ?? 2_200_000);
+const PGBENCH_SCALE = Number(process.env.EVENTDB_BENCH_PGBENCH_SCALE ?? 20);
+const PGBENCH = ['pgbench', '/usr/lib/postgresql/17/bin/pgbench', '/usr/lib/postgresql/16/bin/pgbench', '/usr/lib/postgresql/15/bin/pgbench'].find((p) => {
+  try {
+    execFileSync(p, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+});
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const load = () => loadavg()[0].toFixed(1);
+
+/**
+ * Runs eventdb's command and the baseline alternately (the order swapped every round, `prepare` before
+ * each run, untimed) and reports the medians, every sample and the 1-minute load average.
+ */
+async function sideBySide(name, baseName, ours, base, prepare) {
+  const a = [];
+  const b = [];
+  const loads = [load()];
+  for (let i = 0; i < ROUNDS; i++) {
+    const order = i % 2 === 0 ? ['base', 'ours'] : ['ours', 'base'];
+    for (const which of order) {
+      await prepare?.(which, i);
+      const t = performance.now();
+      if (which === 'ours') await ours(i);
+      else await base(i);
+      (which === 'ours' ? a : b).push((performance.now() - t) / 1000);
+    }
+    loads.push(load());
+  }
+  report(name, median(a), baseName, median(b));
+  console.log(`    samples: eventdb ${a.map((x) => x.toFixed(2)).join(' ')} | ${baseName} ${b.map((x) => x.toFixed(2)).join(' ')} | load ${loads.join(' ')}`);
+}
+
+async function rowsBench() {
+  const zstd = process.versions.node.split('.').map(Number);
+  const codecs = ['gzip', ...((zstd[0] > 22 || (zstd[0] === 22 && zstd[1] >= 15)) ? ['zstd'] : [])];
+  // SQLite: one table of random hex text.
+  const db = join(dir, 'hex.sqlite');
+  console.log(`\n### issue #18 rows (${ROUNDS} interleaved rounds, medians; Node ${process.versions.node}; load = 1-minute load average of this machine)`);
+  execFileSync('sqlite3', [db, `create table t (id integer primary key, v text not null); with recursive s(i) as (select 1 union all select i + 1 from s where i < ${SQLITE_ROWS}) insert into t select i, hex(randomblob(64)) from s;`]);
+  console.log(`SQLite file: ${(size(db) / 1e6).toFixed(0)} MB, ${SQLITE_ROWS} rows of random hex text`);
+  const copy = join(dir, 'hex-copy.sqlite');
+  for (const codec of codecs) {
+    const tool = codec === 'gzip' ? 'gzip -1' : 'zstd -1';
+    await sideBySide(
+      `sqlite backup → folder (${codec})`,
+      `sqlite3 .backup + ${tool}`,
+      (i) => eventdb(['backup', '--url', `sqlite:${db}`, '--store', `file:${dir}/hexstore-${codec}-${i}`, '--compress', codec]),
+      () => sh('sh', ['-c', `sqlite3 '${db}' ".backup '${copy}'" && ${tool} -c '${copy}' > '${copy}.${codec}' && rm '${copy}'`]),
+    );
+    for (let i = 0; i < ROUNDS; i++) rmSync(`${dir}/hexstore-${codec}-${i}`, { recursive: true, force: true });
+  }
+  rmSync(db, { force: true });
+
+  // PostgreSQL: the fixed cost (1,000 rows) and pgbench.
+  const small = `eventdb_bench_small_${process.pid}`;
+  const bench = `eventdb_bench_pgbench_${process.pid}`;
+  const restored = (i, who) => `${bench}_r${who}${i}`;
+  const dbs = [small, bench, ...Array.from({ length: ROUNDS }, (_, i) => [restored(i, 'e'), restored(i, 'b')]).flat()];
+  try {
+    psql('postgres', `create database ${small}`);
+    psql(small, 'create table events (id int primary key, name text not null, starts_at timestamptz not null); insert into events select i, md5(i::text), now() + i * interval \'1 hour\' from generate_series(1, 1000) i;');
+    await sideBySide(
+      'postgres backup of 1,000 rows (fixed cost)',
+      'pg_dump -Fc',
+      (i) => eventdb(['backup', '--url', pgUrl(small), '--store', `file:${dir}/smallstore-${i}`]),
+      () => sh('pg_dump', ['-Fc', '-f', join(dir, 'small.pgdump'), pgUrl(small)]),
+    );
+    if (!PGBENCH) {
+      console.log('pgbench not found: the pgbench rows are left out');
+      return;
+    }
+    psql('postgres', `create database ${bench}`);
+    execFileSync(PGBENCH, ['-i', '-q', '-s', String(PGBENCH_SCALE), pgUrl(bench)], { stdio: 'ignore' });
+    const sizeMb = execFileSync('psql', [pgUrl(bench), '-Atc', `select pg_database_size('${bench}') / 1000000`]).toString().trim();
+    console.log(`pgbench scale ${PGBENCH_SCALE}: ${sizeMb} MB`);
+    const dump = join(dir, 'pgbench.pgdump');
+    await sideBySide(
+      `postgres backup of pgbench scale ${PGBENCH_SCALE}`,
+      'pg_dump -Fc',
+      (i) => eventdb(['backup', '--url', pgUrl(bench), '--store', `file:${dir}/benchstore${i === 0 ? '' : `-${i}`}`]),
+      () => sh('pg_dump', ['-Fc', '-f', dump, pgUrl(bench)]),
+    );
+    await sideBySide(
+      `postgres restore --to of pgbench scale ${PGBENCH_SCALE}`,
+      'pg_restore (one job)',
+      (i) => eventdb(['restore', '--latest', '--url', pgUrl(bench), '--to', pgUrl(restored(i, 'e')), '--store', `file:${dir}/benchstore`]),
+      (i) => sh('pg_restore', ['--no-owner', '--no-acl', '--exit-on-error', '--single-transaction', '-d', pgUrl(restored(i, 'b')), dump]),
+      (which, i) => which === 'base' && psql('postgres', `create database ${restored(i, 'b')}`),
+    );
+  } finally {
+    for (const d of dbs) {
+      try {
+        psql('postgres', `drop database if exists ${d} with (force)`);
+      } catch {
+        /* best effort */
+      }
+    }
+    if (existsSync(copy)) rmSync(copy, { force: true });
+  }
+}
+
 try {
+  if (!ONLY || ONLY === 'rows') await rowsBench();
   if (!ONLY || ONLY === 'sqlite') await sqliteBench();
   if (!ONLY || ONLY === 'sqlite' || ONLY === 'compression') compressionBench();
   if (!ONLY || ONLY === 'postgres') await postgresBench();

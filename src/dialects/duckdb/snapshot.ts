@@ -5,6 +5,7 @@ import { copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EventdbError, messageOf } from '../../errors.js';
 import { quoteIdent } from '../quote.js';
+import { fileAge, removeRestoreLeftovers, restoreFile, type FileEngine } from '../file-swap.js';
 import type { SnapshotEngine } from '../types.js';
 
 
@@ -68,4 +69,16 @@ export const duckdbSnapshot: SnapshotEngine = {
       instance.closeSync();
     }
   },
+  targetAge: (target) => fileAge(target, fileEngine.sidecars),
+  removeLeftovers: removeRestoreLeftovers,
+  restore: (req) => restoreFile(req, fileEngine),
+};
+
+/** What the shared file swap needs to know of a DuckDB file (src/dialects/file-swap.ts). */
+const fileEngine: FileEngine = {
+  sidecars: ['.wal'],
+  checkpoint: async (conn) => {
+    await sql`force checkpoint`.execute(conn.db);
+  },
+  checkFile: (path, format) => duckdbSnapshot.checkFile(path, format),
 };

@@ -1,14 +1,15 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { createReadStream } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type pg from 'pg';
-import type { ResolvedConfig } from '../../config/index.js';
 import { EventdbError, messageOf } from '../../errors.js';
 import type { SnapshotEngine } from '../types.js';
 import { DumpFormatError, parseHeader, parseSequences, parseTable, readFrames, type DumpHeader, type DumpTable } from '../postgres/dump-format.js';
 import { countAll, listTables, qn, writeOwnDump, type CopyOut } from '../postgres/own-dump.js';
 import { quoteIdent as qi } from '../quote.js';
-import { postgresSnapshot } from '../postgres/snapshot.js';
+import { checkDumpFile } from '../postgres/check-dump.js';
+import { pgTargetAge } from '../postgres/target-age.js';
 import type { PgliteConnection } from './index.js';
 
 /**
@@ -114,29 +115,35 @@ export const pgliteSnapshot: SnapshotEngine = {
     }
   },
 
-  checkFile: (path, format) => postgresSnapshot.checkFile(path, format),
+  checkFile: checkDumpFile,
+  targetAge: pgTargetAge,
 
   /**
-   * Replaces the target PGlite database's user schemas with the dump, in one transaction: a failure
-   * leaves it exactly as it was. With `keep`, the whole data directory is first saved as a tarball
+   * Downloads the dump into a scratch folder, then replaces the target PGlite database's user schemas
+   * with it in one transaction: a failure leaves it exactly as it was. The rows are checked against the
+   * manifest before the commit. With `keep`, the whole data directory is first saved as a tarball
    * beside it (`<dir>.pre-restore-<stamp>.tar.gz`, PGlite's dumpDataDir; untar it to get the folder back).
    */
-  async restoreDatabase(config, dumpFile, format, opts) {
-    const target: ResolvedConfig = opts.to ?? config;
+  async restore(req) {
+    const { target, format } = req;
+    const dumpFile = join(await req.data.scratchDir(), 'data');
+    // A PostgreSQL dump is only read by the load: no fsync.
+    await req.data.download(dumpFile, { fsync: false });
     if (format !== 'eventdb-pg') {
       throw new EventdbError('RESTORE_REFUSED', `this snapshot was made by pg_dump (${format}); PGlite restores eventdb's own dump format only`, 'take the server backup with EVENTDB_PG_DUMP=never, or restore this one into a PostgreSQL server; nothing was changed');
     }
+    req.onPhase?.('load');
     const { connectPglite } = await import('./index.js');
     const conn = await connectPglite(target);
     let previous: string | undefined;
     let wroteTarball = false;
     try {
       return await conn.exclusive(async (lite) => {
-        if (opts.keep && !target.database.memory) {
+        if (req.keep && !target.database.memory) {
           // A new name every time (exclusive create): a kept copy never replaces another.
           const tar = Buffer.from(await (await lite.dumpDataDir('gzip')).arrayBuffer());
           for (let i = 1; !previous; i++) {
-            const name = `${target.database.path}.pre-restore-${opts.stamp}${i > 1 ? `-${i}` : ''}.tar.gz`;
+            const name = `${target.database.path}.pre-restore-${req.stamp}${i > 1 ? `-${i}` : ''}.tar.gz`;
             try {
               await writeFile(name, tar, { flag: 'wx', mode: 0o600 });
               previous = name;
@@ -154,11 +161,13 @@ export const pgliteSnapshot: SnapshotEngine = {
           for (const { n } of schemas.rows) await lite.exec(`drop schema ${qi(n)} cascade`);
           await load(lite, dumpFile);
           const tables = await countAll(asClient(lite), await listTables(asClient(lite)));
+          req.checkRows(tables);
           await lite.exec('commit');
-          return { database: target.database.display, previous, tables };
+          return { previous, tables, checks: ['row counts of the restored database match the manifest'] };
         } catch (e) {
           await lite.exec('rollback').catch(() => undefined);
           if (wroteTarball && previous) await rm(previous, { force: true }).catch(() => undefined); // nothing was replaced
+          if (e instanceof EventdbError) throw e;
           if (e instanceof DumpFormatError) throw new EventdbError('CORRUPT_SNAPSHOT', `the PostgreSQL dump is damaged: ${e.message}`, `use another snapshot (\`eventdb backup list\`); the database ${target.database.display} was not changed`, { cause: e });
           throw new EventdbError('RESTORE_FAILED', `restore into PGlite failed: ${messageOf(e)}`, `the database ${target.database.display} was not changed`, { cause: e });
         }

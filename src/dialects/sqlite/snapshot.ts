@@ -1,33 +1,16 @@
 import Database from 'better-sqlite3';
+import { sql } from 'kysely';
 import { createReadStream, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EventdbError, messageOf } from '../../errors.js';
-import { quoteIdent } from '../quote.js';
+import { fileAge, removeRestoreLeftovers, restoreFile, type FileEngine } from '../file-swap.js';
 import type { SnapshotEngine } from '../types.js';
-
-/**
- * Rows per table. A virtual table whose module this SQLite lacks (zipfile, vec0, spatialite …)
- * cannot be read: it is left out and named in `skipped` (the page copy holds it all the same).
- */
-function countRows(db: Database.Database, skipped: string[] = []): Record<string, number> {
-  const names = db.prepare("select name, sql from sqlite_schema where type = 'table' and name not like 'sqlite_%' order by name").all() as Array<{ name: string; sql: string | null }>;
-  const tables: Record<string, number> = {};
-  for (const { name, sql } of names) {
-    try {
-      const r = db.prepare(`select count(*) as n from ${quoteIdent(name)}`).get() as { n: number };
-      tables[name] = r.n;
-    } catch (e) {
-      if (!/^\s*create\s+virtual\s+table/i.test(sql ?? '')) throw e;
-      skipped.push(`virtual table ${name} copied but not counted: ${messageOf(e)}`);
-    }
-  }
-  return tables;
-}
+import { countRows, countRowsInWorker } from './count-rows.js';
 
 /**
  * SQLite: the online backup API into a temp file while other processes keep writing (WAL), then
- * the temp file is streamed.
+ * the temp file is streamed while a worker thread counts its rows.
  */
 export const sqliteSnapshot: SnapshotEngine = {
   engine: 'sqlite',
@@ -35,7 +18,7 @@ export const sqliteSnapshot: SnapshotEngine = {
     if (config.database.memory) throw new EventdbError('USAGE', 'an in-memory SQLite database cannot be backed up', 'back up a database file (sqlite:./path.sqlite)');
     const tmp = join(opts.tmpDir, 'snapshot.sqlite');
     const src = new Database(config.database.path!, { readonly: true, fileMustExist: true, timeout: 30_000 });
-    let tables: Record<string, number>;
+    const tables: Record<string, number> = {};
     const notes: string[] = [];
     try {
       // The online backup API, all remaining pages in one step: one read transaction, so writers in
@@ -47,13 +30,15 @@ export const sqliteSnapshot: SnapshotEngine = {
     } finally {
       src.close();
     }
-    const copy = new Database(tmp, { readonly: true });
-    try {
-      tables = countRows(copy, notes);
-    } finally {
-      copy.close();
-    }
+    // The rows are counted in a worker thread while the copy streams through compression (both read
+    // the same file, mostly from the page cache): the count no longer precedes the compression.
+    const settled = countRowsInWorker(tmp).then((r) => {
+      Object.assign(tables, r.tables);
+      notes.push(...r.skipped);
+    });
+    settled.catch(() => undefined); // awaited by the core; a failed put must not leave it unhandled
     return {
+      settled,
       format: 'sqlite-file',
       extension: '.sqlite',
       tables,
@@ -83,4 +68,16 @@ export const sqliteSnapshot: SnapshotEngine = {
       db.close();
     }
   },
+  targetAge: (target) => fileAge(target, fileEngine.sidecars),
+  removeLeftovers: removeRestoreLeftovers,
+  restore: (req) => restoreFile(req, fileEngine),
+};
+
+/** What the shared file swap needs to know of a SQLite file (src/dialects/file-swap.ts). */
+const fileEngine: FileEngine = {
+  sidecars: ['-wal', '-shm', '-journal'],
+  checkpoint: async (conn) => {
+    await sql`pragma wal_checkpoint(TRUNCATE)`.execute(conn.db);
+  },
+  checkFile: (path, format) => sqliteSnapshot.checkFile(path, format),
 };

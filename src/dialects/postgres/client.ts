@@ -1,0 +1,15 @@
+import pg from 'pg';
+import type { ResolvedConfig } from '../../config/index.js';
+import { connectError } from './errors.js';
+import { poolConfig } from './index.js';
+
+/** One session for backup and restore (the dump's transaction, a restore's admin or load session), on `database` when given. */
+export async function snapshotClient(config: ResolvedConfig, database?: string): Promise<pg.Client> {
+  const cfg = poolConfig(config);
+  const c = new pg.Client({ ...cfg, database: database ?? cfg.database, application_name: 'eventdb backup' });
+  await c.connect().catch((e: unknown) => {
+    throw connectError(e, { ...config.database.postgres!, database: database ?? config.database.postgres!.database }, config.connectTimeoutMs);
+  });
+  c.on('error', () => undefined);
+  return c;
+}

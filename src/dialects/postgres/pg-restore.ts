@@ -1,0 +1,56 @@
+import { spawn } from 'node:child_process';
+import type { PostgresParams } from '../../config/url.js';
+import { EventdbError, messageOf } from '../../errors.js';
+import { libpqEnv } from './tools.js';
+
+/**
+ * Writes a download into pg_restore's stdin. When pg_restore stops reading (it has what it needs, or
+ * it failed) the rest is still read and dropped, so the checksum of the whole object is computed.
+ */
+async function feed(data: NodeJS.ReadableStream, stdin: NodeJS.WritableStream & { writable: boolean }): Promise<void> {
+  let open = true;
+  const closed = new Promise<void>((resolve) => {
+    stdin.on('error', () => {
+      open = false;
+      resolve();
+    });
+    stdin.on('close', () => {
+      open = false;
+      resolve();
+    });
+  });
+  for await (const chunk of data as AsyncIterable<Buffer>) {
+    if (!open) continue;
+    if (!stdin.write(chunk)) await Promise.race([new Promise<void>((r) => stdin.once('drain', () => r())), closed]);
+  }
+  if (open) stdin.end();
+}
+
+/** Runs pg_restore into `database`, the archive streamed into its stdin (read in archive order). */
+export function pgRestore(p: PostgresParams, database: string, input: NodeJS.ReadableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const args = ['--no-owner', '--no-acl', '--exit-on-error', '--single-transaction', '-d', database];
+    const child = spawn('pg_restore', args, { env: libpqEnv(p, database), stdio: ['pipe', 'ignore', 'pipe'] });
+    const fed = feed(input, child.stdin!);
+    // The download failed (checksum, store, decryption): stop pg_restore, which waits for more input.
+    fed.catch(() => {
+      child.stdin?.destroy();
+      child.kill('SIGTERM');
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    child.on('error', (e) => reject(new EventdbError('RESTORE_FAILED', `pg_restore failed to start: ${messageOf(e)}`, 'install the PostgreSQL client tools (pg_restore) matching the snapshot')));
+    child.on('close', (code) => (code === 0 ? fed.then(resolve, reject) : reject(new EventdbError('RESTORE_FAILED', `pg_restore exited with ${code}: ${stderr.trim().split('\n').pop() ?? ''}`, 'the original database was not changed; check the message above'))));
+  });
+}
+
+/** `pg_restore --list` of an archive file: throws CORRUPT_SNAPSHOT when pg_restore cannot read it. */
+export function listArchive(path: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn('pg_restore', ['--list', path], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new EventdbError('CORRUPT_SNAPSHOT', `pg_restore cannot read the archive: ${stderr.trim().split('\n').pop() ?? code}`, 'use another snapshot (`eventdb backup list`)'))));
+  });
+}

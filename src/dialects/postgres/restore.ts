@@ -1,0 +1,145 @@
+import type pg from 'pg';
+import { EventdbError, messageOf } from '../../errors.js';
+import { quoteIdent as qi } from '../quote.js';
+import type { RestoreOutcome, RestoreRequest } from '../types.js';
+import { snapshotClient as client } from './client.js';
+import { databaseExists, dropDatabase, dropRestoreLeftovers, freeName, renameDatabase } from './database-swap.js';
+import { DumpFormatError } from './dump-format.js';
+import { withAdvisoryLock } from './lock.js';
+import { loadOwnDump } from './own-load.js';
+import { countAll, listTables, tableKey } from './own-dump.js';
+import { pgRestore } from './pg-restore.js';
+import { toolVersion } from './tools.js';
+
+/**
+ * Rows per table after pg_restore, checked cheaply: in a database nobody else has used, the
+ * statistics' inserted-tuple count of a table is its row count. Where it differs from what the
+ * manifest expects (statistics not flushed yet, track_counts off, or really different), the table
+ * is counted exactly, so a mismatch is always confirmed by count(*).
+ */
+async function restoredCounts(c: pg.Client, expected: Record<string, number> | undefined): Promise<Record<string, number>> {
+  const tables = await listTables(c);
+  if (!expected) return countAll(c, tables);
+  const stats = await c.query<{ schema: string; name: string; n: string }>('select schemaname as schema, relname as name, n_tup_ins::text as n from pg_stat_user_tables').catch(() => ({ rows: [] as Array<{ schema: string; name: string; n: string }> }));
+  const inserted = new Map(stats.rows.map((r) => [tableKey(r.schema, r.name), Number(r.n)]));
+  const out: Record<string, number> = {};
+  const exact: typeof tables = [];
+  for (const t of tables) {
+    const k = tableKey(t.schema, t.name);
+    if (expected[k] !== undefined && inserted.get(k) === expected[k]) out[k] = expected[k];
+    else exact.push(t);
+  }
+  return { ...out, ...(await countAll(c, exact)) };
+}
+
+/**
+ * PostgreSQL server: loads the dump into a new database while it downloads, then makes it the target
+ * (swap names, keeping the old one as `<name>_pre_restore_<stamp>` unless keep is false). The swap
+ * waits until the download was verified and the rows were checked against the manifest; the new
+ * database is dropped on any failure — the original is untouched until the swap. Restores of one
+ * target are serialised by an advisory lock (LOCK_TIMEOUT after `lockTimeoutMs`).
+ */
+export async function restoreIntoServer(req: RestoreRequest): Promise<RestoreOutcome> {
+  const targetCfg = req.target;
+  const { format } = req;
+  const p = targetCfg.database.postgres!;
+  const target = p.database;
+  const maintenance = target === 'postgres' ? 'template1' : 'postgres';
+  const dump = await req.data.open();
+  const fail = (e: unknown) => {
+    dump.abort(e instanceof Error ? e : new Error(String(e)));
+    throw e;
+  };
+  const admin = await client(targetCfg, maintenance).catch(async (e: unknown) => {
+    if (e instanceof EventdbError && e.code === 'DB_NOT_FOUND') return client(targetCfg, 'template1');
+    throw e;
+  }).catch(fail);
+  const base = target.slice(0, 30);
+  try {
+    // One restore of a target at a time (a second one waits, then gives up with LOCK_TIMEOUT, exit 4).
+    return await withAdvisoryLock(admin, `restore ${base}`, `the restore lock on database "${target}"`, { timeoutMs: req.lockTimeoutMs }, async () => {
+      const notes: string[] = [];
+      // Under the lock no other restore of this target runs: a database of ours left by a failed or
+      // killed restore (`<name>_restore_<time>`) is removed. Kept copies (`_pre_restore_`) are not.
+      const leftovers = await dropRestoreLeftovers(admin, base);
+      if (leftovers.length) notes.push(`removed ${leftovers.length} database(s) left by an interrupted restore: ${leftovers.join(', ')}`);
+      const fresh = await freeName(admin, `${base}_restore_${req.stamp}`);
+      const previous = await freeName(admin, `${base}_pre_restore_${req.stamp}`);
+      if (format === 'pg-custom') {
+        const v = toolVersion('pg_restore');
+        if (!v) fail(new EventdbError('PG_RESTORE_MISSING', 'this snapshot was made by pg_dump and pg_restore is not on PATH', 'install the PostgreSQL client tools (apt-get install postgresql-client); nothing was changed'));
+      }
+      try {
+        await admin.query(`create database ${qi(fresh)} template template0`);
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        fail(new EventdbError('RESTORE_FAILED', `cannot create the database "${fresh}" to restore into: ${messageOf(e)}`, code === '42501' ? 'the user needs the CREATEDB privilege (restore loads into a new database, then swaps names)' : 'nothing was changed', { cause: e }));
+      }
+      let tables!: Record<string, number>;
+      try {
+        const load = async () => {
+          let counted: Record<string, number> | undefined;
+          if (format === 'pg-custom') {
+            await pgRestore(p, fresh, dump.data);
+          } else {
+            const c = await client(targetCfg, fresh);
+            try {
+              counted = await loadOwnDump(c, dump.data as AsyncIterable<Buffer>);
+            } finally {
+              await c.end().catch(() => undefined);
+            }
+          }
+          if (counted) return counted;
+          const c = await client(targetCfg, fresh);
+          try {
+            await c.query("select pg_catalog.set_config('search_path', '', false)");
+            return await restoredCounts(c, req.expected);
+          } finally {
+            await c.end().catch(() => undefined);
+          }
+        };
+        const loading = load().catch(fail);
+        // A damaged download (checksum, decryption, store) is the error to report, not what it did to the load.
+        const [l, v] = await Promise.allSettled([loading, dump.verified]);
+        if (v.status === 'rejected') throw v.reason;
+        if (l.status === 'rejected') throw l.reason;
+        tables = l.value;
+      } catch (e) {
+        await dropDatabase(admin, fresh).catch(() => undefined);
+        if (e instanceof EventdbError) throw e;
+        if (e instanceof DumpFormatError) throw new EventdbError('CORRUPT_SNAPSHOT', `the PostgreSQL dump is damaged: ${e.message}`, `use another snapshot (\`eventdb backup list\`); the original database "${target}" was not changed`, { cause: e });
+        throw new EventdbError('RESTORE_FAILED', `restore into a new database failed: ${messageOf(e)}`, `the original database "${target}" was not changed`, { cause: e });
+      }
+      // Row counts are checked before anything is swapped.
+      for (const [t, n] of Object.entries(req.expected)) {
+        if (tables[t] !== n) {
+          await dropDatabase(admin, fresh).catch(() => undefined);
+          throw new EventdbError('CORRUPT_SNAPSHOT', `table ${t} has ${tables[t] ?? 'no'} rows in the restored copy, the manifest says ${n}`, `use another snapshot (\`eventdb backup list\`); the original database "${target}" was not changed`);
+        }
+      }
+      // Swap: the old database keeps its data under another name until the new one is in place.
+      let moved: string | undefined;
+      try {
+        if (await databaseExists(admin, target)) {
+          await renameDatabase(admin, target, previous);
+          moved = previous;
+        }
+        await renameDatabase(admin, fresh, target);
+      } catch (e) {
+        if (moved) await renameDatabase(admin, previous, target).catch(() => undefined);
+        await dropDatabase(admin, fresh).catch(() => undefined);
+        throw new EventdbError('RESTORE_FAILED', `cannot swap the restored database into place: ${messageOf(e)}`, `the original database "${target}" was kept; close the sessions using it and retry`, { cause: e });
+      }
+      if (moved && !req.keep) {
+        await dropDatabase(admin, moved);
+        moved = undefined;
+      }
+      return { previous: moved, tables, checks: ['row counts of the restored database match the manifest (checked before the swap)'], notes };
+    });
+  } catch (e) {
+    dump.abort(e instanceof Error ? e : new Error(String(e)));
+    throw e;
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+}
