@@ -91,7 +91,7 @@ async function readMigration(f: FileName, opts: ScanOptions): Promise<Migration>
   if (opts.checksumOnly) return { ...base, dependsOn: [], transaction: true, hasDown: true };
   if (f.kind === 'sql') {
     const parsed = parseSqlMigration(text, f.file);
-    return { ...base, dependsOn: parsed.dependsOn, transaction: parsed.transaction, description: parsed.description, hasDown: parsed.down !== undefined, sql: { up: parsed.up, down: parsed.down } };
+    return { ...base, dependsOn: parsed.dependsOn, transaction: parsed.transaction, description: parsed.description, hasDown: parsed.down !== undefined, sql: { up: parsed.up, down: parsed.down, upLine: parsed.upLine, downLine: parsed.downLine, riskAccepted: parsed.riskAccepted } };
   }
   if (!/\S/.test(text)) throw new EventdbError('EMPTY_MIGRATION', `${f.file} is empty`, 'export `async function up(db)` (and `down(db)`), or delete the file');
   if (opts.importTs === false) return { ...base, dependsOn: [], transaction: true, hasDown: true };
