@@ -1,6 +1,11 @@
 import type { DatabaseTarget, Engine } from '../config/url.js';
 import { EventdbError } from '../errors.js';
 import type { Dialect, SnapshotEngine } from './types.js';
+// Lexical syntax per engine (issue 16 §2: statement splitting asks the dialect, not the engine's name).
+import { duckdbSyntax } from './duckdb/lexical.js';
+import { postgresSyntax } from './postgres/lexical.js';
+import type { SqlSyntax } from './sql-syntax.js';
+import { sqliteSyntax } from './sqlite/lexical.js';
 
 /**
  * Every engine eventdb drives, in one table. Adding an engine is adding a row here and a folder under
@@ -19,6 +24,8 @@ export interface EngineEntry {
   readonly storage: Storage;
   readonly load: () => Promise<Dialect>;
   readonly loadSnapshot: () => Promise<SnapshotEngine>;
+  /** The engine's lexical rules for statement ends (no driver loaded). */
+  readonly syntax: SqlSyntax;
 }
 
 const ENTRIES: Record<DialectId, EngineEntry> = {
@@ -28,6 +35,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     storage: 'server',
     load: async () => (await import('./postgres/index.js')).postgresDialect,
     loadSnapshot: async () => (await import('./postgres/snapshot.js')).postgresSnapshot,
+    syntax: postgresSyntax,
   },
   pglite: {
     id: 'pglite',
@@ -35,6 +43,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     storage: 'file',
     load: async () => (await import('./pglite/index.js')).pgliteDialect,
     loadSnapshot: async () => (await import('./pglite/snapshot.js')).pgliteSnapshot,
+    syntax: postgresSyntax,
   },
   sqlite: {
     id: 'sqlite',
@@ -42,6 +51,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     storage: 'file',
     load: async () => (await import('./sqlite/index.js')).sqliteDialect,
     loadSnapshot: async () => (await import('./sqlite/snapshot.js')).sqliteSnapshot,
+    syntax: sqliteSyntax,
   },
   duckdb: {
     id: 'duckdb',
@@ -49,6 +59,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     storage: 'file',
     load: async () => (await import('./duckdb/index.js')).duckdbDialect,
     loadSnapshot: async () => (await import('./duckdb/snapshot.js')).duckdbSnapshot,
+    syntax: duckdbSyntax,
   },
 };
 
@@ -69,3 +80,6 @@ export const storageOf = (target: Pick<DatabaseTarget, 'engine' | 'driver'>): St
 
 /** A database on a server (PostgreSQL via pg), as opposed to one eventdb opens itself (SQLite, DuckDB, PGlite). */
 export const isServer = (target: Pick<DatabaseTarget, 'engine' | 'driver'>): boolean => storageOf(target) === 'server';
+
+/** An engine's lexical rules for statement ends (sql-syntax.ts). */
+export const syntaxOf = (engine: Engine): SqlSyntax => engineEntry(engine).syntax;

@@ -106,3 +106,32 @@ async function pgStatements(text: string): Promise<string[]> {
     return buf.subarray(start, s.stmt_len ? start + s.stmt_len : undefined).toString('utf8').trim();
   });
 }
+
+describe('one splitter, strict or lenient (the risk analysis of text its grammar rejects)', () => {
+  const lenient = (s: string, engine: 'postgres' | 'sqlite' | 'duckdb') => lexSplit(s, engine, { lenient: true }).map((p) => p.text);
+
+  it('strict gives up where lenient still answers: unterminated quote, comment, dollar body run to the end', () => {
+    expect(lexSplit("select 1; select 'a; select 2", 'postgres')).toBeUndefined();
+    expect(lenient("select 1; select 'a; select 2", 'postgres')).toEqual(['select 1', "select 'a; select 2"]);
+    expect(lexSplit('select 1; /* open; select 2', 'sqlite')).toBeUndefined();
+    expect(lenient('select 1; /* open; select 2', 'sqlite')).toEqual(['select 1']);
+    expect(lexSplit('select 1; select $f$ x; y', 'duckdb')).toBeUndefined();
+    expect(lenient('select 1; select $f$ x; y', 'duckdb')).toEqual(['select 1', 'select $f$ x; y']);
+    expect(lexSplit('create function f() returns int begin atomic select 1; end; select 2', 'postgres')).toBeUndefined();
+    expect(lenient('create function f() returns int begin atomic select 1; end; select 2', 'postgres')).toEqual(['create function f() returns int begin atomic select 1', 'end', 'select 2']);
+  });
+
+  it('lenient: an unbalanced parenthesis does not swallow the statements after it; a comment before `;` stays', () => {
+    const s = 'create table t (id int;\ncreate table u (id int);\nselect 1 -- why\n;';
+    expect(lexSplit(s, 'postgres')!.map((p) => p.text)).toEqual([s]); // strict: all one unbalanced statement
+    expect(lenient(s, 'postgres')).toEqual(['create table t (id int', 'create table u (id int)', 'select 1 -- why']);
+  });
+
+  it('lexing comes from the engine\'s syntax: SQLite trigger bodies and brackets, PostgreSQL dollar quotes', () => {
+    const trg = 'create trigger t after insert on a begin update b set n = 1; end';
+    expect(lenient(`${trg}; select 2`, 'sqlite')).toEqual([trg, 'select 2']);
+    expect(lenient(`${trg}; select 2`, 'postgres')).toEqual(['create trigger t after insert on a begin update b set n = 1', 'end', 'select 2']);
+    expect(lenient('select $a$;$a$; select [x;y]', 'postgres')).toEqual(['select $a$;$a$', 'select [x', 'y]']);
+    expect(lenient('select $a$;$a$; select [x;y]', 'sqlite')).toEqual(['select $a$', '$a$', 'select [x;y]']);
+  });
+});
