@@ -37,7 +37,8 @@ export interface LexSplitOptions {
 export function lexSplit(text: string, engine: Engine, opts?: { lenient?: false }): ScriptPiece[] | undefined;
 export function lexSplit(text: string, engine: Engine, opts: { lenient: true }): ScriptPiece[];
 export function lexSplit(text: string, engine: Engine, opts: LexSplitOptions = {}): ScriptPiece[] | undefined {
-  const syn = syntaxOf(engine);
+  // Read once into locals: the loop below runs per character.
+  const { nestedComments, dollarQuotes, escapeStrings, backtickAndBracketIdentifiers, triggerBodies, atomicBodies } = syntaxOf(engine);
   const lenient = opts.lenient === true;
   const out: ScriptPiece[] = [];
   const n = text.length;
@@ -91,7 +92,7 @@ export function lexSplit(text: string, engine: Engine, opts: LexSplitOptions = {
         if (d === 42 && text.charCodeAt(j + 1) === 47) {
           nest--;
           j += 2;
-        } else if (syn.nestedComments && d === 47 && text.charCodeAt(j + 1) === 42) {
+        } else if (nestedComments && d === 47 && text.charCodeAt(j + 1) === 42) {
           nest++;
           j += 2;
         } else j++;
@@ -110,9 +111,9 @@ export function lexSplit(text: string, engine: Engine, opts: LexSplitOptions = {
       continue;
     }
     // quoted: '…', "…", and where the engine has them `…` and […]
-    if (c === 39 || c === 34 || (syn.backtickAndBracketIdentifiers && (c === 96 || c === 91))) {
+    if (c === 39 || c === 34 || (backtickAndBracketIdentifiers && (c === 96 || c === 91))) {
       const close = c === 91 ? 93 : c;
-      const backslash = syn.escapeStrings && c === 39 && (prevWord === 'e' || prevWord === 'E') && last === i;
+      const backslash = escapeStrings && c === 39 && (prevWord === 'e' || prevWord === 'E') && last === i;
       let j = i + 1;
       for (;;) {
         if (j >= n) {
@@ -140,7 +141,7 @@ export function lexSplit(text: string, engine: Engine, opts: LexSplitOptions = {
       continue;
     }
     // $tag$ … $tag$ where the engine has them; `$1` and `a$b` are not dollar quotes
-    if (syn.dollarQuotes && c === 36 && !(i > 0 && isIdentPart(text.charCodeAt(i - 1)) && last === i)) {
+    if (dollarQuotes && c === 36 && !(i > 0 && isIdentPart(text.charCodeAt(i - 1)) && last === i)) {
       let j = i + 1;
       if (j < n && isIdentStart(text.charCodeAt(j))) {
         j++;
@@ -165,8 +166,8 @@ export function lexSplit(text: string, engine: Engine, opts: LexSplitOptions = {
       while (j < n && isIdentPart(text.charCodeAt(j))) j++;
       const w = text.slice(i, j);
       const lw = w.length <= 9 ? w.toLowerCase() : '';
-      if (syn.atomicBodies && !lenient && lw === 'atomic' && prevWord.toLowerCase() === 'begin') return undefined;
-      if (syn.triggerBodies) {
+      if (atomicBodies && !lenient && lw === 'atomic' && prevWord.toLowerCase() === 'begin') return undefined;
+      if (triggerBodies) {
         if (lead === 0 && lw === 'create') createSeen = true;
         else if (createSeen && !trigger && lead <= 2 && lw === 'trigger') trigger = true;
         else if (trigger && !body && lw === 'begin') body = true;

@@ -321,7 +321,7 @@ function walkSqlite(a: Analysis, text: string, line0: number, pre?: Preparsed): 
 }
 
 function sqlitePieces(text: string, pre?: Preparsed): SqlitePiece[] {
-  if (pre) return [{ text, offset: 0, pre }];
+  if (pre) return [{ text, offset: 0, pre, data: false }];
   if (text.length > BULK_DATA * 20) {
     const pieces = lexSplit(text, 'sqlite');
     if (pieces && pieces.length >= BULK_DATA) {
@@ -330,12 +330,13 @@ function sqlitePieces(text: string, pre?: Preparsed): SqlitePiece[] {
         const others = pieces.filter((_, i) => !data[i]);
         const parsed = parseSqliteBatches(others.map((p) => p.text), 256);
         let k = 0;
-        return pieces.map((p, i) => (data[i] ? { ...p, data: true } : { ...p, pre: parsed[k++] }));
+        // One object shape for every piece (no spread): a dump has tens of thousands of them.
+        return pieces.map((p, i) => ({ text: p.text, offset: p.offset, pre: data[i] ? undefined : parsed[k++], data: data[i]! }));
       }
     }
   }
   try {
-    return [{ text, offset: 0, pre: { stmts: parseSqlite(text), base: 0 } }];
+    return [{ text, offset: 0, pre: { stmts: parseSqlite(text), base: 0 }, data: false }];
   } catch {
     return lexSplit(text, 'sqlite', { lenient: true });
   }
