@@ -1,5 +1,6 @@
-import type { Engine } from '../config/index.js';
+import { ENGINES, type Engine } from '../config/url.js';
 import { syntaxOf } from '../dialects/registry.js';
+import type { SqlSyntax } from '../dialects/sql-syntax.js';
 
 /** One statement of a script: its text (trimmed, without the `;`) and where it starts in the script. */
 export interface ScriptPiece {
@@ -19,7 +20,10 @@ export interface LexSplitOptions {
    * statements around a broken one are still read): always an answer — an unterminated quote or
    * comment runs to the end, BEGIN ATOMIC and parentheses do not hold `;` (an unbalanced `(` in a
    * broken statement must not swallow the ones after it), and a comment before a statement's `;`
-   * stays part of its text.
+   * stays part of its text. Lenient lexing is every engine's at once (LENIENT_SYNTAX), not the
+   * target engine's: a rejected text is often another engine's SQL — a PostgreSQL dump linted for
+   * SQLite — and lint can say "SQLite has no stored functions" only if it finds the whole
+   * `$body$ … $body$` statement (test/migrations/lex-split.test.ts shows it).
    */
   lenient?: boolean;
 }
@@ -34,12 +38,23 @@ export interface LexSplitOptions {
  * strict and lenient do with text it cannot be sure of. splitScript (split.ts) adds the grammar
  * fallback for `migrate up`; the risk analysis uses it lenient.
  */
+let LENIENT_SYNTAX: SqlSyntax | undefined;
+/** Every engine's quoting and bodies at once; comments flat (a stray `/*` inside one must not swallow the rest). */
+function lenientSyntax(): SqlSyntax {
+  if (!LENIENT_SYNTAX) {
+    const all = ENGINES.map(syntaxOf);
+    const any = (k: keyof SqlSyntax) => all.some((x) => x[k]);
+    LENIENT_SYNTAX = { nestedComments: false, dollarQuotes: any('dollarQuotes'), escapeStrings: any('escapeStrings'), backtickAndBracketIdentifiers: any('backtickAndBracketIdentifiers'), triggerBodies: any('triggerBodies'), atomicBodies: false };
+  }
+  return LENIENT_SYNTAX;
+}
+
 export function lexSplit(text: string, engine: Engine, opts?: { lenient?: false }): ScriptPiece[] | undefined;
 export function lexSplit(text: string, engine: Engine, opts: { lenient: true }): ScriptPiece[];
 export function lexSplit(text: string, engine: Engine, opts: LexSplitOptions = {}): ScriptPiece[] | undefined {
-  // Read once into locals: the loop below runs per character.
-  const { nestedComments, dollarQuotes, escapeStrings, backtickAndBracketIdentifiers, triggerBodies, atomicBodies } = syntaxOf(engine);
   const lenient = opts.lenient === true;
+  // Read once into locals: the loop below runs per character.
+  const { nestedComments, dollarQuotes, escapeStrings, backtickAndBracketIdentifiers, triggerBodies, atomicBodies } = lenient ? lenientSyntax() : syntaxOf(engine);
   const out: ScriptPiece[] = [];
   const n = text.length;
   let i = 0;
@@ -104,7 +119,9 @@ export function lexSplit(text: string, engine: Engine, opts: LexSplitOptions = {
     }
     // statement end
     if (c === 59) {
-      if (depth === 0 && !(trigger && !bodyDone)) {
+      // A trigger holds `;` until its END (lenient: only once its BEGIN was seen — PostgreSQL's
+      // CREATE TRIGGER … EXECUTE FUNCTION f(); has no body and ends at its `;`).
+      if (depth === 0 && !(trigger && !bodyDone && (body || !lenient))) {
         flush();
       } else mark(i, i + 1);
       i++;
