@@ -2,6 +2,11 @@ import type { DatabaseTarget, Engine } from '../config/url.js';
 import { EventdbError } from '../errors.js';
 import type { Dialect, SnapshotEngine } from './types.js';
 import type { KyselyCompiler } from './kysely-compiler.js';
+// Lexical syntax per engine (issue 16 §2: statement splitting asks the dialect, not the engine's name).
+import { duckdbSyntax } from './duckdb/lexical.js';
+import { postgresSyntax } from './postgres/lexical.js';
+import type { SqlSyntax } from './sql-syntax.js';
+import { sqliteSyntax } from './sqlite/lexical.js';
 
 /**
  * Every engine eventdb drives, in one table. Adding an engine is adding a row here and a folder under
@@ -34,6 +39,8 @@ export interface EngineEntry {
   readonly scratchUrl?: string;
   /** The Kysely adapter, introspector and query compiler, to compile TS migrations without a database. Loads no driver. */
   readonly loadCompiler: () => Promise<KyselyCompiler>;
+  /** The engine's lexical rules for statement ends (no driver loaded). */
+  readonly syntax: SqlSyntax;
 }
 
 const ENTRIES: Record<DialectId, EngineEntry> = {
@@ -47,6 +54,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     driver: 'server',
     lockFiles: false,
     loadCompiler: async () => (await import('./postgres/compiler.js')).postgresCompiler,
+    syntax: postgresSyntax,
   },
   pglite: {
     id: 'pglite',
@@ -59,6 +67,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     lockFiles: false, // one process holds the data directory; its named locks live in that process
     scratchUrl: 'pglite::memory:',
     loadCompiler: async () => (await import('./postgres/compiler.js')).postgresCompiler,
+    syntax: postgresSyntax,
   },
   sqlite: {
     id: 'sqlite',
@@ -71,6 +80,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     lockFiles: true,
     scratchUrl: 'sqlite::memory:',
     loadCompiler: async () => (await import('./sqlite/compiler.js')).sqliteCompiler,
+    syntax: sqliteSyntax,
   },
   duckdb: {
     id: 'duckdb',
@@ -83,6 +93,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     lockFiles: true,
     scratchUrl: 'duckdb::memory:',
     loadCompiler: async () => (await import('./duckdb/compiler.js')).duckdbCompiler,
+    syntax: duckdbSyntax,
   },
 };
 
@@ -103,3 +114,6 @@ export const storageOf = (target: Pick<DatabaseTarget, 'engine' | 'driver'>): St
 
 /** A database on a server (PostgreSQL via pg), as opposed to one eventdb opens itself (SQLite, DuckDB, PGlite). */
 export const isServer = (target: Pick<DatabaseTarget, 'engine' | 'driver'>): boolean => storageOf(target) === 'server';
+
+/** An engine's lexical rules for statement ends (sql-syntax.ts). */
+export const syntaxOf = (engine: Engine): SqlSyntax => engineEntry(engine).syntax;

@@ -3,11 +3,10 @@ import type { CheckResult, HealthReport } from './types.js';
 
 /**
  * The on-call status page: one self-contained HTML document (inline CSS and script, no external
- * assets). Rendered on the server so it works without script; the script re-fetches
- * `health/full` every TTL and redraws in place.
+ * assets). Rendered here, on the server, and only here: it works without script, and the script
+ * re-fetches the page itself every TTL and swaps in the new report's parts (#app, #updated, title).
  */
 export function renderStatusPage(report: HealthReport, ttlMs: number): string {
-  const initial = JSON.stringify(report).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -37,41 +36,24 @@ footer { margin-top: 1rem; color: #777; font-size: .85rem; }
 <div id="meta">${esc(report.engine)} · ${esc(report.database)} · ${esc(report.environment)}</div>
 <div id="app">${renderBody(report)}</div>
 <footer>Refreshes every ${esc(formatDuration(ttlMs))}. <span id="updated">Checked at ${esc(report.checkedAt)}</span> <span id="error"></span></footer>
-<script id="initial" type="application/json">${initial}</script>
 <script>
 (function () {
+  // The page is rendered once, on the server (renderBody below): every TTL the script fetches this
+  // same page and swaps in its parts. No second renderer to keep in step with the first.
   var ttl = Number(document.body.getAttribute('data-ttl-ms')) || 5000;
-  var LABEL = { ok: '✅ ok', warn: '⚠️ warn', fail: '❌ fail', skipped: '⏭️ skipped' };
-  function esc(s) { return String(s).replace(/[&<>"']/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]; }); }
-  function dur(ms) { return ms < 1000 ? Math.round(ms) + ' ms' : ms < 60000 ? (ms / 1000).toFixed(1) + ' s' : ms < 3600000 ? Math.round(ms / 60000) + ' min' : ms < 86400000 ? (ms / 3600000).toFixed(1) + ' h' : (ms / 86400000).toFixed(1) + ' d'; }
-  function detail(r, name) { for (var i = 0; i < r.checks.length; i++) { var c = r.checks[i]; if (c.name === name && c.status !== 'skipped') return c.details || {}; } return null; }
-  function figures(r) {
-    var out = [], b = detail(r, 'backup'), m = detail(r, 'migrations'), c = detail(r, 'connection');
-    out.push(['backup-age', 'backup age', b && typeof b.ageMs === 'number' ? dur(b.ageMs) : b && b.count === 0 ? 'no snapshot' : 'n/a']);
-    out.push(['pending-migrations', 'pending migrations', m && m.pending ? String(m.pending.length) : 'n/a']);
-    out.push(['latency', 'latency', c && typeof c.latencyMs === 'number' ? c.latencyMs.toFixed(1) + ' ms' : 'n/a']);
-    return '<div class="figures">' + out.map(function (f) { return '<div class="figure" id="fig-' + f[0] + '"><span>' + esc(f[1]) + '</span><b>' + esc(f[2]) + '</b></div>'; }).join('') + '</div>';
-  }
-  function render(r) {
-    var title = r.status === 'ok' ? 'All checks pass' : r.status === 'warn' ? 'Healthy with warnings' : 'Unhealthy';
-    var rows = r.checks.map(function (c) {
-      return '<tr data-check="' + esc(c.name) + '" data-status="' + esc(c.status) + '"><td class="status ' + esc(c.status) + '">' + LABEL[c.status] + '</td><td>' + esc(c.name) + '</td><td class="num">' + dur(c.durationMs) + '</td><td class="message">' + esc(c.message) + '</td></tr>';
-    }).join('');
-    return '<div id="overall" class="banner ' + esc(r.status) + '" data-status="' + esc(r.status) + '">' + LABEL[r.status] + ' — ' + title + '</div>' + figures(r) +
-      '<table><thead><tr><th>status</th><th>check</th><th>duration</th><th>message</th></tr></thead><tbody>' + rows + '</tbody></table>';
-  }
-  function show(r) {
-    document.getElementById('app').innerHTML = render(r);
-    document.getElementById('updated').textContent = 'Checked at ' + r.checkedAt;
-    document.getElementById('error').textContent = '';
-    document.title = 'eventdb health: ' + r.status;
-  }
   function tick() {
-    fetch('health/full', { cache: 'no-store' }).then(function (res) { return res.json(); }).then(show).catch(function (e) {
+    fetch(location.href, { cache: 'no-store' }).then(function (res) { return res.text(); }).then(function (html) {
+      var next = new DOMParser().parseFromString(html, 'text/html');
+      var app = next.getElementById('app');
+      if (!app) throw new Error('unexpected response');
+      document.getElementById('app').innerHTML = app.innerHTML;
+      document.getElementById('updated').textContent = next.getElementById('updated').textContent;
+      document.getElementById('error').textContent = '';
+      document.title = next.title;
+    }).catch(function (e) {
       document.getElementById('error').textContent = '(cannot reach the health server: ' + e.message + ')';
     });
   }
-  show(JSON.parse(document.getElementById('initial').textContent));
   setInterval(tick, ttl);
 })();
 </script>

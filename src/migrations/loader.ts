@@ -1,40 +1,19 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { ENGINES, type Engine } from '../config/index.js';
+import type { Engine } from '../config/index.js';
 import { EventdbError } from '../errors.js';
 import { readMigrationFile } from './checksum.js';
+import { parseFileName, type MigrationFileName } from './file-name.js';
 import { parseSqlMigration } from './sql-file.js';
 import { loadTsMigration } from './ts-module.js';
-import type { Migration, MigrationKind } from './types.js';
+import type { Migration } from './types.js';
 
-const TS_EXT = ['.ts', '.mts', '.js', '.mjs'];
-
-interface FileName {
-  id: string;
-  variant: Engine | 'portable';
-  kind: MigrationKind;
+interface FileName extends MigrationFileName {
   file: string;
 }
 
-/** `0009_x.postgres.sql` → id 0009_x, variant postgres, kind sql. Undefined for files that are not migrations. */
-export function parseFileName(name: string): Omit<FileName, 'file'> | undefined {
-  if (name.startsWith('.') || name.startsWith('_') || name.endsWith('.d.ts')) return undefined;
-  let kind: MigrationKind;
-  let stem: string;
-  if (name.endsWith('.sql')) {
-    kind = 'sql';
-    stem = name.slice(0, -4);
-  } else {
-    const ext = TS_EXT.find((e) => name.endsWith(e));
-    if (!ext) return undefined;
-    kind = 'ts';
-    stem = name.slice(0, -ext.length);
-  }
-  const dot = stem.lastIndexOf('.');
-  const suffix = dot > 0 ? stem.slice(dot + 1) : '';
-  if ((ENGINES as readonly string[]).includes(suffix)) return { id: stem.slice(0, dot), variant: suffix as Engine, kind };
-  return { id: stem, variant: 'portable', kind };
-}
+// The file-name grammar lives in file-name.ts; re-exported for admin.ts and backup/migration-head.ts.
+export { parseFileName };
 
 /** Numeric prefixes compare as numbers (so 9 < 10 and timestamps sort), the rest as text. */
 export function compareIds(a: string, b: string): number {
@@ -112,7 +91,7 @@ async function readMigration(f: FileName, opts: ScanOptions): Promise<Migration>
   if (opts.checksumOnly) return { ...base, dependsOn: [], transaction: true, hasDown: true };
   if (f.kind === 'sql') {
     const parsed = parseSqlMigration(text, f.file);
-    return { ...base, dependsOn: parsed.dependsOn, transaction: parsed.transaction, description: parsed.description, hasDown: parsed.down !== undefined, sql: { up: parsed.up, down: parsed.down } };
+    return { ...base, dependsOn: parsed.dependsOn, transaction: parsed.transaction, description: parsed.description, hasDown: parsed.down !== undefined, sql: { up: parsed.up, down: parsed.down, upLine: parsed.upLine, downLine: parsed.downLine, riskAccepted: parsed.riskAccepted } };
   }
   if (!/\S/.test(text)) throw new EventdbError('EMPTY_MIGRATION', `${f.file} is empty`, 'export `async function up(db)` (and `down(db)`), or delete the file');
   if (opts.importTs === false) return { ...base, dependsOn: [], transaction: true, hasDown: true };

@@ -107,7 +107,7 @@ export async function prepareSteps(
       }
     }
   }
-  const gate = await assessPlan(steps, { conn, config, direction, dryRun: !!opts.dryRun, force: !!opts.force });
+  const gate = await assessPlan(steps, { conn, config, direction, dryRun: !!opts.dryRun, force: !!opts.force, migrations: list });
   for (const s of steps) s.findings = gate.findings.filter((f) => (f as { migration?: unknown })?.migration === s.id || (f as { migration?: unknown })?.migration === basename(s.file));
   if (gate.blocked) {
     const details: RiskGateDetails = { engine: conn.engine, plan: steps, findings: gate.findings };

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { ResolvedConfig } from '../config/index.js';
 import type { Connection } from '../dialects/types.js';
-import type { PlanStep } from './types.js';
+import type { Migration, PlanStep } from './types.js';
 
 export interface RiskGateContext {
   conn?: Connection;
@@ -10,6 +9,8 @@ export interface RiskGateContext {
   dryRun: boolean;
   /** --force: the user accepts the risk. */
   force: boolean;
+  /** The loaded migrations of the plan: SQL sections and accepted rules are read from them, not from disk again. */
+  migrations?: readonly Migration[];
 }
 
 export interface RiskGateResult {
@@ -26,21 +27,33 @@ export interface RiskGateResult {
  */
 export async function assessPlan(steps: PlanStep[], ctx: RiskGateContext): Promise<RiskGateResult> {
   if (!steps.length) return { findings: [], blocked: false, risky: [] };
-  const { gatePlan, acceptedFromMeta, readSqlMigration } = await import('../risk/index.js');
+  const { gatePlan, acceptedFromMeta, acceptedFromLines, readSqlMigration } = await import('../risk/index.js');
+  const loaded = new Map((ctx.migrations ?? []).map((m) => [m.file, m]));
   const gateSteps = [];
   for (const s of steps) {
     // Accepted rules: `-- eventdb:risk-accepted RULE "reason"` in SQL files, meta.riskAccepted in TS.
-    // A SQL file is parsed again for them only when it holds the directive: the loader has read and
-    // checked every file already (UTF-8, sections), and most files accept nothing.
     let accepted: Record<string, string> = {};
+    let section: { text: string; line: number } | undefined;
     if (s.kind === 'sql') {
-      const text = readFileSync(s.file, 'utf8');
-      if (text.includes('eventdb:risk-accepted')) accepted = readSqlMigration(s.id, text, s.file).accepted ?? {};
+      const sql = loaded.get(s.file)?.sql;
+      if (sql) {
+        accepted = acceptedFromLines(sql.riskAccepted ?? [], s.file);
+        const text = s.direction === 'up' ? sql.up : sql.down;
+        const line = s.direction === 'up' ? sql.upLine : sql.downLine;
+        if (text !== undefined) section = { text, line: line ?? 1 };
+      } else {
+        // A plan built without its loaded migrations (library callers): the file, read by the same parser.
+        const { readMigrationFile } = await import('./checksum.js');
+        const input = readSqlMigration(s.id, readMigrationFile(s.file).text, s.file);
+        accepted = input.accepted ?? {};
+        const text = s.direction === 'up' ? input.up : input.down;
+        if (text !== undefined) section = { text, line: (s.direction === 'up' ? input.upLine : input.downLine) ?? 1 };
+      }
     } else {
       const { loadTsMigration } = await import('./ts-module.js');
       accepted = acceptedFromMeta((await loadTsMigration(s.file)).meta, s.file);
     }
-    gateSteps.push({ id: s.id, file: s.file, engine: s.engine, direction: s.direction, transaction: s.transaction, statements: s.statements, accepted });
+    gateSteps.push({ id: s.id, file: s.file, engine: s.engine, direction: s.direction, transaction: s.transaction, statements: s.statements, accepted, section });
   }
   const r = await gatePlan(gateSteps, { conn: ctx.conn, environment: ctx.config.environment, force: ctx.force });
   const findings = r.migrations.flatMap((m) => m.findings);

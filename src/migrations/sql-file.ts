@@ -19,9 +19,38 @@ export interface SqlMigrationFile {
   downLine?: number;
   /** True when the up section runs nothing (recorded as applied all the same). */
   noop?: boolean;
+  /**
+   * Every `-- eventdb:risk-accepted …` line, anywhere in the file: its 1-based line and the text
+   * after the directive's name. The risk gate and lint read them (src/risk/sql-file.ts); the
+   * migrator gives them no meaning.
+   */
+  riskAccepted: RiskAcceptedLine[];
+  /** Lenient reading only: the file has no section marker and was read as bare SQL, all of it `up`. */
+  bare?: boolean;
+}
+
+export interface RiskAcceptedLine {
+  line: number;
+  /** What follows `eventdb:risk-accepted` on the line, e.g. ` lock-table "small table"`. */
+  args: string;
+}
+
+export interface SqlMigrationParseOptions {
+  /**
+   * Strict (default; `migrate up`, `rollback`, `status`): a file without an `-- eventdb:up` section
+   * is refused (NO_SECTIONS). Lenient (`migrate lint`, library callers analysing SQL text): a text
+   * without any `-- eventdb:up` / `-- eventdb:down` marker is bare SQL — all of it `up`, its
+   * `-- eventdb:no-transaction` and `-- eventdb:risk-accepted` lines read, other directives left as
+   * comments. A text with a marker is read strictly either way, so lint refuses what up refuses.
+   */
+  lenient?: boolean;
 }
 
 const DIRECTIVE = /^\s*--\s*eventdb:([a-z-]+)\b(.*)$/i;
+/** A section marker anywhere in the text: without one, a lenient reading takes the text as bare SQL. */
+const MARKER = /^\s*--\s*eventdb:(up|down)\b/im;
+/** Read on every line, whatever the section or comment state (as the risk gate always has). */
+const RISK_ACCEPTED = /^\s*--\s*eventdb:risk-accepted\b(.*)$/;
 /**
  * `\restrict KEY` / `\unrestrict KEY`: psql meta-commands that pg_dump (15.14, 16.10, 17.6 and
  * later) writes around every plain dump so psql runs no other meta-command inside it. They are
@@ -71,13 +100,16 @@ function headerLine(line: string, depth: number): { sql: boolean; depth: number 
  * a no-op that is recorded as applied. A down section with no SQL counts as no down (the
  * migration is irreversible) unless it says `-- eventdb:noop` — undoing needs nothing. A
  * `-- eventdb:noop` header makes both directions no-ops. Throws EventdbError (exit 1) naming the
- * file and line for anything malformed.
+ * file and line for anything malformed. Strict by default; `opts.lenient` reads a text without
+ * section markers as bare SQL (SqlMigrationParseOptions) — the one parser of the format for the
+ * migrator, the risk gate and lint.
  */
-export function parseSqlMigration(rawText: string, file: string): SqlMigrationFile {
+export function parseSqlMigration(rawText: string, file: string, opts: SqlMigrationParseOptions = {}): SqlMigrationFile {
   const text = normalizeText(rawText);
+  if (opts.lenient && !MARKER.test(text)) return parseBare(text);
   if (!/\S/.test(text)) throw new EventdbError('EMPTY_MIGRATION', `${file} is empty`, 'write an `-- eventdb:up` section with SQL (and `-- eventdb:down` to undo it), or delete the file');
   const lines = text.split('\n');
-  const res: SqlMigrationFile = { up: '', dependsOn: [], transaction: true };
+  const res: SqlMigrationFile = { up: '', dependsOn: [], transaction: true, riskAccepted: [] };
   let section: 'header' | 'up' | 'down' = 'header';
   const up: string[] = [];
   const down: string[] = [];
@@ -88,6 +120,8 @@ export function parseSqlMigration(rawText: string, file: string): SqlMigrationFi
   const noop = { header: false, up: false, down: false };
   let depth = 0;
   lines.forEach((raw, i) => {
+    const accepted = raw.includes('eventdb:risk-accepted') ? RISK_ACCEPTED.exec(raw) : null;
+    if (accepted) res.riskAccepted.push({ line: i + 1, args: accepted[1]! });
     const line = PSQL_RESTRICT.test(raw) ? '' : raw; // pg_dump's psql-only guard lines
     const where = `${file}:${i + 1}`;
     // Inside a header block comment every line is comment, `-- eventdb:` lines included.
@@ -152,6 +186,18 @@ export function parseSqlMigration(rawText: string, file: string): SqlMigrationFi
   if (hasSql(downText)) res.down = downText.trim();
   else if (noop.header || noop.down) res.down = '';
   if (sawDown) res.downLine = downAt + leadingBlank(down);
+  return res;
+}
+
+/** Lenient reading of a text without section markers: all of it is `up`, from line 1. */
+function parseBare(text: string): SqlMigrationFile {
+  const res: SqlMigrationFile = { up: text, upLine: 1, dependsOn: [], transaction: true, riskAccepted: [], bare: true };
+  if (!text.includes('eventdb:')) return res;
+  text.split('\n').forEach((raw, i) => {
+    const accepted = raw.includes('eventdb:risk-accepted') ? RISK_ACCEPTED.exec(raw) : null;
+    if (accepted) res.riskAccepted.push({ line: i + 1, args: accepted[1]! });
+    else if (/^\s*--\s*eventdb:no-transaction\s*$/.test(raw)) res.transaction = false;
+  });
   return res;
 }
 

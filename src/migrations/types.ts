@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Engine } from '../config/index.js';
+import type { RiskAcceptedLine } from './sql-file.js';
 
 export type MigrationKind = 'sql' | 'ts';
 export type Direction = 'up' | 'down';
@@ -28,8 +29,11 @@ export interface Migration {
   transaction: boolean;
   description?: string;
   hasDown: boolean;
-  /** SQL files: the sections' text. */
-  sql?: { up: string; down?: string };
+  /**
+   * SQL files: the sections' text, the 1-based line each starts on, and the file's
+   * `-- eventdb:risk-accepted` lines (for the risk gate, which reads the loaded file, not the disk).
+   */
+  sql?: { up: string; down?: string; upLine?: number; downLine?: number; riskAccepted?: RiskAcceptedLine[] };
 }
 
 /** What the runner executes for a TS migration. */

@@ -5,7 +5,7 @@ import { maxLevel } from './levels.js';
 import { pgStatement } from './postgres-rules.js';
 import { sqliteStatement } from './sqlite-rules.js';
 import { lexSplit } from '../migrations/lex-split.js';
-import { LineCounter, skipTrivia, splitStatements } from './statements.js';
+import { LineCounter, skipTrivia } from './statements.js';
 import type { Direction, Finding, MigrationInput, MigrationRisk, RiskContext } from './types.js';
 
 let loaded: Promise<void> | undefined;
@@ -71,7 +71,7 @@ function walkPg(a: Analysis, text: string, line0: number): void {
     }
     return;
   }
-  for (const piece of splitStatements(text)) {
+  for (const piece of lexSplit(text, a.engine, { lenient: true })) {
     const s: Stmt = { text: piece.text, line: lines.at(piece.offset) };
     a.statements++;
     let parsed: Node[] | undefined;
@@ -299,69 +299,67 @@ export function isDataInsert(t: string): boolean {
 /** From this many plain data INSERTs in one text on, they are counted, not parsed (isDataInsert). */
 const BULK_DATA = 100;
 
-/** A text holding a bulk of data INSERTs: the other statements parsed together, the INSERTs counted. */
-function walkSqliteBulk(a: Analysis, lines: LineCounter, pieces: Array<{ text: string; offset: number }>): void {
-  const data = pieces.map((p) => isDataInsert(p.text));
-  const others = pieces.filter((_, i) => !data[i]);
-  const pre = parseSqliteBatches(others.map((p) => p.text), 256);
-  let k = 0;
-  pieces.forEach((piece, i) => {
-    if (data[i]) {
-      a.statements++;
-      return;
+/**
+ * A piece of a SQLite text to analyse: its statements already parsed (`pre`), a plain data INSERT
+ * that is only counted (`data`), or neither — parsed on its own, and reported when it does not parse.
+ */
+interface SqlitePiece {
+  text: string;
+  offset: number;
+  pre?: Preparsed;
+  data?: boolean;
+}
+
+/**
+ * Analyses a SQLite text: parsed whole when it parses (or was parsed with others, `pre`); a bulk of
+ * data INSERTs split lexically, the INSERTs counted and the rest parsed together; a text the grammar
+ * rejects split leniently, statement by statement, so the statements around a broken one are still read.
+ */
+function walkSqlite(a: Analysis, text: string, line0: number, pre?: Preparsed): void {
+  if (skipTrivia(text) >= text.length) return;
+  visitSqlite(a, new LineCounter(text, line0), sqlitePieces(text, pre));
+}
+
+function sqlitePieces(text: string, pre?: Preparsed): SqlitePiece[] {
+  if (pre) return [{ text, offset: 0, pre, data: false }];
+  if (text.length > BULK_DATA * 20) {
+    const pieces = lexSplit(text, 'sqlite');
+    if (pieces && pieces.length >= BULK_DATA) {
+      const data = pieces.map((p) => isDataInsert(p.text));
+      if (data.filter(Boolean).length >= BULK_DATA) {
+        const others = pieces.filter((_, i) => !data[i]);
+        const parsed = parseSqliteBatches(others.map((p) => p.text), 256);
+        let k = 0;
+        // One object shape for every piece (no spread): a dump has tens of thousands of them.
+        return pieces.map((p, i) => ({ text: p.text, offset: p.offset, pre: data[i] ? undefined : parsed[k++], data: data[i]! }));
+      }
     }
-    const p = pre[k++];
-    if (p) {
-      for (const st of p.stmts) {
+  }
+  try {
+    return [{ text, offset: 0, pre: { stmts: parseSqlite(text), base: 0 }, data: false }];
+  } catch {
+    return lexSplit(text, 'sqlite', { lenient: true });
+  }
+}
+
+/** The one SQLite statement loop: every piece's statements through the rules, in order. */
+function visitSqlite(a: Analysis, lines: LineCounter, pieces: readonly SqlitePiece[]): void {
+  for (const piece of pieces) {
+    if (piece.data) {
+      a.statements++;
+      continue;
+    }
+    if (piece.pre) {
+      const { stmts, base } = piece.pre;
+      for (const st of stmts) {
         if (st.type === 'empty') continue;
-        const [from, to] = (st.range as [number, number]).map((x) => x - p.base) as [number, number];
+        const [from, to] = (st.range as [number, number]).map((x) => x - base) as [number, number];
         a.statements++;
         sqliteStatement(a, st, { text: piece.text.slice(from, to).trim(), line: lines.at(piece.offset + from) });
       }
-      return;
+      continue;
     }
-    const s: Stmt = { text: piece.text, line: lines.at(piece.offset) };
-    a.statements++;
-    try {
-      for (const st of parseSqlite(piece.text)) if (st.type !== 'empty') sqliteStatement(a, st, s);
-    } catch (e) {
-      sqliteParseError(a, s, e);
-    }
-  });
-}
-
-function walkSqlite(a: Analysis, text: string, line0: number, pre?: Preparsed): void {
-  if (skipTrivia(text) >= text.length) return;
-  const lines = new LineCounter(text, line0);
-  if (!pre && text.length > BULK_DATA * 20) {
-    const pieces = lexSplit(text, 'sqlite');
-    if (pieces && pieces.length >= BULK_DATA && pieces.filter((p) => isDataInsert(p.text)).length >= BULK_DATA) {
-      walkSqliteBulk(a, lines, pieces);
-      return;
-    }
-  }
-  let ok = true;
-  let stmts: Node[] = [];
-  const base = pre?.base ?? 0;
-  if (pre) stmts = pre.stmts;
-  else {
-    try {
-      stmts = parseSqlite(text);
-    } catch {
-      ok = false;
-    }
-  }
-  if (ok) {
-    for (const st of stmts) {
-      if (st.type === 'empty') continue;
-      const [from, to] = (st.range as [number, number]).map((x) => x - base) as [number, number];
-      const s: Stmt = { text: text.slice(from, to).trim(), line: lines.at(from) };
-      a.statements++;
-      sqliteStatement(a, st, s);
-    }
-    return;
-  }
-  for (const piece of splitStatements(text)) {
+    // A piece parsed on its own is one statement, named by the piece's text and line.
     const s: Stmt = { text: piece.text, line: lines.at(piece.offset) };
     a.statements++;
     try {

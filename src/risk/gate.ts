@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Engine } from '../config/url.js';
 import type { Connection } from '../dialects/types.js';
 import { SchemaMemory } from './analysis.js';
@@ -17,6 +16,11 @@ export interface GateStep {
   statements: string[];
   /** rule → reason accepted for this migration. */
   accepted?: Record<string, string>;
+  /**
+   * SQL migrations: the section the statements come from (the loaded file's up or down text and its
+   * first line), so that a finding of `migrate up` or `rollback` names the line that lint names.
+   */
+  section?: { text: string; line: number };
 }
 
 export interface GateOptions {
@@ -63,7 +67,7 @@ export async function gatePlan(steps: GateStep[], opts: GateOptions): Promise<Ga
   let next = 0;
   const migrations = steps.map((s) => {
     const preparsed = sqlite?.slice(next, (next += s.statements.length));
-    const lines = s.file.endsWith('.sql') ? statementLines(s.file, s.statements, s.direction) : undefined;
+    const lines = s.section ? statementLines(s.section, s.statements) : undefined;
     return analyseStatements(s.id, s.statements, s.direction, { ...ctx, engine: s.engine }, { memory, file: s.file, transactional: s.transaction ?? true, accepted: s.accepted, preparsed, lines });
   });
   const risky = migrations.filter((m) => atLeast(m.effectiveLevel, 'high'));
@@ -82,20 +86,13 @@ export async function gatePlan(steps: GateStep[], opts: GateOptions): Promise<Ga
 export const GATE_HINT = 'review the findings (eventdb migrate up --dry-run), then re-run with --backup-before --force, or accept a rule in the migration with `-- eventdb:risk-accepted RULE "reason"`';
 
 /**
- * The 1-based line of each statement in its SQL file (statements are searched in order from the
- * start of their section), so that a finding of `migrate up` or `rollback` names the line that lint
- * names. Undefined when the file cannot be read.
+ * The 1-based line of each statement in its SQL section (statements are searched in order from the
+ * start of the section; one not found takes the line where the search stands).
  */
-export function statementLines(file: string, statements: readonly string[], direction: 'up' | 'down'): number[] | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
-  } catch {
-    return undefined;
-  }
-  const marker = new RegExp(`^[ \\t]*--[ \\t]*eventdb:${direction}[ \\t]*$`, 'mi').exec(text);
-  let pos = marker ? marker.index : 0;
-  let line = 1;
+export function statementLines(section: { text: string; line: number }, statements: readonly string[]): number[] {
+  const { text } = section;
+  let pos = 0;
+  let line = section.line;
   let counted = 0;
   const lineAt = (offset: number) => {
     for (let i = counted; i < offset; i++) if (text.charCodeAt(i) === 10) line++;

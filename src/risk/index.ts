@@ -3,7 +3,7 @@ export { analyseMigration, analyseStatements, loadParsers } from './analyze.js';
 export { SchemaMemory } from './analysis.js';
 export { LEVELS, maxLevel, atLeast, isLevel, SMALL_ROWS, LARGE_ROWS } from './levels.js';
 export { RULES, RULE_CODES, ruleInfo, type RuleCode, type RuleInfo } from './rules.js';
-export { readSqlMigration, acceptedFromMeta } from './sql-file.js';
+export { readSqlMigration, acceptedFromMeta, acceptedFromLines, migrationInput } from './sql-file.js';
 export { tableSizes } from './table-sizes.js';
 export { lintMigrations, fileIdentity, type LintOptions, type LintResult } from './lint.js';
 export { githubAnnotations, sarifLog } from './formats.js';

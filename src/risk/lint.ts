@@ -3,14 +3,13 @@ import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import type { Engine } from '../config/url.js';
 import { EventdbError } from '../errors.js';
 import { readMigrationFile } from '../migrations/checksum.js';
+import { hasMigrationExtension, splitMigrationFileName } from '../migrations/file-name.js';
 import { SchemaMemory } from './analysis.js';
 import { analyseMigration, analyseStatements, loadParsers, parseSqliteBatches, type PreparsedMigration } from './analyze.js';
 import { atLeast, maxLevel } from './levels.js';
 import { acceptedFromMeta, readSqlMigration } from './sql-file.js';
 import type { Finding, Level, MigrationInput, MigrationRisk, RiskContext } from './types.js';
 
-const ENGINE_SUFFIX = /\.(postgres|sqlite|duckdb)\.(sql|ts|mts|js|mjs)$/;
-const MIGRATION_EXT = /\.(sql|ts|mts|js|mjs)$/;
 
 export interface LintOptions {
   /** Files or folders; folders contribute their .sql/.ts files. */
@@ -46,17 +45,20 @@ function expand(paths: string[], cwd: string): string[] {
       throw new EventdbError('PATH_NOT_FOUND', `no such file or folder: ${p}`, 'pass migration files or a migrations folder (default: the configured migrations folder)');
     }
     if (st.isDirectory()) {
-      for (const f of readdirSync(abs).sort()) if (MIGRATION_EXT.test(f) && !f.endsWith('.d.ts')) out.push(join(abs, f));
+      for (const f of readdirSync(abs).sort()) if (hasMigrationExtension(f)) out.push(join(abs, f));
     } else out.push(abs);
   }
   return out;
 }
 
-/** The migration ID and engine of a file: `0009_x.postgres.sql` → (`0009_x`, postgres). */
+/**
+ * The migration ID and engine of a file, by the migrations' file-name grammar (file-name.ts):
+ * `0009_x.postgres.sql` → (`0009_x`, postgres); without an engine suffix, `fallback`.
+ */
 export function fileIdentity(file: string, fallback: Engine): { id: string; engine: Engine } {
   const name = basename(file);
-  const m = ENGINE_SUFFIX.exec(name);
-  if (m) return { id: name.slice(0, -m[0].length), engine: m[1] as Engine };
+  const p = splitMigrationFileName(name);
+  if (p) return { id: p.id, engine: p.variant === 'portable' ? fallback : p.variant };
   return { id: name.slice(0, -extname(name).length), engine: fallback };
 }
 

@@ -1,79 +1,50 @@
 import { EventdbError } from '../errors.js';
-import { normalizeText } from '../migrations/checksum.js';
-import { parseSqlMigration } from '../migrations/sql-file.js';
+import { parseSqlMigration, type RiskAcceptedLine, type SqlMigrationFile } from '../migrations/sql-file.js';
 import { RULES } from './rules.js';
 import type { MigrationInput } from './types.js';
 
-const ACCEPT = /^\s*--\s*eventdb:risk-accepted\b(.*)$/;
 const ACCEPT_ARGS = /^\s+([A-Za-z0-9_-]+)\s+"([^"]+)"\s*$/;
 
 /**
- * Reads an eventdb SQL migration: `-- eventdb:up` / `-- eventdb:down` sections and
- * `-- eventdb:no-transaction` as the migrator reads them (src/migrations/sql-file.ts: a malformed
- * file throws its BAD_MIGRATION error), and `-- eventdb:risk-accepted RULE "reason"` lines. A bare
- * SQL file (no section marker) is all `up`.
+ * Reads an eventdb SQL migration with the migrator's own parser (src/migrations/sql-file.ts,
+ * lenient): `-- eventdb:up` / `-- eventdb:down` sections and `-- eventdb:no-transaction` as the
+ * migrator reads them (a malformed file throws its BAD_MIGRATION error), and
+ * `-- eventdb:risk-accepted RULE "reason"` lines. A bare SQL text (no section marker) is all `up`.
  */
 export function readSqlMigration(id: string, text: string, file?: string): MigrationInput {
-  const src = text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
-  const lines = src.split('\n');
-  const accepted: Record<string, string> = {};
-  let transactional = true;
-  let upStart = -1;
-  let downStart = -1;
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i]!;
-    if (/^\s*--\s*eventdb:up\s*$/.test(l)) upStart = i;
-    else if (/^\s*--\s*eventdb:down\s*$/.test(l)) downStart = i;
-    else if (/^\s*--\s*eventdb:no-transaction\s*$/.test(l)) transactional = false;
-    else {
-      const m = ACCEPT.exec(l);
-      if (m) {
-        const args = ACCEPT_ARGS.exec(m[1]!);
-        const where = `${file ?? id}:${i + 1}`;
-        if (!args) {
-          throw new EventdbError('RISK_ACCEPT_INVALID', `${where}: malformed risk-accepted line`, 'write it as: -- eventdb:risk-accepted RULE "why it is acceptable"');
-        }
-        if (!(args[1]! in RULES)) {
-          throw new EventdbError('RISK_ACCEPT_INVALID', `${where}: unknown risk rule "${args[1]}"`, `use one of the rule codes listed by \`eventdb migrate lint --rules\` (README "Risk rules")`);
-        }
-        accepted[args[1]!] = args[2]!;
-      }
-    }
-  }
-  if (upStart < 0 && downStart < 0 && !MARKER.test(src)) return { id, file, up: src, upLine: 1, transactional, accepted };
-  // A migration file: read by the migrator's own parser, so that lint refuses what `migrate up`
-  // refuses (SQL before `-- eventdb:up` …) and analyses exactly the sections it runs.
-  const parsed = parseSqlMigration(text, file ?? id);
-  const norm = normalizeText(text);
-  const lineOf = (section: string, after: number): number => {
-    const at = section ? norm.indexOf(section, after) : -1;
-    return at < 0 ? 1 : lineCount(norm, at);
-  };
-  const upAt = markerOffset(norm, 'up');
-  const downAt = markerOffset(norm, 'down');
+  return migrationInput(id, parseSqlMigration(text, file ?? id, { lenient: true }), file);
+}
+
+/** A parsed SQL migration (parseSqlMigration) as the analysis reads it: sections, lines, accepted rules. */
+export function migrationInput(id: string, parsed: SqlMigrationFile, file?: string): MigrationInput {
+  const accepted = acceptedFromLines(parsed.riskAccepted, file ?? id);
   return {
     id,
     file,
     up: parsed.up,
-    upLine: lineOf(parsed.up, upAt),
+    upLine: parsed.up ? (parsed.upLine ?? 1) : 1,
     down: parsed.down,
-    downLine: parsed.down === undefined ? undefined : lineOf(parsed.down, downAt),
+    downLine: parsed.down === undefined ? undefined : parsed.down ? (parsed.downLine ?? 1) : 1,
     transactional: parsed.transaction,
     accepted,
   };
 }
 
-const MARKER = /^\s*--\s*eventdb:(up|down)\b/im;
-
-function markerOffset(text: string, name: 'up' | 'down'): number {
-  const m = new RegExp(`^\\s*--\\s*eventdb:${name}\\b.*$`, 'im').exec(text);
-  return m ? m.index + m[0].length : 0;
-}
-
-function lineCount(text: string, offset: number): number {
-  let n = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
-  return n;
+/** `-- eventdb:risk-accepted RULE "reason"` lines → `{ RULE: reason }`; a malformed line or unknown rule is refused (exit 2). */
+export function acceptedFromLines(lines: readonly RiskAcceptedLine[], file: string): Record<string, string> {
+  const accepted: Record<string, string> = {};
+  for (const l of lines) {
+    const args = ACCEPT_ARGS.exec(l.args);
+    const where = `${file}:${l.line}`;
+    if (!args) {
+      throw new EventdbError('RISK_ACCEPT_INVALID', `${where}: malformed risk-accepted line`, 'write it as: -- eventdb:risk-accepted RULE "why it is acceptable"');
+    }
+    if (!(args[1]! in RULES)) {
+      throw new EventdbError('RISK_ACCEPT_INVALID', `${where}: unknown risk rule "${args[1]}"`, `use one of the rule codes listed by \`eventdb migrate lint --rules\` (README "Risk rules")`);
+    }
+    accepted[args[1]!] = args[2]!;
+  }
+  return accepted;
 }
 
 /** `meta.riskAccepted` of a TS migration: `{ RULE: 'reason' }` or `[{ rule, reason }]`. */

@@ -106,3 +106,51 @@ async function pgStatements(text: string): Promise<string[]> {
     return buf.subarray(start, s.stmt_len ? start + s.stmt_len : undefined).toString('utf8').trim();
   });
 }
+
+describe('one splitter, strict or lenient (the risk analysis of text its grammar rejects)', () => {
+  const lenient = (s: string, engine: 'postgres' | 'sqlite' | 'duckdb') => lexSplit(s, engine, { lenient: true }).map((p) => p.text);
+
+  it('strict gives up where lenient still answers: unterminated quote, comment, dollar body run to the end', () => {
+    expect(lexSplit("select 1; select 'a; select 2", 'postgres')).toBeUndefined();
+    expect(lenient("select 1; select 'a; select 2", 'postgres')).toEqual(['select 1', "select 'a; select 2"]);
+    expect(lexSplit('select 1; /* open; select 2', 'sqlite')).toBeUndefined();
+    expect(lenient('select 1; /* open; select 2', 'sqlite')).toEqual(['select 1']);
+    expect(lexSplit('select 1; select $f$ x; y', 'duckdb')).toBeUndefined();
+    expect(lenient('select 1; select $f$ x; y', 'duckdb')).toEqual(['select 1', 'select $f$ x; y']);
+    expect(lexSplit('create function f() returns int begin atomic select 1; end; select 2', 'postgres')).toBeUndefined();
+    expect(lenient('create function f() returns int begin atomic select 1; end; select 2', 'postgres')).toEqual(['create function f() returns int begin atomic select 1', 'end', 'select 2']);
+  });
+
+  it('lenient: an unbalanced parenthesis does not swallow the statements after it; a comment before `;` stays', () => {
+    const s = 'create table t (id int;\ncreate table u (id int);\nselect 1 -- why\n;';
+    expect(lexSplit(s, 'postgres')!.map((p) => p.text)).toEqual([s]); // strict: all one unbalanced statement
+    expect(lenient(s, 'postgres')).toEqual(['create table t (id int', 'create table u (id int)', 'select 1 -- why']);
+  });
+
+  it('strict lexing comes from the engine\'s syntax: SQLite trigger bodies and brackets, PostgreSQL dollar quotes', () => {
+    const trg = 'create trigger t after insert on a begin update b set n = 1; end';
+    expect(texts(`${trg}; select 2`, 'sqlite')).toEqual([trg, 'select 2']);
+    expect(texts(`${trg}; select 2`, 'postgres')).toEqual(['create trigger t after insert on a begin update b set n = 1', 'end', 'select 2']);
+    expect(texts('select $a$;$a$; select [x;y]', 'postgres')).toEqual(['select $a$;$a$', 'select [x', 'y]']);
+    expect(texts('select $a$;$a$; select [x;y]', 'sqlite')).toEqual(['select $a$', '$a$', 'select [x;y]']);
+  });
+
+  it('lenient lexing is every engine\'s at once: a PostgreSQL function linted for SQLite is found whole and explained', async () => {
+    const fn = 'CREATE FUNCTION f(p integer) RETURNS SETOF integer LANGUAGE sql AS $_$ SELECT id FROM t WHERE x = $1; $_$';
+    const text = `CREATE TABLE t (id integer, x integer);\n${fn};\nCREATE TABLE [u;v] (id integer);\n`;
+    expect(lenient(text, 'sqlite')).toEqual(['CREATE TABLE t (id integer, x integer)', fn, 'CREATE TABLE [u;v] (id integer)']);
+    expect(lenient(text, 'postgres')).toEqual(lenient(text, 'sqlite'));
+    const { analyseMigration, loadParsers, readSqlMigration } = await import('../../src/risk/index.js');
+    await loadParsers(['postgres', 'sqlite']);
+    const r = analyseMigration(readSqlMigration('0001_fn', text, 'fn.sql'), { engine: 'sqlite' });
+    expect(r.statements).toBe(3);
+    expect(r.findings.map((f) => `${f.rule}:${f.line}:${f.message}`)).toEqual(['unsupported-statement:2:SQLite has no stored functions: the migration fails on SQLite']);
+  });
+});
+
+describe('lenient: a PostgreSQL trigger (no BEGIN body) ends at its `;`', () => {
+  it('as the risk analysis read it before', () => {
+    const s = 'CREATE TRIGGER a BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION f();\nCREATE TRIGGER b BEFORE UPDATE ON u FOR EACH ROW EXECUTE FUNCTION f();';
+    expect(lexSplit(s, 'sqlite', { lenient: true }).map((p) => p.text)).toEqual(s.split(';\n').map((x) => x.replace(/;$/, '')));
+  });
+});

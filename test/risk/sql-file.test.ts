@@ -42,3 +42,33 @@ describe('risk: migration files read with the migrator\'s parser', () => {
     expect(r.findings.map((f) => `${f.rule}:${f.direction}:${f.line}`)).toEqual(['loss-drop-table:up:7', 'down-loses-data:down:10']);
   });
 });
+
+describe('one parser, strict or lenient', () => {
+  it('lenient reads a text without markers as bare SQL (all up, line 1); strict refuses it', () => {
+    const text = '-- eventdb:no-transaction\n-- eventdb:risk-accepted lock-table "tiny"\nDROP TABLE legacy;\n';
+    expect(outcome(() => parseSqlMigration(text, 'b.sql'))).toBe('BAD_MIGRATION: b.sql:3: SQL before the `-- eventdb:up` marker');
+    const p = parseSqlMigration(text, 'b.sql', { lenient: true });
+    expect(p).toMatchObject({ bare: true, up: text, upLine: 1, transaction: false, riskAccepted: [{ line: 2, args: ' lock-table "tiny"' }] });
+    expect(readSqlMigration('b', text, 'b.sql')).toMatchObject({ up: text, upLine: 1, transactional: false, accepted: { 'lock-table': 'tiny' } });
+  });
+
+  it('a file with markers is read strictly either way, risk-accepted lines carried with their line', () => {
+    const text = '-- eventdb:risk-accepted loss-drop-table "archived"\n-- eventdb:up\nDROP TABLE legacy;\n-- eventdb:down\n-- eventdb:risk-accepted nope\n';
+    const strict = parseSqlMigration(text, 'm.sql');
+    expect(parseSqlMigration(text, 'm.sql', { lenient: true })).toEqual(strict);
+    expect(strict.riskAccepted).toEqual([{ line: 1, args: ' loss-drop-table "archived"' }, { line: 5, args: ' nope' }]);
+    expect(outcome(() => readSqlMigration('m', text, 'm.sql'))).toBe('RISK_ACCEPT_INVALID: m.sql:5: malformed risk-accepted line');
+  });
+
+  it('the gate names statement lines from the loaded section, without reading the file', async () => {
+    const { assessPlan } = await import('../../src/migrations/risk-gate.js');
+    const { loadParsers: load } = await import('../../src/risk/index.js');
+    await load(['postgres']);
+    const text = '-- eventdb:risk-accepted lock-table "small"\n-- eventdb:up\n\nCREATE TABLE t (id int);\n\nDROP TABLE legacy;\n';
+    const p = parseSqlMigration(text, '/nowhere/0001_x.sql');
+    const migration = { id: '0001_x', file: '/nowhere/0001_x.sql', kind: 'sql' as const, variant: 'portable' as const, checksum: '', dependsOn: [], transaction: true, hasDown: false, sql: { up: p.up, upLine: p.upLine, riskAccepted: p.riskAccepted } };
+    const step = { id: '0001_x', file: '/nowhere/0001_x.sql', engine: 'postgres' as const, direction: 'up' as const, kind: 'sql' as const, transaction: true, statements: ['CREATE TABLE t (id int)', 'DROP TABLE legacy'] };
+    const r = await assessPlan([step], { config: { environment: 'development' } as never, direction: 'up', dryRun: true, force: false, migrations: [migration] });
+    expect((r.findings as Array<{ rule: string; line: number }>).map((f) => `${f.rule}:${f.line}`)).toEqual(['loss-drop-table:6']);
+  });
+});

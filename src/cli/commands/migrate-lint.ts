@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
-import type { Engine } from '../../config/url.js';
+import { ENGINES, type Engine } from '../../config/url.js';
 import { EventdbError, EXIT } from '../../errors.js';
+import { isLevel, LEVELS } from '../../risk/levels.js';
 import type { Finding, Level } from '../../risk/types.js';
 import { action } from '../context.js';
+import { migrateGroup } from './migrate-shared.js';
 
 interface LintFlags {
   failOn: string;
@@ -11,13 +13,11 @@ interface LintFlags {
   assumeSmall?: boolean;
 }
 
-const LEVELS = ['low', 'medium', 'high', 'critical'];
 const FORMATS = ['text', 'json', 'github', 'sarif'];
-const ENGINES = ['postgres', 'sqlite', 'duckdb'];
 
-/** `eventdb migrate lint`: registered under the `migrate` command (created here when absent). */
+/** `eventdb migrate lint`: registered under the shared `migrate` group (migrate-shared.ts). */
 export function register(program: Command): void {
-  const migrate = program.commands.find((c) => c.name() === 'migrate') ?? program.command('migrate').description('migrations: lint, and more');
+  const migrate = migrateGroup(program);
   migrate
     .command('lint')
     .description('assess the risk of migration files without a database (CI): locks, rewrites, data loss, app breakage, engine support; exit 1 at --fail-on')
@@ -28,10 +28,10 @@ export function register(program: Command): void {
     .option('--assume-small', 'assume small tables (default: production-sized, since no database is read)')
     .action(
       action<LintFlags>(async ({ opts, out, config }, files: string[]) => {
-        if (!LEVELS.includes(opts.failOn)) throw new EventdbError('USAGE', `unknown --fail-on level "${opts.failOn}"`, `use one of: ${LEVELS.join(', ')}`);
+        if (!isLevel(opts.failOn)) throw new EventdbError('USAGE', `unknown --fail-on level "${opts.failOn}"`, `use one of: ${LEVELS.join(', ')}`);
         const format = opts.format ?? (opts.json ? 'json' : 'text');
         if (!FORMATS.includes(format)) throw new EventdbError('USAGE', `unknown --format "${format}"`, `use one of: ${FORMATS.join(', ')}`);
-        if (opts.engine && !ENGINES.includes(opts.engine)) throw new EventdbError('USAGE', `unknown --engine "${opts.engine}"`, `use one of: ${ENGINES.join(', ')}`);
+        if (opts.engine && !(ENGINES as readonly string[]).includes(opts.engine)) throw new EventdbError('USAGE', `unknown --engine "${opts.engine}"`, `use one of: ${ENGINES.join(', ')}`);
         const cfg = await config();
         // A one-shot process: keep the PostgreSQL parser's WASM in V8's baseline tier (Liftoff). Tiering
         // its 1.7 MB up to TurboFan costs ~0.3 s of CPU and pays back only after some 10,000 files.
