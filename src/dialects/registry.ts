@@ -2,6 +2,14 @@ import type { DatabaseTarget, Engine } from '../config/url.js';
 import { EventdbError } from '../errors.js';
 import type { Dialect, SnapshotEngine } from './types.js';
 import type { KyselyCompiler } from './kysely-compiler.js';
+// --- code generation facts: types and schema pull (H10) ---
+import { NO_DECLARATION_FACTS, type DeclarationFacts } from './declaration-facts.js';
+import type { TsTypes } from './ts-types.js';
+import { postgresTsTypes } from './postgres/ts-types.js';
+import { sqliteTsTypes } from './sqlite/ts-types.js';
+import { duckdbTsTypes } from './duckdb/ts-types.js';
+import { postgresDeclarationFacts } from './postgres/declaration-facts.js';
+import { duckdbDeclarationFacts } from './duckdb/declaration-facts.js';
 
 /**
  * Every engine eventdb drives, in one table. Adding an engine is adding a row here and a folder under
@@ -34,6 +42,11 @@ export interface EngineEntry {
   readonly scratchUrl?: string;
   /** The Kysely adapter, introspector and query compiler, to compile TS migrations without a database. Loads no driver. */
   readonly loadCompiler: () => Promise<KyselyCompiler>;
+  // --- code generation facts: types and schema pull (H10) ---
+  /** What the connection returns and accepts per type family, as TypeScript (`eventdb types`). Pure data, no driver. */
+  readonly tsTypes: TsTypes;
+  /** Enumerated types and index methods, to write a live schema as a declaration (`schema pull`). No driver. */
+  readonly declaration: DeclarationFacts;
 }
 
 const ENTRIES: Record<DialectId, EngineEntry> = {
@@ -47,6 +60,8 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     driver: 'server',
     lockFiles: false,
     loadCompiler: async () => (await import('./postgres/compiler.js')).postgresCompiler,
+    tsTypes: postgresTsTypes, // code generation facts (H10)
+    declaration: postgresDeclarationFacts,
   },
   pglite: {
     id: 'pglite',
@@ -59,6 +74,8 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     lockFiles: false, // one process holds the data directory; its named locks live in that process
     scratchUrl: 'pglite::memory:',
     loadCompiler: async () => (await import('./postgres/compiler.js')).postgresCompiler,
+    tsTypes: postgresTsTypes, // code generation facts (H10)
+    declaration: postgresDeclarationFacts,
   },
   sqlite: {
     id: 'sqlite',
@@ -71,6 +88,8 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     lockFiles: true,
     scratchUrl: 'sqlite::memory:',
     loadCompiler: async () => (await import('./sqlite/compiler.js')).sqliteCompiler,
+    tsTypes: sqliteTsTypes, // code generation facts (H10)
+    declaration: NO_DECLARATION_FACTS,
   },
   duckdb: {
     id: 'duckdb',
@@ -83,6 +102,8 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     lockFiles: true,
     scratchUrl: 'duckdb::memory:',
     loadCompiler: async () => (await import('./duckdb/compiler.js')).duckdbCompiler,
+    tsTypes: duckdbTsTypes, // code generation facts (H10)
+    declaration: duckdbDeclarationFacts,
   },
 };
 

@@ -5,6 +5,7 @@
  * not the helper's, the helper gets `type: { <engine>: '…' }`.
  */
 import type { Engine } from '../../config/url.js';
+import { engineEntry } from '../../dialects/registry.js';
 import type { ColumnInfo, IndexInfo, SchemaSnapshot, TableInfo } from '../../dialects/types.js';
 import { isInternalTable } from '../diff.js';
 import { FAMILY_TYPES } from '../authoring.js';
@@ -108,19 +109,14 @@ class Writer {
     return undefined;
   }
 
-  /** The enumerated type a column uses: PostgreSQL names it; DuckDB spells out its values. */
+  /** The enumerated type a column uses (PostgreSQL names it; DuckDB spells out its values: the engine's fact). */
   enumOf(c: ColumnInfo): string | undefined {
-    const enums = this.snap.enums ?? [];
-    if (this.engine === 'postgres') return enums.find((x) => x.name === c.type || `"${x.name}"` === c.type)?.name;
-    if (this.engine === 'duckdb' && c.type.startsWith('enum(')) {
-      return enums.find((x) => c.type === `enum(${x.values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ')})`.toLowerCase() || c.type === `enum(${x.values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ')})`)?.name;
-    }
-    return undefined;
+    return engineEntry(this.engine).declaration.enumOf(c.type, this.snap.enums ?? []);
   }
 
   index(t: TableInfo, i: IndexInfo, name: string): string {
     const columns = this.indexColumns(i);
-    const method = this.engine === 'postgres' && i.definition ? /\bUSING (\w+)/i.exec(i.definition)?.[1]?.toLowerCase() : undefined;
+    const method = i.definition ? engineEntry(this.engine).declaration.indexMethod(i.definition) : undefined;
     const o = obj([
       ['where', i.where ? js(i.where) : undefined],
       ['using', method && method !== 'btree' ? js(method) : undefined],
