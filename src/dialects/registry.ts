@@ -3,12 +3,13 @@ import { EventdbError } from '../errors.js';
 import type { Dialect, SnapshotEngine } from './types.js';
 import type { KyselyCompiler } from './kysely-compiler.js';
 // --- code generation facts: types and schema pull (H10) ---
-import { NO_DECLARATION_FACTS, type DeclarationFacts } from './declaration-facts.js';
+import type { DeclarationFacts } from './declaration-facts.js';
 import type { TsTypes } from './ts-types.js';
 import { postgresTsTypes } from './postgres/ts-types.js';
 import { sqliteTsTypes } from './sqlite/ts-types.js';
 import { duckdbTsTypes } from './duckdb/ts-types.js';
 import { postgresDeclarationFacts } from './postgres/declaration-facts.js';
+import { sqliteDeclarationFacts } from './sqlite/declaration-facts.js';
 import { duckdbDeclarationFacts } from './duckdb/declaration-facts.js';
 
 /**
@@ -45,7 +46,7 @@ export interface EngineEntry {
   // --- code generation facts: types and schema pull (H10) ---
   /** What the connection returns and accepts per type family, as TypeScript (`eventdb types`). Pure data, no driver. */
   readonly tsTypes: TsTypes;
-  /** Enumerated types and index methods, to write a live schema as a declaration (`schema pull`). No driver. */
+  /** Enumerated types, sized types and index methods, to write a live schema as a declaration (`schema pull`). No driver. */
   readonly declaration: DeclarationFacts;
 }
 
@@ -89,7 +90,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     scratchUrl: 'sqlite::memory:',
     loadCompiler: async () => (await import('./sqlite/compiler.js')).sqliteCompiler,
     tsTypes: sqliteTsTypes, // code generation facts (H10)
-    declaration: NO_DECLARATION_FACTS,
+    declaration: sqliteDeclarationFacts,
   },
   duckdb: {
     id: 'duckdb',
