@@ -7,6 +7,15 @@ import { duckdbSyntax } from './duckdb/lexical.js';
 import { postgresSyntax } from './postgres/lexical.js';
 import type { SqlSyntax } from './sql-syntax.js';
 import { sqliteSyntax } from './sqlite/lexical.js';
+// --- code generation facts: types and schema pull (H10) ---
+import type { DeclarationFacts } from './declaration-facts.js';
+import type { TsTypes } from './ts-types.js';
+import { postgresTsTypes } from './postgres/ts-types.js';
+import { sqliteTsTypes } from './sqlite/ts-types.js';
+import { duckdbTsTypes } from './duckdb/ts-types.js';
+import { postgresDeclarationFacts } from './postgres/declaration-facts.js';
+import { sqliteDeclarationFacts } from './sqlite/declaration-facts.js';
+import { duckdbDeclarationFacts } from './duckdb/declaration-facts.js';
 
 /**
  * Every engine eventdb drives, in one table. Adding an engine is adding a row here and a folder under
@@ -41,6 +50,11 @@ export interface EngineEntry {
   readonly loadCompiler: () => Promise<KyselyCompiler>;
   /** The engine's lexical rules for statement ends (no driver loaded). */
   readonly syntax: SqlSyntax;
+  // --- code generation facts: types and schema pull (H10) ---
+  /** What the connection returns and accepts per type family, as TypeScript (`eventdb types`). Pure data, no driver. */
+  readonly tsTypes: TsTypes;
+  /** Enumerated types, sized types and index methods, to write a live schema as a declaration (`schema pull`). No driver. */
+  readonly declaration: DeclarationFacts;
 }
 
 const ENTRIES: Record<DialectId, EngineEntry> = {
@@ -55,6 +69,8 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     lockFiles: false,
     loadCompiler: async () => (await import('./postgres/compiler.js')).postgresCompiler,
     syntax: postgresSyntax,
+    tsTypes: postgresTsTypes, // code generation facts (H10)
+    declaration: postgresDeclarationFacts,
   },
   pglite: {
     id: 'pglite',
@@ -68,6 +84,8 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     scratchUrl: 'pglite::memory:',
     loadCompiler: async () => (await import('./postgres/compiler.js')).postgresCompiler,
     syntax: postgresSyntax,
+    tsTypes: postgresTsTypes, // code generation facts (H10)
+    declaration: postgresDeclarationFacts,
   },
   sqlite: {
     id: 'sqlite',
@@ -81,6 +99,8 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     scratchUrl: 'sqlite::memory:',
     loadCompiler: async () => (await import('./sqlite/compiler.js')).sqliteCompiler,
     syntax: sqliteSyntax,
+    tsTypes: sqliteTsTypes, // code generation facts (H10)
+    declaration: sqliteDeclarationFacts,
   },
   duckdb: {
     id: 'duckdb',
@@ -94,6 +114,8 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     scratchUrl: 'duckdb::memory:',
     loadCompiler: async () => (await import('./duckdb/compiler.js')).duckdbCompiler,
     syntax: duckdbSyntax,
+    tsTypes: duckdbTsTypes, // code generation facts (H10)
+    declaration: duckdbDeclarationFacts,
   },
 };
 

@@ -5,6 +5,8 @@
  * not the helper's, the helper gets `type: { <engine>: '…' }`.
  */
 import type { Engine } from '../../config/url.js';
+import type { SizedHelper } from '../../dialects/declaration-facts.js';
+import { engineEntry } from '../../dialects/registry.js';
 import type { ColumnInfo, IndexInfo, SchemaSnapshot, TableInfo } from '../../dialects/types.js';
 import { isInternalTable } from '../diff.js';
 import { FAMILY_TYPES } from '../authoring.js';
@@ -93,34 +95,19 @@ class Writer {
     return this.call('column', [name, js(c.family), this.perEngine(c.type === '' ? 'blob' : c.type), obj(opts)]);
   }
 
-  /** varchar(n), char(n), numeric(p,s) as each engine reports them. */
-  sized(c: ColumnInfo): { helper: string; args: string[] } | undefined {
-    const e = this.engine;
-    let m: RegExpExecArray | null;
-    if (c.family === 'text' && (m = (e === 'postgres' ? /^character varying\((\d+)\)$/ : /^varchar\((\d+)\)$/).exec(c.type)) && e !== 'duckdb') return { helper: 'varchar', args: [m[1]!] };
-    if (c.family === 'text' && (m = (e === 'postgres' ? /^character\((\d+)\)$/ : /^char\((\d+)\)$/).exec(c.type)) && e !== 'duckdb') return { helper: 'char', args: [m[1]!] };
-    if (c.family === 'decimal') {
-      if ((m = (e === 'duckdb' ? /^decimal\((\d+),(\d+)\)$/ : /^numeric\((\d+),(\d+)\)$/).exec(c.type))) {
-        return e === 'duckdb' && m[1] === '18' && m[2] === '3' ? { helper: 'numeric', args: [] } : { helper: 'numeric', args: [m[1]!, m[2]!] };
-      }
-      if (c.type === 'numeric' && e !== 'duckdb') return { helper: 'numeric', args: [] };
-    }
-    return undefined;
+  /** varchar(n), char(n), numeric(p,s) as each engine reports them (the engine's fact). */
+  sized(c: ColumnInfo): SizedHelper | undefined {
+    return engineEntry(this.engine).declaration.sized(c.family, c.type);
   }
 
-  /** The enumerated type a column uses: PostgreSQL names it; DuckDB spells out its values. */
+  /** The enumerated type a column uses (PostgreSQL names it; DuckDB spells out its values: the engine's fact). */
   enumOf(c: ColumnInfo): string | undefined {
-    const enums = this.snap.enums ?? [];
-    if (this.engine === 'postgres') return enums.find((x) => x.name === c.type || `"${x.name}"` === c.type)?.name;
-    if (this.engine === 'duckdb' && c.type.startsWith('enum(')) {
-      return enums.find((x) => c.type === `enum(${x.values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ')})`.toLowerCase() || c.type === `enum(${x.values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ')})`)?.name;
-    }
-    return undefined;
+    return engineEntry(this.engine).declaration.enumOf(c.type, this.snap.enums ?? []);
   }
 
   index(t: TableInfo, i: IndexInfo, name: string): string {
     const columns = this.indexColumns(i);
-    const method = this.engine === 'postgres' && i.definition ? /\bUSING (\w+)/i.exec(i.definition)?.[1]?.toLowerCase() : undefined;
+    const method = i.definition ? engineEntry(this.engine).declaration.indexMethod(i.definition) : undefined;
     const o = obj([
       ['where', i.where ? js(i.where) : undefined],
       ['using', method && method !== 'btree' ? js(method) : undefined],

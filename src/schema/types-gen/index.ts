@@ -1,18 +1,16 @@
 /**
  * `eventdb types` (issue 17): a Kysely `Database` interface for one engine, from the declaration
  * (schema/) or the live database, with each column typed as eventdb's connection for that engine
- * returns it:
- * - PostgreSQL (node-postgres and PGlite, as eventdb configures them): int8 a number when exact, else
- *   the digit string; numeric a string; timestamps and dates a Date; json/jsonb parsed; bytea a Buffer.
- * - SQLite (better-sqlite3): integers and reals numbers, booleans 0/1, timestamps and JSON text.
- * - DuckDB (src/dialects/duckdb/kysely-driver.ts): BIGINT a number when exact, else a string;
- *   DECIMAL a number; TIMESTAMP/DATE a Date (written as ISO text); JSON text; TIME microseconds.
+ * returns it. What each engine's connection returns per type family is the engine's fact
+ * (src/dialects/<engine>/ts-types.ts, reached through the registry without a connection).
  * `Generated<>` (or an optional insert type) marks columns with a default, an identity or SQLite's rowid.
  * Deterministic: tables and columns in name / table order, no timestamps.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Engine } from '../../config/url.js';
+import { engineEntry } from '../../dialects/registry.js';
+import type { TsTypes } from '../../dialects/ts-types.js';
 import type { SchemaSnapshot, TypeFamily } from '../../dialects/types.js';
 import { EventdbError } from '../../errors.js';
 import { isInternalTable, tablesFor } from '../diff.js';
@@ -32,45 +30,17 @@ interface TypedTable {
 }
 type Triple = { select: string; insert: string; update: string };
 
-const INT8 = /^(bigint|int8|hugeint|ubigint|uhugeint|bigserial)$/;
-
-/** How one column reads and writes through eventdb's connection for an engine. */
-function tsType(engine: Engine, c: TypedColumn, enums: Map<string, string[]>): Triple {
+/** How one column reads and writes through eventdb's connection for an engine (the engine's facts: dialects/<engine>/ts-types.ts). */
+function tsType(facts: TsTypes, c: TypedColumn, enums: Map<string, string[]>): Triple {
   const t = c.type.toLowerCase();
-  const plain = (s: string): Triple => ({ select: s, insert: s, update: s });
-  const ct = (select: string, write: string): Triple => ({ select, insert: write, update: write });
   const enumValues = enums.get(c.type) ?? (t.startsWith('enum(') ? [...t.matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1]!.replace(/''/g, "'")) : undefined);
-  if (enumValues && engine !== 'sqlite') return plain(enumValues.map((v) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`).join(' | '));
-  switch (c.family) {
-    case 'integer':
-      if (engine === 'sqlite') return plain('number');
-      return INT8.test(t) ? ct('number | string', 'number | string | bigint') : plain('number');
-    case 'decimal':
-      return engine === 'postgres' ? ct('string', 'number | string') : engine === 'duckdb' ? ct('number', 'number | string') : plain('number');
-    case 'float':
-      return plain('number');
-    case 'text':
-    case 'uuid':
-      return plain('string');
-    case 'boolean':
-      return engine === 'sqlite' ? plain('number') : plain('boolean');
-    case 'timestamp':
-    case 'timestamptz':
-    case 'date':
-      return engine === 'sqlite' ? plain('string') : ct('Date', 'Date | string');
-    case 'time':
-      return engine === 'duckdb' ? ct('number', 'string') : plain('string');
-    case 'interval':
-      return engine === 'sqlite' ? plain('string') : ct('unknown', 'string');
-    case 'json':
-      return engine === 'postgres' ? ct('JsonValue', 'string') : ct('string', 'string');
-    case 'binary':
-      return engine === 'duckdb' ? ct('Uint8Array', 'Buffer') : plain('Buffer');
-    case 'array':
-      return ct('unknown[]', 'string');
-    default:
-      return plain('unknown');
+  if (enumValues && facts.enumUnion) {
+    const union = enumValues.map((v) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`).join(' | ');
+    return { select: union, insert: union, update: union };
   }
+  const fact = facts.families[c.family];
+  const ts = typeof fact === 'function' ? fact(t) : (fact ?? { select: 'unknown', insert: 'unknown' });
+  return { select: ts.select, insert: ts.insert, update: ts.insert };
 }
 
 function render(t: Triple, nullable: boolean, generated: boolean): string {
@@ -106,7 +76,7 @@ function source(engine: Engine, from: 'schema' | 'database', tables: TypedTable[
     const iname = interfaceName(t.name, taken);
     body.push(`export interface ${iname} {`);
     for (const c of t.columns) {
-      const s = render(tsType(engine, c, enums), c.nullable, c.generated);
+      const s = render(tsType(engineEntry(engine).tsTypes, c, enums), c.nullable, c.generated);
       if (s.includes('JsonValue')) usesJson = true;
       if (s.startsWith('Generated<')) kysely.add('Generated');
       if (s.startsWith('ColumnType<')) kysely.add('ColumnType');
@@ -133,12 +103,13 @@ function source(engine: Engine, from: 'schema' | 'database', tables: TypedTable[
 /** Types from the declaration, for one engine. */
 export function typesFromSchema(schema: ExpectedSchema, engine: Engine): string {
   const enums = new Map((schema.enums ?? []).filter((e) => !e.engines || e.engines.includes(engine)).map((e) => [e.name, e.values]));
+  const facts = engineEntry(engine).tsTypes;
   const tables = tablesFor(schema, engine).map((t) => ({
     name: t.name,
     columns: t.columns.map((c) => {
       const type = forEngine(c.type, engine) ?? c.family;
-      const rowid = engine === 'sqlite' && t.primaryKey.length === 1 && t.primaryKey[0] === c.name && type.toLowerCase() === 'integer';
-      return { name: c.name, family: c.family, type, nullable: c.nullable, generated: forEngine(c.default, engine) !== undefined || (engine === 'postgres' && !!c.identity) || rowid };
+      const rowid = facts.integerKeyIsRowid && t.primaryKey.length === 1 && t.primaryKey[0] === c.name && type.toLowerCase() === 'integer';
+      return { name: c.name, family: c.family, type, nullable: c.nullable, generated: forEngine(c.default, engine) !== undefined || (facts.identity && !!c.identity) || rowid };
     }),
   }));
   return source(engine, 'schema', tables, enums);
@@ -147,6 +118,7 @@ export function typesFromSchema(schema: ExpectedSchema, engine: Engine): string 
 /** Types from a live schema. */
 export function typesFromSnapshot(snap: SchemaSnapshot): string {
   const enums = new Map((snap.enums ?? []).map((e) => [e.name, e.values]));
+  const facts = engineEntry(snap.engine).tsTypes;
   const tables = snap.tables
     .filter((t) => !isInternalTable(t.name))
     .map((t) => ({
@@ -154,7 +126,7 @@ export function typesFromSnapshot(snap: SchemaSnapshot): string {
       columns: [...t.columns]
         .sort((a, b) => a.position - b.position)
         .map((c) => {
-          const rowid = snap.engine === 'sqlite' && t.primaryKey.length === 1 && t.primaryKey[0] === c.name && c.type === 'integer';
+          const rowid = facts.integerKeyIsRowid && t.primaryKey.length === 1 && t.primaryKey[0] === c.name && c.type === 'integer';
           return { name: c.name, family: c.family, type: c.type, nullable: c.nullable && !t.primaryKey.includes(c.name), generated: c.default !== null || !!c.identity || rowid };
         }),
     }));

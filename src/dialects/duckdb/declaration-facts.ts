@@ -1,0 +1,17 @@
+/**
+ * DuckDB for `schema pull`: an enum column's type spells out the values (`enum('a', 'b')`); text keeps
+ * no length; `decimal(p,s)` is sized, its default `decimal(18,3)` is plain `numeric`; no index methods.
+ */
+import type { DeclarationFacts } from '../declaration-facts.js';
+
+const spelled = (values: string[]) => `enum(${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ')})`;
+
+export const duckdbDeclarationFacts: DeclarationFacts = {
+  enumOf: (type, enums) => (type.startsWith('enum(') ? enums.find((x) => type === spelled(x.values).toLowerCase() || type === spelled(x.values))?.name : undefined),
+  indexMethod: () => undefined,
+  sized: (family, type) => {
+    const m = family === 'decimal' ? /^decimal\((\d+),(\d+)\)$/.exec(type) : null;
+    if (!m) return undefined;
+    return m[1] === '18' && m[2] === '3' ? { helper: 'numeric', args: [] } : { helper: 'numeric', args: [m[1]!, m[2]!] };
+  },
+};
