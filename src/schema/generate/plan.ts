@@ -167,17 +167,20 @@ export function planSchemaChange(live: SchemaSnapshot, declared: ExpectedSchema,
   const indexSteps: PlannedStep[] = [];
   const fkSteps: PlannedStep[] = [];
   const dropColumnSteps: PlannedStep[] = [];
+  const droppedFks = new Set<LiveTable['foreignKeys'][number]>();
 
   for (const d of diffs) {
     const t = d.live;
     const needsRebuild = facts.rebuild && rebuildNeeded(ddl, d, state);
     if (needsRebuild) {
       rebuildSteps.push(rebuildStep(ddl, d));
+      d.dropForeignKeys.forEach((f) => droppedFks.add(f));
       continue;
     }
     // Foreign keys and checks going away or changing.
     for (const f of d.dropForeignKeys) {
       const s = must(ddl.dropConstraint(t.name, f.name));
+      if (s) droppedFks.add(f);
       if (s) dropFkSteps.push(step([s], [addConstraintBack(ddl, t.name, liveForeignKey(f))]));
     }
     for (const c of d.dropChecks) {
@@ -228,7 +231,9 @@ export function planSchemaChange(live: SchemaSnapshot, declared: ExpectedSchema,
         else columnSteps.push(...setNotNullSteps(ddl, t.name, c.declared.name));
       }
     }
-    if (d.primaryKey) {
+    if (d.primaryKey && !facts.alterPrimaryKeyInPlace) {
+      refuse(ddl.addPrimaryKey(t.name, `${t.name}_pkey`, d.declared.primaryKey) as DdlRefusal);
+    } else if (d.primaryKey) {
       const pkName = `${t.name}_pkey`;
       const livePk = t.primaryKeyName ?? pkName;
       const up: string[] = [];
@@ -275,7 +280,7 @@ export function planSchemaChange(live: SchemaSnapshot, declared: ExpectedSchema,
       omitted.push({ change: `drop table ${t.name}`, reason: 'it is not declared; dropping a table needs allowDrop' });
       continue;
     }
-    const kept = referencedBy(t.name).filter((f) => !goneNames.has(f.table));
+    const kept = referencedBy(t.name).filter((f) => !goneNames.has(f.table) && !droppedFks.has(f));
     if (kept.length && !facts.alterConstraintsInPlace) {
       refused.push({ change: `drop table ${t.name}`, reason: `${facts.label} cannot drop a table that ${kept.map((f) => f.table).join(', ')} references by foreign key` });
       continue;

@@ -182,4 +182,35 @@ describe('planSchemaChange rules', () => {
     const same = live('postgres', { checks: [{ table: 'members', name: 'members_score_check', expression: '((score >= 0))' }] } as Partial<SchemaSnapshot>);
     expect(plan('postgres', want, {}, same).steps).toEqual([]);
   });
+  it('a primary key change: replaced in place on PostgreSQL, a rebuild on SQLite, refused on DuckDB', () => {
+    const want = v1();
+    table(want, 'tags').primaryKey = ['id', 'label'];
+    const pg = plan('postgres', want);
+    expect(pg.steps.map((s) => [s.up, s.down])).toEqual([
+      [
+        ['alter table "tags" drop constraint "tags_pkey"', 'alter table "tags" add constraint "tags_pkey" primary key ("id", "label")'],
+        ['alter table "tags" drop constraint "tags_pkey"', 'alter table "tags" add constraint "tags_pkey" primary key ("id")'],
+      ],
+    ]);
+    const lite = plan('sqlite', want);
+    expect(lite.steps).toHaveLength(1);
+    expect(lite.steps[0]!.up.find((q) => q.startsWith('create table'))).toContain('primary key ("id", "label")');
+    const duck = plan('duckdb', want);
+    expect(duck.steps).toEqual([]);
+    expect(duck.refused).toEqual([{ change: 'alter primary key of tags', reason: 'DuckDB cannot change the primary key of an existing table' }]);
+  });
+
+  it('dropping a table other tables reference: their foreign keys go first on PostgreSQL; DuckDB refuses; SQLite turns foreign keys off around it', () => {
+    const want = v1();
+    want.tables = want.tables.filter((t) => t.name !== 'events');
+    table(want, 'registrations').foreignKeys = table(want, 'registrations').foreignKeys!.filter((f) => f.references.table !== 'events');
+    const pg = plan('postgres', want, { allowDrop: true });
+    expect(ups(pg)).toEqual(['alter table "registrations" drop constraint "registrations_event_id_fkey"', 'drop table "events"']);
+    expect(pg.steps.at(-1)!.down).toEqual(['create table "events" ("id" integer not null, "title" text not null, constraint "events_pkey" primary key ("id"))']);
+    const duck = plan('duckdb', want, { allowDrop: true });
+    expect(duck.steps).toEqual([]);
+    expect(duck.refused.map((r) => r.change)).toEqual(['drop constraint registrations_event_id_fkey on registrations', 'drop table events']);
+    const lite = plan('sqlite', want, { allowDrop: true });
+    expect(lite.steps.at(-1)!.up).toEqual(['pragma foreign_keys = off', 'begin', 'drop table "events"', 'commit', 'pragma foreign_keys = on']);
+  });
 });
