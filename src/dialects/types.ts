@@ -360,6 +360,8 @@ export interface DdlFacts {
   renameReferencedTable: boolean;
   /** ADD COLUMN takes a default that is an expression or CURRENT_TIMESTAMP (SQLite: only constants). */
   addColumnExpressionDefault: boolean;
+  /** CREATE INDEX … WHERE (DuckDB: no). */
+  partialIndexes: boolean;
   /** DROP COLUMN in place (SQLite: not for a column in an index, primary key or foreign key). */
   dropColumnInPlace: boolean;
 }

@@ -44,6 +44,7 @@ export const sqliteDdl: SchemaDdl = baseDdl(
     alterReferencedTable: true,
     renameReferencedTable: true,
     addColumnExpressionDefault: false,
+    partialIndexes: true,
     dropColumnInPlace: true,
   },
   db,

@@ -71,6 +71,12 @@ export function planSchemaChange(live: SchemaSnapshot, declared: ExpectedSchema,
   const wantedList = tablesFor(declared, engine);
   const wanted = new Map(wantedList.map((t) => [t.name, declaredTable(t, engine)]));
   const refuse = (r: DdlRefusal) => refused.push({ change: r.refused, reason: r.reason });
+  if (!facts.partialIndexes) {
+    for (const t of wanted.values()) {
+      for (const i of (t.indexes ?? []).filter((x) => x.where)) refused.push({ change: `create partial index ${i.name} on ${t.name}`, reason: `${facts.label} cannot create a partial index (CREATE INDEX … WHERE)` });
+      t.indexes = (t.indexes ?? []).filter((x) => !x.where);
+    }
+  }
   const must = <T>(x: T | DdlRefusal): T | undefined => {
     if (isRefusal(x)) {
       refuse(x);
@@ -188,14 +194,16 @@ export function planSchemaChange(live: SchemaSnapshot, declared: ExpectedSchema,
       const back = ddl.addCheck(t.name, c);
       if (s) dropFkSteps.push(step([s], isRefusal(back) ? [] : [back]));
     }
-    // DuckDB: a table other tables reference takes ADD COLUMN (nullable) and defaults only.
+    // DuckDB: a table other tables reference takes defaults only (ADD COLUMN works, but not the DROP COLUMN of its down).
     if (!facts.alterReferencedTable && referencedBy(t.name).length) {
       const reason = `${facts.label} cannot alter ${t.name} while other tables reference it by foreign key`;
       for (const c of d.add.filter((x) => !x.nullable)) refused.push({ change: `add column ${t.name}.${c.name} not null`, reason });
+      // ADD COLUMN itself works, but its down (DROP COLUMN) would not: refused rather than irreversible.
+      for (const c of d.add.filter((x) => x.nullable)) refused.push({ change: `add column ${t.name}.${c.name}`, reason: `${reason} (the down, DROP COLUMN, would fail)` });
       for (const c of d.change.filter((x) => x.type || x.collation)) refused.push({ change: `alter type of ${t.name}.${c.declared.name}`, reason });
       for (const c of d.change.filter((x) => x.nullability)) refused.push({ change: `${c.declared.nullable ? 'drop' : 'set'} not null on ${t.name}.${c.declared.name}`, reason });
       for (const c of d.drop) refused.push({ change: `drop column ${t.name}.${c.name}`, reason });
-      d.add = d.add.filter((x) => x.nullable);
+      d.add = [];
       d.change = d.change.filter((x) => x.default).map((x) => ({ ...x, type: false, collation: false, nullability: false }));
       d.drop = [];
     }
