@@ -208,7 +208,8 @@ export function planSchemaChange(live: SchemaSnapshot, declared: ExpectedSchema,
       d.drop = [];
     }
     // Indexes going away or changing (DuckDB: all of them first, when an ALTER below needs it).
-    const blocking = facts.indexesBlockAlter && (d.change.some((c) => c.type || c.nullability || c.collation) || d.drop.length > 0 || d.add.some((c) => !c.nullable));
+    // (an added column counts: its down drops it again)
+    const blocking = facts.indexesBlockAlter && (d.change.some((c) => c.type || c.nullability || c.collation) || d.drop.length > 0 || d.add.length > 0);
     if (blocking) dropIndexesForAlter(t);
     for (const i of blocking ? [] : d.dropIndexes) {
       if (constraintIndex(i, ddl)) {
@@ -269,7 +270,9 @@ export function planSchemaChange(live: SchemaSnapshot, declared: ExpectedSchema,
         refused.push({ change: `drop column ${t.name}.${c.name}`, reason: `${facts.label} cannot drop a column that is in a primary key, unique constraint or foreign key` });
         continue;
       }
-      dropColumnSteps.push(step([ddl.dropColumn(t.name, c.name)], ddl.addColumn(t.name, c), { note: `drops ${t.name}.${c.name} and its data; down adds the column back empty` }));
+      // Down adds it back empty; a NOT NULL one without a default through a placeholder default, dropped again.
+      const back = !c.nullable && c.default === undefined ? [...ddl.addColumn(t.name, { ...c, default: ddl.placeholder(c.type) }), ddl.dropDefault(t.name, c.name)] : ddl.addColumn(t.name, c);
+      dropColumnSteps.push(step([ddl.dropColumn(t.name, c.name)], back, { note: `drops ${t.name}.${c.name} and its data; down adds the column back without it` }));
     }
   }
 
@@ -299,7 +302,8 @@ export function planSchemaChange(live: SchemaSnapshot, declared: ExpectedSchema,
     dropTableSteps.push(facts.rebuild ? foreignKeysOff(up, down, `drops ${t.name} and its rows; down creates it again empty`) : step(up, down, { note: `drops ${t.name} and its rows; down creates it again empty` }));
   }
 
-  out.push(...dropFkSteps, ...dropIndexSteps, ...createSteps, ...rebuildSteps, ...columnSteps, ...pkSteps, ...indexSteps, ...fkSteps, ...dropColumnSteps, ...dropTableSteps);
+  // Columns are dropped before indexes are (re)built: DuckDB builds them again only after its last ALTER.
+  out.push(...dropFkSteps, ...dropIndexSteps, ...createSteps, ...rebuildSteps, ...columnSteps, ...pkSteps, ...dropColumnSteps, ...indexSteps, ...fkSteps, ...dropTableSteps);
   // Indexes an ALTER needed gone go first: their downs, run last, see the original names again.
   return { engine, steps: [...preSteps, ...renameSteps, ...out], omitted, refused, renameCandidates };
 }
@@ -414,7 +418,7 @@ function rebuildNeeded(ddl: SchemaDdl, d: TableDiff, state: Map<string, LiveTabl
   if ((d.addForeignKeys.length || d.dropForeignKeys.length || d.addChecks.length || d.dropChecks.length) && !f.alterConstraintsInPlace) return true;
   const fkCols = new Set((d.declared.foreignKeys ?? []).flatMap((x) => x.columns));
   if (d.add.some((c) => (!c.nullable && c.default === undefined && !f.addNotNullWithoutDefault) || (c.default !== undefined && !f.addColumnExpressionDefault && !LITERAL.test(c.default)) || fkCols.has(c.name))) return true;
-  if (d.drop.some((c) => !f.dropColumnInPlace || constrained(state, d.live, c.name) || d.live.indexes.some((i) => i.columns.includes(c.name)))) return true;
+  if (d.drop.some((c) => !f.dropColumnInPlace || (!c.nullable && c.default === undefined && !f.setDefaultInPlace) || constrained(state, d.live, c.name) || d.live.indexes.some((i) => i.columns.includes(c.name)))) return true;
   return false;
 }
 
@@ -445,7 +449,10 @@ function rebuildStep(ddl: SchemaDdl, d: TableDiff): PlannedStep {
   const up = ddl.rebuildTable(target, copyUp, { triggers: t.triggers, selfCheck: true });
   const back = liveDdlTable(t);
   const targetNames = new Set(target.columns.map((c) => c.name));
-  const copyDown = back.columns.filter((c) => targetNames.has(c.name)).map((c) => ({ to: c.name, from: c.name }));
+  // A NOT NULL column without a default the rebuild dropped comes back with a placeholder value (its data is gone).
+  const copyDown = back.columns
+    .filter((c) => targetNames.has(c.name) || (!c.nullable && c.default === undefined))
+    .map((c) => (targetNames.has(c.name) ? { to: c.name, from: c.name } : { to: c.name, value: ddl.placeholder(c.type) }));
   const liveIndexes = t.indexes.filter((i) => !constraintIndex(i, ddl)).map((i) => recreateIndex(ddl, t.name, i, { renamed: !!t.renamed }));
   const down = ddl.rebuildTable(back, copyDown, { triggers: [...liveIndexes, ...t.triggers], selfCheck: true });
   return step(isRefusal(up) ? [] : up, isRefusal(down) ? [] : down, {
