@@ -181,6 +181,11 @@ export function planSchemaChange(live: SchemaSnapshot, declared: ExpectedSchema,
   for (const d of diffs) {
     const t = d.live;
     const needsRebuild = facts.rebuild && rebuildNeeded(ddl, d, state);
+    if (needsRebuild && t.renamed && t.triggers.length) {
+      // The triggers' CREATE texts still name the old table or columns: re-creating them would fail.
+      refused.push({ change: `rebuild ${t.name}`, reason: `its triggers name what this plan renames: apply the renames first, then plan again` });
+      continue;
+    }
     if (needsRebuild) {
       rebuildSteps.push(rebuildStep(ddl, d));
       d.dropForeignKeys.forEach((f) => droppedFks.add(f));
