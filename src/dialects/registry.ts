@@ -1,6 +1,5 @@
 import type { DatabaseTarget, Engine } from '../config/url.js';
 import { EventdbError } from '../errors.js';
-import type { Dialect, SnapshotEngine } from './types.js';
 import type { KyselyCompiler } from './kysely-compiler.js';
 // Lexical syntax per engine (issue 16 §2: statement splitting asks the dialect, not the engine's name).
 import { duckdbSyntax } from './duckdb/lexical.js';
@@ -16,6 +15,7 @@ import { duckdbTsTypes } from './duckdb/ts-types.js';
 import { postgresDeclarationFacts } from './postgres/declaration-facts.js';
 import { sqliteDeclarationFacts } from './sqlite/declaration-facts.js';
 import { duckdbDeclarationFacts } from './duckdb/declaration-facts.js';
+import type { Dialect, SchemaDdl, SnapshotEngine } from './types.js';
 
 /**
  * Every engine eventdb drives, in one table. Adding an engine is adding a row here and a folder under
@@ -55,6 +55,8 @@ export interface EngineEntry {
   readonly tsTypes: TsTypes;
   /** Enumerated types, sized types and index methods, to write a live schema as a declaration (`schema pull`). No driver. */
   readonly declaration: DeclarationFacts;
+  /** DDL generation (H6): the engine's DDL, without a connection. */
+  readonly loadDdl: () => Promise<SchemaDdl>;
 }
 
 const ENTRIES: Record<DialectId, EngineEntry> = {
@@ -71,6 +73,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     syntax: postgresSyntax,
     tsTypes: postgresTsTypes, // code generation facts (H10)
     declaration: postgresDeclarationFacts,
+    loadDdl: async () => (await import('./postgres/ddl.js')).postgresDdl,
   },
   pglite: {
     id: 'pglite',
@@ -86,6 +89,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     syntax: postgresSyntax,
     tsTypes: postgresTsTypes, // code generation facts (H10)
     declaration: postgresDeclarationFacts,
+    loadDdl: async () => (await import('./postgres/ddl.js')).postgresDdl,
   },
   sqlite: {
     id: 'sqlite',
@@ -101,6 +105,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     syntax: sqliteSyntax,
     tsTypes: sqliteTsTypes, // code generation facts (H10)
     declaration: sqliteDeclarationFacts,
+    loadDdl: async () => (await import('./sqlite/ddl.js')).sqliteDdl,
   },
   duckdb: {
     id: 'duckdb',
@@ -116,6 +121,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     syntax: duckdbSyntax,
     tsTypes: duckdbTsTypes, // code generation facts (H10)
     declaration: duckdbDeclarationFacts,
+    loadDdl: async () => (await import('./duckdb/ddl.js')).duckdbDdl,
   },
 };
 
