@@ -26,6 +26,8 @@ export interface EngineEntry {
   readonly loadSnapshot: () => Promise<SnapshotEngine>;
   /** The engine's lexical rules for statement ends (no driver loaded). */
   readonly syntax: SqlSyntax;
+  /** SQL type of the timestamp columns of eventdb's own tables (migration history and log). */
+  readonly timestampType: 'text' | 'timestamptz';
 }
 
 const ENTRIES: Record<DialectId, EngineEntry> = {
@@ -36,6 +38,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     load: async () => (await import('./postgres/index.js')).postgresDialect,
     loadSnapshot: async () => (await import('./postgres/snapshot.js')).postgresSnapshot,
     syntax: postgresSyntax,
+    timestampType: 'timestamptz',
   },
   pglite: {
     id: 'pglite',
@@ -44,6 +47,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     load: async () => (await import('./pglite/index.js')).pgliteDialect,
     loadSnapshot: async () => (await import('./pglite/snapshot.js')).pgliteSnapshot,
     syntax: postgresSyntax,
+    timestampType: 'timestamptz',
   },
   sqlite: {
     id: 'sqlite',
@@ -52,6 +56,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     load: async () => (await import('./sqlite/index.js')).sqliteDialect,
     loadSnapshot: async () => (await import('./sqlite/snapshot.js')).sqliteSnapshot,
     syntax: sqliteSyntax,
+    timestampType: 'text',
   },
   duckdb: {
     id: 'duckdb',
@@ -60,6 +65,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     load: async () => (await import('./duckdb/index.js')).duckdbDialect,
     loadSnapshot: async () => (await import('./duckdb/snapshot.js')).duckdbSnapshot,
     syntax: duckdbSyntax,
+    timestampType: 'timestamptz',
   },
 };
 

@@ -257,3 +257,78 @@ export interface DumpStream {
   verified: Promise<unknown>;
   abort(reason?: Error): void;
 }
+
+// --- migrations and seed (H4) ---
+// What the migration runner and the seeder ask of an engine (the core asks, the dialect knows). Added to
+// Connection by declaration merging, so this block stays one piece.
+
+/** A successful `up`: the values of its history and log rows, and the tables they go to. */
+export interface MigrationSuccess {
+  /** eventdb's own tables (unquoted names) and the schema that qualifies them (Connection.ownSchema). */
+  historyTable: string;
+  logTable: string;
+  schema?: string;
+  id: string;
+  checksum: string;
+  /** ISO 8601: applied_at of the history row, started_at of the log row. */
+  startedAt: string;
+  appliedBy: string;
+  version: string;
+  batch: number;
+  file: string;
+  kind: string;
+  /** The log row's attempt_id. */
+  attemptId: string;
+}
+
+/** One transactional SQL section handed to a dialect's fast path (Connection.applyMigrationFast). */
+export interface FastApplyRequest {
+  /** The section's text; the runner has checked it is lexically complete. */
+  text: string;
+  /** Its history and log rows, written in the same transaction (duration measured by the dialect). */
+  success: MigrationSuccess;
+  /** Statements that reset the session after the section (Connection.sessionReset). */
+  reset: readonly string[];
+  /** The section split into statements with their character offsets, to name the one that failed. */
+  statements(): Promise<ReadonlyArray<{ text: string; offset: number }>>;
+  /** The statement holding character `offset` of the text (with no offset: the only statement, if one). */
+  statementAt(offset: number | undefined): Promise<string | undefined>;
+  /** The error to throw when the section failed (`statement`: the failing one, when known). */
+  failed(statement: string | undefined, cause: unknown): Error;
+}
+
+export interface Connection {
+  /**
+   * Migrations: applies one transactional SQL section and writes its success rows with the engine's
+   * fewest calls (PostgreSQL: one simple-protocol query; SQLite: two `exec` calls), all or nothing; or
+   * returns false having done nothing (a value that cannot travel as literal SQL): the runner then runs
+   * it the ordinary way. Absent: always the ordinary way.
+   */
+  applyMigrationFast?(req: FastApplyRequest): Promise<boolean>;
+  /** Migrations: writes a success's history and log rows on `db` in one statement. Absent: two inserts. */
+  recordMigrationSuccess?(db: Kysely<any>, success: MigrationSuccess & { durationMs: number }): Promise<void>;
+  /**
+   * Migrations: present when the engine runs a many-statement script as one query (PostgreSQL's simple
+   * protocol) — inside a transaction the runner then sends a section whole, and the session reset as one
+   * query. `errorPosition` locates a failure: the 0-based character offset of the error in the query
+   * text, undefined when the error carries none. Absent: scripts run statement by statement.
+   */
+  readonly wholeScripts?: { errorPosition(err: unknown): number | undefined };
+  /**
+   * Migrations: a section that rebuilds a table (DROP TABLE and ALTER TABLE … RENAME TO in one
+   * transaction) needs this engine's procedure: `prepare` on the session before the transaction
+   * (SQLite: foreign keys off, so the drop does not cascade), `check` inside it before the commit
+   * (throws EventdbError FOREIGN_KEY_VIOLATION when rows break a foreign key). Absent: no procedure.
+   */
+  readonly tableRebuild?: { prepare(session: Kysely<any>): Promise<void>; check(db: Kysely<any>): Promise<void> };
+  /**
+   * Seed: empties `tables` (listed children first) with their own triggers not firing for it, all or
+   * nothing where the engine allows, and restarts their id generators where the engine does.
+   */
+  resetTables(tables: readonly string[]): Promise<void>;
+  /**
+   * Seed: after explicit ids were loaded into `table`, moves its id generator past them so the next
+   * insert does not collide. `idDefault`: the id column's default as introspected.
+   */
+  syncIdSequence(table: string, idDefault: string | null): Promise<void>;
+}

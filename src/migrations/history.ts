@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { sql, type Kysely } from 'kysely';
 import type { Engine } from '../config/index.js';
-import { quoteIdent } from '../dialects/quote.js';
+import { engineEntry } from '../dialects/registry.js';
+import type { Connection, MigrationSuccess } from '../dialects/types.js';
 import { VERSION } from '../version.js';
 import type { HistoryRow } from './types.js';
 
@@ -17,16 +18,10 @@ export function ownTables<T extends Kysely<any>>(conn: { ownSchema?: string }, d
   return (conn.ownSchema ? db.withSchema(conn.ownSchema) : db) as T;
 }
 
-/** A quoted, schema-qualified name of one of eventdb's tables, for literal SQL. */
-function qualified(table: string, schema: string | undefined): string {
-  return schema ? `${quoteIdent(schema)}.${quoteIdent(table)}` : quoteIdent(table);
-}
-
-const tsType = (engine: Engine) => (engine === 'sqlite' ? 'text' : 'timestamptz');
 
 /** Creates the history and log tables when absent (idempotent). */
 export async function ensureHistory(db: Kysely<any>, engine: Engine): Promise<void> {
-  const ts = sql.raw(tsType(engine));
+  const ts = sql.raw(engineEntry(engine).timestampType);
   await db.schema
     .createTable(HISTORY_TABLE)
     .ifNotExists()
@@ -219,68 +214,17 @@ export interface SuccessRecord {
   kind: string;
 }
 
-/**
- * Records a successful `up` — its history row and its log row — in the caller's transaction. On
- * PostgreSQL one statement writes both (a data-modifying CTE: one round trip instead of two).
- */
-export async function recordSuccess(db: Kysely<any>, engine: Engine, r: SuccessRecord, schema?: string): Promise<void> {
-  if (engine !== 'postgres') {
-    await recordApplied(db, { id: r.id, checksum: r.checksum, appliedAt: r.startedAt, durationMs: r.durationMs, batch: r.batch, file: r.file, kind: r.kind });
-    await logAttempt(db, { id: r.id, direction: 'up', outcome: 'applied', checksum: r.checksum, startedAt: r.startedAt, durationMs: r.durationMs, batch: r.batch });
-    return;
-  }
-  const v = successValues(r);
-  await sql`with h as (
-      insert into ${sql.raw(qualified(HISTORY_TABLE, schema))} (id, checksum, applied_at, duration_ms, applied_by, eventdb_version, batch, file, kind)
-      values (${v.id}, ${v.checksum}, ${v.at}, ${v.ms}, ${v.by}, ${v.version}, ${v.batch}, ${v.file}, ${v.kind}) returning id)
-    insert into ${sql.raw(qualified(LOG_TABLE, schema))} (attempt_id, id, direction, outcome, checksum, started_at, duration_ms, batch, applied_by, eventdb_version)
-    select ${v.attempt}, id, 'up', 'applied', ${v.checksum}, ${v.at}, ${v.ms}, ${v.batch}, ${v.by}, ${v.version} from h`.execute(db);
-}
-
-function successValues(r: SuccessRecord) {
-  return { id: r.id, checksum: r.checksum, at: r.startedAt.toISOString(), ms: Math.round(r.durationMs), by: appliedBy(), version: VERSION, batch: r.batch, file: r.file, kind: r.kind, attempt: randomUUID() };
+/** A successful `up`'s history and log row values (Connection.applyMigrationFast, recordMigrationSuccess). */
+export function successRow(r: Omit<SuccessRecord, 'durationMs'>, schema?: string): MigrationSuccess {
+  return { historyTable: HISTORY_TABLE, logTable: LOG_TABLE, schema, id: r.id, checksum: r.checksum, startedAt: r.startedAt.toISOString(), appliedBy: appliedBy(), version: VERSION, batch: r.batch, file: r.file, kind: r.kind, attemptId: randomUUID() };
 }
 
 /**
- * A PostgreSQL string constant for text that must travel inside a multi-statement simple-protocol
- * query (where parameters cannot): E'…' with backslashes and quotes escaped, which reads the same
- * whatever standard_conforming_strings says. NUL cannot occur in PostgreSQL text.
+ * Records a successful `up` — its history row and its log row — in the caller's transaction: in one
+ * statement where the connection has one (Connection.recordMigrationSuccess), else two inserts.
  */
-export function pgLiteral(s: string): string {
-  return `E'${s.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
-}
-
-/**
- * The statement that records a successful `up` on PostgreSQL (history + log rows), as literal SQL to
- * append to the migration's own script in the same simple-protocol query. duration_ms is measured
- * by the server: from the query's arrival (statement_timestamp) to this statement (clock_timestamp).
- */
-export function pgRecordSuccessSql(r: Omit<SuccessRecord, 'durationMs'>, schema?: string): string {
-  const v = successValues({ ...r, durationMs: 0 });
-  const ms = '(extract(epoch from clock_timestamp() - statement_timestamp()) * 1000)::integer';
-  const L = pgLiteral;
-  return `with h as (insert into ${qualified(HISTORY_TABLE, schema)} (id, checksum, applied_at, duration_ms, applied_by, eventdb_version, batch, file, kind) values (${L(v.id)}, ${L(v.checksum)}, ${L(v.at)}, ${ms}, ${L(v.by)}, ${L(v.version)}, ${Number(v.batch)}, ${L(v.file)}, ${L(v.kind)}) returning id, duration_ms) insert into ${qualified(LOG_TABLE, schema)} (attempt_id, id, direction, outcome, checksum, started_at, duration_ms, batch, applied_by, eventdb_version) select ${L(v.attempt)}, id, 'up', 'applied', ${L(v.checksum)}, ${L(v.at)}, duration_ms, ${Number(v.batch)}, ${L(v.by)}, ${L(v.version)} from h`;
-}
-
-/** A SQLite string constant ('' doubles a quote); undefined for text holding NUL, which `exec` would cut. */
-function sqliteLiteral(s: string): string | undefined {
-  return s.includes('\0') ? undefined : `'${s.replace(/'/g, "''")}'`;
-}
-
-/**
- * The statements that record a successful `up` on SQLite (history + log rows), as literal SQL run
- * in the migration's transaction in the same `exec` call as its COMMIT. Undefined when a value cannot
- * travel as a literal (the caller writes the rows the ordinary way).
- */
-export function sqliteRecordSuccessSql(r: SuccessRecord): string | undefined {
-  const v = successValues(r);
-  const t = [v.id, v.checksum, v.at, v.by, v.version, v.file, v.kind, v.attempt].map(sqliteLiteral);
-  if (t.some((x) => x === undefined)) return undefined;
-  const [id, checksum, at, by, version, file, kind, attempt] = t as string[];
-  const ms = Number(v.ms);
-  const batch = Number(v.batch);
-  return (
-    `insert into "${HISTORY_TABLE}" (id, checksum, applied_at, duration_ms, applied_by, eventdb_version, batch, file, kind) values (${id}, ${checksum}, ${at}, ${ms}, ${by}, ${version}, ${batch}, ${file}, ${kind});\n` +
-    `insert into "${LOG_TABLE}" (attempt_id, id, direction, outcome, checksum, started_at, duration_ms, batch, applied_by, eventdb_version) values (${attempt}, ${id}, 'up', 'applied', ${checksum}, ${at}, ${ms}, ${batch}, ${by}, ${version})`
-  );
+export async function recordSuccess(db: Kysely<any>, conn: Pick<Connection, 'recordMigrationSuccess' | 'ownSchema'>, r: SuccessRecord): Promise<void> {
+  if (conn.recordMigrationSuccess) return conn.recordMigrationSuccess(db, { ...successRow(r, conn.ownSchema), durationMs: r.durationMs });
+  await recordApplied(db, { id: r.id, checksum: r.checksum, appliedAt: r.startedAt, durationMs: r.durationMs, batch: r.batch, file: r.file, kind: r.kind });
+  await logAttempt(db, { id: r.id, direction: 'up', outcome: 'applied', checksum: r.checksum, startedAt: r.startedAt, durationMs: r.durationMs, batch: r.batch });
 }

@@ -1,7 +1,7 @@
 import type { Connection } from '../dialects/types.js';
 import { ensureHistory, ownTables, recordApplied, removeApplied } from './history.js';
-import { sql, type Kysely } from 'kysely';
-import { isTableRebuild, refuseBrokenForeignKeys, resetSession, runMigration, StepError } from './execute.js';
+import type { Kysely } from 'kysely';
+import { needsRebuild, resetSession, runMigration, StepError } from './execute.js';
 import type { Direction, Migration } from './types.js';
 
 export interface StepFailure {
@@ -43,15 +43,15 @@ export async function rehearse(conn: Connection, steps: Array<{ m: Migration; di
     return r;
   }
   r.ran = true;
-  // SQLite table rebuilds run with foreign keys off (see onOneSession); the rehearsal is one
-  // transaction, so when the plan holds one the whole rehearsal runs that way, each rebuild checked
-  // with foreign_key_check — a rebuild that would leave orphans fails the rehearsal as it fails the
-  // real run. (Cascades of other steps then do not fire in the rehearsal.)
-  const rebuildIn = (m: Migration, d: Direction) => conn.engine === 'sqlite' && m.kind === 'sql' && isTableRebuild((d === 'up' ? m.sql!.up : m.sql!.down) ?? '');
+  // Table rebuilds run with the engine's procedure (Connection.tableRebuild, SQLite: foreign keys off;
+  // see onOneSession); the rehearsal is one transaction, so when the plan holds one the whole
+  // rehearsal runs that way, each rebuild checked — a rebuild that would leave orphans fails the
+  // rehearsal as it fails the real run. (Cascades of other steps then do not fire in the rehearsal.)
+  const rebuildIn = (m: Migration, d: Direction) => m.kind === 'sql' && needsRebuild(conn, d === 'up' ? m.sql!.up : m.sql!.down);
   const fkOff = steps.some((s) => s.m.transaction && rebuildIn(s.m, s.direction));
   try {
     await conn.db.connection().execute(async (session) => {
-      if (fkOff) await sql`pragma foreign_keys = off`.execute(session);
+      if (fkOff) await conn.tableRebuild!.prepare(session);
       try {
         await rehearseIn(session);
       } finally {
@@ -77,9 +77,9 @@ export async function rehearse(conn: Connection, steps: Array<{ m: Migration; di
         r.statements.set(m.id, captured);
         const started = new Date();
         try {
-          await runMigration(trx, conn.engine, m, direction, true, (s) => captured.push(s));
+          await runMigration(trx, conn, m, direction, true, (s) => captured.push(s));
           await resetSession(conn, trx);
-          if (fkOff && rebuildIn(m, direction)) await refuseBrokenForeignKeys(trx);
+          if (fkOff && rebuildIn(m, direction)) await conn.tableRebuild!.check(trx);
           if (direction === 'up') await recordApplied(ownTables(conn, trx), { id: m.id, checksum: m.checksum, appliedAt: started, durationMs: 0, batch, file: m.file, kind: m.kind });
           else await removeApplied(ownTables(conn, trx), m.id);
         } catch (e) {

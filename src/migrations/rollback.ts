@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from '../config/index.js';
 import type { Connection } from '../dialects/types.js';
 import { EventdbError } from '../errors.js';
-import { isTableRebuild, noDown, onOneSession, refuseBrokenForeignKeys, resetSession, runMigration } from './execute.js';
+import { needsRebuild, noDown, onOneSession, resetSession, runMigration } from './execute.js';
 import { logAttempt, ownTables, removeApplied } from './history.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, loadContext, prepareSteps, refuseChanged, rehearsalJson, type PlanContext, type RunOptions, type StepResult } from './plan.js';
 import { failureOf } from './rehearse.js';
@@ -100,11 +100,11 @@ export async function rollback(conn: Connection, config: ResolvedConfig, opts: R
       const started = new Date();
       const s0 = performance.now();
       try {
-        const rebuild = conn.engine === 'sqlite' && m.kind === 'sql' && m.transaction && isTableRebuild(m.sql!.down ?? '');
+        const rebuild = m.kind === 'sql' && m.transaction && needsRebuild(conn, m.sql!.down);
         await onOneSession(conn, m, rebuild, async (db) => {
-          await runMigration(db, conn.engine, m, 'down', m.transaction);
+          await runMigration(db, conn, m, 'down', m.transaction);
           await resetSession(conn, db);
-          if (rebuild) await refuseBrokenForeignKeys(db);
+          if (rebuild) await conn.tableRebuild!.check(db);
           await removeApplied(ownTables(conn, db), m.id);
           await logAttempt(ownTables(conn, db), { id: m.id, direction: 'down', outcome: 'rolled_back', checksum: m.checksum, startedAt: started, durationMs: performance.now() - s0, batch: batchOf.get(m.id) });
         });

@@ -1,8 +1,8 @@
 import type { ResolvedConfig } from '../config/index.js';
 import type { Connection } from '../dialects/types.js';
 import { EventdbError } from '../errors.js';
-import { applyPgOneTrip, applySqliteOneCall, isTableRebuild, onOneSession, refuseBrokenForeignKeys, resetSession, runMigration } from './execute.js';
-import { ensureHistory, logAttempt, nextBatch, ownTables, pgRecordSuccessSql, recordSuccess, sqliteRecordSuccessSql } from './history.js';
+import { applyFast, needsRebuild, onOneSession, resetSession, runMigration } from './execute.js';
+import { ensureHistory, logAttempt, nextBatch, ownTables, recordSuccess, successRow } from './history.js';
 import { compareIds } from './loader.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, loadContext, prepareSteps, refuseChanged, rehearsalJson, type RunOptions, type StepResult } from './plan.js';
 import { failureOf, type StepFailure } from './rehearse.js';
@@ -96,7 +96,6 @@ export async function migrateUp(conn: Connection, config: ResolvedConfig, opts: 
     if (!pending.length) return { ...base, dryRun: false, batch: null, applied: [], durationMs: performance.now() - t0 };
     await ensureHistory(ownTables(conn, conn.db), conn.engine);
     const realBatch = await nextBatch(ownTables(conn, conn.db));
-    const sqliteExec = conn.engine === 'sqlite' ? (await import('../dialects/sqlite/index.js')).sqliteScriptRunner(conn) : undefined;
     const applied: StepResult[] = [];
     for (let i = 0; i < pending.length; i++) {
       const m = pending[i]!;
@@ -107,19 +106,16 @@ export async function migrateUp(conn: Connection, config: ResolvedConfig, opts: 
       const sent: string[] = [];
       try {
         const record = { id: m.id, checksum: m.checksum, startedAt: started, batch: realBatch, file: m.file, kind: m.kind };
-        // PostgreSQL SQL files: the section, its history and log rows and COMMIT in one round trip.
-        // SQLite SQL files: the section in one exec call, then its records and COMMIT in another.
-        const rebuild = conn.engine === 'sqlite' && m.kind === 'sql' && m.transaction && isTableRebuild(m.sql!.up);
-        const exec = m.kind === 'sql' && m.transaction && !rebuild ? sqliteExec : undefined;
-        const oneTrip =
-          (conn.engine === 'postgres' && m.kind === 'sql' && m.transaction && (await applyPgOneTrip(conn.db, m.sql!.up, pgRecordSuccessSql(record, conn.ownSchema), conn.sessionReset))) ||
-          (exec !== undefined && (await applySqliteOneCall(exec, m.sql!.up, (durationMs) => sqliteRecordSuccessSql({ ...record, durationMs }), conn.sessionReset)));
-        if (!oneTrip) {
+        // A transactional SQL file with the engine's fewest calls (Connection.applyMigrationFast) —
+        // unless it rebuilds a table on an engine with a procedure for that (Connection.tableRebuild).
+        const rebuild = m.kind === 'sql' && m.transaction && needsRebuild(conn, m.sql!.up);
+        const fast = m.kind === 'sql' && m.transaction && !rebuild && (await applyFast(conn, m.sql!.up, successRow(record, conn.ownSchema)));
+        if (!fast) {
           await onOneSession(conn, m, rebuild, async (db) => {
-            await runMigration(db, conn.engine, m, 'up', m.transaction, m.kind === 'ts' ? (s) => sent.push(s) : undefined);
+            await runMigration(db, conn, m, 'up', m.transaction, m.kind === 'ts' ? (s) => sent.push(s) : undefined);
             await resetSession(conn, db);
-            if (rebuild) await refuseBrokenForeignKeys(db);
-            await recordSuccess(ownTables(conn, db), conn.engine, { ...record, durationMs: performance.now() - s0 }, conn.ownSchema);
+            if (rebuild) await conn.tableRebuild!.check(db);
+            await recordSuccess(ownTables(conn, db), conn, { ...record, durationMs: performance.now() - s0 });
           });
         }
       } catch (e) {

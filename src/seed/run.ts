@@ -57,23 +57,13 @@ async function maxId(db: Kysely<any>, table: string, column: string): Promise<nu
 
 /**
  * After loading explicit ids, moves the table's id generator past them, so the application's next
- * insert does not collide: PostgreSQL identity/serial via setval; DuckDB sequences by drawing
- * values; SQLite needs nothing (rowid follows max(id)).
+ * insert does not collide (Connection.syncIdSequence: PostgreSQL setval, DuckDB draws sequence values,
+ * SQLite needs nothing).
  */
 async function syncIdGenerator(conn: Connection, table: string, columns: Map<string, { default: string | null }>): Promise<void> {
   const id = columns.get('id');
   if (!id) return;
-  if (conn.engine === 'postgres') {
-    await sql`select setval(pg_get_serial_sequence(${table}, 'id'), greatest(1, (select coalesce(max(id), 0) from ${sql.table(table)})), (select count(*) > 0 from ${sql.table(table)}))
-      where pg_get_serial_sequence(${table}, 'id') is not null`.execute(conn.db);
-  } else if (conn.engine === 'duckdb') {
-    const seq = /nextval\('([^']+)'/i.exec(id.default ?? '')?.[1];
-    if (!seq) return;
-    const top = await maxId(conn.db, table, 'id');
-    const r = await sql<{ v: number | bigint }>`select nextval(${seq}) as v`.execute(conn.db);
-    const behind = top - Number(r.rows[0]?.v ?? 0);
-    if (behind > 0) await sql`select max(nextval(${seq})) from range(${behind})`.execute(conn.db);
-  }
+  await conn.syncIdSequence(table, id.default);
 }
 
 interface LiveTable {
@@ -175,21 +165,8 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
     if (opts.reset) {
       for (const t of present) cleared[t] = await count(conn.db, t);
       const toClear = [...present, ...(live.has('event_categories') ? ['event_categories'] : [])];
-      if (conn.engine === 'postgres') {
-        await sql`truncate table ${sql.join(toClear.map((t) => sql.table(t)))} restart identity`.execute(conn.db);
-      } else if (conn.engine === 'sqlite') {
-        // One transaction; the tables' triggers (the loyalty cache would go negative row by row)
-        // are dropped and re-created inside it, so a failure leaves everything as it was.
-        await conn.db.transaction().execute(async (tx) => {
-          const triggers = await sql<{ name: string; sql: string }>`select name, sql from sqlite_schema where type = 'trigger' and tbl_name in (${sql.join(toClear)})`.execute(tx);
-          for (const t of triggers.rows) await sql`drop trigger ${sql.id(t.name)}`.execute(tx);
-          for (const t of toClear) await sql`delete from ${sql.table(t)}`.execute(tx);
-          for (const t of triggers.rows) await sql.raw(t.sql).execute(tx);
-        });
-      } else {
-        // DuckDB checks foreign keys against committed data only: one table per transaction, children first.
-        for (const t of toClear) await sql`delete from ${sql.table(t)}`.execute(conn.db);
-      }
+      // The engine's way: all or nothing where it can, the tables' own triggers not firing (Connection.resetTables).
+      await conn.resetTables(toClear);
     }
     const mode: SeedResult['mode'] = opts.reset ? 'reset' : holding.length ? 'append' : 'fresh';
 

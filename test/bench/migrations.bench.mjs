@@ -6,10 +6,13 @@
 //   - `eventdb migrate up --dry-run` of 1000 pending beside `migrate up`.
 // Budgets (issue 4): up ≤ dbmate; status ≤ node + 250 ms; dry-run ≤ 2× up.
 // BENCH_ENGINES=sqlite (or postgres) runs only those engines (default: both).
+// A second shape, "real history": `migrate up` of ory/kratos's whole migration history (vendored under
+// test/fixtures/ory-kratos: 336 migrations on PostgreSQL, 686 on SQLite, some outside a transaction)
+// beside dbmate running the same files (issue 18). BENCH_SHAPES=generated (or real) runs only that shape.
 // `up` and dbmate run interleaved BENCH_ROUNDS times (default 3) on fresh databases and the medians are
 // compared, so load from other work on the machine hits both alike.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +28,7 @@ const N = Number(process.env.BENCH_MIGRATIONS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PG = process.env.EVENTDB_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ENGINES = new Set((process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',').map((e) => e.trim()));
+const SHAPES = new Set((process.env.BENCH_SHAPES ?? 'generated,real').split(',').map((e) => e.trim()));
 const work = mkdtempSync(join(tmpdir(), 'eventdb-bench-mig-'));
 
 const stmts = (i) => [`create table t_${i} (id integer primary key, name text not null, created_at text)`, `create index t_${i}_name on t_${i} (name)`];
@@ -82,7 +86,7 @@ const cpuRow = (what, ms, base, baseName) => {
 const row = (what, ms, base, baseName, budget) => rows.push([what, fmt(ms), `${fmt(base)} (${baseName})`, `${(ms / base).toFixed(2)}×`, budget]);
 
 // SQLite
-if (ENGINES.has('sqlite')) {
+if (SHAPES.has('generated') && ENGINES.has('sqlite')) {
   const f = (n) => join(work, `${n}.sqlite`);
   const ups = [];
   const dbms = [];
@@ -112,7 +116,7 @@ if (ENGINES.has('sqlite')) {
 }
 
 // PostgreSQL
-if (ENGINES.has('postgres')) {
+if (SHAPES.has('generated') && ENGINES.has('postgres')) {
   const admin = new pg.Client({ connectionString: PG });
   await admin.connect();
   const made = [];
@@ -157,6 +161,93 @@ if (ENGINES.has('postgres')) {
   } finally {
     for (const n of made) await admin.query(`drop database if exists "${n}" with (force)`);
     await admin.end();
+  }
+}
+
+// Real history: ory/kratos (popx files → one eventdb file and one dbmate file per version, per engine).
+if (SHAPES.has('real')) {
+  const KRATOS = join(ROOT, 'test/fixtures/ory-kratos/sql');
+  const re = /^(\d+_[^.]+)(?:\.(postgres|sqlite3|sqlite))?(\.autocommit)?\.(up|down)\.sql$/;
+  const byId = new Map();
+  for (const f of readdirSync(KRATOS)) {
+    const m = re.exec(f);
+    if (!m) throw new Error(`unexpected kratos file ${f}`);
+    const [, id, dialect = '', auto, dir] = m;
+    const e = byId.get(id) ?? { up: new Map(), down: new Map() };
+    e[dir].set(dialect, { path: join(KRATOS, f), auto: !!auto });
+    byId.set(id, e);
+  }
+  const blank = (t) => !/\S/.test(t.replace(/\/\*[\s\S]*?\*\//g, '').replace(/--[^\n]*/g, ''));
+  /** Writes the engine's history in both formats; returns [eventdb dir, dbmate dir, migrations]. */
+  const build = (engine) => {
+    const dialects = engine === 'postgres' ? ['postgres'] : ['sqlite3', 'sqlite'];
+    const pick = (m) => m.get(dialects.find((d) => m.has(d)) ?? '');
+    const evDir = join(work, `kratos-${engine}-eventdb`);
+    const dmDir = join(work, `kratos-${engine}-dbmate`);
+    mkdirSync(evDir);
+    mkdirSync(dmDir);
+    let n = 0;
+    for (const id of [...byId.keys()].sort()) {
+      const e = byId.get(id);
+      const up = pick(e.up);
+      if (!up) continue; // only for other engines
+      const down = pick(e.down);
+      const upText = readFileSync(up.path, 'utf8').trimEnd();
+      const downText = down ? readFileSync(down.path, 'utf8').trimEnd() : undefined;
+      const ev = [...(up.auto ? ['-- eventdb:no-transaction'] : []), '-- eventdb:up', upText];
+      if (downText !== undefined) ev.push('-- eventdb:down', blank(downText) ? `-- eventdb:noop\n${downText}`.trimEnd() : downText);
+      writeFileSync(join(evDir, `${id}.${engine}.sql`), `${ev.join('\n')}\n`);
+      const opt = up.auto ? ' transaction:false' : '';
+      writeFileSync(join(dmDir, `${id}.sql`), `-- migrate:up${opt}\n${upText}\n\n-- migrate:down${opt}\n${downText ?? ''}\n`);
+      n++;
+    }
+    return [evDir, dmDir, n];
+  };
+  const evUp = (dir, url) => time(process.execPath, [BIN, 'migrate', 'up', '--url', url, '--migrations', dir, '--quiet']);
+  if (ENGINES.has('sqlite')) {
+    const [evDir, dmDir, n] = build('sqlite');
+    const ups = [];
+    const dbms = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      ups.push(evUp(evDir, `sqlite:${join(work, `kratos-ev${r}.sqlite`)}`));
+      dbms.push(time(DBMATE, ['--url', `sqlite:${join(work, `kratos-dbmate${r}.sqlite`)}`, '--migrations-dir', dmDir, '--no-dump-schema', 'up']));
+    }
+    const up = median(ups);
+    const dbm = median(dbms);
+    row(`sqlite: migrate up, ory/kratos history (${n}), median of ${ROUNDS}`, up, dbm, 'dbmate', '≤ 1× dbmate');
+    cpuRow(`sqlite: migrate up, ory/kratos history (${n}), CPU`, up, dbm, 'dbmate');
+  }
+  if (ENGINES.has('postgres')) {
+    const [evDir, dmDir, n] = build('postgres');
+    const admin = new pg.Client({ connectionString: PG });
+    await admin.connect();
+    const made = [];
+    const mk = async (name0) => {
+      const name = `eventdb_bench_${name0}_${process.pid}`;
+      await admin.query(`drop database if exists "${name}"`);
+      await admin.query(`create database "${name}"`);
+      made.push(name);
+      const u = new URL(PG);
+      u.pathname = `/${name}`;
+      return u;
+    };
+    try {
+      const ups = [];
+      const dbms = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        ups.push(evUp(evDir, (await mk(`kratos_ev${r}`)).toString()));
+        const dmUrl = await mk(`kratos_dbmate${r}`);
+        dmUrl.searchParams.set('sslmode', 'disable');
+        dbms.push(time(DBMATE, ['--url', dmUrl.toString(), '--migrations-dir', dmDir, '--no-dump-schema', 'up']));
+      }
+      const up = median(ups);
+      const dbm = median(dbms);
+      row(`postgres: migrate up, ory/kratos history (${n}), median of ${ROUNDS}`, up, dbm, 'dbmate', '≤ 1× dbmate');
+      cpuRow(`postgres: migrate up, ory/kratos history (${n}), client CPU`, up, dbm, 'dbmate');
+    } finally {
+      for (const name of made) await admin.query(`drop database if exists "${name}" with (force)`);
+      await admin.end();
+    }
   }
 }
 

@@ -9,6 +9,7 @@ import { fileLockStatus, lockFilePath, withFileLock, withMemoryLock } from '../f
 import type { Capabilities, Connection, ConnectOptions, Dialect } from '../types.js';
 import { introspectDuckdb } from './introspect.js';
 import { quoteIdent } from '../quote.js';
+import { duckdbResetTables, duckdbSyncIdSequence } from './seed-reset.js'; // migrations and seed (H4)
 import { bulkInsertDuckdb } from './bulk-insert.js';
 import { DuckDbDialect } from './kysely-driver.js';
 
@@ -111,6 +112,9 @@ export async function connectDuckdb(config: ResolvedConfig, opts: ConnectOptions
     },
     introspect: () => introspectDuckdb(db),
     bulkInsert: (table, columns, rows) => bulkInsertDuckdb(instance, table, columns, rows),
+    // migrations and seed (H4)
+    resetTables: (tables) => duckdbResetTables(db, tables),
+    syncIdSequence: (table, idDefault) => duckdbSyncIdSequence(db, table, idDefault),
     async close() {
       await db.destroy();
       instance.closeSync();

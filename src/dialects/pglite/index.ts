@@ -15,6 +15,7 @@ import { PgliteLocks } from './lock.js';
 import { typeParsers } from './parsers.js';
 import { PgliteSession } from './session.js';
 import { formatVersion, libraryVersion, parseVersionString, pgliteRoot } from './version.js';
+import { postgresMigrationMembers } from '../postgres/migration-members.js'; // migrations and seed (H4)
 
 /**
  * PGlite is the postgres dialect — PostgreSQL compiled to WASM, running in this process. Same SQL,
@@ -168,6 +169,7 @@ export async function connectPglite(config: ResolvedConfig, opts: ConnectOptions
     lockStatus: (name) => locks.status(name),
     introspect: () => introspectPostgres(db),
     bulkInsert: (table, columns, rows, opts) => bulkInsertPglite(session, table, columns, rows, opts),
+    ...postgresMigrationMembers(db), // migrations and seed (H4)
     exclusive: (fn) => session.run(fn),
     async hold() {
       const lite = await session.instance();

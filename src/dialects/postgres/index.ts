@@ -10,6 +10,7 @@ import { introspectPostgres } from './introspect.js';
 import { bulkInsertPostgres } from './bulk-insert.js';
 import { advisoryLockStatus, withAdvisoryLock } from './lock.js';
 import { PG_SESSION_RESET } from './session-reset.js';
+import { postgresMigrationMembers } from './migration-members.js'; // migrations and seed (H4)
 
 export { capabilities };
 
@@ -110,6 +111,7 @@ export async function connectPostgres(config: ResolvedConfig): Promise<Connectio
     },
     introspect: () => introspectPostgres(db),
     bulkInsert: (table, columns, rows, opts) => bulkInsertPostgres(pool, table, columns, rows, opts),
+    ...postgresMigrationMembers(db), // migrations and seed (H4)
     async close() {
       await db.destroy();
       // Kysely ends the pool only if it ever used it; the connection itself may not have.

@@ -8,6 +8,7 @@ import { fileLockStatus, lockFilePath, withFileLock, withMemoryLock } from '../f
 import type { Capabilities, Connection, ConnectOptions, Dialect } from '../types.js';
 import { introspectSqlite } from './introspect.js';
 import { bulkInsertSqlite } from './bulk-insert.js';
+import { sqliteMigrationMembers } from './migration-members.js'; // migrations and seed (H4)
 
 export const capabilities: Readonly<Capabilities> = Object.freeze({
   transactionalDdl: true,
@@ -20,17 +21,6 @@ export const capabilities: Readonly<Capabilities> = Object.freeze({
 });
 
 const MAGIC = { offset: 0, bytes: 'SQLite format 3\0' };
-
-const scripts = new WeakMap<Connection, (sql: string) => void>();
-
-/**
- * A SQLite connection's script runner: many statements in one call (better-sqlite3 `exec`), on
- * the connection's only session — so inside whatever transaction is open there. The migration
- * runner uses it to apply a migration with the fewest calls. Undefined for other connections.
- */
-export function sqliteScriptRunner(conn: Connection): ((sql: string) => void) | undefined {
-  return scripts.get(conn);
-}
 
 export async function connectSqlite(config: ResolvedConfig, opts: ConnectOptions = {}): Promise<Connection> {
   const target = config.database;
@@ -99,12 +89,12 @@ export async function connectSqlite(config: ResolvedConfig, opts: ConnectOptions
     },
     introspect: async () => introspectSqlite(raw),
     bulkInsert: (table, columns, rows, opts) => bulkInsertSqlite(raw, table, columns, rows, opts),
+    ...sqliteMigrationMembers(db, (text) => void raw.exec(text)), // migrations and seed (H4)
     async close() {
       await db.destroy();
       if (raw.open) raw.close(); // Kysely closes it only if it ever used it
     },
   };
-  scripts.set(conn, (text) => void raw.exec(text));
   return conn;
 }
 
