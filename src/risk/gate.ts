@@ -3,6 +3,7 @@ import type { Connection } from '../dialects/types.js';
 import { SchemaMemory } from './analysis.js';
 import { analyseStatements, loadParsers, parseSqliteMany } from './analyze.js';
 import { atLeast } from './levels.js';
+import { parsePgMany } from './pg-batch.js';
 import { functionVolatility } from './function-volatility.js';
 import { tableSizes } from './table-sizes.js';
 import type { MigrationRisk, RiskContext } from './types.js';
@@ -64,11 +65,16 @@ export async function gatePlan(steps: GateStep[], opts: GateOptions): Promise<Ga
   memory.planCreated = new Set();
   // SQLite: the whole plan's statements parsed in one call of the grammar (see parseSqliteMany).
   const sqlite = steps.every((s) => s.engine === 'sqlite') ? parseSqliteMany(steps.flatMap((s) => s.statements)) : undefined;
+  // PostgreSQL / DuckDB: the plan's statements parsed a group at a time, not one call each (see parsePgMany).
+  const pg = steps.length && steps.every((s) => s.engine === steps[0]!.engine && s.engine !== 'sqlite') ? parsePgMany(steps.flatMap((s) => s.statements), steps[0]!.engine) : undefined;
   let next = 0;
   const migrations = steps.map((s) => {
-    const preparsed = sqlite?.slice(next, (next += s.statements.length));
+    const from = next;
+    next += s.statements.length;
+    const preparsed = sqlite?.slice(from, next);
+    const pgPreparsed = pg?.slice(from, next);
     const lines = s.section ? statementLines(s.section, s.statements) : undefined;
-    return analyseStatements(s.id, s.statements, s.direction, { ...ctx, engine: s.engine }, { memory, file: s.file, transactional: s.transaction ?? true, accepted: s.accepted, preparsed, lines });
+    return analyseStatements(s.id, s.statements, s.direction, { ...ctx, engine: s.engine }, { memory, file: s.file, transactional: s.transaction ?? true, accepted: s.accepted, preparsed, pgPreparsed, lines });
   });
   const risky = migrations.filter((m) => atLeast(m.effectiveLevel, 'high'));
   const production = opts.environment === 'production';
