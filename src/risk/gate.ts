@@ -49,7 +49,9 @@ export interface GateResult {
  * or critical unless --force. Elsewhere it only warns.
  */
 export async function gatePlan(steps: GateStep[], opts: GateOptions): Promise<GateResult> {
-  await loadParsers([...new Set(steps.map((s) => s.engine))]);
+  // The parsers load (WASM compiled off the main thread) while the database answers.
+  const parsers = loadParsers([...new Set(steps.map((s) => s.engine))]);
+  parsers.catch(() => undefined); // awaited below; not an unhandled rejection if a query fails first
   const engine = steps[0]?.engine ?? opts.conn?.engine ?? 'sqlite';
   let sizes: RiskContext['tableSizes'];
   let live: RiskContext['live'];
@@ -59,6 +61,7 @@ export async function gatePlan(steps: GateStep[], opts: GateOptions): Promise<Ga
     live = await opts.conn.introspect().catch(() => undefined);
     volatility = await functionVolatility(opts.conn).catch(() => undefined);
   }
+  await parsers;
   const ctx: RiskContext = { engine, tableSizes: sizes, live, assumeSmall: opts.assumeSmall, expected: opts.expected, functionVolatility: volatility };
   const memory = SchemaMemory.fromContext(ctx);
   // The plan's steps run back to back: a relation an earlier step creates is new to every later one.
