@@ -22,6 +22,17 @@ export interface RiskGateResult {
 }
 
 /**
+ * Starts loading the risk gate's parsers (PostgreSQL's WASM grammar; SQLite's grammar) without waiting,
+ * so that their load overlaps reading the migrations and the history: `migrate up` then finds them
+ * ready when the plan reaches the gate. A failure here is not reported: the gate's own load reports it.
+ */
+export function preloadRiskParsers(engine: Connection['engine']): void {
+  import('../risk/analyze.js')
+    .then((m) => m.loadParsers([engine]))
+    .catch(() => undefined);
+}
+
+/**
  * The risk gate, called before any plan runs (up, rollback, dry-run). When `blocked`, the runner
  * refuses with RISK_GATE (exit 5) and runs nothing. The risk engine (src/risk) replaces this body.
  */

@@ -6,6 +6,7 @@ import { ensureHistory, logAttempt, nextBatch, ownTables, recordSuccess, success
 import { compareIds } from './loader.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, loadContext, prepareSteps, refuseChanged, rehearsalJson, type RunOptions, type StepResult } from './plan.js';
 import { failureOf, type StepFailure } from './rehearse.js';
+import { preloadRiskParsers } from './risk-gate.js';
 import type { Migration } from './types.js';
 
 export interface UpOptions extends RunOptions {
@@ -85,6 +86,8 @@ export async function migrateUp(conn: Connection, config: ResolvedConfig, opts: 
   const t0 = performance.now();
   return conn.withLock('migrate', { timeoutMs: opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS }, async () => {
     const { pending, batch, warnings, fingerprint } = await planUp(conn, config, opts);
+    // The risk gate's parsers load while the plan's statements are split (issue 18); nothing pending, nothing loaded.
+    if (pending.length) preloadRiskParsers(conn.engine);
     if (opts.expectPlan && !samePlan(opts.expectPlan, fingerprint)) {
       throw new EventdbError('PLAN_CHANGED', 'the migrations to apply changed while the snapshot was taken (another process migrated, or files changed); nothing was applied', 'run the command again: it plans afresh and takes a new snapshot if the plan is risky');
     }

@@ -2,6 +2,7 @@ import { loadModule, parseSync } from 'libpg-query';
 import type { parse as ParseCst } from 'sql-parser-cst';
 import { Analysis, SchemaMemory, type Stmt } from './analysis.js';
 import { maxLevel } from './levels.js';
+import { parsePgMany, type PgParsed } from './pg-batch.js';
 import { pgStatement } from './postgres-rules.js';
 import { sqliteStatement } from './sqlite-rules.js';
 import { lexSplit } from '../migrations/lex-split.js';
@@ -39,10 +40,22 @@ function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
 }
 
-/** Walks PostgreSQL/DuckDB text: whole-text parse, or statement by statement when it fails. */
-function walkPg(a: Analysis, text: string, line0: number): void {
+/**
+ * Walks PostgreSQL/DuckDB text: whole-text parse (or its statements from a parse of many texts at
+ * once, `pre`: parsePgMany), or statement by statement when it fails.
+ */
+function walkPg(a: Analysis, text: string, line0: number, pre?: readonly PgParsed[]): void {
   if (skipTrivia(text) >= text.length) return;
   const lines = new LineCounter(text, line0);
+  if (pre) {
+    for (const { stmt, raw, charLoc } of pre) {
+      const lead = skipTrivia(raw);
+      const s: Stmt = { text: raw.slice(lead).trim(), line: lines.at(charLoc + lead) };
+      a.statements++;
+      pgStatement(a, stmt, s);
+    }
+    return;
+  }
   let stmts: Node[] | undefined;
   try {
     stmts = parseSync(text).stmts ?? [];
@@ -421,15 +434,16 @@ function cloneMemory(m: SchemaMemory): SchemaMemory {
 }
 
 /** Analyses bare SQL statements in one direction (used for TS migrations' captured SQL and the gate). */
-export function analyseStatements(id: string, statements: string[], direction: Direction, ctx: RiskContext, opts: AnalyseOptions & { file?: string; transactional?: boolean; accepted?: Record<string, string>; preparsed?: Preparsed[]; /** 1-based line of each statement in its file. */ lines?: readonly number[] } = {}): MigrationRisk {
+export function analyseStatements(id: string, statements: string[], direction: Direction, ctx: RiskContext, opts: AnalyseOptions & { file?: string; transactional?: boolean; accepted?: Record<string, string>; preparsed?: Preparsed[]; /** PostgreSQL/DuckDB: each statement's parse from parsePgMany (undefined: parse it here). */ pgPreparsed?: ReadonlyArray<PgParsed[] | undefined>; /** 1-based line of each statement in its file. */ lines?: readonly number[] } = {}): MigrationRisk {
   const memory = opts.memory ?? SchemaMemory.fromContext(ctx);
   const a = new Analysis(ctx, memory, id, opts.file, direction, opts.transactional ?? true);
   const pre = ctx.engine === 'sqlite' ? (opts.preparsed ?? parseSqliteMany(statements)) : undefined;
+  const pgPre = ctx.engine === 'sqlite' ? undefined : (opts.pgPreparsed ?? parsePgMany(statements, ctx.engine));
   for (let i = 0; i < statements.length; i++) {
     const sql = statements[i]!;
     const line = opts.lines?.[i] ?? 1;
     if (ctx.engine === 'sqlite') walkSqlite(a, sql, line, pre?.[i]);
-    else walkPg(a, sql, line);
+    else walkPg(a, sql, line, pgPre?.[i]);
   }
   a.finish();
   return summarise({ id, file: opts.file, up: '', accepted: opts.accepted }, ctx, a.findings, a.statements);

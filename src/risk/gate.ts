@@ -3,6 +3,7 @@ import type { Connection } from '../dialects/types.js';
 import { SchemaMemory } from './analysis.js';
 import { analyseStatements, loadParsers, parseSqliteMany } from './analyze.js';
 import { atLeast } from './levels.js';
+import { parsePgMany } from './pg-batch.js';
 import { functionVolatility } from './function-volatility.js';
 import { tableSizes } from './table-sizes.js';
 import type { MigrationRisk, RiskContext } from './types.js';
@@ -48,7 +49,9 @@ export interface GateResult {
  * or critical unless --force. Elsewhere it only warns.
  */
 export async function gatePlan(steps: GateStep[], opts: GateOptions): Promise<GateResult> {
-  await loadParsers([...new Set(steps.map((s) => s.engine))]);
+  // The parsers load (WASM compiled off the main thread) while the database answers.
+  const parsers = loadParsers([...new Set(steps.map((s) => s.engine))]);
+  parsers.catch(() => undefined); // awaited below; not an unhandled rejection if a query fails first
   const engine = steps[0]?.engine ?? opts.conn?.engine ?? 'sqlite';
   let sizes: RiskContext['tableSizes'];
   let live: RiskContext['live'];
@@ -58,17 +61,23 @@ export async function gatePlan(steps: GateStep[], opts: GateOptions): Promise<Ga
     live = await opts.conn.introspect().catch(() => undefined);
     volatility = await functionVolatility(opts.conn).catch(() => undefined);
   }
+  await parsers;
   const ctx: RiskContext = { engine, tableSizes: sizes, live, assumeSmall: opts.assumeSmall, expected: opts.expected, functionVolatility: volatility };
   const memory = SchemaMemory.fromContext(ctx);
   // The plan's steps run back to back: a relation an earlier step creates is new to every later one.
   memory.planCreated = new Set();
   // SQLite: the whole plan's statements parsed in one call of the grammar (see parseSqliteMany).
   const sqlite = steps.every((s) => s.engine === 'sqlite') ? parseSqliteMany(steps.flatMap((s) => s.statements)) : undefined;
+  // PostgreSQL / DuckDB: the plan's statements parsed a group at a time, not one call each (see parsePgMany).
+  const pg = steps.length && steps.every((s) => s.engine === steps[0]!.engine && s.engine !== 'sqlite') ? parsePgMany(steps.flatMap((s) => s.statements), steps[0]!.engine) : undefined;
   let next = 0;
   const migrations = steps.map((s) => {
-    const preparsed = sqlite?.slice(next, (next += s.statements.length));
+    const from = next;
+    next += s.statements.length;
+    const preparsed = sqlite?.slice(from, next);
+    const pgPreparsed = pg?.slice(from, next);
     const lines = s.section ? statementLines(s.section, s.statements) : undefined;
-    return analyseStatements(s.id, s.statements, s.direction, { ...ctx, engine: s.engine }, { memory, file: s.file, transactional: s.transaction ?? true, accepted: s.accepted, preparsed, lines });
+    return analyseStatements(s.id, s.statements, s.direction, { ...ctx, engine: s.engine }, { memory, file: s.file, transactional: s.transaction ?? true, accepted: s.accepted, preparsed, pgPreparsed, lines });
   });
   const risky = migrations.filter((m) => atLeast(m.effectiveLevel, 'high'));
   const production = opts.environment === 'production';
