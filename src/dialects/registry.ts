@@ -50,6 +50,8 @@ export interface EngineEntry {
   readonly loadCompiler: () => Promise<KyselyCompiler>;
   /** The engine's lexical rules for statement ends (no driver loaded). */
   readonly syntax: SqlSyntax;
+  /** The engine itself runs as WebAssembly inside this process (PGlite): V8's WASM tiering must stay on for it. */
+  readonly wasm?: true;
   // --- code generation facts: types and schema pull (H10) ---
   /** What the connection returns and accepts per type family, as TypeScript (`eventdb types`). Pure data, no driver. */
   readonly tsTypes: TsTypes;
@@ -83,6 +85,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     loadSnapshot: async () => (await import('./pglite/snapshot.js')).pgliteSnapshot,
     timestampType: 'timestamptz',
     driver: 'pglite',
+    wasm: true,
     lockFiles: false, // one process holds the data directory; its named locks live in that process
     scratchUrl: 'pglite::memory:',
     loadCompiler: async () => (await import('./postgres/compiler.js')).postgresCompiler,

@@ -25,6 +25,17 @@ export function migrateGroup(program: Command): Command {
   return migrate;
 }
 
+/**
+ * A one-shot `migrate up` / `rollback` process: keep the risk gate's PostgreSQL parser (1.7 MB of WASM) in
+ * V8's baseline tier (Liftoff), as `migrate lint` does. Tiering it up to TurboFan costs ~0.25 s of CPU on a
+ * few hundred migrations and never pays back in one run. Not when the engine itself is WASM (PGlite),
+ * whose queries need the optimising tier. Must run before the parser is loaded.
+ */
+export async function baselineWasmTier(cfg: ResolvedConfig): Promise<void> {
+  const { entryOf } = await import('../../dialects/registry.js');
+  if (!entryOf(cfg.database).wasm) (await import('node:v8')).setFlagsFromString('--liftoff-only');
+}
+
 /** `--lock-timeout`: a duration (src/units.ts); a plain number is seconds. */
 export function lockTimeoutMs(v: string | undefined): number | undefined {
   return v === undefined ? undefined : parseDuration(v, '--lock-timeout');

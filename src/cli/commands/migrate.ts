@@ -3,7 +3,7 @@ import { EventdbError } from '../../errors.js';
 import type { BackupBefore, ProgressEvent, UpResult } from '../../migrations/index.js';
 import { action } from '../context.js';
 import { table } from '../output.js';
-import { lockTimeoutMs, migrateGroup, migrationsFlag, openForMigrate, positiveInt, renderFailure, renderPlan, withConnection, type MigrateFlags } from './migrate-shared.js';
+import { baselineWasmTier, lockTimeoutMs, migrateGroup, migrationsFlag, openForMigrate, positiveInt, renderFailure, renderPlan, withConnection, type MigrateFlags } from './migrate-shared.js';
 import { registerRollback } from './rollback.js';
 import { registerMigrateAdmin } from './migrate-admin.js';
 
@@ -58,6 +58,7 @@ export function register(program: Command): void {
         const { out, opts } = ctx;
         const cfg = await ctx.config();
         const lockMs = lockTimeoutMs(opts.lockTimeout);
+        await baselineWasmTier(cfg);
         const { migrateUp, migrateUpWithBackup } = await import('../../migrations/index.js');
         if (opts.store !== undefined && !opts.backupBefore) throw new EventdbError('USAGE', '--store is only used with --backup-before', 'add --backup-before, or drop --store');
         const upOpts = {
