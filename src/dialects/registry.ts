@@ -50,6 +50,8 @@ export interface EngineEntry {
   readonly loadCompiler: () => Promise<KyselyCompiler>;
   /** The engine's lexical rules for statement ends (no driver loaded). */
   readonly syntax: SqlSyntax;
+  /** The grammar the risk analysis and the statement splitter read this engine's SQL with (DuckDB's derives from PostgreSQL's). */
+  readonly grammar: 'postgres' | 'sqlite';
   /** The engine itself runs as WebAssembly inside this process (PGlite): V8's WASM tiering must stay on for it. */
   readonly wasm?: true;
   // --- code generation facts: types and schema pull (H10) ---
@@ -64,6 +66,7 @@ export interface EngineEntry {
 const ENTRIES: Record<DialectId, EngineEntry> = {
   postgres: {
     id: 'postgres',
+    grammar: 'postgres',
     engine: 'postgres',
     storage: 'server',
     load: async () => (await import('./postgres/index.js')).postgresDialect,
@@ -79,6 +82,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
   },
   pglite: {
     id: 'pglite',
+    grammar: 'postgres',
     engine: 'postgres',
     storage: 'file',
     load: async () => (await import('./pglite/index.js')).pgliteDialect,
@@ -96,6 +100,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
   },
   sqlite: {
     id: 'sqlite',
+    grammar: 'sqlite',
     engine: 'sqlite',
     storage: 'file',
     load: async () => (await import('./sqlite/index.js')).sqliteDialect,
@@ -112,6 +117,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
   },
   duckdb: {
     id: 'duckdb',
+    grammar: 'postgres',
     engine: 'duckdb',
     storage: 'file',
     load: async () => (await import('./duckdb/index.js')).duckdbDialect,
@@ -148,3 +154,9 @@ export const isServer = (target: Pick<DatabaseTarget, 'engine' | 'driver'>): boo
 
 /** An engine's lexical rules for statement ends (sql-syntax.ts). */
 export const syntaxOf = (engine: Engine): SqlSyntax => engineEntry(engine).syntax;
+
+/** The grammar an engine's SQL is read with (risk analysis, statement splitting). Loads no driver. */
+export const grammarOf = (engine: Engine): 'postgres' | 'sqlite' => engineEntry(engine).grammar;
+
+/** Whether an engine's SQL is read with SQLite's grammar (sql-parser-cst) rather than PostgreSQL's (libpg-query). */
+export const readsSqliteGrammar = (engine: Engine): boolean => grammarOf(engine) === 'sqlite';

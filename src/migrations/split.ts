@@ -1,4 +1,5 @@
 import type { Engine } from '../config/index.js';
+import { readsSqliteGrammar } from '../dialects/registry.js';
 import { lexSplit, type ScriptPiece } from './lex-split.js';
 
 /**
@@ -40,7 +41,7 @@ const memo = new Map<string, Promise<ScriptPiece[]>>();
 
 async function split(text: string, engine: Engine): Promise<string[]> {
   if (!/\S/.test(stripComments(text))) return [];
-  if (engine === 'sqlite') {
+  if (readsSqliteGrammar(engine)) {
     const viaCst = await splitSqlite(text);
     if (viaCst) return viaCst;
     return joinTriggers(await scanSplit(text));

@@ -259,6 +259,7 @@ export class Analysis {
   /** BEGIN / START TRANSACTION. */
   begin(s: Stmt): void {
     if (this.transactional) {
+      // The message names what each engine does with a nested BEGIN (engine facts for the reader, not a rule switch).
       this.emit('txn-control-in-migration', 'high', s, `${s.text.split(/\s/)[0]!.toUpperCase()} inside the transaction eventdb runs this migration in: ${this.engine === 'postgres' ? 'PostgreSQL ignores it with a warning, and the matching COMMIT then commits eventdb\'s own transaction early' : 'the engine refuses it ("cannot start a transaction within a transaction")'}`, 'remove BEGIN/COMMIT (eventdb already wraps the migration in one transaction), or mark the migration `-- eventdb:no-transaction` to manage transactions yourself');
     } else if (this.inBlock) {
       this.emit('txn-control-in-migration', 'high', s, 'BEGIN while a transaction is already open: it is ignored (PostgreSQL) or fails (SQLite, DuckDB), and the first COMMIT ends both', 'COMMIT the open transaction first, or drop the nested BEGIN');
@@ -317,7 +318,7 @@ export class Analysis {
       // A table created here will grow: judge it as the table it becomes, not the empty one it is.
       const level: Level = size.source !== 'live' ? (this.ctx.assumeSmall ? 'low' : 'medium') : size.cls === 'medium' || size.cls === 'large' ? 'medium' : 'low';
       const idx = `${fk.table}_${fk.cols.join('_')}_idx`;
-      const conc = this.engine === 'postgres' ? ' CONCURRENTLY' : '';
+      const conc = this.engine === 'postgres' ? ' CONCURRENTLY' : ''; // advice in the engine's own SQL
       this.emit('fk-without-index', level, fk.stmt, `foreign key "${fk.table}"(${fk.cols.join(', ')}) has no index starting with its columns: deleting a parent row scans "${fk.table}"`, `add \`CREATE INDEX${conc} ${sqlName(idx)} ON ${sqlName(fk.table)} (${fk.cols.map(sqlName).join(', ')})\`${conc ? ' in a migration marked `-- eventdb:no-transaction`' : ''}`);
     }
   }

@@ -1,4 +1,5 @@
 import { loadModule, parseSync } from 'libpg-query';
+import { readsSqliteGrammar } from '../dialects/registry.js';
 import type { parse as ParseCst } from 'sql-parser-cst';
 import { Analysis, SchemaMemory, type Stmt } from './analysis.js';
 import { maxLevel } from './levels.js';
@@ -91,6 +92,7 @@ function walkPg(a: Analysis, text: string, line0: number, pre?: readonly PgParse
     try {
       parsed = parseSync(piece.text).stmts ?? [];
     } catch (e) {
+      // DuckDB is read with a grammar not its own: a statement it does not read is unanalysed, not wrong.
       if (a.engine === 'duckdb') {
         a.emit('not-analysed', 'low', s, `the PostgreSQL grammar does not read this DuckDB statement (${firstLine(e)}): not analysed`, 'review it by hand; accept with `-- eventdb:risk-accepted not-analysed "reason"` once reviewed');
       } else {
@@ -384,7 +386,7 @@ function visitSqlite(a: Analysis, lines: LineCounter, pieces: readonly SqlitePie
 }
 
 function walk(a: Analysis, text: string, line0: number, pre?: Preparsed): void {
-  if (a.engine === 'sqlite') walkSqlite(a, text, line0, pre);
+  if (readsSqliteGrammar(a.engine)) walkSqlite(a, text, line0, pre);
   else walkPg(a, text, line0);
   a.finish();
 }
@@ -437,12 +439,12 @@ function cloneMemory(m: SchemaMemory): SchemaMemory {
 export function analyseStatements(id: string, statements: string[], direction: Direction, ctx: RiskContext, opts: AnalyseOptions & { file?: string; transactional?: boolean; accepted?: Record<string, string>; preparsed?: Preparsed[]; /** PostgreSQL/DuckDB: each statement's parse from parsePgMany (undefined: parse it here). */ pgPreparsed?: ReadonlyArray<PgParsed[] | undefined>; /** 1-based line of each statement in its file. */ lines?: readonly number[] } = {}): MigrationRisk {
   const memory = opts.memory ?? SchemaMemory.fromContext(ctx);
   const a = new Analysis(ctx, memory, id, opts.file, direction, opts.transactional ?? true);
-  const pre = ctx.engine === 'sqlite' ? (opts.preparsed ?? parseSqliteMany(statements)) : undefined;
-  const pgPre = ctx.engine === 'sqlite' ? undefined : (opts.pgPreparsed ?? parsePgMany(statements, ctx.engine));
+  const pre = readsSqliteGrammar(ctx.engine) ? (opts.preparsed ?? parseSqliteMany(statements)) : undefined;
+  const pgPre = readsSqliteGrammar(ctx.engine) ? undefined : (opts.pgPreparsed ?? parsePgMany(statements, ctx.engine));
   for (let i = 0; i < statements.length; i++) {
     const sql = statements[i]!;
     const line = opts.lines?.[i] ?? 1;
-    if (ctx.engine === 'sqlite') walkSqlite(a, sql, line, pre?.[i]);
+    if (readsSqliteGrammar(ctx.engine)) walkSqlite(a, sql, line, pre?.[i]);
     else walkPg(a, sql, line, pgPre?.[i]);
   }
   a.finish();

@@ -1,4 +1,5 @@
 import type { Engine } from '../config/url.js';
+import { readsSqliteGrammar } from '../dialects/registry.js';
 import type { Connection } from '../dialects/types.js';
 import { SchemaMemory } from './analysis.js';
 import { analyseStatements, loadParsers, parseSqliteMany } from './analyze.js';
@@ -67,9 +68,9 @@ export async function gatePlan(steps: GateStep[], opts: GateOptions): Promise<Ga
   // The plan's steps run back to back: a relation an earlier step creates is new to every later one.
   memory.planCreated = new Set();
   // SQLite: the whole plan's statements parsed in one call of the grammar (see parseSqliteMany).
-  const sqlite = steps.every((s) => s.engine === 'sqlite') ? parseSqliteMany(steps.flatMap((s) => s.statements)) : undefined;
+  const sqlite = steps.every((s) => readsSqliteGrammar(s.engine)) ? parseSqliteMany(steps.flatMap((s) => s.statements)) : undefined;
   // PostgreSQL / DuckDB: the plan's statements parsed a group at a time, not one call each (see parsePgMany).
-  const pg = steps.length && steps.every((s) => s.engine === steps[0]!.engine && s.engine !== 'sqlite') ? parsePgMany(steps.flatMap((s) => s.statements), steps[0]!.engine) : undefined;
+  const pg = steps.length && steps.every((s) => s.engine === steps[0]!.engine && !readsSqliteGrammar(s.engine)) ? parsePgMany(steps.flatMap((s) => s.statements), steps[0]!.engine) : undefined;
   let next = 0;
   const migrations = steps.map((s) => {
     const from = next;

@@ -1,4 +1,5 @@
 import { readdirSync, statSync } from 'node:fs';
+import { readsSqliteGrammar } from '../dialects/registry.js';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import type { Engine } from '../config/url.js';
 import { EventdbError } from '../errors.js';
@@ -81,7 +82,7 @@ export async function lintMigrations(opts: LintOptions): Promise<LintResult> {
     // readMigrationFile refuses invalid UTF-8 with the line, as migrate up does
     const input = readSqlMigration(id, readMigrationFile(abs).text, shownName(abs));
     inputs.set(abs, input);
-    if (engine !== 'sqlite') continue;
+    if (!readsSqliteGrammar(engine)) continue;
     sqliteTexts.push({ file: abs, part: 'up', text: input.up });
     if (input.down !== undefined) sqliteTexts.push({ file: abs, part: 'down', text: input.down });
   }

@@ -76,6 +76,8 @@ const DUCKDB_UNSUPPORTED: Record<string, string> = {
 export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
   const kind = Object.keys(node)[0]!;
   const n = node[kind] as Node;
+  // Engine named here on purpose: a risk rule's engines are part of the rule (RULES in rules.ts lists them),
+  // and DuckDB is read with PostgreSQL's grammar but runs few of its locking and DDL semantics.
   const duck = a.engine === 'duckdb';
   if (duck && DUCKDB_UNSUPPORTED[kind]) {
     a.emit('unsupported-statement', 'critical', s, `${DUCKDB_UNSUPPORTED[kind]}: the migration fails on DuckDB`, 'give DuckDB its own variant file (x.duckdb.sql) without it, or do the work in the application');
@@ -291,12 +293,12 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
 }
 
 function forbiddenInTx(a: Analysis, s: Stmt, what: string): void {
-  if (!a.inTransaction || a.engine === 'duckdb') return;
+  if (!a.inTransaction || a.engine === 'duckdb') return; // the rule's engines (RULES): DuckDB runs these in transactions
   a.emit('txn-forbidden-statement', 'high', s, `${what} cannot run inside a transaction block: the migration fails${a.inBlock ? ' (explicit BEGIN)' : ' (eventdb runs each migration in a transaction)'}`, 'put it alone in a migration marked `-- eventdb:no-transaction`, without BEGIN/COMMIT (or run it by hand: it is maintenance, not schema)');
 }
 
 function rewriteTable(a: Analysis, s: Stmt, tables: string[], what: string): void {
-  if (a.engine === 'duckdb') return;
+  if (a.engine === 'duckdb') return; // the rule's engines (RULES): DuckDB has no such table rewrites
   const live = tables.filter((t) => !a.isNew(t));
   if (tables.length && !live.length) return;
   const level = live.length ? (live.map((t) => scaled(a.size(t), 'low', 'high', 'critical', null)).find(Boolean) ?? null) : a.ctx.assumeSmall ? 'low' : 'critical';
@@ -337,7 +339,7 @@ function usingIndexAdvice(table: string, conname: string | undefined, keys: stri
 
 /** `single`: the ALTER TABLE has this one command, so advice may quote the statement itself. */
 function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean): void {
-  const duck = a.engine === 'duckdb';
+  const duck = a.engine === 'duckdb'; // per-rule engines, as in pgStatement
   const size = a.size(table);
   const note = a.sizeNote(table);
   const isNew = a.isNew(table);
