@@ -6,7 +6,7 @@ import { duckdbSyntax } from './duckdb/lexical.js';
 import { postgresSyntax } from './postgres/lexical.js';
 import type { SqlSyntax } from './sql-syntax.js';
 import { sqliteSyntax } from './sqlite/lexical.js';
-// --- code generation facts: types and schema pull (H10) ---
+// --- code generation facts: types and schema pull ---
 import type { DeclarationFacts } from './declaration-facts.js';
 import type { TsTypes } from './ts-types.js';
 import { postgresTsTypes } from './postgres/ts-types.js';
@@ -34,7 +34,7 @@ export interface EngineEntry {
   readonly storage: Storage;
   readonly load: () => Promise<Dialect>;
   readonly loadSnapshot: () => Promise<SnapshotEngine>;
-  // --- core operations: health, risk sizes, capture (H1) ---
+  // --- core operations: health, risk sizes, capture ---
   /** What `info` shows as the driver: `server` for PostgreSQL over pg, else the id. */
   readonly driver: string;
   /** The column type eventdb's own tables store timestamps in (history, auto-fix log). */
@@ -54,12 +54,12 @@ export interface EngineEntry {
   readonly grammar: 'postgres' | 'sqlite';
   /** The engine itself runs as WebAssembly inside this process (PGlite): V8's WASM tiering must stay on for it. */
   readonly wasm?: true;
-  // --- code generation facts: types and schema pull (H10) ---
+  // --- code generation facts: types and schema pull ---
   /** What the connection returns and accepts per type family, as TypeScript (`eventdb types`). Pure data, no driver. */
   readonly tsTypes: TsTypes;
   /** Enumerated types, sized types and index methods, to write a live schema as a declaration (`schema pull`). No driver. */
   readonly declaration: DeclarationFacts;
-  /** DDL generation (H6): the engine's DDL, without a connection. */
+  /** DDL generation: the engine's DDL, without a connection. */
   readonly loadDdl: () => Promise<SchemaDdl>;
 }
 
@@ -76,7 +76,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     lockFiles: false,
     loadCompiler: async () => (await import('./postgres/compiler.js')).postgresCompiler,
     syntax: postgresSyntax,
-    tsTypes: postgresTsTypes, // code generation facts (H10)
+    tsTypes: postgresTsTypes, // code generation facts
     declaration: postgresDeclarationFacts,
     loadDdl: async () => (await import('./postgres/ddl.js')).postgresDdl,
   },
@@ -94,7 +94,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     scratchUrl: 'pglite::memory:',
     loadCompiler: async () => (await import('./postgres/compiler.js')).postgresCompiler,
     syntax: postgresSyntax,
-    tsTypes: postgresTsTypes, // code generation facts (H10)
+    tsTypes: postgresTsTypes, // code generation facts
     declaration: postgresDeclarationFacts,
     loadDdl: async () => (await import('./postgres/ddl.js')).postgresDdl,
   },
@@ -111,7 +111,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     scratchUrl: 'sqlite::memory:',
     loadCompiler: async () => (await import('./sqlite/compiler.js')).sqliteCompiler,
     syntax: sqliteSyntax,
-    tsTypes: sqliteTsTypes, // code generation facts (H10)
+    tsTypes: sqliteTsTypes, // code generation facts
     declaration: sqliteDeclarationFacts,
     loadDdl: async () => (await import('./sqlite/ddl.js')).sqliteDdl,
   },
@@ -128,7 +128,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     scratchUrl: 'duckdb::memory:',
     loadCompiler: async () => (await import('./duckdb/compiler.js')).duckdbCompiler,
     syntax: duckdbSyntax,
-    tsTypes: duckdbTsTypes, // code generation facts (H10)
+    tsTypes: duckdbTsTypes, // code generation facts
     declaration: duckdbDeclarationFacts,
     loadDdl: async () => (await import('./duckdb/ddl.js')).duckdbDdl,
   },

@@ -211,7 +211,7 @@ export interface Dialect {
   exists(config: ResolvedConfig): Promise<boolean>;
 }
 
-// --- core operations: health, risk sizes, capture (H1) ---
+// --- core operations: health, risk sizes, capture ---
 // Declared here and merged into Connection: what the core's health, risk and drift code asks of an
 // open database, so that it never names an engine. Implemented in each engine's folder.
 export interface Connection {
@@ -283,7 +283,7 @@ export interface FileVitals {
   /** `deep`, DuckDB (no quick_check): tables read back once, which verifies each block's checksum. */
   tablesScanned?: number;
 }
-// --- end core operations (H1) ---
+// --- end core operations ---
 
 /** What an engine's consistent copy produced: one data stream plus what the manifest records. */
 export interface SnapshotSource {
@@ -392,7 +392,7 @@ export interface DumpStream {
   abort(reason?: Error): void;
 }
 
-// --- migrations and seed (H4) ---
+// --- migrations and seed ---
 // What the migration runner and the seeder ask of an engine (the core asks, the dialect knows). Added to
 // Connection by declaration merging, so this block stays one piece.
 
@@ -466,7 +466,7 @@ export interface Connection {
    */
   syncIdSequence(table: string, idDefault: string | null): Promise<void>;
 }
-// --- DDL generation (H6) ---
+// --- DDL generation ---
 // Each engine's DDL knowledge (src/dialects/<engine>/ddl.ts), reachable without a connection from the
 // engine id (registry `EngineEntry.loadDdl()`, or `ddlFor(engine)` in src/dialects/ddl.ts). The shapes
 // below are one engine's resolved values (no per-engine objects): the schema core resolves its
@@ -618,4 +618,4 @@ export interface SchemaDdl {
    */
   rebuildTable(t: DdlTable, copy: Array<{ to: string; from: string } | { to: string; value: string }>, opts?: { triggers?: string[]; selfCheck?: boolean }): string[] | DdlRefusal;
 }
-// --- end DDL generation (H6) ---
+// --- end DDL generation ---

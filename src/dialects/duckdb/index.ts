@@ -9,10 +9,10 @@ import { fileLockStatus, lockFilePath, withFileLock, withMemoryLock } from '../f
 import type { Capabilities, Connection, ConnectOptions, Dialect } from '../types.js';
 import { introspectDuckdb } from './introspect.js';
 import { quoteIdent } from '../quote.js';
-import { duckdbResetTables, duckdbSyncIdSequence } from './seed-reset.js'; // migrations and seed (H4)
+import { duckdbResetTables, duckdbSyncIdSequence } from './seed-reset.js'; // migrations and seed
 import { bulkInsertDuckdb } from './bulk-insert.js';
 import { DuckDbDialect } from './kysely-driver.js';
-// core operations: health, risk sizes, capture (H1)
+// core operations: health, risk sizes, capture
 import { duckdbTableSizes } from './table-sizes.js';
 import { duckdbVitals } from './vitals.js';
 
@@ -115,10 +115,10 @@ export async function connectDuckdb(config: ResolvedConfig, opts: ConnectOptions
     },
     introspect: () => introspectDuckdb(db),
     bulkInsert: (table, columns, rows) => bulkInsertDuckdb(instance, table, columns, rows),
-    // migrations and seed (H4)
+    // migrations and seed
     resetTables: (tables) => duckdbResetTables(db, tables),
     syncIdSequence: (table, idDefault) => duckdbSyncIdSequence(db, table, idDefault),
-    // --- core operations: health, risk sizes, capture (H1) ---
+    // --- core operations: health, risk sizes, capture ---
     tableSizes: () => duckdbTableSizes(db),
     vitals: (o) => duckdbVitals(db, target, o),
     async close() {

@@ -15,8 +15,8 @@ import { PgliteLocks } from './lock.js';
 import { typeParsers } from './parsers.js';
 import { PgliteSession } from './session.js';
 import { formatVersion, libraryVersion, parseVersionString, pgliteRoot } from './version.js';
-import { postgresMigrationMembers } from '../postgres/migration-members.js'; // migrations and seed (H4)
-// core operations: health, risk sizes, capture (H1) — the same SQL as the server's
+import { postgresMigrationMembers } from '../postgres/migration-members.js'; // migrations and seed
+// core operations: health, risk sizes, capture — the same SQL as the server's
 import { postgresFunctionVolatility } from '../postgres/function-volatility.js';
 import { postgresTableSizes } from '../postgres/table-sizes.js';
 import { postgresVitals } from '../postgres/vitals.js';
@@ -173,8 +173,8 @@ export async function connectPglite(config: ResolvedConfig, opts: ConnectOptions
     lockStatus: (name) => locks.status(name),
     introspect: () => introspectPostgres(db),
     bulkInsert: (table, columns, rows, opts) => bulkInsertPglite(session, table, columns, rows, opts),
-    ...postgresMigrationMembers(db), // migrations and seed (H4)
-    // --- core operations: health, risk sizes, capture (H1) ---
+    ...postgresMigrationMembers(db), // migrations and seed
+    // --- core operations: health, risk sizes, capture ---
     tableSizes: () => postgresTableSizes(db),
     vitals: (o) => postgresVitals(db, o),
     functionVolatility: () => postgresFunctionVolatility(db),

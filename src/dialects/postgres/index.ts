@@ -10,8 +10,8 @@ import { introspectPostgres } from './introspect.js';
 import { bulkInsertPostgres } from './bulk-insert.js';
 import { advisoryLockStatus, withAdvisoryLock } from './lock.js';
 import { PG_SESSION_RESET } from './session-reset.js';
-import { postgresMigrationMembers } from './migration-members.js'; // migrations and seed (H4)
-// core operations: health, risk sizes, capture (H1)
+import { postgresMigrationMembers } from './migration-members.js'; // migrations and seed
+// core operations: health, risk sizes, capture
 import { postgresFunctionVolatility } from './function-volatility.js';
 import { createPostgresScratch } from './scratch.js';
 import { postgresTableSizes } from './table-sizes.js';
@@ -116,8 +116,8 @@ export async function connectPostgres(config: ResolvedConfig): Promise<Connectio
     },
     introspect: () => introspectPostgres(db),
     bulkInsert: (table, columns, rows, opts) => bulkInsertPostgres(pool, table, columns, rows, opts),
-    ...postgresMigrationMembers(db), // migrations and seed (H4)
-    // --- core operations: health, risk sizes, capture (H1) ---
+    ...postgresMigrationMembers(db), // migrations and seed
+    // --- core operations: health, risk sizes, capture ---
     tableSizes: () => postgresTableSizes(db),
     vitals: (o) => postgresVitals(db, o),
     functionVolatility: () => postgresFunctionVolatility(db),

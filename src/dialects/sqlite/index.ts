@@ -8,8 +8,8 @@ import { fileLockStatus, lockFilePath, withFileLock, withMemoryLock } from '../f
 import type { Capabilities, Connection, ConnectOptions, Dialect } from '../types.js';
 import { introspectSqlite } from './introspect.js';
 import { bulkInsertSqlite } from './bulk-insert.js';
-import { sqliteMigrationMembers } from './migration-members.js'; // migrations and seed (H4)
-// core operations: health, risk sizes, capture (H1)
+import { sqliteMigrationMembers } from './migration-members.js'; // migrations and seed
+// core operations: health, risk sizes, capture
 import { sqliteTableSizes } from './table-sizes.js';
 import { sqliteVitals } from './vitals.js';
 
@@ -92,8 +92,8 @@ export async function connectSqlite(config: ResolvedConfig, opts: ConnectOptions
     },
     introspect: async () => introspectSqlite(raw),
     bulkInsert: (table, columns, rows, opts) => bulkInsertSqlite(raw, table, columns, rows, opts),
-    ...sqliteMigrationMembers(db, (text) => void raw.exec(text)), // migrations and seed (H4)
-    // --- core operations: health, risk sizes, capture (H1) ---
+    ...sqliteMigrationMembers(db, (text) => void raw.exec(text)), // migrations and seed
+    // --- core operations: health, risk sizes, capture ---
     tableSizes: () => sqliteTableSizes(db),
     vitals: (o) => sqliteVitals(db, target, o),
     setBusyTimeout: async (ms) => void raw.pragma(`busy_timeout = ${Math.max(1, Math.round(ms))}`),
