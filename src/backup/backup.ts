@@ -89,13 +89,23 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
       // A server's dump runs in its own session (and pg_dump in its own process): it starts first, and
       // the version and migration head are read on this connection while it runs (#18 fixed cost).
       source = await engine.snapshot(conn, config, snapshotOpts);
+      const dump = source.stream as Readable;
+      // Until the stages below listen to it, a dump that fails meanwhile is held here: not an
+      // unhandled 'error' event, nor a destroyed stream piped into them later.
+      let failed: unknown;
+      const hold = (e: unknown) => void (failed ??= e);
+      dump.on('error', hold);
       try {
         serverVersion = await conn.serverVersion();
         migrations = await readMigrationHead(conn);
+        if (failed !== undefined || dump.errored) throw failed ?? dump.errored;
       } catch (e) {
-        (source.stream as Readable).destroy();
+        dump.on('error', () => undefined);
+        dump.destroy();
         await source.cleanup();
         throw e;
+      } finally {
+        dump.off('error', hold);
       }
     } else {
       serverVersion = await conn.serverVersion();
