@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { ResolvedConfig } from '../config/index.js';
-import { getSnapshotEngine, openConnection, storageOf } from '../dialects/index.js';
+import { getDialect, getSnapshotEngine, isServer, openConnection, storageOf } from '../dialects/index.js';
 import { EventdbError, messageOf } from '../errors.js';
 import { VERSION } from '../version.js';
 import { checkKeys, compressionSuffix, compressor, defaultCompression, encryptionFor, encryptStream, keysFromEnv, meter, parseCompression, type Compression } from './codec.js';
@@ -65,8 +65,13 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
   const encryption = encryptionFor(keys);
   // Checked before anything is opened: zstd on a runtime without it is refused here, naming the version.
   const compression = opts.compress ? parseCompression(opts.compress, '--compress') : env.EVENTDB_BACKUP_COMPRESS ? parseCompression(env.EVENTDB_BACKUP_COMPRESS, 'EVENTDB_BACKUP_COMPRESS') : defaultCompression();
+  // The snapshot engine's and the dialect's modules load while the store opens, not one after the
+  // other (#18 fixed cost); their errors, if any, surface where they did before.
+  const loadingEngine = getSnapshotEngine(config.database.engine, config.database.driver);
+  loadingEngine.catch(() => undefined);
+  getDialect(config.database.engine, config.database.driver).catch(() => undefined); // openConnection's import, warmed
   const store = await openStore(opts.store ?? config.store, { cwd: config.cwd, env });
-  const engine = await getSnapshotEngine(config.database.engine, config.database.driver);
+  const engine = await loadingEngine;
   const started = Date.now();
   const createdAt = new Date(started);
   const id = newSnapshotId(createdAt);
@@ -76,9 +81,37 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
   const written: string[] = [];
   try {
     conn = await openConnection(config);
-    const serverVersion = await conn.serverVersion();
-    const migrations = await readMigrationHead(conn);
-    const source = await engine.snapshot(conn, config, { tmpDir: tmp, pgDump: env.EVENTDB_PG_DUMP === 'never' ? 'never' : 'auto' });
+    const snapshotOpts = { tmpDir: tmp, pgDump: env.EVENTDB_PG_DUMP === 'never' ? 'never' : 'auto' } as const;
+    let serverVersion: string;
+    let migrations: Awaited<ReturnType<typeof readMigrationHead>>;
+    let source: Awaited<ReturnType<typeof engine.snapshot>>;
+    if (isServer(config.database)) {
+      // A server's dump runs in its own session (and pg_dump in its own process): it starts first, and
+      // the version and migration head are read on this connection while it runs (#18 fixed cost).
+      source = await engine.snapshot(conn, config, snapshotOpts);
+      const dump = source.stream as Readable;
+      // Until the stages below listen to it, a dump that fails meanwhile is held here: not an
+      // unhandled 'error' event, nor a destroyed stream piped into them later.
+      let failed: unknown;
+      const hold = (e: unknown) => void (failed ??= e);
+      dump.on('error', hold);
+      try {
+        serverVersion = await conn.serverVersion();
+        migrations = await readMigrationHead(conn);
+        if (failed !== undefined || dump.errored) throw failed ?? dump.errored;
+      } catch (e) {
+        dump.on('error', () => undefined);
+        dump.destroy();
+        await source.cleanup();
+        throw e;
+      } finally {
+        dump.off('error', hold);
+      }
+    } else {
+      serverVersion = await conn.serverVersion();
+      migrations = await readMigrationHead(conn);
+      source = await engine.snapshot(conn, config, snapshotOpts);
+    }
     let manifest: Manifest;
     try {
       const name = `data${source.extension}${compressionSuffix(compression)}${encryption ? '.age' : ''}`;

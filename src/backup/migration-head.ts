@@ -12,13 +12,32 @@ import type { AppliedMigration } from './manifest.js';
  * oldest first. A database without the table has an empty head.
  */
 export async function readMigrationHead(conn: Connection): Promise<{ head: string | null; applied: AppliedMigration[] }> {
+  // The history table as eventdb creates it (ensureHistory), asked for directly: one query. When that
+  // fails, a second one tells a missing table (no head, as historyExists tells it) from a table of
+  // another layout, whose columns are then looked up by introspection. Introspecting the whole schema
+  // first cost 45–110 ms of each backup's fixed cost.
+  const direct = await sql<HeadRow>`select ${sql.ref('id')} as id, ${sql.ref('checksum')} as checksum, ${sql.ref('applied_at')} as applied_at from ${sql.table(HISTORY_TABLE)} order by ${sql.ref('applied_at')}, ${sql.ref('id')}`
+    .execute(conn.db)
+    .catch(() => undefined);
+  if (direct) return headOf(direct.rows);
+  const exists = await sql`select 1 from ${sql.table(HISTORY_TABLE)} limit 0`.execute(conn.db).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) return { head: null, applied: [] };
   const tables = await conn.introspect().catch(() => undefined);
   if (!tables?.tables.some((t) => t.name === HISTORY_TABLE)) return { head: null, applied: [] };
   const cols = new Set(tables.tables.find((t) => t.name === HISTORY_TABLE)!.columns.map((c) => c.name));
   if (!cols.has('id')) return { head: null, applied: [] };
   const pick = [sql.ref('id'), cols.has('checksum') ? sql.ref('checksum') : sql`null`, cols.has('applied_at') ? sql.ref('applied_at') : sql`null`];
-  const r = await sql<{ id: unknown; checksum: unknown; applied_at: unknown }>`select ${pick[0]} as id, ${pick[1]} as checksum, ${pick[2]} as applied_at from ${sql.table(HISTORY_TABLE)} order by ${cols.has('applied_at') ? sql`${sql.ref('applied_at')}, ` : sql``}${sql.ref('id')}`.execute(conn.db);
-  const applied = r.rows.map((row) => ({
+  const r = await sql<HeadRow>`select ${pick[0]} as id, ${pick[1]} as checksum, ${pick[2]} as applied_at from ${sql.table(HISTORY_TABLE)} order by ${cols.has('applied_at') ? sql`${sql.ref('applied_at')}, ` : sql``}${sql.ref('id')}`.execute(conn.db);
+  return headOf(r.rows);
+}
+
+type HeadRow = { id: unknown; checksum: unknown; applied_at: unknown };
+
+function headOf(rows: HeadRow[]): { head: string | null; applied: AppliedMigration[] } {
+  const applied = rows.map((row) => ({
     id: String(row.id),
     checksum: row.checksum === null || row.checksum === undefined ? null : String(row.checksum),
     appliedAt: row.applied_at === null || row.applied_at === undefined ? null : row.applied_at instanceof Date ? row.applied_at.toISOString() : String(row.applied_at),

@@ -2,7 +2,9 @@
 // Backup and restore benchmark: eventdb beside the tools people use today, measured in the same run.
 //   EVENTDB_BENCH_MB   database size in MB (default 200; the issue's budget is stated at ~1 GB)
 //   EVENTDB_BENCH_PG   admin URL of the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres)
-//   EVENTDB_BENCH_ONLY sqlite | postgres | compression | rows (default: all)
+//   EVENTDB_BENCH_ONLY sqlite | postgres | compression | rows | fixed (default: all)
+//   fixed: only the 1,000-row PostgreSQL backup (the fixed cost); with EVENTDB_BENCH_BEFORE the
+//          previous build is a third contestant in the same interleaved rounds
 //   rows: the backup rows of issue #18, side by side in interleaved rounds (medians):
 //   EVENTDB_BENCH_ROUNDS        rounds per figure (default 3)
 //   EVENTDB_BENCH_SQLITE_ROWS   rows of random hex text in the SQLite file (default 2,200,000 ≈ 300 MB)
@@ -198,23 +200,42 @@ const load = () => loadavg()[0].toFixed(1);
  * Runs eventdb's command and the baseline alternately (the order swapped every round, `prepare` before
  * each run, untimed) and reports the medians, every sample and the 1-minute load average.
  */
-async function sideBySide(name, baseName, ours, base, prepare) {
+async function sideBySide(name, baseName, ours, base, prepare, previous) {
   const a = [];
   const b = [];
+  const c = [];
   const loads = [load()];
   for (let i = 0; i < ROUNDS; i++) {
     const order = i % 2 === 0 ? ['base', 'ours'] : ['ours', 'base'];
+    if (previous) order.splice(i % 3, 0, 'previous'); // the previous build (EVENTDB_BENCH_BEFORE) in turn first, middle, last
     for (const which of order) {
       await prepare?.(which, i);
       const t = performance.now();
       if (which === 'ours') await ours(i);
+      else if (which === 'previous') await previous(i);
       else await base(i);
-      (which === 'ours' ? a : b).push((performance.now() - t) / 1000);
+      (which === 'ours' ? a : which === 'previous' ? c : b).push((performance.now() - t) / 1000);
     }
     loads.push(load());
   }
   report(name, median(a), baseName, median(b));
-  console.log(`    samples: eventdb ${a.map((x) => x.toFixed(2)).join(' ')} | ${baseName} ${b.map((x) => x.toFixed(2)).join(' ')} | load ${loads.join(' ')}`);
+  if (previous) report(`${name} (before)`, median(c), baseName, median(b));
+  console.log(`    samples: eventdb ${a.map((x) => x.toFixed(2)).join(' ')} | ${baseName} ${b.map((x) => x.toFixed(2)).join(' ')}${previous ? ` | before ${c.map((x) => x.toFixed(2)).join(' ')}` : ''} | load ${loads.join(' ')}`);
+}
+
+/** The 1,000-row PostgreSQL backup (#18's fixed cost): eventdb beside pg_dump -Fc, and the previous build with EVENTDB_BENCH_BEFORE. */
+async function fixedCostBench(small) {
+  psql('postgres', `create database ${small}`);
+  psql(small, 'create table events (id int primary key, name text not null, starts_at timestamptz not null); insert into events select i, md5(i::text), now() + i * interval \'1 hour\' from generate_series(1, 1000) i;');
+  const args = (i, who) => ['backup', '--url', pgUrl(small), '--store', `file:${dir}/smallstore-${who}${i}`];
+  await sideBySide(
+    'postgres backup of 1,000 rows (fixed cost)',
+    'pg_dump -Fc',
+    (i) => eventdb(args(i, 'e')),
+    () => sh('pg_dump', ['-Fc', '-f', join(dir, 'small.pgdump'), pgUrl(small)]),
+    undefined,
+    BEFORE ? (i) => eventdb(args(i, 'b'), {}, BEFORE) : undefined,
+  );
 }
 
 async function rowsBench() {
@@ -244,14 +265,7 @@ async function rowsBench() {
   const restored = (i, who) => `${bench}_r${who}${i}`;
   const dbs = [small, bench, ...Array.from({ length: ROUNDS }, (_, i) => [restored(i, 'e'), restored(i, 'b')]).flat()];
   try {
-    psql('postgres', `create database ${small}`);
-    psql(small, 'create table events (id int primary key, name text not null, starts_at timestamptz not null); insert into events select i, md5(i::text), now() + i * interval \'1 hour\' from generate_series(1, 1000) i;');
-    await sideBySide(
-      'postgres backup of 1,000 rows (fixed cost)',
-      'pg_dump -Fc',
-      (i) => eventdb(['backup', '--url', pgUrl(small), '--store', `file:${dir}/smallstore-${i}`]),
-      () => sh('pg_dump', ['-Fc', '-f', join(dir, 'small.pgdump'), pgUrl(small)]),
-    );
+    await fixedCostBench(small);
     if (!PGBENCH) {
       console.log('pgbench not found: the pgbench rows are left out');
       return;
@@ -288,6 +302,14 @@ async function rowsBench() {
 
 try {
   if (!ONLY || ONLY === 'rows') await rowsBench();
+  if (ONLY === 'fixed') {
+    const small = `eventdb_bench_small_${process.pid}`;
+    try {
+      await fixedCostBench(small);
+    } finally {
+      psql('postgres', `drop database if exists ${small} with (force)`);
+    }
+  }
   if (!ONLY || ONLY === 'sqlite') await sqliteBench();
   if (!ONLY || ONLY === 'sqlite' || ONLY === 'compression') compressionBench();
   if (!ONLY || ONLY === 'postgres') await postgresBench();

@@ -1,10 +1,11 @@
-import pg from 'pg';
+import type { Client } from 'pg';
+import pg from './pg-driver.js';
 import type { ResolvedConfig } from '../../config/index.js';
 import { connectError } from './errors.js';
 import { poolConfig } from './index.js';
 
 /** One session for backup and restore (the dump's transaction, a restore's admin or load session), on `database` when given. */
-export async function snapshotClient(config: ResolvedConfig, database?: string): Promise<pg.Client> {
+export async function snapshotClient(config: ResolvedConfig, database?: string): Promise<Client> {
   const cfg = poolConfig(config);
   const c = new pg.Client({ ...cfg, database: database ?? cfg.database, application_name: 'eventdb backup' });
   await c.connect().catch((e: unknown) => {

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import type { PoolConfig } from 'pg';
+import pg from './pg-driver.js';
 import { hostname } from 'node:os';
 import type { ResolvedConfig } from '../../config/index.js';
 import { EventdbError } from '../../errors.js';
@@ -32,7 +33,7 @@ const types = {
   },
 };
 
-export function poolConfig(config: ResolvedConfig): pg.PoolConfig {
+export function poolConfig(config: ResolvedConfig): PoolConfig {
   const p = config.database.postgres;
   if (!p) throw new EventdbError('CONFIG', 'not a PostgreSQL server URL', 'use postgres://user:password@host:5432/database');
   const ssl =

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventdbError } from '../../errors.js';
 import type { LockHolder, LockOptions, LockStatus } from '../types.js';
