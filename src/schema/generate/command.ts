@@ -53,6 +53,11 @@ export interface MigrateDiffOptions {
   planner?: Planner;
   /** Engines to plan for (default: every engine the declaration supports). */
   engines?: Engine[];
+  /**
+   * What the existing migrations produce on an engine (default: replayed into a scratch database).
+   * For callers that already hold a database in exactly that state (the property test).
+   */
+  replayed?: (engine: Engine) => Promise<SchemaSnapshot>;
 }
 
 export interface EnginePlan {
@@ -137,7 +142,7 @@ export async function migrateDiff(config: ResolvedConfig, opts: MigrateDiffOptio
 
   const renames = [...(opts.renames ?? [])];
   const lives = new Map<Engine, SchemaSnapshot>();
-  for (const engine of engines) lives.set(engine, await replayedSchema(config, engine));
+  for (const engine of engines) lives.set(engine, opts.replayed ? await opts.replayed(engine) : await replayedSchema(config, engine));
 
   const planAll = () => new Map(engines.map((e) => [e, planner(lives.get(e)!, expected, e, { allowDrop: opts.allowDrop, renames })]));
   let plans = planAll();
