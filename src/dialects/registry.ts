@@ -1,6 +1,6 @@
 import type { DatabaseTarget, Engine } from '../config/url.js';
 import { EventdbError } from '../errors.js';
-import type { Dialect, SnapshotEngine } from './types.js';
+import type { Dialect, SchemaDdl, SnapshotEngine } from './types.js';
 
 /**
  * Every engine eventdb drives, in one table. Adding an engine is adding a row here and a folder under
@@ -19,6 +19,8 @@ export interface EngineEntry {
   readonly storage: Storage;
   readonly load: () => Promise<Dialect>;
   readonly loadSnapshot: () => Promise<SnapshotEngine>;
+  /** DDL generation (H6): the engine's DDL, without a connection. */
+  readonly loadDdl: () => Promise<SchemaDdl>;
 }
 
 const ENTRIES: Record<DialectId, EngineEntry> = {
@@ -28,6 +30,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     storage: 'server',
     load: async () => (await import('./postgres/index.js')).postgresDialect,
     loadSnapshot: async () => (await import('./postgres/snapshot.js')).postgresSnapshot,
+    loadDdl: async () => (await import('./postgres/ddl.js')).postgresDdl,
   },
   pglite: {
     id: 'pglite',
@@ -35,6 +38,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     storage: 'file',
     load: async () => (await import('./pglite/index.js')).pgliteDialect,
     loadSnapshot: async () => (await import('./pglite/snapshot.js')).pgliteSnapshot,
+    loadDdl: async () => (await import('./postgres/ddl.js')).postgresDdl,
   },
   sqlite: {
     id: 'sqlite',
@@ -42,6 +46,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     storage: 'file',
     load: async () => (await import('./sqlite/index.js')).sqliteDialect,
     loadSnapshot: async () => (await import('./sqlite/snapshot.js')).sqliteSnapshot,
+    loadDdl: async () => (await import('./sqlite/ddl.js')).sqliteDdl,
   },
   duckdb: {
     id: 'duckdb',
@@ -49,6 +54,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     storage: 'file',
     load: async () => (await import('./duckdb/index.js')).duckdbDialect,
     loadSnapshot: async () => (await import('./duckdb/snapshot.js')).duckdbSnapshot,
+    loadDdl: async () => (await import('./duckdb/ddl.js')).duckdbDdl,
   },
 };
 

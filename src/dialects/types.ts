@@ -257,3 +257,153 @@ export interface DumpStream {
   verified: Promise<unknown>;
   abort(reason?: Error): void;
 }
+
+// --- DDL generation (H6) ---
+// Each engine's DDL knowledge (src/dialects/<engine>/ddl.ts), reachable without a connection from the
+// engine id (registry `EngineEntry.loadDdl()`, or `ddlFor(engine)` in src/dialects/ddl.ts). The shapes
+// below are one engine's resolved values (no per-engine objects): the schema core resolves its
+// declaration for an engine, then asks the engine for the SQL. Every method returns SQL text exactly as
+// it is executed, identifiers quoted; types, defaults, expressions and predicates are inserted as written.
+
+/** A column as one engine creates it. */
+export interface DdlColumn {
+  name: string;
+  /** The engine's type name. */
+  type: string;
+  nullable: boolean;
+  /** SQL default expression. */
+  default?: string;
+  collate?: string;
+  /** PostgreSQL identity; ignored by engines without identity columns. */
+  identity?: 'always' | 'by default';
+}
+
+export interface DdlIndex {
+  name: string;
+  /** Column names, or expressions such as `lower(email)`. */
+  columns: string[];
+  unique?: boolean;
+  where?: string;
+  using?: string;
+}
+
+export interface DdlForeignKey {
+  name: string;
+  columns: string[];
+  refTable: string;
+  refColumns: string[];
+  onDelete?: string;
+  onUpdate?: string;
+}
+
+export interface DdlCheck {
+  name: string;
+  expression: string;
+}
+
+export interface DdlTable {
+  name: string;
+  columns: DdlColumn[];
+  primaryKey: string[];
+  foreignKeys?: DdlForeignKey[];
+  checks?: DdlCheck[];
+  indexes?: DdlIndex[];
+}
+
+/** What an engine cannot do in place, named: the caller reports it (or rebuilds, where `rebuildTable` exists). */
+export interface DdlRefusal {
+  refused: string;
+  reason: string;
+}
+
+/** Facts about an engine's ALTER TABLE, asked by the schema core instead of testing the engine's name. */
+export interface DdlFacts {
+  /** How the engine is named in messages (`PostgreSQL`, `SQLite`, `DuckDB`). */
+  label: string;
+  /** ALTER COLUMN … TYPE works in place (else: a table rebuild). */
+  alterTypeInPlace: boolean;
+  /** Columns carry collations the engine reports (DuckDB: none). */
+  collations: boolean;
+  /** A collation can be changed in place (PostgreSQL: ALTER COLUMN TYPE … COLLATE). */
+  alterCollationInPlace: boolean;
+  /** SET / DROP NOT NULL in place. */
+  setNotNullInPlace: boolean;
+  /** SET NOT NULL is refused on a table that has indexes or is referenced by a foreign key (DuckDB). */
+  notNullBlockedByDependants: boolean;
+  /** SET / DROP DEFAULT in place. */
+  setDefaultInPlace: boolean;
+  /** ADD / DROP of a foreign key or check on an existing table. */
+  alterConstraintsInPlace: boolean;
+  /** Replace a primary key in place. */
+  alterPrimaryKeyInPlace: boolean;
+  /** A table rebuild is possible (create new, copy, drop, rename) — SQLite's procedure; DuckDB cannot drop a referenced table. */
+  rebuild: boolean;
+  /** ADD COLUMN … NOT NULL without a default works on an empty table (SQLite: never). */
+  addNotNullWithoutDefault: boolean;
+  /** Foreign keys take ON DELETE / ON UPDATE actions. */
+  referentialActions: boolean;
+  /** Identity columns (GENERATED … AS IDENTITY). */
+  identity: boolean;
+  /** CREATE INDEX CONCURRENTLY (outside a transaction). */
+  concurrentIndex: boolean;
+  /** Constraints can be added NOT VALID and validated later. */
+  notValid: boolean;
+  /** DDL runs inside a transaction. */
+  transactionalDdl: boolean;
+  /** ALTER (other than ADD COLUMN and defaults) fails on a table with indexes: drop them first, re-create after (DuckDB). */
+  indexesBlockAlter: boolean;
+  /** A column in a primary key, unique or foreign key cannot change type, be renamed or dropped (DuckDB). */
+  constrainedColumnsFrozen: boolean;
+  /** A table other tables reference by foreign key can be altered beyond ADD COLUMN and defaults (DuckDB: no). */
+  alterReferencedTable: boolean;
+  /** A table referenced by foreign keys can be renamed (DuckDB: the references would dangle). */
+  renameReferencedTable: boolean;
+  /** ADD COLUMN takes a default that is an expression or CURRENT_TIMESTAMP (SQLite: only constants). */
+  addColumnExpressionDefault: boolean;
+  /** DROP COLUMN in place (SQLite: not for a column in an index, primary key or foreign key). */
+  dropColumnInPlace: boolean;
+}
+
+/** One engine's DDL. Obtain with `EngineEntry.loadDdl()` or `ddlFor(engine)`. */
+export interface SchemaDdl {
+  readonly engine: Engine;
+  readonly facts: Readonly<DdlFacts>;
+  /** A declared type as the engine's introspection reports it (`int` → `integer`), for comparing. */
+  canonicalType(type: string): string;
+  /** A default expression as comparable text (casts, parentheses, case and spacing removed). */
+  canonicalDefault(expression: string): string;
+  /** Whether a default expression is volatile (a different value per row: random(), gen_random_uuid() …). */
+  isVolatile(expression: string): boolean;
+  /** CREATE TABLE with columns, primary key, foreign keys and checks (not its indexes). */
+  createTable(t: DdlTable): string;
+  dropTable(name: string): string;
+  renameTable(from: string, to: string): string;
+  /** ADD COLUMN (DuckDB: the column, then SET NOT NULL as a second statement). */
+  addColumn(table: string, col: DdlColumn): string[];
+  /** ADD COLUMN without NOT NULL (the first step of the safe way to a NOT NULL column). */
+  addNullableColumn(table: string, col: DdlColumn): string;
+  dropColumn(table: string, column: string): string;
+  renameColumn(table: string, from: string, to: string): string;
+  /** ALTER COLUMN … TYPE (with its collation and a cast from the old value); a refusal where the engine cannot. */
+  alterColumnType(table: string, col: DdlColumn): string | DdlRefusal;
+  setNotNull(table: string, column: string): string;
+  dropNotNull(table: string, column: string): string;
+  setDefault(table: string, column: string, expression: string): string;
+  dropDefault(table: string, column: string): string;
+  createIndex(table: string, i: DdlIndex, opts?: { concurrently?: boolean }): string;
+  dropIndex(name: string, opts?: { concurrently?: boolean }): string;
+  /** ADD CONSTRAINT … FOREIGN KEY with every action the engine takes; a refusal where the engine cannot alter constraints. */
+  addForeignKey(table: string, fk: DdlForeignKey, opts?: { notValid?: boolean }): string | DdlRefusal;
+  addCheck(table: string, check: DdlCheck, opts?: { notValid?: boolean }): string | DdlRefusal;
+  validateConstraint(table: string, name: string): string;
+  dropConstraint(table: string, name: string): string | DdlRefusal;
+  addPrimaryKey(table: string, name: string, columns: string[]): string | DdlRefusal;
+  /**
+   * Rebuilds `t` (SQLite's procedure): create it under a new name, copy the rows (`copy`: new column ←
+   * old column or expression), drop the old table, rename, re-create `t.indexes` and `triggers` (their
+   * CREATE TRIGGER texts). `selfCheck` ends it with the statements that fail when a foreign key is
+   * violated. A refusal where the engine cannot rebuild.
+   */
+  rebuildTable(t: DdlTable, copy: Array<{ to: string; from: string }>, opts?: { triggers?: string[]; selfCheck?: boolean }): string[] | DdlRefusal;
+}
+// --- end DDL generation (H6) ---

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Engine } from '../config/url.js';
 import type { ColumnInfo, ForeignKeyInfo, IndexInfo, SchemaSnapshot, TableInfo } from '../dialects/types.js';
+import { ddlFor } from '../dialects/ddl.js';
 import { quoteIdent } from '../dialects/quote.js';
 import { typeFamily } from '../dialects/type-family.js';
 import { addColumnSql, addForeignKeyPgSql, alterTypeSql, createIndexSql, dropIndexSql, createTableSql, insertRowsSql, rebuildTableSql, setNotNullSql, validateConstraintSql } from './autofix/sql.js';
@@ -74,12 +75,13 @@ function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: Schem
   const items: DiffItem[] = [];
   const liveCols = new Map(lt.columns.map((c) => [c.name, c]));
   const rebuild = () => rebuildTableSql(db, t, lt.columns.map((c) => c.name), engine);
-  const rebuildNote = `${engine === 'sqlite' ? 'SQLite' : 'DuckDB'} cannot alter this in place: rebuild the table in a migration`;
+  const { facts } = ddlFor(engine);
+  const rebuildNote = `${facts.label} cannot alter this in place: rebuild the table in a migration`;
 
   for (const c of t.columns) {
     const lc = liveCols.get(c.name);
     const obj = `column ${t.name}.${c.name}`;
-    if (!lc && engine === 'duckdb' && !c.nullable && hasDependants(live, t.name)) {
+    if (!lc && facts.notNullBlockedByDependants && !c.nullable && hasDependants(live, t.name)) {
       items.push({
         finding: finding('schema', 'error', 'missing-column', obj, `column ${t.name}.${c.name} (${columnTypeLabel(c, engine)} not null) is missing`,
           migration('DuckDB cannot SET NOT NULL on a table with indexes or referencing foreign keys: rebuild the table and its dependants in a migration', [...addColumnSql(db, t.name, c, engine).slice(0, 1), `-- then rebuild ${quoteIdent(t.name)} with ${quoteIdent(c.name)} NOT NULL`])),
@@ -96,22 +98,22 @@ function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: Schem
     if (!familyMatches(c, lc, engine)) {
       items.push({
         finding: finding('schema', 'error', 'type-mismatch', obj, `column ${t.name}.${c.name} is ${lc.type} (${lc.family}); expected ${c.family}`,
-          engine === 'sqlite' ? migration(rebuildNote, rebuild()) : migration('change the column type in a migration (it rewrites the table; check the cast)', [alterTypeSql(db, t.name, c, engine)])),
+          !facts.alterTypeInPlace ? migration(rebuildNote, rebuild()) : migration('change the column type in a migration (it rewrites the table; check the cast)', [alterTypeSql(db, t.name, c, engine)])),
       });
     }
     const collate = forEngine(c.collate, engine);
-    if (engine !== 'duckdb' && norm(collate ?? '') !== norm(lc.collation ?? '')) {
+    if (facts.collations && norm(collate ?? '') !== norm(lc.collation ?? '')) {
       items.push({
         finding: finding('schema', 'error', 'collation-mismatch', obj, `column ${t.name}.${c.name} has ${lc.collation ? `collation ${lc.collation}` : 'the default collation'}; expected ${collate ? `collation ${collate}` : 'the default collation'}`,
-          engine === 'sqlite' ? migration(rebuildNote, rebuild()) : migration('change the collation in a migration (it rebuilds the column\'s indexes)', [alterTypeSql(db, t.name, c, engine)])),
+          !facts.alterCollationInPlace ? migration(rebuildNote, rebuild()) : migration('change the collation in a migration (it rebuilds the column\'s indexes)', [alterTypeSql(db, t.name, c, engine)])),
       });
     }
     const liveNullable = lc.nullable && !lt.primaryKey.includes(c.name);
     if (liveNullable !== c.nullable) {
-      const fixSql = engine === 'sqlite' ? rebuild() : [setNotNullSql(db, t.name, c.name, !c.nullable)];
+      const fixSql = !facts.setNotNullInPlace ? rebuild() : [setNotNullSql(db, t.name, c.name, !c.nullable)];
       items.push({
         finding: finding('schema', 'error', 'nullability', obj, `column ${t.name}.${c.name} is ${liveNullable ? 'nullable' : 'not null'}; expected ${c.nullable ? 'nullable' : 'not null'}`,
-          migration(engine === 'sqlite' ? rebuildNote : c.nullable ? 'drop the NOT NULL in a migration' : 'backfill the NULLs, then set NOT NULL in a migration', fixSql)),
+          migration(!facts.setNotNullInPlace ? rebuildNote : c.nullable ? 'drop the NOT NULL in a migration' : 'backfill the NULLs, then set NOT NULL in a migration', fixSql)),
       });
     }
   }
@@ -123,7 +125,7 @@ function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: Schem
   if (t.primaryKey.length && !sameList(lt.primaryKey, t.primaryKey)) {
     items.push({
       finding: finding('schema', 'error', 'primary-key-mismatch', `table ${t.name}`, `primary key of ${t.name} is (${lt.primaryKey.join(', ') || 'none'}); expected (${t.primaryKey.join(', ')})`,
-        engine === 'postgres' ? migration('replace the primary key in a migration', []) : migration(rebuildNote, rebuild())),
+        facts.alterPrimaryKeyInPlace ? migration('replace the primary key in a migration', []) : migration(rebuildNote, rebuild())),
     });
   }
 
@@ -162,8 +164,8 @@ function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: Schem
     const obj = `foreign key ${t.name}(${fk.columns.join(', ')}) → ${fk.references.table}`;
     if (!lf) {
       const msg = `foreign key ${t.name}(${fk.columns.join(', ')}) → ${fk.references.table}(${fk.references.columns.join(', ')}) is missing`;
-      if (engine === 'postgres') {
-        const s = addForeignKeyPgSql(db, t.name, fk);
+      if (facts.alterConstraintsInPlace && facts.notValid) {
+        const s = addForeignKeyPgSql(db, t.name, fk, engine);
         items.push({ finding: finding('schema', 'error', 'missing-foreign-key', obj, msg, auto('add the foreign key NOT VALID, then VALIDATE it', [s.add, s.validate])), action: { type: 'add-foreign-key', table: t.name, fk } });
       } else {
         items.push({ finding: finding('schema', 'error', 'missing-foreign-key', obj, msg, migration(`${rebuildNote} (it cannot add a foreign key to an existing table)`, rebuild())) });
@@ -176,7 +178,7 @@ function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: Schem
       items.push({ finding: finding('schema', 'error', 'foreign-key-not-valid', obj, `foreign key ${lf.name} is NOT VALID: existing rows of ${t.name} were never checked against it`, auto('VALIDATE the constraint (checks existing rows without blocking writes)', [validateConstraintSql(db, t.name, lf.name)])), action: { type: 'validate-foreign-key', table: t.name, name: lf.name } });
     }
     const want = fk.onDelete ?? 'NO ACTION';
-    if (engine !== 'duckdb' && norm(lf.onDelete) !== norm(want) && !(norm(want) === 'noaction' && norm(lf.onDelete) === 'restrict')) {
+    if (facts.referentialActions && norm(lf.onDelete) !== norm(want) && !(norm(want) === 'noaction' && norm(lf.onDelete) === 'restrict')) {
       items.push({ finding: finding('schema', 'warning', 'foreign-key-action', obj, `foreign key ${lf.name} has ON DELETE ${lf.onDelete}; expected ${want}`, migration('replace the constraint in a migration', [])) });
     }
   }

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Engine } from '../../config/url.js';
+import { ddlFor } from '../../dialects/ddl.js';
 import { quoteIdent } from '../../dialects/quote.js';
 import { SMALL_ROWS } from '../../risk/levels.js';
 import type { DiffItem, FixAction } from '../findings.js';
@@ -56,6 +57,7 @@ export async function rowsUpTo(db: Kysely<any>, table: string, limit: number): P
  */
 export async function planFixes(db: Kysely<any>, engine: Engine, items: DiffItem[], opts: { largeTableRows?: number } = {}): Promise<FixPlan> {
   const large = opts.largeTableRows ?? LARGE_TABLE_ROWS;
+  const { facts } = ddlFor(engine);
   const steps: FixStep[] = [];
   const fixes: PlannedFix[] = [];
   const sizes = new Map<string, number>();
@@ -85,21 +87,21 @@ export async function planFixes(db: Kysely<any>, engine: Engine, items: DiffItem
         fix.sql = addColumnSql(db, a.table, a.column, engine);
         const notNullNoDefault = !a.column.nullable && a.column.default === undefined;
         const rows = notNullNoDefault ? await size(a.table) : 0;
-        if (notNullNoDefault && (rows > 0 || engine === 'sqlite')) {
+        if (notNullNoDefault && (rows > 0 || !facts.addNotNullWithoutDefault)) {
           fix.status = 'refused';
           fix.rule = 'add-not-null-without-default';
-          fix.reason = engine === 'sqlite' && rows === 0 ? 'SQLite cannot add a NOT NULL column without a default' : `${a.table} has rows: a NOT NULL column without a default cannot be added to them`;
+          fix.reason = !facts.addNotNullWithoutDefault && rows === 0 ? `${facts.label} cannot add a NOT NULL column without a default` : `${a.table} has rows: a NOT NULL column without a default cannot be added to them`;
           fix.alternative = [
             addNullableColumnSql(db, a.table, a.column, engine),
             `-- backfill: update ${quoteIdent(a.table)} set ${quoteIdent(a.column.name)} = <value> where ${quoteIdent(a.column.name)} is null`,
-            ...(engine === 'sqlite' ? ['-- then rebuild the table with the column NOT NULL in a migration'] : [setNotNullSql(db, a.table, a.column.name, true)]),
+            ...(!facts.setNotNullInPlace ? ['-- then rebuild the table with the column NOT NULL in a migration'] : [setNotNullSql(db, a.table, a.column.name, true)]),
           ];
         } else step = { fix, transactions: [fix.sql] };
         break;
       }
       case 'create-index': {
         fix.sql = [createIndexSql(db, a.table, a.index)];
-        const rows = engine === 'postgres' ? await size(a.table) : 0;
+        const rows = facts.concurrentIndex ? await size(a.table) : 0;
         if (rows > large) {
           fix.status = 'refused';
           fix.rule = 'lock-index-build';
@@ -109,7 +111,7 @@ export async function planFixes(db: Kysely<any>, engine: Engine, items: DiffItem
         break;
       }
       case 'add-foreign-key': {
-        const s = addForeignKeyPgSql(db, a.table, a.fk);
+        const s = addForeignKeyPgSql(db, a.table, a.fk, engine);
         fix.sql = [s.add, s.validate];
         step = { fix, transactions: [[s.add], [s.validate]], undo: [dropConstraintSql(db, a.table, s.name)] };
         break;

@@ -1,0 +1,151 @@
+import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql, type RawBuilder } from 'kysely';
+import type { Engine } from '../config/url.js';
+import type { DdlCheck, DdlColumn, DdlFacts, DdlForeignKey, DdlIndex, DdlRefusal, DdlTable, SchemaDdl } from './types.js';
+
+/**
+ * The DDL every engine writes alike (CREATE TABLE, ADD COLUMN, indexes, constraints), compiled by a
+ * Kysely instance without a connection that quotes as the engine's own dialect does. Each engine's
+ * ddl.ts starts from `baseDdl` and replaces what it does differently.
+ */
+export type Compiler = Kysely<any>;
+
+/** A compile-only Kysely: PostgreSQL's compiler (PostgreSQL, PGlite, DuckDB) or SQLite's. */
+export function compiler(kind: 'postgres' | 'sqlite'): Compiler {
+  return new Kysely<any>({
+    dialect: {
+      createAdapter: () => (kind === 'sqlite' ? new SqliteAdapter() : new PostgresAdapter()),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (db) => (kind === 'sqlite' ? new SqliteIntrospector(db) : new PostgresIntrospector(db)),
+      createQueryCompiler: () => (kind === 'sqlite' ? new SqliteQueryCompiler() : new PostgresQueryCompiler()),
+    },
+  });
+}
+
+/** The SQL text of a query without parameters. */
+export function text(db: Compiler, q: RawBuilder<unknown>): string {
+  const c = q.compile(db);
+  if (c.parameters.length) throw new Error(`internal: SQL with parameters: ${c.sql}`);
+  return c.sql;
+}
+
+export const ids = (names: string[]) => sql.join(names.map((n) => sql.id(n)));
+
+/** A plain column name, as opposed to an expression such as `lower(email)` or `starts_at desc`. */
+export function isIdentifier(s: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_$]*$/.test(s);
+}
+
+/** A literal a DEFAULT clause takes bare on every engine: a number, a string, NULL, TRUE/FALSE, CURRENT_TIMESTAMP/DATE/TIME. */
+const LITERAL_DEFAULT = /^(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?|'(?:[^']|'')*'|null|true|false|current_timestamp|current_date|current_time)$/i;
+
+/** Whether the whole text is one parenthesised group: `(a + b)`, not `(a) + (b)`. */
+function wrapped(s: string): boolean {
+  if (!s.startsWith('(') || !s.endsWith(')')) return false;
+  let depth = 0;
+  let quote = '';
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i]!;
+    if (quote) {
+      if (ch === quote) quote = '';
+    } else if (ch === "'" || ch === '"') quote = ch;
+    else if (ch === '(') depth++;
+    else if (ch === ')' && --depth === 0 && i < s.length - 1) return false;
+  }
+  return depth === 0;
+}
+
+/**
+ * A column default as each engine's DEFAULT clause takes it: a literal bare, any other expression
+ * in parentheses (SQLite accepts only a literal or `(expr)`: `default strftime(…)` is a syntax error;
+ * PostgreSQL and DuckDB take the parenthesised form too and store the same expression).
+ */
+export function defaultSql(expr: string): string {
+  const e = expr.trim();
+  return LITERAL_DEFAULT.test(e) || wrapped(e) ? e : `(${e})`;
+}
+
+export const isRefusal = (x: unknown): x is DdlRefusal => typeof x === 'object' && x !== null && 'refused' in x;
+
+export function refuse(label: string, change: string, why: string): DdlRefusal {
+  return { refused: change, reason: `${label} cannot ${why}` };
+}
+
+/** Comparable text of an expression: lower case, no spacing, quotes, parentheses or `::type` casts. */
+export function canonicalExpression(e: string): string {
+  return e
+    .toLowerCase()
+    .replace(/::[a-z_]+(?: (?:varying|precision|with(?:out)? time zone))*(?:\(\d+(?:,\d+)?\))?(?:\[\])?/g, '')
+    .replace(/\bcast\((.*?) as [a-z_ ]+(?:\(\d+(?:, ?\d+)?\))?\)/g, '$1')
+    .replace(/[\s"()]/g, '');
+}
+
+const VOLATILE = /\b(random|gen_random_uuid|uuid_generate_v[14]|uuid|clock_timestamp|timeofday|nextval|randomblob|uuidv[47])\s*\(/i;
+
+/** Builds a SchemaDdl from the engine's facts and compiler; `over` replaces members that differ. */
+export function baseDdl(engine: Engine, facts: DdlFacts, db: Compiler, over: (base: SchemaDdl) => Partial<SchemaDdl> = () => ({})): SchemaDdl {
+  const t = (q: RawBuilder<unknown>) => text(db, q);
+  const columnDef = (col: DdlColumn, opts: { notNull: boolean }): RawBuilder<unknown> => {
+    const identity = col.identity && facts.identity ? sql` generated ${sql.raw(col.identity)} as identity` : sql``;
+    return sql`${sql.id(col.name)} ${sql.raw(col.type)}${identity}${col.collate ? sql` collate ${sql.id(col.collate)}` : sql``}${col.default !== undefined ? sql` default ${sql.raw(defaultSql(col.default))}` : sql``}${opts.notNull && !col.nullable ? sql` not null` : sql``}`;
+  };
+  const actions = (fk: DdlForeignKey): RawBuilder<unknown> => {
+    if (!facts.referentialActions) return sql``;
+    const del = fk.onDelete && fk.onDelete !== 'NO ACTION' ? sql` on delete ${sql.raw(fk.onDelete)}` : sql``;
+    const upd = fk.onUpdate && fk.onUpdate !== 'NO ACTION' ? sql` on update ${sql.raw(fk.onUpdate)}` : sql``;
+    return sql`${del}${upd}`;
+  };
+  const fkClause = (fk: DdlForeignKey) =>
+    sql`constraint ${sql.id(fk.name)} foreign key (${ids(fk.columns)}) references ${sql.id(fk.refTable)} (${ids(fk.refColumns)})${actions(fk)}`;
+  const checkClause = (c: DdlCheck) => sql`constraint ${sql.id(c.name)} check (${sql.raw(c.expression)})`;
+  const alter = (table: string, rest: RawBuilder<unknown>) => t(sql`alter table ${sql.id(table)} ${rest}`);
+  const base: SchemaDdl = {
+    engine,
+    facts,
+    canonicalType: (type) => type.trim().toLowerCase().replace(/\s+/g, ' '),
+    canonicalDefault: (e) => canonicalExpression(e),
+    isVolatile: (e) => VOLATILE.test(e),
+    createTable(tb: DdlTable) {
+      const parts: Array<RawBuilder<unknown>> = tb.columns.map((c) => columnDef(c, { notNull: true }));
+      if (tb.primaryKey.length) parts.push(sql`constraint ${sql.id(`${tb.name}_pkey`)} primary key (${ids(tb.primaryKey)})`);
+      for (const fk of tb.foreignKeys ?? []) parts.push(fkClause(fk));
+      for (const c of tb.checks ?? []) parts.push(checkClause(c));
+      return t(sql`create table ${sql.id(tb.name)} (${sql.join(parts, sql`, `)})`);
+    },
+    dropTable: (name) => t(sql`drop table ${sql.id(name)}`),
+    renameTable: (from, to) => alter(from, sql`rename to ${sql.id(to)}`),
+    addColumn: (table, col) => [alter(table, sql`add column ${columnDef(col, { notNull: true })}`)],
+    addNullableColumn: (table, col) => alter(table, sql`add column ${columnDef({ ...col, nullable: true }, { notNull: false })}`),
+    dropColumn: (table, column) => alter(table, sql`drop column ${sql.id(column)}`),
+    renameColumn: (table, from, to) => alter(table, sql`rename column ${sql.id(from)} to ${sql.id(to)}`),
+    alterColumnType: (table, col) =>
+      alter(table, sql`alter column ${sql.id(col.name)} type ${sql.raw(col.type)}${col.collate ? sql` collate ${sql.id(col.collate)}` : sql``} using ${sql.id(col.name)}::${sql.raw(col.type)}`),
+    setNotNull: (table, column) => alter(table, sql`alter column ${sql.id(column)} set not null`),
+    dropNotNull: (table, column) => alter(table, sql`alter column ${sql.id(column)} drop not null`),
+    setDefault: (table, column, expression) => alter(table, sql`alter column ${sql.id(column)} set default ${sql.raw(defaultSql(expression))}`),
+    dropDefault: (table, column) => alter(table, sql`alter column ${sql.id(column)} drop default`),
+    createIndex(table, i: DdlIndex, opts = {}) {
+      const cols = sql.join(i.columns.map((c) => (isIdentifier(c) ? sql.id(c) : sql.raw(c))));
+      const where = i.where ? sql` where ${sql.raw(i.where)}` : sql``;
+      const using = i.using ? sql` using ${sql.raw(i.using)}` : sql``;
+      return t(sql`create ${i.unique ? sql`unique ` : sql``}index ${opts.concurrently ? sql`concurrently ` : sql``}${sql.id(i.name)} on ${sql.id(table)}${using} (${cols})${where}`);
+    },
+    dropIndex: (name, opts = {}) => t(sql`drop index ${opts.concurrently ? sql`concurrently ` : sql``}${sql.id(name)}`),
+    addForeignKey: (table, fk, opts = {}) => alter(table, sql`add ${fkClause(fk)}${opts.notValid ? sql` not valid` : sql``}`),
+    addCheck: (table, c, opts = {}) => alter(table, sql`add ${checkClause(c)}${opts.notValid ? sql` not valid` : sql``}`),
+    validateConstraint: (table, name) => alter(table, sql`validate constraint ${sql.id(name)}`),
+    dropConstraint: (table, name) => alter(table, sql`drop constraint ${sql.id(name)}`),
+    addPrimaryKey: (table, name, columns) => alter(table, sql`add constraint ${sql.id(name)} primary key (${ids(columns)})`),
+    rebuildTable(tb, copy, opts = {}) {
+      const tmp = `${tb.name}__new`;
+      const out = [base.createTable({ ...tb, name: tmp })];
+      out.push(t(sql`insert into ${sql.id(tmp)} (${ids(copy.map((c) => c.to))}) select ${ids(copy.map((c) => c.from))} from ${sql.id(tb.name)}`));
+      out.push(base.dropTable(tb.name));
+      out.push(base.renameTable(tmp, tb.name));
+      for (const i of tb.indexes ?? []) out.push(base.createIndex(tb.name, i));
+      out.push(...(opts.triggers ?? []));
+      return out;
+    },
+  };
+  // `over` gets the base members as they are before it replaces any (an override may call the one it replaces).
+  return Object.assign(base, over({ ...base }));
+}

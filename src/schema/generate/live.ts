@@ -1,0 +1,88 @@
+import type { ColumnInfo, DdlCheck, DdlColumn, DdlForeignKey, DdlIndex, DdlTable, ForeignKeyInfo, IndexInfo, SchemaDdl, SchemaSnapshot } from '../../dialects/types.js';
+import { isInternalTable } from '../diff.js';
+
+/** A live table with what hangs on it, as the planner tracks it while it plans (renames applied). */
+export interface LiveTable {
+  name: string;
+  columns: ColumnInfo[];
+  primaryKey: string[];
+  /** Secondary indexes (not the primary key's). */
+  indexes: IndexInfo[];
+  /** Foreign keys of this table (it is the child). */
+  foreignKeys: ForeignKeyInfo[];
+  /** Checks, when the engine's introspection reports them (else undefined: unknown). */
+  checks?: DdlCheck[];
+  /** CREATE TRIGGER texts of the table's triggers. */
+  triggers: string[];
+  /** The live primary key's name (PostgreSQL constraint; other engines: its index entry). */
+  primaryKeyName?: string;
+  /** Renamed (or a column renamed) by the plan: live CREATE texts no longer apply. */
+  renamed?: boolean;
+}
+
+/** The SchemaSnapshot's checks (added to introspection by another change; absent before). */
+type SnapshotChecks = { checks?: Array<{ table: string; name: string; expression: string }> };
+
+export function liveTables(live: SchemaSnapshot): Map<string, LiveTable> {
+  const checks = (live as SchemaSnapshot & SnapshotChecks).checks;
+  const out = new Map<string, LiveTable>();
+  for (const t of live.tables) {
+    if (isInternalTable(t.name)) continue;
+    const pk = live.indexes.find((i) => i.table === t.name && i.primary);
+    out.set(t.name, {
+      name: t.name,
+      columns: t.columns.map((c) => ({ ...c })),
+      primaryKey: [...t.primaryKey],
+      indexes: live.indexes.filter((i) => i.table === t.name && !i.primary).map((i) => ({ ...i, columns: [...i.columns] })),
+      foreignKeys: live.foreignKeys.filter((f) => f.table === t.name).map((f) => ({ ...f, columns: [...f.columns], refColumns: [...f.refColumns] })),
+      ...(checks ? { checks: checks.filter((c) => c.table === t.name).map((c) => ({ name: c.name, expression: c.expression })) } : {}),
+      triggers: (live.triggers ?? []).filter((g) => g.table === t.name).map((g) => g.definition),
+      ...(pk ? { primaryKeyName: pk.name } : {}),
+    });
+  }
+  return out;
+}
+
+export function liveColumn(c: ColumnInfo): DdlColumn {
+  return {
+    name: c.name,
+    type: c.type,
+    nullable: c.nullable,
+    ...(c.default !== null && c.default !== undefined && !c.identity ? { default: c.default } : {}),
+    ...(c.collation ? { collate: c.collation } : {}),
+    ...(c.identity ? { identity: c.identity } : {}),
+  };
+}
+
+export function liveForeignKey(f: ForeignKeyInfo): DdlForeignKey {
+  return { name: f.name, columns: f.columns, refTable: f.refTable, refColumns: f.refColumns, onDelete: f.onDelete, onUpdate: f.onUpdate };
+}
+
+export function liveIndex(i: IndexInfo): DdlIndex {
+  return { name: i.name, columns: i.columns, ...(i.unique ? { unique: true } : {}), ...(i.where ? { where: i.where } : {}) };
+}
+
+/** An index created by a constraint (SQLite `sqlite_autoindex_…`; DuckDB: no CREATE INDEX text), not by CREATE INDEX. */
+export function constraintIndex(i: IndexInfo, ddl: SchemaDdl): boolean {
+  return i.name.startsWith('sqlite_autoindex_') || (ddl.facts.indexesBlockAlter && !i.definition);
+}
+
+/** The CREATE INDEX that re-creates a live index: its own text when the engine reports one. */
+export function recreateIndex(ddl: SchemaDdl, table: string, i: IndexInfo, opts: { concurrently?: boolean; renamed?: boolean } = {}): string {
+  if (i.definition && /^create\b/i.test(i.definition) && !opts.renamed) {
+    return opts.concurrently ? i.definition.replace(/^(create (?:unique )?index)\s+/i, '$1 CONCURRENTLY ') : i.definition;
+  }
+  return ddl.createIndex(table, liveIndex(i), opts);
+}
+
+/** The live table as a DDL table (for the inverse of a rebuild or a drop). */
+export function liveDdlTable(t: LiveTable): DdlTable {
+  return {
+    name: t.name,
+    columns: t.columns.map(liveColumn),
+    primaryKey: t.primaryKey,
+    foreignKeys: t.foreignKeys.map(liveForeignKey),
+    checks: t.checks ?? [],
+    indexes: [],
+  };
+}
