@@ -26,14 +26,14 @@ export function registerMigrateDiff(migrate: Command): void {
     .addHelpText('after', '\nThe migrations are replayed into scratch databases (never the configured database). Exit 0: written, or nothing to do;\n1: --check found differences, or an engine refused a change; 2: bad usage or a rename to resolve without a terminal.')
     .action(
       action<DiffFlags>(async ({ opts, out, config }, name: string) => {
-        const { migrateDiff, parseColumnRename, parseTableRename } = await import('../../schema/generate/command.js');
+        const { migrateDiff, parseColumnRename, parseTableRename, describeCandidate } = await import('../../schema/generate/command.js');
         const renames: RenameSpec[] = [...opts.rename.map(parseColumnRename), ...opts.renameTable.map(parseTableRename)];
         const cfg = await config();
         const tty = !opts.json && !opts.check && process.stdin.isTTY && process.stdout.isTTY;
         const confirmRename = tty
           ? async (c: RenameCandidate) => {
               const { confirm } = await import('@inquirer/prompts');
-              return confirm({ message: `${c.table}.${c.from} is gone and ${c.table}.${c.to} is new: rename ${c.from} to ${c.to} (keeps the data)?`, default: true });
+              return confirm({ message: `${describeCandidate(c).what}: rename ${c.from} to ${c.to} (keeps the data)?`, default: true });
             }
           : undefined;
         const r = await migrateDiff(cfg, { name, check: opts.check, allowDrop: opts.allowDrop, renames, confirmRename });

@@ -25,6 +25,18 @@ export interface RenameCandidate {
   table: string;
   from: string;
   to: string;
+  /** `table`: `from` and `to` are table names. Default: a column of `table`. */
+  kind?: 'column' | 'table';
+}
+
+/** How a candidate reads, and the flag that resolves it as a rename. */
+export function describeCandidate(c: RenameCandidate): { what: string; flag: string } {
+  if (c.kind === 'table') return { what: `table ${c.from} is gone and table ${c.to} is new`, flag: `--rename-table ${c.from}:${c.to}` };
+  return { what: `${c.table}.${c.from} is gone and ${c.table}.${c.to} is new`, flag: `--rename ${c.table}.${c.from}:${c.to}` };
+}
+
+function resolve(c: RenameCandidate): RenameSpec {
+  return c.kind === 'table' ? { table: c.to, fromTable: c.from } : { table: c.table, from: c.from, to: c.to };
 }
 
 /** What the planner returns (src/schema/generate/plan*.ts, planSchemaChange). */
@@ -117,9 +129,7 @@ export function declaredEngines(expected: ExpectedSchema): Engine[] {
 }
 
 async function defaultPlanner(): Promise<Planner> {
-  // H6's planner (src/schema/generate/plan.ts); a variable specifier until it is merged
-  const spec = './plan.js';
-  const { planSchemaChange } = (await import(spec)) as { planSchemaChange: Planner };
+  const { planSchemaChange } = await import('./plan.js');
   return planSchemaChange;
 }
 
@@ -151,12 +161,12 @@ export async function migrateDiff(config: ResolvedConfig, opts: MigrateDiffOptio
     const open = uniqueCandidates(plans).filter((c) => !asked.has(key(c)));
     if (!open.length) break;
     if (!opts.confirmRename) {
-      const c = open[0]!;
-      throw new EventdbError('DIFF_RENAME_NEEDED', `${c.table}.${c.from} is gone and ${c.table}.${c.to} is new: a rename, or a drop and an add?${open.length > 1 ? ` (${open.length - 1} more)` : ''}`, `say which: --rename ${c.table}.${c.from}:${c.to} (keeps the data), or declare the drop and add in two steps with --allow-drop; nothing was written`, { exitCode: EXIT.USAGE, details: { candidates: open } });
+      const d = describeCandidate(open[0]!);
+      throw new EventdbError('DIFF_RENAME_NEEDED', `${d.what}: a rename, or a drop and an add?${open.length > 1 ? ` (${open.length - 1} more)` : ''}`, `say which: ${d.flag} (keeps the data), or declare the drop and the add in two steps (the drop with --allow-drop); nothing was written`, { exitCode: EXIT.USAGE, details: { candidates: open } });
     }
     for (const c of open) {
       asked.add(key(c));
-      if (await opts.confirmRename(c)) renames.push({ table: c.table, from: c.from, to: c.to });
+      if (await opts.confirmRename(c)) renames.push(resolve(c));
     }
     plans = planAll();
   }
@@ -169,7 +179,7 @@ export async function migrateDiff(config: ResolvedConfig, opts: MigrateDiffOptio
   const declined = uniqueCandidates(plans);
   const omitted = [
     ...[...plans].flatMap(([engine, p]) => p.omitted.map((o) => ({ ...o, engine }))),
-    ...[...plans].flatMap(([engine]) => declined.map((c) => ({ engine, change: `rename ${c.table}.${c.from} → ${c.to}`, reason: 'not confirmed as a rename: the drop needs --allow-drop' }))),
+    ...[...plans].flatMap(([engine]) => declined.map((c) => ({ engine, change: describeCandidate(c).what, reason: `not confirmed as a rename (${describeCandidate(c).flag}); declare the drop and the add in two steps` }))),
   ];
   const enginePlans: EnginePlan[] = [...plans].map(([engine, p]) => ({ engine, steps: p.steps.filter((s) => s.up.length || s.down.length), omitted: p.omitted }));
   const hasSteps = enginePlans.some((p) => p.steps.length);
@@ -189,7 +199,7 @@ export async function migrateDiff(config: ResolvedConfig, opts: MigrateDiffOptio
 }
 
 function key(c: RenameCandidate): string {
-  return `${c.table}.${c.from}:${c.to}`;
+  return `${c.kind ?? 'column'}:${c.table}.${c.from}:${c.to}`;
 }
 
 function uniqueCandidates(plans: Map<Engine, PlanLike>): RenameCandidate[] {
