@@ -9,8 +9,8 @@ import type { Finding } from '../../risk/types.js';
 import { tablesFor } from '../diff.js';
 import { migrationsDir } from '../migrations-check.js';
 import type { ExpectedSchema } from '../model.js';
-import { replayedSchema } from './replay.js';
-import { layoutMigrations, nextIds, renderMigration, writeMigrations, type GeneratedFile, type StepLike } from './write.js';
+import { rehearseMigrations, replayedSchema } from './replay.js';
+import { groupSteps, layoutMigrations, nextIds, renderMigration, writeMigrations, type GeneratedFile, type StepLike } from './write.js';
 
 /** A rename the user resolved: a column (`table.old:new`) or a table (`old:new`, `table` = the new name). */
 export type RenameSpec = { table: string; from: string; to: string } | { table: string; fromTable: string };
@@ -70,6 +70,8 @@ export interface MigrateDiffOptions {
    * For callers that already hold a database in exactly that state (the property test).
    */
   replayed?: (engine: Engine) => Promise<SchemaSnapshot>;
+  /** Apply and roll back the generated migrations in a scratch database before writing them (default true). */
+  rehearse?: boolean;
 }
 
 export interface EnginePlan {
@@ -106,6 +108,7 @@ const ACCEPTABLE_UP: Partial<Record<string, (allowDrop: boolean) => string | und
   'compat-rename-table': () => 'a rename resolved by --rename-table or on the terminal',
   'compat-rename-column': () => 'a rename resolved by --rename or on the terminal',
   'compat-drop-not-null': () => 'the declaration makes the column nullable',
+  'lock-index-build': () => 'the declaration adds this index; the engine has no concurrent index build',
 };
 
 /** Parses `--rename table.old:new` values. */
@@ -156,6 +159,18 @@ export async function migrateDiff(config: ResolvedConfig, opts: MigrateDiffOptio
 
   const planAll = () => new Map(engines.map((e) => [e, planner(lives.get(e)!, expected, e, { allowDrop: opts.allowDrop, renames })]));
   let plans = planAll();
+  const refuse = () => {
+    const given = new Set(renames.map((r) => ('fromTable' in r ? `table:${r.table}.${r.fromTable}:${r.table}` : `column:${r.table}.${r.from}:${r.to}`)));
+    const refused = [
+      ...[...plans].flatMap(([engine, p]) => p.refused.map((r) => ({ ...r, engine }))),
+      // a rename that was given but is still a candidate: the engine could not plan it
+      ...[...plans].flatMap(([engine, p]) => p.renameCandidates.filter((c) => given.has(key(c)) || given.has(`table:${c.to}.${c.from}:${c.to}`)).map((c) => ({ engine, change: c.kind === 'table' ? `rename table ${c.from} to ${c.to}` : `rename ${c.table}.${c.from} to ${c.to}`, reason: 'the engine cannot rename it here' }))),
+    ];
+    if (!refused.length) return;
+    const r = refused[0]!;
+    throw new EventdbError('DIFF_REFUSED', `${r.engine} cannot make this change: ${r.change} (${r.reason}); nothing was written`, `declare the change only for the engines that can make it (engines: [...] on the table, index or key), or write this migration by hand`, { details: { refused } });
+  };
+  refuse();
   const asked = new Set<string>();
   for (;;) {
     const open = uniqueCandidates(plans).filter((c) => !asked.has(key(c)));
@@ -169,13 +184,9 @@ export async function migrateDiff(config: ResolvedConfig, opts: MigrateDiffOptio
       if (await opts.confirmRename(c)) renames.push(resolve(c));
     }
     plans = planAll();
+    refuse();
   }
 
-  const refused = [...plans].flatMap(([engine, p]) => p.refused.map((r) => ({ ...r, engine })));
-  if (refused.length) {
-    const r = refused[0]!;
-    throw new EventdbError('DIFF_REFUSED', `${r.engine} cannot make this change: ${r.change} (${r.reason}); nothing was written`, `declare the change only for the engines that can make it (engines: [...] on the table, index or key), or write this migration by hand`, { details: { refused } });
-  }
   const declined = uniqueCandidates(plans);
   const omitted = [
     ...[...plans].flatMap(([engine, p]) => p.omitted.map((o) => ({ ...o, engine }))),
@@ -188,12 +199,16 @@ export async function migrateDiff(config: ResolvedConfig, opts: MigrateDiffOptio
 
   const perEngine = new Map(enginePlans.map((p) => [p.engine, p.steps]));
   const allEngines = supported.every((e) => perEngine.has(e));
-  const count = Math.max(...enginePlans.map((p) => groupCount(p.steps)));
+  const count = Math.max(...enginePlans.map((p) => groupSteps(p.steps).length));
   const ids = nextIds(migrationsDir(config), opts.name, count);
   const files = layoutMigrations(ids, perEngine, allEngines, opts.name);
   const findings = await lintGenerated(files, engines, !!opts.allowDrop);
   const view = files.map(({ id, variant, name, transaction, up, down, accepted, notes }) => ({ id, variant, name, transaction, up, down, accepted, notes }));
   if (opts.check) return { ...base, changed: true, written: [], files: view, findings };
+  if (opts.rehearse !== false) {
+    const dir = migrationsDir(config);
+    for (const engine of engines) await rehearseMigrations(config, engine, dir, files.filter((f) => f.variant === engine || f.variant === 'portable'));
+  }
   const written = writeMigrations(migrationsDir(config), files);
   return { ...base, changed: true, written, files: view, findings };
 }
@@ -207,22 +222,6 @@ function uniqueCandidates(plans: Map<Engine, PlanLike>): RenameCandidate[] {
   for (const p of plans.values()) for (const c of p.renameCandidates) seen.set(key(c), c);
   return [...seen.values()];
 }
-
-function groupCount(steps: StepLike[]): number {
-  let n = 0;
-  let inTx = false;
-  for (const s of steps) {
-    if (!s.transaction) {
-      n++;
-      inTx = false;
-    } else if (!inTx) {
-      n++;
-      inTx = true;
-    }
-  }
-  return n;
-}
-
 
 /**
  * Lints the generated files as `migrate lint` does at the default level (fail on high), per engine.

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Engine, ResolvedConfig } from '../../config/index.js';
 import { parseDatabaseUrl } from '../../config/index.js';
 import type { Connection, SchemaSnapshot } from '../../dialects/types.js';
@@ -60,4 +61,34 @@ export function withoutInternal(s: SchemaSnapshot): SchemaSnapshot {
     ...(s.views ? { views: s.views.filter(own) } : {}),
     ...(s.triggers ? { triggers: s.triggers.filter(own) } : {}),
   };
+}
+
+/**
+ * Runs the generated migrations where they will run, before any is written: the existing migrations
+ * and the new files (copied into a temporary folder) are applied to a scratch database of `engine`,
+ * then the new ones are rolled back. A failure — a change the engine rejects — is DIFF_REHEARSAL
+ * naming the engine and the engine's error; the user's folder and database are untouched.
+ */
+export async function rehearseMigrations(config: ResolvedConfig, engine: Engine, dir: string, files: Array<{ name: string; text: string }>): Promise<void> {
+  const { cpSync, mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const tmp = mkdtempSync(join(tmpdir(), 'eventdb-diff-rehearse-'));
+  try {
+    if (existsSync(dir)) cpSync(dir, tmp, { recursive: true });
+    for (const f of files) writeFileSync(join(tmp, f.name), f.text);
+    await withScratch({ ...config, migrationsDir: tmp }, engine, async (scratch, scratchConfig) => {
+      const { migrateUp, rollback } = await import('../../migrations/index.js');
+      const cfg = { ...scratchConfig, migrationsDir: tmp };
+      await migrateUp(scratch, { ...cfg, migrationsDir: dir }, { lockTimeoutMs: 0, force: true }); // the existing ones (they replayed before)
+      try {
+        const r = await migrateUp(scratch, cfg, { lockTimeoutMs: 0, force: true });
+        if (r.applied.length) await rollback(scratch, cfg, { lockTimeoutMs: 0, force: true, count: r.applied.length });
+      } catch (e) {
+        throw new EventdbError('DIFF_REHEARSAL', `the generated migration fails on ${engine}: ${messageOf(e)}; nothing was written`, 'the engine cannot make this change as planned: declare it differently (or for fewer engines), or write this migration by hand', { cause: e, details: { engine } });
+      }
+    });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }

@@ -50,7 +50,12 @@ export function layoutMigrations(ids: string[], perEngine: Map<Engine, StepLike[
   return files;
 }
 
-/** Consecutive transactional steps together; each no-transaction step alone. */
+/**
+ * Consecutive transactional steps together; each no-transaction step alone. A step with nothing to
+ * undo (an empty down: PostgreSQL's VALIDATE CONSTRAINT after an ADD … NOT VALID) starts a new
+ * migration, so that it runs after the step that added the constraint has committed and released its
+ * lock — validating in the same transaction would hold that lock through the scan.
+ */
 export function groupSteps(steps: StepLike[]): StepLike[][] {
   const out: StepLike[][] = [];
   let cur: StepLike[] = [];
@@ -60,6 +65,9 @@ export function groupSteps(steps: StepLike[]): StepLike[][] {
       if (cur.length) out.push(cur);
       out.push([s]);
       cur = [];
+    } else if (!s.down.length && cur.length) {
+      out.push(cur);
+      cur = [s];
     } else cur.push(s);
   }
   if (cur.length) out.push(cur);

