@@ -199,16 +199,35 @@ export async function migrateDiff(config: ResolvedConfig, opts: MigrateDiffOptio
 
   const perEngine = new Map(enginePlans.map((p) => [p.engine, p.steps]));
   const allEngines = supported.every((e) => perEngine.has(e));
-  const count = Math.max(...enginePlans.map((p) => groupSteps(p.steps).length));
-  const ids = nextIds(migrationsDir(config), opts.name, count);
-  const files = layoutMigrations(ids, perEngine, allEngines, opts.name);
-  const findings = await lintGenerated(files, engines, !!opts.allowDrop);
-  const view = files.map(({ id, variant, name, transaction, up, down, accepted, notes }) => ({ id, variant, name, transaction, up, down, accepted, notes }));
-  if (opts.check) return { ...base, changed: true, written: [], files: view, findings };
+  // Steps share a migration where that runs: the grouped layout is rehearsed, and when it fails on an
+  // engine (DuckDB cannot ALTER a table in the transaction that dropped what depended on it) every step
+  // becomes a migration of its own, as the planner planned them, and is rehearsed again.
+  const build = async (oneStepEach: boolean) => {
+    const count = Math.max(...enginePlans.map((p) => groupSteps(p.steps, oneStepEach).length));
+    const ids = nextIds(migrationsDir(config), opts.name, count);
+    const files = layoutMigrations(ids, perEngine, allEngines, opts.name, oneStepEach);
+    const findings = await lintGenerated(files, engines, !!opts.allowDrop);
+    return { files, findings };
+  };
+  let { files, findings } = await build(false);
+  const viewOf = (fs: GeneratedFile[]) => fs.map(({ id, variant, name, transaction, up, down, accepted, notes }) => ({ id, variant, name, transaction, up, down, accepted, notes }));
+  if (opts.check) return { ...base, changed: true, written: [], files: viewOf(files), findings };
   if (opts.rehearse !== false) {
     const dir = migrationsDir(config);
-    for (const engine of engines) await rehearseMigrations(config, engine, dir, files.filter((f) => f.variant === engine || f.variant === 'portable'));
+    const rehearse = async (fs: GeneratedFile[]) => {
+      for (const engine of engines) await rehearseMigrations(config, engine, dir, fs.filter((f) => f.variant === engine || f.variant === 'portable'));
+    };
+    try {
+      await rehearse(files);
+    } catch (e) {
+      if (!(e instanceof EventdbError) || e.code !== 'DIFF_REHEARSAL') throw e;
+      const split = await build(true);
+      if (split.files.length === files.length) throw e;
+      ({ files, findings } = split);
+      await rehearse(files);
+    }
   }
+  const view = viewOf(files);
   const written = writeMigrations(migrationsDir(config), files);
   return { ...base, changed: true, written, files: view, findings };
 }

@@ -33,9 +33,9 @@ export interface GeneratedFile {
  * one portable file (`allEngines`: every engine the schema supports was planned), else one variant
  * per engine — an engine with fewer migrations gets a no-op variant, so every engine has each ID.
  */
-export function layoutMigrations(ids: string[], perEngine: Map<Engine, StepLike[]>, allEngines: boolean, description: string): GeneratedFile[] {
+export function layoutMigrations(ids: string[], perEngine: Map<Engine, StepLike[]>, allEngines: boolean, description: string, oneStepEach = false): GeneratedFile[] {
   const groups = new Map<Engine, StepLike[][]>();
-  for (const [engine, steps] of perEngine) groups.set(engine, groupSteps(steps));
+  for (const [engine, steps] of perEngine) groups.set(engine, groupSteps(steps, oneStepEach));
   const count = Math.max(0, ...[...groups.values()].map((g) => g.length));
   if (ids.length < count) throw new Error(`layoutMigrations: ${count} migrations need ${count} IDs`);
   const files: GeneratedFile[] = [];
@@ -54,14 +54,15 @@ export function layoutMigrations(ids: string[], perEngine: Map<Engine, StepLike[
  * Consecutive transactional steps together; each no-transaction step alone. A step with nothing to
  * undo (an empty down: PostgreSQL's VALIDATE CONSTRAINT after an ADD … NOT VALID) starts a new
  * migration, so that it runs after the step that added the constraint has committed and released its
- * lock — validating in the same transaction would hold that lock through the scan.
+ * lock — validating in the same transaction would hold that lock through the scan. `oneStepEach`:
+ * every step its own migration (each step in its own transaction, as the planner plans them).
  */
-export function groupSteps(steps: StepLike[]): StepLike[][] {
+export function groupSteps(steps: StepLike[], oneStepEach = false): StepLike[][] {
   const out: StepLike[][] = [];
   let cur: StepLike[] = [];
   for (const s of steps) {
     if (!s.up.length && !s.down.length) continue;
-    if (!s.transaction) {
+    if (!s.transaction || oneStepEach) {
       if (cur.length) out.push(cur);
       out.push([s]);
       cur = [];
