@@ -1,5 +1,6 @@
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql, type RawBuilder } from 'kysely';
 import type { Engine } from '../config/url.js';
+import { typeFamily } from './type-family.js';
 import type { DdlCheck, DdlColumn, DdlFacts, DdlForeignKey, DdlIndex, DdlRefusal, DdlTable, SchemaDdl } from './types.js';
 
 /**
@@ -81,6 +82,11 @@ export function canonicalExpression(e: string): string {
 
 const VOLATILE = /\b(random|gen_random_uuid|uuid_generate_v[14]|uuid|clock_timestamp|timeofday|nextval|randomblob|uuidv[47])\s*\(/i;
 
+const PLACEHOLDER: Partial<Record<string, string>> = {
+  integer: '0', decimal: '0', float: '0', boolean: 'false', text: "''", json: "'{}'", uuid: "'00000000-0000-0000-0000-000000000000'",
+  timestamp: "'1970-01-01 00:00:00'", timestamptz: "'1970-01-01 00:00:00+00'", date: "'1970-01-01'", time: "'00:00:00'", interval: "'0 seconds'",
+};
+
 /** Builds a SchemaDdl from the engine's facts and compiler; `over` replaces members that differ. */
 export function baseDdl(engine: Engine, facts: DdlFacts, db: Compiler, over: (base: SchemaDdl) => Partial<SchemaDdl> = () => ({})): SchemaDdl {
   const t = (q: RawBuilder<unknown>) => text(db, q);
@@ -104,6 +110,7 @@ export function baseDdl(engine: Engine, facts: DdlFacts, db: Compiler, over: (ba
     canonicalType: (type) => type.trim().toLowerCase().replace(/\s+/g, ' '),
     canonicalDefault: (e) => canonicalExpression(e),
     isVolatile: (e) => VOLATILE.test(e),
+    placeholder: (type) => PLACEHOLDER[typeFamily(type)] ?? "''",
     createTable(tb: DdlTable) {
       const parts: Array<RawBuilder<unknown>> = tb.columns.map((c) => columnDef(c, { notNull: true }));
       if (tb.primaryKey.length) parts.push(sql`constraint ${sql.id(`${tb.name}_pkey`)} primary key (${ids(tb.primaryKey)})`);
@@ -138,7 +145,8 @@ export function baseDdl(engine: Engine, facts: DdlFacts, db: Compiler, over: (ba
     rebuildTable(tb, copy, opts = {}) {
       const tmp = `${tb.name}__new`;
       const out = [base.createTable({ ...tb, name: tmp })];
-      out.push(t(sql`insert into ${sql.id(tmp)} (${ids(copy.map((c) => c.to))}) select ${ids(copy.map((c) => c.from))} from ${sql.id(tb.name)}`));
+      const from = sql.join(copy.map((c) => ('from' in c ? sql.id(c.from) : sql.raw(c.value))));
+      out.push(t(sql`insert into ${sql.id(tmp)} (${ids(copy.map((c) => c.to))}) select ${from} from ${sql.id(tb.name)}`));
       out.push(base.dropTable(tb.name));
       out.push(base.renameTable(tmp, tb.name));
       for (const i of tb.indexes ?? []) out.push(base.createIndex(tb.name, i));

@@ -360,6 +360,8 @@ export interface DdlFacts {
   renameReferencedTable: boolean;
   /** ADD COLUMN takes a default that is an expression or CURRENT_TIMESTAMP (SQLite: only constants). */
   addColumnExpressionDefault: boolean;
+  /** CREATE INDEX … WHERE (DuckDB: no). */
+  partialIndexes: boolean;
   /** DROP COLUMN in place (SQLite: not for a column in an index, primary key or foreign key). */
   dropColumnInPlace: boolean;
 }
@@ -374,6 +376,8 @@ export interface SchemaDdl {
   canonicalDefault(expression: string): string;
   /** Whether a default expression is volatile (a different value per row: random(), gen_random_uuid() …). */
   isVolatile(expression: string): boolean;
+  /** A value of the type to fill a NOT NULL column re-created without its data (0, '', false, the epoch …). */
+  placeholder(type: string): string;
   /** CREATE TABLE with columns, primary key, foreign keys and checks (not its indexes). */
   createTable(t: DdlTable): string;
   dropTable(name: string): string;
@@ -400,10 +404,10 @@ export interface SchemaDdl {
   addPrimaryKey(table: string, name: string, columns: string[]): string | DdlRefusal;
   /**
    * Rebuilds `t` (SQLite's procedure): create it under a new name, copy the rows (`copy`: new column ←
-   * old column or expression), drop the old table, rename, re-create `t.indexes` and `triggers` (their
+   * old column `from`, or `value`, an SQL expression, for a column the old table lacks), drop the old table, rename, re-create `t.indexes` and `triggers` (their
    * CREATE TRIGGER texts). `selfCheck` ends it with the statements that fail when a foreign key is
    * violated. A refusal where the engine cannot rebuild.
    */
-  rebuildTable(t: DdlTable, copy: Array<{ to: string; from: string }>, opts?: { triggers?: string[]; selfCheck?: boolean }): string[] | DdlRefusal;
+  rebuildTable(t: DdlTable, copy: Array<{ to: string; from: string } | { to: string; value: string }>, opts?: { triggers?: string[]; selfCheck?: boolean }): string[] | DdlRefusal;
 }
 // --- end DDL generation (H6) ---

@@ -32,11 +32,14 @@ export const duckdbDdl: SchemaDdl = baseDdl(
     alterReferencedTable: false,
     renameReferencedTable: false,
     addColumnExpressionDefault: true,
+    partialIndexes: false,
     dropColumnInPlace: true,
   },
   compiler('postgres'),
   (base) => ({
     canonicalType: canonicalDuckType,
+    /** DuckDB reports a boolean default as `CAST('t' AS BOOLEAN)`. */
+    canonicalDefault: (e) => base.canonicalDefault(e.replace(/\bCAST\('t' AS BOOLEAN\)/gi, 'true').replace(/\bCAST\('f' AS BOOLEAN\)/gi, 'false')),
     /** DuckDB cannot add a column with a constraint: NOT NULL follows as a second statement. */
     addColumn(table, col) {
       const out = [base.addNullableColumn(table, col)];

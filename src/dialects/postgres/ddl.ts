@@ -26,6 +26,7 @@ export const postgresDdl: SchemaDdl = baseDdl(
     alterReferencedTable: true,
     renameReferencedTable: true,
     addColumnExpressionDefault: true,
+    partialIndexes: true,
     dropColumnInPlace: true,
   },
   compiler('postgres'),

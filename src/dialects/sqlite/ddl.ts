@@ -44,6 +44,7 @@ export const sqliteDdl: SchemaDdl = baseDdl(
     alterReferencedTable: true,
     renameReferencedTable: true,
     addColumnExpressionDefault: false,
+    partialIndexes: true,
     dropColumnInPlace: true,
   },
   db,
@@ -53,6 +54,7 @@ export const sqliteDdl: SchemaDdl = baseDdl(
     addCheck: (table, c) => inPlace(`add check ${c.name} on ${table}`),
     dropConstraint: (table, name) => inPlace(`drop constraint ${name} on ${table}`),
     addPrimaryKey: (table) => inPlace(`alter primary key of ${table}`),
+    placeholder: (type) => (/bool/i.test(type) ? '0' : base.placeholder(type)),
     /**
      * Foreign keys off outside the transaction (else DROP TABLE deletes, and cascades to, the child
      * rows), the legacy rename (else a trigger or view elsewhere that names the table makes the rename

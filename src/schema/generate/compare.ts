@@ -64,11 +64,18 @@ export function isWidening(ddl: SchemaDdl, declared: string, live: string): bool
 }
 
 export function findLiveIndex(live: IndexInfo[], i: DdlIndex): IndexInfo | undefined {
-  return live.find((l) => l.name === i.name) ?? live.find((l) => !!l.unique === !!i.unique && sameList(l.columns, i.columns) && !!l.where === !!i.where);
+  return live.find((l) => l.name === i.name) ?? live.find((l) => !!l.unique === !!i.unique && sameIndexColumns(i, l) && !!l.where === !!i.where);
+}
+
+/** SQLite reports an expression of an index as `<expression>`: it is then found in the index's CREATE text. */
+function sameIndexColumns(i: DdlIndex, live: IndexInfo): boolean {
+  if (i.columns.length !== live.columns.length) return false;
+  const def = canonicalExpression(live.definition ?? '');
+  return i.columns.every((c, n) => (live.columns[n] === '<expression>' ? def.includes(canonicalExpression(c)) : canonicalExpression(c) === canonicalExpression(live.columns[n]!)));
 }
 
 export function sameIndex(i: DdlIndex, live: IndexInfo): boolean {
-  if (!!i.unique !== !!live.unique || !sameList(i.columns, live.columns)) return false;
+  if (!!i.unique !== !!live.unique || !sameIndexColumns(i, live)) return false;
   if (canonicalExpression(i.where ?? '') !== canonicalExpression(live.where ?? '')) return false;
   if (i.using && live.definition) {
     const method = /\bUSING (\w+)/i.exec(live.definition)?.[1];

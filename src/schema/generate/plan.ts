@@ -71,6 +71,12 @@ export function planSchemaChange(live: SchemaSnapshot, declared: ExpectedSchema,
   const wantedList = tablesFor(declared, engine);
   const wanted = new Map(wantedList.map((t) => [t.name, declaredTable(t, engine)]));
   const refuse = (r: DdlRefusal) => refused.push({ change: r.refused, reason: r.reason });
+  if (!facts.partialIndexes) {
+    for (const t of wanted.values()) {
+      for (const i of (t.indexes ?? []).filter((x) => x.where)) refused.push({ change: `create partial index ${i.name} on ${t.name}`, reason: `${facts.label} cannot create a partial index (CREATE INDEX … WHERE)` });
+      t.indexes = (t.indexes ?? []).filter((x) => !x.where);
+    }
+  }
   const must = <T>(x: T | DdlRefusal): T | undefined => {
     if (isRefusal(x)) {
       refuse(x);
@@ -167,17 +173,20 @@ export function planSchemaChange(live: SchemaSnapshot, declared: ExpectedSchema,
   const indexSteps: PlannedStep[] = [];
   const fkSteps: PlannedStep[] = [];
   const dropColumnSteps: PlannedStep[] = [];
+  const droppedFks = new Set<LiveTable['foreignKeys'][number]>();
 
   for (const d of diffs) {
     const t = d.live;
     const needsRebuild = facts.rebuild && rebuildNeeded(ddl, d, state);
     if (needsRebuild) {
       rebuildSteps.push(rebuildStep(ddl, d));
+      d.dropForeignKeys.forEach((f) => droppedFks.add(f));
       continue;
     }
     // Foreign keys and checks going away or changing.
     for (const f of d.dropForeignKeys) {
       const s = must(ddl.dropConstraint(t.name, f.name));
+      if (s) droppedFks.add(f);
       if (s) dropFkSteps.push(step([s], [addConstraintBack(ddl, t.name, liveForeignKey(f))]));
     }
     for (const c of d.dropChecks) {
@@ -185,19 +194,22 @@ export function planSchemaChange(live: SchemaSnapshot, declared: ExpectedSchema,
       const back = ddl.addCheck(t.name, c);
       if (s) dropFkSteps.push(step([s], isRefusal(back) ? [] : [back]));
     }
-    // DuckDB: a table other tables reference takes ADD COLUMN (nullable) and defaults only.
+    // DuckDB: a table other tables reference takes defaults only (ADD COLUMN works, but not the DROP COLUMN of its down).
     if (!facts.alterReferencedTable && referencedBy(t.name).length) {
       const reason = `${facts.label} cannot alter ${t.name} while other tables reference it by foreign key`;
       for (const c of d.add.filter((x) => !x.nullable)) refused.push({ change: `add column ${t.name}.${c.name} not null`, reason });
+      // ADD COLUMN itself works, but its down (DROP COLUMN) would not: refused rather than irreversible.
+      for (const c of d.add.filter((x) => x.nullable)) refused.push({ change: `add column ${t.name}.${c.name}`, reason: `${reason} (the down, DROP COLUMN, would fail)` });
       for (const c of d.change.filter((x) => x.type || x.collation)) refused.push({ change: `alter type of ${t.name}.${c.declared.name}`, reason });
       for (const c of d.change.filter((x) => x.nullability)) refused.push({ change: `${c.declared.nullable ? 'drop' : 'set'} not null on ${t.name}.${c.declared.name}`, reason });
       for (const c of d.drop) refused.push({ change: `drop column ${t.name}.${c.name}`, reason });
-      d.add = d.add.filter((x) => x.nullable);
+      d.add = [];
       d.change = d.change.filter((x) => x.default).map((x) => ({ ...x, type: false, collation: false, nullability: false }));
       d.drop = [];
     }
     // Indexes going away or changing (DuckDB: all of them first, when an ALTER below needs it).
-    const blocking = facts.indexesBlockAlter && (d.change.some((c) => c.type || c.nullability || c.collation) || d.drop.length > 0 || d.add.some((c) => !c.nullable));
+    // (an added column counts: its down drops it again)
+    const blocking = facts.indexesBlockAlter && (d.change.some((c) => c.type || c.nullability || c.collation) || d.drop.length > 0 || d.add.length > 0);
     if (blocking) dropIndexesForAlter(t);
     for (const i of blocking ? [] : d.dropIndexes) {
       if (constraintIndex(i, ddl)) {
@@ -228,7 +240,9 @@ export function planSchemaChange(live: SchemaSnapshot, declared: ExpectedSchema,
         else columnSteps.push(...setNotNullSteps(ddl, t.name, c.declared.name));
       }
     }
-    if (d.primaryKey) {
+    if (d.primaryKey && !facts.alterPrimaryKeyInPlace) {
+      refuse(ddl.addPrimaryKey(t.name, `${t.name}_pkey`, d.declared.primaryKey) as DdlRefusal);
+    } else if (d.primaryKey) {
       const pkName = `${t.name}_pkey`;
       const livePk = t.primaryKeyName ?? pkName;
       const up: string[] = [];
@@ -256,7 +270,9 @@ export function planSchemaChange(live: SchemaSnapshot, declared: ExpectedSchema,
         refused.push({ change: `drop column ${t.name}.${c.name}`, reason: `${facts.label} cannot drop a column that is in a primary key, unique constraint or foreign key` });
         continue;
       }
-      dropColumnSteps.push(step([ddl.dropColumn(t.name, c.name)], ddl.addColumn(t.name, c), { note: `drops ${t.name}.${c.name} and its data; down adds the column back empty` }));
+      // Down adds it back empty; a NOT NULL one without a default through a placeholder default, dropped again.
+      const back = !c.nullable && c.default === undefined ? [...ddl.addColumn(t.name, { ...c, default: ddl.placeholder(c.type) }), ddl.dropDefault(t.name, c.name)] : ddl.addColumn(t.name, c);
+      dropColumnSteps.push(step([ddl.dropColumn(t.name, c.name)], back, { note: `drops ${t.name}.${c.name} and its data; down adds the column back without it` }));
     }
   }
 
@@ -275,7 +291,7 @@ export function planSchemaChange(live: SchemaSnapshot, declared: ExpectedSchema,
       omitted.push({ change: `drop table ${t.name}`, reason: 'it is not declared; dropping a table needs allowDrop' });
       continue;
     }
-    const kept = referencedBy(t.name).filter((f) => !goneNames.has(f.table));
+    const kept = referencedBy(t.name).filter((f) => !goneNames.has(f.table) && !droppedFks.has(f));
     if (kept.length && !facts.alterConstraintsInPlace) {
       refused.push({ change: `drop table ${t.name}`, reason: `${facts.label} cannot drop a table that ${kept.map((f) => f.table).join(', ')} references by foreign key` });
       continue;
@@ -286,7 +302,8 @@ export function planSchemaChange(live: SchemaSnapshot, declared: ExpectedSchema,
     dropTableSteps.push(facts.rebuild ? foreignKeysOff(up, down, `drops ${t.name} and its rows; down creates it again empty`) : step(up, down, { note: `drops ${t.name} and its rows; down creates it again empty` }));
   }
 
-  out.push(...dropFkSteps, ...dropIndexSteps, ...createSteps, ...rebuildSteps, ...columnSteps, ...pkSteps, ...indexSteps, ...fkSteps, ...dropColumnSteps, ...dropTableSteps);
+  // Columns are dropped before indexes are (re)built: DuckDB builds them again only after its last ALTER.
+  out.push(...dropFkSteps, ...dropIndexSteps, ...createSteps, ...rebuildSteps, ...columnSteps, ...pkSteps, ...dropColumnSteps, ...indexSteps, ...fkSteps, ...dropTableSteps);
   // Indexes an ALTER needed gone go first: their downs, run last, see the original names again.
   return { engine, steps: [...preSteps, ...renameSteps, ...out], omitted, refused, renameCandidates };
 }
@@ -401,7 +418,7 @@ function rebuildNeeded(ddl: SchemaDdl, d: TableDiff, state: Map<string, LiveTabl
   if ((d.addForeignKeys.length || d.dropForeignKeys.length || d.addChecks.length || d.dropChecks.length) && !f.alterConstraintsInPlace) return true;
   const fkCols = new Set((d.declared.foreignKeys ?? []).flatMap((x) => x.columns));
   if (d.add.some((c) => (!c.nullable && c.default === undefined && !f.addNotNullWithoutDefault) || (c.default !== undefined && !f.addColumnExpressionDefault && !LITERAL.test(c.default)) || fkCols.has(c.name))) return true;
-  if (d.drop.some((c) => !f.dropColumnInPlace || constrained(state, d.live, c.name) || d.live.indexes.some((i) => i.columns.includes(c.name)))) return true;
+  if (d.drop.some((c) => !f.dropColumnInPlace || (!c.nullable && c.default === undefined && !f.setDefaultInPlace) || constrained(state, d.live, c.name) || d.live.indexes.some((i) => i.columns.includes(c.name)))) return true;
   return false;
 }
 
@@ -432,7 +449,10 @@ function rebuildStep(ddl: SchemaDdl, d: TableDiff): PlannedStep {
   const up = ddl.rebuildTable(target, copyUp, { triggers: t.triggers, selfCheck: true });
   const back = liveDdlTable(t);
   const targetNames = new Set(target.columns.map((c) => c.name));
-  const copyDown = back.columns.filter((c) => targetNames.has(c.name)).map((c) => ({ to: c.name, from: c.name }));
+  // A NOT NULL column without a default the rebuild dropped comes back with a placeholder value (its data is gone).
+  const copyDown = back.columns
+    .filter((c) => targetNames.has(c.name) || (!c.nullable && c.default === undefined))
+    .map((c) => (targetNames.has(c.name) ? { to: c.name, from: c.name } : { to: c.name, value: ddl.placeholder(c.type) }));
   const liveIndexes = t.indexes.filter((i) => !constraintIndex(i, ddl)).map((i) => recreateIndex(ddl, t.name, i, { renamed: !!t.renamed }));
   const down = ddl.rebuildTable(back, copyDown, { triggers: [...liveIndexes, ...t.triggers], selfCheck: true });
   return step(isRefusal(up) ? [] : up, isRefusal(down) ? [] : down, {

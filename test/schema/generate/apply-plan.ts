@@ -29,13 +29,16 @@ export async function applySteps(conn: Connection, steps: PlannedStep[], dir: 'u
   }
 }
 
-/** What the planner manages, comparable across a round trip (SQLite names foreign keys by position). */
+/**
+ * What the planner manages, comparable across a round trip (SQLite names foreign keys by position;
+ * columns by name: a column dropped and added back by ALTER TABLE comes back last).
+ */
 export function shape(s: SchemaSnapshot) {
   const own = (n: string) => !n.startsWith('eventdb_');
   return {
     tables: s.tables
       .filter((t) => own(t.name))
-      .map((t) => ({ name: t.name, primaryKey: t.primaryKey, columns: t.columns.map(({ name, type, nullable, default: d, collation }) => ({ name, type, nullable, default: d, collation })) }))
+      .map((t) => ({ name: t.name, primaryKey: t.primaryKey, columns: t.columns.map(({ name, type, nullable, default: d, collation }) => ({ name, type, nullable, default: d, collation })).sort((a, b) => a.name.localeCompare(b.name)) }))
       .sort((a, b) => a.name.localeCompare(b.name)),
     indexes: s.indexes
       .filter((i) => own(i.table))
