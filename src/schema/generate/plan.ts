@@ -141,7 +141,10 @@ export function planSchemaChange(live: SchemaSnapshot, declared: ExpectedSchema,
     t.renamed = true;
     const ren = (cols: string[]) => cols.map((c) => (c === r.from ? r.to : c));
     t.primaryKey = ren(t.primaryKey);
-    for (const i of t.indexes) i.columns = ren(i.columns);
+    for (const i of t.indexes) {
+      i.columns = i.columns.map((c) => (c === r.from ? r.to : renameIn(c, r.from, r.to)));
+      if (i.where) i.where = renameIn(i.where, r.from, r.to);
+    }
     for (const f of t.foreignKeys) f.columns = ren(f.columns);
     for (const o of state.values()) for (const f of o.foreignKeys) if (f.refTable === t.name) f.refColumns = ren(f.refColumns);
   }
@@ -178,6 +181,11 @@ export function planSchemaChange(live: SchemaSnapshot, declared: ExpectedSchema,
   for (const d of diffs) {
     const t = d.live;
     const needsRebuild = facts.rebuild && rebuildNeeded(ddl, d, state);
+    if (needsRebuild && t.renamed && t.triggers.length) {
+      // The triggers' CREATE texts still name the old table or columns: re-creating them would fail.
+      refused.push({ change: `rebuild ${t.name}`, reason: `its triggers name what this plan renames: apply the renames first, then plan again` });
+      continue;
+    }
     if (needsRebuild) {
       rebuildSteps.push(rebuildStep(ddl, d));
       d.dropForeignKeys.forEach((f) => droppedFks.add(f));
@@ -306,6 +314,15 @@ export function planSchemaChange(live: SchemaSnapshot, declared: ExpectedSchema,
   out.push(...dropFkSteps, ...dropIndexSteps, ...createSteps, ...rebuildSteps, ...columnSteps, ...pkSteps, ...dropColumnSteps, ...indexSteps, ...fkSteps, ...dropTableSteps);
   // Indexes an ALTER needed gone go first: their downs, run last, see the original names again.
   return { engine, steps: [...preSteps, ...renameSteps, ...out], omitted, refused, renameCandidates };
+}
+
+/** An expression with a column renamed (`"from"` or bare `from`, not inside a string literal). */
+function renameIn(expr: string, from: string, to: string): string {
+  const esc = from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return expr
+    .split(/('(?:[^']|'')*')/)
+    .map((part, n) => (n % 2 ? part : part.replace(new RegExp(`"${esc}"|\\b${esc}\\b`, 'g'), /^[a-z_][a-z0-9_]*$/.test(to) ? to : `"${to.replace(/"/g, '""')}"`)))
+    .join('');
 }
 
 /** Whether a column is in the table's primary key, a unique constraint or a foreign key (either side). */

@@ -213,4 +213,14 @@ describe('planSchemaChange rules', () => {
     const lite = plan('sqlite', want, { allowDrop: true });
     expect(lite.steps.at(-1)!.up).toEqual(['pragma foreign_keys = off', 'begin', 'drop table "events"', 'commit', 'pragma foreign_keys = on']);
   });
+  it('SQLite: a rebuild of a table whose triggers name what the plan renames is refused, named (rename first)', () => {
+    const want = v1();
+    const t = table(want, 'registrations');
+    t.columns[3]!.name = 'remark';
+    t.columns[3]!.nullable = false;
+    const snap = live('sqlite', { triggers: [{ name: 'registrations_audit', table: 'registrations', definition: 'CREATE TRIGGER registrations_audit AFTER UPDATE OF note ON registrations BEGIN SELECT 1; END' }] });
+    const p = plan('sqlite', want, { renames: [{ table: 'registrations', from: 'note', to: 'remark' }] }, snap);
+    expect(p.steps.flatMap((s) => s.up)).toEqual(['alter table "registrations" rename column "note" to "remark"']);
+    expect(p.refused).toEqual([{ change: 'rebuild registrations', reason: 'its triggers name what this plan renames: apply the renames first, then plan again' }]);
+  });
 });
