@@ -53,7 +53,7 @@ export function registerMigrateDiff(migrate: Command): void {
             seen.add(o.change);
             out.line(`${out.marker('warn')} left out: ${o.change} — ${o.reason}`);
           }
-          if (opts.check) out.line(r.changed ? `the declaration and the migrations disagree (${engines}); nothing was written` : '');
+          if (opts.check && r.changed) out.line(`the declaration and the migrations disagree (${engines}); nothing was written`);
         });
         return ok ? 0 : 1;
       }, migrationsFlag),
