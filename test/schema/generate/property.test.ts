@@ -19,7 +19,7 @@ import { describeEngines } from '../../helpers/engines.js';
 import { count, down, int, makeProject, schemaOf, shape, table, text, up, type Project } from './project.js';
 
 const SEED = Number(process.env.DIFF_SEED ?? 17);
-const STEPS = Number(process.env.DIFF_STEPS ?? 25);
+const STEPS = Number(process.env.DIFF_STEPS ?? 50);
 
 /** mulberry32: a small seeded PRNG. */
 function rng(seed: number) {
