@@ -72,10 +72,11 @@ export async function shape(conn: Connection): Promise<SchemaSnapshot> {
     tables: [...s.tables].sort(by((t) => t.name)).map((t) => ({ ...t, columns: [...t.columns].sort(by((c) => c.name)).map((c) => ({ ...c, position: 0 })) })),
     // Outside what the declaration says, so not compared (reported to the planner's owner): the name of
     // a primary key (a down re-creating a dropped table names it after the table), the letter case of
-    // a partial index's predicate (a SQLite rebuild re-creates the index from its normalised text).
+    // a partial index's predicate (a SQLite rebuild re-creates the index from its normalised text), and
+    // quotes around its identifiers (SQLite's RENAME COLUMN rewrites the index SQL with the name quoted).
     indexes: [...s.indexes]
       .map((i) => (i.primary ? { ...i, name: '', definition: '' } : i))
-      .map((i) => (i.where ? { ...i, where: i.where.toLowerCase().replace(/\s+/g, ' '), definition: i.definition?.toLowerCase().replace(/\s+/g, ' ') } : i))
+      .map((i) => (i.where ? { ...i, where: plainSql(i.where), definition: i.definition && plainSql(i.definition) } : i))
       .sort(by((i) => `${i.table}.${i.name}.${i.columns.join(',')}`)),
     foreignKeys: [...s.foreignKeys].sort(by((f) => `${f.table}.${f.columns.join(',')}.${f.refTable}`)),
   };
@@ -84,4 +85,9 @@ export async function shape(conn: Connection): Promise<SchemaSnapshot> {
 export async function count(conn: Connection, t: string): Promise<number> {
   const r = await sql<{ n: number | string | bigint }>`select count(*) as n from ${sql.table(t)}`.execute(conn.db);
   return Number(r.rows[0]!.n);
+}
+
+/** SQL text compared without letter case, quotes around identifiers, or spacing. */
+function plainSql(s: string): string {
+  return s.toLowerCase().replace(/"/g, '').replace(/\s+/g, ' ');
 }
