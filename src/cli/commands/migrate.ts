@@ -6,6 +6,7 @@ import { table } from '../output.js';
 import { baselineWasmTier, lockTimeoutMs, migrateGroup, migrationsFlag, openForMigrate, positiveInt, renderFailure, renderPlan, withConnection, type MigrateFlags } from './migrate-shared.js';
 import { registerRollback } from './rollback.js';
 import { registerMigrateAdmin } from './migrate-admin.js';
+import { registerMigrateDiff } from './migrate-diff.js'; // migrate diff (issue 17)
 
 interface UpFlags extends MigrateFlags {
   to?: string;
@@ -107,4 +108,5 @@ export function register(program: Command): void {
 
   registerRollback(migrate.command('down'), true);
   registerMigrateAdmin(migrate);
+  registerMigrateDiff(migrate); // migrate diff (issue 17)
 }
