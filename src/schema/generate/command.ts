@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Engine, ResolvedConfig } from '../../config/index.js';
 import { ENGINES } from '../../config/index.js';
 import type { SchemaSnapshot } from '../../dialects/types.js';
-import { EventdbError, EXIT } from '../../errors.js';
+import { EventdbError } from '../../errors.js';
 import type { Finding } from '../../risk/types.js';
 import { tablesFor } from '../diff.js';
 import { migrationsDir } from '../migrations-check.js';
@@ -114,14 +114,14 @@ const ACCEPTABLE_UP: Partial<Record<string, (allowDrop: boolean) => string | und
 /** Parses `--rename table.old:new` values. */
 export function parseColumnRename(v: string): RenameSpec {
   const m = /^([^.:\s]+)\.([^.:\s]+):([^.:\s]+)$/.exec(v.trim());
-  if (!m) throw new EventdbError('USAGE', `--rename ${v}: expected table.old:new`, 'for example --rename users.fullname:display_name', { exitCode: EXIT.USAGE });
+  if (!m) throw new EventdbError('USAGE', `--rename ${v}: expected table.old:new`, 'for example --rename users.fullname:display_name');
   return { table: m[1]!, from: m[2]!, to: m[3]! };
 }
 
 /** Parses `--rename-table old:new` values. */
 export function parseTableRename(v: string): RenameSpec {
   const m = /^([^.:\s]+):([^.:\s]+)$/.exec(v.trim());
-  if (!m) throw new EventdbError('USAGE', `--rename-table ${v}: expected old:new`, 'for example --rename-table attendees:participants', { exitCode: EXIT.USAGE });
+  if (!m) throw new EventdbError('USAGE', `--rename-table ${v}: expected old:new`, 'for example --rename-table attendees:participants');
   return { table: m[2]!, fromTable: m[1]! };
 }
 
@@ -144,10 +144,10 @@ async function defaultPlanner(): Promise<Planner> {
  * Nothing is written unless every check passed.
  */
 export async function migrateDiff(config: ResolvedConfig, opts: MigrateDiffOptions): Promise<MigrateDiffResult> {
-  if (!NAME.test(opts.name)) throw new EventdbError('USAGE', `migration name "${opts.name}" is not usable in a file name`, 'use letters, digits, _ and - (at most 120), e.g. add_waitlist', { exitCode: EXIT.USAGE });
+  if (!NAME.test(opts.name)) throw new EventdbError('USAGE', `migration name "${opts.name}" is not usable in a file name`, 'use letters, digits, _ and - (at most 120), e.g. add_waitlist');
   const { loadExpected, assertEngineSupported } = await import('../validate.js');
   const expected = opts.expected ?? (await loadExpected(config));
-  if (!expected) throw new EventdbError('NO_SCHEMA_DIR', `no declaration at ${config.schemaDir}: migrate diff writes migrations from it`, 'run `eventdb init` or `eventdb schema pull`, or point --schema (EVENTDB_SCHEMA_DIR) at the folder', { exitCode: EXIT.USAGE });
+  if (!expected) throw new EventdbError('NO_SCHEMA_DIR', `no declaration at ${config.schemaDir}: migrate diff writes migrations from it`, 'run `eventdb init` or `eventdb schema pull`, or point --schema (EVENTDB_SCHEMA_DIR) at the folder');
   assertEngineSupported(expected, config.database.engine);
   const supported = declaredEngines(expected);
   const engines = opts.engines ?? [config.database.engine, ...supported.filter((e) => e !== config.database.engine)];
@@ -177,7 +177,7 @@ export async function migrateDiff(config: ResolvedConfig, opts: MigrateDiffOptio
     if (!open.length) break;
     if (!opts.confirmRename) {
       const d = describeCandidate(open[0]!);
-      throw new EventdbError('DIFF_RENAME_NEEDED', `${d.what}: a rename, or a drop and an add?${open.length > 1 ? ` (${open.length - 1} more)` : ''}`, `say which: ${d.flag} (keeps the data), or declare the drop and the add in two steps (the drop with --allow-drop); nothing was written`, { exitCode: EXIT.USAGE, details: { candidates: open } });
+      throw new EventdbError('DIFF_RENAME_NEEDED', `${d.what}: a rename, or a drop and an add?${open.length > 1 ? ` (${open.length - 1} more)` : ''}`, `say which: ${d.flag} (keeps the data), or declare the drop and the add in two steps (the drop with --allow-drop); nothing was written`, { details: { candidates: open } });
     }
     for (const c of open) {
       asked.add(key(c));

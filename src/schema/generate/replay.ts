@@ -19,7 +19,7 @@ export async function replayedSchema(config: ResolvedConfig, engine: Engine): Pr
       await migrateUp(scratch, scratchConfig, { lockTimeoutMs: 0, force: true });
     } catch (e) {
       if (e instanceof EventdbError) {
-        throw new EventdbError('DIFF_REPLAY', `the existing migrations do not replay on ${engine}: ${e.message}`, e.hint || 'fix the migration (see `eventdb migrate up --dry-run`), then run migrate diff again', { cause: e, exitCode: e.exitCode, details: { engine, code: e.code } });
+        throw new EventdbError('DIFF_REPLAY', `the existing migrations do not replay on ${engine}: ${e.message}`, e.hint || 'fix the migration (see `eventdb migrate up --dry-run`), then run migrate diff again', { cause: e, details: { engine, code: e.code } });
       }
       throw new EventdbError('DIFF_REPLAY', `the existing migrations do not replay on ${engine}: ${messageOf(e)}`, 'fix the migration (see `eventdb migrate up --dry-run`), then run migrate diff again', { cause: e, details: { engine } });
     }

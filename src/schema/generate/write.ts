@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engine } from '../../config/index.js';
-import { EventdbError, EXIT } from '../../errors.js';
+import { EventdbError } from '../../errors.js';
 import { compareIds, parseFileName } from '../../migrations/loader.js';
 
 /** One step of the planner's output (src/schema/generate/plan*.ts), as the writer reads it. */
@@ -136,7 +136,7 @@ export function nextIds(dir: string, name: string, count: number, now = new Date
  */
 export function writeMigrations(dir: string, files: GeneratedFile[]): string[] {
   const taken = files.map((f) => join(dir, f.name)).filter((p) => existsSync(p));
-  if (taken.length) throw new EventdbError('DIFF_EXISTS', `${taken[0]} already exists; nothing was written`, 'choose another NAME, or remove the file', { exitCode: EXIT.USAGE });
+  if (taken.length) throw new EventdbError('DIFF_EXISTS', `${taken[0]} already exists; nothing was written`, 'choose another NAME, or remove the file');
   const tmp = files.map((f) => join(dir, `.${f.name}.${process.pid}.tmp`));
   try {
     files.forEach((f, i) => writeFileSync(tmp[i]!, f.text, { flag: 'wx' }));
