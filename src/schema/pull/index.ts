@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Connection } from '../../dialects/types.js';
 import { EventdbError } from '../../errors.js';
-import { declarationSource, type DeclarationOptions } from './declaration.js';
+import { declarationSource, type DeclarationOptions, type DeclarationText } from './declaration.js';
 
 export { declarationSource, type DeclarationOptions, type DeclarationText } from './declaration.js';
 
@@ -19,18 +19,13 @@ export interface PullOptions extends DeclarationOptions {
   force?: boolean;
 }
 
-export interface PullResult {
+/** The written file, and what it declares (the counts of DeclarationText). */
+export interface PullResult extends Omit<DeclarationText, 'source'> {
   file: string;
   engine: string;
   /** Whether an existing file was replaced. */
   overwritten: boolean;
   bytes: number;
-  tables: number;
-  columns: number;
-  indexes: number;
-  foreignKeys: number;
-  checks: number;
-  enums: number;
 }
 
 /** Throws SCHEMA_PULL_EXISTS (exit 2) when the file exists and `force` is not set; returns whether it exists. */
