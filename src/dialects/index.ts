@@ -4,7 +4,7 @@ import { engineEntry } from './registry.js';
 import type { Connection, ConnectOptions, Dialect, SnapshotEngine } from './types.js';
 
 export type * from './types.js';
-export { engineEntry, entryOf, isServer, storageOf } from './registry.js';
+export { engineEntry, entryOf, isServer, memoryScratchUrl, storageOf } from './registry.js';
 export type { DialectId, EngineEntry, Storage } from './registry.js';
 
 /** Loads an engine's dialect on demand, so that no driver is imported until it is needed. */

@@ -160,3 +160,10 @@ export const grammarOf = (engine: Engine): 'postgres' | 'sqlite' => engineEntry(
 
 /** Whether an engine's SQL is read with SQLite's grammar (sql-parser-cst) rather than PostgreSQL's (libpg-query). */
 export const readsSqliteGrammar = (engine: Engine): boolean => grammarOf(engine) === 'sqlite';
+
+/** The URL of an in-memory scratch database of an engine (PostgreSQL's is PGlite's). Loads no driver. */
+export function memoryScratchUrl(engine: Engine): string {
+  const entry = Object.values(ENTRIES).find((e) => e.engine === engine && e.scratchUrl);
+  if (!entry?.scratchUrl) throw new EventdbError('UNKNOWN_ENGINE', `no in-memory scratch database for engine "${engine}"`, 'use postgres, sqlite or duckdb');
+  return entry.scratchUrl;
+}

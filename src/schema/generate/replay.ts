@@ -29,8 +29,8 @@ export async function replayedSchema(config: ResolvedConfig, engine: Engine): Pr
 
 /** Runs fn on a scratch database of `engine` (see replayedSchema), removed afterwards also on failure. */
 export async function withScratch<T>(config: ResolvedConfig, engine: Engine, fn: (scratch: Connection, config: ResolvedConfig) => Promise<T>): Promise<T> {
-  const { openConnection } = await import('../../dialects/index.js');
-  const onServer = engine === 'postgres' && config.database.engine === 'postgres' && config.database.driver !== 'pglite';
+  const { openConnection, isServer, memoryScratchUrl } = await import('../../dialects/index.js');
+  const onServer = engine === config.database.engine && isServer(config.database);
   if (onServer) {
     // The configured server hosts a temporary database (withScratchDatabase); its own database is not written.
     const conn = await openConnection(config, { readOnly: true });
@@ -40,7 +40,7 @@ export async function withScratch<T>(config: ResolvedConfig, engine: Engine, fn:
       await conn.close();
     }
   }
-  const database = parseDatabaseUrl(engine === 'postgres' ? 'pglite::memory:' : `${engine}::memory:`);
+  const database = parseDatabaseUrl(memoryScratchUrl(engine));
   const scratchConfig: ResolvedConfig = { ...config, database };
   const scratch = await openConnection(scratchConfig);
   try {
