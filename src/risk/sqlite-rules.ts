@@ -48,6 +48,9 @@ function constantDefault(e: Node | undefined): boolean {
   if (!e) return true;
   if (e.type === 'paren_expr') return constantDefault(e.expr);
   if (e.type === 'prefix_op_expr') return constantDefault(e.expr);
+  // `DEFAULT 'x' NOT NULL`: SQLite's DEFAULT takes a literal, a signed number or a parenthesised expression,
+  // so the NOT NULL is the column's constraint; sql-parser-cst reads `'x' NOT NULL` as one postfix expression.
+  if (e.type === 'postfix_op_expr' && /^not ?null$|^notnull$/i.test(([] as Node[]).concat(e.operator as Node).map((k) => String(k.text)).join(' '))) return constantDefault(e.expr);
   return /_literal$/.test(String(e.type));
 }
 
