@@ -43,6 +43,12 @@ export {
 export type { ExpectedSchema, ExpectedTable, ExpectedColumn, ExpectedIndex, ExpectedForeignKey, ExpectedCheck, ExpectedEnum, DataRule, PerEngine, ReferentialAction } from './schema/model.js';
 export { pullSchema, declarationSource, type PullOptions, type PullResult } from './schema/pull/index.js';
 export { generateTypes, writeTypes, typesFromSchema, typesFromSnapshot, type TypesOptions, type TypesResult } from './schema/types-gen/index.js';
+export type { MigrateDiffOptions, MigrateDiffResult, RenameSpec } from './schema/generate/command.js';
+
+/** `eventdb migrate diff` as a function: the next migration(s) from the declaration. Loaded on first call (it loads the risk parsers). */
+export async function migrateDiff(config: ResolvedConfig, opts: import('./schema/generate/command.js').MigrateDiffOptions): Promise<import('./schema/generate/command.js').MigrateDiffResult> {
+  return (await import('./schema/generate/command.js')).migrateDiff(config, opts);
+}
 export {
   loadMigrations,
   migrationStatus,

@@ -12,9 +12,14 @@ import type { PlanExclusion, PlanOptions, PlannedStep, RenameCandidate, SchemaCh
 /** Checks as the declaration gives them (a field added to the model by another change; absent before). */
 type DeclaredChecks = { checks?: Array<{ name: string; expression: string; engines?: Engine[] }> };
 
-/** A declared table resolved for the engine, with its checks. */
+/**
+ * A declared table resolved for the engine, with its checks. A table that declares no `checks` field leaves
+ * its live checks alone (as `validate` does); `checks: []` declares that it has none.
+ */
 function declaredTable(t: ExpectedTable, engine: Engine): DdlTable {
-  const checks = ((t as ExpectedTable & DeclaredChecks).checks ?? []).filter((c) => appliesTo(c, engine)).map((c) => ({ name: c.name, expression: c.expression }));
+  const declared = (t as ExpectedTable & DeclaredChecks).checks;
+  if (declared === undefined) return ddlTable(t, engine);
+  const checks = declared.filter((c) => appliesTo(c, engine)).map((c) => ({ name: c.name, expression: c.expression }));
   return { ...ddlTable(t, engine), checks };
 }
 
@@ -412,7 +417,7 @@ function diffTable(ddl: SchemaDdl, d: DdlTable, t: LiveTable, opts: PlanOptions,
 
   const addChecks: DdlCheck[] = [];
   const dropChecks: DdlCheck[] = [];
-  if (t.checks) {
+  if (t.checks && d.checks) {
     const canon = (e: string) => ddl.canonicalDefault(e);
     for (const c of d.checks ?? []) {
       const lc = t.checks.find((x) => x.name === c.name);
