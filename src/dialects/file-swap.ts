@@ -1,8 +1,9 @@
 import { constants as fsConstants, existsSync } from 'node:fs';
-import { copyFile, link, mkdtemp, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, link, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ResolvedConfig } from '../config/index.js';
 import { EventdbError, messageOf } from '../errors.js';
+import { fsyncDir } from '../fsync-dir.js';
 import type { Connection, RestoreOutcome, RestoreRequest, SnapshotSource } from './types.js';
 
 /**
@@ -109,16 +110,6 @@ async function moveExclusive(from: string, to: string): Promise<void> {
   } catch (e) {
     if ((e as { code?: string }).code === 'EEXIST' || existsSync(to)) throw e;
     await rename(from, to);
-  }
-}
-
-/** Flushes a directory entry (a rename into it) to disk. Some filesystems refuse fsync on a directory; the rename is atomic regardless. */
-async function fsyncDir(dir: string): Promise<void> {
-  try {
-    const fh = await open(dir, 'r');
-    await fh.sync().finally(() => fh.close());
-  } catch {
-    /* not supported everywhere */
   }
 }
 

@@ -5,7 +5,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { EventdbError, messageOf } from '../../errors.js';
-import { fsyncDir } from '../fsync-dir.js';
+import { fsyncDir } from '../../fsync-dir.js';
 import { meter as byteMeter } from '../codec.js';
 import type { StoreUrl } from './index.js';
 import { checkKey } from './keys.js';

@@ -20,11 +20,8 @@ export interface LiveTable {
   renamed?: boolean;
 }
 
-/** The SchemaSnapshot's checks (added to introspection by another change; absent before). */
-type SnapshotChecks = { checks?: Array<{ table: string; name: string; expression: string }> };
-
 export function liveTables(live: SchemaSnapshot): Map<string, LiveTable> {
-  const checks = (live as SchemaSnapshot & SnapshotChecks).checks;
+  const checks = live.checks;
   const out = new Map<string, LiveTable>();
   for (const t of live.tables) {
     if (isInternalTable(t.name)) continue;

@@ -9,15 +9,12 @@ import { findLiveForeignKey, findLiveIndex, isWidening, sameCollation, sameDefau
 import { constraintIndex, liveColumn, liveDdlTable, liveForeignKey, liveTables, recreateIndex, type LiveTable } from './live.js';
 import type { PlanExclusion, PlanOptions, PlannedStep, RenameCandidate, SchemaChangePlan } from './types.js';
 
-/** Checks as the declaration gives them (a field added to the model by another change; absent before). */
-type DeclaredChecks = { checks?: Array<{ name: string; expression: string; engines?: Engine[] }> };
-
 /**
  * A declared table resolved for the engine, with its checks. A table that declares no `checks` field leaves
  * its live checks alone (as `validate` does); `checks: []` declares that it has none.
  */
 function declaredTable(t: ExpectedTable, engine: Engine): DdlTable {
-  const declared = (t as ExpectedTable & DeclaredChecks).checks;
+  const declared = t.checks;
   if (declared === undefined) return ddlTable(t, engine);
   const checks = declared.filter((c) => appliesTo(c, engine)).map((c) => ({ name: c.name, expression: c.expression }));
   return { ...ddlTable(t, engine), checks };
