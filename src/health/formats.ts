@@ -1,5 +1,5 @@
 import { escapeData, escapeProperty } from '../github-commands.js';
-import { formatBytes, formatDuration } from './duration.js';
+import { formatBytes, formatDuration } from '../units.js';
 import type { CheckResult, CheckStatus, HealthReport } from './types.js';
 
 export const FORMATS = ['table', 'github', 'prometheus'] as const;

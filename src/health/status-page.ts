@@ -1,4 +1,4 @@
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../units.js';
 import type { CheckResult, HealthReport } from './types.js';
 
 /**

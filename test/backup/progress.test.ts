@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { progressLine } from '../../src/cli/commands/backup.js';
+import { progressLine } from '../../src/cli/render/progress.js';
 import { resolveConfig } from '../../src/config/index.js';
 import { BIN, baseEnv, runCli } from '../helpers/cli.js';
 import { seedItems } from './helpers.js';

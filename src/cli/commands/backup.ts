@@ -4,9 +4,6 @@ import { action, type CommandContext } from '../context.js';
 import { table } from '../output.js';
 import { formatBytes, startProgress } from '../render/progress.js';
 
-/** Re-exported for the tests and callers that imported them from here before render/progress.ts. */
-export { formatBytes, progressLine } from '../render/progress.js';
-
 interface BackupFlags {
   store?: string;
   tag?: string;

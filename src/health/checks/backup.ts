@@ -1,4 +1,4 @@
-import { formatDuration } from '../duration.js';
+import { formatDuration } from '../../units.js';
 import type { CheckDefinition, CheckOutcome } from '../types.js';
 
 /**

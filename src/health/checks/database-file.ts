@@ -1,5 +1,5 @@
 import type { FileVitals } from '../../dialects/types.js';
-import { formatBytes } from '../duration.js';
+import { formatBytes } from '../../units.js';
 import type { CheckContext, CheckOutcome } from '../types.js';
 
 /** A database file (SQLite, DuckDB): file size, WAL size; with --deep the integrity check's verdict. */

@@ -1,5 +1,5 @@
 import type { SessionActivity, SessionVitals } from '../../dialects/types.js';
-import { formatBytes, formatDuration } from '../duration.js';
+import { formatBytes, formatDuration } from '../../units.js';
 import type { CheckContext, CheckOutcome } from '../types.js';
 
 /** Thresholds: connections in use against max_connections, and session ages. */

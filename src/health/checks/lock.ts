@@ -1,6 +1,6 @@
 import { entryOf } from '../../dialects/registry.js';
 import type { LockStatus } from '../../dialects/types.js';
-import { formatDuration } from '../duration.js';
+import { formatDuration } from '../../units.js';
 import type { CheckDefinition, CheckOutcome } from '../types.js';
 
 /**
