@@ -63,40 +63,37 @@ export interface EngineEntry {
   readonly loadDdl: () => Promise<SchemaDdl>;
 }
 
+const POSTGRES: EngineEntry = {
+  id: 'postgres',
+  grammar: 'postgres',
+  engine: 'postgres',
+  storage: 'server',
+  load: async () => (await import('./postgres/index.js')).postgresDialect,
+  loadSnapshot: async () => (await import('./postgres/snapshot.js')).postgresSnapshot,
+  timestampType: 'timestamptz',
+  driver: 'server',
+  lockFiles: false,
+  loadCompiler: async () => (await import('./postgres/compiler.js')).postgresCompiler,
+  syntax: postgresSyntax,
+  tsTypes: postgresTsTypes, // code generation facts
+  declaration: postgresDeclarationFacts,
+  loadDdl: async () => (await import('./postgres/ddl.js')).postgresDdl,
+};
+
 const ENTRIES: Record<DialectId, EngineEntry> = {
-  postgres: {
-    id: 'postgres',
-    grammar: 'postgres',
-    engine: 'postgres',
-    storage: 'server',
-    load: async () => (await import('./postgres/index.js')).postgresDialect,
-    loadSnapshot: async () => (await import('./postgres/snapshot.js')).postgresSnapshot,
-    timestampType: 'timestamptz',
-    driver: 'server',
-    lockFiles: false,
-    loadCompiler: async () => (await import('./postgres/compiler.js')).postgresCompiler,
-    syntax: postgresSyntax,
-    tsTypes: postgresTsTypes, // code generation facts
-    declaration: postgresDeclarationFacts,
-    loadDdl: async () => (await import('./postgres/ddl.js')).postgresDdl,
-  },
+  postgres: POSTGRES,
+  // PostgreSQL compiled to WebAssembly: PostgreSQL's SQL, compiler, DDL and code generation facts, in a
+  // data directory this process opens itself.
   pglite: {
+    ...POSTGRES,
     id: 'pglite',
-    grammar: 'postgres',
-    engine: 'postgres',
     storage: 'file',
     load: async () => (await import('./pglite/index.js')).pgliteDialect,
     loadSnapshot: async () => (await import('./pglite/snapshot.js')).pgliteSnapshot,
-    timestampType: 'timestamptz',
     driver: 'pglite',
     wasm: true,
     lockFiles: false, // one process holds the data directory; its named locks live in that process
     scratchUrl: 'pglite::memory:',
-    loadCompiler: async () => (await import('./postgres/compiler.js')).postgresCompiler,
-    syntax: postgresSyntax,
-    tsTypes: postgresTsTypes, // code generation facts
-    declaration: postgresDeclarationFacts,
-    loadDdl: async () => (await import('./postgres/ddl.js')).postgresDdl,
   },
   sqlite: {
     id: 'sqlite',
@@ -133,6 +130,9 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     loadDdl: async () => (await import('./duckdb/ddl.js')).duckdbDdl,
   },
 };
+
+/** Every SQL family (`Engine`) once, in the table's order: what a per-engine declaration names. Loads no driver. */
+export const sqlEngines = (): Engine[] => [...new Set(Object.values(ENTRIES).map((e) => e.engine))];
 
 /** The registry entry for an engine and driver (PostgreSQL's driver picks server or PGlite). */
 export function engineEntry(engine: Engine, driver?: string): EngineEntry {
