@@ -16,6 +16,8 @@
  *   });
  */
 import type { Engine } from '../config/url.js';
+import { FAMILY_HELPERS, type AuthoringTypes, type FamilyHelper } from '../dialects/declaration-facts.js';
+import { engineEntry, sqlEngines } from '../dialects/registry.js';
 import type { TypeFamily } from '../dialects/types.js';
 import type { DataRule, ExpectedCheck, ExpectedColumn, ExpectedEnum, ExpectedForeignKey, ExpectedIndex, ExpectedSchema, ExpectedTable, PerEngine, ReferentialAction } from './model.js';
 
@@ -35,17 +37,22 @@ export interface ColumnOptions {
   type?: PerEngine<string>;
 }
 
-const ENGINE_ORDER: Engine[] = ['postgres', 'sqlite', 'duckdb'];
+/** Each engine's facts for the helpers (src/dialects/<engine>/declaration-facts.ts), in the registry's order. */
+const ENGINES = sqlEngines().map((engine) => ({ engine, types: engineEntry(engine).declaration.authoring }));
+
+/** Each engine's type name, as its facts give it. */
+const perEngine = (f: (types: AuthoringTypes, engine: Engine) => string): EngineTypes =>
+  Object.fromEntries(ENGINES.map(({ engine, types }) => [engine, f(types, engine)])) as EngineTypes;
 
 /** One name when every engine's is the same, else the per-engine object. */
 function collapse(types: EngineTypes): PerEngine<string> {
-  const values = ENGINE_ORDER.map((e) => types[e]);
-  return values.every((v) => v === values[0]) ? values[0]! : { postgres: types.postgres, sqlite: types.sqlite, duckdb: types.duckdb };
+  const values = ENGINES.map(({ engine }) => types[engine]);
+  return values.every((v) => v === values[0]) ? values[0]! : perEngine((_, engine) => types[engine]);
 }
 
 function merged(base: EngineTypes, override: PerEngine<string> | undefined): EngineTypes {
   if (override === undefined) return base;
-  if (typeof override === 'string') return { postgres: override, sqlite: override, duckdb: override };
+  if (typeof override === 'string') return perEngine(() => override);
   return { ...base, ...override };
 }
 
@@ -63,36 +70,18 @@ export function column(name: string, family: TypeFamily, types: PerEngine<string
 }
 
 const helper = (family: TypeFamily, types: EngineTypes) => (name: string, o: ColumnOptions = {}) => column(name, family, collapse(merged(types, o.type)), o);
-const same = (t: string): EngineTypes => ({ postgres: t, sqlite: t, duckdb: t });
 
-/** The engine types each family helper uses, as each engine's introspection reports them. */
-export const FAMILY_TYPES = {
-  text: { postgres: 'text', sqlite: 'text', duckdb: 'varchar' },
-  integer: same('integer'),
-  bigint: { postgres: 'bigint', sqlite: 'integer', duckdb: 'bigint' },
-  smallint: { postgres: 'smallint', sqlite: 'integer', duckdb: 'smallint' },
-  real: { postgres: 'real', sqlite: 'real', duckdb: 'float' },
-  double: { postgres: 'double precision', sqlite: 'real', duckdb: 'double' },
-  boolean: same('boolean'),
-  timestamptz: { postgres: 'timestamp with time zone', sqlite: 'timestamptz', duckdb: 'timestamp with time zone' },
-  timestamp: { postgres: 'timestamp without time zone', sqlite: 'timestamp', duckdb: 'timestamp' },
-  date: same('date'),
-  time: { postgres: 'time without time zone', sqlite: 'time', duckdb: 'time' },
-  interval: { postgres: 'interval', sqlite: 'text', duckdb: 'interval' },
-  json: { postgres: 'json', sqlite: 'json', duckdb: 'json' },
-  jsonb: { postgres: 'jsonb', sqlite: 'json', duckdb: 'json' },
-  uuid: { postgres: 'uuid', sqlite: 'text', duckdb: 'uuid' },
-  bytes: { postgres: 'bytea', sqlite: 'blob', duckdb: 'blob' },
-} satisfies Record<string, EngineTypes>;
+/** The engine types each family helper uses, as each engine's introspection reports them (each engine's declaration facts). */
+export const FAMILY_TYPES = Object.fromEntries(FAMILY_HELPERS.map((h) => [h, perEngine((t) => t.families[h])])) as Record<FamilyHelper, EngineTypes>;
 
 /** Text of any length: PostgreSQL `text`, SQLite `text`, DuckDB `varchar`. */
 export const text = helper('text', FAMILY_TYPES.text);
 /** Text of at most `length` characters (DuckDB keeps no length). */
 export const varchar = (name: string, length: number, o: ColumnOptions = {}) =>
-  column(name, 'text', collapse(merged({ postgres: `character varying(${length})`, sqlite: `varchar(${length})`, duckdb: 'varchar' }, o.type)), o);
+  column(name, 'text', collapse(merged(perEngine((t) => t.varchar(length)), o.type)), o);
 /** Fixed-length text (DuckDB keeps no length). */
 export const char = (name: string, length: number, o: ColumnOptions = {}) =>
-  column(name, 'text', collapse(merged({ postgres: `character(${length})`, sqlite: `char(${length})`, duckdb: 'varchar' }, o.type)), o);
+  column(name, 'text', collapse(merged(perEngine((t) => t.char(length)), o.type)), o);
 /** A 32-bit integer (`integer` everywhere). */
 export const integer = helper('integer', FAMILY_TYPES.integer);
 /** A 64-bit integer: `bigint`; SQLite `integer` (its integers are 64-bit; an INTEGER PRIMARY KEY is the rowid). */
@@ -100,10 +89,8 @@ export const bigint = helper('integer', FAMILY_TYPES.bigint);
 /** A 16-bit integer (SQLite: `integer`). */
 export const smallint = helper('integer', FAMILY_TYPES.smallint);
 /** An exact decimal: `numeric(p,s)` (DuckDB `decimal(p,s)`; without precision DuckDB's default `decimal(18,3)`). */
-export const numeric = (name: string, precision?: number, scale = 0, o: ColumnOptions = {}) => {
-  const ps = precision === undefined ? '' : `(${precision},${scale})`;
-  return column(name, 'decimal', collapse(merged({ postgres: `numeric${ps}`, sqlite: `numeric${ps}`, duckdb: ps ? `decimal${ps}` : 'decimal(18,3)' }, o.type)), o);
-};
+export const numeric = (name: string, precision?: number, scale = 0, o: ColumnOptions = {}) =>
+  column(name, 'decimal', collapse(merged(perEngine((t) => t.numeric(precision, scale)), o.type)), o);
 /** A 4-byte float (DuckDB `float`). */
 export const real = helper('float', FAMILY_TYPES.real);
 /** An 8-byte float (`double precision`; SQLite `real`). */
@@ -128,7 +115,7 @@ export const bytes = helper('binary', FAMILY_TYPES.bytes);
 
 /** A column of an enumerated type (declare the type with `enumType`): the type's name on PostgreSQL and DuckDB, `text` on SQLite. */
 export function enumColumn(name: string, enumName: string, o: ColumnOptions = {}): ExpectedColumn {
-  return column(name, 'text', collapse(merged({ postgres: enumName, sqlite: 'text', duckdb: enumName }, o.type)), o);
+  return column(name, 'text', collapse(merged(perEngine((t) => t.enumColumn(enumName)), o.type)), o);
 }
 
 /** An enumerated type (`CREATE TYPE name AS ENUM (…)` on PostgreSQL and DuckDB). */
@@ -139,8 +126,8 @@ export function enumType(name: string, values: string[], o: { engines?: Engine[]
 /** Per-engine SQL defaults that read the same everywhere. */
 export const defaults = {
   /** The current instant (SQLite: ISO-8601 UTC text with milliseconds). */
-  now: { postgres: 'now()', sqlite: "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')", duckdb: 'current_timestamp' },
-} as const satisfies Record<string, PerEngine<string>>;
+  now: perEngine((t) => t.now),
+} satisfies Record<string, PerEngine<string>>;
 
 export interface IndexOptions {
   /** Partial-index predicate. */

@@ -1,10 +1,23 @@
 /**
- * PostgreSQL (and PGlite) for `schema pull`: a column's type names its enum; sized types read
- * `character varying(n)`, `character(n)`, `numeric(p,s)`; CREATE INDEX says `USING <method>`.
+ * PostgreSQL (and PGlite) for the authoring API and `schema pull`: types as `format_type` spells them; a
+ * column's type names its enum; sized types read `character varying(n)`, `character(n)`, `numeric(p,s)`;
+ * CREATE INDEX says `USING <method>`.
  */
 import type { DeclarationFacts } from '../declaration-facts.js';
 
 export const postgresDeclarationFacts: DeclarationFacts = {
+  authoring: {
+    families: {
+      text: 'text', integer: 'integer', bigint: 'bigint', smallint: 'smallint', real: 'real', double: 'double precision', boolean: 'boolean',
+      timestamptz: 'timestamp with time zone', timestamp: 'timestamp without time zone', date: 'date', time: 'time without time zone',
+      interval: 'interval', json: 'json', jsonb: 'jsonb', uuid: 'uuid', bytes: 'bytea',
+    },
+    varchar: (length) => `character varying(${length})`,
+    char: (length) => `character(${length})`,
+    numeric: (precision, scale = 0) => (precision === undefined ? 'numeric' : `numeric(${precision},${scale})`),
+    enumColumn: (enumName) => enumName,
+    now: 'now()',
+  },
   enumOf: (type, enums) => enums.find((x) => x.name === type || `"${x.name}"` === type)?.name,
   indexMethod: (definition) => /\bUSING (\w+)/i.exec(definition)?.[1]?.toLowerCase(),
   sized: (family, type) => {

@@ -5,7 +5,7 @@
  * not the helper's, the helper gets `type: { <engine>: '…' }`.
  */
 import type { Engine } from '../../config/url.js';
-import type { SizedHelper } from '../../dialects/declaration-facts.js';
+import { FAMILY_HELPERS, type SizedHelper } from '../../dialects/declaration-facts.js';
 import { engineEntry } from '../../dialects/registry.js';
 import type { ColumnInfo, IndexInfo, SchemaSnapshot, TableInfo } from '../../dialects/types.js';
 import { isInternalTable } from '../diff.js';
@@ -43,7 +43,7 @@ function obj(entries: Array<[string, string | undefined]>): string {
 }
 
 /** Helpers tried in this order: the first whose family and this engine's type match is used. */
-const SIMPLE: Array<keyof typeof FAMILY_TYPES> = ['text', 'integer', 'bigint', 'smallint', 'real', 'double', 'boolean', 'timestamptz', 'timestamp', 'date', 'time', 'interval', 'json', 'jsonb', 'uuid', 'bytes'];
+const SIMPLE = FAMILY_HELPERS;
 const HELPER_FAMILY: Record<keyof typeof FAMILY_TYPES, string> = {
   text: 'text', integer: 'integer', bigint: 'integer', smallint: 'integer', real: 'float', double: 'float', boolean: 'boolean', timestamptz: 'timestamptz',
   timestamp: 'timestamp', date: 'date', time: 'time', interval: 'interval', json: 'json', jsonb: 'json', uuid: 'uuid', bytes: 'binary',
