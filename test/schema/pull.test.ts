@@ -3,10 +3,13 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
-import type { Connection } from '../../src/dialects/types.js';
-import { openDatabase } from '../../src/index.js';
+import { resolveConfig } from '../../src/config/index.js';
+import type { Connection, SchemaSnapshot } from '../../src/dialects/types.js';
+import { migrateDiff, migrateUp, openDatabase } from '../../src/index.js';
 import { splitStatements } from '../../src/migrations/split.js';
+import { isInternalTable } from '../../src/schema/diff.js';
 import { loadExpectedSchemaFile } from '../../src/schema/loader.js';
+import type { ExpectedSchema } from '../../src/schema/model.js';
 import { pullSchema } from '../../src/schema/pull/index.js';
 import { collectFindings } from '../../src/schema/validate.js';
 import { buildKeto, chinookSql, FIXTURES, psql } from '../conformance/helpers.js';
@@ -17,18 +20,30 @@ import { applyPlatform } from './apply-platform.js';
 let n = 0;
 
 /** pull → load the file → validate: every schema finding that is not "ok". Also returns the file's text. */
-async function roundTrip(fx: EngineFixture, conn: Connection): Promise<{ problems: string[]; text: string; tables: number }> {
+async function roundTrip(fx: EngineFixture, conn: Connection): Promise<{ problems: string[]; text: string; tables: number; expected: ExpectedSchema }> {
   const file = join(fx.dir(), `pulled-${++n}`, 'index.ts');
   const res = await pullSchema(conn, { out: file });
   const expected = await loadExpectedSchemaFile(file);
   const c = await collectFindings(conn, await fx.config(), { expected, migrations: false, drift: false });
   const problems = c.items.map((i) => i.finding).filter((f) => f.check === 'schema' && f.level !== 'ok').map((f) => `${f.level} ${f.kind}: ${f.message}`);
-  return { problems, text: readFileSync(file, 'utf8'), tables: res.tables };
+  return { problems, text: readFileSync(file, 'utf8'), tables: res.tables, expected };
 }
 
 /** Runs SQL statements one by one on an open connection (PGlite, DuckDB). */
 async function execAll(conn: Connection, text: string): Promise<void> {
   for (const s of await splitStatements(text, conn.engine)) await sql.raw(s).execute(conn.db);
+}
+
+/** What a declaration states of a live schema, in a comparable order. */
+function shape(s: SchemaSnapshot) {
+  const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+  return {
+    enums: [...(s.enums ?? [])].sort(byName),
+    tables: s.tables.filter((t) => !isInternalTable(t.name)).map((t) => ({ name: t.name, primaryKey: t.primaryKey, columns: t.columns.map(({ name, type, family, nullable, default: d }) => ({ name, type, family, nullable, default: d })) })).sort(byName),
+    indexes: s.indexes.filter((i) => !isInternalTable(i.table)).map(({ table, columns, unique, primary, where }) => ({ table, columns, unique, primary, where })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    foreignKeys: s.foreignKeys.map(({ table, columns, refTable, refColumns, onDelete, onUpdate }) => ({ table, columns, refTable, refColumns, onDelete, onUpdate })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    checks: (s.checks ?? []).map(({ table, expression }) => ({ table, expression })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+  };
 }
 
 const sqlitePath = (url: string) => url.replace(/^sqlite:/, '');
@@ -133,6 +148,41 @@ describeEngines('schema pull round trip', (fx) => {
         const r = await roundTrip(fx, conn);
         expect(r.problems).toEqual([]);
         expect(r.text).toContain(`enumType('mpaa_rating'`);
+      } finally {
+        await conn.close();
+      }
+    });
+  }
+
+  if (fx.variant === 'duckdb') {
+    it('on typr\'s DuckDB schema: validate right after pull reports no schema finding, and the declaration builds the same schema', async () => {
+      const text = readFileSync(join(FIXTURES, 'typr-duckdb', '00-schema.sql'), 'utf8');
+      const conn = await openDatabase(await fx.config());
+      try {
+        await execAll(conn, text);
+        const r = await roundTrip(fx, conn);
+        expect(r.problems).toEqual([]);
+        expect(r.tables).toBe(9);
+        // The declaration builds the same schema again: migrate diff from no migrations, up on an empty database.
+        const cwd = join(fx.dir(), `typr-rebuilt-${++n}`);
+        mkdirSync(join(cwd, 'migrations'), { recursive: true });
+        // The enum types come from a hand-written first migration, as in a project that adopts eventdb with
+        // a baseline; the diff writes the tables, their keys and indexes.
+        const types = r.expected.enums!.map((e) => `CREATE TYPE ${e.name} AS ENUM (${e.values.map((v) => `'${v}'`).join(', ')});`);
+        writeFileSync(join(cwd, 'migrations', '0001_types.sql'), `-- eventdb:up\n${types.join('\n')}\n-- eventdb:down\n${r.expected.enums!.map((e) => `DROP TYPE ${e.name};`).join('\n')}\n`);
+        const config = await resolveConfig({ flags: { url: `duckdb:${join(cwd, 'app.duckdb')}` }, env: { EVENTDB_MIGRATIONS_DIR: join(cwd, 'migrations') }, cwd });
+        const diff = await migrateDiff(config, { name: 'typr', expected: r.expected, engines: ['duckdb'] });
+        expect(diff.files.length).toBe(1);
+        const rebuilt = await openDatabase(config);
+        try {
+          expect((await migrateUp(rebuilt, config)).applied.length).toBe(2);
+          const original = shape(await conn.introspect());
+          expect(original.tables.length).toBe(9);
+          expect(original.enums.map((e) => e.name)).toEqual(['mood', 'priority']);
+          expect(shape(await rebuilt.introspect())).toEqual(original);
+        } finally {
+          await rebuilt.close();
+        }
       } finally {
         await conn.close();
       }
