@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { relative } from 'node:path';
+import { EventdbError } from '../../errors.js';
 import type { RenameCandidate, RenameSpec } from '../../schema/generate/command.js';
 import { action } from '../context.js';
 import { migrationsFlag, type MigrateFlags } from './migrate-shared.js';
@@ -33,7 +34,14 @@ export function registerMigrateDiff(migrate: Command): void {
         const confirmRename = tty
           ? async (c: RenameCandidate) => {
               const { confirm } = await import('@inquirer/prompts');
-              return confirm({ message: `${describeCandidate(c).what}: rename ${c.from} to ${c.to} (keeps the data)?`, default: true });
+              const d = describeCandidate(c);
+              try {
+                return await confirm({ message: `${d.what}: rename ${c.from} to ${c.to} (keeps the data)?`, default: true });
+              } catch (e) {
+                // Ctrl-C or end of input at the prompt: no answer, so nothing is written, as without a terminal
+                if ((e as Error | undefined)?.name !== 'ExitPromptError') throw e;
+                throw new EventdbError('DIFF_RENAME_NEEDED', `${d.what}: not answered; nothing was written`, `answer y or n, or say which: ${d.flag} (keeps the data), or declare the drop and the add in two steps (the drop with --allow-drop)`);
+              }
             }
           : undefined;
         const r = await migrateDiff(cfg, { name, check: opts.check, allowDrop: opts.allowDrop, renames, confirmRename });
