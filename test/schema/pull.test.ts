@@ -189,6 +189,25 @@ describeEngines('schema pull round trip', (fx) => {
     });
   }
 
+  if (fx.variant === 'duckdb') {
+    it('DuckDB\'s nested types (list, fixed array, map, struct, union) pull as arrays and others, not integers, and validate clean', async () => {
+      const conn = await openDatabase(await fx.config());
+      try {
+        await execAll(conn, 'create table n (id integer primary key, l integer[], a double[3], m map(varchar, integer), s struct(a integer, b varchar), u union(n integer, s varchar))');
+        const families = Object.fromEntries((await conn.introspect()).tables[0]!.columns.map((c) => [c.name, c.family]));
+        expect(families).toEqual({ id: 'integer', l: 'array', a: 'array', m: 'other', s: 'other', u: 'other' });
+        const r = await roundTrip(fx, conn);
+        expect(r.problems).toEqual([]);
+        expect(r.text).toContain(`column('m', 'other', { duckdb: 'map(varchar, integer)' }, { nullable: true })`);
+        expect(r.text).toContain(`column('s', 'other', { duckdb: 'struct(a integer, b varchar)' }, { nullable: true })`);
+        expect(r.text).toContain(`column('u', 'other', { duckdb: 'union(n integer, s varchar)' }, { nullable: true })`);
+        expect(r.text).toContain(`column('a', 'array', { duckdb: 'double[3]' }, { nullable: true })`);
+      } finally {
+        await conn.close();
+      }
+    });
+  }
+
   if (fx.variant === 'postgres' || fx.variant === 'sqlite') it('refuses to overwrite a file without --force (SCHEMA_PULL_EXISTS, exit 2, file unchanged); --force replaces it', async () => {
     const conn = await openDatabase(await fx.config());
     try {

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { typeFamily } from '../type-family.js';
 import { collapseSql } from '../sql-text.js';
-import type { ForeignKeyInfo, IndexInfo, SchemaSnapshot, TableInfo } from '../types.js';
+import type { ForeignKeyInfo, IndexInfo, SchemaSnapshot, TableInfo, TypeFamily } from '../types.js';
 
 /** DuckDB's catalog functions: one query per kind. */
 export async function introspectDuckdb(db: Kysely<any>): Promise<SchemaSnapshot> {
@@ -39,7 +39,7 @@ export async function introspectDuckdb(db: Kysely<any>): Promise<SchemaSnapshot>
     t.columns.push({
       name: r.column_name,
       type: r.data_type.toLowerCase(),
-      family: typeFamily(r.data_type),
+      family: familyOf(r.data_type),
       nullable: r.is_nullable,
       default: r.column_default,
       position: r.column_index,
@@ -72,6 +72,16 @@ export async function introspectDuckdb(db: Kysely<any>): Promise<SchemaSnapshot>
     indexes.push({ name: r.index_name, table: r.table_name, columns: parseExpressions(r.expressions), unique: r.is_unique, primary: r.is_primary, ...whereOf(r.sql), ...(r.sql ? { definition: collapseSql(r.sql) } : {}) });
   }
   return { engine: 'duckdb', schema: 'main', tables: [...tables.values()], indexes, foreignKeys, views: views.rows.map((v) => ({ name: v.view_name, materialized: false, definition: collapseSql(v.sql) })), checks, enums };
+}
+
+/**
+ * DuckDB's nested types (`MAP(VARCHAR, INTEGER)`, `STRUCT(a INTEGER, …)`, `UNION(…)`) are no scalar
+ * family: without this, the shared affinity rules read the `INTEGER` inside as an integer column.
+ * Lists and fixed arrays (`INTEGER[]`, `DOUBLE[3]`, `STRUCT(a INTEGER)[]`) are arrays.
+ */
+function familyOf(dataType: string): TypeFamily {
+  const t = dataType.trim();
+  return /^(map|struct|union)\s*\(/i.test(t) && !/\[\d*\]$/.test(t) ? 'other' : typeFamily(t);
 }
 
 function parseExpressions(e: string | null): string[] {
