@@ -57,7 +57,7 @@ export interface EngineEntry {
   // --- code generation facts: types and schema pull ---
   /** What the connection returns and accepts per type family, as TypeScript (`eventdb types`). Pure data, no driver. */
   readonly tsTypes: TsTypes;
-  /** Enumerated types, sized types and index methods, to write a live schema as a declaration (`schema pull`). No driver. */
+  /** The type names the authoring API's helpers stand for, and enumerated types, sized types and index methods to write a live schema as a declaration (`schema pull`). No driver. */
   readonly declaration: DeclarationFacts;
   /** DDL generation: the engine's DDL, without a connection. */
   readonly loadDdl: () => Promise<SchemaDdl>;
