@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import platform from '../../schema/index.js';
 import * as lib from '../../src/index.js';
-import { bigint, check, defineSchema, enumColumn, enumType, foreignKey, index, numeric, table, text, timestamptz, unique, varchar } from '../../src/schema/authoring.js';
+import { FAMILY_HELPERS } from '../../src/dialects/declaration-facts.js';
+import { engineEntry, sqlEngines } from '../../src/dialects/registry.js';
+import { typeFamily } from '../../src/dialects/type-family.js';
+import { bigint, char, check, defaults, defineSchema, enumColumn, enumType, FAMILY_TYPES, foreignKey, index, numeric, table, text, timestamptz, unique, varchar } from '../../src/schema/authoring.js';
 import { validateExpectedSchema } from '../../src/schema/shape.js';
 import before from './fixtures/platform-schema-before-authoring.js';
 
@@ -55,5 +58,41 @@ describe('schema authoring API', () => {
     const s2 = base();
     s2.enums = [{ name: 'e', values: ['a', 'a'] }];
     expect(() => validateExpectedSchema(s2, 'x.ts')).toThrow(/enums\[0\]\.values\[1\]: "a" is listed twice/);
+  });
+
+  it('takes every engine type name from the engine\'s declaration facts (src/dialects/<engine>/declaration-facts.ts), for each engine in the registry', () => {
+    expect(sqlEngines()).toEqual(['postgres', 'sqlite', 'duckdb']);
+    for (const engine of sqlEngines()) {
+      const facts = engineEntry(engine).declaration.authoring;
+      for (const h of FAMILY_HELPERS) expect(FAMILY_TYPES[h][engine], `${h} on ${engine}`).toBe(facts.families[h]);
+      expect(defaults.now[engine]).toBe(facts.now);
+      const pick = (t: string | Partial<Record<string, string>>) => (typeof t === 'string' ? t : t[engine]);
+      expect(pick(varchar('v', 12).type)).toBe(facts.varchar(12));
+      expect(pick(char('c', 3).type)).toBe(facts.char(3));
+      expect(pick(numeric('n', 9, 4).type)).toBe(facts.numeric(9, 4));
+      expect(pick(numeric('n').type)).toBe(facts.numeric());
+      expect(pick(enumColumn('e', 'mood').type)).toBe(facts.enumColumn('mood'));
+    }
+  });
+
+  it('writes what each engine\'s schema pull reads back: sized helpers come back with their sizes, family helpers in their family', () => {
+    for (const engine of sqlEngines()) {
+      const facts = engineEntry(engine).declaration;
+      const a = facts.authoring;
+      if (engine === 'duckdb') {
+        // DuckDB keeps no text length: varchar and char are its plain text type, read back by text()
+        expect([a.varchar(12), a.char(3)]).toEqual([a.families.text, a.families.text]);
+      } else {
+        expect(facts.sized('text', a.varchar(12)), engine).toEqual({ helper: 'varchar', args: ['12'] });
+        expect(facts.sized('text', a.char(3)), engine).toEqual({ helper: 'char', args: ['3'] });
+      }
+      expect(facts.sized('decimal', a.numeric(9, 4)), engine).toEqual({ helper: 'numeric', args: ['9', '4'] });
+      expect(facts.sized('decimal', a.numeric()), engine).toEqual({ helper: 'numeric', args: [] });
+      const families: Record<string, string> = { bigint: 'integer', smallint: 'integer', real: 'float', double: 'float', jsonb: 'json', bytes: 'binary' };
+      // SQLite keeps no interval or uuid type: those helpers store text there
+      for (const h of FAMILY_HELPERS.filter((x) => !(engine === 'sqlite' && (x === 'interval' || x === 'uuid')))) {
+        expect(typeFamily(a.families[h]), `${h} on ${engine}`).toBe(families[h] ?? h);
+      }
+    }
   });
 });
