@@ -297,7 +297,7 @@ async function rowsBench() {
   const small = `eventdb_bench_small_${process.pid}`;
   const bench = `eventdb_bench_pgbench_${process.pid}`;
   const restored = (i, who) => `${bench}_r${who}${i}`;
-  const dbs = [small, bench, ...Array.from({ length: ROUNDS }, (_, i) => [restored(i, 'e'), restored(i, 'b')]).flat()];
+  const dbs = [small, bench, ...Array.from({ length: ROUNDS }, (_, i) => [restored(i, 'e'), restored(i, 'b'), restored(i, 'p')]).flat()];
   try {
     if (ONLY !== 'pgbench') await fixedCostBench(small);
     if (!PGBENCH) {
@@ -329,6 +329,7 @@ async function rowsBench() {
         psql('postgres', `create database ${restored(i, 'b')}`);
         createdb.push((performance.now() - t) / 1000);
       },
+      BEFORE ? (i) => eventdb(['restore', '--latest', '--url', pgUrl(bench), '--to', pgUrl(restored(i, 'p')), '--store', `file:${dir}/benchstore`], {}, BEFORE) : undefined,
     );
     console.log(`    the baseline's CREATE DATABASE (untimed above, via psql): median ${median(createdb).toFixed(2)} s`);
   } finally {
