@@ -153,6 +153,13 @@ export function baseDdl(engine: Engine, facts: DdlFacts, db: Compiler, over: (ba
       out.push(...(opts.triggers ?? []));
       return out;
     },
+    // enumerated types (issue 17): none unless the engine's ddl.ts says otherwise
+    createEnum: (name) => refuse(facts.label, `create enum type ${name}`, 'create an enumerated type (it has none: declare the column text, with a check)'),
+    dropEnum: (name) => refuse(facts.label, `drop enum type ${name}`, 'drop an enumerated type (it has none)'),
+    renameEnum: (from) => refuse(facts.label, `rename enum type ${from}`, 'rename an enumerated type'),
+    addEnumValue: (name, value) => refuse(facts.label, `add value '${value}' to enum type ${name}`, 'add a value to an enumerated type (no ALTER TYPE … ADD VALUE)'),
+    alterColumnToEnum: (table, column, type) => refuse(facts.label, `change ${table}.${column} to enum type ${type}`, 'change a column to an enumerated type'),
+    atomic: (statements) => statements,
   };
   // `over` gets the base members as they are before it replaces any (an override may call the one it replaces).
   return Object.assign(base, over({ ...base }));
