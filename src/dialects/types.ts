@@ -584,6 +584,11 @@ export interface SchemaDdl {
   canonicalType(type: string): string;
   /** A default expression as comparable text (casts, parentheses, case and spacing removed). */
   canonicalDefault(expression: string): string;
+  /**
+   * A CHECK expression as comparable text: what the engines rewrite (`x in (…)` → `x = any (array[…])`,
+   * `between` → `>= and <=`, `like` → `~~`, `!=` → `<>`) spelled one way, then as `canonicalDefault`.
+   */
+  canonicalCheck(expression: string): string;
   /** Whether a default expression is volatile (a different value per row: random(), gen_random_uuid() …). */
   isVolatile(expression: string): boolean;
   /** A value of the type to fill a NOT NULL column re-created without its data (0, '', false, the epoch …). */

@@ -426,14 +426,17 @@ function diffTable(ddl: SchemaDdl, d: DdlTable, t: LiveTable, opts: PlanOptions,
   const addChecks: DdlCheck[] = [];
   const dropChecks: DdlCheck[] = [];
   if (t.checks && d.checks) {
-    const canon = (e: string) => ddl.canonicalDefault(e);
+    // by name, else by expression (DuckDB names checks itself); expressions as the engine spells them back
+    const canon = (e: string) => ddl.canonicalCheck(e);
+    const kept = new Set<DdlCheck>();
     for (const c of d.checks ?? []) {
-      const lc = t.checks.find((x) => x.name === c.name);
+      const lc = t.checks.find((x) => x.name === c.name && !kept.has(x)) ?? t.checks.find((x) => !kept.has(x) && !(d.checks ?? []).some((o) => o.name === x.name) && canon(x.expression) === canon(c.expression));
+      if (lc) kept.add(lc);
       if (lc && canon(lc.expression) === canon(c.expression)) continue;
       if (lc) dropChecks.push(lc);
       addChecks.push(c);
     }
-    for (const lc of t.checks) if (!(d.checks ?? []).some((c) => c.name === lc.name)) dropChecks.push(lc);
+    for (const lc of t.checks) if (!kept.has(lc)) dropChecks.push(lc);
   }
   return { declared: d, live: t, add, drop, keep, change, primaryKey, dropIndexes, addIndexes, dropForeignKeys, addForeignKeys, dropChecks, addChecks };
 }
@@ -572,4 +575,3 @@ function orderLiveTables(tables: LiveTable[]): LiveTable[] {
   tables.forEach(visit);
   return out;
 }
-
