@@ -135,8 +135,8 @@ export function baseDdl(engine: Engine, facts: DdlFacts, db: Compiler, over: (ba
     canonicalCheck(e) {
       // string literals keep their case and spacing ('A' is not 'a')
       const literals: string[] = [];
-      const masked = checkSpelling(e).replace(/'(?:[^']|'')*'/g, (l) => `\u0001${literals.push(l) - 1}\u0001`);
-      return base.canonicalDefault(masked).replace(/\u0001(\d+)\u0001/g, (_m, n: string) => literals[Number(n)]!);
+      const masked = checkSpelling(e).replace(/'(?:[^']|'')*'/g, (l) => `§${literals.push(l) - 1}§`);
+      return base.canonicalDefault(masked).replace(/§(\d+)§/g, (_m, n: string) => literals[Number(n)]!);
     },
     isVolatile: (e) => VOLATILE.test(e),
     placeholder: (type) => PLACEHOLDER[typeFamily(type)] ?? "''",
