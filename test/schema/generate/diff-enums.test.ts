@@ -18,7 +18,7 @@ const declare = (values: string[]) =>
   defineSchema({ enums: [enumType('mood', values)], tables: [table('tickets', { columns: [integer('id'), enumColumn('status', 'mood', { default: "'open'" })], primaryKey: ['id'] })] });
 
 describeEngines('migrate diff: enum types', (fx) => {
-  it('creates the type, adds a value in a migration of its own, validates clean and rolls back', { timeout: 120_000 }, async () => {
+  it('creates the type, adds a value in a migration of its own, validates clean and rolls back', { timeout: 300_000 }, async () => {
     const p = await makeProject(fx.dir(), fx.url(), 'enums');
     const engines = [fx.engine];
     p.declare(declare(['open', 'closed']));
