@@ -92,6 +92,31 @@ describeEngines('validate and auto-fix: checks and enum types', (fx) => {
     );
   });
 
+  it('values removed or reordered, and an undeclared type: reported with the migration they need; auto-fix changes nothing', async () => {
+    if (fx.engine === 'sqlite') return; // no enum types: the column is text
+    await build({ values: ['closed', 'open', 'stale'] });
+    await sql.raw(`create type "spare" as enum ('x')`).execute(conn.db);
+    const expected = declare();
+    const r = await validateDatabase(conn, await fx.config(), { expected, drift: false });
+    const mood = r.findings.find((f) => f.kind === 'enum-values')!;
+    expect(mood.message).toBe("enum type mood has values ('closed', 'open', 'stale'); expected ('open', 'pending', 'closed')");
+    expect(r.findings.find((f) => f.kind === 'unknown-enum')).toMatchObject({ level: 'info', message: "enum type spare ('x') is not in the expected schema" });
+    if (fx.engine === 'postgres') {
+      expect(mood.fix!.sql).toEqual([
+        `create type "mood__new" as enum ('open', 'pending', 'closed')`,
+        'alter table "tickets" alter column "status" drop default',
+        'alter table "tickets" alter column "status" type "mood__new" using "status"::text::"mood__new"',
+        'drop type "mood"',
+        'alter type "mood__new" rename to "mood"',
+        `alter table "tickets" alter column "status" set default ('open'::mood)`,
+      ]);
+    } else expect(mood.fix!.description).toBe('DuckDB cannot alter an enumerated type: create a new type and change tickets.status to it in a migration');
+    const before = await conn.introspect();
+    const fixed = await autoFix(conn, await fx.config(), { expected, apply: true, drift: false, allowPending: true });
+    expect(fixed.fixes.find((f) => f.kind === 'enum-values')!.status).toBe('needs-migration');
+    expect((await conn.introspect()).enums).toEqual(before.enums);
+  });
+
   it('a table that declares no checks leaves its live checks alone', async () => {
     await build({});
     const noChecks = declare();
