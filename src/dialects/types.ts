@@ -572,6 +572,8 @@ export interface DdlFacts {
   partialIndexes: boolean;
   /** DROP COLUMN in place (SQLite: not for a column in an index, primary key or foreign key). */
   dropColumnInPlace: boolean;
+  /** Named enumerated types (CREATE TYPE … AS ENUM); SQLite: none, an enum column is text. */
+  enumTypes: boolean;
 }
 
 /** One engine's DDL. Obtain with `EngineEntry.loadDdl()` or `ddlFor(engine)`. */
@@ -582,6 +584,11 @@ export interface SchemaDdl {
   canonicalType(type: string): string;
   /** A default expression as comparable text (casts, parentheses, case and spacing removed). */
   canonicalDefault(expression: string): string;
+  /**
+   * A CHECK expression as comparable text: what the engines rewrite (`x in (…)` → `x = any (array[…])`,
+   * `between` → `>= and <=`, `like` → `~~`, `!=` → `<>`) spelled one way, then as `canonicalDefault`.
+   */
+  canonicalCheck(expression: string): string;
   /** Whether a default expression is volatile (a different value per row: random(), gen_random_uuid() …). */
   isVolatile(expression: string): boolean;
   /** A value of the type to fill a NOT NULL column re-created without its data (0, '', false, the epoch …). */
@@ -617,5 +624,19 @@ export interface SchemaDdl {
    * violated. A refusal where the engine cannot rebuild.
    */
   rebuildTable(t: DdlTable, copy: Array<{ to: string; from: string } | { to: string; value: string }>, opts?: { triggers?: string[]; selfCheck?: boolean }): string[] | DdlRefusal;
+  // enumerated types (issue 17): a refusal where the engine has no such type or cannot alter it
+  /** CREATE TYPE … AS ENUM (values in order). */
+  createEnum(name: string, values: string[]): string | DdlRefusal;
+  dropEnum(name: string): string | DdlRefusal;
+  renameEnum(from: string, to: string): string | DdlRefusal;
+  /**
+   * ALTER TYPE … ADD VALUE, BEFORE or AFTER an existing value (PostgreSQL: the value cannot be used in
+   * the transaction that added it — run it on its own, outside a transaction).
+   */
+  addEnumValue(name: string, value: string, at?: { before: string } | { after: string }): string | DdlRefusal;
+  /** ALTER COLUMN … TYPE to an enum type through text (from text, or from another enum type). */
+  alterColumnToEnum(table: string, column: string, type: string): string | DdlRefusal;
+  /** Statements as one atomic statement where the engine has one outside a transaction (PostgreSQL: a DO block). */
+  atomic(statements: string[]): string[];
 }
 // --- end DDL generation ---

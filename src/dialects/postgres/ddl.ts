@@ -1,5 +1,8 @@
 import { baseDdl, compiler } from '../ddl-common.js';
+import { enumDdl } from '../enum-ddl.js';
 import type { SchemaDdl } from '../types.js';
+
+const db = compiler('postgres');
 
 /** PostgreSQL (server and PGlite): every change in place; constraints NOT VALID then VALIDATE; CONCURRENTLY index builds. */
 export const postgresDdl: SchemaDdl = baseDdl(
@@ -28,9 +31,15 @@ export const postgresDdl: SchemaDdl = baseDdl(
     addColumnExpressionDefault: true,
     partialIndexes: true,
     dropColumnInPlace: true,
+    enumTypes: true,
   },
-  compiler('postgres'),
-  () => ({ canonicalType: canonicalPgType }),
+  db,
+  () => ({
+    canonicalType: canonicalPgType,
+    ...enumDdl(db),
+    /** A DO block: one statement, atomic also outside a transaction (a no-transaction migration). */
+    atomic: (statements) => [`do $$ begin ${statements.map((s) => `${s.trim().replace(/;\s*$/, '')};`).join(' ')} end $$`],
+  }),
 );
 
 /** PostgreSQL's aliases, as `format_type` reports them. */

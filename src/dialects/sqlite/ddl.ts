@@ -46,6 +46,7 @@ export const sqliteDdl: SchemaDdl = baseDdl(
     addColumnExpressionDefault: false,
     partialIndexes: true,
     dropColumnInPlace: true,
+    enumTypes: false,
   },
   db,
   (base) => ({
