@@ -111,8 +111,10 @@ export async function migrateUp(conn: Connection, config: ResolvedConfig, opts: 
         const record = { id: m.id, checksum: m.checksum, startedAt: started, batch: realBatch, file: m.file, kind: m.kind };
         // A transactional SQL file with the engine's fewest calls (Connection.applyMigrationFast) —
         // unless it rebuilds a table on an engine with a procedure for that (Connection.tableRebuild).
+        // Every commit but the last may return before the disk has it: the run ends on a commit that
+        // waits (the last step's, or a failure's logged attempt), and that flush covers the earlier ones.
         const rebuild = m.kind === 'sql' && m.transaction && needsRebuild(conn, m.sql!.up);
-        const fast = m.kind === 'sql' && m.transaction && !rebuild && (await applyFast(conn, m.sql!.up, successRow(record, conn.ownSchema)));
+        const fast = m.kind === 'sql' && m.transaction && !rebuild && (await applyFast(conn, m.sql!.up, successRow(record, conn.ownSchema), i < pending.length - 1));
         if (!fast) {
           await onOneSession(conn, m, rebuild, async (db) => {
             await runMigration(db, conn, m, 'up', m.transaction, m.kind === 'ts' ? (s) => sent.push(s) : undefined);
