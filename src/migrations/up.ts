@@ -104,7 +104,8 @@ export async function migrateUp(conn: Connection, config: ResolvedConfig, opts: 
     let realBatch = 0;
     const applied: StepResult[] = [];
     try {
-      await ensureHistory(ownTables(conn, conn.db), conn.engine);
+      // Both of eventdb's tables in one transaction: one commit, not two, before the first migration.
+      await conn.db.transaction().execute((trx) => ensureHistory(ownTables(conn, trx), conn.engine));
       realBatch = await nextBatch(ownTables(conn, conn.db));
       for (let i = 0; i < pending.length; i++) {
         const m = pending[i]!;
