@@ -127,9 +127,22 @@ export async function prepareSteps(
   return { steps, rehearsal, gate };
 }
 
-/** Each step's findings from the gate's result. */
+/** Each step's findings from the gate's result (a finding names its migration by ID or file name), in one pass. */
 export function attachFindings(steps: StepResult[], gate: RiskGateResult): void {
-  for (const s of steps) s.findings = gate.findings.filter((f) => (f as { migration?: unknown })?.migration === s.id || (f as { migration?: unknown })?.migration === basename(s.file));
+  const byName = new Map<unknown, unknown[]>();
+  for (const f of gate.findings) {
+    const name = (f as { migration?: unknown })?.migration;
+    const list = byName.get(name);
+    if (list) list.push(f);
+    else byName.set(name, [f]);
+  }
+  for (const s of steps) {
+    const byId = byName.get(s.id) ?? [];
+    const file = basename(s.file);
+    const byFile = file === s.id ? [] : (byName.get(file) ?? []);
+    // In the gate's order, as the filter over all findings gave them.
+    s.findings = byFile.length && byId.length ? gate.findings.filter((f) => byId.includes(f) || byFile.includes(f)) : byId.length ? byId : byFile;
+  }
 }
 
 export function rehearsalJson(r: Rehearsal | undefined) {
