@@ -114,6 +114,7 @@ export async function migrateUp(conn: Connection, config: ResolvedConfig, opts: 
         const started = new Date();
         const s0 = performance.now();
         const sent: string[] = [];
+        pacing?.tick(); // a slice of the gate's analysis once this migration is on its way
         try {
           const record = { id: m.id, checksum: m.checksum, startedAt: started, batch: realBatch, file: m.file, kind: m.kind };
           // A transactional SQL file with the engine's fewest calls (Connection.applyMigrationFast) —
@@ -147,6 +148,7 @@ export async function migrateUp(conn: Connection, config: ResolvedConfig, opts: 
       pacing?.stop(); // the gate's analysis stops at its next slice; nothing waits for it
       throw e;
     }
+    pacing?.release();
     if (later) {
       const g = await later;
       attachFindings(steps, g);
@@ -157,24 +159,37 @@ export async function migrateUp(conn: Connection, config: ResolvedConfig, opts: 
 }
 
 /**
- * Paces the risk gate's analysis while the plan is applied on a database server: a slice of a few
- * statements runs each time the event loop has nothing else to do (setImmediate), so the main thread
- * parses while the server executes a migration, and a reply waits at most one slice. `stop()` ends the
- * analysis at its next slice (a migration failed: its result is not wanted).
+ * Paces the risk gate's analysis while the plan is applied on a database server: one slice of a few
+ * statements each time a migration has been sent (`tick`), run once the event loop is free
+ * (setImmediate) — so the main thread parses while the server executes that migration, and no reply
+ * waits for more than one slice. `release()` (the plan is applied) lets the rest run at once; `stop()`
+ * ends the analysis at its next slice (a migration failed: its result is not wanted).
  */
-export function gateWhileApplying(slice = 8): GatePacing & { stop(): void } {
+export function gateWhileApplying(slice = 8): GatePacing & { tick(): void; release(): void; stop(): void } {
   let stopped = false;
+  let free = false;
+  let waiting: (() => void) | undefined;
+  const wake = () => {
+    const w = waiting;
+    waiting = undefined;
+    w?.();
+  };
   return {
     slice,
     pace: () =>
-      new Promise<void>((resolve, reject) =>
-        setImmediate(() => {
-          if (stopped) reject(new Error('the risk analysis was stopped'));
-          else resolve();
-        }),
-      ),
+      new Promise<void>((resolve, reject) => {
+        const go = () => setImmediate(() => (stopped ? reject(new Error('the risk analysis was stopped')) : resolve()));
+        if (free || stopped) go();
+        else waiting = go;
+      }),
+    tick: wake,
+    release: () => {
+      free = true;
+      wake();
+    },
     stop: () => {
       stopped = true;
+      wake();
     },
   };
 }
