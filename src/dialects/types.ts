@@ -423,6 +423,12 @@ export interface FastApplyRequest {
   success: MigrationSuccess;
   /** Statements that reset the session after the section (Connection.sessionReset). */
   reset: readonly string[];
+  /**
+   * A later commit of the same run follows on this database, and the run ends on a commit that waits
+   * for the disk (or on a failure that logs its attempt, itself a waiting commit): this commit may
+   * return before its WAL is flushed, since that later flush makes it durable too (issue 18).
+   */
+  flushLater?: boolean;
   /** The section split into statements with their character offsets, to name the one that failed. */
   statements(): Promise<ReadonlyArray<{ text: string; offset: number }>>;
   /** The statement holding character `offset` of the text (with no offset: the only statement, if one). */
