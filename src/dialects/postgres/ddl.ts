@@ -1,5 +1,6 @@
 import { baseDdl, compiler } from '../ddl-common.js';
 import type { SchemaDdl } from '../types.js';
+import { createSequence, dropSequence, sequenceOf } from './sequences.js';
 
 /** PostgreSQL (server and PGlite): every change in place; constraints NOT VALID then VALIDATE; CONCURRENTLY index builds. */
 export const postgresDdl: SchemaDdl = baseDdl(
@@ -28,9 +29,10 @@ export const postgresDdl: SchemaDdl = baseDdl(
     addColumnExpressionDefault: true,
     partialIndexes: true,
     dropColumnInPlace: true,
+    generatedColumns: { create: ['stored'], add: ['stored'] }, // PostgreSQL 12–17: stored only
   },
   compiler('postgres'),
-  () => ({ canonicalType: canonicalPgType }),
+  () => ({ canonicalType: canonicalPgType, sequenceOf, createSequence, dropSequence }),
 );
 
 /** PostgreSQL's aliases, as `format_type` reports them. */

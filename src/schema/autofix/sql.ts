@@ -41,7 +41,14 @@ export function ddlColumn(col: ExpectedColumn, engine: Engine): DdlColumn {
     ...(dflt !== undefined ? { default: dflt } : {}),
     ...(collate ? { collate } : {}),
     ...(col.identity ? { identity: col.identity } : {}),
+    ...generatedFor(col, engine),
   };
+}
+
+/** A declared generated column resolved for one engine (issue 17). */
+function generatedFor(col: ExpectedColumn, engine: Engine): Pick<DdlColumn, 'generated'> {
+  const expression = forEngine(col.generated?.expression, engine);
+  return expression === undefined ? {} : { generated: { expression, stored: forEngine(col.generated!.stored, engine) ?? false } };
 }
 
 export function fkName(table: string, fk: ExpectedForeignKey): string {
