@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generatedColumns } from '../../src/dialects/generated-columns.js';
+import { ddlFor } from '../../src/dialects/ddl.js';
 import { sequenceOf } from '../../src/dialects/postgres/sequences.js';
 
 describe('generated columns read from a CREATE TABLE text (SQLite, DuckDB)', () => {
@@ -27,5 +28,22 @@ describe('the sequence of a nextval default (PostgreSQL)', () => {
     expect(sequenceOf(`nextval('public."Odd Seq"'::regclass)`)).toEqual({ sql: 'public."Odd Seq"', name: 'Odd Seq' });
     expect(sequenceOf(`now()`)).toBeUndefined();
     expect(sequenceOf(`(nextval('s'::regclass) + 1)`)).toBeUndefined();
+  });
+});
+
+describe('CREATE TABLE with a foreign key on a generated column', () => {
+  it('keeps the key a table constraint with both actions; the column definition carries only its expression', () => {
+    const table = {
+      name: 'c',
+      columns: [{ name: 'id', type: 'integer', nullable: false }, { name: 'pid', type: 'integer', nullable: true, generated: { expression: 'id / 10', stored: true } }],
+      primaryKey: ['id'],
+      foreignKeys: [{ name: 'c_pid_fkey', columns: ['pid'], refTable: 'p', refColumns: ['id'], onDelete: 'CASCADE', onUpdate: 'SET NULL' }],
+    };
+    for (const engine of ['postgres', 'sqlite'] as const) {
+      expect(ddlFor(engine).createTable(table)).toBe('create table "c" ("id" integer not null, "pid" integer generated always as (id / 10) stored, constraint "c_pkey" primary key ("id"), constraint "c_pid_fkey" foreign key ("pid") references "p" ("id") on delete CASCADE on update SET NULL)');
+    }
+    expect(ddlFor('duckdb').createTable({ ...table, columns: [table.columns[0]!, { ...table.columns[1]!, generated: { expression: 'id / 10', stored: false } }] })).toBe(
+      'create table "c" ("id" integer not null, "pid" integer generated always as (id / 10) virtual, constraint "c_pkey" primary key ("id"), constraint "c_pid_fkey" foreign key ("pid") references "p" ("id"))',
+    );
   });
 });
