@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { generatedColumns } from '../../src/dialects/generated-columns.js';
 import { ddlFor } from '../../src/dialects/ddl.js';
 import { sequenceOf } from '../../src/dialects/postgres/sequences.js';
+import type { SchemaSnapshot } from '../../src/dialects/types.js';
+import * as A from '../../src/schema/authoring.js';
+import { planSchemaChange } from '../../src/schema/generate/plan.js';
 
 describe('generated columns read from a CREATE TABLE text (SQLite, DuckDB)', () => {
   it('finds each generated column, its expression as written and its kind; quotes, nested parentheses and constraints do not confuse it', () => {
@@ -45,5 +48,34 @@ describe('CREATE TABLE with a foreign key on a generated column', () => {
     expect(ddlFor('duckdb').createTable({ ...table, columns: [table.columns[0]!, { ...table.columns[1]!, generated: { expression: 'id / 10', stored: false } }] })).toBe(
       'create table "c" ("id" integer not null, "pid" integer generated always as (id / 10) virtual, constraint "c_pkey" primary key ("id"), constraint "c_pid_fkey" foreign key ("pid") references "p" ("id"))',
     );
+  });
+});
+
+describe('planning a plain column that becomes generated', () => {
+  const live = (engine: 'sqlite' | 'postgres'): SchemaSnapshot => ({
+    engine,
+    schema: 'main',
+    tables: [{ name: 't', primaryKey: ['id'], columns: [{ name: 'id', type: 'integer', family: 'integer', nullable: false, default: null, position: 1 }, { name: 'b', type: 'integer', family: 'integer', nullable: true, default: null, position: 2 }] }],
+    indexes: [],
+    foreignKeys: [],
+    checks: [],
+  });
+  const declared = (engine: 'sqlite' | 'postgres', stored: boolean) =>
+    A.defineSchema({ engines: [engine], tables: [A.table('t', { columns: [A.integer('id'), A.integer('b', { nullable: true, generated: { expression: 'id * 2', stored } })], primaryKey: ['id'] })] });
+
+  it('is left out without allowDrop (its data would be replaced), on SQLite and PostgreSQL', () => {
+    for (const engine of ['sqlite', 'postgres'] as const) {
+      const plan = planSchemaChange(live(engine), declared(engine, true), engine);
+      expect(plan.steps).toEqual([]);
+      expect(plan.omitted).toEqual([{ change: 'make t.b a generated column', reason: 'its values would be replaced by computed ones; that needs allowDrop' }]);
+    }
+  });
+
+  it('with allowDrop: SQLite rebuilds without copying into it; PostgreSQL drops and adds it stored', () => {
+    const sqlite = planSchemaChange(live('sqlite'), declared('sqlite', false), 'sqlite', { allowDrop: true }).steps.flatMap((s) => s.up);
+    expect(sqlite).toContain('create table "t__new" ("id" integer not null, "b" integer generated always as (id * 2) virtual, constraint "t__new_pkey" primary key ("id"))');
+    expect(sqlite).toContain('insert into "t__new" ("id") select "id" from "t"');
+    const pg = planSchemaChange(live('postgres'), declared('postgres', true), 'postgres', { allowDrop: true }).steps.flatMap((s) => s.up);
+    expect(pg).toEqual(['alter table "t" drop column "b"', 'alter table "t" add column "b" integer generated always as (id * 2) stored']);
   });
 });

@@ -377,7 +377,11 @@ function diffTable(ddl: SchemaDdl, d: DdlTable, t: LiveTable, opts: PlanOptions,
     const nullability = !inPk && liveNullable !== c.nullable;
     const dflt = !sameDefault(ddl, c, lc);
     const collation = ddl.facts.collations && !sameCollation(c, lc);
-    const generated = !sameGenerated(ddl, c, lc);
+    let generated = !sameGenerated(ddl, c, lc);
+    if (generated && c.generated && !lc.generated && !opts.allowDrop) {
+      omitted.push({ change: `make ${d.name}.${c.name} a generated column`, reason: 'its values would be replaced by computed ones; that needs allowDrop' });
+      generated = false;
+    }
     if (type || nullability || dflt || collation || generated) change.push({ declared: type ? c : { ...c, type: lc.type }, live: liveDdl, type, nullability, default: dflt, collation, generated });
   }
   const primaryKey = d.primaryKey.length > 0 && !sameList(d.primaryKey, t.primaryKey);
@@ -466,7 +470,10 @@ function rebuildStep(ddl: SchemaDdl, d: TableDiff): PlannedStep {
       continue;
     }
     const ch = d.change.find((x) => x.declared.name === c.name);
-    columns.push(ch?.type ? c : { ...c, type: lc.type });
+    const col = ch?.type ? c : { ...c, type: lc.type };
+    const { generated: _declared, ...plain } = col;
+    // a generated-column change left out (or none) keeps the live column's generation
+    columns.push(ch?.generated ? col : lc.generated ? { ...plain, generated: lc.generated } : plain);
   }
   const target: DdlTable = { ...d.declared, columns: [...columns, ...d.keep] };
   const copyUp = target.columns.filter((c) => liveNames.has(c.name) && !c.generated).map((c) => ({ to: c.name, from: c.name })); // generated: computed, never inserted
