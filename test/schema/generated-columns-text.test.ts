@@ -79,3 +79,13 @@ describe('planning a plain column that becomes generated', () => {
     expect(pg).toEqual(['alter table "t" drop column "b"', 'alter table "t" add column "b" integer generated always as (id * 2) stored']);
   });
 });
+
+describe('a generated column of a kind the engine lacks', () => {
+  it('is refused when its table is created (PostgreSQL: virtual, DuckDB: stored), naming the column and the fix', () => {
+    const decl = A.defineSchema({ tables: [A.table('g', { columns: [A.integer('id'), A.integer('v', { nullable: true, generated: { expression: 'id * 2', stored: { postgres: false, duckdb: true, sqlite: true } } })], primaryKey: ['id'] })] });
+    const empty = (engine: 'postgres' | 'duckdb' | 'sqlite'): SchemaSnapshot => ({ engine, schema: 'main', tables: [], indexes: [], foreignKeys: [], checks: [] });
+    expect(planSchemaChange(empty('postgres'), decl, 'postgres').refused).toEqual([{ change: 'create g with generated column v', reason: 'PostgreSQL has no virtual generated columns (declare `stored: { postgres: true }`)' }]);
+    expect(planSchemaChange(empty('duckdb'), decl, 'duckdb').refused).toEqual([{ change: 'create g with generated column v', reason: 'DuckDB has no stored generated columns (declare `stored: { duckdb: false }`)' }]);
+    expect(planSchemaChange(empty('sqlite'), decl, 'sqlite').refused).toEqual([]);
+  });
+});

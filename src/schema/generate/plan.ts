@@ -291,6 +291,7 @@ export function planSchemaChange(live: SchemaSnapshot, declared: ExpectedSchema,
 
   // 4. New tables, referenced ones first, each with its indexes.
   const created = orderTables(newTables.filter((t) => !candidateTables.has(t.name)));
+  refused.push(...uncreatableGenerated(ddl, created)); // issue 17
   const createSteps = created.map((t) =>
     step([ddl.createTable(t), ...(t.indexes ?? []).map((i) => ddl.createIndex(t.name, i))], [ddl.dropTable(t.name)], { note: `creates ${t.name}` }),
   );
@@ -619,4 +620,14 @@ function sequenceSteps(ddl: SchemaDdl, live: SchemaSnapshot, tables: DdlTable[])
     }
   }
   return out;
+}
+
+/** Generated columns of a kind the engine's CREATE TABLE does not take (PostgreSQL: virtual; DuckDB: stored). */
+function uncreatableGenerated(ddl: SchemaDdl, tables: DdlTable[]): PlanExclusion[] {
+  const kinds = ddl.facts.generatedColumns?.create ?? [];
+  return tables.flatMap((t) =>
+    t.columns
+      .filter((c) => c.generated && !kinds.includes(c.generated.stored ? 'stored' : 'virtual'))
+      .map((c) => ({ change: `create ${t.name} with generated column ${c.name}`, reason: `${ddl.facts.label} has no ${c.generated!.stored ? 'stored' : 'virtual'} generated columns (declare \`stored: { ${ddl.engine}: ${!c.generated!.stored} }\`)` })),
+  );
 }
