@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { ResolvedConfig } from '../config/index.js';
-import { getDialect, getSnapshotEngine, isServer, openConnection, storageOf } from '../dialects/index.js';
+import { getSnapshotEngine, isServer, openConnection, storageOf } from '../dialects/index.js';
 import { EventdbError, messageOf } from '../errors.js';
 import { VERSION } from '../version.js';
 import { checkKeys, compressionSuffix, compressor, defaultCompression, encryptionFor, encryptStream, keysFromEnv, meter, parseCompression, type Compression } from './codec.js';
@@ -65,29 +65,47 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
   const encryption = encryptionFor(keys);
   // Checked before anything is opened: zstd on a runtime without it is refused here, naming the version.
   const compression = opts.compress ? parseCompression(opts.compress, '--compress') : env.EVENTDB_BACKUP_COMPRESS ? parseCompression(env.EVENTDB_BACKUP_COMPRESS, 'EVENTDB_BACKUP_COMPRESS') : defaultCompression();
-  // The snapshot engine's and the dialect's modules load while the store opens, not one after the
-  // other (#18 fixed cost); their errors, if any, surface where they did before.
+  // The snapshot engine's modules, the connection, the store and the scratch folder are made at once,
+  // not one after the other (#18 fixed cost); their errors, if any, surface where they did before.
   const loadingEngine = getSnapshotEngine(config.database.engine, config.database.driver);
   loadingEngine.catch(() => undefined);
-  getDialect(config.database.engine, config.database.driver).catch(() => undefined); // openConnection's import, warmed
-  const store = await openStore(opts.store ?? config.store, { cwd: config.cwd, env });
-  const engine = await loadingEngine;
+  // A server's connection opens at once too; a file is opened only once the store is known to open.
+  const connecting = isServer(config.database) ? openConnection(config) : undefined;
+  connecting?.catch(() => undefined);
+  const making = makeTempDir('backup', env);
+  making.catch(() => undefined);
+  let conn: Awaited<ReturnType<typeof openConnection>> | undefined;
+  let tmp: string | undefined;
+  const store = await openStore(opts.store ?? config.store, { cwd: config.cwd, env }).catch(async (e: unknown) => {
+    await closeAll(connecting, making);
+    throw e;
+  });
+  const engine = await loadingEngine.catch(async (e: unknown) => {
+    await closeAll(connecting, making);
+    throw e;
+  });
   const started = Date.now();
   const createdAt = new Date(started);
   const id = newSnapshotId(createdAt);
   const folder = `${databasePrefix(config.environment, config.database.name)}${id}/`;
-  const tmp = await makeTempDir('backup', env);
-  let conn: Awaited<ReturnType<typeof openConnection>> | undefined;
   const written: string[] = [];
   try {
-    conn = await openConnection(config);
-    const snapshotOpts = { tmpDir: tmp, pgDump: env.EVENTDB_PG_DUMP === 'never' ? 'never' : 'auto' } as const;
+    const [made, connected] = await Promise.allSettled([making, connecting]);
+    if (made.status === 'fulfilled') tmp = made.value;
+    if (connected.status === 'fulfilled') conn = connected.value;
+    if (made.status === 'rejected') throw made.reason;
+    if (connected.status === 'rejected') throw connected.reason;
+    conn ??= await openConnection(config);
+    const snapshotOpts = { tmpDir: tmp!, pgDump: env.EVENTDB_PG_DUMP === 'never' ? 'never' : 'auto' } as const;
     let serverVersion: string;
     let migrations: Awaited<ReturnType<typeof readMigrationHead>>;
     let source: Awaited<ReturnType<typeof engine.snapshot>>;
     if (isServer(config.database)) {
-      // A server's dump runs in its own session (and pg_dump in its own process): it starts first, and
-      // the version and migration head are read on this connection while it runs (#18 fixed cost).
+      // A server's dump runs in its own session (and pg_dump in its own process): the version and
+      // migration head are read on this connection while it starts and runs (#18 fixed cost).
+      const c = conn;
+      const reading = (async () => [await c.serverVersion(), await readMigrationHead(c)] as const)();
+      reading.catch(() => undefined);
       source = await engine.snapshot(conn, config, snapshotOpts);
       const dump = source.stream as Readable;
       // Until the stages below listen to it, a dump that fails meanwhile is held here: not an
@@ -96,8 +114,7 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
       const hold = (e: unknown) => void (failed ??= e);
       dump.on('error', hold);
       try {
-        serverVersion = await conn.serverVersion();
-        migrations = await readMigrationHead(conn);
+        [serverVersion, migrations] = await reading;
         if (failed !== undefined || dump.errored) throw failed ?? dump.errored;
       } catch (e) {
         dump.on('error', () => undefined);
@@ -161,11 +178,13 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
         objects: [{ name, size: put.size, sha256: put.sha256, rawSize: raw.bytes(), compression, encryption }],
         notes: source.notes,
       };
-    } finally {
+    } catch (e) {
       await source.cleanup();
+      throw e;
     }
-    // The commit point.
-    await store.put(`${folder}${MANIFEST_NAME}`, Readable.from([Buffer.from(JSON.stringify(manifest, null, 2))]), { contentType: 'application/json' });
+    // The commit point. The dump's session ends meanwhile (its data is in the store already).
+    const ending = source.cleanup();
+    await Promise.all([store.put(`${folder}${MANIFEST_NAME}`, Readable.from([Buffer.from(JSON.stringify(manifest, null, 2))]), { contentType: 'application/json' }), ending]);
     const durationMs = Date.now() - started;
     const o = manifest.objects[0]!;
     return {
@@ -191,7 +210,14 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
     if (e instanceof EventdbError) throw e;
     throw new EventdbError('BACKUP_FAILED', `backup failed: ${messageOf(e)}`, 'no snapshot was written; check the message and retry', { cause: e });
   } finally {
-    await conn?.close().catch(() => undefined);
-    await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    await Promise.all([conn?.close().catch(() => undefined), tmp ? rm(tmp, { recursive: true, force: true }).catch(() => undefined) : undefined]);
   }
+}
+
+/** Closes what a failed start had already opened (the connection, the scratch folder). */
+async function closeAll(connecting: Promise<{ close(): Promise<void> }> | undefined, making: Promise<string>): Promise<void> {
+  await Promise.all([
+    connecting?.then((c) => c.close()).catch(() => undefined),
+    making.then((t) => rm(t, { recursive: true, force: true })).catch(() => undefined),
+  ]);
 }

@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import type { ResolvedConfig } from '../config/index.js';
 import type { Connection } from '../dialects/types.js';
 import { HISTORY_TABLE } from '../migrations/history.js';
-import { parseFileName } from '../migrations/loader.js';
+import { parseFileName } from '../migrations/file-name.js';
 import type { AppliedMigration } from './manifest.js';
 
 

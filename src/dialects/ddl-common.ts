@@ -86,6 +86,29 @@ export function canonicalExpression(e: string): string {
     .replace(/[\s"()]/g, '');
 }
 
+/** An operand of a rewritten comparison: a name (quoted or not, qualified or not), a literal or a number. */
+const OPERAND = String.raw`(?:"(?:[^"]|"")+"|[a-z_][a-z0-9_$]*)(?:\.(?:"(?:[^"]|"")+"|[a-z_][a-z0-9_$]*))*|'(?:[^']|'')*'(?:::[a-z_ ]+)?|[+-]?\d+(?:\.\d+)?(?:::[a-z_ ]+)?`;
+const LIST = String.raw`\(((?:\s*(?:'(?:[^']|'')*'|[+-]?\d+(?:\.\d+)?)(?:::[a-z_ ]+)?\s*,?)+)\)`;
+
+/**
+ * The forms the engines rewrite a CHECK into, spelled one way (PostgreSQL's): `x in (a, b)` →
+ * `x = any (array[a, b])` (one value: `x = a`), `not in` → `<> all` (`<>`), `x between a and b` →
+ * `x >= a and x <= b`, `like` → `~~`, `!=` → `<>`. Lower case; string literals kept as written.
+ */
+export function checkSpelling(e: string): string {
+  const parts = e.split(/('(?:[^']|'')*')/);
+  let s = parts.map((p, i) => (i % 2 ? p : p.toLowerCase())).join('');
+  s = s.replace(/!=/g, '<>');
+  s = s.replace(new RegExp(`(${OPERAND})\\s+(not\\s+)?in\\s*${LIST}`, 'g'), (_m, x: string, not: string | undefined, list: string) => {
+    const items = list.split(',').map((v) => v.trim()).filter(Boolean);
+    if (items.length === 1) return `${x} ${not ? '<>' : '='} ${items[0]}`;
+    return `${x} ${not ? '<> all' : '= any'} (array[${items.join(', ')}])`;
+  });
+  s = s.replace(new RegExp(`(${OPERAND})\\s+between\\s+(${OPERAND})\\s+and\\s+(${OPERAND})`, 'g'), '$1 >= $2 and $1 <= $3');
+  s = s.replace(/\bnot\s+ilike\b/g, '!~~*').replace(/\bilike\b/g, '~~*').replace(/\bnot\s+like\b/g, '!~~').replace(/\blike\b/g, '~~');
+  return s;
+}
+
 const VOLATILE = /\b(random|gen_random_uuid|uuid_generate_v[14]|uuid|clock_timestamp|timeofday|nextval|randomblob|uuidv[47])\s*\(/i;
 
 const PLACEHOLDER: Partial<Record<string, string>> = {
@@ -116,6 +139,12 @@ export function baseDdl(engine: Engine, facts: DdlFacts, db: Compiler, over: (ba
     facts,
     canonicalType: (type) => type.trim().toLowerCase().replace(/\s+/g, ' '),
     canonicalDefault: (e) => canonicalExpression(e),
+    canonicalCheck(e) {
+      // string literals keep their case and spacing ('A' is not 'a')
+      const literals: string[] = [];
+      const masked = checkSpelling(e).replace(/'(?:[^']|'')*'/g, (l) => `§${literals.push(l) - 1}§`);
+      return base.canonicalDefault(masked).replace(/§(\d+)§/g, (_m, n: string) => literals[Number(n)]!);
+    },
     isVolatile: (e) => VOLATILE.test(e),
     placeholder: (type) => PLACEHOLDER[typeFamily(type)] ?? "''",
     createTable(tb: DdlTable) {
@@ -160,6 +189,13 @@ export function baseDdl(engine: Engine, facts: DdlFacts, db: Compiler, over: (ba
       out.push(...(opts.triggers ?? []));
       return out;
     },
+    // enumerated types (issue 17): none unless the engine's ddl.ts says otherwise
+    createEnum: (name) => refuse(facts.label, `create enum type ${name}`, 'create an enumerated type (it has none: declare the column text, with a check)'),
+    dropEnum: (name) => refuse(facts.label, `drop enum type ${name}`, 'drop an enumerated type (it has none)'),
+    renameEnum: (from) => refuse(facts.label, `rename enum type ${from}`, 'rename an enumerated type'),
+    addEnumValue: (name, value) => refuse(facts.label, `add value '${value}' to enum type ${name}`, 'add a value to an enumerated type (no ALTER TYPE … ADD VALUE)'),
+    alterColumnToEnum: (table, column, type) => refuse(facts.label, `change ${table}.${column} to enum type ${type}`, 'change a column to an enumerated type'),
+    atomic: (statements) => statements,
   };
   // `over` gets the base members as they are before it replaces any (an override may call the one it replaces).
   return Object.assign(base, over({ ...base }));

@@ -433,6 +433,12 @@ export interface FastApplyRequest {
   success: MigrationSuccess;
   /** Statements that reset the session after the section (Connection.sessionReset). */
   reset: readonly string[];
+  /**
+   * A later commit of the same run follows on this database, and the run ends on a commit that waits
+   * for the disk (or on a failure that logs its attempt, itself a waiting commit): this commit may
+   * return before its WAL is flushed, since that later flush makes it durable too (issue 18).
+   */
+  flushLater?: boolean;
   /** The section split into statements with their character offsets, to name the one that failed. */
   statements(): Promise<ReadonlyArray<{ text: string; offset: number }>>;
   /** The statement holding character `offset` of the text (with no offset: the only statement, if one). */
@@ -586,6 +592,8 @@ export interface DdlFacts {
   dropColumnInPlace: boolean;
   /** Generated columns: the kinds CREATE TABLE takes and the kinds ADD COLUMN takes (absent: none). */
   generatedColumns?: { create: Array<'stored' | 'virtual'>; add: Array<'stored' | 'virtual'> };
+  /** Named enumerated types (CREATE TYPE … AS ENUM); SQLite: none, an enum column is text. */
+  enumTypes: boolean;
 }
 
 /** One engine's DDL. Obtain with `EngineEntry.loadDdl()` or `ddlFor(engine)`. */
@@ -596,6 +604,11 @@ export interface SchemaDdl {
   canonicalType(type: string): string;
   /** A default expression as comparable text (casts, parentheses, case and spacing removed). */
   canonicalDefault(expression: string): string;
+  /**
+   * A CHECK expression as comparable text: what the engines rewrite (`x in (…)` → `x = any (array[…])`,
+   * `between` → `>= and <=`, `like` → `~~`, `!=` → `<>`) spelled one way, then as `canonicalDefault`.
+   */
+  canonicalCheck(expression: string): string;
   /** Whether a default expression is volatile (a different value per row: random(), gen_random_uuid() …). */
   isVolatile(expression: string): boolean;
   /**
@@ -639,5 +652,19 @@ export interface SchemaDdl {
    * violated. A refusal where the engine cannot rebuild.
    */
   rebuildTable(t: DdlTable, copy: Array<{ to: string; from: string } | { to: string; value: string }>, opts?: { triggers?: string[]; selfCheck?: boolean }): string[] | DdlRefusal;
+  // enumerated types (issue 17): a refusal where the engine has no such type or cannot alter it
+  /** CREATE TYPE … AS ENUM (values in order). */
+  createEnum(name: string, values: string[]): string | DdlRefusal;
+  dropEnum(name: string): string | DdlRefusal;
+  renameEnum(from: string, to: string): string | DdlRefusal;
+  /**
+   * ALTER TYPE … ADD VALUE, BEFORE or AFTER an existing value (PostgreSQL: the value cannot be used in
+   * the transaction that added it — run it on its own, outside a transaction).
+   */
+  addEnumValue(name: string, value: string, at?: { before: string } | { after: string }): string | DdlRefusal;
+  /** ALTER COLUMN … TYPE to an enum type through text (from text, or from another enum type). */
+  alterColumnToEnum(table: string, column: string, type: string): string | DdlRefusal;
+  /** Statements as one atomic statement where the engine has one outside a transaction (PostgreSQL: a DO block). */
+  atomic(statements: string[]): string[];
 }
 // --- end DDL generation ---

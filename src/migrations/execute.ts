@@ -62,13 +62,15 @@ export function statementAt(pieces: ScriptPiece[], pos: number | undefined): str
  * and log rows written in the same transaction (Connection.applyMigrationFast). Returns false (nothing
  * run) when the connection has no fast path, the text is not lexically complete (an unterminated quote
  * or comment, a BEGIN ATOMIC body) or the dialect declines: the caller runs it the ordinary way.
+ * `flushLater`: a later commit of the run will wait for the disk (FastApplyRequest.flushLater).
  */
-export async function applyFast(conn: Connection, text: string, success: MigrationSuccess): Promise<boolean> {
+export async function applyFast(conn: Connection, text: string, success: MigrationSuccess, flushLater = false): Promise<boolean> {
   if (!conn.applyMigrationFast || !lexSplit(text, conn.engine)) return false;
   return conn.applyMigrationFast({
     text,
     success,
     reset: conn.sessionReset ?? [],
+    flushLater,
     statements: () => splitScript(text, conn.engine),
     statementAt: async (offset) => statementAt(await splitScript(text, conn.engine), offset),
     failed: (statement, cause) => new StepError(statement, messageOf(cause), cause),

@@ -5,7 +5,7 @@ import { EventdbError } from '../errors.js';
 import { plannedStatements } from './execute.js';
 import { orderMigrations } from './graph.js';
 import { loadMigrations } from './loader.js';
-import { assessPlan, type RiskGateResult } from './risk-gate.js';
+import { assessPlan, gateCanRefuse, readyAssessment, type GatePacing, type RiskGateResult } from './risk-gate.js';
 import { rehearse, type Rehearsal } from './rehearse.js';
 import { computeStatus, readHistoryIfAny, type MigrationStatusEntry } from './status.js';
 import { ownTables } from './history.js';
@@ -86,6 +86,11 @@ export interface RiskGateDetails {
 /**
  * Before anything runs: capture TS migrations' SQL with a rehearsal when there are any (or when
  * asked, for --dry-run), then ask the risk gate. Throws RISK_GATE (exit 5) when it blocks.
+ *
+ * `overlap` (migrate up on a database server): where the gate cannot refuse (outside production, or
+ * --force) and this is no dry run, only the gate's reads happen here; its analysis (no database) is
+ * returned as `later`, started and paced by `overlap`, to run while the plan is applied — its findings
+ * are those of the gate run first. `gate` is then empty until `later` resolves (attachFindings).
  */
 export async function prepareSteps(
   conn: Connection,
@@ -94,7 +99,8 @@ export async function prepareSteps(
   direction: Direction,
   batch: number,
   opts: RunOptions,
-): Promise<{ steps: StepResult[]; rehearsal?: Rehearsal; gate: RiskGateResult }> {
+  overlap?: GatePacing,
+): Promise<{ steps: StepResult[]; rehearsal?: Rehearsal; gate: RiskGateResult; later?: Promise<RiskGateResult> }> {
   const steps = await toSteps(conn, list, direction);
   let rehearsal: Rehearsal | undefined;
   if (list.length && (opts.dryRun || list.some((m) => m.kind === 'ts'))) {
@@ -107,13 +113,36 @@ export async function prepareSteps(
       }
     }
   }
-  const gate = await assessPlan(steps, { conn, config, direction, dryRun: !!opts.dryRun, force: !!opts.force, migrations: list });
-  for (const s of steps) s.findings = gate.findings.filter((f) => (f as { migration?: unknown })?.migration === s.id || (f as { migration?: unknown })?.migration === basename(s.file));
+  const gateCtx = { conn, config, direction, dryRun: !!opts.dryRun, force: !!opts.force, migrations: list };
+  if (overlap && list.length && !opts.dryRun && !(await gateCanRefuse(gateCtx))) {
+    const analyse = await readyAssessment(steps, gateCtx, overlap);
+    return { steps, rehearsal, gate: { findings: [], blocked: false, risky: [] }, later: analyse() };
+  }
+  const gate = await assessPlan(steps, gateCtx);
+  attachFindings(steps, gate);
   if (gate.blocked) {
     const details: RiskGateDetails = { engine: conn.engine, plan: steps, findings: gate.findings };
     throw new EventdbError('RISK_GATE', gate.message ?? 'the risk gate blocked this plan; nothing was run', 'review the findings listed with the plan; take a backup first (--backup-before) or accept the risk with --force', { details });
   }
   return { steps, rehearsal, gate };
+}
+
+/** Each step's findings from the gate's result (a finding names its migration by ID or file name), in one pass. */
+export function attachFindings(steps: StepResult[], gate: RiskGateResult): void {
+  const byName = new Map<unknown, unknown[]>();
+  for (const f of gate.findings) {
+    const name = (f as { migration?: unknown })?.migration;
+    const list = byName.get(name);
+    if (list) list.push(f);
+    else byName.set(name, [f]);
+  }
+  for (const s of steps) {
+    const byId = byName.get(s.id) ?? [];
+    const file = basename(s.file);
+    const byFile = file === s.id ? [] : (byName.get(file) ?? []);
+    // In the gate's order, as the filter over all findings gave them.
+    s.findings = byFile.length && byId.length ? gate.findings.filter((f) => byId.includes(f) || byFile.includes(f)) : byId.length ? byId : byFile;
+  }
 }
 
 export function rehearsalJson(r: Rehearsal | undefined) {

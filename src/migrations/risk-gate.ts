@@ -1,6 +1,9 @@
 import type { ResolvedConfig } from '../config/index.js';
 import type { Connection } from '../dialects/types.js';
+import type { GatePacing, GateStep } from '../risk/index.js';
 import type { Migration, PlanStep } from './types.js';
+
+export type { GatePacing };
 
 export interface RiskGateContext {
   conn?: Connection;
@@ -37,10 +40,25 @@ export function preloadRiskParsers(engine: Connection['engine']): void {
  * refuses with RISK_GATE (exit 5) and runs nothing. The risk engine (src/risk) replaces this body.
  */
 export async function assessPlan(steps: PlanStep[], ctx: RiskGateContext): Promise<RiskGateResult> {
-  if (!steps.length) return { findings: [], blocked: false, risky: [] };
-  const { gatePlan, acceptedFromMeta, acceptedFromLines, readSqlMigration } = await import('../risk/index.js');
+  return (await readyAssessment(steps, ctx))();
+}
+
+/** The gate can refuse this plan (production without --force): then it must finish before anything runs. */
+export async function gateCanRefuse(ctx: Pick<RiskGateContext, 'config' | 'force'>): Promise<boolean> {
+  return (await import('../risk/index.js')).gateCanRefuse(ctx.config.environment, ctx.force);
+}
+
+/**
+ * The gate in two parts: everything it reads (the migrations' accepted rules, the database's table
+ * sizes, schema and function volatility) is read before this resolves; the returned function does the
+ * rest — parsing and analysing the plan, no database — paced by `pacing` when given, so that where the
+ * gate cannot refuse (gateCanRefuse) it can run while the plan is applied, with the same findings.
+ */
+export async function readyAssessment(steps: PlanStep[], ctx: RiskGateContext, pacing?: GatePacing): Promise<() => Promise<RiskGateResult>> {
+  if (!steps.length) return async () => ({ findings: [], blocked: false, risky: [] });
+  const { readGateContext, gateAnalyse, acceptedFromMeta, acceptedFromLines, readSqlMigration } = await import('../risk/index.js');
   const loaded = new Map((ctx.migrations ?? []).map((m) => [m.file, m]));
-  const gateSteps = [];
+  const gateSteps: GateStep[] = [];
   for (const s of steps) {
     // Accepted rules: `-- eventdb:risk-accepted RULE "reason"` in SQL files, meta.riskAccepted in TS.
     let accepted: Record<string, string> = {};
@@ -66,11 +84,15 @@ export async function assessPlan(steps: PlanStep[], ctx: RiskGateContext): Promi
     }
     gateSteps.push({ id: s.id, file: s.file, engine: s.engine, direction: s.direction, transaction: s.transaction, statements: s.statements, accepted, section });
   }
-  const r = await gatePlan(gateSteps, { conn: ctx.conn, environment: ctx.config.environment, force: ctx.force });
-  const findings = r.migrations.flatMap((m) => m.findings);
-  const risky = r.migrations.filter((m) => m.level === 'high' || m.level === 'critical').map((m) => m.migration);
-  if (r.blocked) {
-    return { findings, risky, blocked: true, message: `${r.message}; nothing was run — take a snapshot first with --backup-before and re-run with --force, or accept the rule in the migration with a reason` };
-  }
-  return { findings, risky, blocked: false, message: r.warnings[0] };
+  const opts = { conn: ctx.conn, environment: ctx.config.environment, force: ctx.force };
+  const read = await readGateContext(gateSteps, opts);
+  return async () => {
+    const r = await gateAnalyse(gateSteps, read, opts, pacing);
+    const findings = r.migrations.flatMap((m) => m.findings);
+    const risky = r.migrations.filter((m) => m.level === 'high' || m.level === 'critical').map((m) => m.migration);
+    if (r.blocked) {
+      return { findings, risky, blocked: true, message: `${r.message}; nothing was run — take a snapshot first with --backup-before and re-run with --force, or accept the rule in the migration with a reason` };
+    }
+    return { findings, risky, blocked: false, message: r.warnings[0] };
+  };
 }

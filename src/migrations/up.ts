@@ -4,9 +4,10 @@ import { EventdbError } from '../errors.js';
 import { applyFast, needsRebuild, onOneSession, resetSession, runMigration } from './execute.js';
 import { ensureHistory, logAttempt, nextBatch, ownTables, recordSuccess, successRow } from './history.js';
 import { compareIds } from './loader.js';
-import { DEFAULT_LOCK_TIMEOUT_MS, loadContext, prepareSteps, refuseChanged, rehearsalJson, type RunOptions, type StepResult } from './plan.js';
+import { attachFindings, DEFAULT_LOCK_TIMEOUT_MS, loadContext, prepareSteps, refuseChanged, rehearsalJson, type RunOptions, type StepResult } from './plan.js';
 import { failureOf, type StepFailure } from './rehearse.js';
-import { preloadRiskParsers } from './risk-gate.js';
+import { preloadRiskParsers, type GatePacing } from './risk-gate.js';
+import { isServer } from '../dialects/registry.js';
 import type { Migration } from './types.js';
 
 export interface UpOptions extends RunOptions {
@@ -91,51 +92,106 @@ export async function migrateUp(conn: Connection, config: ResolvedConfig, opts: 
     if (opts.expectPlan && !samePlan(opts.expectPlan, fingerprint)) {
       throw new EventdbError('PLAN_CHANGED', 'the migrations to apply changed while the snapshot was taken (another process migrated, or files changed); nothing was applied', 'run the command again: it plans afresh and takes a new snapshot if the plan is risky');
     }
-    const { steps, rehearsal, gate } = await prepareSteps(conn, config, pending, 'up', batch, opts);
+    // On a server, where the gate cannot refuse, its analysis runs while the plan is applied (gateWhileApplying).
+    const pacing = isServer(conn.target) ? gateWhileApplying() : undefined;
+    const { steps, rehearsal, gate, later } = await prepareSteps(conn, config, pending, 'up', batch, opts, pacing);
+    later?.catch(() => undefined); // awaited after the plan (or dropped when it fails): never an unhandled rejection
     const base = { engine: conn.engine, plan: steps, findings: gate.findings, warnings };
     if (opts.dryRun) {
       return { ...base, dryRun: true, batch: null, applied: steps, rehearsal: rehearsalJson(rehearsal), durationMs: performance.now() - t0 };
     }
     if (!pending.length) return { ...base, dryRun: false, batch: null, applied: [], durationMs: performance.now() - t0 };
-    await ensureHistory(ownTables(conn, conn.db), conn.engine);
-    const realBatch = await nextBatch(ownTables(conn, conn.db));
+    let realBatch = 0;
     const applied: StepResult[] = [];
-    for (let i = 0; i < pending.length; i++) {
-      const m = pending[i]!;
-      const step = steps[i]!;
-      opts.onProgress?.({ type: 'start', id: m.id, direction: 'up', index: i, total: pending.length });
-      const started = new Date();
-      const s0 = performance.now();
-      const sent: string[] = [];
-      try {
-        const record = { id: m.id, checksum: m.checksum, startedAt: started, batch: realBatch, file: m.file, kind: m.kind };
-        // A transactional SQL file with the engine's fewest calls (Connection.applyMigrationFast) —
-        // unless it rebuilds a table on an engine with a procedure for that (Connection.tableRebuild).
-        const rebuild = m.kind === 'sql' && m.transaction && needsRebuild(conn, m.sql!.up);
-        const fast = m.kind === 'sql' && m.transaction && !rebuild && (await applyFast(conn, m.sql!.up, successRow(record, conn.ownSchema)));
-        if (!fast) {
-          await onOneSession(conn, m, rebuild, async (db) => {
-            await runMigration(db, conn, m, 'up', m.transaction, m.kind === 'ts' ? (s) => sent.push(s) : undefined);
-            await resetSession(conn, db);
-            if (rebuild) await conn.tableRebuild!.check(db);
-            await recordSuccess(ownTables(conn, db), conn, { ...record, durationMs: performance.now() - s0 });
-          });
+    try {
+      // Both of eventdb's tables in one transaction: one commit, not two, before the first migration.
+      await conn.db.transaction().execute((trx) => ensureHistory(ownTables(conn, trx), conn.engine));
+      realBatch = await nextBatch(ownTables(conn, conn.db));
+      for (let i = 0; i < pending.length; i++) {
+        const m = pending[i]!;
+        const step = steps[i]!;
+        opts.onProgress?.({ type: 'start', id: m.id, direction: 'up', index: i, total: pending.length });
+        const started = new Date();
+        const s0 = performance.now();
+        const sent: string[] = [];
+        pacing?.tick(); // a slice of the gate's analysis once this migration is on its way
+        try {
+          const record = { id: m.id, checksum: m.checksum, startedAt: started, batch: realBatch, file: m.file, kind: m.kind };
+          // A transactional SQL file with the engine's fewest calls (Connection.applyMigrationFast) —
+          // unless it rebuilds a table on an engine with a procedure for that (Connection.tableRebuild).
+          // Every commit but the last may return before the disk has it: the run ends on a commit that
+          // waits (the last step's, or a failure's logged attempt), and that flush covers the earlier ones.
+          const rebuild = m.kind === 'sql' && m.transaction && needsRebuild(conn, m.sql!.up);
+          const fast = m.kind === 'sql' && m.transaction && !rebuild && (await applyFast(conn, m.sql!.up, successRow(record, conn.ownSchema), i < pending.length - 1));
+          if (!fast) {
+            await onOneSession(conn, m, rebuild, async (db) => {
+              await runMigration(db, conn, m, 'up', m.transaction, m.kind === 'ts' ? (s) => sent.push(s) : undefined);
+              await resetSession(conn, db);
+              if (rebuild) await conn.tableRebuild!.check(db);
+              await recordSuccess(ownTables(conn, db), conn, { ...record, durationMs: performance.now() - s0 });
+            });
+          }
+        } catch (e) {
+          const failed = failureOf(m, e);
+          await logAttempt(ownTables(conn, conn.db), { id: m.id, direction: 'up', outcome: 'failed', checksum: m.checksum, startedAt: started, durationMs: performance.now() - s0, batch: realBatch, error: failed.message, statement: failed.statement }).catch(() => undefined);
+          throw stepFailed('up', m, failed, applied);
         }
-      } catch (e) {
-        const failed = failureOf(m, e);
-        await logAttempt(ownTables(conn, conn.db), { id: m.id, direction: 'up', outcome: 'failed', checksum: m.checksum, startedAt: started, durationMs: performance.now() - s0, batch: realBatch, error: failed.message, statement: failed.statement }).catch(() => undefined);
-        throw stepFailed('up', m, failed, applied);
+        if (m.kind === 'ts' && !step.captured) {
+          step.statements = sent;
+          step.captured = true;
+        }
+        step.durationMs = performance.now() - s0;
+        applied.push(step);
+        opts.onProgress?.({ type: 'done', id: m.id, direction: 'up', durationMs: step.durationMs });
       }
-      if (m.kind === 'ts' && !step.captured) {
-        step.statements = sent;
-        step.captured = true;
-      }
-      step.durationMs = performance.now() - s0;
-      applied.push(step);
-      opts.onProgress?.({ type: 'done', id: m.id, direction: 'up', durationMs: step.durationMs });
+    } catch (e) {
+      pacing?.stop(); // the gate's analysis stops at its next slice; nothing waits for it
+      throw e;
+    }
+    pacing?.release();
+    if (later) {
+      const g = await later;
+      attachFindings(steps, g);
+      base.findings = g.findings;
     }
     return { ...base, dryRun: false, batch: realBatch, applied, rehearsal: rehearsalJson(rehearsal), durationMs: performance.now() - t0 };
   });
+}
+
+/**
+ * Paces the risk gate's analysis while the plan is applied on a database server: one slice of a few
+ * statements each time a migration has been sent (`tick`), run once the event loop is free
+ * (setImmediate) — so the main thread parses while the server executes that migration, and no reply
+ * waits for more than one slice. `release()` (the plan is applied) lets the rest run at once; `stop()`
+ * ends the analysis at its next slice (a migration failed: its result is not wanted).
+ */
+export function gateWhileApplying(slice = 8): GatePacing & { tick(): void; release(): void; stop(): void } {
+  let stopped = false;
+  let free = false;
+  let waiting: (() => void) | undefined;
+  const wake = () => {
+    const w = waiting;
+    waiting = undefined;
+    w?.();
+  };
+  return {
+    slice,
+    pace: () =>
+      new Promise<void>((resolve, reject) => {
+        const go = () => setImmediate(() => (stopped ? reject(new Error('the risk analysis was stopped')) : resolve()));
+        if (free || stopped) go();
+        else waiting = go;
+      }),
+    tick: wake,
+    release: () => {
+      free = true;
+      wake();
+    },
+    stop: () => {
+      stopped = true;
+      wake();
+    },
+  };
 }
 
 /** Reads files and history and chooses the pending migrations (no lock taken, nothing changed). */

@@ -44,13 +44,21 @@ export interface GateResult {
   message?: string;
 }
 
+/** Whether the gate can refuse a plan at all: in production, without --force. Elsewhere it only warns. */
+export function gateCanRefuse(environment: string, force: boolean): boolean {
+  return environment === 'production' && !force;
+}
+
+/** What the gate reads from the database before the plan runs (it describes the database the plan starts from). */
+export interface GateContext {
+  ctx: RiskContext;
+}
+
 /**
- * The risk gate over a migration plan: analyses each step's statements (the `down` SQL for a
- * rollback) with live table sizes, and refuses in production a step whose unaccepted level is high
- * or critical unless --force. Elsewhere it only warns.
+ * Reads what the gate needs from the database (table sizes, the live schema, function volatility) while
+ * the parsers load (WASM compiled off the main thread). Nothing here parses or analyses the plan.
  */
-export async function gatePlan(steps: GateStep[], opts: GateOptions): Promise<GateResult> {
-  // The parsers load (WASM compiled off the main thread) while the database answers.
+export async function readGateContext(steps: readonly GateStep[], opts: GateOptions): Promise<GateContext> {
   const parsers = loadParsers([...new Set(steps.map((s) => s.engine))]);
   parsers.catch(() => undefined); // awaited below; not an unhandled rejection if a query fails first
   const engine = steps[0]?.engine ?? opts.conn?.engine ?? 'sqlite';
@@ -63,26 +71,78 @@ export async function gatePlan(steps: GateStep[], opts: GateOptions): Promise<Ga
     volatility = await functionVolatility(opts.conn).catch(() => undefined);
   }
   await parsers;
-  const ctx: RiskContext = { engine, tableSizes: sizes, live, assumeSmall: opts.assumeSmall, expected: opts.expected, functionVolatility: volatility };
+  return { ctx: { engine, tableSizes: sizes, live, assumeSmall: opts.assumeSmall, expected: opts.expected, functionVolatility: volatility } };
+}
+
+/**
+ * Paced analysis (gateAnalyse): the plan is parsed and analysed a few statements at a time, `pace()`
+ * awaited before each slice, so the work can run while the database applies the plan. `slice`: about
+ * how many statements per slice. A throw from `pace` stops the analysis.
+ */
+export interface GatePacing {
+  pace(): Promise<void>;
+  slice: number;
+}
+
+/**
+ * The risk gate over a migration plan: analyses each step's statements (the `down` SQL for a
+ * rollback) with live table sizes, and refuses in production a step whose unaccepted level is high
+ * or critical unless --force. Elsewhere it only warns.
+ */
+export async function gatePlan(steps: GateStep[], opts: GateOptions): Promise<GateResult> {
+  return gateAnalyse(steps, await readGateContext(steps, opts), opts);
+}
+
+/**
+ * The gate's analysis of a plan, from a context read before it ran (readGateContext): the same findings
+ * and verdict whether paced or not (PostgreSQL parse groups give what each text alone gives; see
+ * parsePgMany). SQLite's grammar parses the whole plan in one call either way.
+ */
+export async function gateAnalyse(steps: GateStep[], gc: GateContext, opts: GateOptions, pacing?: GatePacing): Promise<GateResult> {
+  const { ctx } = gc;
   const memory = SchemaMemory.fromContext(ctx);
   // The plan's steps run back to back: a relation an earlier step creates is new to every later one.
   memory.planCreated = new Set();
   // SQLite: the whole plan's statements parsed in one call of the grammar (see parseSqliteMany).
   const sqlite = steps.every((s) => readsSqliteGrammar(s.engine)) ? parseSqliteMany(steps.flatMap((s) => s.statements)) : undefined;
-  // PostgreSQL / DuckDB: the plan's statements parsed a group at a time, not one call each (see parsePgMany).
-  const pg = steps.length && steps.every((s) => s.engine === steps[0]!.engine && !readsSqliteGrammar(s.engine)) ? parsePgMany(steps.flatMap((s) => s.statements), steps[0]!.engine) : undefined;
-  let next = 0;
-  const migrations = steps.map((s) => {
-    const from = next;
-    next += s.statements.length;
-    const preparsed = sqlite?.slice(from, next);
-    const pgPreparsed = pg?.slice(from, next);
+  // PostgreSQL / DuckDB: the plan's statements parsed a group at a time, not one call each (see parsePgMany);
+  // paced, one slice of steps at a time, just before they are analysed.
+  const pgFamily = steps.length > 0 && steps.every((s) => s.engine === steps[0]!.engine && !readsSqliteGrammar(s.engine));
+  const pg = pgFamily && !pacing ? parsePgMany(steps.flatMap((s) => s.statements), steps[0]!.engine) : undefined;
+  const analyse = (s: GateStep, preparsed: ReturnType<typeof parseSqliteMany> | undefined, pgPreparsed: ReturnType<typeof parsePgMany> | undefined) => {
     const lines = s.section ? statementLines(s.section, s.statements) : undefined;
     return analyseStatements(s.id, s.statements, s.direction, { ...ctx, engine: s.engine }, { memory, file: s.file, transactional: s.transaction ?? true, accepted: s.accepted, preparsed, pgPreparsed, lines });
-  });
+  };
+  const migrations: MigrationRisk[] = [];
+  let next = 0;
+  if (!pacing) {
+    for (const s of steps) {
+      const from = next;
+      next += s.statements.length;
+      migrations.push(analyse(s, sqlite?.slice(from, next), pg?.slice(from, next)));
+    }
+  } else {
+    for (let i = 0; i < steps.length; ) {
+      // One slice: steps up to about `slice` statements (at least one step).
+      await pacing.pace();
+      let j = i;
+      let n = 0;
+      while (j < steps.length && (j === i || n + steps[j]!.statements.length <= pacing.slice)) n += steps[j++]!.statements.length;
+      const slice = steps.slice(i, j);
+      const pgSlice = pgFamily ? parsePgMany(slice.flatMap((s) => s.statements), steps[0]!.engine, pacing.slice) : undefined;
+      let at = 0;
+      for (const s of slice) {
+        const from = next;
+        next += s.statements.length;
+        migrations.push(analyse(s, sqlite?.slice(from, next), pgSlice?.slice(at, at + s.statements.length)));
+        at += s.statements.length;
+      }
+      i = j;
+    }
+  }
   const risky = migrations.filter((m) => atLeast(m.effectiveLevel, 'high'));
   const production = opts.environment === 'production';
-  const blocking = production && !opts.force ? risky.map((m) => m.migration) : [];
+  const blocking = gateCanRefuse(opts.environment, opts.force) ? risky.map((m) => m.migration) : [];
   const names = risky.map((m) => `${m.migration} (${m.effectiveLevel})`).join(', ');
   return {
     migrations,

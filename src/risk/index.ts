@@ -7,5 +7,5 @@ export { readSqlMigration, acceptedFromMeta, acceptedFromLines, migrationInput }
 export { tableSizes } from './table-sizes.js';
 export { lintMigrations, fileIdentity, type LintOptions, type LintResult } from './lint.js';
 export { githubAnnotations, sarifLog } from './formats.js';
-export { gatePlan, GATE_HINT, type GateStep, type GateOptions, type GateResult } from './gate.js';
+export { gatePlan, gateAnalyse, gateCanRefuse, readGateContext, GATE_HINT, type GateStep, type GateOptions, type GateResult, type GateContext, type GatePacing } from './gate.js';
 export { captureTsMigration } from './capture-ts.js';

@@ -5,6 +5,7 @@ import { ddlFor } from '../dialects/ddl.js';
 import { quoteIdent } from '../dialects/quote.js';
 import { typeFamily } from '../dialects/type-family.js';
 import { addColumnSql, addForeignKeyPgSql, alterTypeSql, createIndexSql, dropIndexSql, createTableSql, insertRowsSql, rebuildTableSql, setNotNullSql, validateConstraintSql } from './autofix/sql.js';
+import { diffChecks, diffEnums } from './diff-checks-enums.js';
 import { finding, type DiffItem, type FindingFix } from './findings.js';
 import { appliesTo, forEngine, type ExpectedColumn, type ExpectedForeignKey, type ExpectedIndex, type ExpectedSchema, type ExpectedTable } from './model.js';
 
@@ -51,6 +52,7 @@ export function diffSchema(db: Kysely<any>, expected: ExpectedSchema, live: Sche
   const liveTables = new Map(live.tables.map((t) => [t.name, t]));
   const wanted = tablesFor(expected, engine);
   const wantedNames = new Set(expected.tables.map((t) => t.name));
+  items.push(...diffEnums(expected, live)); // enum types first: auto-fix creates them before the tables that use them
 
   for (const t of orderByDependencies(wanted.filter((x) => !liveTables.has(x.name)))) {
     const sqlText = createTableSql(db, t, engine);
@@ -187,6 +189,8 @@ function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: Schem
   for (const lf of liveFks) {
     if (!fkMatched.has(lf.name)) items.push({ finding: finding('schema', 'info', 'unknown-foreign-key', `foreign key ${lf.name}`, `foreign key ${lf.table}(${lf.columns.join(', ')}) → ${lf.refTable} is not in the expected schema`, manual('declare it in schema/, or drop it in a migration')) });
   }
+
+  items.push(...diffChecks(t, live, engine, rebuild));
 
   if (!items.some((i) => i.finding.level === 'error' || i.finding.level === 'warning')) {
     const n = (t.indexes ?? []).filter((i) => appliesTo(i, engine)).length;

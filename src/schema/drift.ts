@@ -23,22 +23,38 @@ export async function checkDrift(conn: Connection, config: ResolvedConfig, live:
   return diffSnapshots(replayed, live);
 }
 
+/** A scratch database, open: its connection and config, and `close`, which also removes it. */
+export interface ScratchDatabase {
+  conn: Connection;
+  config: ResolvedConfig;
+  close(): Promise<void>;
+}
+
 /**
  * Opens a scratch database of the connection's engine, runs fn, and removes it (also on failure):
  * in memory where the registry names a `scratchUrl`, else a new database the connection creates
  * beside the live one (`Connection.createScratchDatabase`).
  */
 export async function withScratchDatabase<T>(conn: Connection, config: ResolvedConfig, fn: (scratch: Connection, config: ResolvedConfig) => Promise<T>): Promise<T> {
+  const s = await openScratchDatabase(conn, config);
+  try {
+    return await fn(s.conn, s.config);
+  } finally {
+    await s.close();
+  }
+}
+
+/**
+ * withScratchDatabase for a caller that keeps the scratch database across several steps: opened here,
+ * removed by its `close` (the caller's `finally`). Nothing is left behind when opening fails.
+ */
+export async function openScratchDatabase(conn: Connection, config: ResolvedConfig): Promise<ScratchDatabase> {
   const { entryOf, openConnection } = await import('../dialects/index.js');
   const scratchUrl = entryOf(conn.target).scratchUrl;
   if (scratchUrl) {
     const scratchConfig: ResolvedConfig = { ...config, database: parseDatabaseUrl(scratchUrl) };
     const scratch = await openConnection(scratchConfig);
-    try {
-      return await fn(scratch, scratchConfig);
-    } finally {
-      await scratch.close();
-    }
+    return { conn: scratch, config: scratchConfig, close: () => scratch.close() };
   }
   let made: { config: ResolvedConfig; drop(): Promise<void> };
   try {
@@ -47,16 +63,24 @@ export async function withScratchDatabase<T>(conn: Connection, config: ResolvedC
   } catch (e) {
     throw new EventdbError('DRIFT_SCRATCH', `cannot create a scratch database for the drift check: ${messageOf(e)}`, 'grant CREATEDB to this role, or skip the drift check with --no-drift', { cause: e });
   }
+  let scratch: Connection;
   try {
-    const scratch = await openConnection(made.config);
-    try {
-      return await fn(scratch, made.config);
-    } finally {
-      await scratch.close();
-    }
-  } finally {
+    scratch = await openConnection(made.config);
+  } catch (e) {
     await made.drop();
+    throw e;
   }
+  return {
+    conn: scratch,
+    config: made.config,
+    async close() {
+      try {
+        await scratch.close();
+      } finally {
+        await made.drop();
+      }
+    },
+  };
 }
 
 const idxSig = (i: IndexInfo) => `${i.unique ? 'unique ' : ''}(${i.columns.join(', ')})${i.where ? ` where ${i.where}` : ''}`;

@@ -1,4 +1,4 @@
-import type { ExpectedColumn, ExpectedForeignKey, ExpectedIndex, ExpectedTable } from './model.js';
+import type { ExpectedCheck, ExpectedColumn, ExpectedForeignKey, ExpectedIndex, ExpectedTable } from './model.js';
 
 /** The four check groups of `validate`. */
 export type CheckGroup = 'migrations' | 'schema' | 'drift' | 'data';
@@ -37,7 +37,11 @@ export type FixAction =
   | { type: 'add-foreign-key'; table: string; fk: ExpectedForeignKey }
   | { type: 'validate-foreign-key'; table: string; name: string }
   | { type: 'insert-reference-rows'; table: ExpectedTable; rows: Array<Record<string, unknown>> }
-  | { type: 'create-history-table' };
+  | { type: 'create-history-table' }
+  // schema as code (issue 17): enum types and checks
+  | { type: 'create-enum'; name: string; sql: string[] }
+  | { type: 'add-enum-values'; name: string; sql: string[] }
+  | { type: 'add-check'; table: string; check: ExpectedCheck };
 
 /** A finding with the action that repairs it, when auto-fix can. */
 export interface DiffItem {

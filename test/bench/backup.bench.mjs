@@ -2,9 +2,11 @@
 // Backup and restore benchmark: eventdb beside the tools people use today, measured in the same run.
 //   EVENTDB_BENCH_MB   database size in MB (default 200; the issue's budget is stated at ~1 GB)
 //   EVENTDB_BENCH_PG   admin URL of the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres)
-//   EVENTDB_BENCH_ONLY sqlite | postgres | compression | rows | fixed (default: all)
-//   fixed: only the 1,000-row PostgreSQL backup (the fixed cost); with EVENTDB_BENCH_BEFORE the
-//          previous build is a third contestant in the same interleaved rounds
+//   EVENTDB_BENCH_ONLY sqlite | postgres | compression | rows | fixed | pgbench (default: all)
+//   pgbench: only the pgbench backup and restore --to rows of `rows`
+//   fixed: only the 1,000-row PostgreSQL backup (the fixed cost), with the floor (`node -e 0`,
+//          `eventdb --version`) in the same interleaved rounds; with EVENTDB_BENCH_BEFORE the
+//          previous build is one more contestant in them
 //   rows: the backup rows of issue #18, side by side in interleaved rounds (medians):
 //   EVENTDB_BENCH_ROUNDS        rounds per figure (default 3)
 //   EVENTDB_BENCH_SQLITE_ROWS   rows of random hex text in the SQLite file (default 2,200,000 ≈ 300 MB)
@@ -223,19 +225,51 @@ async function sideBySide(name, baseName, ours, base, prepare, previous) {
   console.log(`    samples: eventdb ${a.map((x) => x.toFixed(2)).join(' ')} | ${baseName} ${b.map((x) => x.toFixed(2)).join(' ')}${previous ? ` | before ${c.map((x) => x.toFixed(2)).join(' ')}` : ''} | load ${loads.join(' ')}`);
 }
 
-/** The 1,000-row PostgreSQL backup (#18's fixed cost): eventdb beside pg_dump -Fc, and the previous build with EVENTDB_BENCH_BEFORE. */
+/** Runs `node args…` to completion; returns seconds. */
+function nodeRun(args) {
+  return new Promise((resolve, reject) => {
+    const t = performance.now();
+    const child = spawn(process.execPath, args, { cwd: dir, stdio: 'ignore' });
+    child.on('close', (code) => (code === 0 ? resolve((performance.now() - t) / 1000) : reject(new Error(`node ${args.join(' ')} exited ${code}`))));
+  });
+}
+
+/**
+ * The 1,000-row PostgreSQL backup (#18's fixed cost): eventdb beside pg_dump -Fc, with the floor any
+ * Node CLI pays measured in the same interleaved rounds — `node -e 0` (the runtime's start) and
+ * `eventdb --version` (the CLI's own start) — and the previous build with EVENTDB_BENCH_BEFORE.
+ * "above the floor" is eventdb's median minus `eventdb --version`'s: the backup's own cost, to set
+ * beside pg_dump's.
+ */
 async function fixedCostBench(small) {
   psql('postgres', `create database ${small}`);
   psql(small, 'create table events (id int primary key, name text not null, starts_at timestamptz not null); insert into events select i, md5(i::text), now() + i * interval \'1 hour\' from generate_series(1, 1000) i;');
   const args = (i, who) => ['backup', '--url', pgUrl(small), '--store', `file:${dir}/smallstore-${who}${i}`];
-  await sideBySide(
-    'postgres backup of 1,000 rows (fixed cost)',
-    'pg_dump -Fc',
-    (i) => eventdb(args(i, 'e')),
-    () => sh('pg_dump', ['-Fc', '-f', join(dir, 'small.pgdump'), pgUrl(small)]),
-    undefined,
-    BEFORE ? (i) => eventdb(args(i, 'b'), {}, BEFORE) : undefined,
-  );
+  const runs = {
+    'pg_dump -Fc': async () => sh('pg_dump', ['-Fc', '-f', join(dir, 'small.pgdump'), pgUrl(small)]),
+    eventdb: async (i) => (await eventdb(args(i, 'e'))).seconds,
+    ...(BEFORE ? { before: async (i) => (await eventdb(args(i, 'b'), {}, BEFORE)).seconds } : {}),
+    'node -e 0': () => nodeRun(['-e', '0']),
+    'eventdb --version': () => nodeRun([BIN, '--version']),
+  };
+  const names = Object.keys(runs);
+  const samples = Object.fromEntries(names.map((n) => [n, []]));
+  const loads = [load()];
+  for (let i = 0; i < ROUNDS; i++) {
+    // Every contestant once per round, the order rotated each round.
+    for (let k = 0; k < names.length; k++) {
+      const n = names[(k + i) % names.length];
+      samples[n].push(await runs[n](i));
+    }
+    loads.push(load());
+  }
+  const m = Object.fromEntries(names.map((n) => [n, median(samples[n])]));
+  report('postgres backup of 1,000 rows (fixed cost)', m.eventdb, 'pg_dump -Fc', m['pg_dump -Fc']);
+  if (BEFORE) report('postgres backup of 1,000 rows (fixed cost) (before)', m.before, 'pg_dump -Fc', m['pg_dump -Fc']);
+  const floor = m['eventdb --version'];
+  console.log(`    floor in the same rounds: node -e 0 ${m['node -e 0'].toFixed(3)} s, eventdb --version ${floor.toFixed(3)} s`);
+  console.log(`    above the floor: eventdb ${(m.eventdb - floor).toFixed(3)} s${BEFORE ? `, before ${(m.before - floor).toFixed(3)} s` : ''}  vs pg_dump -Fc ${m['pg_dump -Fc'].toFixed(3)} s (${((m.eventdb - floor) / m['pg_dump -Fc']).toFixed(2)}×)`);
+  console.log(`    samples: ${names.map((n) => `${n} ${samples[n].map((x) => x.toFixed(2)).join(' ')}`).join(' | ')} | load ${loads.join(' ')}`);
 }
 
 async function rowsBench() {
@@ -244,10 +278,10 @@ async function rowsBench() {
   // SQLite: one table of random hex text.
   const db = join(dir, 'hex.sqlite');
   console.log(`\n### issue #18 rows (${ROUNDS} interleaved rounds, medians; Node ${process.versions.node}; load = 1-minute load average of this machine)`);
-  execFileSync('sqlite3', [db, `create table t (id integer primary key, v text not null); with recursive s(i) as (select 1 union all select i + 1 from s where i < ${SQLITE_ROWS}) insert into t select i, hex(randomblob(64)) from s;`]);
-  console.log(`SQLite file: ${(size(db) / 1e6).toFixed(0)} MB, ${SQLITE_ROWS} rows of random hex text`);
+  if (ONLY !== 'pgbench') execFileSync('sqlite3', [db, `create table t (id integer primary key, v text not null); with recursive s(i) as (select 1 union all select i + 1 from s where i < ${SQLITE_ROWS}) insert into t select i, hex(randomblob(64)) from s;`]);
+  if (ONLY !== 'pgbench') console.log(`SQLite file: ${(size(db) / 1e6).toFixed(0)} MB, ${SQLITE_ROWS} rows of random hex text`);
   const copy = join(dir, 'hex-copy.sqlite');
-  for (const codec of codecs) {
+  for (const codec of ONLY === 'pgbench' ? [] : codecs) {
     const tool = codec === 'gzip' ? 'gzip -1' : 'zstd -1';
     await sideBySide(
       `sqlite backup → folder (${codec})`,
@@ -263,9 +297,9 @@ async function rowsBench() {
   const small = `eventdb_bench_small_${process.pid}`;
   const bench = `eventdb_bench_pgbench_${process.pid}`;
   const restored = (i, who) => `${bench}_r${who}${i}`;
-  const dbs = [small, bench, ...Array.from({ length: ROUNDS }, (_, i) => [restored(i, 'e'), restored(i, 'b')]).flat()];
+  const dbs = [small, bench, ...Array.from({ length: ROUNDS }, (_, i) => [restored(i, 'e'), restored(i, 'b'), restored(i, 'p')]).flat()];
   try {
-    await fixedCostBench(small);
+    if (ONLY !== 'pgbench') await fixedCostBench(small);
     if (!PGBENCH) {
       console.log('pgbench not found: the pgbench rows are left out');
       return;
@@ -281,13 +315,23 @@ async function rowsBench() {
       (i) => eventdb(['backup', '--url', pgUrl(bench), '--store', `file:${dir}/benchstore${i === 0 ? '' : `-${i}`}`]),
       () => sh('pg_dump', ['-Fc', '-f', dump, pgUrl(bench)]),
     );
+    const createdb = [];
     await sideBySide(
       `postgres restore --to of pgbench scale ${PGBENCH_SCALE}`,
       'pg_restore (one job)',
       (i) => eventdb(['restore', '--latest', '--url', pgUrl(bench), '--to', pgUrl(restored(i, 'e')), '--store', `file:${dir}/benchstore`]),
       (i) => sh('pg_restore', ['--no-owner', '--no-acl', '--exit-on-error', '--single-transaction', '-d', pgUrl(restored(i, 'b')), dump]),
-      (which, i) => which === 'base' && psql('postgres', `create database ${restored(i, 'b')}`),
+      (which, i) => {
+        // pg_restore needs its database made first (untimed here); its time is printed below, since
+        // eventdb's figure includes the CREATE DATABASE of the database it restores into.
+        if (which !== 'base') return;
+        const t = performance.now();
+        psql('postgres', `create database ${restored(i, 'b')}`);
+        createdb.push((performance.now() - t) / 1000);
+      },
+      BEFORE ? (i) => eventdb(['restore', '--latest', '--url', pgUrl(bench), '--to', pgUrl(restored(i, 'p')), '--store', `file:${dir}/benchstore`], {}, BEFORE) : undefined,
     );
+    console.log(`    the baseline's CREATE DATABASE (untimed above, via psql): median ${median(createdb).toFixed(2)} s`);
   } finally {
     for (const d of dbs) {
       try {
@@ -301,7 +345,7 @@ async function rowsBench() {
 }
 
 try {
-  if (!ONLY || ONLY === 'rows') await rowsBench();
+  if (!ONLY || ONLY === 'rows' || ONLY === 'pgbench') await rowsBench();
   if (ONLY === 'fixed') {
     const small = `eventdb_bench_small_${process.pid}`;
     try {

@@ -23,8 +23,11 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 async function runOnce(ctx: CommandContext<BackupFlags>) {
   const { opts } = ctx;
+  // The backup's modules load while the configuration resolves (#18 fixed cost).
+  const loading = import('../../backup/backup.js');
+  loading.catch(() => undefined);
   const cfg = await ctx.config();
-  const { createBackup } = await import('../../backup/backup.js');
+  const { createBackup } = await loading;
   const progress = await startProgress(opts, `backing up ${cfg.database.display}: taking a consistent copy`);
   try {
     const { parseCompression } = await import('../../backup/codec.js');

@@ -1,7 +1,9 @@
 import { baseDdl, compiler, refuse } from '../ddl-common.js';
+import { enumDdl } from '../enum-ddl.js';
 import type { SchemaDdl } from '../types.js';
 
 const LABEL = 'DuckDB';
+const db = compiler('postgres');
 
 /**
  * DuckDB: ALTER TABLE adds (without constraints), drops and renames columns, changes types and
@@ -35,9 +37,12 @@ export const duckdbDdl: SchemaDdl = baseDdl(
     partialIndexes: false,
     dropColumnInPlace: true,
     generatedColumns: { create: ['virtual'], add: [] }, // "Adding generated columns after table creation is not supported yet"
+    enumTypes: true,
   },
-  compiler('postgres'),
+  db,
   (base) => ({
+    /** CREATE / DROP TYPE … AS ENUM and ALTER COLUMN … TYPE; no ALTER TYPE (a value can't be added, nor a type renamed). */
+    ...(({ createEnum, dropEnum, alterColumnToEnum }) => ({ createEnum, dropEnum, alterColumnToEnum }))(enumDdl(db)),
     canonicalType: canonicalDuckType,
     /** DuckDB reports a boolean default as `CAST('t' AS BOOLEAN)`. */
     canonicalDefault: (e) => base.canonicalDefault(e.replace(/\bCAST\('t' AS BOOLEAN\)/gi, 'true').replace(/\bCAST\('f' AS BOOLEAN\)/gi, 'false')),

@@ -1,6 +1,9 @@
 import { baseDdl, compiler } from '../ddl-common.js';
+import { enumDdl } from '../enum-ddl.js';
 import type { SchemaDdl } from '../types.js';
 import { createSequence, dropSequence, sequenceOf } from './sequences.js';
+
+const db = compiler('postgres');
 
 /** PostgreSQL (server and PGlite): every change in place; constraints NOT VALID then VALIDATE; CONCURRENTLY index builds. */
 export const postgresDdl: SchemaDdl = baseDdl(
@@ -30,9 +33,18 @@ export const postgresDdl: SchemaDdl = baseDdl(
     partialIndexes: true,
     dropColumnInPlace: true,
     generatedColumns: { create: ['stored'], add: ['stored'] }, // PostgreSQL 12–17: stored only
+    enumTypes: true,
   },
-  compiler('postgres'),
-  () => ({ canonicalType: canonicalPgType, sequenceOf, createSequence, dropSequence }),
+  db,
+  () => ({
+    canonicalType: canonicalPgType,
+    ...enumDdl(db),
+    sequenceOf,
+    createSequence,
+    dropSequence,
+    /** A DO block: one statement, atomic also outside a transaction (a no-transaction migration). */
+    atomic: (statements) => [`do $$ begin ${statements.map((s) => `${s.trim().replace(/;\s*$/, '')};`).join(' ')} end $$`],
+  }),
 );
 
 /** PostgreSQL's aliases, as `format_type` reports them. */

@@ -8,18 +8,33 @@ export function pgErrorPosition(e: unknown): number | undefined {
   return Number.isFinite(pos) && pos > 0 ? pos - 1 : undefined;
 }
 
+/** What precedes the section's text in the one-trip query (error positions are counted from its end). */
+export const PG_ONE_TRIP_HEAD = 'begin;\n';
+
 /**
- * A transactional SQL migration applied in one round trip: `BEGIN`, the section's text, the session
- * reset, the statement that writes its history and log rows, `COMMIT` — one simple-protocol query on
- * one session, so the migration and its records commit together or not at all. On failure the
+ * The one-trip query of a section: `BEGIN`, its text, the session reset (search_path, role, timeouts a
+ * migration set) before eventdb's own statement, the history and log rows, `COMMIT`. With `flushLater`
+ * the commit does not wait for the WAL flush (`SET LOCAL synchronous_commit = off`, after the reset,
+ * which would undo it; transaction-scoped, so the session keeps its own setting): the run's last commit
+ * waits with the server's setting and flushes this one with it — WAL is flushed in order, so a crash
+ * before that can only lose a suffix of whole migrations, each with its history row.
+ */
+export function pgOneTripQuery(req: Pick<FastApplyRequest, 'text' | 'reset' | 'success' | 'flushLater'>): string {
+  const reset = req.reset.map((r) => `${r};\n`).join('');
+  const defer = req.flushLater ? 'set local synchronous_commit = off;\n' : '';
+  return `${PG_ONE_TRIP_HEAD}${req.text}\n;\n${reset}${defer}${pgSuccessSql(req.success)};\ncommit`;
+}
+
+/**
+ * A transactional SQL migration applied in one round trip (pgOneTripQuery) — one simple-protocol query
+ * on one session, so the migration and its records commit together or not at all. On failure the
  * session's transaction is rolled back and the failing statement located from the server's error
  * position. (PostgreSQL server and PGlite.)
  */
 export async function pgApplyOneTrip(db: Kysely<any>, req: FastApplyRequest): Promise<boolean> {
-  const { text, reset } = req;
-  const head = 'begin;\n';
-  // The session is reset (search_path, role, timeouts a migration set) before eventdb's own statement.
-  const query = `${head}${text}\n;\n${reset.map((r) => `${r};\n`).join('')}${pgSuccessSql(req.success)};\ncommit`;
+  const { text } = req;
+  const head = PG_ONE_TRIP_HEAD;
+  const query = pgOneTripQuery(req);
   await db.connection().execute(async (c) => {
     try {
       await sql.raw(query).execute(c);

@@ -7,7 +7,8 @@ import { libpqEnv } from './tools.js';
  * Writes a download into pg_restore's stdin. When pg_restore stops reading (it has what it needs, or
  * it failed) the rest is still read and dropped, so the checksum of the whole object is computed.
  */
-async function feed(data: NodeJS.ReadableStream, stdin: NodeJS.WritableStream & { writable: boolean }): Promise<void> {
+async function feed(data: NodeJS.ReadableStream, stdin: NodeJS.WritableStream & { writable: boolean }, ready: Promise<void>): Promise<void> {
+  await ready;
   let open = true;
   const closed = new Promise<void>((resolve) => {
     stdin.on('error', () => {
@@ -26,12 +27,18 @@ async function feed(data: NodeJS.ReadableStream, stdin: NodeJS.WritableStream & 
   if (open) stdin.end();
 }
 
-/** Runs pg_restore into `database`, the archive streamed into its stdin (read in archive order). */
-export function pgRestore(p: PostgresParams, database: string, input: NodeJS.ReadableStream): Promise<void> {
+/**
+ * Runs pg_restore into `database`, the archive streamed into its stdin (read in archive order). The
+ * process starts at once; its stdin is fed once `ready` resolves (the database exists: pg_restore
+ * connects only after it has read the archive's table of contents). When `ready` rejects, pg_restore
+ * is stopped and the promise rejects with that reason.
+ */
+export function pgRestore(p: PostgresParams, database: string, input: NodeJS.ReadableStream, ready: Promise<void> = Promise.resolve()): Promise<void> {
   return new Promise((resolve, reject) => {
     const args = ['--no-owner', '--no-acl', '--exit-on-error', '--single-transaction', '-d', database];
     const child = spawn('pg_restore', args, { env: libpqEnv(p, database), stdio: ['pipe', 'ignore', 'pipe'] });
-    const fed = feed(input, child.stdin!);
+    ready.catch(reject);
+    const fed = feed(input, child.stdin!, ready);
     // The download failed (checksum, store, decryption): stop pg_restore, which waits for more input.
     fed.catch(() => {
       child.stdin?.destroy();
@@ -39,7 +46,14 @@ export function pgRestore(p: PostgresParams, database: string, input: NodeJS.Rea
     });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-    child.on('error', (e) => reject(new EventdbError('RESTORE_FAILED', `pg_restore failed to start: ${messageOf(e)}`, 'install the PostgreSQL client tools (pg_restore) matching the snapshot')));
+    // No `pg_restore --version` runs first (#18): an absent pg_restore is told by its spawn failing.
+    child.on('error', (e) =>
+      reject(
+        (e as NodeJS.ErrnoException).code === 'ENOENT'
+          ? new EventdbError('PG_RESTORE_MISSING', 'this snapshot was made by pg_dump and pg_restore is not on PATH', 'install the PostgreSQL client tools (apt-get install postgresql-client); nothing was changed')
+          : new EventdbError('RESTORE_FAILED', `pg_restore failed to start: ${messageOf(e)}`, 'install the PostgreSQL client tools (pg_restore) matching the snapshot'),
+      ),
+    );
     child.on('close', (code) => (code === 0 ? fed.then(resolve, reject) : reject(new EventdbError('RESTORE_FAILED', `pg_restore exited with ${code}: ${stderr.trim().split('\n').pop() ?? ''}`, 'the original database was not changed; check the message above'))));
   });
 }

@@ -9,7 +9,6 @@ import { withAdvisoryLock } from './lock.js';
 import { loadOwnDump } from './own-load.js';
 import { countAll, listTables, tableKey } from './own-dump.js';
 import { pgRestore } from './pg-restore.js';
-import { toolVersion } from './tools.js';
 
 /**
  * Rows per table after pg_restore, checked cheaply: in a database nobody else has used, the
@@ -65,22 +64,44 @@ export async function restoreIntoServer(req: RestoreRequest): Promise<RestoreOut
       if (leftovers.length) notes.push(`removed ${leftovers.length} database(s) left by an interrupted restore: ${leftovers.join(', ')}`);
       const fresh = await freeName(admin, `${base}_restore_${req.stamp}`);
       const previous = await freeName(admin, `${base}_pre_restore_${req.stamp}`);
-      if (format === 'pg-custom') {
-        const v = toolVersion('pg_restore');
-        if (!v) fail(new EventdbError('PG_RESTORE_MISSING', 'this snapshot was made by pg_dump and pg_restore is not on PATH', 'install the PostgreSQL client tools (apt-get install postgresql-client); nothing was changed'));
-      }
-      try {
-        await admin.query(`create database ${qi(fresh)} template template0`);
-      } catch (e) {
-        const code = (e as { code?: string }).code;
-        fail(new EventdbError('RESTORE_FAILED', `cannot create the database "${fresh}" to restore into: ${messageOf(e)}`, code === '42501' ? 'the user needs the CREATEDB privilege (restore loads into a new database, then swaps names)' : 'nothing was changed', { cause: e }));
-      }
+      const creating = admin.query(`create database ${qi(fresh)} template template0`).then(
+        () => undefined,
+        (e: unknown) => {
+          const code = (e as { code?: string }).code;
+          throw new EventdbError('RESTORE_FAILED', `cannot create the database "${fresh}" to restore into: ${messageOf(e)}`, code === '42501' ? 'the user needs the CREATEDB privilege (restore loads into a new database, then swaps names)' : 'nothing was changed', { cause: e });
+        },
+      );
+      creating.catch(() => undefined);
+      // pg_restore starts (and reads nothing) while the database is created (#18): its start-up, through
+      // Debian's pg_wrapper a Perl start, overlaps CREATE DATABASE. It is fed the archive once the
+      // database exists, and stopped if it cannot be created.
+      const restoring = format === 'pg-custom' ? pgRestore(p, fresh, dump.data, creating) : undefined;
+      restoring?.catch(() => undefined);
+      await creating.catch(async (e: unknown) => {
+        await restoring?.catch(() => undefined);
+        fail(e);
+      });
       let tables!: Record<string, number>;
       try {
         const load = async () => {
           let counted: Record<string, number> | undefined;
           if (format === 'pg-custom') {
-            await pgRestore(p, fresh, dump.data);
+            // The session that counts the rows opens while pg_restore loads, not after it.
+            const counting = client(targetCfg, fresh);
+            counting.catch(() => undefined);
+            try {
+              await restoring;
+            } catch (e) {
+              await counting.then((c) => c.end()).catch(() => undefined);
+              throw e;
+            }
+            const c = await counting;
+            try {
+              await c.query("select pg_catalog.set_config('search_path', '', false)");
+              return await restoredCounts(c, req.expected);
+            } finally {
+              await c.end().catch(() => undefined);
+            }
           } else {
             const c = await client(targetCfg, fresh);
             try {

@@ -5,10 +5,9 @@ import type { SnapshotEngine, SnapshotSource } from '../types.js';
 import { checkDumpFile } from './check-dump.js';
 import { snapshotClient as client } from './client.js';
 import { countAll, listTables, writeOwnDump, type CopyOut } from './own-dump.js';
-import { pgDumpStream } from './pg-dump.js';
+import { startPgDump } from './pg-dump.js';
 import { restoreIntoServer } from './restore.js';
 import { pgTargetAge } from './target-age.js';
-import { pgDumpProblem, toolVersionAsync } from './tools.js';
 
 /**
  * PostgreSQL server backup and restore. Wiring only; each concern has its file: pg_dump (pg-dump.ts)
@@ -24,24 +23,24 @@ export const postgresSnapshot: SnapshotEngine = {
   engine: 'postgres',
   async snapshot(_conn, config, opts) {
     const p = config.database.postgres!;
-    // pg_dump's version is asked while the session opens, not before it.
-    const probe = opts.pgDump === 'never' ? undefined : toolVersionAsync('pg_dump');
     const c = await client(config);
     try {
-      const v = await c.query<{ num: string; v: string }>("select current_setting('server_version_num') as num, current_setting('server_version') as v");
-      const serverMajor = Math.floor(Number(v.rows[0]!.num) / 10000);
-      const server = `PostgreSQL ${v.rows[0]!.v}`;
-      await c.query('begin isolation level repeatable read read only');
-      await c.query("select pg_catalog.set_config('search_path', '', true)");
+      // One round trip: the server's version, the dump's transaction, and (for pg_dump) its exported snapshot.
+      const own = opts.pgDump === 'never';
+      const results = (await c.query(
+        `begin isolation level repeatable read read only;
+         select current_setting('server_version') as v, pg_catalog.set_config('search_path', '', true)${own ? '' : ', pg_export_snapshot() as id'}`,
+      )) as unknown as Array<{ rows: Array<Record<string, string>> }>;
+      const row = results[1]!.rows[0]!;
+      const server = `PostgreSQL ${row.v}`;
       const notes: string[] = [];
-      const use = opts.pgDump === 'never' ? { problem: 'EVENTDB_PG_DUMP=never' } : pgDumpProblem(serverMajor, await probe);
       const cleanup = async () => {
         await c.query('rollback').catch(() => undefined);
         await c.end().catch(() => undefined);
       };
-      if (!use.problem && use.version) {
-        const snap = await c.query<{ id: string }>('select pg_export_snapshot() as id');
-        const stream = pgDumpStream(p, snap.rows[0]!.id);
+      // pg_dump starts at once on the exported snapshot; its version comes from its archive's header.
+      const use = own ? { problem: 'EVENTDB_PG_DUMP=never' } : await startPgDump(p, row.id!);
+      if ('stream' in use) {
         // The rows are counted in the exported snapshot while pg_dump streams it, not before.
         const tables: Record<string, number> = {};
         const settled = listTables(c)
@@ -53,9 +52,9 @@ export const postgresSnapshot: SnapshotEngine = {
             },
           );
         settled.catch(() => undefined); // awaited by the core; a failed put must not leave it unhandled
-        return { format: 'pg-custom', extension: '.pgdump', tables, tool: use.version.text, notes, stream, settled, cleanup } satisfies SnapshotSource;
+        return { format: 'pg-custom', extension: '.pgdump', tables, tool: use.version.text, notes, stream: use.stream, settled, cleanup } satisfies SnapshotSource;
       }
-      notes.push(`eventdb's own dump was used: ${use.problem}${use.version ? ' (install the PostgreSQL client tools of the server\'s version to use pg_dump)' : ''}`);
+      notes.push(`eventdb's own dump was used: ${use.problem}${'version' in use && use.version ? " (install the PostgreSQL client tools of the server's version to use pg_dump)" : ''}`);
       const tables: Record<string, number> = {};
       return { format: 'eventdb-pg', extension: '.edbdump', tables, tool: 'eventdb logical dump (COPY in one REPEATABLE READ transaction)', notes, stream: writeOwnDump(c, server, tables, copyOverWire(c)), cleanup } satisfies SnapshotSource;
     } catch (e) {

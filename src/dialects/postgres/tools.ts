@@ -1,4 +1,4 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import type { PostgresParams } from '../../config/url.js';
 
 /** Environment for pg_dump / pg_restore: the password goes in PGPASSWORD, never on the command line. */
@@ -18,21 +18,4 @@ export function toolVersion(tool: string): { major: number; text: string } | und
   if (r.error || r.status !== 0) return undefined;
   const m = /(\d+)(?:\.(\d+))?/.exec(r.stdout);
   return m ? { major: Number(m[1]), text: r.stdout.trim() } : undefined;
-}
-
-/** toolVersion without blocking: the tool starts while other work (connecting, counting) goes on. */
-export function toolVersionAsync(tool: string): Promise<{ major: number; text: string } | undefined> {
-  return new Promise((resolve) => {
-    execFile(tool, ['--version'], { encoding: 'utf8' }, (err, stdout) => {
-      const m = err ? null : /(\d+)(?:\.(\d+))?/.exec(stdout);
-      resolve(m ? { major: Number(m[1]), text: stdout.trim() } : undefined);
-    });
-  });
-}
-
-/** Why pg_dump (of version `v`, as toolVersion tells it) cannot be used here, or undefined when it can. */
-export function pgDumpProblem(serverMajor: number, v: { major: number; text: string } | undefined): { problem?: string; version?: { major: number; text: string } } {
-  if (!v) return { problem: 'pg_dump is not on PATH' };
-  if (v.major < serverMajor) return { problem: `pg_dump ${v.major} is older than the server (${serverMajor}) and cannot dump it`, version: v };
-  return { version: v };
 }

@@ -47,6 +47,7 @@ export const sqliteDdl: SchemaDdl = baseDdl(
     partialIndexes: true,
     dropColumnInPlace: true,
     generatedColumns: { create: ['stored', 'virtual'], add: ['virtual'] }, // a stored one: the rebuild
+    enumTypes: false,
   },
   db,
   (base) => ({

@@ -4,7 +4,7 @@ import { ddlFor } from '../../dialects/ddl.js';
 import { quoteIdent } from '../../dialects/quote.js';
 import { SMALL_ROWS } from '../../risk/levels.js';
 import type { DiffItem, FixAction } from '../findings.js';
-import { addColumnSql, addForeignKeyPgSql, addNullableColumnSql, createIndexSql, createTableSql, dropConstraintSql, insertRowsSql, setNotNullSql, validateConstraintSql } from './sql.js';
+import { addCheckPgSql, addColumnSql, addForeignKeyPgSql, addNullableColumnSql, createIndexSql, createTableSql, dropConstraintSql, insertRowsSql, setNotNullSql, validateConstraintSql } from './sql.js';
 
 /**
  * Above this many rows a PostgreSQL index build without CONCURRENTLY blocks writes for more than
@@ -43,7 +43,8 @@ export interface FixPlan {
   fixes: PlannedFix[];
 }
 
-const ORDER: Record<FixAction['type'], number> = { 'create-history-table': 0, 'create-table': 1, 'add-column': 2, 'insert-reference-rows': 3, 'create-index': 4, 'add-foreign-key': 5, 'validate-foreign-key': 6 };
+// enum types (issue 17) before the tables and columns that use them; checks after the foreign keys
+const ORDER: Record<FixAction['type'], number> = { 'create-history-table': 0, 'create-enum': 0.5, 'add-enum-values': 0.6, 'create-table': 1, 'add-column': 2, 'insert-reference-rows': 3, 'create-index': 4, 'add-foreign-key': 5, 'validate-foreign-key': 6, 'add-check': 7 };
 
 /** Bounded row count: how many rows, up to limit + 1 (cheap on a big table). */
 export async function rowsUpTo(db: Kysely<any>, table: string, limit: number): Promise<number> {
@@ -114,6 +115,19 @@ export async function planFixes(db: Kysely<any>, engine: Engine, items: DiffItem
         const s = addForeignKeyPgSql(db, a.table, a.fk, engine);
         fix.sql = [s.add, s.validate];
         step = { fix, transactions: [[s.add], [s.validate]], undo: [dropConstraintSql(db, a.table, s.name)] };
+        break;
+      }
+      case 'create-enum':
+      case 'add-enum-values':
+        // PostgreSQL: a value added in a transaction cannot be used in it; nothing in this fix uses it
+        fix.sql = a.sql;
+        step = { fix, transactions: [a.sql] };
+        break;
+      case 'add-check': {
+        // NOT VALID (a short lock), then VALIDATE (existing rows, writes go on); a row that fails drops it again
+        const s = addCheckPgSql(a.table, { name: a.check.name, expression: a.check.expression }, engine);
+        fix.sql = [s.add, s.validate];
+        step = { fix, transactions: [[s.add], [s.validate]], undo: [s.drop] };
         break;
       }
       case 'validate-foreign-key':

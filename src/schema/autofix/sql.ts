@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Engine } from '../../config/url.js';
 import { ddlFor } from '../../dialects/ddl.js';
 import { defaultSql, isIdentifier } from '../../dialects/ddl-common.js';
-import type { DdlColumn, DdlForeignKey, DdlIndex, DdlTable } from '../../dialects/types.js';
+import type { DdlCheck, DdlColumn, DdlForeignKey, DdlIndex, DdlTable } from '../../dialects/types.js';
 import { appliesTo, forEngine, type ExpectedColumn, type ExpectedForeignKey, type ExpectedIndex, type ExpectedTable } from '../model.js';
 
 /**
@@ -79,7 +79,18 @@ export function ddlTable(t: ExpectedTable, engine: Engine, name = t.name): DdlTa
     primaryKey: t.primaryKey,
     foreignKeys: (t.foreignKeys ?? []).filter((fk) => appliesTo(fk, engine)).map((fk) => ddlForeignKey(name, fk)),
     indexes: (t.indexes ?? []).filter((i) => appliesTo(i, engine)).map(ddlIndex),
+    // checks only when the table declares them (a table without `checks` leaves the live ones alone)
+    ...(t.checks ? { checks: t.checks.filter((c) => appliesTo(c, engine)).map((c) => ({ name: c.name, expression: c.expression })) } : {}),
   };
+}
+
+/** Add a check NOT VALID (a short lock), then VALIDATE it (no write lock) — on engines that can (`facts.notValid`). */
+export function addCheckPgSql(table: string, check: DdlCheck, engine: Engine): { add: string; validate: string; drop: string } {
+  const ddl = ddlFor(engine);
+  const add = ddl.addCheck(table, check, { notValid: true });
+  const drop = ddl.dropConstraint(table, check.name);
+  if (typeof add !== 'string' || typeof drop !== 'string') throw new Error(`internal: ${engine} cannot add a check in place`);
+  return { add, validate: ddl.validateConstraint(table, check.name), drop };
 }
 
 /** CREATE TABLE with its columns, primary key and foreign keys; then its indexes and reference rows. */

@@ -9,7 +9,7 @@ import type { Finding } from '../../risk/types.js';
 import { tablesFor } from '../diff.js';
 import { migrationsDir } from '../migrations-check.js';
 import type { ExpectedSchema } from '../model.js';
-import { rehearseMigrations, replayedSchema } from './replay.js';
+import { openReplayed, rehearseIn, type ReplayedScratch } from './replay.js';
 import { groupSteps, layoutMigrations, nextIds, renderMigration, writeMigrations, type GeneratedFile, type StepLike } from './write.js';
 
 /** A rename the user resolved: a column (`table.old:new`) or a table (`old:new`, `table` = the new name). */
@@ -153,11 +153,26 @@ export async function migrateDiff(config: ResolvedConfig, opts: MigrateDiffOptio
   assertEngineSupported(expected, config.database.engine);
   const supported = declaredEngines(expected);
   const engines = opts.engines ?? [config.database.engine, ...supported.filter((e) => e !== config.database.engine)];
-  const planner = opts.planner ?? (await defaultPlanner());
+  // One scratch database per engine, the existing migrations replayed into it once: planned against,
+  // then the rehearsal's (apply the new files, roll them back). All removed before returning.
+  const scratches = new Map<Engine, ReplayedScratch>();
+  try {
+    return await diffWith(config, opts, expected, engines, supported, scratches);
+  } finally {
+    for (const s of scratches.values()) await s.close().catch(() => undefined);
+  }
+}
 
+async function diffWith(config: ResolvedConfig, opts: MigrateDiffOptions, expected: ExpectedSchema, engines: Engine[], supported: Engine[], scratches: Map<Engine, ReplayedScratch>): Promise<MigrateDiffResult> {
+  const planner = opts.planner ?? (await defaultPlanner());
+  const replayed = async (engine: Engine): Promise<ReplayedScratch> => {
+    let s = scratches.get(engine);
+    if (!s) scratches.set(engine, (s = await openReplayed(config, engine)));
+    return s;
+  };
   const renames = [...(opts.renames ?? [])];
   const lives = new Map<Engine, SchemaSnapshot>();
-  for (const engine of engines) lives.set(engine, opts.replayed ? await opts.replayed(engine) : await replayedSchema(config, engine));
+  for (const engine of engines) lives.set(engine, opts.replayed ? await opts.replayed(engine) : (await replayed(engine)).schema);
 
   const planAll = () => new Map(engines.map((e) => [e, planner(lives.get(e)!, expected, e, { allowDrop: opts.allowDrop, renames })]));
   let plans = planAll();
@@ -217,7 +232,17 @@ export async function migrateDiff(config: ResolvedConfig, opts: MigrateDiffOptio
   if (opts.rehearse !== false) {
     const dir = migrationsDir(config);
     const rehearse = async (fs: GeneratedFile[]) => {
-      for (const engine of engines) await rehearseMigrations(config, engine, dir, fs.filter((f) => f.variant === engine || f.variant === 'portable'));
+      for (const engine of engines) {
+        const s = await replayed(engine);
+        try {
+          await rehearseIn(s, dir, fs.filter((f) => f.variant === engine || f.variant === 'portable'));
+        } catch (e) {
+          // A failed rehearsal may leave part of the new migrations in the scratch database: replayed afresh when next needed.
+          scratches.delete(engine);
+          await s.close();
+          throw e;
+        }
+      }
     };
     try {
       await rehearse(files);

@@ -5,6 +5,7 @@ import type { DdlCheck, DdlColumn, DdlForeignKey, DdlIndex, DdlRefusal, DdlTable
 import { ddlTable } from '../autofix/sql.js';
 import { tablesFor } from '../diff.js';
 import { appliesTo, type ExpectedSchema, type ExpectedTable } from '../model.js';
+import { enumColumnStep, enumNamedColumns, planEnums } from './enums.js';
 import { findLiveForeignKey, findLiveIndex, isWidening, sameCollation, sameDefault, sameForeignKey, sameGenerated, sameIndex, sameList, sameType } from './compare.js';
 import { constraintIndex, liveColumn, liveDdlTable, liveForeignKey, liveTables, recreateIndex, type LiveTable } from './live.js';
 import type { PlanExclusion, PlanOptions, PlannedStep, RenameCandidate, SchemaChangePlan } from './types.js';
@@ -65,8 +66,9 @@ const step = (up: string[], down: string[], opts: { transaction?: boolean; note?
  * of the same type added in one table is a `renameCandidates` entry unless `renames` says what it is.
  * Pure: no database is touched.
  */
-export function planSchemaChange(live: SchemaSnapshot, declared: ExpectedSchema, engine: Engine, opts: PlanOptions = {}): SchemaChangePlan {
+export function planSchemaChange(liveSnapshot: SchemaSnapshot, declared: ExpectedSchema, engine: Engine, opts: PlanOptions = {}): SchemaChangePlan {
   const ddl = ddlFor(engine);
+  const live = enumNamedColumns(liveSnapshot, engine);
   const { facts } = ddl;
   const omitted: PlanExclusion[] = [];
   const refused: PlanExclusion[] = [];
@@ -166,9 +168,12 @@ export function planSchemaChange(live: SchemaSnapshot, declared: ExpectedSchema,
 
   // 3. What changes in each existing table.
   const diffs: TableDiff[] = [];
+  const enumPlan = planEnums(ddl, live, declared, wanted, opts);
+  omitted.push(...enumPlan.omitted);
+  refused.push(...enumPlan.refused);
   for (const [name, d] of wanted) {
     const t = state.get(name);
-    if (t) diffs.push(diffTable(ddl, d, t, opts, omitted, renameCandidates));
+    if (t) diffs.push(diffTable(ddl, d, t, opts, omitted, renameCandidates, enumPlan.names));
   }
 
   const out: PlannedStep[] = [];
@@ -238,6 +243,10 @@ export function planSchemaChange(live: SchemaSnapshot, declared: ExpectedSchema,
     for (const c of d.change) {
       if ((c.type || c.collation) && facts.constrainedColumnsFrozen && constrained(state, t, c.declared.name)) {
         refused.push({ change: `alter type of ${t.name}.${c.declared.name}`, reason: `${facts.label} cannot change the type of a column in a primary key, unique constraint or foreign key` });
+      } else if (c.type && (enumPlan.names.has(c.declared.type) || enumPlan.names.has(c.live.type))) {
+        const s = enumColumnStep(ddl, t.name, c.declared, c.live, enumPlan.names, refuse);
+        if (s) columnSteps.push(s);
+        c.default = false; // the enum step sets the declared default (and its down the live one)
       } else if (c.type || c.collation) {
         const up = must(ddl.alterColumnType(t.name, c.declared));
         const down = ddl.alterColumnType(t.name, c.live);
@@ -317,7 +326,8 @@ export function planSchemaChange(live: SchemaSnapshot, declared: ExpectedSchema,
   }
 
   // Columns are dropped before indexes are (re)built: DuckDB builds them again only after its last ALTER.
-  out.push(...dropFkSteps, ...dropIndexSteps, ...sequenceSteps(ddl, live, [...wanted.values()]), ...createSteps, ...rebuildSteps, ...columnSteps, ...pkSteps, ...dropColumnSteps, ...indexSteps, ...fkSteps, ...dropTableSteps);
+  // Enum types are created (and their values changed) before anything uses them, dropped after the last use.
+  out.push(...enumPlan.before, ...dropFkSteps, ...dropIndexSteps, ...sequenceSteps(ddl, live, [...wanted.values()]), ...createSteps, ...rebuildSteps, ...columnSteps, ...pkSteps, ...dropColumnSteps, ...indexSteps, ...fkSteps, ...dropTableSteps, ...enumPlan.after);
   // Indexes an ALTER needed gone go first: their downs, run last, see the original names again.
   return { engine, steps: [...preSteps, ...renameSteps, ...out], omitted, refused, renameCandidates };
 }
@@ -339,7 +349,7 @@ function constrained(state: Map<string, LiveTable>, t: LiveTable, column: string
   return [...state.values()].some((o) => o.foreignKeys.some((f) => f.refTable === t.name && f.refColumns.includes(column)));
 }
 
-function diffTable(ddl: SchemaDdl, d: DdlTable, t: LiveTable, opts: PlanOptions, omitted: PlanExclusion[], candidates: RenameCandidate[]): TableDiff {
+function diffTable(ddl: SchemaDdl, d: DdlTable, t: LiveTable, opts: PlanOptions, omitted: PlanExclusion[], candidates: RenameCandidate[], enumNames: ReadonlySet<string> = new Set()): TableDiff {
   const liveCols = new Map(t.columns.map((c) => [c.name, c]));
   const declaredNames = new Set(d.columns.map((c) => c.name));
   const added = d.columns.filter((c) => !liveCols.has(c.name));
@@ -370,7 +380,8 @@ function diffTable(ddl: SchemaDdl, d: DdlTable, t: LiveTable, opts: PlanOptions,
     const liveDdl = liveColumn(lc);
     const inPk = d.primaryKey.includes(c.name);
     let type = !sameType(ddl, c.type, lc.type);
-    if (type && !opts.allowDrop && !isWidening(ddl, c.type, lc.type)) {
+    // To an enum type: a value the type lacks fails the cast (nothing is lost silently).
+    if (type && !opts.allowDrop && !isWidening(ddl, c.type, lc.type) && !enumNames.has(c.type)) {
       omitted.push({ change: `change type of ${d.name}.${c.name} from ${lc.type} to ${c.type}`, reason: 'a narrowing type change can lose data; it needs allowDrop' });
       type = false;
     }
@@ -424,14 +435,17 @@ function diffTable(ddl: SchemaDdl, d: DdlTable, t: LiveTable, opts: PlanOptions,
   const addChecks: DdlCheck[] = [];
   const dropChecks: DdlCheck[] = [];
   if (t.checks && d.checks) {
-    const canon = (e: string) => ddl.canonicalDefault(e);
+    // by name, else by expression (DuckDB names checks itself); expressions as the engine spells them back
+    const canon = (e: string) => ddl.canonicalCheck(e);
+    const kept = new Set<DdlCheck>();
     for (const c of d.checks ?? []) {
-      const lc = t.checks.find((x) => x.name === c.name);
+      const lc = t.checks.find((x) => x.name === c.name && !kept.has(x)) ?? t.checks.find((x) => !kept.has(x) && !(d.checks ?? []).some((o) => o.name === x.name) && canon(x.expression) === canon(c.expression));
+      if (lc) kept.add(lc);
       if (lc && canon(lc.expression) === canon(c.expression)) continue;
       if (lc) dropChecks.push(lc);
       addChecks.push(c);
     }
-    for (const lc of t.checks) if (!(d.checks ?? []).some((c) => c.name === lc.name)) dropChecks.push(lc);
+    for (const lc of t.checks) if (!kept.has(lc)) dropChecks.push(lc);
   }
   return { declared: d, live: t, add, drop, keep, change, primaryKey, dropIndexes, addIndexes, dropForeignKeys, addForeignKeys, dropChecks, addChecks };
 }

@@ -1,28 +1,16 @@
 /**
- * The property test of `migrate diff` (issue 17): random sequences of declaration edits — add, drop and
- * rename tables and columns, type change, nullability, default, unique, index, partial index, foreign
- * key with actions — each step: migrate diff → migrate up → validate has no schema finding → existing
- * rows survive → diff --check finds nothing → roll the step back → the introspected schema equals the one
- * before → up again. On PostgreSQL, PGlite, SQLite and DuckDB. A change an engine cannot make must be
- * refused with nothing written. Seeded: DIFF_SEED=<n> reproduces a run (the seed is printed on failure);
- * DIFF_STEPS=<n> sets the number of steps per engine.
+ * The random declaration edits of the migrate diff property test (issue 17): a seeded PRNG, one random
+ * edit of a declaration (add, drop and rename tables and columns, type change, nullability, default,
+ * unique, index, partial index, foreign key with actions, check), and rows to fill a step's tables with.
  */
 import { sql } from 'kysely';
-import { expect, it } from 'vitest';
-import type { Engine } from '../../../src/config/url.js';
 import type { Connection } from '../../../src/dialects/types.js';
-import { EventdbError } from '../../../src/errors.js';
-import { migrateDiff, type RenameSpec } from '../../../src/schema/generate/command.js';
+import type { RenameSpec } from '../../../src/schema/generate/command.js';
 import type { ExpectedColumn, ExpectedSchema, ExpectedTable, ReferentialAction } from '../../../src/schema/model.js';
-import { validateDatabase } from '../../../src/schema/validate.js';
-import { describeEngines } from '../../helpers/engines.js';
-import { count, down, int, makeProject, schemaOf, shape, table, text, up, type Project } from './project.js';
-
-const SEED = Number(process.env.DIFF_SEED ?? 17);
-const STEPS = Number(process.env.DIFF_STEPS ?? 50);
+import { int, table, text } from './project.js';
 
 /** mulberry32: a small seeded PRNG. */
-function rng(seed: number) {
+export function rng(seed: number) {
   let a = seed >>> 0;
   const next = () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -33,9 +21,9 @@ function rng(seed: number) {
   };
   return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: T[]): T => xs[Math.floor(next() * xs.length)]! };
 }
-type Rng = ReturnType<typeof rng>;
+export type Rng = ReturnType<typeof rng>;
 
-interface Edit {
+export interface Edit {
   label: string;
   schema: ExpectedSchema;
   allowDrop?: boolean;
@@ -46,21 +34,28 @@ const clone = (s: ExpectedSchema): ExpectedSchema => JSON.parse(JSON.stringify(s
 const isText = (c: ExpectedColumn) => c.family === 'text';
 const fkCols = (s: ExpectedSchema, t: ExpectedTable) => new Set([...(t.foreignKeys ?? []).flatMap((f) => f.columns), ...s.tables.flatMap((o) => (o.foreignKeys ?? []).filter((f) => f.references.table === t.name).flatMap((f) => f.references.columns))]);
 const indexed = (t: ExpectedTable) => new Set((t.indexes ?? []).flatMap((i) => i.columns));
+/** Columns a check of the table names (kept from drops, renames and type changes: the check would have to change too). */
+const checked = (t: ExpectedTable) => new Set(t.columns.map((c) => c.name).filter((c) => (t.checks ?? []).some((k) => new RegExp(`\\b${c}\\b`).test(k.expression))));
+/** A check every value the test writes passes (ids, `v…`/`f…` texts and the edits' defaults), or NULL. */
+const checkOn = (c: ExpectedColumn) => (isText(c) ? `length(${c.name}) > 0` : `${c.name} >= 0`);
 const ACTIONS_DELETE: ReferentialAction[] = ['CASCADE', 'RESTRICT', 'SET NULL', 'NO ACTION'];
 const ACTIONS_UPDATE: ReferentialAction[] = ['CASCADE', 'RESTRICT', 'NO ACTION'];
 
 /** One random edit of the declaration, or undefined when the chosen kind does not apply. */
-function edit(s0: ExpectedSchema, r: Rng, n: { v: number }): Edit | undefined {
+export function edit(s0: ExpectedSchema, r: Rng, n: { v: number }, opts: { namedChecks?: boolean } = {}): Edit | undefined {
   const s = clone(s0);
   const name = (p: string) => `${p}${++n.v}`;
   const tables = s.tables;
   const t = tables.length ? r.pick(tables) : undefined;
   const plain = t ? t.columns.filter((c) => !t.primaryKey.includes(c.name) && !fkCols(s, t).has(c.name)) : [];
-  const kind = tables.length < 2 ? 'add-table' : r.pick(['add-table', 'drop-table', 'rename-table', 'add-column', 'add-column', 'drop-column', 'rename-column', 'type', 'nullability', 'default', 'unique', 'index', 'partial-index', 'drop-index', 'foreign-key', 'drop-foreign-key']);
+  const free = t ? plain.filter((c) => !checked(t).has(c.name)) : [];
+  const kind = tables.length < 2 ? 'add-table' : r.pick(['add-table', 'drop-table', 'rename-table', 'add-column', 'add-column', 'drop-column', 'rename-column', 'type', 'nullability', 'default', 'unique', 'index', 'partial-index', 'drop-index', 'foreign-key', 'drop-foreign-key', 'check', 'drop-check']);
   switch (kind) {
     case 'add-table': {
       const cols = [int('id', false), r.next() < 0.5 ? text(name('c')) : int(name('c'))];
       const nt = table(name('t'), cols);
+      // DuckDB reports its own name for a check (`<table>_<column>_check`), so a named one cannot round-trip there
+      if (opts.namedChecks !== false && r.next() < 0.3) nt.checks = [{ name: name(`ck_${nt.name}_`), expression: checkOn(cols[1]!) }];
       if (tables.length && r.next() < 0.5) {
         const parent = r.pick(tables);
         const c = name('ref');
@@ -71,9 +66,9 @@ function edit(s0: ExpectedSchema, r: Rng, n: { v: number }): Edit | undefined {
       return { label: `add table ${nt.name}`, schema: s };
     }
     case 'drop-table': {
-      const free = tables.filter((x) => !tables.some((o) => o !== x && (o.foreignKeys ?? []).some((f) => f.references.table === x.name)));
-      if (!free.length) return undefined;
-      const x = r.pick(free);
+      const leaves = tables.filter((x) => !tables.some((o) => o !== x && (o.foreignKeys ?? []).some((f) => f.references.table === x.name)));
+      if (!leaves.length) return undefined;
+      const x = r.pick(leaves);
       s.tables = tables.filter((y) => y !== x);
       return { label: `drop table ${x.name}`, schema: s, allowDrop: true };
     }
@@ -91,15 +86,15 @@ function edit(s0: ExpectedSchema, r: Rng, n: { v: number }): Edit | undefined {
       return { label: `add column ${t!.name}.${c.name}${c.nullable ? '' : ' not null default'}`, schema: s };
     }
     case 'drop-column': {
-      const free = plain.filter((c) => !indexed(t!).has(c.name));
-      if (!free.length) return undefined;
-      const c = r.pick(free);
+      const cands = free.filter((c) => !indexed(t!).has(c.name));
+      if (!cands.length) return undefined;
+      const c = r.pick(cands);
       t!.columns = t!.columns.filter((x) => x !== c);
       return { label: `drop column ${t!.name}.${c.name}`, schema: s, allowDrop: true };
     }
     case 'rename-column': {
-      if (!plain.length) return undefined;
-      const c = r.pick(plain);
+      if (!free.length) return undefined;
+      const c = r.pick(free);
       const from = c.name;
       c.name = name('c');
       for (const i of t!.indexes ?? []) {
@@ -109,7 +104,7 @@ function edit(s0: ExpectedSchema, r: Rng, n: { v: number }): Edit | undefined {
       return { label: `rename column ${t!.name}.${from} → ${c.name}`, schema: s, renames: [{ table: t!.name, from, to: c.name }] };
     }
     case 'type': {
-      const ints = plain.filter((c) => !isText(c) && !indexed(t!).has(c.name) && c.default === undefined);
+      const ints = free.filter((c) => !isText(c) && !indexed(t!).has(c.name) && c.default === undefined);
       if (!ints.length) return undefined;
       const c = r.pick(ints);
       Object.assign(c, text(c.name, c.nullable));
@@ -153,6 +148,20 @@ function edit(s0: ExpectedSchema, r: Rng, n: { v: number }): Edit | undefined {
       (t!.foreignKeys ??= []).push({ columns: [c], references: { table: parent.name, columns: ['id'] }, onDelete: r.pick(ACTIONS_DELETE), onUpdate: r.pick(ACTIONS_UPDATE) });
       return { label: `foreign key ${t!.name}.${c} → ${parent.name}`, schema: s };
     }
+    case 'check': {
+      const cands = plain.filter((c) => !checked(t!).has(c.name));
+      if (!cands.length) return undefined;
+      const c = r.pick(cands);
+      const ck = { name: name(`ck_${t!.name}_`), expression: checkOn(c) };
+      (t!.checks ??= []).push(ck);
+      return { label: `check ${ck.name} on ${t!.name}: ${ck.expression}`, schema: s };
+    }
+    case 'drop-check': {
+      if (!t!.checks?.length) return undefined;
+      const ck = r.pick(t!.checks);
+      t!.checks = t!.checks.filter((x) => x !== ck); // [] when it was the last: the table declares it has none
+      return { label: `drop check ${ck.name} on ${t!.name}`, schema: s };
+    }
     case 'drop-foreign-key': {
       if (!t!.foreignKeys?.length) return undefined;
       const f = r.pick(t!.foreignKeys);
@@ -167,7 +176,7 @@ function edit(s0: ExpectedSchema, r: Rng, n: { v: number }): Edit | undefined {
  * One row per table per step, its foreign keys pointing at an existing parent row (so a rebuild that
  * cascaded would lose it), and no NULL left in plain columns (so NOT NULL can be declared later).
  */
-async function fill(conn: Connection, s: ExpectedSchema, step: number): Promise<void> {
+export async function fill(conn: Connection, s: ExpectedSchema, step: number): Promise<void> {
   for (const t of s.tables) {
     const id = step * 1000 + s.tables.indexOf(t);
     const refs = new Map((t.foreignKeys ?? []).map((f) => [f.columns[0]!, f.references.table]));
@@ -184,78 +193,3 @@ async function fill(conn: Connection, s: ExpectedSchema, step: number): Promise<
     }
   }
 }
-
-describeEngines('migrate diff property', (fx) => {
-  it(`random declaration edits (seed ${SEED}, ${STEPS} steps)`, async () => {
-    const r = rng(SEED);
-    const n = { v: 0 };
-    const p: Project = await makeProject(fx.dir(), fx.url(), 'prop');
-    const conn = await p.open();
-    const engines: Engine[] = [fx.engine];
-    let current = schemaOf([], engines);
-    const log: string[] = [];
-    const stats = { steps: 0, applied: 0, refused: 0, skipped: 0 };
-    // SQLite and DuckDB: the real path — every diff replays the migrations into an in-memory scratch
-    // database and rehearses the new ones there. PostgreSQL and PGlite, where a scratch database costs
-    // seconds: the test database (always in the migrations' state here) stands in for the replay.
-    const fast = fx.engine === 'postgres' ? { replayed: async () => shape(conn), rehearse: false } : {};
-    const t0 = performance.now();
-    try {
-      for (let step = 1; stats.steps < STEPS; step++) {
-        const e = edit(current, r, n);
-        if (!e) {
-          stats.skipped++;
-          continue;
-        }
-        stats.steps++;
-        log.push(`${step}: ${e.label}`);
-        p.declare(e.schema);
-        const filesBefore = p.files();
-        const before = await shape(conn);
-        const rows = new Map<string, number>();
-        for (const t of current.tables) rows.set(t.name, await count(conn, t.name));
-        let res;
-        try {
-          res = await migrateDiff(p.config, { name: `s${step}`, allowDrop: e.allowDrop, renames: e.renames, ...fast });
-        } catch (err) {
-          if (!(err instanceof EventdbError) || !['DIFF_REFUSED', 'DIFF_RISK', 'DIFF_REHEARSAL'].includes(err.code)) {
-            log.push(`   ${err instanceof EventdbError ? err.code : 'error'}: ${(err as Error).message} renames=${JSON.stringify(e.renames)} live=${JSON.stringify(before.tables.map((t) => [t.name, t.columns.map((c) => c.name)]))}`);
-            throw err;
-          }
-          log.push(`   refused: ${err.code} ${err.message}`);
-          stats.refused++;
-          expect(p.files()).toEqual(filesBefore);
-          expect(await shape(conn)).toEqual(before);
-          p.declare(current);
-          continue;
-        }
-        expect(res.written.length, 'a changed declaration writes a migration').toBeGreaterThan(0);
-        const applied = await up(conn, p.config);
-        expect(applied.applied.length).toBe(res.written.length);
-        const v = await validateDatabase(conn, p.config, { expected: e.schema, drift: false, migrations: false });
-        expect(v.findings.filter((f) => f.check === 'schema' && (f.level === 'error' || f.level === 'warning')).map((f) => f.message)).toEqual([]);
-        for (const [t, nrows] of rows) {
-          const renamed = e.renames?.find((x) => 'fromTable' in x && x.fromTable === t);
-          const now = renamed ? renamed.table : t;
-          if (!e.schema.tables.some((x) => x.name === now)) continue; // dropped with --allow-drop
-          expect(await count(conn, now), `rows of ${now}`).toBe(nrows);
-        }
-        const again = await migrateDiff(p.config, { name: `check${step}`, check: true, ...fast });
-        expect(again.changed ? again.files.map((f) => f.up).concat(again.omitted.map((o) => [o.change])) : [], 'diff --check after up').toEqual([]);
-        await down(conn, p.config, res.written.length);
-        expect(await shape(conn), 'rolled back: the schema before the step').toEqual(before);
-        await up(conn, p.config);
-        current = e.schema;
-        await fill(conn, current, step);
-        stats.applied++;
-      }
-    } catch (err) {
-      console.error(`migrate diff property test failed on ${fx.variant}: DIFF_SEED=${SEED} DIFF_STEPS=${STEPS}\n${log.join('\n')}`);
-      throw err;
-    } finally {
-      await conn.close();
-    }
-    console.log(`migrate diff property [${fx.variant}] seed ${SEED}: ${stats.steps} steps (${stats.applied} applied, ${stats.refused} refused, ${stats.skipped} edits not applicable) in ${Math.round(performance.now() - t0)} ms\n${log.join('\n')}`);
-    expect(stats.applied).toBeGreaterThan(0);
-  });
-});

@@ -1,0 +1,5 @@
+// The migrate diff property test (property-run.ts) on pglite; one file per engine so that CI's two workers share them.
+import { describeEngines } from '../../helpers/engines.js';
+import { propertyTest } from './property-run.js';
+
+describeEngines('migrate diff property', (fx) => propertyTest(fx, 100), ['pglite']);
