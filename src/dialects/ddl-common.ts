@@ -1,7 +1,7 @@
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql, type RawBuilder } from 'kysely';
 import type { Engine } from '../config/url.js';
 import { typeFamily } from './type-family.js';
-import type { DdlCheck, DdlColumn, DdlFacts, DdlForeignKey, DdlIndex, DdlRefusal, DdlTable, SchemaDdl } from './types.js';
+import type { DdlCheck, DdlColumn, DdlFacts, DdlForeignKey, DdlIndex, DdlRefusal, DdlTable, GeneratedColumn, SchemaDdl } from './types.js';
 
 /**
  * The DDL every engine writes alike (CREATE TABLE, ADD COLUMN, indexes, constraints), compiled by a
@@ -65,6 +65,12 @@ export function defaultSql(expr: string): string {
   return LITERAL_DEFAULT.test(e) || wrapped(e) ? e : `(${e})`;
 }
 
+/** `GENERATED ALWAYS AS (expr) STORED | VIRTUAL` (issue 17): the expression parenthesised once, as the engines store it. */
+function generatedClause(g: GeneratedColumn): RawBuilder<unknown> {
+  const e = g.expression.trim();
+  return sql` generated always as ${sql.raw(wrapped(e) ? e : `(${e})`)} ${sql.raw(g.stored ? 'stored' : 'virtual')}`;
+}
+
 export const isRefusal = (x: unknown): x is DdlRefusal => typeof x === 'object' && x !== null && 'refused' in x;
 
 export function refuse(label: string, change: string, why: string): DdlRefusal {
@@ -114,8 +120,9 @@ const PLACEHOLDER: Partial<Record<string, string>> = {
 export function baseDdl(engine: Engine, facts: DdlFacts, db: Compiler, over: (base: SchemaDdl) => Partial<SchemaDdl> = () => ({})): SchemaDdl {
   const t = (q: RawBuilder<unknown>) => text(db, q);
   const columnDef = (col: DdlColumn, opts: { notNull: boolean }): RawBuilder<unknown> => {
-    const identity = col.identity && facts.identity ? sql` generated ${sql.raw(col.identity)} as identity` : sql``;
-    return sql`${sql.id(col.name)} ${sql.raw(col.type)}${identity}${col.collate ? sql` collate ${sql.id(col.collate)}` : sql``}${col.default !== undefined ? sql` default ${sql.raw(defaultSql(col.default))}` : sql``}${opts.notNull && !col.nullable ? sql` not null` : sql``}`;
+    const identity = col.identity && facts.identity && !col.generated ? sql` generated ${sql.raw(col.identity)} as identity` : sql``;
+    const value = col.generated ? generatedClause(col.generated) : col.default !== undefined ? sql` default ${sql.raw(defaultSql(col.default))}` : sql``;
+    return sql`${sql.id(col.name)} ${sql.raw(col.type)}${identity}${col.collate ? sql` collate ${sql.id(col.collate)}` : sql``}${value}${opts.notNull && !col.nullable ? sql` not null` : sql``}`;
   };
   const actions = (fk: DdlForeignKey): RawBuilder<unknown> => {
     if (!facts.referentialActions) return sql``;

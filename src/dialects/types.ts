@@ -49,6 +49,14 @@ export interface ColumnInfo {
   collation?: string;
   /** PostgreSQL identity column: `GENERATED ALWAYS` or `BY DEFAULT AS IDENTITY`. */
   identity?: 'always' | 'by default';
+  /** A generated column: its expression as the engine reports it, stored or virtual (its `default` is then null). */
+  generated?: GeneratedColumn;
+}
+
+/** A generated (computed) column's expression, and whether the engine stores its value or computes it on read. */
+export interface GeneratedColumn {
+  expression: string;
+  stored: boolean;
 }
 
 export interface IndexInfo {
@@ -113,6 +121,8 @@ export interface SchemaSnapshot {
   checks?: Array<{ table: string; name: string; expression: string }>;
   /** Enumerated types (PostgreSQL, DuckDB), values in their declared order. */
   enums?: Array<{ name: string; values: string[] }>;
+  /** Sequences of the schema (PostgreSQL), by name: a `nextval('…')` default needs its sequence (issue 17). */
+  sequences?: string[];
 }
 
 export interface LockOptions {
@@ -490,6 +500,8 @@ export interface DdlColumn {
   collate?: string;
   /** PostgreSQL identity; ignored by engines without identity columns. */
   identity?: 'always' | 'by default';
+  /** A generated column (`GENERATED ALWAYS AS (…) STORED | VIRTUAL`): no default, never a foreign key on its definition. */
+  generated?: GeneratedColumn;
 }
 
 export interface DdlIndex {
@@ -578,6 +590,8 @@ export interface DdlFacts {
   partialIndexes: boolean;
   /** DROP COLUMN in place (SQLite: not for a column in an index, primary key or foreign key). */
   dropColumnInPlace: boolean;
+  /** Generated columns: the kinds CREATE TABLE takes and the kinds ADD COLUMN takes (absent: none). */
+  generatedColumns?: { create: Array<'stored' | 'virtual'>; add: Array<'stored' | 'virtual'> };
   /** Named enumerated types (CREATE TYPE … AS ENUM); SQLite: none, an enum column is text. */
   enumTypes: boolean;
 }
@@ -597,6 +611,14 @@ export interface SchemaDdl {
   canonicalCheck(expression: string): string;
   /** Whether a default expression is volatile (a different value per row: random(), gen_random_uuid() …). */
   isVolatile(expression: string): boolean;
+  /**
+   * The sequence a default draws from, on engines with sequences (issue 17): `nextval('public.s'::regclass)` →
+   * `{ sql: 'public.s', name: 's' }` (as the default writes it; as the catalog lists it, `SchemaSnapshot.sequences`).
+   */
+  sequenceOf?(expression: string): { sql: string; name: string } | undefined;
+  /** CREATE SEQUENCE / DROP SEQUENCE for the `sql` name `sequenceOf` returned. */
+  createSequence?(sqlName: string): string;
+  dropSequence?(sqlName: string): string;
   /** A value of the type to fill a NOT NULL column re-created without its data (0, '', false, the epoch …). */
   placeholder(type: string): string;
   /** CREATE TABLE with columns, primary key, foreign keys and checks (not its indexes). */

@@ -33,6 +33,8 @@ export interface ColumnOptions {
   collate?: PerEngine<string>;
   /** PostgreSQL identity column. */
   identity?: ExpectedColumn['identity'];
+  /** A generated column: `{ expression: 'price * quantity', stored: true }` (expression or stored per engine where they differ). */
+  generated?: ExpectedColumn['generated'];
   /** Per-engine type names replacing the helper's (`{ duckdb: 'hugeint' }`), or one name for every engine. */
   type?: PerEngine<string>;
 }
@@ -66,6 +68,7 @@ export function column(name: string, family: TypeFamily, types: PerEngine<string
     ...(o.default !== undefined ? { default: o.default } : {}),
     ...(o.collate !== undefined ? { collate: o.collate } : {}),
     ...(o.identity !== undefined ? { identity: o.identity } : {}),
+    ...(o.generated !== undefined ? { generated: o.generated } : {}),
   };
 }
 

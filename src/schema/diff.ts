@@ -118,6 +118,8 @@ function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: Schem
           migration(!facts.setNotNullInPlace ? rebuildNote : c.nullable ? 'drop the NOT NULL in a migration' : 'backfill the NULLs, then set NOT NULL in a migration', fixSql)),
       });
     }
+    const generated = generatedMismatch(t.name, c, lc, engine);
+    if (generated) items.push(generated);
   }
   const declared = new Set(t.columns.map((c) => c.name));
   for (const lc of lt.columns) {
@@ -196,6 +198,22 @@ function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: Schem
     items.unshift({ finding: finding('schema', 'ok', 'table-ok', `table ${t.name}`, `table ${t.name}: ${t.columns.length} columns, ${n} indexes, ${f} foreign keys as expected`) });
   }
   return items;
+}
+
+/** A generated column whose expression or kind differs from the declaration, or a plain column declared generated (issue 17). */
+function generatedMismatch(table: string, c: ExpectedColumn, lc: ColumnInfo, engine: Engine): DiffItem | undefined {
+  const expression = forEngine(c.generated?.expression, engine);
+  const stored = forEngine(c.generated?.stored, engine) ?? false;
+  const live = lc.generated;
+  const describe = (g: { expression: string; stored: boolean } | undefined) => (g ? `generated always as (${g.expression}) ${g.stored ? 'stored' : 'virtual'}` : 'not generated');
+  const canon = (e: string) => ddlFor(engine).canonicalDefault(e);
+  if (expression === undefined && !live) return undefined;
+  if (expression !== undefined && live && canon(expression) === canon(live.expression) && stored === live.stored) return undefined;
+  const want = expression === undefined ? undefined : { expression, stored };
+  return {
+    finding: finding('schema', 'error', 'generated-mismatch', `column ${table}.${c.name}`, `column ${table}.${c.name} is ${describe(live)}; expected ${describe(want)}`,
+      migration('drop the column and add it again as declared in a migration (a generated column cannot be altered in place)', [])),
+  };
 }
 
 /** DuckDB refuses to alter a constraint on a table that has indexes or is referenced by a foreign key. */

@@ -20,6 +20,17 @@ export interface ExpectedColumn {
   collate?: PerEngine<string>;
   /** PostgreSQL identity column (`GENERATED … AS IDENTITY`); ignored on engines without identity columns. */
   identity?: 'always' | 'by default';
+  /**
+   * A generated column (issue 17): `GENERATED ALWAYS AS (expression)`, its value computed from the row;
+   * `stored` keeps it on disk (PostgreSQL: stored only; DuckDB: virtual only; SQLite: either). Takes no default.
+   */
+  generated?: ExpectedGenerated;
+}
+
+/** A generated column's expression (per engine where the engines spell it differently) and kind. */
+export interface ExpectedGenerated {
+  expression: PerEngine<string>;
+  stored: PerEngine<boolean>;
 }
 
 export interface ExpectedIndex {

@@ -99,6 +99,20 @@ function describe(v: unknown): string {
   return `${typeof v} ${String(v)}`;
 }
 
+/** A generated column: `{ expression, stored }`, each one value or per engine; not beside a default. */
+function generatedShape(c: Checker, v: unknown, path: string, hasDefault: boolean): void {
+  const g = c.object(v, path);
+  c.known(g, ['expression', 'stored'], path);
+  c.perEngineString(g.expression, `${path}.expression`);
+  if (hasDefault) c.fail(path, 'a generated column takes no default');
+  if (typeof g.stored === 'boolean') return;
+  const o = c.object(g.stored, `${path}.stored`);
+  for (const k of Object.keys(o)) {
+    if (!(ENGINES as readonly string[]).includes(k)) c.fail(`${path}.stored.${k}`, `"${k}" is not an engine (${ENGINES.join(', ')})`);
+    c.boolean(o[k], `${path}.stored.${k}`);
+  }
+}
+
 /** Checks a declaration's shape and cross-references; returns it typed. Throws SCHEMA_INVALID. */
 export function validateExpectedSchema(value: unknown, file: string): ExpectedSchema {
   const c = new Checker(file);
@@ -118,7 +132,7 @@ export function validateExpectedSchema(value: unknown, file: string): ExpectedSc
     c.array(t.columns, `${p}.columns`, true).forEach((cv, ci) => {
       const cp = `${p}.columns[${ci}]`;
       const col = c.object(cv, cp);
-      c.known(col, ['name', 'family', 'nullable', 'type', 'default', 'collate', 'identity'], cp);
+      c.known(col, ['name', 'family', 'nullable', 'type', 'default', 'collate', 'identity', 'generated'], cp);
       const cn = c.name(col.name, `${cp}.name`);
       if (cols.has(cn)) c.fail(`${cp}.name`, `column "${cn}" is declared twice in ${name}`);
       cols.add(cn);
@@ -128,6 +142,7 @@ export function validateExpectedSchema(value: unknown, file: string): ExpectedSc
       c.optional(col, 'default', cp, (v, q) => c.perEngineString(v, q));
       c.optional(col, 'collate', cp, (v, q) => c.perEngineString(v, q));
       c.optional(col, 'identity', cp, (v, q) => c.oneOf(v, ['always', 'by default'], q, 'an identity kind'));
+      c.optional(col, 'generated', cp, (v, q) => generatedShape(c, v, q, col.default !== undefined)); // issue 17
     });
     columnsOf.set(name, cols);
   });

@@ -36,6 +36,7 @@ export const duckdbDdl: SchemaDdl = baseDdl(
     addColumnExpressionDefault: true,
     partialIndexes: false,
     dropColumnInPlace: true,
+    generatedColumns: { create: ['virtual'], add: [] }, // "Adding generated columns after table creation is not supported yet"
     enumTypes: true,
   },
   db,

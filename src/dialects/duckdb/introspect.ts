@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { typeFamily } from '../type-family.js';
 import { collapseSql } from '../sql-text.js';
+import { generatedColumns } from '../generated-columns.js';
 import type { ForeignKeyInfo, IndexInfo, SchemaSnapshot, TableInfo, TypeFamily } from '../types.js';
 
 /** DuckDB's catalog functions: one query per kind. */
@@ -32,17 +33,24 @@ export async function introspectDuckdb(db: Kysely<any>): Promise<SchemaSnapshot>
     enums.push({ name: type_name, values: r.rows[0]?.v ?? [] });
   }
 
+  // generated columns (issue 17): the catalog reports their expressions as defaults; the table's SQL tells them apart
+  const tableSql = await sql<{ table_name: string; sql: string | null }>`
+    select table_name, sql from duckdb_tables() where schema_name = current_schema() and not temporary`.execute(db);
+  const generated = new Map(tableSql.rows.map((r) => [r.table_name, generatedColumns(r.sql ?? '')]));
+
   const tables = new Map<string, TableInfo>();
   for (const r of cols.rows) {
     let t = tables.get(r.table_name);
     if (!t) tables.set(r.table_name, (t = { name: r.table_name, columns: [], primaryKey: [] }));
+    const g = generated.get(r.table_name)?.get(r.column_name.toLowerCase());
     t.columns.push({
       name: r.column_name,
       type: r.data_type.toLowerCase(),
       family: familyOf(r.data_type),
       nullable: r.is_nullable,
-      default: r.column_default,
+      default: g ? null : r.column_default,
       position: r.column_index,
+      ...(g ? { generated: g } : {}),
     });
   }
   const indexes: IndexInfo[] = [];

@@ -1,6 +1,7 @@
 import { baseDdl, compiler } from '../ddl-common.js';
 import { enumDdl } from '../enum-ddl.js';
 import type { SchemaDdl } from '../types.js';
+import { createSequence, dropSequence, sequenceOf } from './sequences.js';
 
 const db = compiler('postgres');
 
@@ -31,12 +32,16 @@ export const postgresDdl: SchemaDdl = baseDdl(
     addColumnExpressionDefault: true,
     partialIndexes: true,
     dropColumnInPlace: true,
+    generatedColumns: { create: ['stored'], add: ['stored'] }, // PostgreSQL 12–17: stored only
     enumTypes: true,
   },
   db,
   () => ({
     canonicalType: canonicalPgType,
     ...enumDdl(db),
+    sequenceOf,
+    createSequence,
+    dropSequence,
     /** A DO block: one statement, atomic also outside a transaction (a no-transaction migration). */
     atomic: (statements) => [`do $$ begin ${statements.map((s) => `${s.trim().replace(/;\s*$/, '')};`).join(' ')} end $$`],
   }),

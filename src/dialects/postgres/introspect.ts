@@ -8,12 +8,12 @@ const FK_ACTION: Record<string, string> = { a: 'NO ACTION', r: 'RESTRICT', c: 'C
 /** Tables, columns, indexes and foreign keys of the current schema: one catalog query per kind. */
 export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapshot> {
   const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s ?? 'public';
-  const cols = await sql<{ table: string; name: string; type: string; nullable: boolean; default: string | null; position: number; typtype: string; basetype: string | null; collation: string | null; identity: string }>`
+  const cols = await sql<{ table: string; name: string; type: string; nullable: boolean; default: string | null; position: number; typtype: string; basetype: string | null; collation: string | null; identity: string; generated: string }>`
     select c.relname as "table", a.attname as name, format_type(a.atttypid, a.atttypmod) as type,
            not a.attnotnull as nullable, pg_get_expr(d.adbin, d.adrelid) as "default", a.attnum::int as position,
            t.typtype, case when t.typtype = 'd' then format_type(t.typbasetype, t.typtypmod) end as basetype,
            (select co.collname from pg_collation co where co.oid = a.attcollation and a.attcollation <> t.typcollation) as collation,
-           a.attidentity::text as identity
+           a.attidentity::text as identity, a.attgenerated::text as generated
       from pg_class c
       join pg_namespace n on n.oid = c.relnamespace
       join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
@@ -71,6 +71,10 @@ export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapsho
      where n.nspname = current_schema() and t.typtype = 'e'
      order by t.typname`.execute(db);
 
+  const sequences = await sql<{ name: string }>`
+    select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = current_schema() and c.relkind = 'S' order by c.relname`.execute(db);
+
   const tables = new Map<string, TableInfo>();
   for (const r of cols.rows) {
     let t = tables.get(r.table);
@@ -81,7 +85,9 @@ export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapsho
       type: r.type,
       family: r.typtype === 'e' ? 'text' : typeFamily(effective),
       nullable: r.nullable,
-      default: r.default,
+      // a generated column's expression is in pg_attrdef too: reported as `generated`, not as a default (issue 17)
+      default: r.generated === 's' || r.generated === 'v' ? null : r.default,
+      ...(r.generated === 's' || r.generated === 'v' ? { generated: { expression: r.default ?? '', stored: r.generated === 's' } } : {}),
       position: r.position,
       ...(r.collation ? { collation: r.collation } : {}),
       ...(r.identity === 'a' ? { identity: 'always' as const } : r.identity === 'd' ? { identity: 'by default' as const } : {}),
@@ -115,7 +121,7 @@ export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapsho
   const triggerList: TriggerInfo[] = triggers.rows.map((r) => ({ name: r.name, table: r.table, definition: unqualified(collapseSql(r.definition)) }));
   const checks = checkRows.rows.map((r) => ({ table: r.table, name: r.name, expression: checkExpression(r.def) }));
   const enums = enumRows.rows.map((r) => ({ name: r.name, values: r.values }));
-  return { engine: 'postgres', schema, tables: [...tables.values()], indexes, foreignKeys, views: viewList, triggers: triggerList, checks, enums };
+  return { engine: 'postgres', schema, tables: [...tables.values()], indexes, foreignKeys, views: viewList, triggers: triggerList, checks, enums, sequences: sequences.rows.map((r) => r.name) };
 }
 
 function unquote(s: string): string {

@@ -46,6 +46,7 @@ export const sqliteDdl: SchemaDdl = baseDdl(
     addColumnExpressionDefault: false,
     partialIndexes: true,
     dropColumnInPlace: true,
+    generatedColumns: { create: ['stored', 'virtual'], add: ['virtual'] }, // a stored one: the rebuild
     enumTypes: false,
   },
   db,

@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3';
 import { typeFamily } from '../type-family.js';
 import { messageOf } from '../../errors.js';
 import { canonicalSql } from '../sql-text.js';
-import type { ForeignKeyInfo, IndexInfo, SchemaSnapshot, TableInfo } from '../types.js';
+import { generatedColumns } from '../generated-columns.js';
+import type { ForeignKeyInfo, GeneratedColumn, IndexInfo, SchemaSnapshot, TableInfo } from '../types.js';
 import { tableChecks } from './checks.js';
 
 /**
@@ -28,13 +29,13 @@ export function introspectSqlite(db: Database.Database): SchemaSnapshot {
   const skip = JSON.stringify(unreadable.map((u) => u.name));
   const cols = db
     .prepare(
-      `select m.name as tbl, p.name, p.type, p."notnull" as nn, p.dflt_value as dflt, p.pk, p.cid
+      `select m.name as tbl, p.name, p.type, p."notnull" as nn, p.dflt_value as dflt, p.pk, p.cid, p.hidden
          from sqlite_schema m join pragma_table_xinfo(m.name) p
         where m.type = 'table' and m.name not like 'sqlite_%' and p.hidden in (0, 2, 3)
           and m.name not in (select value from json_each(?))
         order by m.name, p.cid`,
     )
-    .all(skip) as Array<{ tbl: string; name: string; type: string; nn: number; dflt: string | null; pk: number; cid: number }>;
+    .all(skip) as Array<{ tbl: string; name: string; type: string; nn: number; dflt: string | null; pk: number; cid: number; hidden: number }>;
   const idx = db
     .prepare(
       `select m.name as tbl, il.name, il."unique" as uq, il.origin, il.partial, ii.name as col, ii.seqno,
@@ -62,11 +63,18 @@ export function introspectSqlite(db: Database.Database): SchemaSnapshot {
     if (!collations.has(tbl)) collations.set(tbl, columnCollations(tableSql.get(tbl) ?? ''));
     return collations.get(tbl)!.get(column.toLowerCase());
   };
+  // generated columns (issue 17): pragma_table_xinfo marks them (hidden 2 virtual, 3 stored); the expression is in the CREATE TABLE text
+  const generatedByTable = new Map<string, Map<string, GeneratedColumn>>();
+  const generatedOf = (tbl: string, column: string, stored: boolean): GeneratedColumn => {
+    if (!generatedByTable.has(tbl)) generatedByTable.set(tbl, generatedColumns(tableSql.get(tbl) ?? ''));
+    return { expression: generatedByTable.get(tbl)!.get(column.toLowerCase())?.expression ?? '', stored };
+  };
   const pkCols = new Map<string, Array<{ name: string; pk: number }>>();
   for (const r of cols) {
     let t = tables.get(r.tbl);
     if (!t) tables.set(r.tbl, (t = { name: r.tbl, columns: [], primaryKey: [] }));
     const isIntPk = r.pk > 0 && r.type.toUpperCase() === 'INTEGER';
+    const generated = r.hidden === 2 || r.hidden === 3 ? generatedOf(r.tbl, r.name, r.hidden === 3) : undefined;
     t.columns.push({
       name: r.name,
       type: r.type.toLowerCase(),
@@ -75,6 +83,7 @@ export function introspectSqlite(db: Database.Database): SchemaSnapshot {
       default: r.dflt,
       position: r.cid + 1,
       ...(collationOf(r.tbl, r.name) ? { collation: collationOf(r.tbl, r.name)! } : {}),
+      ...(generated ? { generated } : {}),
     });
     if (r.pk > 0) {
       const list = pkCols.get(r.tbl) ?? [];

@@ -41,7 +41,14 @@ export function ddlColumn(col: ExpectedColumn, engine: Engine): DdlColumn {
     ...(dflt !== undefined ? { default: dflt } : {}),
     ...(collate ? { collate } : {}),
     ...(col.identity ? { identity: col.identity } : {}),
+    ...generatedFor(col, engine),
   };
+}
+
+/** A declared generated column resolved for one engine (issue 17). */
+function generatedFor(col: ExpectedColumn, engine: Engine): Pick<DdlColumn, 'generated'> {
+  const expression = forEngine(col.generated?.expression, engine);
+  return expression === undefined ? {} : { generated: { expression, stored: forEngine(col.generated!.stored, engine) ?? false } };
 }
 
 export function fkName(table: string, fk: ExpectedForeignKey): string {
@@ -165,7 +172,7 @@ export function insertRowsSql(db: Db, t: ExpectedTable, rows: Array<Record<strin
  * foreign keys off, legacy rename, foreign_key_check before the commit).
  */
 export function rebuildTableSql(_db: Db, t: ExpectedTable, liveColumns: string[], engine: Engine): string[] {
-  const common = t.columns.map((c) => c.name).filter((c) => liveColumns.includes(c));
+  const common = t.columns.filter((c) => !c.generated).map((c) => c.name).filter((c) => liveColumns.includes(c)); // generated columns are computed, never inserted
   const tb = { ...ddlTable(t, engine, `${t.name}__new`), name: t.name };
   const out = ddlFor(engine).rebuildTable(tb, common.map((c) => ({ to: c, from: c })));
   if (!Array.isArray(out)) throw new Error(`internal: ${out.reason}`);

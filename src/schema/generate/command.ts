@@ -104,6 +104,8 @@ const ACCEPTABLE_UP: Partial<Record<string, (allowDrop: boolean) => string | und
   'loss-drop-column': (d) => (d ? 'migrate diff --allow-drop: the declaration no longer has this column' : undefined),
   'loss-narrowing-type': (d) => (d ? 'migrate diff --allow-drop: the declaration narrows this type' : undefined),
   'rewrite-column-type': () => 'the declaration changes the column type',
+  // the planner splits every volatile default (add, set default, backfill): in its output this rule fires only on a stored generated column (issue 17)
+  'rewrite-volatile-default': () => 'the declaration adds a stored generated column: PostgreSQL computes it for every row (a table rewrite)',
   'rewrite-sqlite-rebuild': () => "SQLite cannot ALTER this in place: SQLite's documented table rebuild, rows, indexes and triggers kept",
   'compat-rename-table': () => 'a rename resolved by --rename-table or on the terminal',
   'compat-rename-column': () => 'a rename resolved by --rename or on the terminal',

@@ -25,6 +25,14 @@ export function sameDefault(ddl: SchemaDdl, declared: DdlColumn, live: ColumnInf
   return ddl.canonicalDefault(declared.default) === ddl.canonicalDefault(live.default);
 }
 
+/** Whether a column is generated as declared: both plain, or the same expression (as the engine compares defaults) and kind (issue 17). */
+export function sameGenerated(ddl: SchemaDdl, declared: DdlColumn, live: ColumnInfo): boolean {
+  const d = declared.generated;
+  const l = live.generated;
+  if (!d || !l) return !d && !l;
+  return d.stored === l.stored && ddl.canonicalDefault(d.expression) === ddl.canonicalDefault(l.expression);
+}
+
 export function sameCollation(declared: DdlColumn, live: ColumnInfo): boolean {
   return norm(declared.collate ?? '') === norm(live.collation ?? '');
 }

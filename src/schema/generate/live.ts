@@ -48,6 +48,7 @@ export function liveColumn(c: ColumnInfo): DdlColumn {
     ...(c.default !== null && c.default !== undefined && !c.identity ? { default: c.default } : {}),
     ...(c.collation ? { collate: c.collation } : {}),
     ...(c.identity ? { identity: c.identity } : {}),
+    ...(c.generated ? { generated: { ...c.generated } } : {}),
   };
 }
 

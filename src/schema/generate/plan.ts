@@ -6,7 +6,7 @@ import { ddlTable } from '../autofix/sql.js';
 import { tablesFor } from '../diff.js';
 import { appliesTo, type ExpectedSchema, type ExpectedTable } from '../model.js';
 import { enumColumnStep, enumNamedColumns, planEnums } from './enums.js';
-import { findLiveForeignKey, findLiveIndex, isWidening, sameCollation, sameDefault, sameForeignKey, sameIndex, sameList, sameType } from './compare.js';
+import { findLiveForeignKey, findLiveIndex, isWidening, sameCollation, sameDefault, sameForeignKey, sameGenerated, sameIndex, sameList, sameType } from './compare.js';
 import { constraintIndex, liveColumn, liveDdlTable, liveForeignKey, liveTables, recreateIndex, type LiveTable } from './live.js';
 import type { PlanExclusion, PlanOptions, PlannedStep, RenameCandidate, SchemaChangePlan } from './types.js';
 
@@ -29,6 +29,8 @@ interface ColumnChange {
   nullability: boolean;
   default: boolean;
   collation: boolean;
+  /** Generated or not, expression or kind (issue 17). */
+  generated?: boolean;
 }
 
 /** What must change in one existing table. */
@@ -198,6 +200,7 @@ export function planSchemaChange(liveSnapshot: SchemaSnapshot, declared: Expecte
       d.dropForeignKeys.forEach((f) => droppedFks.add(f));
       continue;
     }
+    columnSteps.push(...generatedSteps(ddl, d, opts, omitted, refused));
     // Foreign keys and checks going away or changing.
     for (const f of d.dropForeignKeys) {
       const s = must(ddl.dropConstraint(t.name, f.name));
@@ -297,6 +300,7 @@ export function planSchemaChange(liveSnapshot: SchemaSnapshot, declared: Expecte
 
   // 4. New tables, referenced ones first, each with its indexes.
   const created = orderTables(newTables.filter((t) => !candidateTables.has(t.name)));
+  refused.push(...uncreatableGenerated(ddl, created)); // issue 17
   const createSteps = created.map((t) =>
     step([ddl.createTable(t), ...(t.indexes ?? []).map((i) => ddl.createIndex(t.name, i))], [ddl.dropTable(t.name)], { note: `creates ${t.name}` }),
   );
@@ -323,7 +327,7 @@ export function planSchemaChange(liveSnapshot: SchemaSnapshot, declared: Expecte
 
   // Columns are dropped before indexes are (re)built: DuckDB builds them again only after its last ALTER.
   // Enum types are created (and their values changed) before anything uses them, dropped after the last use.
-  out.push(...enumPlan.before, ...dropFkSteps, ...dropIndexSteps, ...createSteps, ...rebuildSteps, ...columnSteps, ...pkSteps, ...dropColumnSteps, ...indexSteps, ...fkSteps, ...dropTableSteps, ...enumPlan.after);
+  out.push(...enumPlan.before, ...dropFkSteps, ...dropIndexSteps, ...sequenceSteps(ddl, live, [...wanted.values()]), ...createSteps, ...rebuildSteps, ...columnSteps, ...pkSteps, ...dropColumnSteps, ...indexSteps, ...fkSteps, ...dropTableSteps, ...enumPlan.after);
   // Indexes an ALTER needed gone go first: their downs, run last, see the original names again.
   return { engine, steps: [...preSteps, ...renameSteps, ...out], omitted, refused, renameCandidates };
 }
@@ -385,7 +389,12 @@ function diffTable(ddl: SchemaDdl, d: DdlTable, t: LiveTable, opts: PlanOptions,
     const nullability = !inPk && liveNullable !== c.nullable;
     const dflt = !sameDefault(ddl, c, lc);
     const collation = ddl.facts.collations && !sameCollation(c, lc);
-    if (type || nullability || dflt || collation) change.push({ declared: type ? c : { ...c, type: lc.type }, live: liveDdl, type, nullability, default: dflt, collation });
+    let generated = !sameGenerated(ddl, c, lc);
+    if (generated && c.generated && !lc.generated && !opts.allowDrop) {
+      omitted.push({ change: `make ${d.name}.${c.name} a generated column`, reason: 'its values would be replaced by computed ones; that needs allowDrop' });
+      generated = false;
+    }
+    if (type || nullability || dflt || collation || generated) change.push({ declared: type ? c : { ...c, type: lc.type }, live: liveDdl, type, nullability, default: dflt, collation, generated });
   }
   const primaryKey = d.primaryKey.length > 0 && !sameList(d.primaryKey, t.primaryKey);
 
@@ -446,6 +455,7 @@ const LITERAL = /^\s*(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?|'(?:[^']|'')*
 /** Whether the engine's ALTER TABLE cannot do a change of this table (SQLite: it rebuilds then). */
 function rebuildNeeded(ddl: SchemaDdl, d: TableDiff, state: Map<string, LiveTable>): boolean {
   const f = ddl.facts;
+  if (d.change.some((c) => c.generated) || d.add.some((c) => c.generated && !f.generatedColumns?.add.includes(c.generated.stored ? 'stored' : 'virtual'))) return true; // issue 17
   if (d.change.some((c) => (c.type && !f.alterTypeInPlace) || (c.collation && !f.alterCollationInPlace) || (c.nullability && !f.setNotNullInPlace) || (c.default && !f.setDefaultInPlace))) return true;
   if (d.primaryKey && !f.alterPrimaryKeyInPlace) return true;
   if ((d.addForeignKeys.length || d.dropForeignKeys.length || d.addChecks.length || d.dropChecks.length) && !f.alterConstraintsInPlace) return true;
@@ -475,16 +485,19 @@ function rebuildStep(ddl: SchemaDdl, d: TableDiff): PlannedStep {
       continue;
     }
     const ch = d.change.find((x) => x.declared.name === c.name);
-    columns.push(ch?.type ? c : { ...c, type: lc.type });
+    const col = ch?.type ? c : { ...c, type: lc.type };
+    const { generated: _declared, ...plain } = col;
+    // a generated-column change left out (or none) keeps the live column's generation
+    columns.push(ch?.generated ? col : lc.generated ? { ...plain, generated: lc.generated } : plain);
   }
   const target: DdlTable = { ...d.declared, columns: [...columns, ...d.keep] };
-  const copyUp = target.columns.filter((c) => liveNames.has(c.name)).map((c) => ({ to: c.name, from: c.name }));
+  const copyUp = target.columns.filter((c) => liveNames.has(c.name) && !c.generated).map((c) => ({ to: c.name, from: c.name })); // generated: computed, never inserted
   const up = ddl.rebuildTable(target, copyUp, { triggers: t.triggers, selfCheck: true });
   const back = liveDdlTable(t);
   const targetNames = new Set(target.columns.map((c) => c.name));
   // A NOT NULL column without a default the rebuild dropped comes back with a placeholder value (its data is gone).
   const copyDown = back.columns
-    .filter((c) => targetNames.has(c.name) || (!c.nullable && c.default === undefined))
+    .filter((c) => !c.generated && (targetNames.has(c.name) || (!c.nullable && c.default === undefined)))
     .map((c) => (targetNames.has(c.name) ? { to: c.name, from: c.name } : { to: c.name, value: ddl.placeholder(c.type) }));
   const liveIndexes = t.indexes.filter((i) => !constraintIndex(i, ddl)).map((i) => recreateIndex(ddl, t.name, i, { renamed: !!t.renamed }));
   const down = ddl.rebuildTable(back, copyDown, { triggers: [...liveIndexes, ...t.triggers], selfCheck: true });
@@ -574,4 +587,61 @@ function orderLiveTables(tables: LiveTable[]): LiveTable[] {
   };
   tables.forEach(visit);
   return out;
+}
+
+/**
+ * Generated columns of a table altered in place (issue 17): one added as the engine's ADD COLUMN takes it, else
+ * refused; one whose expression or kind changed (or that became or stopped being generated) is dropped and
+ * added again (its values are computed again; a plain column's data is lost: that needs allowDrop). Taken out
+ * of `d.add` and `d.change` so that nothing else plans them.
+ */
+function generatedSteps(ddl: SchemaDdl, d: TableDiff, opts: PlanOptions, omitted: PlanExclusion[], refused: PlanExclusion[]): PlannedStep[] {
+  const { facts } = ddl;
+  const table = d.live.name;
+  const kind = (c: DdlColumn) => (c.generated!.stored ? 'stored' : 'virtual');
+  const canAdd = (c: DdlColumn) => !c.generated || !!facts.generatedColumns?.add.includes(kind(c));
+  const out: PlannedStep[] = [];
+  for (const c of d.add.filter((x) => x.generated)) {
+    if (canAdd(c)) out.push(step(ddl.addColumn(table, c), [ddl.dropColumn(table, c.name)]));
+    else refused.push({ change: `add generated column ${table}.${c.name}`, reason: `${facts.label} cannot add a ${kind(c)} generated column to an existing table` });
+  }
+  d.add = d.add.filter((x) => !x.generated);
+  for (const ch of d.change.filter((x) => x.generated)) {
+    const change = `make ${table}.${ch.declared.name} ${ch.declared.generated ? `generated always as (${ch.declared.generated.expression}) ${kind(ch.declared)}` : 'a plain column'}`;
+    if (!canAdd(ch.declared) || !canAdd(ch.live)) {
+      refused.push({ change, reason: `${facts.label} cannot add ${ch.declared.generated && !canAdd(ch.declared) ? `a ${kind(ch.declared)}` : 'a'} generated column to an existing table (drop and add is the only way)` });
+    } else if (!ch.live.generated && !opts.allowDrop) {
+      omitted.push({ change, reason: `the column's values would be replaced by computed ones; that needs allowDrop` });
+    } else {
+      out.push(step([ddl.dropColumn(table, ch.declared.name), ...ddl.addColumn(table, ch.declared)], [ddl.dropColumn(table, ch.declared.name), ...ddl.addColumn(table, ch.live)], { note: `${table}.${ch.declared.name} dropped and added again: a generated column cannot be altered in place` }));
+    }
+  }
+  d.change = d.change.filter((x) => !x.generated);
+  return out;
+}
+
+/** CREATE SEQUENCE for each sequence a declared default draws from that the schema lacks (PostgreSQL `nextval('…')`; issue 17). */
+function sequenceSteps(ddl: SchemaDdl, live: SchemaSnapshot, tables: DdlTable[]): PlannedStep[] {
+  if (!ddl.sequenceOf || !ddl.createSequence || !ddl.dropSequence || !live.sequences) return [];
+  const have = new Set(live.sequences);
+  const out: PlannedStep[] = [];
+  for (const t of tables) {
+    for (const c of t.columns) {
+      const s = c.default === undefined ? undefined : ddl.sequenceOf(c.default);
+      if (!s || have.has(s.name)) continue;
+      have.add(s.name);
+      out.push(step([ddl.createSequence(s.sql)], [ddl.dropSequence(s.sql)], { note: `the default of ${t.name}.${c.name} draws from ${s.sql}` }));
+    }
+  }
+  return out;
+}
+
+/** Generated columns of a kind the engine's CREATE TABLE does not take (PostgreSQL: virtual; DuckDB: stored). */
+function uncreatableGenerated(ddl: SchemaDdl, tables: DdlTable[]): PlanExclusion[] {
+  const kinds = ddl.facts.generatedColumns?.create ?? [];
+  return tables.flatMap((t) =>
+    t.columns
+      .filter((c) => c.generated && !kinds.includes(c.generated.stored ? 'stored' : 'virtual'))
+      .map((c) => ({ change: `create ${t.name} with generated column ${c.name}`, reason: `${ddl.facts.label} has no ${c.generated!.stored ? 'stored' : 'virtual'} generated columns (declare \`stored: { ${ddl.engine}: ${!c.generated!.stored} }\`)` })),
+  );
 }

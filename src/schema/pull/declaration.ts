@@ -78,6 +78,7 @@ class Writer {
       ['default', c.default === null || c.default === undefined ? undefined : PORTABLE_DEFAULT.test(c.default) ? js(c.default) : this.perEngine(c.default)],
       ['collate', c.collation ? this.perEngine(c.collation) : undefined],
       ['identity', c.identity ? js(c.identity) : undefined],
+      ['generated', c.generated ? `{ expression: ${this.perEngine(c.generated.expression)}, stored: ${c.generated.stored} }` : undefined],
     ];
     const withType = (type?: string) => obj(type === undefined ? opts : [...opts, ['type', this.perEngine(type)]]);
     const name = js(c.name);

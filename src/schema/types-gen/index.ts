@@ -109,7 +109,7 @@ export function typesFromSchema(schema: ExpectedSchema, engine: Engine): string 
     columns: t.columns.map((c) => {
       const type = forEngine(c.type, engine) ?? c.family;
       const rowid = facts.integerKeyIsRowid && t.primaryKey.length === 1 && t.primaryKey[0] === c.name && type.toLowerCase() === 'integer';
-      return { name: c.name, family: c.family, type, nullable: c.nullable, generated: forEngine(c.default, engine) !== undefined || (facts.identity && !!c.identity) || rowid };
+      return { name: c.name, family: c.family, type, nullable: c.nullable, generated: forEngine(c.default, engine) !== undefined || forEngine(c.generated?.expression, engine) !== undefined || (facts.identity && !!c.identity) || rowid };
     }),
   }));
   return source(engine, 'schema', tables, enums);
@@ -127,7 +127,7 @@ export function typesFromSnapshot(snap: SchemaSnapshot): string {
         .sort((a, b) => a.position - b.position)
         .map((c) => {
           const rowid = facts.integerKeyIsRowid && t.primaryKey.length === 1 && t.primaryKey[0] === c.name && c.type === 'integer';
-          return { name: c.name, family: c.family, type: c.type, nullable: c.nullable && !t.primaryKey.includes(c.name), generated: c.default !== null || !!c.identity || rowid };
+          return { name: c.name, family: c.family, type: c.type, nullable: c.nullable && !t.primaryKey.includes(c.name), generated: c.default !== null || !!c.generated || !!c.identity || rowid };
         }),
     }));
   return source(snap.engine, 'database', tables, enums);
