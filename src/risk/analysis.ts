@@ -10,6 +10,8 @@ export class SchemaMemory {
   readonly columns = new Map<string, Map<string, string>>();
   /** table → index column lists (leading columns first). */
   readonly indexes = new Map<string, string[][]>();
+  /** Index name → table (lower case), for indexes of their own (CREATE INDEX, not a PRIMARY KEY or UNIQUE constraint). */
+  readonly createdIndexes = new Map<string, string>();
   /** CHECK (col IS NOT NULL) constraints by name (lower case). */
   readonly checks = new Map<string, { table: string; col: string }>();
   /** `table.col` proven NOT NULL by a validated check: SET NOT NULL needs no scan. */
@@ -36,20 +38,32 @@ export class SchemaMemory {
         m.columns.set(t.name.toLowerCase(), cols);
         if (t.primaryKey.length) m.addIndex(t.name, t.primaryKey);
       }
-      for (const i of ctx.live.indexes) m.addIndex(i.table, i.columns);
+      for (const i of ctx.live.indexes) m.addIndex(i.table, i.columns, i.primary ? undefined : i.name);
     }
     return m;
   }
 
-  addIndex(table: string, cols: string[]): void {
+  /** `created`: the index's name when CREATE INDEX made it (else a PRIMARY KEY or UNIQUE constraint's). */
+  addIndex(table: string, cols: string[], created?: string): void {
     const k = table.toLowerCase();
+    if (created) this.createdIndexes.set(created.toLowerCase(), k);
     const list = this.indexes.get(k) ?? [];
     list.push(cols.map((c) => c.toLowerCase()));
     this.indexes.set(k, list);
   }
 
-  hasIndex(table: string): boolean {
-    return (this.indexes.get(table.toLowerCase())?.length ?? 0) > 0;
+  /**
+   * Whether DuckDB refuses to ALTER the table ("Cannot alter entry … entries that depend on it"): it has
+   * an index made by CREATE INDEX. A PRIMARY KEY or UNIQUE constraint does not block it (DuckDB 1.5).
+   */
+  blocksDuckAlter(table: string): boolean {
+    const k = table.toLowerCase();
+    return [...this.createdIndexes.values()].includes(k);
+  }
+
+  /** DROP INDEX: it no longer blocks an ALTER of its table. */
+  dropIndex(name: string): void {
+    this.createdIndexes.delete(name.toLowerCase());
   }
 
   /** An index whose leading columns are exactly `cols` (in any order). */
@@ -93,6 +107,7 @@ export class SchemaMemory {
       this.indexes.set(t, idx);
       this.indexes.delete(f);
     }
+    for (const [name, table] of this.createdIndexes) if (table === f) this.createdIndexes.set(name, t);
   }
 
   /** Renames a column's type and NOT NULL knowledge with it. */
@@ -110,6 +125,7 @@ export class SchemaMemory {
     for (const k of [...this.notNullProven]) if (k.startsWith(p)) this.notNullProven.delete(k);
     this.columns.delete(name.toLowerCase());
     this.indexes.delete(name.toLowerCase());
+    for (const [i, table] of this.createdIndexes) if (table === name.toLowerCase()) this.createdIndexes.delete(i);
   }
 }
 

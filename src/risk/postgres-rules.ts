@@ -203,7 +203,7 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
         const size = a.size(table);
         a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `CREATE INDEX blocks writes to "${table}" for the whole build (${a.sizeNote(table)})`, `use \`${s.text.replace(/^CREATE\s+(UNIQUE\s+)?INDEX\b/i, (m) => `${m} CONCURRENTLY`)}\` in a migration marked \`-- eventdb:no-transaction\``);
       }
-      a.memory.addIndex(table, cols);
+      a.memory.addIndex(table, cols, (n.idxname as string | undefined) ?? `${table}_${cols.join('_')}_idx`);
       return;
     }
     case 'DropStmt': {
@@ -218,7 +218,8 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
       for (const obj of (n.objects ?? []) as Node[]) {
         const items: Node[] = obj.List?.items ?? (obj.String ? [obj] : []);
         const name = str(items[items.length - 1]);
-        if (type === 'OBJECT_TABLE') dropTable(a, s, name, qualified(items));
+        if (type === 'OBJECT_INDEX') a.memory.dropIndex(name);
+        else if (type === 'OBJECT_TABLE') dropTable(a, s, name, qualified(items));
         else if (type === 'OBJECT_MATVIEW' || type === 'OBJECT_VIEW' || type === 'OBJECT_FOREIGN_TABLE') a.dropRelation(name);
         else if (type === 'OBJECT_DOMAIN') a.dropRelation(`domain ${str((obj.TypeName?.names ?? items).at(-1))}`);
         else if (type === 'OBJECT_SCHEMA') {
@@ -259,7 +260,7 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
       const rt = n.renameType as string;
       const table = n.relation?.relname as string | undefined;
       if (!table) return;
-      if (duck && a.memory.hasIndex(table) && !a.createdHere(table)) duckIndexed(a, s, table, 'RENAME');
+      if (duck && a.memory.blocksDuckAlter(table) && !a.createdHere(table)) duckIndexed(a, s, table, 'RENAME');
       if (rt === 'OBJECT_TABLE' || rt === 'OBJECT_MATVIEW' || rt === 'OBJECT_VIEW' || rt === 'OBJECT_FOREIGN_TABLE') {
         a.renameRelation(s, table, String(n.newname), rt === 'OBJECT_TABLE');
       } else if (rt === 'OBJECT_COLUMN') {
@@ -378,7 +379,7 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
     }
     case 'AT_DropColumn': {
       const col = c.name as string;
-      if (duck && a.memory.hasIndex(table) && !a.createdHere(table)) duckIndexed(a, s, table, 'DROP COLUMN');
+      if (duck && a.memory.blocksDuckAlter(table) && !a.createdHere(table)) duckIndexed(a, s, table, 'DROP COLUMN');
       let level = scaled(size, 'high', 'high', 'high', 'low');
       if (a.direction === 'down') level = size.source === 'assumed' ? (a.ctx.assumeSmall ? 'low' : a.createdByUp.has(`${table}.${col}`.toLowerCase()) ? 'medium' : 'high') : size.cls === 'empty' ? 'low' : 'high';
       a.emit('loss-drop-column', level, s, `dropping "${table}"."${col}" deletes its values (${note})`, a.direction === 'down' ? 'take a backup before rolling back (--backup-before), or keep the column in the down and drop it in a later migration' : 'stop reading and writing the column in a release first, take a backup (--backup-before), then drop it');
@@ -397,7 +398,7 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
       const using = c.def?.ColumnDef?.raw_default as Node | undefined;
       const plainUsing = !using || (using.ColumnRef?.fields?.length === 1 && str(using.ColumnRef.fields[0]).toLowerCase() === col.toLowerCase());
       if (from === to && plainUsing && !c.def?.ColumnDef?.collClause) return;
-      if (duck && a.memory.hasIndex(table) && !a.createdHere(table)) duckIndexed(a, s, table, 'ALTER COLUMN TYPE');
+      if (duck && a.memory.blocksDuckAlter(table) && !a.createdHere(table)) duckIndexed(a, s, table, 'ALTER COLUMN TYPE');
       if (from && isNarrowing(from, to)) {
         a.emit('loss-narrowing-type', scaled(size, 'high', 'high', 'high', 'low'), s, `changing "${table}"."${col}" from ${from} to ${to} narrows it: values that do not fit make the migration fail or are cut`, 'check the data first (SELECT … WHERE length(col) > n), add a new column of the new type, backfill with an explicit conversion, then swap');
       } else if (!from && /\(|^int[12]$|^int4$|^date$|^float4$/.test(to) && !isNew) {
@@ -454,7 +455,7 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
     case 'AT_SetNotNull': {
       const col = c.name as string;
       if (duck) {
-        if (a.memory.hasIndex(table) && !a.createdHere(table)) duckIndexed(a, s, table, 'SET NOT NULL');
+        if (a.memory.blocksDuckAlter(table) && !a.createdHere(table)) duckIndexed(a, s, table, 'SET NOT NULL');
         return;
       }
       if (isNew || a.memory.notNullProven.has(`${table}.${col}`.toLowerCase())) return;
