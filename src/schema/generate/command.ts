@@ -298,13 +298,14 @@ async function lintGenerated(files: GeneratedFile[], engines: Engine[], allowDro
   const blocking = findings.filter((f) => !f.accepted && atLeast(f.level, 'high'));
   if (!blocking.length) return findings;
   for (const f of blocking) {
-    const file = files.find((g) => g.name === f.file || g.id === f.migration)!;
-    const upFires = findings.some((x) => x.migration === f.migration && x.rule === f.rule && x.direction === 'up' && atLeast(x.level, 'high'));
+    const file = files.find((g) => g.name === f.file) ?? files.find((g) => g.id === f.migration)!;
+    const upFires = findings.some((x) => (x.file ?? x.migration) === (f.file ?? f.migration) && x.rule === f.rule && x.direction === 'up' && atLeast(x.level, 'high'));
     const reason = f.direction === 'down' && !upFires ? "down only: it undoes this migration's own up" : ACCEPTABLE_UP[f.rule]?.(allowDrop);
     if (!reason) {
       throw new EventdbError('DIFF_RISK', `the generated migration fails migrate lint: ${f.rule} (${f.level}) at ${f.file ?? f.migration}: ${f.message}; nothing was written`, `${f.advice} — change the declaration in smaller steps, or write this migration by hand`, { details: { findings: blocking } });
     }
-    for (const g of files.filter((x) => x.id === file.id)) g.accepted[f.rule] = reason;
+    // Only the file the finding is in: each engine's gate lints its own variant (a noop variant carries none).
+    file.accepted[f.rule] = reason;
   }
   for (const f of files) if (Object.keys(f.accepted).length) f.text = renderMigration(f, f.text.match(/^-- eventdb:description (.*)$/m)?.[1] ?? f.id);
   findings = await lintOnce();
