@@ -4,6 +4,7 @@ import { parseDatabaseUrl } from '../../config/index.js';
 import type { Connection, SchemaSnapshot } from '../../dialects/types.js';
 import { EventdbError, messageOf } from '../../errors.js';
 import { isInternalTable } from '../diff.js';
+import { migrationsDir } from '../migrations-check.js';
 import { openScratchDatabase, type ScratchDatabase } from '../drift.js';
 
 /** A scratch database holding what the existing migrations produce on one engine, open until `close`. */
@@ -41,7 +42,8 @@ export async function openReplayed(config: ResolvedConfig, engine: Engine): Prom
   try {
     const { migrateUp } = await import('../../migrations/up.js');
     try {
-      await migrateUp(s.conn, s.config, SCRATCH_RUN);
+      // No migrations folder yet (adopting a database: pull, then the first diff): nothing to replay.
+      if (existsSync(migrationsDir(config))) await migrateUp(s.conn, s.config, SCRATCH_RUN);
     } catch (e) {
       if (e instanceof EventdbError) {
         throw new EventdbError('DIFF_REPLAY', `the existing migrations do not replay on ${engine}: ${e.message}`, e.hint || 'fix the migration (see `eventdb migrate up --dry-run`), then run migrate diff again', { cause: e, details: { engine, code: e.code } });

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engine } from '../../config/index.js';
 import { EventdbError } from '../../errors.js';
@@ -138,10 +138,13 @@ export function writeMigrations(dir: string, files: GeneratedFile[]): string[] {
   const taken = files.map((f) => join(dir, f.name)).filter((p) => existsSync(p));
   if (taken.length) throw new EventdbError('DIFF_EXISTS', `${taken[0]} already exists; nothing was written`, 'choose another NAME, or remove the file');
   const tmp = files.map((f) => join(dir, `.${f.name}.${process.pid}.tmp`));
+  // The first diff of an adopted database creates the folder (removed again if nothing could be written).
+  const created = existsSync(dir) ? undefined : mkdirSync(dir, { recursive: true });
   try {
     files.forEach((f, i) => writeFileSync(tmp[i]!, f.text, { flag: 'wx' }));
   } catch (e) {
     for (const t of tmp) rmSync(t, { force: true });
+    if (created) rmSync(created, { recursive: true, force: true });
     throw e;
   }
   files.forEach((f, i) => renameSync(tmp[i]!, join(dir, f.name)));
