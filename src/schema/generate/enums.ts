@@ -94,7 +94,8 @@ export function planEnums(ddl: SchemaDdl, live: SchemaSnapshot, declared: Expect
       continue;
     }
     const liveDefaults = (u: EnumUser) => u.default;
-    const back = rebuildEnum(ddl, e.name, liveValues, used, liveDefaults);
+    const deps = enumDependents(ddl, live, e.name);
+    const back = rebuildEnum(ddl, e.name, liveValues, used, liveDefaults, deps);
     if (isSubsequence(liveValues, e.values)) {
       const adds: string[] = [];
       e.values.forEach((v, i) => {
@@ -116,7 +117,7 @@ export function planEnums(ddl: SchemaDdl, live: SchemaSnapshot, declared: Expect
       return d && d.type === e.name ? d.default : u.default;
     };
     out.before.push(
-      step(rebuildEnum(ddl, e.name, e.values, used, declaredDefaults), back, {
+      step(rebuildEnum(ddl, e.name, e.values, used, declaredDefaults, deps), back, {
         note: `values of ${e.name} removed or reordered: a new type, ${used.length ? `${used.map((u) => `${u.table}.${u.column}`).join(', ')} cast to it through text (rewrites the table${used.length > 1 ? 's' : ''}), ` : ''}the old type dropped, the new one renamed`,
       }),
     );
@@ -142,10 +143,45 @@ export function planEnums(ddl: SchemaDdl, live: SchemaSnapshot, declared: Expect
   return out;
 }
 
-/** A type rebuilt with other values: new type, columns cast through text (defaults dropped and set again), old dropped, new renamed. */
-export function rebuildEnum(ddl: SchemaDdl, name: string, values: string[], used: EnumUser[], defaultOf: (u: EnumUser) => string | undefined): string[] {
+/** What must be dropped before a rebuild of an enum type and created again after it (enumDependents). */
+export interface EnumDependents {
+  drop: string[];
+  create: string[];
+}
+
+/**
+ * Checks and indexes whose expression or predicate names the type (`status <> 'closed'::mood`): the
+ * column's type change cannot carry them over (PostgreSQL: "operator does not exist: mood__new =
+ * mood"), so a rebuild drops them first and creates them again, as the engine reported them, once the
+ * new type has the old name.
+ */
+export function enumDependents(ddl: SchemaDdl, live: SchemaSnapshot, name: string): EnumDependents {
+  const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const cast = new RegExp(`::\\s*(?:"${esc}"|${esc}\\b)`, 'i');
+  const out: EnumDependents = { drop: [], create: [] };
+  for (const c of live.checks ?? []) {
+    if (!cast.test(c.expression)) continue;
+    const drop = ddl.dropConstraint(c.table, c.name);
+    const add = ddl.addCheck(c.table, { name: c.name, expression: c.expression });
+    if (isRefusal(drop) || isRefusal(add)) continue;
+    out.drop.push(drop);
+    out.create.push(add);
+  }
+  for (const i of live.indexes) {
+    if (i.primary || !cast.test(`${i.where ?? ''} ${i.definition ?? ''}`)) continue;
+    out.drop.push(ddl.dropIndex(i.name));
+    out.create.push(i.definition ?? ddl.createIndex(i.table, { name: i.name, columns: i.columns, unique: i.unique, ...(i.where ? { where: i.where } : {}) }));
+  }
+  return out;
+}
+
+/**
+ * A type rebuilt with other values: its dependent checks and indexes dropped, a new type, columns cast
+ * through text (defaults dropped and set again), old dropped, new renamed, the dependents created again.
+ */
+export function rebuildEnum(ddl: SchemaDdl, name: string, values: string[], used: EnumUser[], defaultOf: (u: EnumUser) => string | undefined, deps: EnumDependents = { drop: [], create: [] }): string[] {
   const tmp = `${name}__new`;
-  const out = [ddl.createEnum(tmp, values) as string];
+  const out = [...deps.drop, ddl.createEnum(tmp, values) as string];
   for (const u of used) if (u.default !== undefined) out.push(ddl.dropDefault(u.table, u.column));
   for (const u of used) out.push(ddl.alterColumnToEnum(u.table, u.column, tmp) as string);
   out.push(ddl.dropEnum(name) as string, ddl.renameEnum(tmp, name) as string);
@@ -153,6 +189,7 @@ export function rebuildEnum(ddl: SchemaDdl, name: string, values: string[], used
     const d = defaultOf(u);
     if (d !== undefined) out.push(ddl.setDefault(u.table, u.column, d));
   }
+  out.push(...deps.create);
   return out;
 }
 
