@@ -5,7 +5,10 @@
 //   - `eventdb migrate up` of 1000 migrations (CREATE TABLE + CREATE INDEX each) on PGlite beside the
 //     same on the local PostgreSQL server (budget: ≤ 1.5× the server). The PGlite data directory is
 //     created before timing (a new one takes seconds to initialise, as a server database exists first);
-//     the timing includes opening it.
+//     the timing includes opening it;
+//   - in-memory PGlite databases opened one after another in one process (migrate diff's scratch
+//     databases, validate's drift check): the first two run initdb (the second also keeps an image of
+//     the fresh data directory), later ones load that image; median of the 3rd–8th beside the 2nd.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -77,6 +80,18 @@ try {
     await admin.end();
   }
   row(`migrate up (${N}) on PGlite`, lite, server, 'local PostgreSQL server', `${(lite / server).toFixed(2)}×`, '≤ 1.5× server', lite <= 1.5 * server);
+
+  // in-memory databases, one after another
+  const boots = [];
+  for (let i = 0; i < 8; i++) {
+    const t = performance.now();
+    const c = await openDatabase({ flags: { url: 'pglite::memory:' }, env: {} });
+    await c.ping();
+    boots.push(performance.now() - t);
+    await c.close();
+  }
+  const later = median(boots.slice(2));
+  row(`open an in-memory PGlite database: 1st ${fmt(boots[0])}; 3rd–8th (from the image), median`, later, boots[1], '2nd: initdb + image', `${(later / boots[1]).toFixed(2)}×`, '< 1.0×', later < boots[1]);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
