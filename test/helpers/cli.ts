@@ -56,6 +56,8 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
         },
       });
     });
+    // A child that exits before reading its stdin (a refusal at start-up) closes the pipe: EPIPE is not the test's error.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
 }
