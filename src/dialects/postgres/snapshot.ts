@@ -59,21 +59,26 @@ async function dumpInOwnSession(config: ResolvedConfig, opts: { pgDump?: 'auto' 
     // pg_dump starts at once on the exported snapshot; its version comes from its archive's header.
     const starting = own ? undefined : startPgDump(p, row.id!);
     opts.onStarted?.(); // pg_dump runs (or the own dump is about to): the core opens its connection now
+    // The rows are counted in the exported snapshot while pg_dump reads its catalog and streams, not
+    // after its header arrived (for a small database that was after pg_dump had ended, #18). Should
+    // pg_dump prove unusable, counting stops after the table it is on and the own dump counts instead.
+    const stop = { now: false };
+    const counting = starting ? listTables(c).then((list) => countAll(c, list, stop)) : undefined;
+    counting?.catch(() => undefined);
     const use = starting ? await starting : { problem: 'EVENTDB_PG_DUMP=never' };
     if ('stream' in use) {
-      // The rows are counted in the exported snapshot while pg_dump streams it, not before.
       const tables: Record<string, number> = {};
-      const settled = listTables(c)
-        .then((list) => countAll(c, list))
-        .then(
-          (counted) => void Object.assign(tables, counted),
-          (e: unknown) => {
-            throw new EventdbError('BACKUP_FAILED', `cannot start the PostgreSQL dump: ${messageOf(e)}`, 'check the database permissions (the backup reads every table)', { cause: e });
-          },
-        );
+      const settled = counting!.then(
+        (counted) => void Object.assign(tables, counted),
+        (e: unknown) => {
+          throw new EventdbError('BACKUP_FAILED', `cannot start the PostgreSQL dump: ${messageOf(e)}`, 'check the database permissions (the backup reads every table)', { cause: e });
+        },
+      );
       settled.catch(() => undefined); // awaited by the core; a failed put must not leave it unhandled
       return { format: 'pg-custom', extension: '.pgdump', tables, tool: use.version.text, notes, stream: use.stream, settled, cleanup } satisfies SnapshotSource;
     }
+    stop.now = true;
+    await counting?.catch(() => undefined);
     notes.push(`eventdb's own dump was used: ${use.problem}${'version' in use && use.version ? " (install the PostgreSQL client tools of the server's version to use pg_dump)" : ''}`);
     const tables: Record<string, number> = {};
     return { format: 'eventdb-pg', extension: '.edbdump', tables, tool: 'eventdb logical dump (COPY in one REPEATABLE READ transaction)', notes, stream: writeOwnDump(c, server, tables, copyOverWire(c)), cleanup } satisfies SnapshotSource;
