@@ -2,12 +2,12 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { ResolvedConfig } from '../config/index.js';
-import { getSnapshotEngine, isServer, openConnection, storageOf } from '../dialects/index.js';
+import { getSnapshotEngine, isServer, openConnection, storageOf, type Connection } from '../dialects/index.js';
 import { EventdbError, messageOf } from '../errors.js';
 import { VERSION } from '../version.js';
 import { checkKeys, compressionSuffix, compressor, defaultCompression, encryptionFor, encryptStream, keysFromEnv, meter, parseCompression, type Compression } from './codec.js';
 import { databasePrefix, MANIFEST_FORMAT, MANIFEST_NAME, newSnapshotId, type Manifest } from './manifest.js';
-import { readMigrationHead } from './migration-head.js';
+import type { readMigrationHead } from './migration-head.js';
 import { checkTag } from './names.js';
 import { openStore } from './stores/index.js';
 import { makeTempDir } from './temp-dirs.js';
@@ -69,19 +69,18 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
   // not one after the other (#18 fixed cost); their errors, if any, surface where they did before.
   const loadingEngine = getSnapshotEngine(config.database.engine, config.database.driver);
   loadingEngine.catch(() => undefined);
-  // A server's connection opens at once too; a file is opened only once the store is known to open.
-  const connecting = isServer(config.database) ? openConnection(config) : undefined;
-  connecting?.catch(() => undefined);
+  // A server's connection opens once its dump has started (below); a file is opened only once the
+  // store is known to open.
   const making = makeTempDir('backup', env);
   making.catch(() => undefined);
   let conn: Awaited<ReturnType<typeof openConnection>> | undefined;
   let tmp: string | undefined;
   const store = await openStore(opts.store ?? config.store, { cwd: config.cwd, env }).catch(async (e: unknown) => {
-    await closeAll(connecting, making);
+    await closeAll(undefined, making);
     throw e;
   });
   const engine = await loadingEngine.catch(async (e: unknown) => {
-    await closeAll(connecting, making);
+    await closeAll(undefined, making);
     throw e;
   });
   const started = Date.now();
@@ -89,24 +88,36 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
   const id = newSnapshotId(createdAt);
   const folder = `${databasePrefix(config.environment, config.database.name)}${id}/`;
   const written: string[] = [];
+  // A server's connection, once opened (it may still be opening when the backup fails).
+  let connecting: Promise<Connection> | undefined;
   try {
-    const [made, connected] = await Promise.allSettled([making, connecting]);
-    if (made.status === 'fulfilled') tmp = made.value;
-    if (connected.status === 'fulfilled') conn = connected.value;
-    if (made.status === 'rejected') throw made.reason;
-    if (connected.status === 'rejected') throw connected.reason;
-    conn ??= await openConnection(config);
+    tmp = await making;
     const snapshotOpts = { tmpDir: tmp!, pgDump: env.EVENTDB_PG_DUMP === 'never' ? 'never' : 'auto' } as const;
     let serverVersion: string;
     let migrations: Awaited<ReturnType<typeof readMigrationHead>>;
     let source: Awaited<ReturnType<typeof engine.snapshot>>;
     if (isServer(config.database)) {
-      // A server's dump runs in its own session (and pg_dump in its own process): the version and
-      // migration head are read on this connection while it starts and runs (#18 fixed cost).
-      const c = conn;
-      const reading = (async () => [await c.serverVersion(), await readMigrationHead(c)] as const)();
+      // A server's dump runs in its own session (and pg_dump in its own process). The connection (the
+      // dialect's modules, Kysely among them, and a session) opens once the dump has started, and the
+      // version and migration head are read on it while the dump runs: loading those modules first
+      // held the dump's start back (#18 fixed cost). A dump that cannot start opens no connection.
+      let opened!: (c: Promise<Connection>) => void;
+      const opening = new Promise<Connection>((resolve) => (opened = (c) => resolve(c)));
+      const open = () => {
+        if (connecting) return;
+        connecting = openConnection(config);
+        connecting.catch(() => undefined);
+        opened(connecting);
+      };
+      const snapshotting = engine.snapshotOwnSession ? engine.snapshotOwnSession(config, { ...snapshotOpts, onStarted: open }) : (open(), connecting!.then((c) => engine.snapshot(c, config, snapshotOpts)));
+      snapshotting.then(open, () => undefined);
+      const reading = (async () => {
+        const c = await opening;
+        const { readMigrationHead } = await import('./migration-head.js');
+        return [await c.serverVersion(), await readMigrationHead(c)] as const;
+      })();
       reading.catch(() => undefined);
-      source = await engine.snapshot(conn, config, snapshotOpts);
+      source = await snapshotting; // on failure, a connection opened meanwhile is closed in `finally`
       const dump = source.stream as Readable;
       // Until the stages below listen to it, a dump that fails meanwhile is held here: not an
       // unhandled 'error' event, nor a destroyed stream piped into them later.
@@ -115,6 +126,7 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
       dump.on('error', hold);
       try {
         [serverVersion, migrations] = await reading;
+        conn = await connecting!;
         if (failed !== undefined || dump.errored) throw failed ?? dump.errored;
       } catch (e) {
         dump.on('error', () => undefined);
@@ -125,6 +137,8 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
         dump.off('error', hold);
       }
     } else {
+      conn ??= await openConnection(config);
+      const { readMigrationHead } = await import('./migration-head.js');
       serverVersion = await conn.serverVersion();
       migrations = await readMigrationHead(conn);
       source = await engine.snapshot(conn, config, snapshotOpts);
@@ -210,7 +224,7 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
     if (e instanceof EventdbError) throw e;
     throw new EventdbError('BACKUP_FAILED', `backup failed: ${messageOf(e)}`, 'no snapshot was written; check the message and retry', { cause: e });
   } finally {
-    await Promise.all([conn?.close().catch(() => undefined), tmp ? rm(tmp, { recursive: true, force: true }).catch(() => undefined) : undefined]);
+    await Promise.all([(connecting ?? Promise.resolve(conn)).then((c) => c?.close()).catch(() => undefined), tmp ? rm(tmp, { recursive: true, force: true }).catch(() => undefined) : undefined]);
   }
 }
 

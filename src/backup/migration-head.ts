@@ -1,17 +1,17 @@
-import { sql } from 'kysely';
 import { existsSync, readdirSync } from 'node:fs';
 import type { ResolvedConfig } from '../config/index.js';
 import type { Connection } from '../dialects/types.js';
-import { HISTORY_TABLE } from '../migrations/history.js';
 import { parseFileName } from '../migrations/file-name.js';
 import type { AppliedMigration } from './manifest.js';
-
 
 /**
  * The applied migrations from the `eventdb_migrations` history table (id, checksum, applied_at),
  * oldest first. A database without the table has an empty head.
  */
 export async function readMigrationHead(conn: Connection): Promise<{ head: string | null; applied: AppliedMigration[] }> {
+  // Kysely and the history module load here, not with this file: restore imports it for the known
+  // migration ids only, and loading Kysely held its start back (#18).
+  const [{ sql }, { HISTORY_TABLE }] = await Promise.all([import('kysely'), import('../migrations/history.js')]);
   // The history table as eventdb creates it (ensureHistory), asked for directly: one query. When that
   // fails, a second one tells a missing table (no head, as historyExists tells it) from a table of
   // another layout, whose columns are then looked up by introspection. Introspecting the whole schema

@@ -326,6 +326,12 @@ export interface SnapshotEngine {
   /** A consistent copy while writers continue, streamed. `tmpDir` is scratch space. */
   snapshot(conn: Connection, config: ResolvedConfig, opts: { tmpDir: string; pgDump?: 'auto' | 'never' }): Promise<SnapshotSource>;
   /**
+   * The same copy by an engine whose dump opens its own session and never uses the core's connection
+   * (a server): the core starts it without waiting for that connection to open, and opens the
+   * connection once `onStarted` is called (the dump's process or copy has begun) (#18 fixed cost).
+   */
+  snapshotOwnSession?(config: ResolvedConfig, opts: { tmpDir: string; pgDump?: 'auto' | 'never'; onStarted?: () => void }): Promise<SnapshotSource>;
+  /**
    * Checks a downloaded copy: SQLite/DuckDB open it read-only and run the engine's integrity check;
    * PostgreSQL reads the dump through (eventdb-pg) or lists it with pg_restore (pg-custom). Returns rows
    * per table when it can count them. Throws EventdbError CORRUPT_SNAPSHOT when the copy fails.

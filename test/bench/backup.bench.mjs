@@ -314,6 +314,8 @@ async function rowsBench() {
       'pg_dump -Fc',
       (i) => eventdb(['backup', '--url', pgUrl(bench), '--store', `file:${dir}/benchstore${i === 0 ? '' : `-${i}`}`]),
       () => sh('pg_dump', ['-Fc', '-f', dump, pgUrl(bench)]),
+      undefined,
+      BEFORE ? (i) => eventdb(['backup', '--url', pgUrl(bench), '--store', `file:${dir}/benchstore-before-${i}`], {}, BEFORE) : undefined,
     );
     const createdb = [];
     await sideBySide(

@@ -2,7 +2,7 @@ import type { Client } from 'pg';
 import pg from './pg-driver.js';
 import type { ResolvedConfig } from '../../config/index.js';
 import { connectError } from './errors.js';
-import { poolConfig } from './index.js';
+import { poolConfig } from './pool-config.js';
 
 /** One session for backup and restore (the dump's transaction, a restore's admin or load session), on `database` when given. */
 export async function snapshotClient(config: ResolvedConfig, database?: string): Promise<Client> {

@@ -1,5 +1,4 @@
 import { Kysely, PostgresDialect } from 'kysely';
-import type { PoolConfig } from 'pg';
 import pg from './pg-driver.js';
 import { hostname } from 'node:os';
 import type { ResolvedConfig } from '../../config/index.js';
@@ -7,6 +6,7 @@ import { EventdbError } from '../../errors.js';
 import type { Connection, Dialect } from '../types.js';
 import { capabilities } from './capabilities.js';
 import { connectError } from './errors.js';
+import { poolConfig } from './pool-config.js';
 import { introspectPostgres } from './introspect.js';
 import { bulkInsertPostgres } from './bulk-insert.js';
 import { advisoryLockStatus, withAdvisoryLock } from './lock.js';
@@ -18,47 +18,7 @@ import { createPostgresScratch } from './scratch.js';
 import { postgresTableSizes } from './table-sizes.js';
 import { postgresVitals } from './vitals.js';
 
-export { capabilities };
-
-/** int8 and numeric-count results as JS numbers when they fit; everything else as pg parses it. */
-const types = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === 20) {
-      return (v: string) => {
-        const n = Number(v);
-        return Number.isSafeInteger(n) ? n : v;
-      };
-    }
-    return pg.types.getTypeParser(oid, format as 'text');
-  },
-};
-
-export function poolConfig(config: ResolvedConfig): PoolConfig {
-  const p = config.database.postgres;
-  if (!p) throw new EventdbError('CONFIG', 'not a PostgreSQL server URL', 'use postgres://user:password@host:5432/database');
-  const ssl =
-    p.sslmode === 'require' || p.sslmode === 'no-verify'
-      ? { rejectUnauthorized: false }
-      : p.sslmode === 'verify-ca' || p.sslmode === 'verify-full'
-        ? { rejectUnauthorized: true }
-        : false;
-  return {
-    host: p.host,
-    port: p.port,
-    user: p.user ?? process.env.PGUSER ?? 'postgres',
-    password: p.password ?? process.env.PGPASSWORD,
-    database: p.database,
-    ssl,
-    min: config.pool.min,
-    max: config.pool.max,
-    idleTimeoutMillis: config.pool.idleTimeoutMs,
-    connectionTimeoutMillis: config.connectTimeoutMs,
-    statement_timeout: config.statementTimeoutMs,
-    application_name: p.params.application_name ?? `eventdb pid=${process.pid} host=${hostname()}`,
-    options: p.params.options,
-    types,
-  };
-}
+export { capabilities, poolConfig };
 
 export async function connectPostgres(config: ResolvedConfig): Promise<Connection> {
   const cfg = poolConfig(config);

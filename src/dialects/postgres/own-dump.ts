@@ -21,9 +21,11 @@ export async function listTables(c: pg.Client): Promise<Array<{ oid: number; sch
   return r.rows;
 }
 
-export async function countAll(c: pg.Client, tables: Array<{ schema: string; name: string }>): Promise<Record<string, number>> {
+/** count(*) of each table, one after the other; stops before the next table once `stop.now` is set. */
+export async function countAll(c: pg.Client, tables: Array<{ schema: string; name: string }>, stop?: { now: boolean }): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const t of tables) {
+    if (stop?.now) break;
     const r = await c.query<{ n: string }>(`select count(*)::text as n from ${qn(t.schema, t.name)}`);
     out[tableKey(t.schema, t.name)] = Number(r.rows[0]?.n ?? 0);
   }

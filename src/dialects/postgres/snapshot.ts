@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { EventdbError, messageOf } from '../../errors.js';
+import type { ResolvedConfig } from '../../config/index.js';
 import type { SnapshotEngine, SnapshotSource } from '../types.js';
 import { checkDumpFile } from './check-dump.js';
 import { snapshotClient as client } from './client.js';
@@ -21,50 +22,69 @@ const copyOverWire = (c: pg.Client): CopyOut => (copySql) => c.query(copyTo(`${c
 
 export const postgresSnapshot: SnapshotEngine = {
   engine: 'postgres',
-  async snapshot(_conn, config, opts) {
-    const p = config.database.postgres!;
-    const c = await client(config);
-    try {
-      // One round trip: the server's version, the dump's transaction, and (for pg_dump) its exported snapshot.
-      const own = opts.pgDump === 'never';
-      const results = (await c.query(
-        `begin isolation level repeatable read read only;
-         select current_setting('server_version') as v, pg_catalog.set_config('search_path', '', true)${own ? '' : ', pg_export_snapshot() as id'}`,
-      )) as unknown as Array<{ rows: Array<Record<string, string>> }>;
-      const row = results[1]!.rows[0]!;
-      const server = `PostgreSQL ${row.v}`;
-      const notes: string[] = [];
-      const cleanup = async () => {
-        await c.query('rollback').catch(() => undefined);
-        await c.end().catch(() => undefined);
-      };
-      // pg_dump starts at once on the exported snapshot; its version comes from its archive's header.
-      const use = own ? { problem: 'EVENTDB_PG_DUMP=never' } : await startPgDump(p, row.id!);
-      if ('stream' in use) {
-        // The rows are counted in the exported snapshot while pg_dump streams it, not before.
-        const tables: Record<string, number> = {};
-        const settled = listTables(c)
-          .then((list) => countAll(c, list))
-          .then(
-            (counted) => void Object.assign(tables, counted),
-            (e: unknown) => {
-              throw new EventdbError('BACKUP_FAILED', `cannot start the PostgreSQL dump: ${messageOf(e)}`, 'check the database permissions (the backup reads every table)', { cause: e });
-            },
-          );
-        settled.catch(() => undefined); // awaited by the core; a failed put must not leave it unhandled
-        return { format: 'pg-custom', extension: '.pgdump', tables, tool: use.version.text, notes, stream: use.stream, settled, cleanup } satisfies SnapshotSource;
-      }
-      notes.push(`eventdb's own dump was used: ${use.problem}${'version' in use && use.version ? " (install the PostgreSQL client tools of the server's version to use pg_dump)" : ''}`);
-      const tables: Record<string, number> = {};
-      return { format: 'eventdb-pg', extension: '.edbdump', tables, tool: 'eventdb logical dump (COPY in one REPEATABLE READ transaction)', notes, stream: writeOwnDump(c, server, tables, copyOverWire(c)), cleanup } satisfies SnapshotSource;
-    } catch (e) {
-      await c.end().catch(() => undefined);
-      if (e instanceof EventdbError) throw e;
-      throw new EventdbError('BACKUP_FAILED', `cannot start the PostgreSQL dump: ${messageOf(e)}`, 'check the database permissions (the backup reads every table)', { cause: e });
-    }
+  snapshot(_conn, config, opts) {
+    return dumpInOwnSession(config, opts);
   },
+  snapshotOwnSession: dumpInOwnSession,
 
   checkFile: checkDumpFile,
   targetAge: pgTargetAge,
   restore: restoreIntoServer,
 };
+
+/**
+ * The dump, in a session of its own (the core's connection is not used, so the core starts this before
+ * that connection is open). Its transaction runs the row counts without parallel workers: they run
+ * beside pg_dump, which needs the cores more (a parallel count of pgbench_accounts took two workers
+ * for a result needed only when pg_dump ends).
+ */
+async function dumpInOwnSession(config: ResolvedConfig, opts: { pgDump?: 'auto' | 'never'; onStarted?: () => void }): Promise<SnapshotSource> {
+  const p = config.database.postgres!;
+  const c = await client(config);
+  try {
+    // One round trip: the server's version, the dump's transaction, and (for pg_dump) its exported snapshot.
+    const own = opts.pgDump === 'never';
+    const results = (await c.query(
+      `begin isolation level repeatable read read only;
+       select current_setting('server_version') as v, pg_catalog.set_config('search_path', '', true),
+              pg_catalog.set_config('max_parallel_workers_per_gather', '0', true)${own ? '' : ', pg_export_snapshot() as id'}`,
+    )) as unknown as Array<{ rows: Array<Record<string, string>> }>;
+    const row = results[1]!.rows[0]!;
+    const server = `PostgreSQL ${row.v}`;
+    const notes: string[] = [];
+    const cleanup = async () => {
+      await c.query('rollback').catch(() => undefined);
+      await c.end().catch(() => undefined);
+    };
+    // pg_dump starts at once on the exported snapshot; its version comes from its archive's header.
+    const starting = own ? undefined : startPgDump(p, row.id!);
+    opts.onStarted?.(); // pg_dump runs (or the own dump is about to): the core opens its connection now
+    // The rows are counted in the exported snapshot while pg_dump reads its catalog and streams, not
+    // after its header arrived (for a small database that was after pg_dump had ended, #18). Should
+    // pg_dump prove unusable, counting stops after the table it is on and the own dump counts instead.
+    const stop = { now: false };
+    const counting = starting ? listTables(c).then((list) => countAll(c, list, stop)) : undefined;
+    counting?.catch(() => undefined);
+    const use = starting ? await starting : { problem: 'EVENTDB_PG_DUMP=never' };
+    if ('stream' in use) {
+      const tables: Record<string, number> = {};
+      const settled = counting!.then(
+        (counted) => void Object.assign(tables, counted),
+        (e: unknown) => {
+          throw new EventdbError('BACKUP_FAILED', `cannot start the PostgreSQL dump: ${messageOf(e)}`, 'check the database permissions (the backup reads every table)', { cause: e });
+        },
+      );
+      settled.catch(() => undefined); // awaited by the core; a failed put must not leave it unhandled
+      return { format: 'pg-custom', extension: '.pgdump', tables, tool: use.version.text, notes, stream: use.stream, settled, cleanup } satisfies SnapshotSource;
+    }
+    stop.now = true;
+    await counting?.catch(() => undefined);
+    notes.push(`eventdb's own dump was used: ${use.problem}${'version' in use && use.version ? " (install the PostgreSQL client tools of the server's version to use pg_dump)" : ''}`);
+    const tables: Record<string, number> = {};
+    return { format: 'eventdb-pg', extension: '.edbdump', tables, tool: 'eventdb logical dump (COPY in one REPEATABLE READ transaction)', notes, stream: writeOwnDump(c, server, tables, copyOverWire(c)), cleanup } satisfies SnapshotSource;
+  } catch (e) {
+    await c.end().catch(() => undefined);
+    if (e instanceof EventdbError) throw e;
+    throw new EventdbError('BACKUP_FAILED', `cannot start the PostgreSQL dump: ${messageOf(e)}`, 'check the database permissions (the backup reads every table)', { cause: e });
+  }
+}

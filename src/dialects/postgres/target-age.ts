@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { ResolvedConfig } from '../../config/index.js';
 
 /**
@@ -6,7 +5,8 @@ import type { ResolvedConfig } from '../../config/index.js';
  * the last commit's time, or 'unknown' (track_commit_timestamp off).
  */
 export async function pgTargetAge(target: ResolvedConfig): Promise<Date | 'missing' | 'empty' | 'unknown'> {
-  const { getDialect, openConnection } = await import('../index.js');
+  // Kysely loads here, not with the snapshot engine: a backup's dump starts without it (#18 fixed cost).
+  const [{ getDialect, openConnection }, { sql }] = await Promise.all([import('../index.js'), import('kysely')]);
   const dialect = await getDialect(target.database.engine, target.database.driver);
   if (!(await dialect.exists(target))) return 'missing';
   const conn = await openConnection(target);
