@@ -41,7 +41,8 @@ export type FixAction =
   // schema as code (issue 17): enum types and checks
   | { type: 'create-enum'; name: string; sql: string[] }
   | { type: 'add-enum-values'; name: string; sql: string[] }
-  | { type: 'add-check'; table: string; check: ExpectedCheck };
+  | { type: 'add-check'; table: string; check: ExpectedCheck }
+  | { type: 'validate-check'; table: string; name: string };
 
 /** A finding with the action that repairs it, when auto-fix can. */
 export interface DiffItem {

@@ -44,7 +44,7 @@ export interface FixPlan {
 }
 
 // enum types (issue 17) before the tables and columns that use them; checks after the foreign keys
-const ORDER: Record<FixAction['type'], number> = { 'create-history-table': 0, 'create-enum': 0.5, 'add-enum-values': 0.6, 'create-table': 1, 'add-column': 2, 'insert-reference-rows': 3, 'create-index': 4, 'add-foreign-key': 5, 'validate-foreign-key': 6, 'add-check': 7 };
+const ORDER: Record<FixAction['type'], number> = { 'create-history-table': 0, 'create-enum': 0.5, 'add-enum-values': 0.6, 'create-table': 1, 'add-column': 2, 'insert-reference-rows': 3, 'create-index': 4, 'add-foreign-key': 5, 'validate-foreign-key': 6, 'add-check': 7, 'validate-check': 8 };
 
 /** Bounded row count: how many rows, up to limit + 1 (cheap on a big table). */
 export async function rowsUpTo(db: Kysely<any>, table: string, limit: number): Promise<number> {
@@ -131,6 +131,8 @@ export async function planFixes(db: Kysely<any>, engine: Engine, items: DiffItem
         break;
       }
       case 'validate-foreign-key':
+      case 'validate-check':
+        // one statement: rows that fail make it fail, and the constraint stays NOT VALID
         fix.sql = [validateConstraintSql(db, a.table, a.name)];
         step = { fix, transactions: [fix.sql] };
         break;
