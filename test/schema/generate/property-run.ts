@@ -52,7 +52,7 @@ export function propertyTest(fx: EngineFixture, steps: number): void {
     const t0 = performance.now();
     try {
       for (let step = 1; stats.steps < STEPS; step++) {
-        const e = edit(current, r, n, { namedChecks: fx.engine !== 'duckdb', enumTypes: fx.engine !== 'sqlite' });
+        const e = edit(current, r, n, { enumTypes: fx.engine !== 'sqlite' });
         if (!e) {
           stats.skipped++;
           continue;
