@@ -81,8 +81,9 @@ export function refuse(label: string, change: string, why: string): DdlRefusal {
 export function canonicalExpression(e: string): string {
   return e
     .toLowerCase()
-    .replace(/::[a-z_]+(?: (?:varying|precision|with(?:out)? time zone))*(?:\(\d+(?:,\d+)?\))?(?:\[\])?/g, '')
-    .replace(/\bcast\((.*?) as [a-z_ ]+(?:\(\d+(?:, ?\d+)?\))?\)/g, '$1')
+    // a type name may hold digits (`::mood83`, `::int4`) or be quoted (`::"Mood"`)
+    .replace(/::(?:"(?:[^"]|"")+"|[a-z_][a-z0-9_$]*)(?: (?:varying|precision|with(?:out)? time zone))*(?:\(\d+(?:,\d+)?\))?(?:\[\])?/g, '')
+    .replace(/\bcast\((.*?) as (?:"(?:[^"]|"")+"|[a-z_][a-z0-9_$ ]*)(?:\(\d+(?:, ?\d+)?\))?\)/g, '$1')
     .replace(/[\s"()]/g, '');
 }
 

@@ -118,7 +118,7 @@ export interface SchemaSnapshot {
   unreadable?: Array<{ name: string; reason: string }>;
   // schema as code (issue 17): CHECK constraints and enumerated types, on engines that report them
   /** CHECK constraints: the boolean expression without `CHECK (…)`, as the engine reports it. */
-  checks?: Array<{ table: string; name: string; expression: string }>;
+  checks?: Array<{ table: string; name: string; expression: string; /** False when PostgreSQL holds it NOT VALID (`convalidated`). */ validated?: boolean }>;
   /** Enumerated types (PostgreSQL, DuckDB), values in their declared order. */
   enums?: Array<{ name: string; values: string[] }>;
   /** Sequences of the schema (PostgreSQL), by name: a `nextval('…')` default needs its sequence (issue 17). */

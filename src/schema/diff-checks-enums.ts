@@ -27,7 +27,8 @@ function isSubsequence(sub: string[], all: string[]): boolean {
 
 /** Missing, different and undeclared checks of one declared table that exists. `rebuild`: the engine's table rebuild, for review. */
 export function diffChecks(t: ExpectedTable, live: SchemaSnapshot, engine: Engine, rebuild: () => string[]): DiffItem[] {
-  if (!t.checks || !live.checks) return [];
+  if (!live.checks) return [];
+  if (!t.checks) return live.checks.filter((l) => l.table === t.name && l.validated === false).map((l) => notValid(t.name, l.name, engine));
   const ddl = ddlFor(engine);
   const { facts } = ddl;
   const canon = (e: string) => ddl.canonicalCheck(e);
@@ -59,6 +60,7 @@ export function diffChecks(t: ExpectedTable, live: SchemaSnapshot, engine: Engin
       continue;
     }
     matched.add(l);
+    if (canon(l.expression) === canon(c.expression) && l.validated === false) items.push(notValid(t.name, l.name, engine));
     if (canon(l.expression) !== canon(c.expression)) {
       items.push({
         finding: finding('schema', 'error', 'check-mismatch', obj, `check ${l.name} on ${t.name} is (${l.expression}); expected (${c.expression})`,
@@ -74,6 +76,19 @@ export function diffChecks(t: ExpectedTable, live: SchemaSnapshot, engine: Engin
     });
   }
   return items;
+}
+
+/**
+ * A check PostgreSQL holds NOT VALID (a migration or auto-fix stopped between ADD … NOT VALID and
+ * VALIDATE): new rows are checked, existing ones never were. auto-fix runs the VALIDATE.
+ */
+function notValid(table: string, name: string, engine: Engine): DiffItem {
+  const validate = ddlFor(engine).validateConstraint(table, name);
+  return {
+    finding: finding('schema', 'warning', 'check-not-valid', `check ${name}`, `check ${name} on ${table} is NOT VALID: existing rows of ${table} were never checked against it`,
+      auto('VALIDATE the constraint (checks existing rows without blocking writes; rows that fail make it fail and leave it NOT VALID)', [validate])),
+    action: { type: 'validate-check', table, name },
+  };
 }
 
 /** Missing enum types, types whose values differ, and undeclared ones — on engines with enum types. */

@@ -4,7 +4,7 @@ import type { ColumnInfo, ForeignKeyInfo, IndexInfo, SchemaSnapshot, TableInfo }
 import { ddlFor } from '../dialects/ddl.js';
 import { quoteIdent } from '../dialects/quote.js';
 import { typeFamily } from '../dialects/type-family.js';
-import { addColumnSql, addForeignKeyPgSql, alterTypeSql, createIndexSql, dropIndexSql, createTableSql, insertRowsSql, rebuildTableSql, setNotNullSql, validateConstraintSql } from './autofix/sql.js';
+import { addColumnSql, addForeignKeyPgSql, alterTypeSql, createIndexSql, dropIndexSql, createTableSql, insertRowsSql, missingSequencesSql, rebuildTableSql, setNotNullSql, validateConstraintSql } from './autofix/sql.js';
 import { diffChecks, diffEnums } from './diff-checks-enums.js';
 import { finding, type DiffItem, type FindingFix } from './findings.js';
 import { appliesTo, forEngine, type ExpectedColumn, type ExpectedForeignKey, type ExpectedIndex, type ExpectedSchema, type ExpectedTable } from './model.js';
@@ -54,17 +54,19 @@ export function diffSchema(db: Kysely<any>, expected: ExpectedSchema, live: Sche
   const wantedNames = new Set(expected.tables.map((t) => t.name));
   items.push(...diffEnums(expected, live)); // enum types first: auto-fix creates them before the tables that use them
 
+  const sequences = new Set(live.sequences ?? []); // sequences auto-fix creates are added as it plans them
   for (const t of orderByDependencies(wanted.filter((x) => !liveTables.has(x.name)))) {
-    const sqlText = createTableSql(db, t, engine);
+    const seq = missingSequencesSql(t.columns, engine, sequences);
+    const sqlText = [...seq, ...createTableSql(db, t, engine)];
     items.push({
       finding: finding('schema', t.required ? 'error' : 'warning', t.required ? 'missing-table' : 'missing-optional-table', `table ${t.name}`,
         `${t.required ? 'required' : 'optional'} table ${t.name} is missing`, auto(`create table ${t.name}`, sqlText)),
-      action: { type: 'create-table', table: t, required: t.required },
+      action: { type: 'create-table', table: t, required: t.required, ...(seq.length ? { sequences: seq } : {}) },
     });
   }
   for (const t of wanted) {
     const lt = liveTables.get(t.name);
-    if (lt) items.push(...diffTable(db, t, lt, live, engine));
+    if (lt) items.push(...diffTable(db, t, lt, live, engine, sequences));
   }
   for (const lt of live.tables) {
     if (isInternalTable(lt.name) || wantedNames.has(lt.name)) continue;
@@ -73,7 +75,7 @@ export function diffSchema(db: Kysely<any>, expected: ExpectedSchema, live: Sche
   return items;
 }
 
-function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: SchemaSnapshot, engine: Engine): DiffItem[] {
+function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: SchemaSnapshot, engine: Engine, sequences: Set<string>): DiffItem[] {
   const items: DiffItem[] = [];
   const liveCols = new Map(lt.columns.map((c) => [c.name, c]));
   const rebuild = () => rebuildTableSql(db, t, lt.columns.map((c) => c.name), engine);
@@ -91,9 +93,10 @@ function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: Schem
       continue;
     }
     if (!lc) {
+      const seq = missingSequencesSql([c], engine, sequences);
       items.push({
-        finding: finding('schema', 'error', 'missing-column', obj, `column ${t.name}.${c.name} (${columnTypeLabel(c, engine)}${c.nullable ? '' : ' not null'}) is missing`, auto(`add column ${t.name}.${c.name}`, addColumnSql(db, t.name, c, engine))),
-        action: { type: 'add-column', table: t.name, column: c },
+        finding: finding('schema', 'error', 'missing-column', obj, `column ${t.name}.${c.name} (${columnTypeLabel(c, engine)}${c.nullable ? '' : ' not null'}) is missing`, auto(`add column ${t.name}.${c.name}`, [...seq, ...addColumnSql(db, t.name, c, engine)])),
+        action: { type: 'add-column', table: t.name, column: c, ...(seq.length ? { sequences: seq } : {}) },
       });
       continue;
     }

@@ -3,6 +3,7 @@ import { parseDatabaseUrl } from '../config/index.js';
 import type { Connection, ForeignKeyInfo, IndexInfo, SchemaSnapshot, TriggerInfo, ViewInfo } from '../dialects/types.js';
 import { EventdbError, messageOf } from '../errors.js';
 import { isInternalTable, manual } from './diff.js';
+import { generatedDrift } from './drift-generated.js';
 import { finding, type ValidationFinding } from './findings.js';
 
 /** Replays the migrations into a connection (the scratch database). */
@@ -112,6 +113,8 @@ export function diffSnapshots(replayed: SchemaSnapshot, live: SchemaSnapshot): V
       if ((x.collation ?? null) !== (c.collation ?? null)) out.push(finding('drift', 'warning', 'drift-collation', obj, `column ${name}.${c.name} has ${x.collation ? `collation ${x.collation}` : 'the default collation'}; the migrations give ${c.collation ? `collation ${c.collation}` : 'the default collation'}`, manual(HAND)));
       if ((x.identity ?? null) !== (c.identity ?? null)) out.push(finding('drift', 'warning', 'drift-identity', obj, `column ${name}.${c.name} is ${x.identity ? `an identity column (${x.identity})` : 'no identity column'}; the migrations make it ${c.identity ? `an identity column (${c.identity})` : 'no identity column'}`, manual(HAND)));
       if ((x.default ?? null) !== (c.default ?? null)) out.push(finding('drift', 'warning', 'drift-default', obj, `column ${name}.${c.name} defaults to ${x.default ?? 'nothing'}; the migrations give ${c.default ?? 'no default'}`, manual(HAND)));
+      const generated = generatedDrift(live.engine, name, x, c, manual(HAND));
+      if (generated) out.push(generated);
     }
     const li = new Map(live.indexes.filter((i) => i.table === name).map((i) => [i.name, i]));
     const ri = new Map(replayed.indexes.filter((i) => i.table === name).map((i) => [i.name, i]));

@@ -31,8 +31,8 @@ export interface ValidationFinding {
 
 /** What auto-fix can do about a finding; kept beside the finding, not in the JSON. */
 export type FixAction =
-  | { type: 'create-table'; table: ExpectedTable; required: boolean }
-  | { type: 'add-column'; table: string; column: ExpectedColumn }
+  | { type: 'create-table'; table: ExpectedTable; required: boolean; /** CREATE SEQUENCE first, for `nextval('…')` defaults (issue 17). */ sequences?: string[] }
+  | { type: 'add-column'; table: string; column: ExpectedColumn; sequences?: string[] }
   | { type: 'create-index'; table: string; index: ExpectedIndex }
   | { type: 'add-foreign-key'; table: string; fk: ExpectedForeignKey }
   | { type: 'validate-foreign-key'; table: string; name: string }
@@ -41,7 +41,8 @@ export type FixAction =
   // schema as code (issue 17): enum types and checks
   | { type: 'create-enum'; name: string; sql: string[] }
   | { type: 'add-enum-values'; name: string; sql: string[] }
-  | { type: 'add-check'; table: string; check: ExpectedCheck };
+  | { type: 'add-check'; table: string; check: ExpectedCheck }
+  | { type: 'validate-check'; table: string; name: string };
 
 /** A finding with the action that repairs it, when auto-fix can. */
 export interface DiffItem {

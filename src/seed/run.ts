@@ -5,6 +5,7 @@ import type { Connection } from '../dialects/types.js';
 import { EventdbError } from '../errors.js';
 import { createGenerators, DATA_TABLES, PLATFORM_ORDER, type Plan, type TableGen, type Tier } from './platform.js';
 import { REFERENCE_NOW, shapeFor } from './profiles.js';
+import { withoutGenerated } from './generated.js';
 import { Random } from './random.js';
 import type { SeedOptions, SeedResult, SeedTableResult } from './types.js';
 import * as W from './words.js';
@@ -68,12 +69,14 @@ async function syncIdGenerator(conn: Connection, table: string, columns: Map<str
 
 interface LiveTable {
   columns: Map<string, { default: string | null; nullable: boolean }>;
+  /** Generated columns: the database computes them, the seed never writes them. */
+  generated: Set<string>;
 }
 
 async function liveTables(conn: Connection): Promise<Map<string, LiveTable>> {
   const snap = await conn.introspect();
   const out = new Map<string, LiveTable>();
-  for (const t of snap.tables) out.set(t.name, { columns: new Map(t.columns.map((c) => [c.name, { default: c.default, nullable: c.nullable }])) });
+  for (const t of snap.tables) out.set(t.name, { columns: new Map(t.columns.map((c) => [c.name, { default: c.default, nullable: c.nullable }])), generated: new Set(t.columns.filter((c) => c.generated).map((c) => c.name)) });
   return out;
 }
 
@@ -130,7 +133,12 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
     notes,
   };
 
-  const load = async (table: string, columns: string[], rows: Iterable<unknown[]> | AsyncIterable<unknown[]>, expected?: number, skipTriggers = false, rebuildIndexes = false): Promise<number> => {
+  const load = async (table: string, allColumns: string[], allRows: Iterable<unknown[]> | AsyncIterable<unknown[]>, expected?: number, skipTriggers = false, rebuildIndexes = false): Promise<number> => {
+    // a table a custom seed created after the start: read it again, for its generated columns
+    if (!live.has(table)) for (const [name, info] of await liveTables(conn)) if (!live.has(name)) live.set(name, info);
+    const { columns, rows, dropped } = withoutGenerated(allColumns, allRows, live.get(table)?.generated ?? new Set());
+    const note = `${table}: generated column${dropped.length > 1 ? 's' : ''} ${dropped.join(', ')} left out (the database computes ${dropped.length > 1 ? 'them' : 'it'})`;
+    if (dropped.length && !notes.includes(note)) notes.push(note);
     const t0 = performance.now();
     let n = 0;
     const progress = async function* (src: AsyncIterable<unknown[][]>) {

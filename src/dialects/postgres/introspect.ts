@@ -60,8 +60,8 @@ export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapsho
      order by c.relname, tg.tgname`.execute(db);
 
   // schema as code (issue 17): CHECK constraints and enumerated types
-  const checkRows = await sql<{ table: string; name: string; def: string }>`
-    select t.relname as "table", con.conname as name, pg_get_constraintdef(con.oid, true) as def
+  const checkRows = await sql<{ table: string; name: string; def: string; validated: boolean }>`
+    select t.relname as "table", con.conname as name, pg_get_constraintdef(con.oid, true) as def, con.convalidated as validated
       from pg_constraint con join pg_class t on t.oid = con.conrelid join pg_namespace n on n.oid = t.relnamespace
      where con.contype = 'c' and n.nspname = current_schema() and t.relkind in ('r', 'p')
      order by t.relname, con.conname`.execute(db);
@@ -119,7 +119,7 @@ export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapsho
   }));
   const viewList: ViewInfo[] = views.rows.map((r) => ({ name: r.name, materialized: r.kind === 'm', definition: collapseSql(r.definition) }));
   const triggerList: TriggerInfo[] = triggers.rows.map((r) => ({ name: r.name, table: r.table, definition: unqualified(collapseSql(r.definition)) }));
-  const checks = checkRows.rows.map((r) => ({ table: r.table, name: r.name, expression: checkExpression(r.def) }));
+  const checks = checkRows.rows.map((r) => ({ table: r.table, name: r.name, expression: checkExpression(r.def), ...(r.validated === false ? { validated: false } : {}) }));
   const enums = enumRows.rows.map((r) => ({ name: r.name, values: r.values }));
   return { engine: 'postgres', schema, tables: [...tables.values()], indexes, foreignKeys, views: viewList, triggers: triggerList, checks, enums, sequences: sequences.rows.map((r) => r.name) };
 }

@@ -44,7 +44,7 @@ export interface FixPlan {
 }
 
 // enum types (issue 17) before the tables and columns that use them; checks after the foreign keys
-const ORDER: Record<FixAction['type'], number> = { 'create-history-table': 0, 'create-enum': 0.5, 'add-enum-values': 0.6, 'create-table': 1, 'add-column': 2, 'insert-reference-rows': 3, 'create-index': 4, 'add-foreign-key': 5, 'validate-foreign-key': 6, 'add-check': 7 };
+const ORDER: Record<FixAction['type'], number> = { 'create-history-table': 0, 'create-enum': 0.5, 'add-enum-values': 0.6, 'create-table': 1, 'add-column': 2, 'insert-reference-rows': 3, 'create-index': 4, 'add-foreign-key': 5, 'validate-foreign-key': 6, 'add-check': 7, 'validate-check': 8 };
 
 /** Bounded row count: how many rows, up to limit + 1 (cheap on a big table). */
 export async function rowsUpTo(db: Kysely<any>, table: string, limit: number): Promise<number> {
@@ -77,7 +77,7 @@ export async function planFixes(db: Kysely<any>, engine: Engine, items: DiffItem
         step = { fix, transactions: [] };
         break;
       case 'create-table':
-        fix.sql = createTableSql(db, a.table, engine);
+        fix.sql = [...(a.sequences ?? []), ...createTableSql(db, a.table, engine)]; // the sequences in the same transaction
         step = { fix, transactions: [fix.sql] };
         break;
       case 'insert-reference-rows':
@@ -85,7 +85,7 @@ export async function planFixes(db: Kysely<any>, engine: Engine, items: DiffItem
         step = { fix, transactions: [fix.sql] };
         break;
       case 'add-column': {
-        fix.sql = addColumnSql(db, a.table, a.column, engine);
+        fix.sql = [...(a.sequences ?? []), ...addColumnSql(db, a.table, a.column, engine)];
         const notNullNoDefault = !a.column.nullable && a.column.default === undefined;
         const rows = notNullNoDefault ? await size(a.table) : 0;
         if (notNullNoDefault && (rows > 0 || !facts.addNotNullWithoutDefault)) {
@@ -93,6 +93,7 @@ export async function planFixes(db: Kysely<any>, engine: Engine, items: DiffItem
           fix.rule = 'add-not-null-without-default';
           fix.reason = !facts.addNotNullWithoutDefault && rows === 0 ? `${facts.label} cannot add a NOT NULL column without a default` : `${a.table} has rows: a NOT NULL column without a default cannot be added to them`;
           fix.alternative = [
+            ...(a.sequences ?? []),
             addNullableColumnSql(db, a.table, a.column, engine),
             `-- backfill: update ${quoteIdent(a.table)} set ${quoteIdent(a.column.name)} = <value> where ${quoteIdent(a.column.name)} is null`,
             ...(!facts.setNotNullInPlace ? ['-- then rebuild the table with the column NOT NULL in a migration'] : [setNotNullSql(db, a.table, a.column.name, true)]),
@@ -131,6 +132,8 @@ export async function planFixes(db: Kysely<any>, engine: Engine, items: DiffItem
         break;
       }
       case 'validate-foreign-key':
+      case 'validate-check':
+        // one statement: rows that fail make it fail, and the constraint stays NOT VALID
         fix.sql = [validateConstraintSql(db, a.table, a.name)];
         step = { fix, transactions: [fix.sql] };
         break;

@@ -84,6 +84,25 @@ export function ddlTable(t: ExpectedTable, engine: Engine, name = t.name): DdlTa
   };
 }
 
+/**
+ * CREATE SEQUENCE for each sequence the columns' defaults draw from (PostgreSQL `nextval('…')`) that
+ * `have` (the schema's sequences, by catalog name) lacks; each is added to `have`, so a sequence two
+ * new tables share is created once. Empty on engines without sequence defaults (issue 17).
+ */
+export function missingSequencesSql(columns: ExpectedColumn[], engine: Engine, have: Set<string>): string[] {
+  const ddl = ddlFor(engine);
+  if (!ddl.sequenceOf || !ddl.createSequence) return [];
+  const out: string[] = [];
+  for (const c of columns) {
+    const dflt = forEngine(c.default, engine);
+    const s = dflt === undefined ? undefined : ddl.sequenceOf(dflt);
+    if (!s || have.has(s.name)) continue;
+    have.add(s.name);
+    out.push(ddl.createSequence(s.sql));
+  }
+  return out;
+}
+
 /** Add a check NOT VALID (a short lock), then VALIDATE it (no write lock) — on engines that can (`facts.notValid`). */
 export function addCheckPgSql(table: string, check: DdlCheck, engine: Engine): { add: string; validate: string; drop: string } {
   const ddl = ddlFor(engine);

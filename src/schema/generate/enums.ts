@@ -22,12 +22,23 @@ export interface EnumPlan {
   refused: PlanExclusion[];
 }
 
-/** The snapshot with each enum column's type as its enum's name (DuckDB reports `enum('a', 'b')`). */
-export function enumNamedColumns(live: SchemaSnapshot, engine: Engine): SchemaSnapshot {
+/**
+ * The snapshot with each enum column's type as its enum's name (DuckDB reports `enum('a', 'b')`). When
+ * several types have the same values (DuckDB cannot tell them apart), the one `declaredType` names
+ * for the column is taken if it is among them, else the first.
+ */
+export function enumNamedColumns(live: SchemaSnapshot, engine: Engine, declaredType?: (table: string, column: string) => string | undefined): SchemaSnapshot {
   const enums = live.enums ?? [];
   if (!enums.length) return live;
   const { declaration } = engineEntry(engine);
-  return { ...live, tables: live.tables.map((t) => ({ ...t, columns: t.columns.map((c) => ({ ...c, type: declaration.enumOf(c.type, enums) ?? c.type })) })) };
+  const named = (table: string, column: string, type: string) => {
+    const first = declaration.enumOf(type, enums);
+    const want = first === undefined ? undefined : declaredType?.(table, column);
+    if (want === undefined || want === first) return first;
+    const e = enums.find((x) => x.name === want);
+    return e && declaration.enumOf(type, [e]) === want ? want : first;
+  };
+  return { ...live, tables: live.tables.map((t) => ({ ...t, columns: t.columns.map((c) => ({ ...c, type: named(t.name, c.name, c.type) ?? c.type })) })) };
 }
 
 const sameValues = (a: string[], b: string[]) => a.length === b.length && a.every((v, i) => v === b[i]);

@@ -4,7 +4,7 @@ import { isRefusal } from '../../dialects/ddl-common.js';
 import type { DdlCheck, DdlColumn, DdlForeignKey, DdlIndex, DdlRefusal, DdlTable, SchemaDdl, SchemaSnapshot } from '../../dialects/types.js';
 import { ddlTable } from '../autofix/sql.js';
 import { tablesFor } from '../diff.js';
-import { appliesTo, type ExpectedSchema, type ExpectedTable } from '../model.js';
+import { appliesTo, forEngine, type ExpectedSchema, type ExpectedTable } from '../model.js';
 import { enumColumnStep, enumNamedColumns, planEnums } from './enums.js';
 import { findLiveForeignKey, findLiveIndex, isWidening, sameCollation, sameDefault, sameForeignKey, sameGenerated, sameIndex, sameList, sameType } from './compare.js';
 import { constraintIndex, liveColumn, liveDdlTable, liveForeignKey, liveTables, recreateIndex, type LiveTable } from './live.js';
@@ -68,7 +68,9 @@ const step = (up: string[], down: string[], opts: { transaction?: boolean; note?
  */
 export function planSchemaChange(liveSnapshot: SchemaSnapshot, declared: ExpectedSchema, engine: Engine, opts: PlanOptions = {}): SchemaChangePlan {
   const ddl = ddlFor(engine);
-  const live = enumNamedColumns(liveSnapshot, engine);
+  // the declared type of each column: DuckDB cannot tell two enum types with the same values apart
+  const declaredTypes = new Map(tablesFor(declared, engine).flatMap((t) => t.columns.map((c) => [`${t.name}\u0000${c.name}`, forEngine(c.type, engine)] as const)));
+  const live = enumNamedColumns(liveSnapshot, engine, (t, c) => declaredTypes.get(`${t}\u0000${c}`));
   const { facts } = ddl;
   const omitted: PlanExclusion[] = [];
   const refused: PlanExclusion[] = [];

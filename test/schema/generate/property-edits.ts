@@ -1,13 +1,15 @@
 /**
  * The random declaration edits of the migrate diff property test (issue 17): a seeded PRNG, one random
  * edit of a declaration (add, drop and rename tables and columns, type change, nullability, default,
- * unique, index, partial index, foreign key with actions, check), and rows to fill a step's tables with.
+ * unique, index, partial index, foreign key with actions, check; enum types: a new one with a column
+ * using it, a value added, an enum column dropped — on SQLite an enum column is text), and rows to fill
+ * a step's tables with.
  */
 import { sql } from 'kysely';
 import type { Connection } from '../../../src/dialects/types.js';
 import type { RenameSpec } from '../../../src/schema/generate/command.js';
-import type { ExpectedColumn, ExpectedSchema, ExpectedTable, ReferentialAction } from '../../../src/schema/model.js';
-import { int, table, text } from './project.js';
+import type { ExpectedColumn, ExpectedEnum, ExpectedSchema, ExpectedTable, ReferentialAction } from '../../../src/schema/model.js';
+import { col, int, table, text } from './project.js';
 
 /** mulberry32: a small seeded PRNG. */
 export function rng(seed: number) {
@@ -28,9 +30,15 @@ export interface Edit {
   schema: ExpectedSchema;
   allowDrop?: boolean;
   renames?: RenameSpec[];
+  /** The edit changes nothing on this engine (an enum value on SQLite, where an enum column is text): no migration. */
+  noChange?: boolean;
 }
 
 const clone = (s: ExpectedSchema): ExpectedSchema => JSON.parse(JSON.stringify(s)) as ExpectedSchema;
+/** The enum type a column is declared with (its PostgreSQL/DuckDB type names it), if any. */
+const enumOf = (s: ExpectedSchema, c: ExpectedColumn): ExpectedEnum | undefined => (typeof c.type === 'object' && c.type ? (s.enums ?? []).find((e) => (c.type as Record<string, string>).postgres === e.name) : undefined);
+/** An enum column: the type's name where the engine has enum types, text on SQLite. */
+const enumCol = (name: string, e: ExpectedEnum, nullable: boolean) => col(name, 'text', { postgres: e.name, sqlite: 'text', duckdb: e.name }, nullable);
 const isText = (c: ExpectedColumn) => c.family === 'text';
 const fkCols = (s: ExpectedSchema, t: ExpectedTable) => new Set([...(t.foreignKeys ?? []).flatMap((f) => f.columns), ...s.tables.flatMap((o) => (o.foreignKeys ?? []).filter((f) => f.references.table === t.name).flatMap((f) => f.references.columns))]);
 const indexed = (t: ExpectedTable) => new Set((t.indexes ?? []).flatMap((i) => i.columns));
@@ -42,14 +50,15 @@ const ACTIONS_DELETE: ReferentialAction[] = ['CASCADE', 'RESTRICT', 'SET NULL', 
 const ACTIONS_UPDATE: ReferentialAction[] = ['CASCADE', 'RESTRICT', 'NO ACTION'];
 
 /** One random edit of the declaration, or undefined when the chosen kind does not apply. */
-export function edit(s0: ExpectedSchema, r: Rng, n: { v: number }, opts: { namedChecks?: boolean } = {}): Edit | undefined {
+export function edit(s0: ExpectedSchema, r: Rng, n: { v: number }, opts: { namedChecks?: boolean; enumTypes?: boolean } = {}): Edit | undefined {
   const s = clone(s0);
   const name = (p: string) => `${p}${++n.v}`;
   const tables = s.tables;
   const t = tables.length ? r.pick(tables) : undefined;
-  const plain = t ? t.columns.filter((c) => !t.primaryKey.includes(c.name) && !fkCols(s, t).has(c.name)) : [];
+  // enum columns take only the enum edits (their values are the type's, not the text edits')
+  const plain = t ? t.columns.filter((c) => !t.primaryKey.includes(c.name) && !fkCols(s, t).has(c.name) && !enumOf(s, c)) : [];
   const free = t ? plain.filter((c) => !checked(t).has(c.name)) : [];
-  const kind = tables.length < 2 ? 'add-table' : r.pick(['add-table', 'drop-table', 'rename-table', 'add-column', 'add-column', 'drop-column', 'rename-column', 'type', 'nullability', 'default', 'unique', 'index', 'partial-index', 'drop-index', 'foreign-key', 'drop-foreign-key', 'check', 'drop-check']);
+  const kind = tables.length < 2 ? 'add-table' : r.pick(['add-table', 'drop-table', 'rename-table', 'add-column', 'add-column', 'drop-column', 'rename-column', 'type', 'nullability', 'default', 'unique', 'index', 'partial-index', 'drop-index', 'foreign-key', 'drop-foreign-key', 'check', 'drop-check', 'add-enum-column', 'add-enum-value', 'drop-enum-column']);
   switch (kind) {
     case 'add-table': {
       const cols = [int('id', false), r.next() < 0.5 ? text(name('c')) : int(name('c'))];
@@ -162,6 +171,31 @@ export function edit(s0: ExpectedSchema, r: Rng, n: { v: number }, opts: { named
       t!.checks = t!.checks.filter((x) => x !== ck); // [] when it was the last: the table declares it has none
       return { label: `drop check ${ck.name} on ${t!.name}`, schema: s };
     }
+    case 'add-enum-column': {
+      // a new enum type half the time (declared before the column that uses it), else one that exists
+      const e = s.enums?.length && r.next() < 0.5 ? r.pick(s.enums) : { name: name('mood'), values: ['a', 'b'] };
+      if (!(s.enums ?? []).includes(e)) (s.enums ??= []).push(e);
+      const c = enumCol(name('e'), e, r.next() < 0.7);
+      if (!c.nullable) c.default = `'${e.values[0]}'`;
+      t!.columns.push(c);
+      return { label: `add enum column ${t!.name}.${c.name} (${e.name}: ${e.values.join(', ')})${c.nullable ? '' : ' not null default'}`, schema: s };
+    }
+    case 'add-enum-value': {
+      if (!s.enums?.length) return undefined;
+      const e = r.pick(s.enums);
+      const v = name('v');
+      // at the end, or first (PostgreSQL: ADD VALUE … BEFORE)
+      if (r.next() < 0.7) e.values.push(v);
+      else e.values.unshift(v);
+      return { label: `enum type ${e.name}: add value ${v} (${e.values.join(', ')})`, schema: s, ...(opts.enumTypes === false ? { noChange: true } : {}) };
+    }
+    case 'drop-enum-column': {
+      const cands = t!.columns.filter((c) => enumOf(s, c) && !indexed(t!).has(c.name));
+      if (!cands.length) return undefined;
+      const c = r.pick(cands);
+      t!.columns = t!.columns.filter((x) => x !== c);
+      return { label: `drop enum column ${t!.name}.${c.name}`, schema: s, allowDrop: true };
+    }
     case 'drop-foreign-key': {
       if (!t!.foreignKeys?.length) return undefined;
       const f = r.pick(t!.foreignKeys);
@@ -183,11 +217,13 @@ export async function fill(conn: Connection, s: ExpectedSchema, step: number): P
     const vals = t.columns.map((c) => {
       const parent = refs.get(c.name);
       if (parent) return sql`(select min(id) from ${sql.table(parent)})`;
+      const e = enumOf(s, c);
+      if (e) return sql.lit(e.values[0]!);
       return c.name === 'id' ? sql.lit(id) : isText(c) ? sql.lit(`v${id}`) : sql.lit(id);
     });
     await sql`insert into ${sql.table(t.name)} (${sql.join(t.columns.map((c) => sql.id(c.name)))}) values (${sql.join(vals)})`.execute(conn.db);
     for (const c of t.columns) {
-      if (c.name === 'id' || refs.has(c.name)) continue;
+      if (c.name === 'id' || refs.has(c.name) || enumOf(s, c)) continue;
       // distinct values: a unique index may be declared on the column later
       await sql`update ${sql.table(t.name)} set ${sql.id(c.name)} = ${isText(c) ? sql`'f' || cast(id as varchar)` : sql.ref('id')} where ${sql.id(c.name)} is null`.execute(conn.db);
     }
