@@ -13,6 +13,7 @@ import { duckdbResetTables, duckdbSyncIdSequence } from './seed-reset.js'; // mi
 import { bulkInsertDuckdb } from './bulk-insert.js';
 import { DuckDbDialect } from './kysely-driver.js';
 import { attachMemoryCatalog } from './memory-catalog.js';
+import { duckdbRecordSuccess } from './history-sql.js';
 // core operations: health, risk sizes, capture
 import { duckdbTableSizes } from './table-sizes.js';
 import { duckdbVitals } from './vitals.js';
@@ -108,7 +109,8 @@ export async function connectDuckdb(config: ResolvedConfig, opts: ConnectOptions
     await close();
     throw e;
   }
-  const sessionReset = ['reset search_path', `use ${quoteIdent(home.d)}.${quoteIdent(home.s)}`];
+  // One entry, two statements: one call to DuckDB after every migration instead of two.
+  const sessionReset = [`reset search_path; use ${quoteIdent(home.d)}.${quoteIdent(home.s)}`];
   const what = (name: string) => `the ${name === 'migrate' ? 'migration' : name} lock on ${memory ? 'the in-memory database' : path}`;
   return {
     engine: 'duckdb',
@@ -136,6 +138,7 @@ export async function connectDuckdb(config: ResolvedConfig, opts: ConnectOptions
     introspect: () => introspectDuckdb(db),
     bulkInsert: (table, columns, rows) => bulkInsertDuckdb(connector, table, columns, rows),
     // migrations and seed
+    recordMigrationSuccess: (on, s) => duckdbRecordSuccess(on, s),
     resetTables: (tables) => duckdbResetTables(db, tables),
     syncIdSequence: (table, idDefault) => duckdbSyncIdSequence(db, table, idDefault),
     // --- core operations: health, risk sizes, capture ---
