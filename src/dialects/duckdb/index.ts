@@ -14,6 +14,7 @@ import { bulkInsertDuckdb } from './bulk-insert.js';
 import { DuckDbDialect } from './kysely-driver.js';
 import { attachMemoryCatalog } from './memory-catalog.js';
 import { duckdbRecordSuccess } from './history-sql.js';
+import { duckdbApplyTwoCalls } from './fast-apply.js';
 // core operations: health, risk sizes, capture
 import { duckdbTableSizes } from './table-sizes.js';
 import { duckdbVitals } from './vitals.js';
@@ -139,6 +140,7 @@ export async function connectDuckdb(config: ResolvedConfig, opts: ConnectOptions
     bulkInsert: (table, columns, rows) => bulkInsertDuckdb(connector, table, columns, rows),
     // migrations and seed
     recordMigrationSuccess: (on, s) => duckdbRecordSuccess(on, s),
+    applyMigrationFast: (req) => duckdbApplyTwoCalls(db, req),
     resetTables: (tables) => duckdbResetTables(db, tables),
     syncIdSequence: (table, idDefault) => duckdbSyncIdSequence(db, table, idDefault),
     // --- core operations: health, risk sizes, capture ---
