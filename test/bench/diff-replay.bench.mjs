@@ -3,7 +3,10 @@
 // rehearsing the generated one, on a project of BENCH_MIGRATIONS (default 100) migrations, per engine.
 //   - baseline: the way before — replay into one scratch database to plan, then a second scratch
 //     database for the rehearsal, replaying everything again (replayedSchema + rehearseMigrations);
-//   - now: one scratch database, replayed once, the rehearsal in it (openReplayed + rehearseIn + close).
+//   - now: one scratch database, replayed once, the rehearsal in it (openReplayed + rehearseIn + close);
+//   - open + close: an empty scratch database opened and removed (openScratch + close), the fixed cost
+//     of each of the above's scratch databases. DuckDB's is an in-memory catalog attached to one
+//     instance per process (memory-catalog.ts), not an instance of its own, since issue 17's scratch work.
 // Interleaved rounds (BENCH_ROUNDS, default 5), medians, ratio. Run: npm run bench -- diff-replay
 // (BENCH_ENGINES=sqlite,duckdb,postgres,pglite; PostgreSQL at EVENTDB_TEST_PG_URL or 127.0.0.1:5432).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +16,7 @@ import pg from 'pg';
 
 const ROOT = new URL('../..', import.meta.url);
 const { resolveConfig } = await import(new URL('dist/config/index.js', ROOT).href);
-const { replayedSchema, rehearseMigrations, openReplayed, rehearseIn } = await import(new URL('dist/schema/generate/replay.js', ROOT).href);
+const { replayedSchema, rehearseMigrations, openReplayed, rehearseIn, openScratch } = await import(new URL('dist/schema/generate/replay.js', ROOT).href);
 
 const N = Number(process.env.BENCH_MIGRATIONS ?? 100);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -45,13 +48,14 @@ const scratchLeft = async () => {
 };
 
 console.log(`${N} migrations, ${ROUNDS} interleaved rounds; load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
-console.log('| engine | baseline: replay, then replay + rehearse in a second scratch | now: one scratch, replay + rehearse | ratio |');
-console.log('|---|---|---|---|');
+console.log('| engine | baseline: replay, then replay + rehearse in a second scratch | now: one scratch, replay + rehearse | ratio | empty scratch open + close |');
+console.log('|---|---|---|---|---|');
 for (const engine of ENGINES) {
   const config = await resolveConfig({ flags: { url: urls[engine] }, env: { EVENTDB_MIGRATIONS_DIR: migrations }, cwd: work });
   const e = config.database.engine;
   const before = [];
   const now = [];
+  const bare = [];
   for (let r = 0; r < ROUNDS; r++) {
     let t = performance.now();
     await replayedSchema(config, e);
@@ -65,8 +69,11 @@ for (const engine of ENGINES) {
       await s.close();
     }
     now.push(performance.now() - t);
+    t = performance.now();
+    await (await openScratch(config, e)).close();
+    bare.push(performance.now() - t);
   }
   if (engine === 'postgres' && (await scratchLeft()) !== 0) throw new Error('a scratch database was left on the server');
-  console.log(`| ${engine} | ${fmt(median(before))} | ${fmt(median(now))} | ${(median(now) / median(before)).toFixed(2)} |`);
+  console.log(`| ${engine} | ${fmt(median(before))} | ${fmt(median(now))} | ${(median(now) / median(before)).toFixed(2)} | ${median(bare).toFixed(0)} ms |`);
 }
 rmSync(work, { recursive: true, force: true });

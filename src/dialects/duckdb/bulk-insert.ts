@@ -89,7 +89,7 @@ function columnWriter(type: DuckDBType): { type: DuckDBType; convert: Convert } 
 
 async function tableColumns(conn: DuckDBConnection, schema: string, table: string): Promise<string[]> {
   const r = await conn.runAndReadAll(
-    'select column_name from information_schema.columns where table_schema = $1 and table_name = $2 order by ordinal_position',
+    'select column_name from information_schema.columns where table_catalog = current_database() and table_schema = $1 and table_name = $2 order by ordinal_position',
     [schema, table],
   );
   return r.getRows().map((x) => String(x[0]));
@@ -101,7 +101,7 @@ async function tableColumns(conn: DuckDBConnection, schema: string, table: strin
  * (any order) rows go straight in; for a subset they go through a temporary staging table and
  * `INSERT … SELECT`, so defaults apply to the columns left out. One transaction: all rows or none.
  */
-export async function bulkInsertDuckdb(instance: DuckDBInstance, table: string, columns: string[], rows: AsyncIterable<unknown[][]>): Promise<number> {
+export async function bulkInsertDuckdb(instance: Pick<DuckDBInstance, 'connect'>, table: string, columns: string[], rows: AsyncIterable<unknown[][]>): Promise<number> {
   const [schema, name] = table.includes('.') ? (table.split('.', 2) as [string, string]) : ['main', table];
   const conn = await instance.connect();
   let appender: DuckDBAppender | undefined;

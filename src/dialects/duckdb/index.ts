@@ -12,6 +12,9 @@ import { quoteIdent } from '../quote.js';
 import { duckdbResetTables, duckdbSyncIdSequence } from './seed-reset.js'; // migrations and seed
 import { bulkInsertDuckdb } from './bulk-insert.js';
 import { DuckDbDialect } from './kysely-driver.js';
+import { attachMemoryCatalog } from './memory-catalog.js';
+import { duckdbRecordSuccess } from './history-sql.js';
+import { duckdbApplyTwoCalls } from './fast-apply.js';
 // core operations: health, risk sizes, capture
 import { duckdbTableSizes } from './table-sizes.js';
 import { duckdbVitals } from './vitals.js';
@@ -75,20 +78,40 @@ export async function connectDuckdb(config: ResolvedConfig, opts: ConnectOptions
     readOnly = !!opts.readOnly;
   }
   const waitMs = opts.lockWaitMs ?? config.connectTimeoutMs;
+  // In memory: a fresh catalog of the process-wide in-memory instance (memory-catalog.ts), detached on close.
+  const catalog = memory ? await attachMemoryCatalog() : undefined;
   // A new file is created by one process at a time: processes racing DuckDB's own creation of the
   // same file could read it before its header existed (six `migrate up` on a new file exited 3).
   // Whoever waited finds the file made, and checks it as any existing file.
-  const instance = creating
-    ? await withFileLock(lockFilePath(path, 'create'), `the creation of ${path}`, { timeoutMs: waitMs }, async () => {
-        checkDatabaseFile(path, 'DuckDB', MAGIC, true);
-        return openInstance(path, false, waitMs);
-      })
-    : await openInstance(path, readOnly, waitMs);
-  const db = new Kysely<any>({ dialect: new DuckDbDialect(instance) });
+  const instance = catalog
+    ? undefined
+    : creating
+      ? await withFileLock(lockFilePath(path, 'create'), `the creation of ${path}`, { timeoutMs: waitMs }, async () => {
+          checkDatabaseFile(path, 'DuckDB', MAGIC, true);
+          return openInstance(path, false, waitMs);
+        })
+      : await openInstance(path, readOnly, waitMs);
+  const connector = catalog ? catalog.instance : instance!;
+  const db = new Kysely<any>({ dialect: new DuckDbDialect(connector) });
+  const close = async () => {
+    try {
+      await db.destroy();
+    } finally {
+      instance?.closeSync();
+      await catalog?.detach();
+    }
+  };
   // A migration's `SET search_path`, `SET schema` or `USE` would move eventdb's own statements and
   // the next migration elsewhere: back to the database and schema the connection opened on.
-  const home = (await sql<{ d: string; s: string }>`select current_database() as d, current_schema() as s`.execute(db)).rows[0]!;
-  const sessionReset = ['reset search_path', `use ${quoteIdent(home.d)}.${quoteIdent(home.s)}`];
+  let home: { d: string; s: string };
+  try {
+    home = (await sql<{ d: string; s: string }>`select current_database() as d, current_schema() as s`.execute(db)).rows[0]!;
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  // One entry, two statements: one call to DuckDB after every migration instead of two.
+  const sessionReset = [`reset search_path; use ${quoteIdent(home.d)}.${quoteIdent(home.s)}`];
   const what = (name: string) => `the ${name === 'migrate' ? 'migration' : name} lock on ${memory ? 'the in-memory database' : path}`;
   return {
     engine: 'duckdb',
@@ -114,17 +137,16 @@ export async function connectDuckdb(config: ResolvedConfig, opts: ConnectOptions
       return fileLockStatus(lockFilePath(path, name));
     },
     introspect: () => introspectDuckdb(db),
-    bulkInsert: (table, columns, rows) => bulkInsertDuckdb(instance, table, columns, rows),
+    bulkInsert: (table, columns, rows) => bulkInsertDuckdb(connector, table, columns, rows),
     // migrations and seed
+    recordMigrationSuccess: (on, s) => duckdbRecordSuccess(on, s),
+    applyMigrationFast: (req) => duckdbApplyTwoCalls(db, req),
     resetTables: (tables) => duckdbResetTables(db, tables),
     syncIdSequence: (table, idDefault) => duckdbSyncIdSequence(db, table, idDefault),
     // --- core operations: health, risk sizes, capture ---
     tableSizes: () => duckdbTableSizes(db),
     vitals: (o) => duckdbVitals(db, target, o),
-    async close() {
-      await db.destroy();
-      instance.closeSync();
-    },
+    close,
   };
 }
 

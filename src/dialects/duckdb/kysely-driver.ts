@@ -1,6 +1,7 @@
 import { DuckDBConnection, DuckDBInstance, JSDuckDBValueConverter, ResultReturnType, type DuckDBValue } from '@duckdb/node-api';
 import {
   CompiledQuery,
+  sql,
   PostgresAdapter,
   PostgresQueryCompiler,
   type DatabaseConnection,
@@ -25,7 +26,7 @@ import {
  * transactional DDL, so Kysely's PostgreSQL compiler and adapter fit.
  */
 export class DuckDbDialect implements Dialect {
-  constructor(private readonly instance: DuckDBInstance) {}
+  constructor(private readonly instance: Pick<DuckDBInstance, 'connect'>) {}
   createAdapter() {
     return new PostgresAdapter();
   }
@@ -44,7 +45,7 @@ class DuckDbDriver implements Driver {
   #conn?: DuckDbKyselyConnection;
   #queue: Array<() => void> = [];
   #busy = false;
-  constructor(private readonly instance: DuckDBInstance) {}
+  constructor(private readonly instance: Pick<DuckDBInstance, 'connect'>) {}
 
   async init(): Promise<void> {
     this.#conn = new DuckDbKyselyConnection(await this.instance.connect());
@@ -140,13 +141,14 @@ class DuckDbKyselyConnection implements DatabaseConnection {
 class DuckDbIntrospector implements DatabaseIntrospector {
   constructor(private readonly db: Kysely<any>) {}
   async getSchemas(): Promise<SchemaMetadata[]> {
-    const r = await this.db.selectFrom('information_schema.schemata').select('schema_name').execute();
+    const r = await this.db.selectFrom('information_schema.schemata').select('schema_name').where('catalog_name', '=', sql<string>`current_database()`).execute();
     return r.map((x) => ({ name: String(x.schema_name) }));
   }
   async getTables(): Promise<TableMetadata[]> {
     const rows = await this.db
       .selectFrom('information_schema.columns')
       .select(['table_schema', 'table_name', 'column_name', 'data_type', 'is_nullable', 'column_default'])
+      .where('table_catalog', '=', sql<string>`current_database()`)
       .where('table_schema', '=', 'main')
       .orderBy('table_name')
       .orderBy('ordinal_position')

@@ -1,0 +1,65 @@
+import { sql, type Kysely } from 'kysely';
+import type { FastApplyRequest } from '../types.js';
+import { duckdbSuccessSql } from './history-sql.js';
+
+/**
+ * A transactional SQL migration with the fewest calls to DuckDB (Connection.applyMigrationFast): `begin`
+ * and the whole section in one query, then the session reset, the history and log rows (given the
+ * section's duration) and `commit` in a second — the same transaction as the ordinary way, without a
+ * call per statement, per reset and per `begin`/`commit` (issue 17: a replayed migration took about ten
+ * calls). On failure the transaction is rolled back and, only then, the section is split to name the
+ * failing statement: its statements run one by one in a transaction that is rolled back too. Returns
+ * false (nothing run) when the record cannot be written as literal SQL: the caller runs it the ordinary way.
+ */
+export async function duckdbApplyTwoCalls(db: Kysely<any>, req: FastApplyRequest): Promise<boolean> {
+  const { text, reset } = req;
+  return db.connection().execute(async (c) => {
+    const run = (q: string) => sql.raw(q).execute(c);
+    const rollback = () => run('rollback').catch(() => undefined); // a failed statement may have ended it already
+    const t0 = performance.now();
+    try {
+      // the newline before `;` ends a trailing `--` comment of the section
+      await run(`begin transaction;\n${text}\n;`);
+    } catch (e) {
+      await rollback();
+      await run(reset.join(';\n')).catch(() => undefined);
+      throw req.failed(await failingStatement(run, rollback, req), e);
+    }
+    const record = duckdbSuccessSql(req.success, performance.now() - t0);
+    if (record === undefined) {
+      await rollback();
+      await run(reset.join(';\n')).catch(() => undefined);
+      return false;
+    }
+    try {
+      await run(`${reset.map((r) => `${r};\n`).join('')}${record};\ncommit`);
+    } catch (e) {
+      await rollback();
+      throw req.failed(undefined, e);
+    }
+    return true;
+  });
+}
+
+/** Which statement of a failed section fails: each run alone, in a transaction rolled back. */
+async function failingStatement(run: (q: string) => Promise<unknown>, rollback: () => Promise<unknown>, req: FastApplyRequest): Promise<string | undefined> {
+  const pieces = await req.statements();
+  if (pieces.length === 1) return pieces[0]!.text;
+  try {
+    await run('begin transaction');
+  } catch {
+    return undefined;
+  }
+  try {
+    for (const p of pieces) {
+      try {
+        await run(p.text);
+      } catch {
+        return p.text;
+      }
+    }
+    return undefined;
+  } finally {
+    await rollback();
+  }
+}
