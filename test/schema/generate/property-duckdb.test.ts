@@ -2,4 +2,4 @@
 import { describeEngines } from '../../helpers/engines.js';
 import { propertyTest } from './property-run.js';
 
-describeEngines('migrate diff property', (fx) => propertyTest(fx, 50), ['duckdb']);
+describeEngines('migrate diff property', (fx) => propertyTest(fx, 100), ['duckdb']);
