@@ -52,7 +52,22 @@ function lenientSyntax(): SqlSyntax {
 export function lexSplit(text: string, engine: Engine, opts?: { lenient?: false }): ScriptPiece[] | undefined;
 export function lexSplit(text: string, engine: Engine, opts: { lenient: true }): ScriptPiece[];
 export function lexSplit(text: string, engine: Engine, opts: LexSplitOptions = {}): ScriptPiece[] | undefined {
-  const lenient = opts.lenient === true;
+  if (opts.lenient === true) return lexSplitText(text, engine, true);
+  // The same section is read strictly several times in one run (the plan's statements, the fast path's
+  // check, the risk gate's grouped parse): each text is lexed once. Answers are copies of one result.
+  const key = `${engine}\0${text}`;
+  let hit = strictMemo.get(key);
+  if (hit === undefined) {
+    hit = lexSplitText(text, engine, false) ?? null;
+    if (strictMemo.size > 5000) strictMemo.clear();
+    strictMemo.set(key, hit);
+  }
+  return hit ? [...hit] : undefined;
+}
+
+const strictMemo = new Map<string, ScriptPiece[] | null>();
+
+function lexSplitText(text: string, engine: Engine, lenient: boolean): ScriptPiece[] | undefined {
   // Read once into locals: the loop below runs per character.
   const { nestedComments, dollarQuotes, escapeStrings, backtickAndBracketIdentifiers, triggerBodies, atomicBodies } = lenient ? lenientSyntax() : syntaxOf(engine);
   const out: ScriptPiece[] = [];

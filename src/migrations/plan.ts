@@ -43,9 +43,12 @@ export interface PlanContext {
 }
 
 export async function loadContext(conn: Connection, config: ResolvedConfig): Promise<PlanContext> {
+  // The history's round trip overlaps reading the files; a file's error still comes first, as before.
+  const history = readHistoryIfAny(ownTables(conn, conn.db));
+  history.catch(() => undefined); // awaited below, unless the files fail first: never an unhandled rejection
   const files = await loadMigrations(config.migrationsDir, conn.engine);
   const ordered = orderMigrations(files);
-  const h = await readHistoryIfAny(ownTables(conn, conn.db));
+  const h = await history;
   return { ordered, history: h.rows, historyExists: h.exists, status: computeStatus(ordered, h.rows) };
 }
 

@@ -1,6 +1,7 @@
 import type { Engine } from '../config/index.js';
 import { readsSqliteGrammar } from '../dialects/registry.js';
 import { lexSplit, type ScriptPiece } from './lex-split.js';
+import { loadPgQuery } from '../risk/pg-query.js';
 
 /**
  * Splits a SQL script into the statements the engine will run. First with the engine's lexical
@@ -53,10 +54,7 @@ async function split(text: string, engine: Engine): Promise<string[]> {
 type PgQuery = typeof import('libpg-query');
 let pgq: Promise<PgQuery> | undefined;
 async function libpg(): Promise<PgQuery> {
-  pgq ??= import('libpg-query').then(async (m) => {
-    await m.loadModule();
-    return m;
-  });
+  pgq ??= loadPgQuery(); // the one loader of libpg-query (its WASM compiled once, baseline only)
   return pgq;
 }
 

@@ -56,9 +56,12 @@ export async function readHistoryIfAny(db: Kysely<any>): Promise<{ exists: boole
  * file's text) — so status is fast and a broken file still shows.
  */
 export async function migrationStatus(conn: Connection, config: ResolvedConfig): Promise<MigrationStatus> {
-  const files = await loadMigrations(config.migrationsDir, conn.engine, { importTs: false, checksumOnly: true });
   const db = ownTables(conn, conn.db);
-  const history = await readHistoryIfAny(db);
+  // The history's round trip overlaps reading the files; a file's error still comes first.
+  const read = readHistoryIfAny(db);
+  read.catch(() => undefined); // awaited below unless the files fail first
+  const files = await loadMigrations(config.migrationsDir, conn.engine, { importTs: false, checksumOnly: true });
+  const history = await read;
   return statusFrom(files, history.rows, history.exists ? await failedAttempts(db) : [], history.exists);
 }
 

@@ -1,16 +1,16 @@
-import { loadModule, parseSync } from 'libpg-query';
 import { readsSqliteGrammar } from '../dialects/registry.js';
 import type { parse as ParseCst } from 'sql-parser-cst';
 import { Analysis, SchemaMemory, type Stmt } from './analysis.js';
 import { maxLevel } from './levels.js';
 import { parsePgMany, type PgParsed } from './pg-batch.js';
+import { loadPgQuery, pgQuery } from './pg-query.js';
 import { pgStatement } from './postgres-rules.js';
 import { sqliteStatement } from './sqlite-rules.js';
 import { lexSplit } from '../migrations/lex-split.js';
 import { LineCounter, skipTrivia } from './statements.js';
 import type { Direction, Finding, MigrationInput, MigrationRisk, RiskContext } from './types.js';
 
-let loaded: Promise<void> | undefined;
+let loaded: Promise<unknown> | undefined;
 let parseCst: typeof ParseCst | undefined;
 let loadedCst: Promise<void> | undefined;
 let sqliteSyntax: ((sql: string) => string | undefined) | undefined;
@@ -20,7 +20,7 @@ let sqliteSyntax: ((sql: string) => string | undefined) | undefined;
  * when SQLite is among `engines` (default: all), the SQLite grammar. Call before analysing.
  */
 export function loadParsers(engines: readonly string[] = ['postgres', 'sqlite', 'duckdb']): Promise<unknown> {
-  loaded ??= loadModule();
+  loaded ??= loadPgQuery();
   if (engines.includes('sqlite')) {
     loadedCst ??= Promise.all([import('sql-parser-cst'), import('../dialects/sqlite/syntax.js')]).then(([m, x]) => {
       parseCst = m.parse;
@@ -59,7 +59,7 @@ function walkPg(a: Analysis, text: string, line0: number, pre?: readonly PgParse
   }
   let stmts: Node[] | undefined;
   try {
-    stmts = parseSync(text).stmts ?? [];
+    stmts = pgQuery().parseSync(text).stmts ?? [];
   } catch {
     stmts = undefined;
   }
@@ -90,7 +90,7 @@ function walkPg(a: Analysis, text: string, line0: number, pre?: readonly PgParse
     a.statements++;
     let parsed: Node[] | undefined;
     try {
-      parsed = parseSync(piece.text).stmts ?? [];
+      parsed = pgQuery().parseSync(piece.text).stmts ?? [];
     } catch (e) {
       // DuckDB is read with a grammar not its own: a statement it does not read is unanalysed, not wrong.
       if (a.engine === 'duckdb') {
@@ -128,7 +128,7 @@ function sqliteParseError(a: Analysis, s: Stmt, e: unknown): void {
   }
   let pg: Node | undefined;
   try {
-    pg = parseSync(s.text).stmts?.[0]?.stmt as Node | undefined;
+    pg = pgQuery().parseSync(s.text).stmts?.[0]?.stmt as Node | undefined;
   } catch {
     pg = undefined;
   }

@@ -1,4 +1,4 @@
-import { parseSync } from 'libpg-query';
+import { pgQuery } from './pg-query.js';
 import type { Engine } from '../config/url.js';
 import { lexSplit } from '../migrations/lex-split.js';
 
@@ -53,7 +53,7 @@ function parseGroup(texts: readonly string[], engine: Engine): PgParsed[][] | un
   }
   let stmts: Node[];
   try {
-    stmts = parseSync(joined).stmts ?? [];
+    stmts = pgQuery().parseSync(joined).stmts ?? [];
   } catch {
     return undefined;
   }

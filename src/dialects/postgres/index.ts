@@ -77,7 +77,7 @@ export async function connectPostgres(config: ResolvedConfig): Promise<Connectio
     },
     introspect: () => introspectPostgres(db),
     bulkInsert: (table, columns, rows, opts) => bulkInsertPostgres(pool, table, columns, rows, opts),
-    ...postgresMigrationMembers(db), // migrations and seed
+    ...postgresMigrationMembers(db, pool), // migrations and seed
     // --- core operations: health, risk sizes, capture ---
     tableSizes: () => postgresTableSizes(db),
     vitals: (o) => postgresVitals(db, o),

@@ -1,13 +1,19 @@
 import type { Kysely } from 'kysely';
+import type pg from 'pg';
 import type { Connection } from '../types.js';
-import { pgApplyOneTrip, pgErrorPosition } from './fast-apply.js';
+import { pgApplyOneTrip, pgErrorPosition, poolOneTrip } from './fast-apply.js';
 import { pgRecordSuccess } from './history-sql.js';
 import { pgResetTables, pgSyncIdSequence } from './seed-reset.js';
 
-/** The migration runner's and seeder's members of a PostgreSQL connection (server and PGlite alike). */
-export function postgresMigrationMembers(db: Kysely<any>): Pick<Connection, 'applyMigrationFast' | 'recordMigrationSuccess' | 'wholeScripts' | 'tableRebuild' | 'resetTables' | 'syncIdSequence'> {
+/**
+ * The migration runner's and seeder's members of a PostgreSQL connection (server and PGlite alike).
+ * `pool`, the server's pg pool under `db`: the one-trip path then queries its sessions directly
+ * (poolOneTrip) instead of through Kysely.
+ */
+export function postgresMigrationMembers(db: Kysely<any>, pool?: pg.Pool): Pick<Connection, 'applyMigrationFast' | 'recordMigrationSuccess' | 'wholeScripts' | 'tableRebuild' | 'resetTables' | 'syncIdSequence'> {
+  const session = pool ? poolOneTrip(pool) : db;
   return {
-    applyMigrationFast: (req) => pgApplyOneTrip(db, req),
+    applyMigrationFast: (req) => pgApplyOneTrip(session, req),
     recordMigrationSuccess: (on, s) => pgRecordSuccess(on, s),
     wholeScripts: { errorPosition: pgErrorPosition },
     resetTables: (tables) => pgResetTables(db, tables),
