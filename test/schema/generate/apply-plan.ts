@@ -1,6 +1,14 @@
 import { sql } from 'kysely';
 import type { Connection, SchemaSnapshot } from '../../../src/dialects/types.js';
+import { openDatabase } from '../../../src/index.js';
 import type { PlannedStep } from '../../../src/schema/generate/index.js';
+import type { EngineFixture } from '../../helpers/engines.js';
+
+/** The engine's database for a planner test: SQLite and DuckDB in memory, else the fixture's. */
+export function openPlannerDatabase(fx: EngineFixture): Promise<Connection> {
+  const url = fx.variant === 'sqlite' || fx.variant === 'duckdb' ? `${fx.variant}::memory:` : fx.url();
+  return openDatabase({ flags: { url }, env: {}, cwd: fx.dir() }, { lockWaitMs: 30_000 });
+}
 
 /**
  * Runs planned steps the way a migration runner does: a transactional step in one transaction, any

@@ -6,18 +6,16 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Connection } from '../../../src/dialects/types.js';
-import { openDatabase } from '../../../src/index.js';
 import { planSchemaChange } from '../../../src/schema/generate/index.js';
 import type { ExpectedSchema } from '../../../src/schema/model.js';
 import { describeEngines } from '../../helpers/engines.js';
-import { applySteps, count, shape } from './apply-plan.js';
+import { applySteps, openPlannerDatabase, count, shape } from './apply-plan.js';
 import { col, column, SEED, table, v1 } from './fixture.js';
 
 describeEngines('planSchemaChange', (fx) => {
   let conn: Connection;
   beforeEach(async () => {
-    const url = fx.variant === 'sqlite' || fx.variant === 'duckdb' ? `${fx.variant}::memory:` : fx.url();
-    conn = await openDatabase({ flags: { url }, env: {}, cwd: fx.dir() }, { lockWaitMs: 30_000 });
+    conn = await openPlannerDatabase(fx);
   });
   afterEach(async () => {
     await conn.close();

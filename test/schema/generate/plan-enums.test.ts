@@ -7,13 +7,12 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Connection, SchemaSnapshot } from '../../../src/dialects/types.js';
-import { openDatabase, resolveConfig } from '../../../src/index.js';
-import { check, defineSchema, enumColumn, enumType, integer, table, text } from '../../../src/schema/authoring.js';
+import { defineSchema, enumColumn, enumType, integer, table, text } from '../../../src/schema/authoring.js';
 import { diffSchema } from '../../../src/schema/diff.js';
 import { planSchemaChange } from '../../../src/schema/generate/index.js';
 import type { ExpectedSchema } from '../../../src/schema/model.js';
 import { describeEngines } from '../../helpers/engines.js';
-import { applySteps, shape } from './apply-plan.js';
+import { applySteps, openPlannerDatabase, shape } from './apply-plan.js';
 
 const declare = (values: string[] | null, o: { statusEnum?: boolean; note?: 'text' | 'enum'; noteDefault?: string } = {}): ExpectedSchema =>
   defineSchema({
@@ -33,8 +32,7 @@ const declare = (values: string[] | null, o: { statusEnum?: boolean; note?: 'tex
 describeEngines('planSchemaChange: enum types', (fx) => {
   let conn: Connection;
   beforeEach(async () => {
-    const url = fx.variant === 'sqlite' || fx.variant === 'duckdb' ? `${fx.variant}::memory:` : fx.url();
-    conn = await openDatabase({ flags: { url }, env: {}, cwd: fx.dir() }, { lockWaitMs: 30_000 });
+    conn = await openPlannerDatabase(fx);
   });
   afterEach(async () => {
     await conn.close();
@@ -177,6 +175,4 @@ describeEngines('planSchemaChange: enum types', (fx) => {
     expect((await conn.introspect()).enums).toEqual([{ name: 'mood', values: ['a', 'b'] }]);
   });
 
-  void check;
-  void resolveConfig;
 });

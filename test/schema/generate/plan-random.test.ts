@@ -7,11 +7,10 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Connection } from '../../../src/dialects/types.js';
-import { openDatabase } from '../../../src/index.js';
 import { planSchemaChange, type PlanOptions } from '../../../src/schema/generate/index.js';
 import type { ExpectedSchema, ReferentialAction } from '../../../src/schema/model.js';
 import { describeEngines } from '../../helpers/engines.js';
-import { applySteps, count, shape } from './apply-plan.js';
+import { applySteps, openPlannerDatabase, count, shape } from './apply-plan.js';
 import { col, SEED, v1 } from './fixture.js';
 
 /** mulberry32: a small seeded generator. */
@@ -114,8 +113,7 @@ const EDITS: Edit[] = [
 describeEngines('planSchemaChange: random edits', (fx) => {
   let conn: Connection;
   beforeEach(async () => {
-    const url = fx.variant === 'sqlite' || fx.variant === 'duckdb' ? `${fx.variant}::memory:` : fx.url();
-    conn = await openDatabase({ flags: { url }, env: {}, cwd: fx.dir() }, { lockWaitMs: 30_000 });
+    conn = await openPlannerDatabase(fx);
   });
   afterEach(async () => {
     await conn.close();
