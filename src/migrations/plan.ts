@@ -7,7 +7,7 @@ import { orderMigrations } from './graph.js';
 import { loadMigrations } from './loader.js';
 import { assessPlan, gateCanRefuse, readyAssessment, type GatePacing, type RiskGateResult } from './risk-gate.js';
 import { rehearse, type Rehearsal } from './rehearse.js';
-import { computeStatus, readHistoryIfAny, type MigrationStatusEntry } from './status.js';
+import { computeStatus, readHistoryIfAny, settledFirst, type MigrationStatusEntry } from './status.js';
 import { ownTables } from './history.js';
 import type { Direction, HistoryRow, Migration, PlanStep } from './types.js';
 
@@ -45,8 +45,7 @@ export interface PlanContext {
 export async function loadContext(conn: Connection, config: ResolvedConfig): Promise<PlanContext> {
   // The history's round trip overlaps reading the files; a file's error still comes first, as before.
   const history = readHistoryIfAny(ownTables(conn, conn.db));
-  history.catch(() => undefined); // awaited below, unless the files fail first: never an unhandled rejection
-  const files = await loadMigrations(config.migrationsDir, conn.engine);
+  const files = await settledFirst(history, loadMigrations(config.migrationsDir, conn.engine));
   const ordered = orderMigrations(files);
   const h = await history;
   return { ordered, history: h.rows, historyExists: h.exists, status: computeStatus(ordered, h.rows) };

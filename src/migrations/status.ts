@@ -51,6 +51,20 @@ export async function readHistoryIfAny(db: Kysely<any>): Promise<{ exists: boole
 }
 
 /**
+ * `work`'s result; should it fail, its error once `inFlight` has settled too: a query still running on
+ * the connection when the caller closes it (on that error) crashed DuckDB's native module (a segfault
+ * at exit, one run in ten).
+ */
+export async function settledFirst<T>(inFlight: Promise<unknown>, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (e) {
+    await inFlight.catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
  * Every migration's state on this database. Reads only: never creates the history table. Files are
  * only checksummed — SQL sections are not parsed and TS files not imported (a checksum covers the
  * file's text) — so status is fast and a broken file still shows.
@@ -59,8 +73,7 @@ export async function migrationStatus(conn: Connection, config: ResolvedConfig):
   const db = ownTables(conn, conn.db);
   // The history's round trip overlaps reading the files; a file's error still comes first.
   const read = readHistoryIfAny(db);
-  read.catch(() => undefined); // awaited below unless the files fail first
-  const files = await loadMigrations(config.migrationsDir, conn.engine, { importTs: false, checksumOnly: true });
+  const files = await settledFirst(read, loadMigrations(config.migrationsDir, conn.engine, { importTs: false, checksumOnly: true }));
   const history = await read;
   return statusFrom(files, history.rows, history.exists ? await failedAttempts(db) : [], history.exists);
 }
