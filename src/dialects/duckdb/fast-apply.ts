@@ -16,19 +16,22 @@ export async function duckdbApplyTwoCalls(db: Kysely<any>, req: FastApplyRequest
   return db.connection().execute(async (c) => {
     const run = (q: string) => sql.raw(q).execute(c);
     const rollback = () => run('rollback').catch(() => undefined); // a failed statement may have ended it already
+    // after a rollback the session's settings go back as the ordinary path leaves them (errors ignored: best effort)
+    const rollbackAndReset = async () => {
+      await rollback();
+      await run(reset.join(';\n')).catch(() => undefined);
+    };
     const t0 = performance.now();
     try {
       // the newline before `;` ends a trailing `--` comment of the section
       await run(`begin transaction;\n${text}\n;`);
     } catch (e) {
-      await rollback();
-      await run(reset.join(';\n')).catch(() => undefined);
+      await rollbackAndReset();
       throw req.failed(await failingStatement(run, rollback, req), e);
     }
     const record = duckdbSuccessSql(req.success, performance.now() - t0);
     if (record === undefined) {
-      await rollback();
-      await run(reset.join(';\n')).catch(() => undefined);
+      await rollbackAndReset();
       return false;
     }
     try {

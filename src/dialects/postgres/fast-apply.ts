@@ -31,11 +31,14 @@ export interface OneTripSession {
   run(query: string): Promise<unknown>;
 }
 
+/** Runs `fn` on one session and releases it: kyselyOneTrip or poolOneTrip. */
+export type OneTripSessions = <T>(fn: (s: OneTripSession) => Promise<T>) => Promise<T>;
+
 /**
  * A Kysely database's sessions as one-trip sessions (PGlite, and any caller without the raw driver):
  * one connection of `db` per call, the query sent by `sql.raw` (no parameters: the simple protocol).
  */
-export function kyselyOneTrip(db: Kysely<any>): <T>(fn: (s: OneTripSession) => Promise<T>) => Promise<T> {
+export function kyselyOneTrip(db: Kysely<any>): OneTripSessions {
   return (fn) => db.connection().execute((c) => fn({ run: (q) => sql.raw(q).execute(c) }));
 }
 
@@ -46,7 +49,7 @@ export function kyselyOneTrip(db: Kysely<any>): <T>(fn: (s: OneTripSession) => P
  * Kysely's query compiler and connection wrapper on the path, each migration costs the client less
  * CPU (issue 18: ~0.1 ms a migration once warm, more in a fresh process).
  */
-export function poolOneTrip(pool: pg.Pool): <T>(fn: (s: OneTripSession) => Promise<T>) => Promise<T> {
+export function poolOneTrip(pool: pg.Pool): OneTripSessions {
   return async (fn) => {
     const client = await pool.connect();
     try {
@@ -61,13 +64,12 @@ export function poolOneTrip(pool: pg.Pool): <T>(fn: (s: OneTripSession) => Promi
  * A transactional SQL migration applied in one round trip (pgOneTripQuery) — one simple-protocol query
  * on one session, so the migration and its records commit together or not at all. On failure the
  * session's transaction is rolled back and the failing statement located from the server's error
- * position. (PostgreSQL server and PGlite; `session` gives the session: kyselyOneTrip or poolOneTrip.)
+ * position. (PostgreSQL server and PGlite; `withSession` gives the session: kyselyOneTrip or poolOneTrip.)
  */
-export async function pgApplyOneTrip(session: Kysely<any> | (<T>(fn: (s: OneTripSession) => Promise<T>) => Promise<T>), req: FastApplyRequest): Promise<boolean> {
+export async function pgApplyOneTrip(withSession: OneTripSessions, req: FastApplyRequest): Promise<boolean> {
   const { text } = req;
   const head = PG_ONE_TRIP_HEAD;
   const query = pgOneTripQuery(req);
-  const withSession = typeof session === 'function' ? session : kyselyOneTrip(session);
   await withSession(async (c) => {
     try {
       await c.run(query);

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Connection } from '../types.js';
-import { pgApplyOneTrip, pgErrorPosition, poolOneTrip } from './fast-apply.js';
+import { kyselyOneTrip, pgApplyOneTrip, pgErrorPosition, poolOneTrip } from './fast-apply.js';
 import { pgRecordSuccess } from './history-sql.js';
 import { pgResetTables, pgSyncIdSequence } from './seed-reset.js';
 
@@ -11,7 +11,7 @@ import { pgResetTables, pgSyncIdSequence } from './seed-reset.js';
  * (poolOneTrip) instead of through Kysely.
  */
 export function postgresMigrationMembers(db: Kysely<any>, pool?: pg.Pool): Pick<Connection, 'applyMigrationFast' | 'recordMigrationSuccess' | 'wholeScripts' | 'tableRebuild' | 'resetTables' | 'syncIdSequence'> {
-  const session = pool ? poolOneTrip(pool) : db;
+  const session = pool ? poolOneTrip(pool) : kyselyOneTrip(db);
   return {
     applyMigrationFast: (req) => pgApplyOneTrip(session, req),
     recordMigrationSuccess: (on, s) => pgRecordSuccess(on, s),
