@@ -55,17 +55,27 @@ export function lexSplit(text: string, engine: Engine, opts: LexSplitOptions = {
   if (opts.lenient === true) return lexSplitText(text, engine, true);
   // The same section is read strictly several times in one run (the plan's statements, the fast path's
   // check, the risk gate's grouped parse): each text is lexed once. Answers are copies of one result.
-  const key = `${engine}\0${text}`;
-  let hit = strictMemo.get(key);
+  // Keyed by the text itself (the caller's string, not a copy), per engine; bounded by the characters held.
+  let memo = strictMemo.get(engine);
+  if (!memo) strictMemo.set(engine, (memo = new Map()));
+  let hit = memo.get(text);
   if (hit === undefined) {
     hit = lexSplitText(text, engine, false) ?? null;
-    if (strictMemo.size > 5000) strictMemo.clear();
-    strictMemo.set(key, hit);
+    if (strictMemoChars + text.length > STRICT_MEMO_CHARS) {
+      strictMemo.clear();
+      strictMemo.set(engine, (memo = new Map()));
+      strictMemoChars = 0;
+    }
+    memo.set(text, hit);
+    strictMemoChars += text.length;
   }
   return hit ? [...hit] : undefined;
 }
 
-const strictMemo = new Map<string, ScriptPiece[] | null>();
+/** At most this many characters of section text are remembered (32 MiB of UTF-16 at most). */
+const STRICT_MEMO_CHARS = 16 * 1024 * 1024;
+const strictMemo = new Map<Engine, Map<string, ScriptPiece[] | null>>();
+let strictMemoChars = 0;
 
 function lexSplitText(text: string, engine: Engine, lenient: boolean): ScriptPiece[] | undefined {
   // Read once into locals: the loop below runs per character.

@@ -16,6 +16,22 @@ describe('lexical statement split', () => {
     expect(texts('-- only a comment\n/* and another */', 'sqlite')).toEqual([]);
   });
 
+  it('answers a text read again from its memo as a fresh copy, per engine, also past the memo\'s bound', () => {
+    const s = 'select 1; select 2';
+    const a = lexSplit(s, 'postgres')!;
+    a.pop(); // the caller's copy: changing it must not change the next answer
+    expect(lexSplit(s, 'postgres')!.map((p) => p.text)).toEqual(['select 1', 'select 2']);
+    // `$$` is a dollar quote on PostgreSQL only: the engines' answers are kept apart
+    const d = 'select $$a;b$$; select 3';
+    expect(texts(d, 'postgres')).toEqual(['select $$a;b$$', 'select 3']);
+    expect(texts(d, 'sqlite')).toEqual(['select $$a', 'b$$', 'select 3']);
+    expect(texts(d, 'postgres')).toEqual(['select $$a;b$$', 'select 3']);
+    // texts larger than the bound together: the memo starts again, the answers stay right
+    const big = `select '${'x'.repeat(9 * 1024 * 1024)}'; select 4`;
+    for (let i = 0; i < 3; i++) expect(lexSplit(big + ' '.repeat(i), 'postgres')!.map((p) => p.text.length)).toEqual([9 * 1024 * 1024 + 9, 8]);
+    expect(texts(s, 'postgres')).toEqual(['select 1', 'select 2']);
+  });
+
   it('keeps semicolons inside strings, quoted identifiers and comments', () => {
     const s = `insert into t values ('a;b', 'it''s; here');\nselect "we;ird" from t -- not; a split\n;/* x; y */select 1`;
     // A statement ends at its last token: a comment before the `;` is not part of it.
