@@ -36,6 +36,32 @@ export function isIdentifier(s: string): boolean {
   return /^[A-Za-z_][A-Za-z0-9_$]*$/.test(s);
 }
 
+/** What may follow a column in an index key: COLLATE, an operator class, ASC/DESC, NULLS FIRST/LAST. */
+const KEY_SUFFIX = /^(?:\s+collate\s+(?:"(?:[^"]|"")+"|[\w$]+))?(?:\s+(?!(?:asc|desc|nulls|collate)\b)(?:[\w$]+\.)?[\w$]+)?(?:\s+(?:asc|desc))?(?:\s+nulls\s+(?:first|last))?\s*$/i;
+
+/**
+ * An index's keys as SQL: a plain column name quoted (`"at"`, a keyword on DuckDB), also before what a key
+ * keeps beside it (`published DESC` → `"published" DESC`); an expression as written.
+ */
+export function indexKeysSql(columns: string[]): RawBuilder<unknown> {
+  return sql.join(
+    columns.map((c) => {
+      if (isIdentifier(c)) return sql.id(c);
+      const m = /^([A-Za-z_][A-Za-z0-9_$]*)(\s.*)$/s.exec(c);
+      return m && KEY_SUFFIX.test(m[2]!) ? sql`${sql.id(m[1]!)}${sql.raw(m[2]!)}` : sql.raw(c);
+    }),
+  );
+}
+
+/** CREATE INDEX of an index resolved for the engine (ddlIndex: INCLUDE and NULLS NOT DISTINCT only where it has them). */
+export function createIndexQuery(table: string, i: DdlIndex, concurrently = false): RawBuilder<unknown> {
+  const where = i.where ? sql` where ${sql.raw(i.where)}` : sql``;
+  const using = i.using ? sql` using ${sql.raw(i.using)}` : sql``;
+  const include = i.include?.length ? sql` include (${ids(i.include)})` : sql``;
+  const nulls = i.nullsNotDistinct ? sql` nulls not distinct` : sql``;
+  return sql`create ${i.unique ? sql`unique ` : sql``}index ${concurrently ? sql`concurrently ` : sql``}${sql.id(i.name)} on ${sql.id(table)}${using} (${indexKeysSql(i.columns)})${include}${nulls}${where}`;
+}
+
 /** A literal a DEFAULT clause takes bare on every engine: a number, a string, NULL, TRUE/FALSE, CURRENT_TIMESTAMP/DATE/TIME. */
 const LITERAL_DEFAULT = /^(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?|'(?:[^']|'')*'|null|true|false|current_timestamp|current_date|current_time)$/i;
 
@@ -167,12 +193,7 @@ export function baseDdl(engine: Engine, facts: DdlFacts, db: Compiler, over: (ba
     dropNotNull: (table, column) => alter(table, sql`alter column ${sql.id(column)} drop not null`),
     setDefault: (table, column, expression) => alter(table, sql`alter column ${sql.id(column)} set default ${sql.raw(defaultSql(expression))}`),
     dropDefault: (table, column) => alter(table, sql`alter column ${sql.id(column)} drop default`),
-    createIndex(table, i: DdlIndex, opts = {}) {
-      const cols = sql.join(i.columns.map((c) => (isIdentifier(c) ? sql.id(c) : sql.raw(c))));
-      const where = i.where ? sql` where ${sql.raw(i.where)}` : sql``;
-      const using = i.using ? sql` using ${sql.raw(i.using)}` : sql``;
-      return t(sql`create ${i.unique ? sql`unique ` : sql``}index ${opts.concurrently ? sql`concurrently ` : sql``}${sql.id(i.name)} on ${sql.id(table)}${using} (${cols})${where}`);
-    },
+    createIndex: (table, i: DdlIndex, opts = {}) => t(createIndexQuery(table, i, opts.concurrently)),
     dropIndex: (name, opts = {}) => t(sql`drop index ${opts.concurrently ? sql`concurrently ` : sql``}${sql.id(name)}`),
     addForeignKey: (table, fk, opts = {}) => alter(table, sql`add ${fkClause(fk)}${opts.notValid ? sql` not valid` : sql``}`),
     addCheck: (table, c, opts = {}) => alter(table, sql`add ${checkClause(c)}${opts.notValid ? sql` not valid` : sql``}`),

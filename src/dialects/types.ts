@@ -69,6 +69,10 @@ export interface IndexInfo {
   where?: string;
   /** The engine's own CREATE INDEX text, whitespace collapsed (method, expressions, collations, predicate), when it has one. */
   definition?: string;
+  /** Non-key columns (PostgreSQL INCLUDE), when there are any. */
+  include?: string[];
+  /** PostgreSQL 15+ NULLS NOT DISTINCT, when set. */
+  nullsNotDistinct?: boolean;
 }
 
 /** A view (PostgreSQL: also a materialized view) and its definition as the engine reports it, whitespace collapsed. */
@@ -517,6 +521,8 @@ export interface DdlIndex {
   unique?: boolean;
   where?: string;
   using?: string;
+  include?: string[];
+  nullsNotDistinct?: boolean;
 }
 
 export interface DdlForeignKey {
@@ -562,6 +568,10 @@ export interface DdlFacts {
   setNotNullInPlace: boolean;
   /** SET NOT NULL is refused on a table that has indexes or is referenced by a foreign key (DuckDB). */
   notNullBlockedByDependants: boolean;
+  /** An index keeps each key's ASC/DESC and NULLS FIRST/LAST (DuckDB accepts them and drops them). */
+  indexKeyOrder: boolean;
+  /** CREATE INDEX … INCLUDE (…) and NULLS NOT DISTINCT (PostgreSQL; NULLS NOT DISTINCT from 15). */
+  indexIncludeAndNulls: boolean;
   /** SET / DROP DEFAULT in place. */
   setDefaultInPlace: boolean;
   /** ADD / DROP of a foreign key or check on an existing table. */

@@ -137,6 +137,10 @@ export interface IndexOptions {
   where?: string;
   /** Index method other than b-tree (`gin`, PostgreSQL). */
   using?: string;
+  /** Non-key columns stored in the index (PostgreSQL `INCLUDE`; left out on the other engines). */
+  include?: string[];
+  /** NULLs count as equal in a unique index (PostgreSQL 15+ `NULLS NOT DISTINCT`; refused on the other engines). */
+  nullsNotDistinct?: boolean;
   engines?: Engine[];
 }
 

@@ -4,8 +4,9 @@ import type { ColumnInfo, ForeignKeyInfo, IndexInfo, SchemaSnapshot, TableInfo }
 import { ddlFor } from '../dialects/ddl.js';
 import { quoteIdent } from '../dialects/quote.js';
 import { typeFamily } from '../dialects/type-family.js';
-import { addColumnSql, addForeignKeyPgSql, alterTypeSql, createIndexSql, dropIndexSql, createTableSql, insertRowsSql, missingSequencesSql, rebuildTableSql, setNotNullSql, validateConstraintSql } from './autofix/sql.js';
+import { addColumnSql, addForeignKeyPgSql, alterTypeSql, createIndexSql, ddlIndex, dropIndexSql, createTableSql, insertRowsSql, missingSequencesSql, rebuildTableSql, setNotNullSql, validateConstraintSql } from './autofix/sql.js';
 import { diffChecks, diffEnums } from './diff-checks-enums.js';
+import { sameIndexColumns, sameIndexExtras, samePredicate } from './generate/compare.js';
 import { finding, type DiffItem, type FindingFix } from './findings.js';
 import { appliesTo, forEngine, type ExpectedColumn, type ExpectedForeignKey, type ExpectedIndex, type ExpectedSchema, type ExpectedTable } from './model.js';
 
@@ -29,9 +30,10 @@ export function familyMatches(col: ExpectedColumn, live: ColumnInfo, engine: Eng
   return declared !== undefined && typeFamily(declared) === live.family;
 }
 
-export function findIndex(live: IndexInfo[], table: string, i: ExpectedIndex): IndexInfo | undefined {
+/** The live index of a declared one: by name, else an index of the same keys. `keyOrder`: see DdlFacts.indexKeyOrder. */
+export function findIndex(live: IndexInfo[], table: string, i: ExpectedIndex, keyOrder = true): IndexInfo | undefined {
   const onTable = live.filter((l) => l.table === table);
-  return onTable.find((l) => l.name === i.name) ?? onTable.find((l) => !!l.unique === !!i.unique && sameList(l.columns, i.columns));
+  return onTable.find((l) => l.name === i.name) ?? onTable.find((l) => !!l.unique === !!i.unique && sameIndexColumns(i, l, keyOrder));
 }
 
 export function findForeignKey(live: ForeignKeyInfo[], table: string, fk: ExpectedForeignKey): ForeignKeyInfo | undefined {
@@ -140,11 +142,11 @@ function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: Schem
   const matched = new Set<string>();
   for (const i of t.indexes ?? []) {
     if (!appliesTo(i, engine)) continue;
-    const li = findIndex(liveIdx, t.name, i);
+    const li = findIndex(liveIdx, t.name, i, facts.indexKeyOrder);
     const obj = `index ${i.name}`;
     if (!li) {
       items.push({
-        finding: finding('schema', 'error', 'missing-index', obj, `${i.unique ? 'unique ' : ''}index ${i.name} on ${t.name} (${i.columns.join(', ')}) is missing`, auto(`create index ${i.name}`, [createIndexSql(db, t.name, i)])),
+        finding: finding('schema', 'error', 'missing-index', obj, `${i.unique ? 'unique ' : ''}index ${i.name} on ${t.name} (${i.columns.join(', ')}) is missing`, auto(`create index ${i.name}`, [createIndexSql(db, t.name, i, engine)])),
         action: { type: 'create-index', table: t.name, index: i },
       });
       continue;
@@ -152,10 +154,18 @@ function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: Schem
     matched.add(li.name);
     const method = li.definition && i.using ? /\bUSING (\w+)/i.exec(li.definition)?.[1] : undefined;
     if (method && method.toLowerCase() !== i.using!.toLowerCase()) {
-      items.push({ finding: finding('schema', 'error', 'index-mismatch', obj, `index ${li.name} on ${t.name} uses ${method}; expected ${i.using}`, migration('recreate the index in a migration', [dropIndexSql(db, li.name), createIndexSql(db, t.name, i)])) });
+      items.push({ finding: finding('schema', 'error', 'index-mismatch', obj, `index ${li.name} on ${t.name} uses ${method}; expected ${i.using}`, migration('recreate the index in a migration', [dropIndexSql(db, li.name), createIndexSql(db, t.name, i, engine)])) });
+    }
+    // the keys (with their order, operator class and collation) and the predicate: the same name is not the same index
+    const keysDiffer = !sameIndexColumns(i, li, facts.indexKeyOrder) || !sameIndexExtras(ddlIndex(i, engine), li);
+    const whereDiffers = !samePredicate(i.where, li.where);
+    if (keysDiffer || whereDiffers) {
+      const what = (x: { columns: string[]; where?: string; include?: string[]; nullsNotDistinct?: boolean }) =>
+        `(${x.columns.join(', ')})${x.include?.length ? ` include (${x.include.join(', ')})` : ''}${x.nullsNotDistinct ? ' nulls not distinct' : ''}${x.where ? ` where ${x.where}` : ''}`;
+      items.push({ finding: finding('schema', 'error', 'index-mismatch', obj, `index ${li.name} on ${t.name} is ${what(li)}; expected ${what(ddlIndex(i, engine))}`, migration('recreate the index in a migration', [dropIndexSql(db, li.name), createIndexSql(db, t.name, i, engine)])) });
     }
     if (!!li.unique !== !!i.unique) {
-      items.push({ finding: finding('schema', 'error', 'index-mismatch', obj, `index ${li.name} on ${t.name} is ${li.unique ? '' : 'not '}unique; expected ${i.unique ? 'unique' : 'not unique'}`, migration('recreate the index in a migration', [dropIndexSql(db, li.name), createIndexSql(db, t.name, i)])) });
+      items.push({ finding: finding('schema', 'error', 'index-mismatch', obj, `index ${li.name} on ${t.name} is ${li.unique ? '' : 'not '}unique; expected ${i.unique ? 'unique' : 'not unique'}`, migration('recreate the index in a migration', [dropIndexSql(db, li.name), createIndexSql(db, t.name, i, engine)])) });
     }
   }
   for (const li of liveIdx) {

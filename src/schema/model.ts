@@ -42,6 +42,10 @@ export interface ExpectedIndex {
   where?: string;
   /** Index method when not the default b-tree (e.g. `gin` for full-text search on PostgreSQL). */
   using?: string;
+  /** Columns stored in the index but not keys (PostgreSQL `INCLUDE (…)`; other engines have no such thing and leave it out). */
+  include?: string[];
+  /** A unique index that treats NULLs as equal (PostgreSQL 15+ `NULLS NOT DISTINCT`; refused on other engines). */
+  nullsNotDistinct?: boolean;
   /** Engines this index exists on (default: all the table's engines). */
   engines?: Engine[];
 }

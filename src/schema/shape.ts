@@ -166,7 +166,7 @@ export function validateExpectedSchema(value: unknown, file: string): ExpectedSc
     c.optional(t, 'indexes', p, (v, q) => c.array(v, q))?.forEach((iv, ii) => {
       const ip = `${p}.indexes[${ii}]`;
       const ix = c.object(iv, ip);
-      c.known(ix, ['name', 'columns', 'unique', 'where', 'engines', 'using'], ip);
+      c.known(ix, ['name', 'columns', 'unique', 'where', 'engines', 'using', 'include', 'nullsNotDistinct'], ip);
       const iname = c.name(ix.name, `${ip}.name`);
       const engines = c.optional(ix, 'engines', ip, (w, q) => c.engines(w, q));
       const prior = seen.get(iname);
@@ -184,6 +184,11 @@ export function validateExpectedSchema(value: unknown, file: string): ExpectedSc
       c.optional(ix, 'unique', ip, (w, q) => c.boolean(w, q));
       c.optional(ix, 'where', ip, (w, q) => c.string(w, q));
       c.optional(ix, 'using', ip, (w, q) => c.ident(w, q));
+      c.optional(ix, 'include', ip, (w, q) => c.array(w, q, true))?.forEach((cv, ci) => {
+        const s = c.string(cv, `${ip}.include[${ci}]`);
+        if (!cols.has(s)) c.fail(`${ip}.include[${ci}]`, `"${s}" is not a column of ${name}`);
+      });
+      c.optional(ix, 'nullsNotDistinct', ip, (w, q) => c.boolean(w, q));
     });
     c.optional(t, 'foreignKeys', p, (v, q) => c.array(v, q))?.forEach((fv, fi) => {
       const fp = `${p}.foreignKeys[${fi}]`;

@@ -19,6 +19,8 @@ export const duckdbDdl: SchemaDdl = baseDdl(
     alterCollationInPlace: false,
     setNotNullInPlace: true,
     notNullBlockedByDependants: true,
+    indexKeyOrder: false,
+    indexIncludeAndNulls: false,
     setDefaultInPlace: true,
     alterConstraintsInPlace: false,
     alterPrimaryKeyInPlace: false,

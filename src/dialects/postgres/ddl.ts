@@ -15,6 +15,8 @@ export const postgresDdl: SchemaDdl = baseDdl(
     alterCollationInPlace: true,
     setNotNullInPlace: true,
     notNullBlockedByDependants: false,
+    indexKeyOrder: true,
+    indexIncludeAndNulls: true,
     setDefaultInPlace: true,
     alterConstraintsInPlace: true,
     alterPrimaryKeyInPlace: true,

@@ -21,12 +21,27 @@ export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapsho
       left join pg_attrdef d on d.adrelid = c.oid and d.adnum = a.attnum
      where n.nspname = current_schema() and c.relkind in ('r', 'p')
      order by c.relname, a.attnum`.execute(db);
-  const idx = await sql<{ table: string; name: string; unique: boolean; primary: boolean; columns: string[]; where: string | null; definition: string }>`
+  const idx = await sql<{ table: string; name: string; unique: boolean; primary: boolean; columns: string[]; include: string[]; nulls_not_distinct: boolean; where: string | null; definition: string }>`
     select t.relname as "table", i.relname as name, ix.indisunique as "unique", ix.indisprimary as "primary",
            pg_get_indexdef(ix.indexrelid) as definition,
            array(select pg_get_indexdef(ix.indexrelid, k.ord::int, true)
+                        -- what the key keeps beside its column or expression, as pg_get_indexdef writes it:
+                        -- a collation other than the column's, an operator class other than the default, the order
+                        || case when ix.indkey[k.ord - 1] <> 0 and ix.indcollation[k.ord - 1] <> 0
+                                 and ix.indcollation[k.ord - 1] <> (select a.attcollation from pg_attribute a where a.attrelid = ix.indrelid and a.attnum = ix.indkey[k.ord - 1])
+                                then (select ' COLLATE ' || quote_ident(co.collname) from pg_collation co where co.oid = ix.indcollation[k.ord - 1]) else '' end
+                        || coalesce((select ' ' || case when ocn.nspname in ('pg_catalog', current_schema()) then quote_ident(oc.opcname) else quote_ident(ocn.nspname) || '.' || quote_ident(oc.opcname) end
+                                       from pg_opclass oc join pg_namespace ocn on ocn.oid = oc.opcnamespace
+                                      where oc.oid = ix.indclass[k.ord - 1] and not oc.opcdefault), '')
+                        || case when ix.indoption[k.ord - 1] & 1 <> 0 then ' DESC' || case when ix.indoption[k.ord - 1] & 2 = 0 then ' NULLS LAST' else '' end
+                                when ix.indoption[k.ord - 1] & 2 <> 0 then ' NULLS FIRST' else '' end
                    from generate_subscripts(ix.indkey, 1) with ordinality as k(sub, ord)
                   where k.ord <= ix.indnkeyatts order by k.ord) as columns,
+           array(select a.attname::text from generate_subscripts(ix.indkey, 1) with ordinality as k(sub, ord)
+                   join pg_attribute a on a.attrelid = ix.indrelid and a.attnum = ix.indkey[k.ord - 1]
+                  where k.ord > ix.indnkeyatts order by k.ord) as include,
+           -- PostgreSQL 15+; read through to_jsonb so that older servers, which lack the column, answer null
+           coalesce((to_jsonb(ix) ->> 'indnullsnotdistinct')::boolean, false) as nulls_not_distinct,
            pg_get_expr(ix.indpred, ix.indrelid) as "where"
       from pg_index ix
       join pg_class t on t.oid = ix.indrelid
@@ -100,6 +115,8 @@ export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapsho
     columns: r.columns.map(unquote),
     unique: r.unique,
     primary: r.primary,
+    ...(r.include.length ? { include: r.include } : {}),
+    ...(r.nulls_not_distinct ? { nullsNotDistinct: true } : {}),
     ...(r.where ? { where: r.where } : {}),
     definition: unqualified(collapseSql(r.definition)),
   }));
@@ -125,7 +142,7 @@ export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapsho
 }
 
 function unquote(s: string): string {
-  return /^"(.*)"$/.test(s) ? s.slice(1, -1).replace(/""/g, '"') : s;
+  return /^"(?:[^"]|"")*"$/.test(s) ? s.slice(1, -1).replace(/""/g, '"') : s; // one quoted name, not `"a" COLLATE "C"`
 }
 
 /**

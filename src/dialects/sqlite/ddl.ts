@@ -29,6 +29,8 @@ export const sqliteDdl: SchemaDdl = baseDdl(
     alterCollationInPlace: false,
     setNotNullInPlace: false,
     notNullBlockedByDependants: false,
+    indexKeyOrder: true,
+    indexIncludeAndNulls: false,
     setDefaultInPlace: false,
     alterConstraintsInPlace: false,
     alterPrimaryKeyInPlace: false,

@@ -2,6 +2,8 @@ import type Database from 'better-sqlite3';
 import { typeFamily } from '../type-family.js';
 import { messageOf } from '../../errors.js';
 import { canonicalSql } from '../sql-text.js';
+import { isIdentifier } from '../ddl-common.js';
+import { quoteIdent } from '../quote.js';
 import { generatedColumns } from '../generated-columns.js';
 import type { ForeignKeyInfo, GeneratedColumn, IndexInfo, SchemaSnapshot, TableInfo } from '../types.js';
 import { tableChecks } from './checks.js';
@@ -38,13 +40,13 @@ export function introspectSqlite(db: Database.Database): SchemaSnapshot {
     .all(skip) as Array<{ tbl: string; name: string; type: string; nn: number; dflt: string | null; pk: number; cid: number; hidden: number }>;
   const idx = db
     .prepare(
-      `select m.name as tbl, il.name, il."unique" as uq, il.origin, il.partial, ii.name as col, ii.seqno,
+      `select m.name as tbl, il.name, il."unique" as uq, il.origin, il.partial, ii.name as col, ii.seqno, ii."desc" as descending, ii.coll,
               (select sql from sqlite_schema s where s.type = 'index' and s.name = il.name) as sql
-         from sqlite_schema m join pragma_index_list(m.name) il join pragma_index_info(il.name) ii
-        where m.type = 'table' and m.name not like 'sqlite_%' and m.name not in (select value from json_each(?))
+         from sqlite_schema m join pragma_index_list(m.name) il join pragma_index_xinfo(il.name) ii
+        where m.type = 'table' and m.name not like 'sqlite_%' and m.name not in (select value from json_each(?)) and ii.key = 1
         order by m.name, il.name, ii.seqno`,
     )
-    .all(skip) as Array<{ tbl: string; name: string; uq: number; origin: string; partial: number; col: string | null; seqno: number; sql: string | null }>;
+    .all(skip) as Array<{ tbl: string; name: string; uq: number; origin: string; partial: number; col: string | null; seqno: number; descending: number; coll: string | null; sql: string | null }>;
   const fks = db
     .prepare(
       `select m.name as tbl, f.id, f.seq, f."table" as ref, f."from" as col, f."to" as refcol, f.on_delete, f.on_update
@@ -103,7 +105,16 @@ export function introspectSqlite(db: Database.Database): SchemaSnapshot {
       const where = r.partial && r.sql ? /\bwhere\b([\s\S]*)$/i.exec(r.sql)?.[1]?.trim() : undefined;
       indexes.set(r.name, (i = { name: r.name, table: r.tbl, columns: [], unique: r.uq === 1, primary: r.origin === 'pk', ...(where ? { where } : {}), ...(r.sql ? { definition: canonicalSql(r.sql) } : {}) }));
     }
-    i.columns.push(r.col ?? '<expression>');
+    if (r.col === null) {
+      i.columns.push('<expression>'); // found in the index's CREATE text (with its COLLATE and DESC)
+      continue;
+    }
+    // what the key keeps beside its column: a collation other than the column's, DESC
+    const column = tables.get(r.tbl)?.columns.find((c) => c.name === r.col);
+    const coll = r.coll && r.coll.toLowerCase() !== (column?.collation ?? 'binary').toLowerCase() ? ` COLLATE ${isIdentifier(r.coll) ? r.coll : quoteIdent(r.coll)}` : '';
+    const suffix = `${coll}${r.descending ? ' DESC' : ''}`;
+    // a bare name stays bare (the DDL quotes it); beside a suffix the key is SQL text, so quoted unless plain lower case
+    i.columns.push(suffix ? `${/^[a-z_][a-z0-9_$]*$/.test(r.col) ? r.col : quoteIdent(r.col)}${suffix}` : r.col);
   }
   // An INTEGER PRIMARY KEY is the rowid and has no index entry; report it as the primary index.
   for (const t of tables.values()) {

@@ -102,13 +102,13 @@ export async function planFixes(db: Kysely<any>, engine: Engine, items: DiffItem
         break;
       }
       case 'create-index': {
-        fix.sql = [createIndexSql(db, a.table, a.index)];
+        fix.sql = [createIndexSql(db, a.table, a.index, engine)];
         const rows = facts.concurrentIndex ? await size(a.table) : 0;
         if (rows > large) {
           fix.status = 'refused';
           fix.rule = 'lock-index-build';
           fix.reason = `${a.table} has more than ${large.toLocaleString('en-US')} rows: CREATE INDEX would block writes while it builds`;
-          fix.alternative = [`${createIndexSql(db, a.table, a.index, { concurrently: true })}  -- outside a transaction (a -- eventdb:no-transaction migration)`];
+          fix.alternative = [`${createIndexSql(db, a.table, a.index, engine, { concurrently: true })}  -- outside a transaction (a -- eventdb:no-transaction migration)`];
         } else step = { fix, transactions: [fix.sql] };
         break;
       }

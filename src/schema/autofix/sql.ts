@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Engine } from '../../config/url.js';
 import { ddlFor } from '../../dialects/ddl.js';
-import { defaultSql, isIdentifier } from '../../dialects/ddl-common.js';
+import { createIndexQuery, defaultSql, isIdentifier } from '../../dialects/ddl-common.js';
 import type { DdlCheck, DdlColumn, DdlForeignKey, DdlIndex, DdlTable } from '../../dialects/types.js';
 import { appliesTo, forEngine, type ExpectedColumn, type ExpectedForeignKey, type ExpectedIndex, type ExpectedTable } from '../model.js';
 
@@ -67,8 +67,10 @@ export function ddlForeignKey(table: string, fk: ExpectedForeignKey): DdlForeign
   };
 }
 
-export function ddlIndex(i: ExpectedIndex): DdlIndex {
-  return { name: i.name, columns: i.columns, ...(i.unique ? { unique: true } : {}), ...(i.where ? { where: i.where } : {}), ...(i.using ? { using: i.using } : {}) };
+/** A declared index resolved for one engine: INCLUDE and NULLS NOT DISTINCT only where the engine has them. */
+export function ddlIndex(i: ExpectedIndex, engine: Engine): DdlIndex {
+  const extras = ddlFor(engine).facts.indexIncludeAndNulls;
+  return { name: i.name, columns: i.columns, ...(i.unique ? { unique: true } : {}), ...(i.where ? { where: i.where } : {}), ...(i.using ? { using: i.using } : {}), ...(extras && i.include?.length ? { include: i.include } : {}), ...(extras && i.nullsNotDistinct ? { nullsNotDistinct: true } : {}) };
 }
 
 /** A declared table resolved for one engine (foreign keys named after `name`, default the table's). */
@@ -78,7 +80,7 @@ export function ddlTable(t: ExpectedTable, engine: Engine, name = t.name): DdlTa
     columns: t.columns.map((c) => ddlColumn(c, engine)),
     primaryKey: t.primaryKey,
     foreignKeys: (t.foreignKeys ?? []).filter((fk) => appliesTo(fk, engine)).map((fk) => ddlForeignKey(name, fk)),
-    indexes: (t.indexes ?? []).filter((i) => appliesTo(i, engine)).map(ddlIndex),
+    indexes: (t.indexes ?? []).filter((i) => appliesTo(i, engine)).map((i) => ddlIndex(i, engine)),
     // checks only when the table declares them (a table without `checks` leaves the live ones alone)
     ...(t.checks ? { checks: t.checks.filter((c) => appliesTo(c, engine)).map((c) => ({ name: c.name, expression: c.expression })) } : {}),
   };
@@ -116,16 +118,13 @@ export function addCheckPgSql(table: string, check: DdlCheck, engine: Engine): {
 export function createTableSql(db: Db, t: ExpectedTable, engine: Engine): string[] {
   const ddl = ddlFor(engine);
   const out = [ddl.createTable(ddlTable(t, engine))];
-  for (const i of t.indexes ?? []) if (appliesTo(i, engine)) out.push(createIndexSql(db, t.name, i));
+  for (const i of t.indexes ?? []) if (appliesTo(i, engine)) out.push(createIndexSql(db, t.name, i, engine));
   out.push(...insertRowsSql(db, t, t.referenceRows ?? []));
   return out;
 }
 
-export function createIndexSql(db: Db, table: string, i: ExpectedIndex, opts: { concurrently?: boolean } = {}): string {
-  const cols = sql.join(i.columns.map((c) => (isIdentifier(c) ? sql.id(c) : sql.raw(c))));
-  const where = i.where ? sql` where ${sql.raw(i.where)}` : sql``;
-  const using = i.using ? sql` using ${sql.raw(i.using)}` : sql``;
-  return text(db, sql`create ${i.unique ? sql`unique ` : sql``}index ${opts.concurrently ? sql`concurrently ` : sql``}${sql.id(i.name)} on ${sql.id(table)}${using} (${cols})${where}`);
+export function createIndexSql(db: Db, table: string, i: ExpectedIndex, engine: Engine, opts: { concurrently?: boolean } = {}): string {
+  return text(db, createIndexQuery(table, ddlIndex(i, engine), opts.concurrently));
 }
 
 /** ADD COLUMN, as the engine takes it (DuckDB: NOT NULL as a second statement). */

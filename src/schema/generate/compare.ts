@@ -1,4 +1,5 @@
-import { canonicalExpression } from '../../dialects/ddl-common.js';
+import { canonicalExpression, checkSpelling } from '../../dialects/ddl-common.js';
+import { canonicalIndexKey } from '../../dialects/index-keys.js';
 import { typeFamily } from '../../dialects/type-family.js';
 import type { ColumnInfo, DdlColumn, DdlForeignKey, DdlIndex, ForeignKeyInfo, IndexInfo, SchemaDdl } from '../../dialects/types.js';
 
@@ -71,20 +72,32 @@ export function isWidening(ddl: SchemaDdl, declared: string, live: string): bool
   return false;
 }
 
-export function findLiveIndex(live: IndexInfo[], i: DdlIndex): IndexInfo | undefined {
-  return live.find((l) => l.name === i.name) ?? live.find((l) => !!l.unique === !!i.unique && sameIndexColumns(i, l) && !!l.where === !!i.where);
+/** `keyOrder` false: the engine does not keep a key's ASC/DESC (DuckDB), so it is not compared. */
+export function findLiveIndex(live: IndexInfo[], i: DdlIndex, keyOrder = true): IndexInfo | undefined {
+  return live.find((l) => l.name === i.name) ?? live.find((l) => !!l.unique === !!i.unique && sameIndexColumns(i, l, keyOrder) && !!l.where === !!i.where);
 }
 
 /** SQLite reports an expression of an index as `<expression>`: it is then found in the index's CREATE text. */
-function sameIndexColumns(i: DdlIndex, live: IndexInfo): boolean {
+export function sameIndexColumns(i: Pick<DdlIndex, 'columns'>, live: IndexInfo, keyOrder = true): boolean {
   if (i.columns.length !== live.columns.length) return false;
   const def = canonicalExpression(live.definition ?? '');
-  return i.columns.every((c, n) => (live.columns[n] === '<expression>' ? def.includes(canonicalExpression(c)) : canonicalExpression(c) === canonicalExpression(live.columns[n]!)));
+  return i.columns.every((c, n) => (live.columns[n] === '<expression>' ? def.includes(canonicalIndexKey(c, keyOrder)) : canonicalIndexKey(c, keyOrder) === canonicalIndexKey(live.columns[n]!, keyOrder)));
 }
 
-export function sameIndex(i: DdlIndex, live: IndexInfo): boolean {
-  if (!!i.unique !== !!live.unique || !sameIndexColumns(i, live)) return false;
-  if (canonicalExpression(i.where ?? '') !== canonicalExpression(live.where ?? '')) return false;
+/** Two partial-index predicates alike once spelled one way (`x in (a, b)` is PostgreSQL's `x = any (array[a, b])`). */
+export function samePredicate(a: string | undefined, b: string | undefined): boolean {
+  return canonicalExpression(checkSpelling(a ?? '')) === canonicalExpression(checkSpelling(b ?? ''));
+}
+
+/** INCLUDE columns and NULLS NOT DISTINCT alike (`i` resolved for the engine: ddlIndex leaves them out where it has none). */
+export function sameIndexExtras(i: Pick<DdlIndex, 'include' | 'nullsNotDistinct'>, live: IndexInfo): boolean {
+  return sameList(i.include ?? [], live.include ?? []) && !!i.nullsNotDistinct === !!live.nullsNotDistinct;
+}
+
+export function sameIndex(i: DdlIndex, live: IndexInfo, keyOrder = true): boolean {
+  if (!!i.unique !== !!live.unique || !sameIndexColumns(i, live, keyOrder)) return false;
+  if (!samePredicate(i.where, live.where)) return false;
+  if (!sameIndexExtras(i, live)) return false;
   if (i.using && live.definition) {
     const method = /\bUSING (\w+)/i.exec(live.definition)?.[1];
     if (method && method.toLowerCase() !== i.using.toLowerCase()) return false;

@@ -79,6 +79,16 @@ export function planSchemaChange(liveSnapshot: SchemaSnapshot, declared: Expecte
   const wantedList = tablesFor(declared, engine);
   const wanted = new Map(wantedList.map((t) => [t.name, declaredTable(t, engine)]));
   const refuse = (r: DdlRefusal) => refused.push({ change: r.refused, reason: r.reason });
+  if (!facts.indexIncludeAndNulls) {
+    // a unique index with NULLs as equal is a stronger constraint than the engine can keep: refused, never weakened
+    for (const t of wantedList) {
+      for (const i of (t.indexes ?? []).filter((x) => x.nullsNotDistinct && appliesTo(x, engine))) {
+        refused.push({ change: `create unique index ${i.name} on ${t.name} nulls not distinct`, reason: `${facts.label} has no NULLS NOT DISTINCT: its unique indexes count NULLs as distinct (declare the index with engines: ['postgres'])` });
+        const d = wanted.get(t.name);
+        if (d) d.indexes = (d.indexes ?? []).filter((x) => x.name !== i.name);
+      }
+    }
+  }
   if (!facts.partialIndexes) {
     for (const t of wanted.values()) {
       for (const i of (t.indexes ?? []).filter((x) => x.where)) refused.push({ change: `create partial index ${i.name} on ${t.name}`, reason: `${facts.label} cannot create a partial index (CREATE INDEX … WHERE)` });
@@ -282,7 +292,7 @@ export function planSchemaChange(liveSnapshot: SchemaSnapshot, declared: Expecte
       }
     }
     // Indexes: declared ones missing (and those dropped above so an ALTER could run).
-    const toCreate = droppedForAlter.has(t.name) ? (d.declared.indexes ?? []).filter((i) => !t.indexes.some((li) => li.name === i.name || sameIndex(i, li))) : d.addIndexes;
+    const toCreate = droppedForAlter.has(t.name) ? (d.declared.indexes ?? []).filter((i) => !t.indexes.some((li) => li.name === i.name || sameIndex(i, li, facts.indexKeyOrder))) : d.addIndexes;
     for (const i of toCreate) {
       const concurrently = facts.concurrentIndex;
       indexSteps.push(step([ddl.createIndex(t.name, i, { concurrently })], [ddl.dropIndex(i.name, { concurrently })], { transaction: !concurrently, ...(concurrently ? { note: 'CREATE INDEX CONCURRENTLY: runs outside a transaction; writes go on while it builds' } : {}) }));
@@ -404,8 +414,8 @@ function diffTable(ddl: SchemaDdl, d: DdlTable, t: LiveTable, opts: PlanOptions,
   const addIndexes: DdlIndex[] = [];
   const dropIndexes: LiveTable['indexes'] = [];
   for (const i of d.indexes ?? []) {
-    const li = findLiveIndex(t.indexes, i);
-    if (li && sameIndex(i, li)) {
+    const li = findLiveIndex(t.indexes, i, ddl.facts.indexKeyOrder);
+    if (li && sameIndex(i, li, ddl.facts.indexKeyOrder)) {
       matchedIdx.add(li.name);
       continue;
     }

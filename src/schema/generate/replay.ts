@@ -134,7 +134,7 @@ export async function rehearseIn(scratch: ReplayedScratch, dir: string, files: A
       const r = await migrateUp(scratch.conn, cfg, SCRATCH_RUN);
       if (r.applied.length) await rollback(scratch.conn, cfg, { ...SCRATCH_RUN, count: r.applied.length });
     } catch (e) {
-      throw new EventdbError('DIFF_REHEARSAL', `the generated migration fails on ${scratch.engine}: ${messageOf(e)}; nothing was written`, 'the engine cannot make this change as planned: declare it differently (or for fewer engines), or write this migration by hand', { cause: e, details: { engine: scratch.engine } });
+      throw new EventdbError('DIFF_REHEARSAL', `the generated migration fails on ${scratch.engine}: ${messageOf(e)}; nothing was written`, rehearsalHint(messageOf(e)), { cause: e, details: { engine: scratch.engine } });
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -152,4 +152,17 @@ export async function rehearseMigrations(config: ResolvedConfig, engine: Engine,
   } finally {
     await s.close();
   }
+}
+
+/**
+ * The hint of a failed rehearsal. The declaration holds tables, types of columns, indexes and constraints:
+ * a function, extension, sequence or type it names but does not declare is missing from the scratch database
+ * unless a migration before this one creates it (adopting a database: LemmyNet/lemmy's defaults call its own
+ * functions, and its indexes use pg_trgm's operator classes and ltree).
+ */
+export function rehearsalHint(message: string): string {
+  if (/\b(?:function|type|relation|operator class|extension)\b.*\bdoes not exist\b|\bno default operator class\b/i.test(message)) {
+    return 'the declaration names an object it does not declare (a function, extension, sequence or type): create it in a hand-written migration before this one (e.g. `create extension if not exists pg_trgm`), then run migrate diff again';
+  }
+  return 'the engine cannot make this change as planned: declare it differently (or for fewer engines), or write this migration by hand';
 }

@@ -112,6 +112,8 @@ class Writer {
     const o = obj([
       ['where', i.where ? js(i.where) : undefined],
       ['using', method && method !== 'btree' ? js(method) : undefined],
+      ['include', i.include?.length ? list(i.include) : undefined],
+      ['nullsNotDistinct', i.nullsNotDistinct ? 'true' : undefined],
     ]);
     void t;
     return this.call(i.unique ? 'unique' : 'index', [js(name), list(columns), o]);
