@@ -47,10 +47,16 @@ export function indexKeysSql(columns: string[]): RawBuilder<unknown> {
   return sql.join(
     columns.map((c) => {
       if (isIdentifier(c)) return sql.id(c);
-      const m = /^([A-Za-z_][A-Za-z0-9_$]*)(\s.*)$/s.exec(c);
-      return m && KEY_SUFFIX.test(m[2]!) ? sql`${sql.id(m[1]!)}${sql.raw(m[2]!)}` : sql.raw(c);
+      const k = keyColumn(c);
+      return k ? sql`${sql.id(k.column)}${sql.raw(k.suffix)}` : sql.raw(c);
     }),
   );
+}
+
+/** A key that is a plain column name followed by what a key keeps beside it (`published DESC`): the two parts. */
+export function keyColumn(key: string): { column: string; suffix: string } | undefined {
+  const m = /^([A-Za-z_][A-Za-z0-9_$]*)(\s.*)$/s.exec(key);
+  return m && KEY_SUFFIX.test(m[2]!) ? { column: m[1]!, suffix: m[2]! } : undefined;
 }
 
 /** CREATE INDEX of an index resolved for the engine (ddlIndex: INCLUDE and NULLS NOT DISTINCT only where it has them). */

@@ -5,6 +5,7 @@
 import { ENGINES, type Engine } from '../config/url.js';
 import { EventdbError } from '../errors.js';
 import type { TypeFamily } from '../dialects/types.js';
+import { keyColumn } from '../dialects/ddl-common.js';
 import { quoteIdent } from '../dialects/quote.js';
 import type { ExpectedSchema } from './model.js';
 
@@ -177,7 +178,8 @@ export function validateExpectedSchema(value: unknown, file: string): ExpectedSc
       const icols = c.array(ix.columns, `${ip}.columns`, true);
       icols.forEach((cv, ci) => {
         const s = c.string(cv, `${ip}.columns[${ci}]`);
-        if (IDENT.test(s) && !cols.has(s)) c.fail(`${ip}.columns[${ci}]`, `"${s}" is not a column of ${name}`);
+        const col = IDENT.test(s) ? s : keyColumn(s)?.column; // `published DESC`: the column is `published`
+        if (col !== undefined && !cols.has(col)) c.fail(`${ip}.columns[${ci}]`, `"${col}" is not a column of ${name}`);
         // a declared column whose name is no plain identifier (`Product ID`) is written quoted, so that the entry is SQL like an expression
         if (!IDENT.test(s) && cols.has(s)) icols[ci] = quoteIdent(s);
       });

@@ -62,6 +62,8 @@ describe('loadExpectedSchema', () => {
     const cases: Array<[(s: ReturnType<typeof valid>) => void, RegExp]> = [
       [(s) => ((s.tables[1]!.foreignKeys![0]!.references as { table: string }).table = 'people'), /tables\[1\]\.foreignKeys\[0\]\.references\.table: "people" is not a declared table$/],
       [(s) => (s.tables[0]!.primaryKey = ['uid']), /tables\[0\]\.primaryKey\[0\]: "uid" is not a column of users$/],
+      [(s) => ((s.tables[0] as Record<string, unknown>).indexes = [{ name: 'users_seen', columns: ['last_seen DESC'], unique: false }]), /tables\[0\]\.indexes\[0\]\.columns\[0\]: "last_seen" is not a column of users$/],
+      [(s) => ((s.tables[0] as Record<string, unknown>).indexes = [{ name: 'users_cover', columns: ['id'], unique: false, include: ['nickname'] }]), /tables\[0\]\.indexes\[0\]\.include\[0\]: "nickname" is not a column of users$/],
       [(s) => ((s.tables[0]!.columns[1] as Record<string, unknown>).nullable = 'no'), /tables\[0\]\.columns\[1\]\.nullable: must be true or false, got "no"$/],
       [(s) => ((s.tables[0]!.columns[1] as Record<string, unknown>).type = { oracle: 'x' }), /tables\[0\]\.columns\[1\]\.type\.oracle: "oracle" is not an engine/],
       [(s) => s.tables.push(s.tables[0]!), /tables\[2\]\.name: table "users" is declared twice$/],
