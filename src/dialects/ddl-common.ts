@@ -182,7 +182,7 @@ export function baseDdl(engine: Engine, facts: DdlFacts, db: Compiler, over: (ba
     placeholder: (type) => PLACEHOLDER[typeFamily(type)] ?? "''",
     createTable(tb: DdlTable) {
       const parts: Array<RawBuilder<unknown>> = tb.columns.map((c) => columnDef(c, { notNull: true }));
-      if (tb.primaryKey.length) parts.push(sql`constraint ${sql.id(`${tb.name}_pkey`)} primary key (${ids(tb.primaryKey)})`);
+      if (tb.primaryKey.length) parts.push(sql`constraint ${sql.id(tb.primaryKeyName ?? `${tb.name}_pkey`)} primary key (${ids(tb.primaryKey)})`);
       for (const fk of tb.foreignKeys ?? []) parts.push(fkClause(fk));
       for (const c of tb.checks ?? []) parts.push(checkClause(c));
       return t(sql`create table ${sql.id(tb.name)} (${sql.join(parts, sql`, `)})`);

@@ -73,6 +73,8 @@ export interface IndexInfo {
   include?: string[];
   /** PostgreSQL 15+ NULLS NOT DISTINCT, when set. */
   nullsNotDistinct?: boolean;
+  /** SQLite: the CREATE INDEX text exactly as sqlite_schema keeps it (`definition` is its canonical form); a table rebuild re-creates the index from it. */
+  sql?: string;
 }
 
 /** A view (PostgreSQL: also a materialized view) and its definition as the engine reports it, whitespace collapsed. */
@@ -543,6 +545,8 @@ export interface DdlTable {
   name: string;
   columns: DdlColumn[];
   primaryKey: string[];
+  /** The primary key's constraint name (default `<table>_pkey`): a down re-creating a table gives it the name it had. */
+  primaryKeyName?: string;
   foreignKeys?: DdlForeignKey[];
   checks?: DdlCheck[];
   indexes?: DdlIndex[];
@@ -578,6 +582,11 @@ export interface DdlFacts {
   alterConstraintsInPlace: boolean;
   /** Replace a primary key in place. */
   alterPrimaryKeyInPlace: boolean;
+  /**
+   * A primary key's constraint name is the engine's own, kept through a RENAME (PostgreSQL): a table
+   * re-created by a down gets it back. SQLite and DuckDB introspection make one up from the table's name.
+   */
+  namedPrimaryKeys?: boolean;
   /** A table rebuild is possible (create new, copy, drop, rename) — SQLite's procedure; DuckDB cannot drop a referenced table. */
   rebuild: boolean;
   /** ADD COLUMN … NOT NULL without a default works on an empty table (SQLite: never). */

@@ -20,6 +20,7 @@ export const postgresDdl: SchemaDdl = baseDdl(
     setDefaultInPlace: true,
     alterConstraintsInPlace: true,
     alterPrimaryKeyInPlace: true,
+    namedPrimaryKeys: true,
     rebuild: false,
     addNotNullWithoutDefault: true,
     referentialActions: true,

@@ -103,7 +103,7 @@ export function introspectSqlite(db: Database.Database): SchemaSnapshot {
     let i = indexes.get(r.name);
     if (!i) {
       const where = r.partial && r.sql ? /\bwhere\b([\s\S]*)$/i.exec(r.sql)?.[1]?.trim() : undefined;
-      indexes.set(r.name, (i = { name: r.name, table: r.tbl, columns: [], unique: r.uq === 1, primary: r.origin === 'pk', ...(where ? { where } : {}), ...(r.sql ? { definition: canonicalSql(r.sql) } : {}) }));
+      indexes.set(r.name, (i = { name: r.name, table: r.tbl, columns: [], unique: r.uq === 1, primary: r.origin === 'pk', ...(where ? { where } : {}), ...(r.sql ? { definition: canonicalSql(r.sql), sql: r.sql } : {}) }));
     }
     if (r.col === null) {
       i.columns.push('<expression>'); // found in the index's CREATE text (with its COLLATE and DESC)

@@ -65,20 +65,25 @@ export function constraintIndex(i: IndexInfo, ddl: SchemaDdl): boolean {
   return i.name.startsWith('sqlite_autoindex_') || (ddl.facts.indexesBlockAlter && !i.definition);
 }
 
-/** The CREATE INDEX that re-creates a live index: its own text when the engine reports one. */
+/**
+ * The CREATE INDEX that re-creates a live index: its own text when the engine reports one (SQLite: as
+ * written, not the canonical `definition`, so that a predicate keeps its letter case and quoting).
+ */
 export function recreateIndex(ddl: SchemaDdl, table: string, i: IndexInfo, opts: { concurrently?: boolean; renamed?: boolean } = {}): string {
-  if (i.definition && /^create\b/i.test(i.definition) && !opts.renamed) {
-    return opts.concurrently ? i.definition.replace(/^(create (?:unique )?index)\s+/i, '$1 CONCURRENTLY ') : i.definition;
+  const own = i.sql ?? i.definition;
+  if (own && /^create\b/i.test(own) && !opts.renamed) {
+    return opts.concurrently ? own.replace(/^(create (?:unique )?index)\s+/i, '$1 CONCURRENTLY ') : own;
   }
   return ddl.createIndex(table, liveIndex(i), opts);
 }
 
-/** The live table as a DDL table (for the inverse of a rebuild or a drop). */
-export function liveDdlTable(t: LiveTable): DdlTable {
+/** The live table as a DDL table (for the inverse of a rebuild or a drop); its primary key's name where the engine names it. */
+export function liveDdlTable(t: LiveTable, ddl?: SchemaDdl): DdlTable {
   return {
     name: t.name,
     columns: t.columns.map(liveColumn),
     primaryKey: t.primaryKey,
+    ...(ddl?.facts.namedPrimaryKeys && t.primaryKeyName && t.primaryKey.length ? { primaryKeyName: t.primaryKeyName } : {}),
     foreignKeys: t.foreignKeys.map(liveForeignKey),
     checks: t.checks ?? [],
     indexes: [],

@@ -331,7 +331,7 @@ export function planSchemaChange(liveSnapshot: SchemaSnapshot, declared: Expecte
       refused.push({ change: `drop table ${t.name}`, reason: `${facts.label} cannot drop a table that ${kept.map((f) => f.table).join(', ')} references by foreign key` });
       continue;
     }
-    const recreate = [ddl.createTable(liveDdlTable(t)), ...t.indexes.filter((i) => !constraintIndex(i, ddl)).map((i) => recreateIndex(ddl, t.name, i)), ...t.triggers];
+    const recreate = [ddl.createTable(liveDdlTable(t, ddl)), ...t.indexes.filter((i) => !constraintIndex(i, ddl)).map((i) => recreateIndex(ddl, t.name, i)), ...t.triggers];
     const up = [...kept.map((f) => ddl.dropConstraint(f.table, f.name) as string), ddl.dropTable(t.name)];
     const down = [...recreate, ...kept.map((f) => addConstraintBack(ddl, f.table, liveForeignKey(f)))];
     dropTableSteps.push(facts.rebuild ? foreignKeysOff(up, down, `drops ${t.name} and its rows; down creates it again empty`) : step(up, down, { note: `drops ${t.name} and its rows; down creates it again empty` }));

@@ -61,33 +61,46 @@ export async function down(conn: Connection, config: ResolvedConfig, count: numb
  * The introspected schema without eventdb's tables, in a stable order, for equality checks. A foreign
  * key without a name of its own (SQLite's are unnamed; introspection numbers them `<table>_<ref>_fk<n>`
  * by their position in the table) is compared without that name: a table rebuild may reorder them.
+ * Columns are in their table's order, numbered 1…n (PostgreSQL's attnum keeps a dropped column's gap).
+ * Everything else is compared as the engine reports it — primary key names and partial index
+ * predicates included — except, on SQLite, the quotes around identifiers in an index's text: SQLite's
+ * own ALTER TABLE RENAME COLUMN rewrites the index SQL with the new name quoted, so a rename and its
+ * inverse leave `"c" IS NOT NULL` where `c IS NOT NULL` was (letter case and spacing stay compared).
  */
 export async function shape(conn: Connection): Promise<SchemaSnapshot> {
   const raw = withoutInternal(await conn.introspect());
   const s = { ...raw, foreignKeys: raw.foreignKeys.map((f) => (f.name && new RegExp(`^${f.table}_${f.refTable}_fk\\d+$`).test(f.name) ? { ...f, name: '' } : f)) };
   const by = <T>(f: (x: T) => string) => (a: T, b: T) => (f(a) < f(b) ? -1 : f(a) > f(b) ? 1 : 0);
+  const unquoted = (x: string | undefined) => (x === undefined || conn.engine !== 'sqlite' ? x : x.replace(/"/g, ''));
   return {
     ...s,
-    // columns by name: a column dropped and re-added by a down comes back last (ALTER TABLE ADD COLUMN)
-    tables: [...s.tables].sort(by((t) => t.name)).map((t) => ({ ...t, columns: [...t.columns].sort(by((c) => c.name)).map((c) => ({ ...c, position: 0 })) })),
-    // Outside what the declaration says, so not compared (reported to the planner's owner): the name of
-    // a primary key (a down re-creating a dropped table names it after the table), the letter case of
-    // a partial index's predicate (a SQLite rebuild re-creates the index from its normalised text), and
-    // quotes around its identifiers (SQLite's RENAME COLUMN rewrites the index SQL with the name quoted).
+    tables: [...s.tables].sort(by((t) => t.name)).map((t) => ({ ...t, columns: [...t.columns].sort((a, b) => a.position - b.position).map((c, n) => ({ ...c, position: n + 1 })) })),
     indexes: [...s.indexes]
-      .map((i) => (i.primary ? { ...i, name: '', definition: '' } : i))
-      .map((i) => (i.where ? { ...i, where: plainSql(i.where), definition: i.definition && plainSql(i.definition) } : i))
+      .map((i) => ({ ...i, ...(i.where !== undefined ? { where: unquoted(i.where) } : {}), ...(i.sql !== undefined ? { sql: unquoted(i.sql) } : {}) }))
       .sort(by((i) => `${i.table}.${i.name}.${i.columns.join(',')}`)),
     foreignKeys: [...s.foreignKeys].sort(by((f) => `${f.table}.${f.columns.join(',')}.${f.refTable}`)),
+  };
+}
+
+/**
+ * `before` as a rollback leaves it when the step dropped columns (table → names): a down adds a dropped
+ * column back with ALTER TABLE ADD COLUMN, which puts it last — PostgreSQL, PGlite and DuckDB cannot put
+ * a column anywhere else, and SQLite could only through a table rebuild, which a down does not do for
+ * that (too costly). Every other column, and every other table, keeps its order.
+ */
+export function reAddedLast(before: SchemaSnapshot, dropped: ReadonlyMap<string, readonly string[]>): SchemaSnapshot {
+  return {
+    ...before,
+    tables: before.tables.map((t) => {
+      const gone = dropped.get(t.name);
+      if (!gone?.length) return t;
+      const cols = [...t.columns.filter((c) => !gone.includes(c.name)), ...gone.map((g) => t.columns.find((c) => c.name === g)!).filter(Boolean)];
+      return { ...t, columns: cols.map((c, n) => ({ ...c, position: n + 1 })) };
+    }),
   };
 }
 
 export async function count(conn: Connection, t: string): Promise<number> {
   const r = await sql<{ n: number | string | bigint }>`select count(*) as n from ${sql.table(t)}`.execute(conn.db);
   return Number(r.rows[0]!.n);
-}
-
-/** SQL text compared without letter case, quotes around identifiers, or spacing. */
-function plainSql(s: string): string {
-  return s.toLowerCase().replace(/"/g, '').replace(/\s+/g, ' ');
 }
