@@ -89,6 +89,8 @@ export interface TriggerInfo {
   name: string;
   table: string;
   definition: string;
+  /** SQLite: the CREATE TRIGGER text exactly as sqlite_schema keeps it (comments and line breaks in its body kept); a table rebuild re-creates the trigger from it. */
+  sql?: string;
 }
 
 export interface ForeignKeyInfo {

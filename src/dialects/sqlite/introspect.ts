@@ -138,7 +138,7 @@ export function introspectSqlite(db: Database.Database): SchemaSnapshot {
     indexes: [...indexes.values()],
     foreignKeys: [...fkMap.values()],
     views: objects.filter((o) => o.type === 'view').map((o) => ({ name: o.name, materialized: false, definition: canonicalSql(o.sql) })),
-    triggers: objects.filter((o) => o.type === 'trigger').map((o) => ({ name: o.name, table: o.tbl, definition: canonicalSql(o.sql) })),
+    triggers: objects.filter((o) => o.type === 'trigger').map((o) => ({ name: o.name, table: o.tbl, definition: canonicalSql(o.sql), sql: o.sql })),
     ...(unreadable.length ? { unreadable } : {}),
     checks: [...tables.keys()].flatMap((t) => tableChecks(t, tableSql.get(t) ?? '')), // schema as code (issue 17)
   };

@@ -33,7 +33,8 @@ export function liveTables(live: SchemaSnapshot): Map<string, LiveTable> {
       indexes: live.indexes.filter((i) => i.table === t.name && !i.primary).map((i) => ({ ...i, columns: [...i.columns] })),
       foreignKeys: live.foreignKeys.filter((f) => f.table === t.name).map((f) => ({ ...f, columns: [...f.columns], refColumns: [...f.refColumns] })),
       ...(checks ? { checks: checks.filter((c) => c.table === t.name).map((c) => ({ name: c.name, expression: c.expression })) } : {}),
-      triggers: (live.triggers ?? []).filter((g) => g.table === t.name).map((g) => g.definition),
+      // as stored where the engine keeps the text (SQLite): the canonical form joins a `--` comment's line with the rest of the body
+      triggers: (live.triggers ?? []).filter((g) => g.table === t.name).map((g) => g.sql ?? g.definition),
       ...(pk ? { primaryKeyName: pk.name } : {}),
     });
   }

@@ -13,6 +13,11 @@ import { describeEngines } from '../../helpers/engines.js';
 import { applySteps, count, shape } from './apply-plan.js';
 import { column, SEED, table, v1 } from './fixture.js';
 
+const TRIGGER = `create trigger members_email_lower after insert on members begin
+  -- emails are kept in lower case
+  update members set email = lower(email) where id = new.id;
+end`;
+
 describeEngines(
   'planSchemaChange: SQLite rebuild',
   (fx) => {
@@ -21,7 +26,8 @@ describeEngines(
       conn = await openDatabase({ flags: { url: fx.url() }, env: {}, cwd: fx.dir() });
       await applySteps(conn, planSchemaChange(await conn.introspect(), v1(), 'sqlite').steps);
       for (const q of SEED) await sql.raw(q).execute(conn.db);
-      await sql.raw(`create trigger members_email_lower after insert on members begin update members set email = lower(email) where id = new.id; end`).execute(conn.db);
+      // a comment inside the body: re-created from a one-line canonical text, it swallowed the rest of the body
+      await sql.raw(TRIGGER).execute(conn.db);
     });
     afterEach(async () => {
       await conn.close();
@@ -41,6 +47,8 @@ describeEngines(
       await sql.raw(`insert into members (id, email, name) values (4, 'D@X', 'Di')`).execute(conn.db);
       const d = await sql<{ email: string }>`select email from members where id = 4`.execute(conn.db);
       expect(d.rows[0]!.email).toBe('d@x'); // the trigger is back
+      const text = await sql<{ sql: string }>`select sql from sqlite_schema where type = 'trigger' and name = 'members_email_lower'`.execute(conn.db);
+      expect(text.rows[0]!.sql).toBe(TRIGGER.replace(/^create trigger/, 'CREATE TRIGGER')); // as written (SQLite spells the first two words), comment and line breaks kept
       await sql.raw('delete from members where id = 1').execute(conn.db);
       expect(await count(conn, 'registrations')).toBe(3); // and the cascade still works
       expect(planSchemaChange(await conn.introspect(), want, 'sqlite').steps).toEqual([]);
