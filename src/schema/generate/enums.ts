@@ -1,4 +1,5 @@
 import type { Engine } from '../../config/url.js';
+import { ddlFor } from '../../dialects/ddl.js';
 import { isRefusal } from '../../dialects/ddl-common.js';
 import { engineEntry } from '../../dialects/registry.js';
 import type { DdlColumn, DdlRefusal, DdlTable, SchemaDdl, SchemaSnapshot } from '../../dialects/types.js';
@@ -39,6 +40,12 @@ export function enumNamedColumns(live: SchemaSnapshot, engine: Engine, declaredT
     return e && declaration.enumOf(type, [e]) === want ? want : first;
   };
   return { ...live, tables: live.tables.map((t) => ({ ...t, columns: t.columns.map((c) => ({ ...c, type: named(t.name, c.name, c.type) ?? c.type })) })) };
+}
+
+/** The enum types the declaration and the database know, on an engine that has them. */
+export function enumTypeNames(live: SchemaSnapshot, declared: ExpectedSchema, engine: Engine): Set<string> {
+  if (!ddlFor(engine).facts.enumTypes) return new Set();
+  return new Set([...(declared.enums ?? []).filter((e) => appliesTo(e, engine)).map((e) => e.name), ...(live.enums ?? []).map((e) => e.name)]);
 }
 
 const sameValues = (a: string[], b: string[]) => a.length === b.length && a.every((v, i) => v === b[i]);

@@ -127,7 +127,9 @@ export function typesFromSnapshot(snap: SchemaSnapshot): string {
         .sort((a, b) => a.position - b.position)
         .map((c) => {
           const rowid = facts.integerKeyIsRowid && t.primaryKey.length === 1 && t.primaryKey[0] === c.name && c.type === 'integer';
-          return { name: c.name, family: c.family, type: c.type, nullable: c.nullable && !t.primaryKey.includes(c.name), generated: c.default !== null || !!c.generated || !!c.identity || rowid };
+          // an enum column's type as its enum's name (PostgreSQL quotes some: `"Mood_2"`)
+          const type = engineEntry(snap.engine).declaration.enumOf(c.type, snap.enums ?? []) ?? c.type;
+          return { name: c.name, family: c.family, type, nullable: c.nullable && !t.primaryKey.includes(c.name), generated: c.default !== null || !!c.generated || !!c.identity || rowid };
         }),
     }));
   return source(snap.engine, 'database', tables, enums);

@@ -1,0 +1,101 @@
+/**
+ * Enum types whose names need quotes (issue 17): `enumType('Mood_2', …)`. PostgreSQL folds an unquoted
+ * name to lower case and format_type reports such a column's type quoted (`"Mood_2"`), so the column
+ * type, the casts in defaults, ADD VALUE and the rebuild all write the name quoted. migrate diff → up →
+ * validate (no finding) → diff --check (nothing) → down (the schema before), rows kept, on PostgreSQL
+ * and PGlite; pull writes the name back as declared, `types` names its values.
+ */
+import { readFileSync } from 'node:fs';
+import { sql } from 'kysely';
+import { expect, it } from 'vitest';
+import { defineSchema, enumColumn, enumType, integer, table } from '../../../src/schema/authoring.js';
+import { diffSchema } from '../../../src/schema/diff.js';
+import { migrateDiff } from '../../../src/schema/generate/command.js';
+import type { ExpectedSchema } from '../../../src/schema/model.js';
+import { declarationSource } from '../../../src/schema/pull/declaration.js';
+import { typesFromSchema, typesFromSnapshot } from '../../../src/schema/types-gen/index.js';
+import { describeEngines } from '../../helpers/engines.js';
+import { down, makeProject, shape, up } from './project.js';
+
+const declare = (values: string[]): ExpectedSchema =>
+  defineSchema({
+    enums: [enumType('Mood_2', values), enumType('my mood', ['x', 'y'])],
+    tables: [
+      table('tickets', {
+        columns: [integer('id'), enumColumn('status', 'Mood_2', { default: "'open'" }), enumColumn('other', 'my mood', { nullable: true })],
+        primaryKey: ['id'],
+      }),
+    ],
+  });
+
+describeEngines(
+  'migrate diff: enum type names that need quotes',
+  (fx) => {
+    it('created, a value added, values reordered and removed: validates clean, plans nothing again, rolls back', { timeout: 300_000 }, async () => {
+      const p = await makeProject(fx.dir(), fx.url(), 'mixed');
+      const conn = await p.open();
+      const engines = [fx.engine];
+      const findings = async (d: ExpectedSchema) =>
+        diffSchema(conn.db, d, await conn.introspect())
+          .map((i) => i.finding)
+          .filter((f) => f.level === 'error' || f.level === 'warning')
+          .map((f) => f.message);
+      const statuses = async () => (await sql<{ status: string }>`select status::text as status from tickets order by id`.execute(conn.db)).rows.map((r) => r.status);
+      const step = async (d: ExpectedSchema, name: string, opts = {}) => {
+        p.declare(d);
+        const before = await shape(conn);
+        const r = await migrateDiff(p.config, { name, engines, ...opts });
+        expect(r.written.length).toBeGreaterThan(0);
+        await up(conn, p.config);
+        expect(await findings(d)).toEqual([]);
+        expect((await migrateDiff(p.config, { name: 'again', engines, check: true })).changed).toBe(false);
+        return { before, text: r.written.map((f) => readFileSync(f, 'utf8')).join('\n'), files: r.written.length };
+      };
+      try {
+        const first = await step(declare(['open', 'closed']), 'tickets');
+        expect(first.text).toContain(`create type "Mood_2" as enum ('open', 'closed');`);
+        expect(first.text).toMatch(/"status" "Mood_2" default 'open' not null/);
+        expect((await conn.introspect()).tables.find((t) => t.name === 'tickets')!.columns.map((c) => c.type)).toEqual(['integer', '"Mood_2"', '"my mood"']);
+        await sql`insert into tickets (id, other) values (1, 'x'), (2, 'y')`.execute(conn.db);
+        await sql`update tickets set status = 'closed' where id = 2`.execute(conn.db);
+
+        const added = await step(declare(['open', 'pending', 'closed']), 'pending');
+        expect(added.text).toContain(`alter type "Mood_2" add value 'pending' after 'open'`);
+        await sql`update tickets set status = 'pending' where id = 1`.execute(conn.db);
+        const reordered = await step(declare(['closed', 'pending', 'open']), 'reorder');
+        expect(reordered.text).toContain(`create type "Mood_2__new" as enum ('closed', 'pending', 'open')`);
+        expect(reordered.text).toContain(`alter table "tickets" alter column "status" type "Mood_2__new" using "status"::text::"Mood_2__new"`);
+        expect(await statuses()).toEqual(['pending', 'closed']);
+        const live = (await conn.introspect()).tables.find((t) => t.name === 'tickets')!.columns.find((c) => c.name === 'status')!;
+        expect(live.type).toBe('"Mood_2"');
+        expect(live.default).toBe(`'open'::"Mood_2"`);
+
+        // types: the column reads as its values, from the declaration and from the database
+        for (const ts of [typesFromSchema(declare(['closed', 'pending', 'open']), fx.engine), typesFromSnapshot(await conn.introspect())]) {
+          expect(ts).toMatch(/status: .*'closed' \| 'pending' \| 'open'/);
+          expect(ts).toMatch(/other: .*'x' \| 'y'/);
+        }
+        // pull: the names back as declared
+        const pulled = declarationSource(await conn.introspect()).source;
+        expect(pulled).toContain(`enumType('Mood_2', ['closed', 'pending', 'open'])`);
+        expect(pulled).toContain(`enumType('my mood', ['x', 'y'])`);
+        expect(pulled).toContain(`enumColumn('status', 'Mood_2', { default: { postgres: '\\'open\\'::"Mood_2"' } })`);
+        expect(pulled).toContain(`enumColumn('other', 'my mood', { nullable: true })`);
+
+        await down(conn, p.config, reordered.files);
+        expect(await shape(conn)).toEqual(reordered.before);
+        expect(await statuses()).toEqual(['pending', 'closed']);
+        await sql`update tickets set status = 'open' where id = 1`.execute(conn.db);
+        await down(conn, p.config, added.files);
+        expect(await shape(conn)).toEqual(added.before);
+        expect(await statuses()).toEqual(['open', 'closed']);
+        await down(conn, p.config, first.files);
+        expect(await shape(conn)).toEqual(first.before);
+        expect((await conn.introspect()).enums).toEqual([]);
+      } finally {
+        await conn.close();
+      }
+    });
+  },
+  ['postgres', 'pglite'],
+);
