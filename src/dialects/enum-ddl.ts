@@ -17,7 +17,10 @@ export function enumDdl(db: Compiler): Pick<SchemaDdl, 'createEnum' | 'dropEnum'
     renameEnum: (from, to) => t(sql`alter type ${sql.id(from)} rename to ${sql.id(to)}`),
     addEnumValue: (name, value, at) =>
       t(sql`alter type ${sql.id(name)} add value ${lit(value)}${at ? ('before' in at ? sql` before ${lit(at.before)}` : sql` after ${lit(at.after)}`) : sql``}`),
-    alterColumnToEnum: (table, column, type) => t(sql`alter table ${sql.id(table)} alter column ${sql.id(column)} type ${sql.id(type)} using ${sql.id(column)}::text::${sql.id(type)}`),
+    alterColumnToEnum: (table, column, type, opts = {}) => {
+      const to = opts.array ? sql`${sql.id(type)}[]` : sql.id(type);
+      return t(sql`alter table ${sql.id(table)} alter column ${sql.id(column)} type ${to} using ${sql.id(column)}::${sql.raw(opts.array ? 'text[]' : 'text')}::${to}`);
+    },
   };
 }
 
