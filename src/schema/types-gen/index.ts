@@ -33,7 +33,8 @@ type Triple = { select: string; insert: string; update: string };
 /** How one column reads and writes through eventdb's connection for an engine (the engine's facts: dialects/<engine>/ts-types.ts). */
 function tsType(facts: TsTypes, c: TypedColumn, enums: Map<string, string[]>): Triple {
   const t = c.type.toLowerCase();
-  const enumValues = enums.get(c.type) ?? (t.startsWith('enum(') ? [...t.matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1]!.replace(/''/g, "'")) : undefined);
+  // (an array of an enum type, `enum('a', 'b')[]`, is an array: the array family's facts)
+  const enumValues = enums.get(c.type) ?? (t.startsWith('enum(') && !t.endsWith('[]') ? [...t.matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1]!.replace(/''/g, "'")) : undefined);
   if (enumValues && facts.enumUnion) {
     const union = enumValues.map((v) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`).join(' | ');
     return { select: union, insert: union, update: union };

@@ -8,6 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
+import { openDatabase } from '../../../src/index.js';
+import { autoFix } from '../../../src/schema/autofix/index.js';
 import { defineSchema, enumColumn, enumType, integer, table } from '../../../src/schema/authoring.js';
 import { diffSchema } from '../../../src/schema/diff.js';
 import { migrateDiff } from '../../../src/schema/generate/command.js';
@@ -99,3 +101,34 @@ describeEngines(
   },
   ['postgres', 'pglite'],
 );
+
+describeEngines('auto-fix: a table and a column of an enum type whose name needs quotes', (fx) => {
+  it('creates the type, the table and the column with the type quoted; validate is clean afterwards', { timeout: 120_000 }, async () => {
+    const conn = await openDatabase({ flags: { url: fx.url() }, env: {}, cwd: fx.dir() }, { lockWaitMs: 30_000 });
+    try {
+      await sql`create table notes (id integer primary key)`.execute(conn.db);
+      const expected = defineSchema({
+        enums: [enumType('Mood_2', ['open', 'closed'])],
+        tables: [
+          table('tickets', { columns: [integer('id'), enumColumn('status', 'Mood_2', { default: "'open'" })], primaryKey: ['id'] }),
+          table('notes', { columns: [integer('id'), enumColumn('mood', 'Mood_2', { nullable: true })], primaryKey: ['id'] }),
+        ],
+      });
+      const r = await autoFix(conn, await fx.config(), { expected, apply: true, drift: false, allowPending: true });
+      const fixes = r.fixes.filter((f) => f.kind !== 'missing-history-table');
+      expect(fixes.map((f) => `${f.kind} ${f.status}`).sort()).toEqual([...(fx.engine === 'sqlite' ? [] : ['missing-enum applied']), 'missing-column applied', 'missing-table applied'].sort());
+      const q = fx.engine === 'sqlite' ? 'text' : '"Mood_2"';
+      expect(fixes.find((f) => f.kind === 'missing-table')!.sql[0]).toContain(`"status" ${q} default 'open' not null`);
+      expect(fixes.find((f) => f.kind === 'missing-column')!.sql[0]).toBe(`alter table "notes" add column "mood" ${q}`);
+      expect(r.after!.findings.filter((f) => f.check === 'schema' && (f.level === 'error' || f.level === 'warning'))).toEqual([]);
+      await sql`insert into tickets (id) values (1)`.execute(conn.db);
+      // the column is of the enum type (SQLite: text, any value)
+      const bad = sql`insert into tickets (id, status) values (2, 'gone')`.execute(conn.db);
+      if (fx.engine === 'sqlite') await bad;
+      else await expect(bad).rejects.toThrow(/gone/);
+      expect((await sql<{ s: string }>`select cast(status as text) as s from tickets order by id`.execute(conn.db)).rows.map((x) => x.s)).toEqual(fx.engine === 'sqlite' ? ['open', 'gone'] : ['open']);
+    } finally {
+      await conn.close();
+    }
+  });
+});
