@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
+import { EventdbError } from '../../../src/errors.js';
 import { defineSchema, enumColumn, enumType, integer, table } from '../../../src/schema/authoring.js';
 import { diffSchema } from '../../../src/schema/diff.js';
 import { migrateDiff } from '../../../src/schema/generate/command.js';
@@ -24,7 +25,7 @@ const declare = (name: string, values: string[]): ExpectedSchema =>
         columns: [
           integer('id'),
           enumColumn('status', name, { default: "'open'" }),
-          enumColumn('history', name, { array: true, default: "'{open}'" }),
+          enumColumn('history', name, { array: true, default: { postgres: "'{open}'", duckdb: "main.list_value('open')" } }),
           enumColumn('tags', name, { array: true, nullable: true }),
         ],
         primaryKey: ['id'],
@@ -101,4 +102,41 @@ describeEngines(
     }
   },
   ['postgres', 'pglite'],
+);
+
+describeEngines(
+  'migrate diff: arrays of an enum type on DuckDB (created, validated; no type change while they use it)',
+  (fx) => {
+    it('Mood_2 with an array column: diff, up, validate clean, --check finds nothing; a value added is refused naming both columns; down', { timeout: 120_000 }, async () => {
+      const p = await makeProject(fx.dir(), fx.url(), 'arrays');
+      const conn = await p.open();
+      const engines = [fx.engine];
+      try {
+        const d = declare('Mood_2', ['open', 'closed']);
+        p.declare(d);
+        const before = await shape(conn);
+        const r = await migrateDiff(p.config, { name: 'tickets', engines });
+        expect(readFileSync(r.written[0]!, 'utf8')).toContain(`"history" "Mood_2"[] default (main.list_value('open')) not null`);
+        await up(conn, p.config);
+        const cols = (await conn.introspect()).tables.find((t) => t.name === 'tickets')!.columns;
+        expect(cols.find((c) => c.name === 'history')!.type).toBe(`enum('open', 'closed')[]`);
+        await sql`insert into tickets (id, tags) values (1, ['closed', 'open'])`.execute(conn.db);
+        expect(diffSchema(conn.db, d, await conn.introspect()).map((i) => i.finding).filter((f) => f.level === 'error' || f.level === 'warning')).toEqual([]);
+        expect((await migrateDiff(p.config, { name: 'again', engines, check: true })).changed).toBe(false);
+        expect(declarationSource(await conn.introspect()).source).toContain(`enumColumn('tags', 'Mood_2', { nullable: true, array: true })`);
+        p.declare(declare('Mood_2', ['open', 'pending', 'closed']));
+        const files = p.files();
+        const e = await migrateDiff(p.config, { name: 'pending', engines }).then(() => undefined, (x: unknown) => x as EventdbError);
+        expect(e?.code).toBe('DIFF_REFUSED');
+        expect(e?.message).toContain('DuckDB cannot alter an enumerated type (no ALTER TYPE) while columns use it: tickets.status, tickets.history, tickets.tags');
+        expect(p.files()).toEqual(files);
+        await sql`delete from tickets`.execute(conn.db);
+        await down(conn, p.config, 1);
+        expect(await shape(conn)).toEqual(before);
+      } finally {
+        await conn.close();
+      }
+    });
+  },
+  ['duckdb'],
 );
