@@ -14,6 +14,7 @@ import { diffSchema } from '../../../src/schema/diff.js';
 import { migrateDiff } from '../../../src/schema/generate/command.js';
 import type { ExpectedSchema } from '../../../src/schema/model.js';
 import { declarationSource, js } from '../../../src/schema/pull/declaration.js';
+import { typesFromSchema, typesFromSnapshot } from '../../../src/schema/types-gen/index.js';
 import { describeEngines } from '../../helpers/engines.js';
 import { down, makeProject, shape, up } from './project.js';
 
@@ -81,6 +82,14 @@ describeEngines(
           const removed = await step(declare(name, ['closed', 'pending', 'open']), 'stale', { allowDrop: true });
           expect(removed.text).toContain(`create type "${name}__new" as enum ('closed', 'pending', 'open')`);
           expect(await rows()).toEqual(data);
+
+          // types: the drivers return an enum array as its text
+          for (const ts of [typesFromSchema(declare(name, ['closed', 'pending', 'open']), fx.engine), typesFromSnapshot(await conn.introspect())]) {
+            expect(ts).toMatch(/status: Generated<'closed' \| 'pending' \| 'open'>;/);
+            expect(ts).toMatch(/history: Generated<string>;/);
+            expect(ts).toMatch(/tags: string \| null;/);
+          }
+          expect(typeof (await sql<{ h: unknown }>`select history as h from tickets where id = 2`.execute(conn.db)).rows[0]!.h).toBe('string');
 
           const pulled = declarationSource(await conn.introspect()).source;
           expect(pulled).toContain(`enumColumn('history', '${name}', { default: { postgres: ${js(`'{open}'::${q}[]`)} }, array: true })`);
