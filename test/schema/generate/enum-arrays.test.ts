@@ -2,7 +2,7 @@
  * Arrays of an enum type (issue 17): `enumColumn('moods', 'mood', { array: true })` is `mood[]` on
  * PostgreSQL. A rebuild of the type (values removed or reordered, or the down of a value added) converts
  * the array columns too (`using col::text[]::mood__new[]`), their defaults dropped and set again; ADD
- * VALUE leaves them alone. migrate diff (rehearsed) → up → validate (no finding) → diff --check (nothing)
+ * VALUE leaves them alone. migrate diff (rehearsed) → up → validate (declaration and drift: no finding) → diff --check (nothing)
  * → down (the schema before), rows kept; pull writes the column back as declared. PostgreSQL and PGlite.
  */
 import { readFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { diffSchema } from '../../../src/schema/diff.js';
 import { migrateDiff } from '../../../src/schema/generate/command.js';
 import type { ExpectedSchema } from '../../../src/schema/model.js';
 import { declarationSource, js } from '../../../src/schema/pull/declaration.js';
+import { validateDatabase } from '../../../src/schema/validate.js';
 import { typesFromSchema, typesFromSnapshot } from '../../../src/schema/types-gen/index.js';
 import { describeEngines } from '../../helpers/engines.js';
 import { down, makeProject, shape, up } from './project.js';
@@ -42,11 +43,12 @@ describeEngines(
         const p = await makeProject(fx.dir(), fx.url(), 'arrays');
         const conn = await p.open();
         const engines = [fx.engine];
-        const findings = async (d: ExpectedSchema) =>
-          diffSchema(conn.db, d, await conn.introspect())
-            .map((i) => i.finding)
-            .filter((f) => f.level === 'error' || f.level === 'warning')
-            .map((f) => f.message);
+        // validate as the CLI runs it: the declaration and the drift check (the migrations replayed in a scratch database)
+        const findings = async (d: ExpectedSchema) => {
+          const r = await validateDatabase(conn, p.config, { expected: d });
+          expect([r.summary.checks.schema, r.summary.checks.drift]).toEqual(['ran', 'ran']);
+          return r.findings.filter((f) => (f.check === 'schema' || f.check === 'drift') && (f.level === 'error' || f.level === 'warning')).map((f) => f.message);
+        };
         const rows = async () =>
           (await sql<{ r: string }>`select concat_ws(' ', id, status, history::text, coalesce(tags::text, '-')) as r from tickets order by id`.execute(conn.db)).rows.map((x) => x.r);
         const step = async (d: ExpectedSchema, label: string, opts = {}) => {
