@@ -6,13 +6,16 @@
  * → down (the schema before), rows kept; pull writes the column back as declared. PostgreSQL and PGlite.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { EventdbError } from '../../../src/errors.js';
 import { defineSchema, enumColumn, enumType, integer, table } from '../../../src/schema/authoring.js';
 import { diffSchema } from '../../../src/schema/diff.js';
 import { migrateDiff } from '../../../src/schema/generate/command.js';
+import { loadExpectedSchemaFile } from '../../../src/schema/loader.js';
 import type { ExpectedSchema } from '../../../src/schema/model.js';
+import { pullSchema } from '../../../src/schema/pull/index.js';
 import { declarationSource, js } from '../../../src/schema/pull/declaration.js';
 import { validateDatabase } from '../../../src/schema/validate.js';
 import { typesFromSchema, typesFromSnapshot } from '../../../src/schema/types-gen/index.js';
@@ -96,6 +99,12 @@ describeEngines(
           const pulled = declarationSource(await conn.introspect()).source;
           expect(pulled).toContain(`enumColumn('history', '${name}', { default: { postgres: ${js(`'{open}'::${q}[]`)} }, array: true })`);
           expect(pulled).toContain(`enumColumn('tags', '${name}', { nullable: true, array: true })`);
+          // the pulled file, loaded, is the database: validate finds nothing, migrate diff plans nothing
+          const file = join(p.dir, 'pulled', 'index.ts');
+          await pullSchema(conn, { out: file });
+          const loaded = await loadExpectedSchemaFile(file);
+          expect(await findings(loaded)).toEqual([]);
+          expect((await migrateDiff(p.config, { name: 'pulled', engines, check: true, expected: loaded })).changed).toBe(false);
 
           for (const s of [removed, reordered, added]) {
             await down(conn, p.config, s.files);

@@ -6,13 +6,16 @@
  * and PGlite; pull writes the name back as declared, `types` names its values.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { openDatabase } from '../../../src/index.js';
 import { autoFix } from '../../../src/schema/autofix/index.js';
 import { defineSchema, enumColumn, enumType, integer, table } from '../../../src/schema/authoring.js';
 import { migrateDiff } from '../../../src/schema/generate/command.js';
+import { loadExpectedSchemaFile } from '../../../src/schema/loader.js';
 import type { ExpectedSchema } from '../../../src/schema/model.js';
+import { pullSchema } from '../../../src/schema/pull/index.js';
 import { declarationSource } from '../../../src/schema/pull/declaration.js';
 import { validateDatabase } from '../../../src/schema/validate.js';
 import { typesFromSchema, typesFromSnapshot } from '../../../src/schema/types-gen/index.js';
@@ -84,6 +87,12 @@ describeEngines(
         expect(pulled).toContain(`enumType('my mood', ['x', 'y'])`);
         expect(pulled).toContain(`enumColumn('status', 'Mood_2', { default: { postgres: '\\'open\\'::"Mood_2"' } })`);
         expect(pulled).toContain(`enumColumn('other', 'my mood', { nullable: true })`);
+        // the pulled file, loaded, is the database: validate finds nothing, migrate diff plans nothing
+        const file = join(p.dir, 'pulled', 'index.ts');
+        await pullSchema(conn, { out: file });
+        const loaded = await loadExpectedSchemaFile(file);
+        expect(await findings(loaded)).toEqual([]);
+        expect((await migrateDiff(p.config, { name: 'pulled', engines, check: true, expected: loaded })).changed).toBe(false);
 
         await down(conn, p.config, reordered.files);
         expect(await shape(conn)).toEqual(reordered.before);
