@@ -19,6 +19,8 @@ export interface TsTypes {
   readonly families: Partial<Record<TypeFamily, TsType | ((type: string) => TsType)>>;
   /** Enumerated types read as the union of their values (false: the engine stores them as text). */
   readonly enumUnion: boolean;
+  /** An array of an enumerated type (`mood[]`), where it differs from the array family's types. */
+  readonly enumArray?: TsType;
   /** A declared identity column is generated on this engine (the declaration's `identity` applies). */
   readonly identity: boolean;
   /** A single-column INTEGER primary key is the rowid, so generated. */

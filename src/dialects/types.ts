@@ -689,8 +689,8 @@ export interface SchemaDdl {
    * the transaction that added it — run it on its own, outside a transaction).
    */
   addEnumValue(name: string, value: string, at?: { before: string } | { after: string }): string | DdlRefusal;
-  /** ALTER COLUMN … TYPE to an enum type through text (from text, or from another enum type). */
-  alterColumnToEnum(table: string, column: string, type: string): string | DdlRefusal;
+  /** ALTER COLUMN … TYPE to an enum type through text (from text, or from another enum type); `array`: to an array of it through text[]. */
+  alterColumnToEnum(table: string, column: string, type: string, opts?: { array?: boolean }): string | DdlRefusal;
   /** Statements as one atomic statement where the engine has one outside a transaction (PostgreSQL: a DO block). */
   atomic(statements: string[]): string[];
 }

@@ -116,9 +116,20 @@ export const uuid = helper('uuid', FAMILY_TYPES.uuid);
 /** Binary data: `bytea`, SQLite and DuckDB `blob`. */
 export const bytes = helper('binary', FAMILY_TYPES.bytes);
 
-/** A column of an enumerated type (declare the type with `enumType`): the type's name on PostgreSQL and DuckDB, `text` on SQLite. */
-export function enumColumn(name: string, enumName: string, o: ColumnOptions = {}): ExpectedColumn {
-  return column(name, 'text', collapse(merged(perEngine((t) => t.enumColumn(enumName)), o.type)), o);
+export interface EnumColumnOptions extends ColumnOptions {
+  /**
+   * An array of the enumerated type (`mood[]`), PostgreSQL and PGlite only: the planner rebuilds the type
+   * with its array columns too. Elsewhere the column is the engine's own (SQLite `text`, DuckDB `mood[]`).
+   * A default is an array literal: `"'{open}'"`.
+   */
+  array?: boolean;
+}
+
+/** A column of an enumerated type (declare the type with `enumType`): the type's name on PostgreSQL and DuckDB, `text` on SQLite; `array: true` an array of it. */
+export function enumColumn(name: string, enumName: string, o: EnumColumnOptions = {}): ExpectedColumn {
+  const { array, ...rest } = o;
+  const types = perEngine((t) => (array && t.enumColumn(enumName) === enumName ? `${enumName}[]` : t.enumColumn(enumName)));
+  return column(name, array ? 'array' : 'text', collapse(merged(types, rest.type)), rest);
 }
 
 /** An enumerated type (`CREATE TYPE name AS ENUM (…)` on PostgreSQL and DuckDB). */

@@ -4,7 +4,7 @@ import { ddlFor } from '../dialects/ddl.js';
 import type { DdlCheck, SchemaSnapshot } from '../dialects/types.js';
 import { addCheckPgSql } from './autofix/sql.js';
 import { finding, type DiffItem, type FindingFix } from './findings.js';
-import { enumNamedColumns, rebuildEnum } from './generate/enums.js';
+import { enumNamedColumns, enumUsers, rebuildEnum } from './generate/enums.js';
 import { appliesTo, type ExpectedSchema, type ExpectedTable } from './model.js';
 
 /**
@@ -99,8 +99,7 @@ export function diffEnums(expected: ExpectedSchema, live: SchemaSnapshot): DiffI
   const liveEnums = new Map(live.enums.map((e) => [e.name, e.values]));
   const declared = (expected.enums ?? []).filter((e) => appliesTo(e, live.engine));
   const named = enumNamedColumns(live, live.engine);
-  const users = (name: string) =>
-    named.tables.flatMap((t) => t.columns.filter((c) => c.type === name).map((c) => ({ table: t.name, column: c.name, ...(c.default !== null && c.default !== undefined ? { default: c.default } : {}) })));
+  const users = (name: string) => enumUsers(named, name);
   for (const e of declared) {
     const obj = `enum type ${e.name}`;
     const have = liveEnums.get(e.name);

@@ -7,6 +7,7 @@ import { typeFamily } from '../dialects/type-family.js';
 import { addColumnSql, addForeignKeyPgSql, alterTypeSql, createIndexSql, ddlIndex, dropIndexSql, createTableSql, insertRowsSql, missingSequencesSql, rebuildTableSql, setNotNullSql, validateConstraintSql } from './autofix/sql.js';
 import { diffChecks, diffEnums } from './diff-checks-enums.js';
 import { sameIndexColumns, sameIndexExtras, samePredicate } from './generate/compare.js';
+import { enumTypeNames } from './generate/enums.js';
 import { finding, type DiffItem, type FindingFix } from './findings.js';
 import { appliesTo, forEngine, type ExpectedColumn, type ExpectedForeignKey, type ExpectedIndex, type ExpectedSchema, type ExpectedTable } from './model.js';
 
@@ -55,20 +56,22 @@ export function diffSchema(db: Kysely<any>, expected: ExpectedSchema, live: Sche
   const wanted = tablesFor(expected, engine);
   const wantedNames = new Set(expected.tables.map((t) => t.name));
   items.push(...diffEnums(expected, live)); // enum types first: auto-fix creates them before the tables that use them
+  const enumTypes = [...enumTypeNames(live, expected, engine)]; // their names quoted in column types where they need it
+  const enums = enumTypes.length ? { enumTypes } : {};
 
   const sequences = new Set(live.sequences ?? []); // sequences auto-fix creates are added as it plans them
   for (const t of orderByDependencies(wanted.filter((x) => !liveTables.has(x.name)))) {
     const seq = missingSequencesSql(t.columns, engine, sequences);
-    const sqlText = [...seq, ...createTableSql(db, t, engine)];
+    const sqlText = [...seq, ...createTableSql(db, t, engine, enumTypes)];
     items.push({
       finding: finding('schema', t.required ? 'error' : 'warning', t.required ? 'missing-table' : 'missing-optional-table', `table ${t.name}`,
         `${t.required ? 'required' : 'optional'} table ${t.name} is missing`, auto(`create table ${t.name}`, sqlText)),
-      action: { type: 'create-table', table: t, required: t.required, ...(seq.length ? { sequences: seq } : {}) },
+      action: { type: 'create-table', table: t, required: t.required, ...(seq.length ? { sequences: seq } : {}), ...enums },
     });
   }
   for (const t of wanted) {
     const lt = liveTables.get(t.name);
-    if (lt) items.push(...diffTable(db, t, lt, live, engine, sequences));
+    if (lt) items.push(...diffTable(db, t, lt, live, engine, sequences, enumTypes));
   }
   for (const lt of live.tables) {
     if (isInternalTable(lt.name) || wantedNames.has(lt.name)) continue;
@@ -77,8 +80,9 @@ export function diffSchema(db: Kysely<any>, expected: ExpectedSchema, live: Sche
   return items;
 }
 
-function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: SchemaSnapshot, engine: Engine, sequences: Set<string>): DiffItem[] {
+function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: SchemaSnapshot, engine: Engine, sequences: Set<string>, enumTypes: string[] = []): DiffItem[] {
   const items: DiffItem[] = [];
+  const enums = enumTypes.length ? { enumTypes } : {};
   const liveCols = new Map(lt.columns.map((c) => [c.name, c]));
   const rebuild = () => rebuildTableSql(db, t, lt.columns.map((c) => c.name), engine);
   const { facts } = ddlFor(engine);
@@ -90,15 +94,15 @@ function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: Schem
     if (!lc && facts.notNullBlockedByDependants && !c.nullable && hasDependants(live, t.name)) {
       items.push({
         finding: finding('schema', 'error', 'missing-column', obj, `column ${t.name}.${c.name} (${columnTypeLabel(c, engine)} not null) is missing`,
-          migration('DuckDB cannot SET NOT NULL on a table with indexes or referencing foreign keys: rebuild the table and its dependants in a migration', [...addColumnSql(db, t.name, c, engine).slice(0, 1), `-- then rebuild ${quoteIdent(t.name)} with ${quoteIdent(c.name)} NOT NULL`])),
+          migration('DuckDB cannot SET NOT NULL on a table with indexes or referencing foreign keys: rebuild the table and its dependants in a migration', [...addColumnSql(db, t.name, c, engine, enumTypes).slice(0, 1), `-- then rebuild ${quoteIdent(t.name)} with ${quoteIdent(c.name)} NOT NULL`])),
       });
       continue;
     }
     if (!lc) {
       const seq = missingSequencesSql([c], engine, sequences);
       items.push({
-        finding: finding('schema', 'error', 'missing-column', obj, `column ${t.name}.${c.name} (${columnTypeLabel(c, engine)}${c.nullable ? '' : ' not null'}) is missing`, auto(`add column ${t.name}.${c.name}`, [...seq, ...addColumnSql(db, t.name, c, engine)])),
-        action: { type: 'add-column', table: t.name, column: c, ...(seq.length ? { sequences: seq } : {}) },
+        finding: finding('schema', 'error', 'missing-column', obj, `column ${t.name}.${c.name} (${columnTypeLabel(c, engine)}${c.nullable ? '' : ' not null'}) is missing`, auto(`add column ${t.name}.${c.name}`, [...seq, ...addColumnSql(db, t.name, c, engine, enumTypes)])),
+        action: { type: 'add-column', table: t.name, column: c, ...(seq.length ? { sequences: seq } : {}), ...enums },
       });
       continue;
     }

@@ -31,8 +31,8 @@ export interface ValidationFinding {
 
 /** What auto-fix can do about a finding; kept beside the finding, not in the JSON. */
 export type FixAction =
-  | { type: 'create-table'; table: ExpectedTable; required: boolean; /** CREATE SEQUENCE first, for `nextval('…')` defaults (issue 17). */ sequences?: string[] }
-  | { type: 'add-column'; table: string; column: ExpectedColumn; sequences?: string[] }
+  | { type: 'create-table'; table: ExpectedTable; required: boolean; /** CREATE SEQUENCE first, for `nextval('…')` defaults (issue 17). */ sequences?: string[]; /** Enum type names (a column type quoted where it needs it). */ enumTypes?: string[] }
+  | { type: 'add-column'; table: string; column: ExpectedColumn; sequences?: string[]; enumTypes?: string[] }
   | { type: 'create-index'; table: string; index: ExpectedIndex }
   | { type: 'add-foreign-key'; table: string; fk: ExpectedForeignKey }
   | { type: 'validate-foreign-key'; table: string; name: string }

@@ -4,6 +4,7 @@
  * CREATE INDEX says `USING <method>`.
  */
 import type { DeclarationFacts } from '../declaration-facts.js';
+import { quoteIdent } from '../quote.js';
 
 export const postgresDeclarationFacts: DeclarationFacts = {
   authoring: {
@@ -18,7 +19,8 @@ export const postgresDeclarationFacts: DeclarationFacts = {
     enumColumn: (enumName) => enumName,
     now: 'now()',
   },
-  enumOf: (type, enums) => enums.find((x) => x.name === type || `"${x.name}"` === type)?.name,
+  // format_type quotes a name that needs it (`"Mood_2"`, inner quotes doubled)
+  enumOf: (type, enums) => enums.find((x) => x.name === type || quoteIdent(x.name) === type)?.name,
   indexMethod: (definition) => /\bUSING (\w+)/i.exec(definition)?.[1]?.toLowerCase(),
   sized: (family, type) => {
     let m: RegExpExecArray | null;

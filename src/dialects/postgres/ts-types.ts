@@ -20,6 +20,8 @@ export const postgresTsTypes: TsTypes = {
     binary: same('Buffer'),
   },
   enumUnion: true,
+  // the drivers know no parser for an enum type's array: its text, `{open,closed}` (written as text too)
+  enumArray: same('string'),
   identity: true,
   integerKeyIsRowid: false,
 };

@@ -77,7 +77,7 @@ export async function planFixes(db: Kysely<any>, engine: Engine, items: DiffItem
         step = { fix, transactions: [] };
         break;
       case 'create-table':
-        fix.sql = [...(a.sequences ?? []), ...createTableSql(db, a.table, engine)]; // the sequences in the same transaction
+        fix.sql = [...(a.sequences ?? []), ...createTableSql(db, a.table, engine, a.enumTypes)]; // the sequences in the same transaction
         step = { fix, transactions: [fix.sql] };
         break;
       case 'insert-reference-rows':
@@ -85,7 +85,7 @@ export async function planFixes(db: Kysely<any>, engine: Engine, items: DiffItem
         step = { fix, transactions: [fix.sql] };
         break;
       case 'add-column': {
-        fix.sql = [...(a.sequences ?? []), ...addColumnSql(db, a.table, a.column, engine)];
+        fix.sql = [...(a.sequences ?? []), ...addColumnSql(db, a.table, a.column, engine, a.enumTypes)];
         const notNullNoDefault = !a.column.nullable && a.column.default === undefined;
         const rows = notNullNoDefault ? await size(a.table) : 0;
         if (notNullNoDefault && (rows > 0 || !facts.addNotNullWithoutDefault)) {
@@ -94,7 +94,7 @@ export async function planFixes(db: Kysely<any>, engine: Engine, items: DiffItem
           fix.reason = !facts.addNotNullWithoutDefault && rows === 0 ? `${facts.label} cannot add a NOT NULL column without a default` : `${a.table} has rows: a NOT NULL column without a default cannot be added to them`;
           fix.alternative = [
             ...(a.sequences ?? []),
-            addNullableColumnSql(db, a.table, a.column, engine),
+            addNullableColumnSql(db, a.table, a.column, engine, a.enumTypes),
             `-- backfill: update ${quoteIdent(a.table)} set ${quoteIdent(a.column.name)} = <value> where ${quoteIdent(a.column.name)} is null`,
             ...(!facts.setNotNullInPlace ? ['-- then rebuild the table with the column NOT NULL in a migration'] : [setNotNullSql(db, a.table, a.column.name, true)]),
           ];

@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Engine } from '../../config/url.js';
 import { ddlFor } from '../../dialects/ddl.js';
 import { createIndexQuery, defaultSql, isIdentifier } from '../../dialects/ddl-common.js';
+import { withEnumTypes } from '../../dialects/enum-ddl.js';
 import type { DdlCheck, DdlColumn, DdlForeignKey, DdlIndex, DdlTable } from '../../dialects/types.js';
 import { appliesTo, forEngine, type ExpectedColumn, type ExpectedForeignKey, type ExpectedIndex, type ExpectedTable } from '../model.js';
 
@@ -115,8 +116,8 @@ export function addCheckPgSql(table: string, check: DdlCheck, engine: Engine): {
 }
 
 /** CREATE TABLE with its columns, primary key and foreign keys; then its indexes and reference rows. */
-export function createTableSql(db: Db, t: ExpectedTable, engine: Engine): string[] {
-  const ddl = ddlFor(engine);
+export function createTableSql(db: Db, t: ExpectedTable, engine: Engine, enumTypes: Iterable<string> = []): string[] {
+  const ddl = withEnumTypes(ddlFor(engine), new Set(enumTypes));
   const out = [ddl.createTable(ddlTable(t, engine))];
   for (const i of t.indexes ?? []) if (appliesTo(i, engine)) out.push(createIndexSql(db, t.name, i, engine));
   out.push(...insertRowsSql(db, t, t.referenceRows ?? []));
@@ -128,13 +129,13 @@ export function createIndexSql(db: Db, table: string, i: ExpectedIndex, engine: 
 }
 
 /** ADD COLUMN, as the engine takes it (DuckDB: NOT NULL as a second statement). */
-export function addColumnSql(_db: Db, table: string, col: ExpectedColumn, engine: Engine): string[] {
-  return ddlFor(engine).addColumn(table, ddlColumn(col, engine));
+export function addColumnSql(_db: Db, table: string, col: ExpectedColumn, engine: Engine, enumTypes: Iterable<string> = []): string[] {
+  return withEnumTypes(ddlFor(engine), new Set(enumTypes)).addColumn(table, ddlColumn(col, engine));
 }
 
 /** ADD COLUMN as a nullable column (the first step of the safe alternative to NOT NULL without default). */
-export function addNullableColumnSql(_db: Db, table: string, col: ExpectedColumn, engine: Engine): string {
-  return ddlFor(engine).addNullableColumn(table, ddlColumn(col, engine));
+export function addNullableColumnSql(_db: Db, table: string, col: ExpectedColumn, engine: Engine, enumTypes: Iterable<string> = []): string {
+  return withEnumTypes(ddlFor(engine), new Set(enumTypes)).addNullableColumn(table, ddlColumn(col, engine));
 }
 
 export function setNotNullSql(db: Db, table: string, column: string, notNull: boolean): string {

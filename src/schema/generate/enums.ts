@@ -1,4 +1,5 @@
 import type { Engine } from '../../config/url.js';
+import { ddlFor } from '../../dialects/ddl.js';
 import { isRefusal } from '../../dialects/ddl-common.js';
 import { engineEntry } from '../../dialects/registry.js';
 import type { DdlColumn, DdlRefusal, DdlTable, SchemaDdl, SchemaSnapshot } from '../../dialects/types.js';
@@ -31,7 +32,12 @@ export function enumNamedColumns(live: SchemaSnapshot, engine: Engine, declaredT
   const enums = live.enums ?? [];
   if (!enums.length) return live;
   const { declaration } = engineEntry(engine);
-  const named = (table: string, column: string, type: string) => {
+  const named = (table: string, column: string, type: string): string | undefined => {
+    // an array of an enum type (`mood[]`, PostgreSQL `"Mood_2"[]`): the enum's name and `[]`
+    if (type.endsWith('[]')) {
+      const of = named(table, column, type.slice(0, -2));
+      return of === undefined ? undefined : `${of}[]`;
+    }
     const first = declaration.enumOf(type, enums);
     const want = first === undefined ? undefined : declaredType?.(table, column);
     if (want === undefined || want === first) return first;
@@ -39,6 +45,12 @@ export function enumNamedColumns(live: SchemaSnapshot, engine: Engine, declaredT
     return e && declaration.enumOf(type, [e]) === want ? want : first;
   };
   return { ...live, tables: live.tables.map((t) => ({ ...t, columns: t.columns.map((c) => ({ ...c, type: named(t.name, c.name, c.type) ?? c.type })) })) };
+}
+
+/** The enum types the declaration and the database know, on an engine that has them. */
+export function enumTypeNames(live: SchemaSnapshot, declared: ExpectedSchema, engine: Engine): Set<string> {
+  if (!ddlFor(engine).facts.enumTypes) return new Set();
+  return new Set([...(declared.enums ?? []).filter((e) => appliesTo(e, engine)).map((e) => e.name), ...(live.enums ?? []).map((e) => e.name)]);
 }
 
 const sameValues = (a: string[], b: string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
@@ -52,8 +64,19 @@ const isSubsequence = (sub: string[], all: string[]) => {
 export interface EnumUser {
   table: string;
   column: string;
+  /** An array of the type (`mood[]`). */
+  array?: boolean;
   /** The live default (e.g. `'a'::mood`), if any. */
   default?: string;
+}
+
+/** The columns of a snapshot (its enum columns named: enumNamedColumns) whose type is the enum type `name` or an array of it. */
+export function enumUsers(named: SchemaSnapshot, name: string): EnumUser[] {
+  return named.tables.flatMap((t) =>
+    t.columns
+      .filter((c) => c.type === name || c.type === `${name}[]`)
+      .map((c) => ({ table: t.name, column: c.name, ...(c.type !== name ? { array: true } : {}), ...(c.default !== null && c.default !== undefined ? { default: c.default } : {}) })),
+  );
 }
 
 /**
@@ -73,8 +96,7 @@ export function planEnums(ddl: SchemaDdl, live: SchemaSnapshot, declared: Expect
   const liveEnums = new Map((live.enums ?? []).map((e) => [e.name, e.values]));
   out.names = new Set([...declaredEnums.map((e) => e.name), ...liveEnums.keys()]);
   const declaredNames = new Set(declaredEnums.map((e) => e.name));
-  const users = (name: string): EnumUser[] =>
-    live.tables.flatMap((t) => t.columns.filter((c) => c.type === name).map((c) => ({ table: t.name, column: c.name, ...(c.default !== null && c.default !== undefined ? { default: c.default } : {}) })));
+  const users = (name: string) => enumUsers(live, name);
   const declaredColumn = (u: EnumUser) => wanted.get(u.table)?.columns.find((c) => c.name === u.column);
   const label = ddl.facts.label;
 
@@ -125,7 +147,7 @@ export function planEnums(ddl: SchemaDdl, live: SchemaSnapshot, declared: Expect
     }
     const declaredDefaults = (u: EnumUser) => {
       const d = declaredColumn(u);
-      return d && d.type === e.name ? d.default : u.default;
+      return d && d.type === (u.array ? `${e.name}[]` : e.name) ? d.default : u.default;
     };
     out.before.push(
       step(rebuildEnum(ddl, e.name, e.values, used, declaredDefaults, deps), back, {
@@ -140,7 +162,7 @@ export function planEnums(ddl: SchemaDdl, live: SchemaSnapshot, declared: Expect
       const t = wanted.get(u.table);
       if (!t) return !opts.allowDrop;
       const d = t.columns.find((c) => c.name === u.column);
-      return d ? d.type === name : !opts.allowDrop;
+      return d ? d.type === (u.array ? `${name}[]` : name) : !opts.allowDrop;
     });
     if (still.length) {
       out.omitted.push({ change: `drop enum type ${name}`, reason: `it is not declared, but ${still.map((u) => `${u.table}.${u.column}`).join(', ')} still use${still.length === 1 ? 's' : ''} it` });
@@ -194,7 +216,7 @@ export function rebuildEnum(ddl: SchemaDdl, name: string, values: string[], used
   const tmp = `${name}__new`;
   const out = [...deps.drop, ddl.createEnum(tmp, values) as string];
   for (const u of used) if (u.default !== undefined) out.push(ddl.dropDefault(u.table, u.column));
-  for (const u of used) out.push(ddl.alterColumnToEnum(u.table, u.column, tmp) as string);
+  for (const u of used) out.push(ddl.alterColumnToEnum(u.table, u.column, tmp, u.array ? { array: true } : {}) as string);
   out.push(ddl.dropEnum(name) as string, ddl.renameEnum(tmp, name) as string);
   for (const u of used) {
     const d = defaultOf(u);

@@ -1,11 +1,12 @@
 import type { Engine } from '../../config/url.js';
 import { ddlFor } from '../../dialects/ddl.js';
 import { isRefusal } from '../../dialects/ddl-common.js';
+import { withEnumTypes } from '../../dialects/enum-ddl.js';
 import type { DdlCheck, DdlColumn, DdlForeignKey, DdlIndex, DdlRefusal, DdlTable, SchemaDdl, SchemaSnapshot } from '../../dialects/types.js';
 import { ddlTable } from '../autofix/sql.js';
 import { tablesFor } from '../diff.js';
 import { appliesTo, forEngine, type ExpectedSchema, type ExpectedTable } from '../model.js';
-import { enumColumnStep, enumNamedColumns, planEnums } from './enums.js';
+import { enumColumnStep, enumNamedColumns, enumTypeNames, planEnums } from './enums.js';
 import { findLiveForeignKey, findLiveIndex, isWidening, sameCollation, sameDefault, sameForeignKey, sameGenerated, sameIndex, sameList, sameType } from './compare.js';
 import { constraintIndex, liveColumn, liveDdlTable, liveForeignKey, liveTables, recreateIndex, type LiveTable } from './live.js';
 import type { PlanExclusion, PlanOptions, PlannedStep, RenameCandidate, SchemaChangePlan } from './types.js';
@@ -67,7 +68,8 @@ const step = (up: string[], down: string[], opts: { transaction?: boolean; note?
  * Pure: no database is touched.
  */
 export function planSchemaChange(liveSnapshot: SchemaSnapshot, declared: ExpectedSchema, engine: Engine, opts: PlanOptions = {}): SchemaChangePlan {
-  const ddl = ddlFor(engine);
+  // columns of enum types: their type names quoted where they need it (`"Mood_2"`)
+  const ddl = withEnumTypes(ddlFor(engine), enumTypeNames(liveSnapshot, declared, engine));
   // the declared type of each column: DuckDB cannot tell two enum types with the same values apart
   const declaredTypes = new Map(tablesFor(declared, engine).flatMap((t) => t.columns.map((c) => [`${t.name}\u0000${c.name}`, forEngine(c.type, engine)] as const)));
   const live = enumNamedColumns(liveSnapshot, engine, (t, c) => declaredTypes.get(`${t}\u0000${c}`));

@@ -85,6 +85,8 @@ class Writer {
 
     const en = this.enumOf(c);
     if (en) return this.call('enumColumn', [name, js(en), obj(opts)]);
+    const ofArray = c.type.endsWith('[]') ? this.enumOf({ ...c, type: c.type.slice(0, -2) }) : undefined;
+    if (ofArray) return this.call('enumColumn', [name, js(ofArray), obj([...opts, ['array', 'true']])]);
     for (const h of SIMPLE) {
       if (HELPER_FAMILY[h] === c.family && FAMILY_TYPES[h][e] === c.type) return this.call(h, [name, obj(opts)]);
     }

@@ -33,7 +33,9 @@ type Triple = { select: string; insert: string; update: string };
 /** How one column reads and writes through eventdb's connection for an engine (the engine's facts: dialects/<engine>/ts-types.ts). */
 function tsType(facts: TsTypes, c: TypedColumn, enums: Map<string, string[]>): Triple {
   const t = c.type.toLowerCase();
-  const enumValues = enums.get(c.type) ?? (t.startsWith('enum(') ? [...t.matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1]!.replace(/''/g, "'")) : undefined);
+  if (facts.enumArray && c.type.endsWith('[]') && (enums.has(c.type.slice(0, -2)) || t.startsWith('enum('))) return { ...facts.enumArray, update: facts.enumArray.insert };
+  // (an array of an enum type, `enum('a', 'b')[]`, is an array: the array family's facts)
+  const enumValues = enums.get(c.type) ?? (t.startsWith('enum(') && !t.endsWith('[]') ? [...t.matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1]!.replace(/''/g, "'")) : undefined);
   if (enumValues && facts.enumUnion) {
     const union = enumValues.map((v) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`).join(' | ');
     return { select: union, insert: union, update: union };
@@ -127,7 +129,11 @@ export function typesFromSnapshot(snap: SchemaSnapshot): string {
         .sort((a, b) => a.position - b.position)
         .map((c) => {
           const rowid = facts.integerKeyIsRowid && t.primaryKey.length === 1 && t.primaryKey[0] === c.name && c.type === 'integer';
-          return { name: c.name, family: c.family, type: c.type, nullable: c.nullable && !t.primaryKey.includes(c.name), generated: c.default !== null || !!c.generated || !!c.identity || rowid };
+          // an enum column's type as its enum's name (PostgreSQL quotes some: `"Mood_2"`)
+          const enumOf = (x: string) => engineEntry(snap.engine).declaration.enumOf(x, snap.enums ?? []);
+          const of = c.type.endsWith('[]') ? enumOf(c.type.slice(0, -2)) : undefined;
+          const type = enumOf(c.type) ?? (of === undefined ? c.type : `${of}[]`);
+          return { name: c.name, family: c.family, type, nullable: c.nullable && !t.primaryKey.includes(c.name), generated: c.default !== null || !!c.generated || !!c.identity || rowid };
         }),
     }));
   return source(snap.engine, 'database', tables, enums);
