@@ -12,6 +12,13 @@ import * as W from './words.js';
 
 const DEFAULT_SEED = 42;
 const DEFAULT_BATCH = 8_192;
+/**
+ * DuckDB: one data chunk (2,048 rows) per batch. Its loader copies each batch into a native chunk at
+ * once, so a bigger batch only keeps more rows alive across the garbage collector's young-generation
+ * passes: at 8,192 they are promoted and the old generation grows (load --scale 3: heap 95 → 63 MB,
+ * less time collecting; issue 18).
+ */
+const DUCKDB_BATCH = 2_048;
 /** The tiers migration 0001 inserts; used only when the table is there but empty. */
 const DEFAULT_TIERS = [
   { code: 'platinum', name: 'Platinum', rank: 1, min_points: 1000, description: 'Early registration and priority waitlist' },
@@ -106,7 +113,7 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
   const now = new Date(nowMs);
   const profile = opts.profile ?? (opts.file ? null : 'demo');
   if (opts.file) (await import('./custom.js')).findSeedFile(opts.file, resolvePath(config.cwd, config.seedsDir)); // before any row is written
-  const batchSize = opts.batchSize ?? DEFAULT_BATCH;
+  const batchSize = opts.batchSize ?? (conn.engine === 'duckdb' ? DUCKDB_BATCH : DEFAULT_BATCH);
 
   const live = await liveTables(conn);
   if (profile && profile !== 'minimal' && !live.has('users')) {

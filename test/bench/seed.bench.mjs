@@ -238,7 +238,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sec = (ms) => `${(ms / 1000).toFixed(2)} s`;
 if (SCALE > 0) {
   console.log(`\n\`eventdb seed --profile load --scale ${SCALE}\` end to end (generation + load + index builds) beside the engine's own path loading the same rows; ${ROUNDS} interleaved rounds, medians (wall of the whole seed process; CPU = user + sys):\n`);
-  console.log("| engine | rows | seed wall | seed CPU | peak RSS | engine's own path, same rows: wall | its CPU | ratio wall (seed ÷ own) | ratio CPU | load avg |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  console.log("| engine | rows | seed wall | seed CPU | peak RSS | engine's own path, same rows: wall | its CPU | its peak RSS | ratio wall (seed ÷ own) | ratio CPU | load avg |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 }
 for (const engine of SCALE > 0 ? ENGINES : []) {
   const seeds = [];
@@ -255,7 +255,7 @@ for (const engine of SCALE > 0 ? ENGINES : []) {
     const ns = nativeSameRows(engine, s.url);
     natives.push(ns);
     dropSeeded(s.url);
-    console.error(`  ${engine} round ${i + 1}: seed ${sec(s.wallMs)} (CPU ${sec(s.cpuMs)}), own path ${sec(ns.ms)} (CPU ${sec(ns.cpuMs)}), load ${loads.at(-1).toFixed(1)}`);
+    console.error(`  ${engine} round ${i + 1}: seed ${sec(s.wallMs)} (CPU ${sec(s.cpuMs)}, ${s.rssMb.toFixed(0)} MB), own path ${sec(ns.ms)} (CPU ${sec(ns.cpuMs)}${ns.rssMb ? `, ${ns.rssMb.toFixed(0)} MB` : ''}${ns.processMs ? `; whole process ${sec(ns.processMs)}` : ''}), load ${loads.at(-1).toFixed(1)}`);
   }
   const sw = median(seeds.map((x) => x.wallMs));
   const sc = median(seeds.map((x) => x.cpuMs));
@@ -264,7 +264,8 @@ for (const engine of SCALE > 0 ? ENGINES : []) {
   const tool = { sqlite: 'INSERT … SELECT (sqlite3)', postgres: 'psql \\copy', duckdb: 'INSERT … SELECT' }[engine];
   const ratios = seeds.map((x, i) => (x.wallMs / natives[i].ms).toFixed(2));
   const cpuRatio = engine === 'postgres' ? '–' : `${(sc / nc).toFixed(2)}×`;
-  console.log(`| ${engine} | ${rows.toLocaleString('en-US')} | ${sec(sw)} | ${sec(sc)} | ${rss.toFixed(0)} MB | ${sec(nw)} (${tool}) | ${sec(nc)}${engine === 'postgres' ? ' (psql only)' : ''} | ${(sw / nw).toFixed(2)}× (rounds: ${ratios.join(', ')}) | ${cpuRatio} | ${median(loads).toFixed(1)} |`);
+  const nativeRss = natives.some((x) => x.rssMb) ? `${Math.max(...natives.map((x) => x.rssMb ?? 0)).toFixed(0)} MB` : '–';
+  console.log(`| ${engine} | ${rows.toLocaleString('en-US')} | ${sec(sw)} | ${sec(sc)} | ${rss.toFixed(0)} MB | ${sec(nw)} (${tool}) | ${sec(nc)}${engine === 'postgres' ? ' (psql only)' : ''} | ${nativeRss} | ${(sw / nw).toFixed(2)}× (rounds: ${ratios.join(', ')}) | ${cpuRatio} | ${median(loads).toFixed(1)} |`);
 }
 
 const scales = RSS_SCALES.filter((x) => x > 0);
@@ -294,10 +295,13 @@ function duckdbNativeCopy(from) {
     c.closeSync();
     inst.closeSync();
     console.log(JSON.stringify({ rows, ms, cpuMs: (cpu.user + cpu.system) / 1000, rssMb: process.resourceUsage().maxRSS / 1024 }));`;
+  const t = performance.now();
   const r = run(process.execPath, ['--input-type=module', '-e', script], undefined, ROOT);
+  const processMs = performance.now() - t;
   rmSync(to, { force: true });
   rmSync(`${to}.wal`, { force: true });
-  return JSON.parse(r.stdout.trim().split('\n').pop());
+  // ms: the INSERT … SELECT statements alone; processMs: the whole process (start, open, close and its checkpoint), as the seed's wall is
+  return { ...JSON.parse(r.stdout.trim().split('\n').pop()), processMs };
 }
 
 if (scales.length) {

@@ -39,7 +39,7 @@ export function register(program: Command): void {
     .option('--reset', 'empty the platform tables first (development and test environments only)')
     .option('--allow-production', 'allow seeding a production database (also needs --yes)')
     .option('--file <path>', 'run a custom seed module (TypeScript or JavaScript, e.g. seeds/example.ts)')
-    .option('--batch-size <n>', 'rows per batch handed to the bulk loader', '8192')
+    .option('--batch-size <n>', 'rows per batch handed to the bulk loader (default 8192; DuckDB 2048, one data chunk)')
     .addHelpText('after', '\nExamples:\n  eventdb migrate up && eventdb seed\n  eventdb seed --profile load --scale 10 --reset\n  eventdb seed --file seeds/example.ts --append\n\n--json prints {"ok", "seed": {profile, seed, now, mode, tables: [{table, rows, ms, rowsPerSec}], totalRows, rowsPerSec}}.')
     .action(
       action<SeedFlags>(async ({ opts, out, config }) => {

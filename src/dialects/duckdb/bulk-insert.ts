@@ -34,6 +34,12 @@ function millis(v: unknown): number {
   return ms;
 }
 
+/** Microseconds since the epoch: one BigInt per value while ms × 1000 is an exact double (years -2255 to 2255), two beyond. */
+function micros(v: unknown): bigint {
+  const ms = Math.round(millis(v));
+  return Math.abs(ms) < 9_000_000_000_000 ? BigInt(ms * 1000) : BigInt(ms) * 1000n;
+}
+
 function toText(v: unknown): string {
   if (typeof v === 'string') return v;
   if (v instanceof Date) return v.toISOString();
@@ -72,9 +78,9 @@ function columnWriter(type: DuckDBType): { type: DuckDBType; convert: Convert } 
     case DuckDBTypeId.VARCHAR:
       return { type, convert: nn(toText) };
     case DuckDBTypeId.TIMESTAMP:
-      return { type, convert: nn((v) => new DuckDBTimestampValue(BigInt(Math.round(millis(v))) * 1000n)) };
+      return { type, convert: nn((v) => new DuckDBTimestampValue(micros(v))) };
     case DuckDBTypeId.TIMESTAMP_TZ:
-      return { type, convert: nn((v) => new DuckDBTimestampTZValue(BigInt(Math.round(millis(v))) * 1000n)) };
+      return { type, convert: nn((v) => new DuckDBTimestampTZValue(micros(v))) };
     case DuckDBTypeId.DATE:
       return { type, convert: nn((v) => new DuckDBDateValue(Math.floor(millis(v) / 86_400_000))) };
     case DuckDBTypeId.DECIMAL: {
