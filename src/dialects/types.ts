@@ -574,6 +574,8 @@ export interface DdlFacts {
   setNotNullInPlace: boolean;
   /** SET NOT NULL is refused on a table that has indexes or is referenced by a foreign key (DuckDB). */
   notNullBlockedByDependants: boolean;
+  /** CREATE TABLE may name a table not created yet in a foreign key (SQLite: checked only when rows are written). */
+  forwardForeignKeys: boolean;
   /** An index keeps each key's ASC/DESC and NULLS FIRST/LAST (DuckDB accepts them and drops them). */
   indexKeyOrder: boolean;
   /** CREATE INDEX … INCLUDE (…) and NULLS NOT DISTINCT (PostgreSQL; NULLS NOT DISTINCT from 15). */

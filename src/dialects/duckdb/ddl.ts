@@ -20,6 +20,7 @@ export const duckdbDdl: SchemaDdl = baseDdl(
     setNotNullInPlace: true,
     notNullBlockedByDependants: true,
     indexKeyOrder: false,
+    forwardForeignKeys: false,
     indexIncludeAndNulls: false,
     setDefaultInPlace: true,
     alterConstraintsInPlace: false,

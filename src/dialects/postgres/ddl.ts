@@ -16,6 +16,7 @@ export const postgresDdl: SchemaDdl = baseDdl(
     setNotNullInPlace: true,
     notNullBlockedByDependants: false,
     indexKeyOrder: true,
+    forwardForeignKeys: false,
     indexIncludeAndNulls: true,
     setDefaultInPlace: true,
     alterConstraintsInPlace: true,

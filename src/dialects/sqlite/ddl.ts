@@ -30,6 +30,7 @@ export const sqliteDdl: SchemaDdl = baseDdl(
     setNotNullInPlace: false,
     notNullBlockedByDependants: false,
     indexKeyOrder: true,
+    forwardForeignKeys: true,
     indexIncludeAndNulls: false,
     setDefaultInPlace: false,
     alterConstraintsInPlace: false,

@@ -313,11 +313,14 @@ export function planSchemaChange(liveSnapshot: SchemaSnapshot, declared: Expecte
   }
 
   // 4. New tables, referenced ones first, each with its indexes.
-  const created = orderTables(newTables.filter((t) => !candidateTables.has(t.name)));
-  refused.push(...uncreatableGenerated(ddl, created)); // issue 17
+  const ordered = orderTables(newTables.filter((t) => !candidateTables.has(t.name)));
+  refused.push(...uncreatableGenerated(ddl, ordered)); // issue 17
+  const cycles = cycleForeignKeys(ddl, ordered, refuse);
+  const created = cycles.tables;
   const createSteps = created.map((t) =>
     step([ddl.createTable(t), ...(t.indexes ?? []).map((i) => ddl.createIndex(t.name, i))], [ddl.dropTable(t.name)], { note: `creates ${t.name}` }),
   );
+  createSteps.push(...cycles.steps);
 
   // 5. Tables no longer declared: dropped (children first) with allowDrop, else left.
   const dropTableSteps: PlannedStep[] = [];
@@ -566,6 +569,36 @@ function addConstraintSteps(ddl: SchemaDdl, table: string, name: string, add: (n
 function addConstraintBack(ddl: SchemaDdl, table: string, fk: DdlForeignKey): string {
   const s = ddl.addForeignKey(table, fk);
   return isRefusal(s) ? `-- ${s.reason}` : s;
+}
+
+/**
+ * New tables that reference each other in a cycle (documenso: Organisation → OrganisationGlobalSettings →
+ * OrganisationEmail → EmailDomain → Organisation): no order creates every table after those it references.
+ * A foreign key to a table created later is left out of CREATE TABLE and added once all exist (its down
+ * drops it before the tables go); SQLite takes the forward reference as it is; DuckDB, which cannot add a
+ * foreign key to an existing table, refuses such tables, naming them.
+ */
+function cycleForeignKeys(ddl: SchemaDdl, ordered: DdlTable[], refuse: (r: DdlRefusal) => void): { tables: DdlTable[]; steps: PlannedStep[] } {
+  if (ddl.facts.forwardForeignKeys) return { tables: ordered, steps: [] };
+  const position = new Map(ordered.map((t, i) => [t.name, i]));
+  const steps: PlannedStep[] = [];
+  const tables: DdlTable[] = [];
+  ordered.forEach((t, i) => {
+    const later = (t.foreignKeys ?? []).filter((f) => (position.get(f.refTable) ?? -1) > i);
+    if (!later.length) return tables.push(t);
+    if (!ddl.facts.alterConstraintsInPlace) {
+      const to = [...new Set(later.map((f) => f.refTable))].join(', ');
+      refuse({ refused: `create table ${t.name}`, reason: `${ddl.facts.label} cannot create tables whose foreign keys form a cycle (${t.name} → ${to} → … → ${t.name}): it has no ALTER TABLE … ADD FOREIGN KEY` });
+      return;
+    }
+    tables.push({ ...t, foreignKeys: (t.foreignKeys ?? []).filter((f) => !later.includes(f)) });
+    for (const f of later) {
+      const add = ddl.addForeignKey(t.name, f);
+      if (isRefusal(add)) refuse(add);
+      else steps.push(step([add], [ddl.dropConstraint(t.name, f.name) as string], { note: `${f.name}: added once ${f.refTable} exists (the new tables reference each other in a cycle)` }));
+    }
+  });
+  return { tables, steps };
 }
 
 /** Tables in an order where every referenced table comes first (cycles keep the given order). */

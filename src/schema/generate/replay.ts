@@ -161,7 +161,8 @@ export async function rehearseMigrations(config: ResolvedConfig, engine: Engine,
  * functions, and its indexes use pg_trgm's operator classes and ltree).
  */
 export function rehearsalHint(message: string): string {
-  if (/\b(?:function|type|relation|operator class|extension)\b.*\bdoes not exist\b|\bno default operator class\b/i.test(message)) {
+  // a relation only when it is a sequence by its name: a missing table is the plan's own doing, not an undeclared object
+  if (/\b(?:function|type|operator class|extension)\b.*\bdoes not exist\b|\brelation "[^"]*seq" does not exist\b|\bno default operator class\b/i.test(message)) {
     return 'the declaration names an object it does not declare (a function, extension, sequence or type): create it in a hand-written migration before this one (e.g. `create extension if not exists pg_trgm`), then run migrate diff again';
   }
   return 'the engine cannot make this change as planned: declare it differently (or for fewer engines), or write this migration by hand';
