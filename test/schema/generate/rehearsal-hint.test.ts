@@ -44,6 +44,18 @@ it.each([
   expect(existsSync(join(dir, 'migrations'))).toBe(false);
 });
 
+it('the grouped layout\'s failure is reported even when the one-step-each layout would fail the lint (tables in a foreign-key cycle)', async () => {
+  // documenso: pg_trgm missing from the scratch, and its cycle's closing foreign key alone in a migration
+  // of the split layout is a lock finding on a table the lint cannot know is new — that finding hid the cause
+  const t = (name: string, ref: string) => ({ name, required: true, primaryKey: ['id'], columns: [{ name: 'id', family: 'integer' as const, type: 'integer', nullable: false }, { name: 'ref', family: 'text' as const, type: 'text', nullable: true }, { name: 'other', family: 'integer' as const, type: 'integer', nullable: true }], foreignKeys: [{ columns: ['other'], references: { table: ref, columns: ['id'] } }] });
+  const expected: ExpectedSchema = { formatVersion: 1, rules: [], engines: ['postgres'], tables: [{ ...t('a', 'b'), indexes: [{ name: 'a_ref', columns: ['ref gin_trgm_ops'], unique: false, using: 'gin' }] }, t('b', 'a')] };
+  const config = await resolveConfig({ flags: { url: db.url }, env: { EVENTDB_MIGRATIONS_DIR: join(dir, 'migrations') }, cwd: dir });
+  const err = (await migrateDiff(config, { name: 'initial', expected }).then(() => undefined, (e: unknown) => e)) as EventdbError;
+  expect(err.code).toBe('DIFF_REHEARSAL');
+  expect(err.message).toMatch(/operator class "gin_trgm_ops" does not exist/);
+  expect(existsSync(join(dir, 'migrations'))).toBe(false);
+});
+
 it('keeps the general hint for a change the engine refuses', () => {
   expect(rehearsalHint('cannot alter type of a column used by a view or rule')).toMatch(/^the engine cannot make this change as planned/);
 });
