@@ -4,6 +4,7 @@ if (Number(process.versions.node.split('.')[0]) < 20) {
   process.stderr.write(`error: eventdb needs Node.js 20 or later (24 recommended; 20 is deprecated); this is Node.js ${process.versions.node}\nhint: install Node.js 24 LTS (or 22)\n`);
   process.exit(2);
 }
+performance.mark('eventdb:bin'); // EVENTDB_TRACE=1 prints these marks (src/cli/trace.ts)
 // Node 22.1+: V8's compile cache for the CLI's modules (start-up of every later call; issue 18). Node 20 has
 // none (the optional call is skipped); a cache that cannot be written is reported as a status, never thrown.
 import('node:module')

@@ -79,10 +79,12 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
     await closeAll(undefined, making);
     throw e;
   });
+  performance.mark('eventdb:store opened');
   const engine = await loadingEngine.catch(async (e: unknown) => {
     await closeAll(undefined, making);
     throw e;
   });
+  performance.mark('eventdb:snapshot engine loaded');
   const started = Date.now();
   const createdAt = new Date(started);
   const id = newSnapshotId(createdAt);
@@ -114,10 +116,15 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
       const reading = (async () => {
         const c = await opening;
         const { readMigrationHead } = await import('./migration-head.js');
-        return [await c.serverVersion(), await readMigrationHead(c)] as const;
+        const version = await c.serverVersion();
+        performance.mark('eventdb:connection opened, server version read');
+        const head = await readMigrationHead(c);
+        performance.mark('eventdb:migration head read');
+        return [version, head] as const;
       })();
       reading.catch(() => undefined);
-      source = await snapshotting; // on failure, a connection opened meanwhile is closed in `finally`
+      source = await snapshotting;
+      performance.mark('eventdb:dump streaming'); // on failure, a connection opened meanwhile is closed in `finally`
       const dump = source.stream as Readable;
       // Until the stages below listen to it, a dump that fails meanwhile is held here: not an
       // unhandled 'error' event, nor a destroyed stream piped into them later.
@@ -167,6 +174,7 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
       let put;
       try {
         put = await store.put(`${folder}${name}`, body);
+        performance.mark('eventdb:dump stored');
       } catch (e) {
         src.destroy();
         throw e;
@@ -176,6 +184,7 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
       opts.onProgress?.(raw.bytes(), source.size);
       // Row counts may still be coming (counted while the copy was compressed).
       await source.settled;
+      performance.mark('eventdb:rows counted');
       manifest = {
         format: MANIFEST_FORMAT,
         id,
@@ -199,6 +208,7 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
     // The commit point. The dump's session ends meanwhile (its data is in the store already).
     const ending = source.cleanup();
     await Promise.all([store.put(`${folder}${MANIFEST_NAME}`, Readable.from([Buffer.from(JSON.stringify(manifest, null, 2))]), { contentType: 'application/json' }), ending]);
+    performance.mark('eventdb:manifest stored, dump session ended');
     const durationMs = Date.now() - started;
     const o = manifest.objects[0]!;
     return {

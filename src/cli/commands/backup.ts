@@ -27,7 +27,9 @@ async function runOnce(ctx: CommandContext<BackupFlags>) {
   const loading = import('../../backup/backup.js');
   loading.catch(() => undefined);
   const cfg = await ctx.config();
+  performance.mark('eventdb:config resolved');
   const { createBackup } = await loading;
+  performance.mark('eventdb:backup modules loaded');
   const progress = await startProgress(opts, `backing up ${cfg.database.display}: taking a consistent copy`);
   try {
     const { parseCompression } = await import('../../backup/codec.js');

@@ -41,6 +41,7 @@ export const postgresSnapshot: SnapshotEngine = {
 async function dumpInOwnSession(config: ResolvedConfig, opts: { pgDump?: 'auto' | 'never'; onStarted?: () => void }): Promise<SnapshotSource> {
   const p = config.database.postgres!;
   const c = await client(config);
+  performance.mark('eventdb:dump session connected');
   try {
     // One round trip: the server's version, the dump's transaction, and (for pg_dump) its exported snapshot.
     const own = opts.pgDump === 'never';
@@ -50,6 +51,7 @@ async function dumpInOwnSession(config: ResolvedConfig, opts: { pgDump?: 'auto' 
               pg_catalog.set_config('max_parallel_workers_per_gather', '0', true)${own ? '' : ', pg_export_snapshot() as id'}`,
     )) as unknown as Array<{ rows: Array<Record<string, string>> }>;
     const row = results[1]!.rows[0]!;
+    performance.mark('eventdb:snapshot exported');
     const server = `PostgreSQL ${row.v}`;
     const notes: string[] = [];
     const cleanup = async () => {
