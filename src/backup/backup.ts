@@ -99,22 +99,37 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
     let migrations: Awaited<ReturnType<typeof readMigrationHead>>;
     let source: Awaited<ReturnType<typeof engine.snapshot>>;
     if (isServer(config.database)) {
-      // A server's dump runs in its own session (and pg_dump in its own process). The connection (the
-      // dialect's modules, Kysely among them, and a session) opens once the dump has started, and the
-      // version and migration head are read on it while the dump runs: loading those modules first
-      // held the dump's start back (#18 fixed cost). A dump that cannot start opens no connection.
-      let opened!: (c: Promise<Connection>) => void;
-      const opening = new Promise<Connection>((resolve) => (opened = (c) => resolve(c)));
-      const open = () => {
-        if (connecting) return;
-        connecting = openConnection(config);
+      // A server's dump runs in its own session (and pg_dump in its own process). PostgreSQL's reads the
+      // version and migration head in that session too (readsHead): then no connection of the core's
+      // opens at all — no Kysely, no second session (#18 fixed cost). Otherwise the connection opens
+      // once the dump has started, and they are read on it while the dump runs. A dump that cannot
+      // start opens no connection.
+      let opened!: (c: Promise<Connection> | undefined) => void;
+      const opening = new Promise<Promise<Connection> | undefined>((resolve) => (opened = resolve));
+      let headInSession = false;
+      const connect = () => {
+        connecting ??= openConnection(config);
         connecting.catch(() => undefined);
-        opened(connecting);
+        return connecting;
+      };
+      const open = (readsHead?: boolean) => {
+        if (connecting || headInSession) return;
+        if (readsHead) headInSession = true;
+        opened(readsHead ? undefined : connect());
       };
       const snapshotting = engine.snapshotOwnSession ? engine.snapshotOwnSession(config, { ...snapshotOpts, onStarted: open }) : (open(), connecting!.then((c) => engine.snapshot(c, config, snapshotOpts)));
-      snapshotting.then(open, () => undefined);
+      snapshotting.then(() => open(), () => undefined);
       const reading = (async () => {
-        const c = await opening;
+        const viaCore = await opening;
+        if (!viaCore) {
+          // The engine read them in its session; should that read have failed, the core reads them.
+          const s = await snapshotting;
+          if (s.head) {
+            performance.mark('eventdb:migration head read in the dump session');
+            return [s.head.serverVersion, s.head.migrations] as const;
+          }
+        }
+        const c = await (viaCore ?? connect());
         const { readMigrationHead } = await import('./migration-head.js');
         const version = await c.serverVersion();
         performance.mark('eventdb:connection opened, server version read');
@@ -133,7 +148,7 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
       dump.on('error', hold);
       try {
         [serverVersion, migrations] = await reading;
-        conn = await connecting!;
+        conn = connecting ? await connecting : undefined;
         if (failed !== undefined || dump.errored) throw failed ?? dump.errored;
       } catch (e) {
         dump.on('error', () => undefined);
