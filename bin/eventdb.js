@@ -5,15 +5,22 @@ if (Number(process.versions.node.split('.')[0]) < 20) {
   process.exit(2);
 }
 performance.mark('eventdb:bin'); // EVENTDB_TRACE=1 prints these marks (src/cli/trace.ts)
-// Node 22.1+: V8's compile cache for the CLI's modules (start-up of every later call; issue 18). Node 20 has
-// none (the optional call is skipped); a cache that cannot be written is reported as a status, never thrown.
-import('node:module')
-  .then((mod) => {
-    try {
-      mod.enableCompileCache?.();
-    } catch {
-      // no cache: the CLI runs as before
-    }
-  })
-  .then(() => import('../dist/cli/main.js'))
-  .then((m) => m.run(process.argv));
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  // `eventdb --version` alone: the version, as the CLI prints it, without loading the CLI (commander,
+  // every command's options; #18). Anything else, --version among other arguments too, goes through it.
+  import('../dist/version.js').then((m) => process.stdout.write(`${m.VERSION}\n`));
+} else {
+  // Node 22.1+: V8's compile cache for the CLI's modules (start-up of every later call; issue 18). Node 20 has
+  // none (the optional call is skipped); a cache that cannot be written is reported as a status, never thrown.
+  import('node:module')
+    .then((mod) => {
+      try {
+        mod.enableCompileCache?.();
+      } catch {
+        // no cache: the CLI runs as before
+      }
+    })
+    .then(() => import('../dist/cli/main.js'))
+    .then((m) => m.run(process.argv));
+}
