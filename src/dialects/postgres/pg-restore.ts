@@ -40,6 +40,7 @@ export function pgRestore(p: PostgresParams, database: string, input: NodeJS.Rea
     const env = libpqEnv(p, database);
     const tool = resolveTool('pg_restore', env);
     const child = spawn(tool.command, args, { env: { ...env, ...tool.env }, stdio: ['pipe', 'ignore', 'pipe'] });
+    performance.mark('eventdb:pg_restore spawned');
     ready.catch(reject);
     const fed = feed(input, child.stdin!, ready);
     // The download failed (checksum, store, decryption): stop pg_restore, which waits for more input.
