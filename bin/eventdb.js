@@ -4,7 +4,7 @@ if (Number(process.versions.node.split('.')[0]) < 20) {
   process.stderr.write(`error: eventdb needs Node.js 20 or later (24 recommended; 20 is deprecated); this is Node.js ${process.versions.node}\nhint: install Node.js 24 LTS (or 22)\n`);
   process.exit(2);
 }
-performance.mark('eventdb:bin'); // EVENTDB_TRACE=1 prints these marks (src/cli/trace.ts)
+if (process.env.EVENTDB_TRACE === '1') performance.mark('eventdb:bin'); // printed at exit (src/cli/trace.ts)
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   // `eventdb --version` alone: the version, as the CLI prints it, without loading the CLI (commander,

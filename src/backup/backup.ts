@@ -11,6 +11,7 @@ import type { readMigrationHead } from './migration-head.js';
 import { checkTag } from './names.js';
 import { openStore } from './stores/index.js';
 import { makeTempDir } from './temp-dirs.js';
+import { mark } from '../trace.js';
 
 export interface BackupOptions {
   /** Store URL; default: the configured store (EVENTDB_STORE, config file, file:./backups). */
@@ -79,12 +80,12 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
     await closeAll(undefined, making);
     throw e;
   });
-  performance.mark('eventdb:store opened');
+  mark('store opened');
   const engine = await loadingEngine.catch(async (e: unknown) => {
     await closeAll(undefined, making);
     throw e;
   });
-  performance.mark('eventdb:snapshot engine loaded');
+  mark('snapshot engine loaded');
   const started = Date.now();
   const createdAt = new Date(started);
   const id = newSnapshotId(createdAt);
@@ -125,21 +126,21 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
           // The engine read them in its session; should that read have failed, the core reads them.
           const s = await snapshotting;
           if (s.head) {
-            performance.mark('eventdb:migration head read in the dump session');
+            mark('migration head read in the dump session');
             return [s.head.serverVersion, s.head.migrations] as const;
           }
         }
         const c = await (viaCore ?? connect());
         const { readMigrationHead } = await import('./migration-head.js');
         const version = await c.serverVersion();
-        performance.mark('eventdb:connection opened, server version read');
+        mark('connection opened, server version read');
         const head = await readMigrationHead(c);
-        performance.mark('eventdb:migration head read');
+        mark('migration head read');
         return [version, head] as const;
       })();
       reading.catch(() => undefined);
       source = await snapshotting;
-      performance.mark('eventdb:dump streaming'); // on failure, a connection opened meanwhile is closed in `finally`
+      mark('dump streaming'); // on failure, a connection opened meanwhile is closed in `finally`
       const dump = source.stream as Readable;
       // Until the stages below listen to it, a dump that fails meanwhile is held here: not an
       // unhandled 'error' event, nor a destroyed stream piped into them later.
@@ -189,7 +190,7 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
       let put;
       try {
         put = await store.put(`${folder}${name}`, body);
-        performance.mark('eventdb:dump stored');
+        mark('dump stored');
       } catch (e) {
         src.destroy();
         throw e;
@@ -199,7 +200,7 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
       opts.onProgress?.(raw.bytes(), source.size);
       // Row counts may still be coming (counted while the copy was compressed).
       await source.settled;
-      performance.mark('eventdb:rows counted');
+      mark('rows counted');
       manifest = {
         format: MANIFEST_FORMAT,
         id,
@@ -223,7 +224,7 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
     // The commit point. The dump's session ends meanwhile (its data is in the store already).
     const ending = source.cleanup();
     await Promise.all([store.put(`${folder}${MANIFEST_NAME}`, Readable.from([Buffer.from(JSON.stringify(manifest, null, 2))]), { contentType: 'application/json' }), ending]);
-    performance.mark('eventdb:manifest stored, dump session ended');
+    mark('manifest stored, dump session ended');
     const durationMs = Date.now() - started;
     const o = manifest.objects[0]!;
     return {

@@ -9,6 +9,7 @@ import { isKnownHead, knownMigrationIds } from './migration-head.js';
 import { checkStoreName, describeName } from './names.js';
 import { makeTempDir } from './temp-dirs.js';
 import { compareTables } from './verify.js';
+import { mark } from '../trace.js';
 
 export interface RestoreOptions extends Selector {
   store?: string;
@@ -96,7 +97,7 @@ async function restoreLocked(config: ResolvedConfig, target: ResolvedConfig, opt
   const loadingEngine = entryOf(target.database).loadSnapshot();
   loadingEngine.catch(() => undefined);
   const catalog: Catalog = await readCatalog(config, { store: opts.store, env });
-  performance.mark('eventdb:catalog read');
+  mark('catalog read');
   const snap = selectSnapshot(catalog, opts);
   const m = snap.manifest;
   const notes: string[] = [];
@@ -122,7 +123,7 @@ async function restoreLocked(config: ResolvedConfig, target: ResolvedConfig, opt
     notes.push(`restored despite unknown migration head "${m.migrations.head}" (--force)`);
   }
   const engine = await loadingEngine;
-  performance.mark('eventdb:snapshot engine loaded');
+  mark('snapshot engine loaded');
   const removed = (await engine.removeLeftovers?.(target)) ?? [];
   if (removed.length) notes.push(`removed ${removed.length} folder(s) left by an interrupted restore: ${removed.join(', ')}`);
 
@@ -163,7 +164,7 @@ async function restoreLocked(config: ResolvedConfig, target: ResolvedConfig, opt
       checkRows: (counted) => compareTables(m, counted),
       onPhase: progress ? (phase) => progress({ phase }) : undefined,
     });
-    performance.mark('eventdb:restored and swapped');
+    mark('restored and swapped');
     compareTables(m, r.tables);
     const checks = [`${o.name}: size and SHA-256 match${o.encryption ? ', decrypted' : ''}`, ...r.checks];
     return { ...base, restored: true, previous: r.previous, tables: r.tables, checks, notes: [...notes, ...(r.notes ?? [])], durationMs: Date.now() - started };

@@ -1,8 +1,8 @@
 import { writeSync } from 'node:fs';
 
 /**
- * EVENTDB_TRACE=1: where a run's time goes (#18). The core and the CLI only set marks
- * (`performance.mark('eventdb:<phase>')`, a few microseconds each, kept by Node); at exit they are
+ * EVENTDB_TRACE=1: where a run's time goes (#18). The core and the CLI only set marks (src/trace.ts,
+ * `performance.mark('eventdb:<phase>')`, a few microseconds each, kept by Node); at exit they are
  * printed to stderr, each with its time since the process started (Node's own start is the first
  * figure, the `eventdb:bin` mark) and the time since the mark before it.
  */

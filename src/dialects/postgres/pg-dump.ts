@@ -3,6 +3,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import type { PostgresParams } from '../../config/url.js';
 import { EventdbError, messageOf } from '../../errors.js';
 import { libpqEnv, resolveTool } from './tools.js';
+import { mark } from '../../trace.js';
 
 /** pg_dump's own version, as its archive header states it (`text` is what `pg_dump --version` prints). */
 export interface PgDumpVersion {
@@ -107,7 +108,7 @@ export function startPgDump(p: PostgresParams, snapshotId: string): Promise<PgDu
       if (!version) return;
       child.stdout.off('data', onHead);
       started = true;
-      performance.mark('eventdb:pg_dump archive header');
+      mark('pg_dump archive header');
       out.write(head);
       child.stdout.pipe(out, { end: false });
       resolve({ stream: out, version });
@@ -119,9 +120,9 @@ export function startPgDump(p: PostgresParams, snapshotId: string): Promise<PgDu
       else if ((e as NodeJS.ErrnoException).code === 'ENOENT') resolve({ problem: 'pg_dump is not on PATH' });
       else reject(err);
     });
-    performance.mark('eventdb:pg_dump spawned');
+    mark('pg_dump spawned');
     child.on('close', (code) => {
-      performance.mark('eventdb:pg_dump exited');
+      mark('pg_dump exited');
       if (started) {
         if (code === 0) out.end();
         else out.destroy(new EventdbError('BACKUP_FAILED', `pg_dump exited with ${code}: ${lastLine()}`, "check pg_dump's message; set EVENTDB_PG_DUMP=never to use eventdb's own dump"));

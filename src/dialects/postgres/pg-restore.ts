@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { PostgresParams } from '../../config/url.js';
 import { EventdbError, messageOf } from '../../errors.js';
 import { libpqEnv, resolveTool } from './tools.js';
+import { mark } from '../../trace.js';
 
 /**
  * Writes a download into pg_restore's stdin. When pg_restore stops reading (it has what it needs, or
@@ -40,7 +41,7 @@ export function pgRestore(p: PostgresParams, database: string, input: NodeJS.Rea
     const env = libpqEnv(p, database);
     const tool = resolveTool('pg_restore', env);
     const child = spawn(tool.command, args, { env: { ...env, ...tool.env }, stdio: ['pipe', 'ignore', 'pipe'] });
-    performance.mark('eventdb:pg_restore spawned');
+    mark('pg_restore spawned');
     ready.catch(reject);
     const fed = feed(input, child.stdin!, ready);
     // The download failed (checksum, store, decryption): stop pg_restore, which waits for more input.

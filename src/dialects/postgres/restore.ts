@@ -9,6 +9,7 @@ import { withAdvisoryLock } from './lock.js';
 import { loadOwnDump } from './own-load.js';
 import { countAll, listTables, tableKey } from './own-dump.js';
 import { pgRestore } from './pg-restore.js';
+import { mark } from '../../trace.js';
 
 /**
  * Rows per table after pg_restore, checked cheaply: in a database nobody else has used, the
@@ -53,7 +54,7 @@ export async function restoreIntoServer(req: RestoreRequest): Promise<RestoreOut
     if (e instanceof EventdbError && e.code === 'DB_NOT_FOUND') return client(targetCfg, 'template1');
     throw e;
   }).catch(fail);
-  performance.mark('eventdb:admin session connected');
+  mark('admin session connected');
   const base = target.slice(0, 30);
   try {
     // One restore of a target at a time (a second one waits, then gives up with LOCK_TIMEOUT, exit 4).
@@ -61,7 +62,7 @@ export async function restoreIntoServer(req: RestoreRequest): Promise<RestoreOut
       const notes: string[] = [];
       // Under the lock no other restore of this target runs: a database of ours left by a failed or
       // killed restore (`<name>_restore_<time>`) is removed. Kept copies (`_pre_restore_`) are not.
-      performance.mark('eventdb:restore lock taken');
+      mark('restore lock taken');
       const leftovers = await dropRestoreLeftovers(admin, base);
       if (leftovers.length) notes.push(`removed ${leftovers.length} database(s) left by an interrupted restore: ${leftovers.join(', ')}`);
       const fresh = await freeName(admin, `${base}_restore_${req.stamp}`);
@@ -83,7 +84,7 @@ export async function restoreIntoServer(req: RestoreRequest): Promise<RestoreOut
         await restoring?.catch(() => undefined);
         fail(e);
       });
-      performance.mark('eventdb:database created');
+      mark('database created');
       let tables!: Record<string, number>;
       try {
         const load = async () => {
@@ -94,7 +95,7 @@ export async function restoreIntoServer(req: RestoreRequest): Promise<RestoreOut
             counting.catch(() => undefined);
             try {
               await restoring;
-              performance.mark('eventdb:pg_restore done');
+              mark('pg_restore done');
             } catch (e) {
               await counting.then((c) => c.end()).catch(() => undefined);
               throw e;
@@ -129,7 +130,7 @@ export async function restoreIntoServer(req: RestoreRequest): Promise<RestoreOut
         if (v.status === 'rejected') throw v.reason;
         if (l.status === 'rejected') throw l.reason;
         tables = l.value;
-        performance.mark('eventdb:rows counted, download verified');
+        mark('rows counted, download verified');
       } catch (e) {
         await dropDatabase(admin, fresh).catch(() => undefined);
         if (e instanceof EventdbError) throw e;

@@ -12,6 +12,7 @@ import { headOf, HISTORY_TABLE_NAME, type HeadRow } from '../../backup/migration
 
 type SessionHead = NonNullable<SnapshotSource['head']>;
 import { pgTargetAge } from './target-age.js';
+import { mark } from '../../trace.js';
 
 /**
  * PostgreSQL server backup and restore. Wiring only; each concern has its file: pg_dump (pg-dump.ts)
@@ -79,7 +80,7 @@ export const postgresSnapshot: SnapshotEngine = {
 async function dumpInOwnSession(config: ResolvedConfig, opts: { pgDump?: 'auto' | 'never'; onStarted?: (readsHead?: boolean) => void }): Promise<SnapshotSource> {
   const p = config.database.postgres!;
   const c = await client(config);
-  performance.mark('eventdb:dump session connected');
+  mark('dump session connected');
   try {
     // One round trip: the server's version, the dump's transaction, and (for pg_dump) its exported snapshot.
     const own = opts.pgDump === 'never';
@@ -91,7 +92,7 @@ async function dumpInOwnSession(config: ResolvedConfig, opts: { pgDump?: 'auto' 
               pg_catalog.set_config('max_parallel_workers_per_gather', '0', true)${own ? '' : ', pg_export_snapshot() as id'}`,
     )) as unknown as Array<{ rows: Array<Record<string, string>> }>;
     const row = results[2]!.rows[0]!;
-    performance.mark('eventdb:snapshot exported');
+    mark('snapshot exported');
     const server = `PostgreSQL ${row.v}`;
     // The migration head, read here in the dump's snapshot: the core then opens no connection of its
     // own (Kysely's modules and a second session were part of every backup's fixed cost, #18).
