@@ -11,6 +11,7 @@ import type { readMigrationHead } from './migration-head.js';
 import { checkTag } from './names.js';
 import { openStore } from './stores/index.js';
 import { makeTempDir } from './temp-dirs.js';
+import { mark } from '../trace.js';
 
 export interface BackupOptions {
   /** Store URL; default: the configured store (EVENTDB_STORE, config file, file:./backups). */
@@ -79,10 +80,12 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
     await closeAll(undefined, making);
     throw e;
   });
+  mark('store opened');
   const engine = await loadingEngine.catch(async (e: unknown) => {
     await closeAll(undefined, making);
     throw e;
   });
+  mark('snapshot engine loaded');
   const started = Date.now();
   const createdAt = new Date(started);
   const id = newSnapshotId(createdAt);
@@ -97,27 +100,47 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
     let migrations: Awaited<ReturnType<typeof readMigrationHead>>;
     let source: Awaited<ReturnType<typeof engine.snapshot>>;
     if (isServer(config.database)) {
-      // A server's dump runs in its own session (and pg_dump in its own process). The connection (the
-      // dialect's modules, Kysely among them, and a session) opens once the dump has started, and the
-      // version and migration head are read on it while the dump runs: loading those modules first
-      // held the dump's start back (#18 fixed cost). A dump that cannot start opens no connection.
-      let opened!: (c: Promise<Connection>) => void;
-      const opening = new Promise<Connection>((resolve) => (opened = (c) => resolve(c)));
-      const open = () => {
-        if (connecting) return;
-        connecting = openConnection(config);
+      // A server's dump runs in its own session (and pg_dump in its own process). PostgreSQL's reads the
+      // version and migration head in that session too (readsHead): then no connection of the core's
+      // opens at all — no Kysely, no second session (#18 fixed cost). Otherwise the connection opens
+      // once the dump has started, and they are read on it while the dump runs. A dump that cannot
+      // start opens no connection.
+      let opened!: (c: Promise<Connection> | undefined) => void;
+      const opening = new Promise<Promise<Connection> | undefined>((resolve) => (opened = resolve));
+      let headInSession = false;
+      const connect = () => {
+        connecting ??= openConnection(config);
         connecting.catch(() => undefined);
-        opened(connecting);
+        return connecting;
+      };
+      const open = (readsHead?: boolean) => {
+        if (connecting || headInSession) return;
+        if (readsHead) headInSession = true;
+        opened(readsHead ? undefined : connect());
       };
       const snapshotting = engine.snapshotOwnSession ? engine.snapshotOwnSession(config, { ...snapshotOpts, onStarted: open }) : (open(), connecting!.then((c) => engine.snapshot(c, config, snapshotOpts)));
-      snapshotting.then(open, () => undefined);
+      snapshotting.then(() => open(), () => undefined);
       const reading = (async () => {
-        const c = await opening;
+        const viaCore = await opening;
+        if (!viaCore) {
+          // The engine read them in its session; should that read have failed, the core reads them.
+          const s = await snapshotting;
+          if (s.head) {
+            mark('migration head read in the dump session');
+            return [s.head.serverVersion, s.head.migrations] as const;
+          }
+        }
+        const c = await (viaCore ?? connect());
         const { readMigrationHead } = await import('./migration-head.js');
-        return [await c.serverVersion(), await readMigrationHead(c)] as const;
+        const version = await c.serverVersion();
+        mark('connection opened, server version read');
+        const head = await readMigrationHead(c);
+        mark('migration head read');
+        return [version, head] as const;
       })();
       reading.catch(() => undefined);
-      source = await snapshotting; // on failure, a connection opened meanwhile is closed in `finally`
+      source = await snapshotting;
+      mark('dump streaming'); // on failure, a connection opened meanwhile is closed in `finally`
       const dump = source.stream as Readable;
       // Until the stages below listen to it, a dump that fails meanwhile is held here: not an
       // unhandled 'error' event, nor a destroyed stream piped into them later.
@@ -126,7 +149,7 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
       dump.on('error', hold);
       try {
         [serverVersion, migrations] = await reading;
-        conn = await connecting!;
+        conn = connecting ? await connecting : undefined;
         if (failed !== undefined || dump.errored) throw failed ?? dump.errored;
       } catch (e) {
         dump.on('error', () => undefined);
@@ -167,6 +190,7 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
       let put;
       try {
         put = await store.put(`${folder}${name}`, body);
+        mark('dump stored');
       } catch (e) {
         src.destroy();
         throw e;
@@ -176,6 +200,7 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
       opts.onProgress?.(raw.bytes(), source.size);
       // Row counts may still be coming (counted while the copy was compressed).
       await source.settled;
+      mark('rows counted');
       manifest = {
         format: MANIFEST_FORMAT,
         id,
@@ -199,6 +224,7 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
     // The commit point. The dump's session ends meanwhile (its data is in the store already).
     const ending = source.cleanup();
     await Promise.all([store.put(`${folder}${MANIFEST_NAME}`, Readable.from([Buffer.from(JSON.stringify(manifest, null, 2))]), { contentType: 'application/json' }), ending]);
+    mark('manifest stored, dump session ended');
     const durationMs = Date.now() - started;
     const o = manifest.objects[0]!;
     return {

@@ -34,9 +34,12 @@ export async function readMigrationHead(conn: Connection): Promise<{ head: strin
   return headOf(r.rows);
 }
 
-type HeadRow = { id: unknown; checksum: unknown; applied_at: unknown };
+export type HeadRow = { id: unknown; checksum: unknown; applied_at: unknown };
 
-function headOf(rows: HeadRow[]): { head: string | null; applied: AppliedMigration[] } {
+/** HISTORY_TABLE of migrations/history.ts, here without that module's Kysely (the dump session reads it, #18). */
+export const HISTORY_TABLE_NAME = 'eventdb_migrations';
+
+export function headOf(rows: HeadRow[]): { head: string | null; applied: AppliedMigration[] } {
   const applied = rows.map((row) => ({
     id: String(row.id),
     checksum: row.checksum === null || row.checksum === undefined ? null : String(row.checksum),

@@ -9,6 +9,7 @@ import { isKnownHead, knownMigrationIds } from './migration-head.js';
 import { checkStoreName, describeName } from './names.js';
 import { makeTempDir } from './temp-dirs.js';
 import { compareTables } from './verify.js';
+import { mark } from '../trace.js';
 
 export interface RestoreOptions extends Selector {
   store?: string;
@@ -92,7 +93,11 @@ export async function restoreSnapshot(config: ResolvedConfig, opts: RestoreOptio
 }
 
 async function restoreLocked(config: ResolvedConfig, target: ResolvedConfig, opts: RestoreOptions, env: NodeJS.ProcessEnv, keys: EncryptionKeys, started: number, lockTimeoutMs: number): Promise<RestoreResult> {
+  // The target engine's modules (the driver among them) load while the store's catalog is read (#18).
+  const loadingEngine = entryOf(target.database).loadSnapshot();
+  loadingEngine.catch(() => undefined);
   const catalog: Catalog = await readCatalog(config, { store: opts.store, env });
+  mark('catalog read');
   const snap = selectSnapshot(catalog, opts);
   const m = snap.manifest;
   const notes: string[] = [];
@@ -117,7 +122,8 @@ async function restoreLocked(config: ResolvedConfig, target: ResolvedConfig, opt
     }
     notes.push(`restored despite unknown migration head "${m.migrations.head}" (--force)`);
   }
-  const engine = await entryOf(target.database).loadSnapshot();
+  const engine = await loadingEngine;
+  mark('snapshot engine loaded');
   const removed = (await engine.removeLeftovers?.(target)) ?? [];
   if (removed.length) notes.push(`removed ${removed.length} folder(s) left by an interrupted restore: ${removed.join(', ')}`);
 
@@ -158,6 +164,7 @@ async function restoreLocked(config: ResolvedConfig, target: ResolvedConfig, opt
       checkRows: (counted) => compareTables(m, counted),
       onPhase: progress ? (phase) => progress({ phase }) : undefined,
     });
+    mark('restored and swapped');
     compareTables(m, r.tables);
     const checks = [`${o.name}: size and SHA-256 match${o.encryption ? ', decrypted' : ''}`, ...r.checks];
     return { ...base, restored: true, previous: r.previous, tables: r.tables, checks, notes: [...notes, ...(r.notes ?? [])], durationMs: Date.now() - started };

@@ -1,6 +1,8 @@
 import { CommanderError } from 'commander';
 import { EventdbError, EXIT } from '../errors.js';
 import { Output, toleratePipeClose } from './output.js';
+import { printTraceAtExit } from './trace.js';
+import { mark } from '../trace.js';
 
 /**
  * The AWS SDK warns on every run under Node 20 that it will drop that version. eventdb supports
@@ -18,11 +20,14 @@ function silenceSdkNodeVersionWarning(): void {
 }
 
 export async function run(argv: string[] = process.argv): Promise<void> {
+  mark('cli');
+  if (process.env.EVENTDB_TRACE === '1') printTraceAtExit();
   silenceSdkNodeVersionWarning();
   toleratePipeClose(process.stdout);
   toleratePipeClose(process.stderr);
   const { buildProgram } = await import('./program.js');
   const program = buildProgram();
+  mark('program built');
   const json = argv.includes('--json');
   program.exitOverride();
   program.configureOutput({ outputError: () => undefined });

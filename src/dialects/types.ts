@@ -324,6 +324,12 @@ export interface SnapshotSource {
    * manifest; a rejection fails the backup. Absent: they are final already.
    */
   settled?: Promise<void>;
+  /**
+   * The server's version and the migration head, when the engine read them in the dump's own session
+   * (PostgreSQL: eventdb's history table, in the dump's snapshot). Absent: the core reads them on its
+   * connection.
+   */
+  head?: { serverVersion: string; migrations: { head: string | null; applied: Array<{ id: string; checksum: string | null; appliedAt: string | null }> } };
   /** Removes temp files and closes sessions. Always called. */
   cleanup(): Promise<void>;
 }
@@ -337,8 +343,10 @@ export interface SnapshotEngine {
    * The same copy by an engine whose dump opens its own session and never uses the core's connection
    * (a server): the core starts it without waiting for that connection to open, and opens the
    * connection once `onStarted` is called (the dump's process or copy has begun) (#18 fixed cost).
+   * `readsHead`: the engine reads the version and migration head in its own session (the source's
+   * `head`, when that read succeeds), so the core needs no connection of its own for them.
    */
-  snapshotOwnSession?(config: ResolvedConfig, opts: { tmpDir: string; pgDump?: 'auto' | 'never'; onStarted?: () => void }): Promise<SnapshotSource>;
+  snapshotOwnSession?(config: ResolvedConfig, opts: { tmpDir: string; pgDump?: 'auto' | 'never'; onStarted?: (readsHead?: boolean) => void }): Promise<SnapshotSource>;
   /**
    * Checks a downloaded copy: SQLite/DuckDB open it read-only and run the engine's integrity check;
    * PostgreSQL reads the dump through (eventdb-pg) or lists it with pg_restore (pg-custom). Returns rows

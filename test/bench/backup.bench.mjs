@@ -5,7 +5,7 @@
 //   EVENTDB_BENCH_ONLY sqlite | postgres | compression | rows | fixed | pgbench (default: all)
 //   pgbench: only the pgbench backup and restore --to rows of `rows`
 //   fixed: only the 1,000-row PostgreSQL backup (the fixed cost), with the floor (`node -e 0`,
-//          `eventdb --version`) in the same interleaved rounds; with EVENTDB_BENCH_BEFORE the
+//          `eventdb --version`, the CLI's start: `--version --no-color`) in the same interleaved rounds; with EVENTDB_BENCH_BEFORE the
 //          previous build is one more contestant in them
 //   rows: the backup rows of issue #18, side by side in interleaved rounds (medians):
 //   EVENTDB_BENCH_ROUNDS        rounds per figure (default 3)
@@ -16,7 +16,7 @@
 //                      (rows marked "before"), so a change is compared under the same load.
 // Each figure is printed with its baseline and the ratio; peak RSS of the eventdb process beside it.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -195,6 +195,18 @@ const PGBENCH = ['pgbench', '/usr/lib/postgresql/17/bin/pgbench', '/usr/lib/post
   }
 });
 
+/** The program Debian's pg_wrapper runs for pg_dump with PGHOST set (the newest versioned one), when pg_dump on PATH is that wrapper. */
+const PG_DUMP_BINARY = (() => {
+  try {
+    const onPath = execFileSync('sh', ['-c', 'command -v pg_dump'], { encoding: 'utf8' }).trim();
+    if (realpathSync(onPath) !== '/usr/share/postgresql-common/pg_wrapper') return undefined;
+    const v = readdirSync('/usr/lib/postgresql').filter((d) => /^\d+\.?\d+$/.test(d) && existsSync(`/usr/lib/postgresql/${d}/bin/pg_dump`)).sort((a, b) => Number(b) - Number(a))[0];
+    return v ? `/usr/lib/postgresql/${v}/bin/pg_dump` : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const load = () => loadavg()[0].toFixed(1);
 
@@ -236,10 +248,10 @@ function nodeRun(args) {
 
 /**
  * The 1,000-row PostgreSQL backup (#18's fixed cost): eventdb beside pg_dump -Fc, with the floor any
- * Node CLI pays measured in the same interleaved rounds — `node -e 0` (the runtime's start) and
- * `eventdb --version` (the CLI's own start) — and the previous build with EVENTDB_BENCH_BEFORE.
- * "above the floor" is eventdb's median minus `eventdb --version`'s: the backup's own cost, to set
- * beside pg_dump's.
+ * Node CLI pays measured in the same interleaved rounds — `node -e 0` (the runtime's start),
+ * `eventdb --version` (which skips the CLI) and `--version --no-color` (the CLI's own start) — and the
+ * previous build with EVENTDB_BENCH_BEFORE. "above the floor" is eventdb's median minus the CLI
+ * start's: the backup's own cost, to set beside pg_dump's.
  */
 async function fixedCostBench(small) {
   psql('postgres', `create database ${small}`);
@@ -247,10 +259,14 @@ async function fixedCostBench(small) {
   const args = (i, who) => ['backup', '--url', pgUrl(small), '--store', `file:${dir}/smallstore-${who}${i}`];
   const runs = {
     'pg_dump -Fc': async () => sh('pg_dump', ['-Fc', '-f', join(dir, 'small.pgdump'), pgUrl(small)]),
+    // pg_dump's own run, without Debian's pg_wrapper (what eventdb runs since #18 when /usr/bin/pg_dump is it)
+    ...(PG_DUMP_BINARY ? { 'pg_dump -Fc (its binary)': async () => sh(PG_DUMP_BINARY, ['-Fc', '-f', join(dir, 'small2.pgdump'), pgUrl(small)]) } : {}),
     eventdb: async (i) => (await eventdb(args(i, 'e'))).seconds,
     ...(BEFORE ? { before: async (i) => (await eventdb(args(i, 'b'), {}, BEFORE)).seconds } : {}),
     'node -e 0': () => nodeRun(['-e', '0']),
+    // `--version` alone skips the CLI (bin/eventdb.js); with another flag the CLI starts and prints it.
     'eventdb --version': () => nodeRun([BIN, '--version']),
+    'CLI start (--version --no-color)': () => nodeRun([BIN, '--version', '--no-color']),
   };
   const names = Object.keys(runs);
   const samples = Object.fromEntries(names.map((n) => [n, []]));
@@ -266,8 +282,9 @@ async function fixedCostBench(small) {
   const m = Object.fromEntries(names.map((n) => [n, median(samples[n])]));
   report('postgres backup of 1,000 rows (fixed cost)', m.eventdb, 'pg_dump -Fc', m['pg_dump -Fc']);
   if (BEFORE) report('postgres backup of 1,000 rows (fixed cost) (before)', m.before, 'pg_dump -Fc', m['pg_dump -Fc']);
-  const floor = m['eventdb --version'];
-  console.log(`    floor in the same rounds: node -e 0 ${m['node -e 0'].toFixed(3)} s, eventdb --version ${floor.toFixed(3)} s`);
+  const floor = m['CLI start (--version --no-color)'];
+  console.log(`    floor in the same rounds: node -e 0 ${m['node -e 0'].toFixed(3)} s, eventdb --version ${m['eventdb --version'].toFixed(3)} s, CLI start (--version --no-color) ${floor.toFixed(3)} s`);
+  if (PG_DUMP_BINARY) console.log(`    pg_dump's own run (${PG_DUMP_BINARY}, no pg_wrapper): ${m['pg_dump -Fc (its binary)'].toFixed(3)} s`);
   console.log(`    above the floor: eventdb ${(m.eventdb - floor).toFixed(3)} s${BEFORE ? `, before ${(m.before - floor).toFixed(3)} s` : ''}  vs pg_dump -Fc ${m['pg_dump -Fc'].toFixed(3)} s (${((m.eventdb - floor) / m['pg_dump -Fc']).toFixed(2)}×)`);
   console.log(`    samples: ${names.map((n) => `${n} ${samples[n].map((x) => x.toFixed(2)).join(' ')}`).join(' | ')} | load ${loads.join(' ')}`);
 }

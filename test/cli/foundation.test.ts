@@ -190,6 +190,13 @@ describe('bad input: one-line error, hint, exit code, nothing changed', () => {
     const v = await runCli(['--version']);
     expect(v.code).toBe(0);
     expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    // `--version` alone skips the CLI; with another argument the CLI prints it: the same line.
+    for (const args of [['-V'], ['--version', '--no-color'], ['-V', '--json']]) {
+      const w = await runCli(args);
+      expect(w.code, args.join(' ')).toBe(0);
+      expect(w.stdout, args.join(' ')).toBe(v.stdout);
+      expect(w.stderr, args.join(' ')).toBe('');
+    }
     const h = await runCli(['--help']);
     expect(h.code).toBe(0);
     expect(h.stdout).toContain('info');
@@ -200,7 +207,8 @@ describe('bad input: one-line error, hint, exit code, nothing changed', () => {
       const probe = await runCli(args, { env: { NODE_OPTIONS: `--import=${hook}`, EVENTDB_TRACE_FILE: trace } });
       expect(probe.code).toBe(0);
       const loaded = readFileSync(trace, 'utf8');
-      expect(loaded).toContain('dist/cli/main.js'); // the trace works
+      // the trace works (`--version` alone prints the version without loading the CLI, #18)
+      expect(loaded).toContain(args[0] === '--version' ? 'dist/version.js' : 'dist/cli/main.js');
       for (const heavy of ['/pg/', 'better-sqlite3', '@duckdb', '@aws-sdk', '@electric-sql', 'libpg-query', 'node_modules/kysely']) {
         expect(loaded, `${args.join(' ')} loaded ${heavy}`).not.toContain(heavy);
       }

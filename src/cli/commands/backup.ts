@@ -3,6 +3,7 @@ import { parseDuration } from '../../units.js';
 import { action, type CommandContext } from '../context.js';
 import { table } from '../output.js';
 import { formatBytes, startProgress } from '../render/progress.js';
+import { mark } from '../../trace.js';
 
 interface BackupFlags {
   store?: string;
@@ -27,7 +28,9 @@ async function runOnce(ctx: CommandContext<BackupFlags>) {
   const loading = import('../../backup/backup.js');
   loading.catch(() => undefined);
   const cfg = await ctx.config();
+  mark('config resolved');
   const { createBackup } = await loading;
+  mark('backup modules loaded');
   const progress = await startProgress(opts, `backing up ${cfg.database.display}: taking a consistent copy`);
   try {
     const { parseCompression } = await import('../../backup/codec.js');

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { PassThrough, type Readable } from 'node:stream';
 import type { PostgresParams } from '../../config/url.js';
 import { EventdbError, messageOf } from '../../errors.js';
-import { libpqEnv } from './tools.js';
+import { libpqEnv, resolveTool } from './tools.js';
+import { mark } from '../../trace.js';
 
 /** pg_dump's own version, as its archive header states it (`text` is what `pg_dump --version` prints). */
 export interface PgDumpVersion {
@@ -83,7 +84,10 @@ export function archiveDumpVersion(head: Buffer): PgDumpVersion | undefined {
 export function startPgDump(p: PostgresParams, snapshotId: string): Promise<PgDumpStarted | PgDumpUnusable> {
   return new Promise((resolve, reject) => {
     const out = new PassThrough({ highWaterMark: 1 << 20 });
-    const child = spawn('pg_dump', ['-Fc', '-Z1', `--snapshot=${snapshotId}`, '--no-sync'], { env: libpqEnv(p), stdio: ['ignore', 'pipe', 'pipe'] });
+    // Debian's pg_wrapper is skipped: the pg_dump it would run starts directly (tools.ts, #18).
+    const env = libpqEnv(p);
+    const tool = resolveTool('pg_dump', env);
+    const child = spawn(tool.command, ['-Fc', '-Z1', `--snapshot=${snapshotId}`, '--no-sync'], { env: { ...env, ...tool.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     let head: Buffer = Buffer.alloc(0);
     let started = false;
@@ -104,6 +108,7 @@ export function startPgDump(p: PostgresParams, snapshotId: string): Promise<PgDu
       if (!version) return;
       child.stdout.off('data', onHead);
       started = true;
+      mark('pg_dump archive header');
       out.write(head);
       child.stdout.pipe(out, { end: false });
       resolve({ stream: out, version });
@@ -115,7 +120,9 @@ export function startPgDump(p: PostgresParams, snapshotId: string): Promise<PgDu
       else if ((e as NodeJS.ErrnoException).code === 'ENOENT') resolve({ problem: 'pg_dump is not on PATH' });
       else reject(err);
     });
+    mark('pg_dump spawned');
     child.on('close', (code) => {
+      mark('pg_dump exited');
       if (started) {
         if (code === 0) out.end();
         else out.destroy(new EventdbError('BACKUP_FAILED', `pg_dump exited with ${code}: ${lastLine()}`, "check pg_dump's message; set EVENTDB_PG_DUMP=never to use eventdb's own dump"));

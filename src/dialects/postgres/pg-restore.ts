@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { PostgresParams } from '../../config/url.js';
 import { EventdbError, messageOf } from '../../errors.js';
-import { libpqEnv } from './tools.js';
+import { libpqEnv, resolveTool } from './tools.js';
+import { mark } from '../../trace.js';
 
 /**
  * Writes a download into pg_restore's stdin. When pg_restore stops reading (it has what it needs, or
@@ -36,7 +37,11 @@ async function feed(data: NodeJS.ReadableStream, stdin: NodeJS.WritableStream & 
 export function pgRestore(p: PostgresParams, database: string, input: NodeJS.ReadableStream, ready: Promise<void> = Promise.resolve()): Promise<void> {
   return new Promise((resolve, reject) => {
     const args = ['--no-owner', '--no-acl', '--exit-on-error', '--single-transaction', '-d', database];
-    const child = spawn('pg_restore', args, { env: libpqEnv(p, database), stdio: ['pipe', 'ignore', 'pipe'] });
+    // Debian's pg_wrapper is skipped: the pg_restore it would run starts directly (tools.ts, #18).
+    const env = libpqEnv(p, database);
+    const tool = resolveTool('pg_restore', env);
+    const child = spawn(tool.command, args, { env: { ...env, ...tool.env }, stdio: ['pipe', 'ignore', 'pipe'] });
+    mark('pg_restore spawned');
     ready.catch(reject);
     const fed = feed(input, child.stdin!, ready);
     // The download failed (checksum, store, decryption): stop pg_restore, which waits for more input.

@@ -9,6 +9,7 @@ import { withAdvisoryLock } from './lock.js';
 import { loadOwnDump } from './own-load.js';
 import { countAll, listTables, tableKey } from './own-dump.js';
 import { pgRestore } from './pg-restore.js';
+import { mark } from '../../trace.js';
 
 /**
  * Rows per table after pg_restore, checked cheaply: in a database nobody else has used, the
@@ -53,6 +54,7 @@ export async function restoreIntoServer(req: RestoreRequest): Promise<RestoreOut
     if (e instanceof EventdbError && e.code === 'DB_NOT_FOUND') return client(targetCfg, 'template1');
     throw e;
   }).catch(fail);
+  mark('admin session connected');
   const base = target.slice(0, 30);
   try {
     // One restore of a target at a time (a second one waits, then gives up with LOCK_TIMEOUT, exit 4).
@@ -60,6 +62,7 @@ export async function restoreIntoServer(req: RestoreRequest): Promise<RestoreOut
       const notes: string[] = [];
       // Under the lock no other restore of this target runs: a database of ours left by a failed or
       // killed restore (`<name>_restore_<time>`) is removed. Kept copies (`_pre_restore_`) are not.
+      mark('restore lock taken');
       const leftovers = await dropRestoreLeftovers(admin, base);
       if (leftovers.length) notes.push(`removed ${leftovers.length} database(s) left by an interrupted restore: ${leftovers.join(', ')}`);
       const fresh = await freeName(admin, `${base}_restore_${req.stamp}`);
@@ -81,6 +84,7 @@ export async function restoreIntoServer(req: RestoreRequest): Promise<RestoreOut
         await restoring?.catch(() => undefined);
         fail(e);
       });
+      mark('database created');
       let tables!: Record<string, number>;
       try {
         const load = async () => {
@@ -91,6 +95,7 @@ export async function restoreIntoServer(req: RestoreRequest): Promise<RestoreOut
             counting.catch(() => undefined);
             try {
               await restoring;
+              mark('pg_restore done');
             } catch (e) {
               await counting.then((c) => c.end()).catch(() => undefined);
               throw e;
@@ -125,6 +130,7 @@ export async function restoreIntoServer(req: RestoreRequest): Promise<RestoreOut
         if (v.status === 'rejected') throw v.reason;
         if (l.status === 'rejected') throw l.reason;
         tables = l.value;
+        mark('rows counted, download verified');
       } catch (e) {
         await dropDatabase(admin, fresh).catch(() => undefined);
         if (e instanceof EventdbError) throw e;
