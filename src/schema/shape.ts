@@ -178,7 +178,8 @@ export function validateExpectedSchema(value: unknown, file: string): ExpectedSc
       const icols = c.array(ix.columns, `${ip}.columns`, true);
       icols.forEach((cv, ci) => {
         const s = c.string(cv, `${ip}.columns[${ci}]`);
-        const col = IDENT.test(s) ? s : keyColumn(s)?.column; // `published DESC`: the column is `published`
+        // a column's own name first (`Product ID` is a column, not `Product` with an operator class); then `published DESC`: the column is `published`
+        const col = cols.has(s) || IDENT.test(s) ? s : keyColumn(s)?.column;
         if (col !== undefined && !cols.has(col)) c.fail(`${ip}.columns[${ci}]`, `"${col}" is not a column of ${name}`);
         // a declared column whose name is no plain identifier (`Product ID`) is written quoted, so that the entry is SQL like an expression
         if (!IDENT.test(s) && cols.has(s)) icols[ci] = quoteIdent(s);
