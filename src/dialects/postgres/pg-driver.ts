@@ -14,6 +14,7 @@ function loadPg(): typeof Pg {
   // In the CLI's bundle (scripts/bundle-cli.mjs) this `require('pg')` is pg itself, bundled into one
   // file: 10–15 ms less to load than its ~30 files from node_modules (#18 fixed cost). Compiled by tsc
   // for library use, this module is ESM without `require`, and pg loads from node_modules.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a literal require('pg') is what esbuild bundles
   const load = typeof require === 'function' ? () => require('pg') : () => createRequire(import.meta.url)('pg');
   const g = globalThis as { navigator?: unknown };
   const response = g.navigator === undefined ? Object.getOwnPropertyDescriptor(globalThis, 'Response') : undefined;
