@@ -18,12 +18,14 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = process.env.EVENTDB_BENCH_BIN ?? join(ROOT, 'bin/eventdb.js'); // another build to measure, e.g. a copy
 const BEFORE = process.env.EVENTDB_BENCH_BEFORE;
+// Node 24 (what users run; .ci/node24 puts it in .ci-node24/): the fixed cost is measured on it too.
+const NODE24 = [process.env.EVENTDB_NODE24, join(ROOT, '.ci-node24/bin/node')].find((p) => p && existsSync(p) && !process.versions.node.startsWith('24.'));
 const MB = Number(process.env.EVENTDB_BENCH_MB ?? 200);
 const PG = process.env.EVENTDB_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ONLY = process.env.EVENTDB_BENCH_ONLY;
@@ -46,10 +48,10 @@ function sh(cmd, args, opts = {}) {
 }
 
 /** Runs the eventdb CLI; returns seconds and peak RSS (KB). Throws on a non-zero exit. */
-function eventdb(args, env = {}, bin = BIN) {
+function eventdb(args, env = {}, bin = BIN, node = process.execPath) {
   return new Promise((resolve, reject) => {
     const t = performance.now();
-    const child = spawn(process.execPath, ['--import', rssHook, bin, ...args], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node, ['--import', rssHook, bin, ...args], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -206,6 +208,8 @@ const PG_DUMP_BINARY = (() => {
     return undefined;
   }
 })();
+/** A PostgreSQL client program as the baselines run it: the binary itself when Debian's pg_wrapper (a Perl script, 70–90 ms a call) stands in front of it, as eventdb runs them. */
+const pgTool = (name) => (PG_DUMP_BINARY ? join(dirname(PG_DUMP_BINARY), name) : name);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const load = () => loadavg()[0].toFixed(1);
@@ -238,10 +242,10 @@ async function sideBySide(name, baseName, ours, base, prepare, previous) {
 }
 
 /** Runs `node args…` to completion; returns seconds. */
-function nodeRun(args) {
+function nodeRun(args, node = process.execPath) {
   return new Promise((resolve, reject) => {
     const t = performance.now();
-    const child = spawn(process.execPath, args, { cwd: dir, stdio: 'ignore' });
+    const child = spawn(node, args, { cwd: dir, stdio: 'ignore' });
     child.on('close', (code) => (code === 0 ? resolve((performance.now() - t) / 1000) : reject(new Error(`node ${args.join(' ')} exited ${code}`))));
   });
 }
@@ -267,6 +271,12 @@ async function fixedCostBench(small) {
     // `--version` alone skips the CLI (bin/eventdb.js); with another flag the CLI starts and prints it.
     'eventdb --version': () => nodeRun([BIN, '--version']),
     'CLI start (--version --no-color)': () => nodeRun([BIN, '--version', '--no-color']),
+    ...(NODE24
+      ? {
+          'eventdb (Node 24)': async (i) => (await eventdb(args(i, 'n'), {}, BIN, NODE24)).seconds,
+          'node -e 0 (Node 24)': () => nodeRun(['-e', '0'], NODE24),
+        }
+      : {}),
   };
   const names = Object.keys(runs);
   const samples = Object.fromEntries(names.map((n) => [n, []]));
@@ -284,6 +294,10 @@ async function fixedCostBench(small) {
   if (BEFORE) report('postgres backup of 1,000 rows (fixed cost) (before)', m.before, 'pg_dump -Fc', m['pg_dump -Fc']);
   const floor = m['CLI start (--version --no-color)'];
   console.log(`    floor in the same rounds: node -e 0 ${m['node -e 0'].toFixed(3)} s, eventdb --version ${m['eventdb --version'].toFixed(3)} s, CLI start (--version --no-color) ${floor.toFixed(3)} s`);
+  if (NODE24) {
+    report('postgres backup of 1,000 rows (fixed cost) on Node 24', m['eventdb (Node 24)'], 'pg_dump -Fc', m['pg_dump -Fc']);
+    console.log(`    Node 24 (${NODE24}): node -e 0 ${m['node -e 0 (Node 24)'].toFixed(3)} s; eventdb above it ${(m['eventdb (Node 24)'] - m['node -e 0 (Node 24)']).toFixed(3)} s`);
+  }
   if (PG_DUMP_BINARY) console.log(`    pg_dump's own run (${PG_DUMP_BINARY}, no pg_wrapper): ${m['pg_dump -Fc (its binary)'].toFixed(3)} s`);
   console.log(`    above the floor: eventdb ${(m.eventdb - floor).toFixed(3)} s${BEFORE ? `, before ${(m.before - floor).toFixed(3)} s` : ''}  vs pg_dump -Fc ${m['pg_dump -Fc'].toFixed(3)} s (${((m.eventdb - floor) / m['pg_dump -Fc']).toFixed(2)}×)`);
   console.log(`    samples: ${names.map((n) => `${n} ${samples[n].map((x) => x.toFixed(2)).join(' ')}`).join(' | ')} | load ${loads.join(' ')}`);
@@ -330,27 +344,27 @@ async function rowsBench() {
       `postgres backup of pgbench scale ${PGBENCH_SCALE}`,
       'pg_dump -Fc',
       (i) => eventdb(['backup', '--url', pgUrl(bench), '--store', `file:${dir}/benchstore${i === 0 ? '' : `-${i}`}`]),
-      () => sh('pg_dump', ['-Fc', '-f', dump, pgUrl(bench)]),
+      () => sh(pgTool('pg_dump'), ['-Fc', '-f', dump, pgUrl(bench)]),
       undefined,
       BEFORE ? (i) => eventdb(['backup', '--url', pgUrl(bench), '--store', `file:${dir}/benchstore-before-${i}`], {}, BEFORE) : undefined,
     );
-    const createdb = [];
+    // `restore --to` makes the database it restores into; pg_restore needs it made first. The baseline is
+    // what a user types for the same result — `createdb` then `pg_restore` — timed together; pg_restore's
+    // own part is printed below too.
+    const pgRestoreAlone = [];
     await sideBySide(
       `postgres restore --to of pgbench scale ${PGBENCH_SCALE}`,
-      'pg_restore (one job)',
+      'createdb + pg_restore (one job)',
       (i) => eventdb(['restore', '--latest', '--url', pgUrl(bench), '--to', pgUrl(restored(i, 'e')), '--store', `file:${dir}/benchstore`]),
-      (i) => sh('pg_restore', ['--no-owner', '--no-acl', '--exit-on-error', '--single-transaction', '-d', pgUrl(restored(i, 'b')), dump]),
-      (which, i) => {
-        // pg_restore needs its database made first (untimed here); its time is printed below, since
-        // eventdb's figure includes the CREATE DATABASE of the database it restores into.
-        if (which !== 'base') return;
-        const t = performance.now();
-        psql('postgres', `create database ${restored(i, 'b')}`);
-        createdb.push((performance.now() - t) / 1000);
+      (i) => {
+        sh(pgTool('createdb'), ['-h', '127.0.0.1', '-U', 'postgres', restored(i, 'b')]);
+        const t = sh(pgTool('pg_restore'), ['--no-owner', '--no-acl', '--exit-on-error', '--single-transaction', '-d', pgUrl(restored(i, 'b')), dump]);
+        pgRestoreAlone.push(t);
       },
+      undefined,
       BEFORE ? (i) => eventdb(['restore', '--latest', '--url', pgUrl(bench), '--to', pgUrl(restored(i, 'p')), '--store', `file:${dir}/benchstore`], {}, BEFORE) : undefined,
     );
-    console.log(`    the baseline's CREATE DATABASE (untimed above, via psql): median ${median(createdb).toFixed(2)} s`);
+    console.log(`    of the baseline, pg_restore alone (without its createdb): median ${median(pgRestoreAlone).toFixed(2)} s`);
   } finally {
     for (const d of dbs) {
       try {
