@@ -161,12 +161,13 @@ function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: Schem
       items.push({ finding: finding('schema', 'error', 'index-mismatch', obj, `index ${li.name} on ${t.name} uses ${method}; expected ${i.using}`, migration('recreate the index in a migration', [dropIndexSql(db, li.name), createIndexSql(db, t.name, i, engine)])) });
     }
     // the keys (with their order, operator class and collation) and the predicate: the same name is not the same index
-    const keysDiffer = !sameIndexColumns(i, li, facts.indexKeyOrder) || !sameIndexExtras(ddlIndex(i, engine), li);
+    const expected = ddlIndex(i, engine);
+    const keysDiffer = !sameIndexColumns(i, li, facts.indexKeyOrder) || !sameIndexExtras(expected, li);
     const whereDiffers = !samePredicate(i.where, li.where);
     if (keysDiffer || whereDiffers) {
       const what = (x: { columns: string[]; where?: string; include?: string[]; nullsNotDistinct?: boolean }) =>
         `(${x.columns.join(', ')})${x.include?.length ? ` include (${x.include.join(', ')})` : ''}${x.nullsNotDistinct ? ' nulls not distinct' : ''}${x.where ? ` where ${x.where}` : ''}`;
-      items.push({ finding: finding('schema', 'error', 'index-mismatch', obj, `index ${li.name} on ${t.name} is ${what(li)}; expected ${what(ddlIndex(i, engine))}`, migration('recreate the index in a migration', [dropIndexSql(db, li.name), createIndexSql(db, t.name, i, engine)])) });
+      items.push({ finding: finding('schema', 'error', 'index-mismatch', obj, `index ${li.name} on ${t.name} is ${what(li)}; expected ${what(expected)}`, migration('recreate the index in a migration', [dropIndexSql(db, li.name), createIndexSql(db, t.name, i, engine)])) });
     }
     if (!!li.unique !== !!i.unique) {
       items.push({ finding: finding('schema', 'error', 'index-mismatch', obj, `index ${li.name} on ${t.name} is ${li.unique ? '' : 'not '}unique; expected ${i.unique ? 'unique' : 'not unique'}`, migration('recreate the index in a migration', [dropIndexSql(db, li.name), createIndexSql(db, t.name, i, engine)])) });

@@ -9,10 +9,10 @@ import { countAll, listTables, writeOwnDump, type CopyOut } from './own-dump.js'
 import { startPgDump } from './pg-dump.js';
 import { restoreIntoServer } from './restore.js';
 import { headOf, HISTORY_TABLE_NAME, type HeadRow } from '../../backup/migration-head.js';
-
-type SessionHead = NonNullable<SnapshotSource['head']>;
 import { pgTargetAge } from './target-age.js';
 import { mark } from '../../trace.js';
+
+type SessionHead = NonNullable<SnapshotSource['head']>;
 
 /**
  * PostgreSQL server backup and restore. Wiring only; each concern has its file: pg_dump (pg-dump.ts)
