@@ -52,7 +52,8 @@ export async function gateCanRefuse(ctx: Pick<RiskGateContext, 'config' | 'force
  * The gate in two parts: everything it reads (the migrations' accepted rules, the database's table
  * sizes, schema and function volatility) is read before this resolves; the returned function does the
  * rest — parsing and analysing the plan, no database — paced by `pacing` when given, so that where the
- * gate cannot refuse (gateCanRefuse) it can run while the plan is applied, with the same findings.
+ * gate cannot refuse (gateCanRefuse) it can run while the plan is applied, with the same findings (and
+ * then it loads the parsers too, after its first pace).
  */
 export async function readyAssessment(steps: PlanStep[], ctx: RiskGateContext, pacing?: GatePacing): Promise<() => Promise<RiskGateResult>> {
   if (!steps.length) return async () => ({ findings: [], blocked: false, risky: [] });
@@ -85,7 +86,8 @@ export async function readyAssessment(steps: PlanStep[], ctx: RiskGateContext, p
     gateSteps.push({ id: s.id, file: s.file, engine: s.engine, direction: s.direction, transaction: s.transaction, statements: s.statements, accepted, section });
   }
   const opts = { conn: ctx.conn, environment: ctx.config.environment, force: ctx.force };
-  const read = await readGateContext(gateSteps, opts);
+  // Paced, the analysis loads the parsers itself once it may run: not on the way to the first migration.
+  const read = await readGateContext(gateSteps, opts, !!pacing);
   return async () => {
     const r = await gateAnalyse(gateSteps, read, opts, pacing);
     const findings = r.migrations.flatMap((m) => m.findings);

@@ -4,7 +4,7 @@ import type { Connection } from '../dialects/types.js';
 import { SchemaMemory } from './analysis.js';
 import { analyseStatements, loadParsers, parseSqliteMany } from './analyze.js';
 import { atLeast } from './levels.js';
-import { parsePgMany } from './pg-batch.js';
+import { parsePgMany, type PgParsed } from './pg-batch.js';
 import { functionVolatility } from './function-volatility.js';
 import { tableSizes } from './table-sizes.js';
 import type { MigrationRisk, RiskContext } from './types.js';
@@ -52,16 +52,34 @@ export function gateCanRefuse(environment: string, force: boolean): boolean {
 /** What the gate reads from the database before the plan runs (it describes the database the plan starts from). */
 export interface GateContext {
   ctx: RiskContext;
+  /**
+   * The parsers' load when it started with the reads (readGateContext): undefined when the analysis
+   * loads them itself (`parsersLater`), after its first pace.
+   */
+  parsers?: Promise<unknown>;
+  /** PostgreSQL/DuckDB: the plan's statements parsed while the database answered (parsePgMany), for these steps. */
+  pgPreparsed?: { steps: readonly GateStep[]; parsed: Array<PgParsed[] | undefined> };
+}
+
+/** Steps that PostgreSQL's grammar parses (PostgreSQL, DuckDB), all of one engine: their statements are parsed in groups (parsePgMany). */
+function pgFamily(steps: readonly GateStep[]): boolean {
+  return steps.length > 0 && steps.every((s) => s.engine === steps[0]!.engine && !readsSqliteGrammar(s.engine));
 }
 
 /**
- * Reads what the gate needs from the database (table sizes, the live schema, function volatility) while
- * the parsers load (WASM compiled off the main thread). Nothing here parses or analyses the plan.
+ * Reads what the gate needs from the database — table sizes, the live schema, function volatility — while
+ * the parsers load (WASM compiled off the main thread) and, for PostgreSQL's grammar, parse the plan
+ * (issue 18: that parse no longer waits for the reads). Nothing here analyses the plan. The reads run one
+ * after the other on one session: on sessions of their own at once they were slower (each new session
+ * starts with cold catalog caches). `parsersLater`: the parsers are not loaded here but by the analysis
+ * (gateAnalyse with pacing, once its first pace lets it run).
  */
-export async function readGateContext(steps: readonly GateStep[], opts: GateOptions): Promise<GateContext> {
-  const parsers = loadParsers([...new Set(steps.map((s) => s.engine))]);
-  parsers.catch(() => undefined); // awaited below; not an unhandled rejection if a query fails first
+export async function readGateContext(steps: readonly GateStep[], opts: GateOptions, parsersLater = false): Promise<GateContext> {
   const engine = steps[0]?.engine ?? opts.conn?.engine ?? 'sqlite';
+  const parsers = parsersLater ? undefined : loadParsers([...new Set(steps.map((s) => s.engine))]);
+  // The parse needs no database: it runs while the reads are answered (its result is what parsing later gives).
+  const parsed = parsers && pgFamily(steps) ? parsers.then(() => parsePgMany(steps.flatMap((s) => s.statements), engine)) : undefined;
+  parsed?.catch(() => undefined); // awaited below; not an unhandled rejection if a query fails first
   let sizes: RiskContext['tableSizes'];
   let live: RiskContext['live'];
   let volatility: RiskContext['functionVolatility'];
@@ -71,7 +89,8 @@ export async function readGateContext(steps: readonly GateStep[], opts: GateOpti
     volatility = await functionVolatility(opts.conn).catch(() => undefined);
   }
   await parsers;
-  return { ctx: { engine, tableSizes: sizes, live, assumeSmall: opts.assumeSmall, expected: opts.expected, functionVolatility: volatility } };
+  const ctx: RiskContext = { engine, tableSizes: sizes, live, assumeSmall: opts.assumeSmall, expected: opts.expected, functionVolatility: volatility };
+  return { ctx, parsers, pgPreparsed: parsed ? { steps, parsed: await parsed } : undefined };
 }
 
 /**
@@ -103,12 +122,15 @@ export async function gateAnalyse(steps: GateStep[], gc: GateContext, opts: Gate
   const memory = SchemaMemory.fromContext(ctx);
   // The plan's steps run back to back: a relation an earlier step creates is new to every later one.
   memory.planCreated = new Set();
-  // SQLite: the whole plan's statements parsed in one call of the grammar (see parseSqliteMany).
-  const sqlite = steps.every((s) => readsSqliteGrammar(s.engine)) ? parseSqliteMany(steps.flatMap((s) => s.statements)) : undefined;
+  const sqliteFamily = steps.every((s) => readsSqliteGrammar(s.engine));
   // PostgreSQL / DuckDB: the plan's statements parsed a group at a time, not one call each (see parsePgMany);
   // paced, one slice of steps at a time, just before they are analysed.
-  const pgFamily = steps.length > 0 && steps.every((s) => s.engine === steps[0]!.engine && !readsSqliteGrammar(s.engine));
-  const pg = pgFamily && !pacing ? parsePgMany(steps.flatMap((s) => s.statements), steps[0]!.engine) : undefined;
+  const pgPlan = pgFamily(steps);
+  // The parsers: loaded with the reads (readGateContext), else here — paced, once the first pace lets the analysis run.
+  const parsers = () => gc.parsers ?? loadParsers([...new Set(steps.map((s) => s.engine))]);
+  let sqlite: ReturnType<typeof parseSqliteMany> | undefined;
+  /** SQLite: the whole plan's statements parsed in one call of the grammar (see parseSqliteMany). */
+  const parseSqlite = () => (sqliteFamily ? parseSqliteMany(steps.flatMap((s) => s.statements)) : undefined);
   const analyse = (s: GateStep, preparsed: ReturnType<typeof parseSqliteMany> | undefined, pgPreparsed: ReturnType<typeof parsePgMany> | undefined) => {
     const lines = s.section ? statementLines(s.section, s.statements) : undefined;
     return analyseStatements(s.id, s.statements, s.direction, { ...ctx, engine: s.engine }, { memory, file: s.file, transactional: s.transaction ?? true, accepted: s.accepted, preparsed, pgPreparsed, lines });
@@ -116,6 +138,9 @@ export async function gateAnalyse(steps: GateStep[], gc: GateContext, opts: Gate
   const migrations: MigrationRisk[] = [];
   let next = 0;
   if (!pacing) {
+    await parsers();
+    sqlite = parseSqlite();
+    const pg = pgPlan ? (gc.pgPreparsed?.steps === steps ? gc.pgPreparsed.parsed : parsePgMany(steps.flatMap((s) => s.statements), steps[0]!.engine)) : undefined;
     for (const s of steps) {
       const from = next;
       next += s.statements.length;
@@ -125,11 +150,15 @@ export async function gateAnalyse(steps: GateStep[], gc: GateContext, opts: Gate
     for (let i = 0; i < steps.length; ) {
       // One slice: steps up to about `slice` statements (at least one step).
       await pacing.pace();
+      if (i === 0) {
+        await parsers();
+        sqlite = parseSqlite();
+      }
       let j = i;
       let n = 0;
       while (j < steps.length && (j === i || n + steps[j]!.statements.length <= pacing.slice)) n += steps[j++]!.statements.length;
       const slice = steps.slice(i, j);
-      const pgSlice = pgFamily ? parsePgMany(slice.flatMap((s) => s.statements), steps[0]!.engine, pacing.slice) : undefined;
+      const pgSlice = pgPlan ? parsePgMany(slice.flatMap((s) => s.statements), steps[0]!.engine, pacing.slice) : undefined;
       let at = 0;
       for (const s of slice) {
         const from = next;
