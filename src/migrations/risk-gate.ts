@@ -45,7 +45,7 @@ export async function assessPlan(steps: PlanStep[], ctx: RiskGateContext): Promi
 
 /** The gate can refuse this plan (production without --force): then it must finish before anything runs. */
 export async function gateCanRefuse(ctx: Pick<RiskGateContext, 'config' | 'force'>): Promise<boolean> {
-  return (await import('../risk/index.js')).gateCanRefuse(ctx.config.environment, ctx.force);
+  return (await import('../risk/gate-context.js')).gateCanRefuse(ctx.config.environment, ctx.force);
 }
 
 /**
@@ -57,7 +57,8 @@ export async function gateCanRefuse(ctx: Pick<RiskGateContext, 'config' | 'force
  */
 export async function readyAssessment(steps: PlanStep[], ctx: RiskGateContext, pacing?: GatePacing): Promise<() => Promise<RiskGateResult>> {
   if (!steps.length) return async () => ({ findings: [], blocked: false, risky: [] });
-  const { readGateContext, gateAnalyse, acceptedFromMeta, acceptedFromLines, readSqlMigration } = await import('../risk/index.js');
+  // Not the analysers yet (gate.ts, with every rule): paced, they load once the first pace lets the analysis run.
+  const [{ readGateContext }, { acceptedFromMeta, acceptedFromLines, readSqlMigration }] = await Promise.all([import('../risk/gate-context.js'), import('../risk/sql-file.js')]);
   const loaded = new Map((ctx.migrations ?? []).map((m) => [m.file, m]));
   const gateSteps: GateStep[] = [];
   for (const s of steps) {
@@ -89,6 +90,8 @@ export async function readyAssessment(steps: PlanStep[], ctx: RiskGateContext, p
   // Paced, the analysis loads the parsers itself once it may run: not on the way to the first migration.
   const read = await readGateContext(gateSteps, opts, !!pacing);
   return async () => {
+    if (pacing) await pacing.pace();
+    const { gateAnalyse } = await import('../risk/gate.js');
     const r = await gateAnalyse(gateSteps, read, opts, pacing);
     const findings = r.migrations.flatMap((m) => m.findings);
     const risky = r.migrations.filter((m) => m.level === 'high' || m.level === 'critical').map((m) => m.migration);
