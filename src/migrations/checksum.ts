@@ -9,7 +9,9 @@ export function normalizeText(text: string): string {
 }
 
 /** The same normalisation on raw bytes: a UTF-8 BOM stripped, CRLF and lone CR turned into LF. */
-function normalizeBytes(bytes: Uint8Array): Buffer {
+function normalizeBytes(bytes: Uint8Array): Uint8Array {
+  // Most files have neither a BOM nor a CR: their bytes are already normal (a native search, not the loop below; issue 18).
+  if (bytes[0] !== 0xef && bytes.indexOf(0x0d) < 0) return bytes;
   const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   const out = Buffer.allocUnsafe(bytes.length - start);
   let n = 0;

@@ -21,37 +21,58 @@ export function ownTables<T extends Kysely<any>>(conn: { ownSchema?: string }, d
 
 /** Creates the history and log tables when absent (idempotent). */
 export async function ensureHistory(db: Kysely<any>, engine: Engine): Promise<void> {
+  for (const q of historyTableBuilders(db, engine)) await q.execute();
+}
+
+/**
+ * Creates the history and log tables when absent, both in one transaction (one commit): where the
+ * connection runs a script of many statements in one query (Connection.wholeScripts: PostgreSQL's simple
+ * protocol, where such a query is one transaction), both statements go in one round trip instead of
+ * BEGIN, two statements and COMMIT (issue 18).
+ */
+export async function ensureHistoryTables(conn: Pick<Connection, 'db' | 'engine' | 'ownSchema' | 'wholeScripts'>): Promise<void> {
+  if (conn.wholeScripts) {
+    const compiled = historyTableBuilders(ownTables(conn, conn.db), conn.engine).map((q) => q.compile());
+    if (compiled.every((c) => c.parameters.length === 0)) {
+      await sql.raw(compiled.map((c) => c.sql).join(';\n')).execute(conn.db);
+      return;
+    }
+  }
+  await conn.db.transaction().execute((trx) => ensureHistory(ownTables(conn, trx), conn.engine));
+}
+
+function historyTableBuilders(db: Kysely<any>, engine: Engine) {
   const ts = sql.raw(engineEntry(engine).timestampType);
-  await db.schema
-    .createTable(HISTORY_TABLE)
-    .ifNotExists()
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('checksum', 'text', (c) => c.notNull())
-    .addColumn('applied_at', ts, (c) => c.notNull())
-    .addColumn('duration_ms', 'integer', (c) => c.notNull())
-    .addColumn('applied_by', 'text', (c) => c.notNull())
-    .addColumn('eventdb_version', 'text', (c) => c.notNull())
-    .addColumn('batch', 'integer', (c) => c.notNull())
-    .addColumn('file', 'text')
-    .addColumn('kind', 'text')
-    .execute();
-  await db.schema
-    .createTable(LOG_TABLE)
-    .ifNotExists()
-    .addColumn('attempt_id', 'text', (c) => c.primaryKey())
-    .addColumn('id', 'text', (c) => c.notNull())
-    .addColumn('direction', 'text', (c) => c.notNull())
-    .addColumn('outcome', 'text', (c) => c.notNull())
-    .addColumn('checksum', 'text')
-    .addColumn('started_at', ts, (c) => c.notNull())
-    .addColumn('duration_ms', 'integer')
-    .addColumn('batch', 'integer')
-    .addColumn('applied_by', 'text', (c) => c.notNull())
-    .addColumn('eventdb_version', 'text', (c) => c.notNull())
-    .addColumn('error', 'text')
-    .addColumn('statement', 'text')
-    .addColumn('cleared_at', ts)
-    .execute();
+  return [
+    db.schema
+      .createTable(HISTORY_TABLE)
+      .ifNotExists()
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('checksum', 'text', (c) => c.notNull())
+      .addColumn('applied_at', ts, (c) => c.notNull())
+      .addColumn('duration_ms', 'integer', (c) => c.notNull())
+      .addColumn('applied_by', 'text', (c) => c.notNull())
+      .addColumn('eventdb_version', 'text', (c) => c.notNull())
+      .addColumn('batch', 'integer', (c) => c.notNull())
+      .addColumn('file', 'text')
+      .addColumn('kind', 'text'),
+    db.schema
+      .createTable(LOG_TABLE)
+      .ifNotExists()
+      .addColumn('attempt_id', 'text', (c) => c.primaryKey())
+      .addColumn('id', 'text', (c) => c.notNull())
+      .addColumn('direction', 'text', (c) => c.notNull())
+      .addColumn('outcome', 'text', (c) => c.notNull())
+      .addColumn('checksum', 'text')
+      .addColumn('started_at', ts, (c) => c.notNull())
+      .addColumn('duration_ms', 'integer')
+      .addColumn('batch', 'integer')
+      .addColumn('applied_by', 'text', (c) => c.notNull())
+      .addColumn('eventdb_version', 'text', (c) => c.notNull())
+      .addColumn('error', 'text')
+      .addColumn('statement', 'text')
+      .addColumn('cleared_at', ts),
+  ];
 }
 
 export async function historyExists(db: Kysely<any>): Promise<boolean> {

@@ -5,11 +5,12 @@ import { EventdbError } from '../errors.js';
 import { plannedStatements } from './execute.js';
 import { orderMigrations } from './graph.js';
 import { loadMigrations } from './loader.js';
-import { assessPlan, gateCanRefuse, readyAssessment, type GatePacing, type RiskGateResult } from './risk-gate.js';
+import { assessPlan, gateCanRefuse, preloadRiskParsers, readyAssessment, type GatePacing, type RiskGateResult } from './risk-gate.js';
 import { rehearse, type Rehearsal } from './rehearse.js';
 import { computeStatus, readHistoryIfAny, settledFirst, type MigrationStatusEntry } from './status.js';
 import { ownTables } from './history.js';
 import type { Direction, HistoryRow, Migration, PlanStep } from './types.js';
+import { mark } from '../trace.js';
 
 export { DEFAULT_LOCK_TIMEOUT_MS } from './defaults.js';
 
@@ -103,7 +104,13 @@ export async function prepareSteps(
   opts: RunOptions,
   overlap?: GatePacing,
 ): Promise<{ steps: StepResult[]; rehearsal?: Rehearsal; gate: RiskGateResult; later?: Promise<RiskGateResult> }> {
+  const gateCtx = { conn, config, direction, dryRun: !!opts.dryRun, force: !!opts.force, migrations: list };
+  const later = !!overlap && list.length > 0 && !opts.dryRun && !(await gateCanRefuse(gateCtx));
+  // The gate's parsers load while the plan's statements are split — unless its analysis runs later, while
+  // the plan is applied: then it loads them itself, after the first migration is sent (issue 18).
+  if (list.length && !later) preloadRiskParsers(conn.engine);
   const steps = await toSteps(conn, list, direction);
+  mark('steps split');
   let rehearsal: Rehearsal | undefined;
   if (list.length && (opts.dryRun || list.some((m) => m.kind === 'ts'))) {
     rehearsal = await rehearse(conn, list.map((m) => ({ m, direction })), batch);
@@ -115,8 +122,7 @@ export async function prepareSteps(
       }
     }
   }
-  const gateCtx = { conn, config, direction, dryRun: !!opts.dryRun, force: !!opts.force, migrations: list };
-  if (overlap && list.length && !opts.dryRun && !(await gateCanRefuse(gateCtx))) {
+  if (later) {
     const analyse = await readyAssessment(steps, gateCtx, overlap);
     return { steps, rehearsal, gate: { findings: [], blocked: false, risky: [] }, later: analyse() };
   }

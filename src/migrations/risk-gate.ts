@@ -45,18 +45,20 @@ export async function assessPlan(steps: PlanStep[], ctx: RiskGateContext): Promi
 
 /** The gate can refuse this plan (production without --force): then it must finish before anything runs. */
 export async function gateCanRefuse(ctx: Pick<RiskGateContext, 'config' | 'force'>): Promise<boolean> {
-  return (await import('../risk/index.js')).gateCanRefuse(ctx.config.environment, ctx.force);
+  return (await import('../risk/gate-context.js')).gateCanRefuse(ctx.config.environment, ctx.force);
 }
 
 /**
  * The gate in two parts: everything it reads (the migrations' accepted rules, the database's table
  * sizes, schema and function volatility) is read before this resolves; the returned function does the
  * rest — parsing and analysing the plan, no database — paced by `pacing` when given, so that where the
- * gate cannot refuse (gateCanRefuse) it can run while the plan is applied, with the same findings.
+ * gate cannot refuse (gateCanRefuse) it can run while the plan is applied, with the same findings (and
+ * then it loads the parsers too, after its first pace).
  */
 export async function readyAssessment(steps: PlanStep[], ctx: RiskGateContext, pacing?: GatePacing): Promise<() => Promise<RiskGateResult>> {
   if (!steps.length) return async () => ({ findings: [], blocked: false, risky: [] });
-  const { readGateContext, gateAnalyse, acceptedFromMeta, acceptedFromLines, readSqlMigration } = await import('../risk/index.js');
+  // Not the analysers yet (gate.ts, with every rule): paced, they load once the first pace lets the analysis run.
+  const [{ readGateContext }, { acceptedFromMeta, acceptedFromLines, readSqlMigration }] = await Promise.all([import('../risk/gate-context.js'), import('../risk/sql-file.js')]);
   const loaded = new Map((ctx.migrations ?? []).map((m) => [m.file, m]));
   const gateSteps: GateStep[] = [];
   for (const s of steps) {
@@ -85,8 +87,11 @@ export async function readyAssessment(steps: PlanStep[], ctx: RiskGateContext, p
     gateSteps.push({ id: s.id, file: s.file, engine: s.engine, direction: s.direction, transaction: s.transaction, statements: s.statements, accepted, section });
   }
   const opts = { conn: ctx.conn, environment: ctx.config.environment, force: ctx.force };
-  const read = await readGateContext(gateSteps, opts);
+  // Paced, the analysis loads the parsers itself once it may run: not on the way to the first migration.
+  const read = await readGateContext(gateSteps, opts, !!pacing);
   return async () => {
+    if (pacing) await pacing.pace();
+    const { gateAnalyse } = await import('../risk/gate.js');
     const r = await gateAnalyse(gateSteps, read, opts, pacing);
     const findings = r.migrations.flatMap((m) => m.findings);
     const risky = r.migrations.filter((m) => m.level === 'high' || m.level === 'critical').map((m) => m.migration);

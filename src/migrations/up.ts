@@ -2,13 +2,14 @@ import type { ResolvedConfig } from '../config/index.js';
 import type { Connection } from '../dialects/types.js';
 import { EventdbError } from '../errors.js';
 import { applyFast, needsRebuild, onOneSession, resetSession, runMigration } from './execute.js';
-import { ensureHistory, logAttempt, nextBatch, ownTables, recordSuccess, successRow } from './history.js';
+import { ensureHistoryTables, logAttempt, ownTables, recordSuccess, successRow } from './history.js';
 import { compareIds } from './loader.js';
 import { attachFindings, DEFAULT_LOCK_TIMEOUT_MS, loadContext, prepareSteps, refuseChanged, rehearsalJson, type RunOptions, type StepResult } from './plan.js';
 import { failureOf, type StepFailure } from './rehearse.js';
-import { preloadRiskParsers, type GatePacing } from './risk-gate.js';
+import type { GatePacing } from './risk-gate.js';
 import { isServer } from '../dialects/registry.js';
 import type { Migration } from './types.js';
+import { mark } from '../trace.js';
 
 export interface UpOptions extends RunOptions {
   /** Apply up to and including this migration. */
@@ -85,16 +86,18 @@ export function choosePending(ordered: Migration[], appliedIds: Set<string>, opt
  */
 export async function migrateUp(conn: Connection, config: ResolvedConfig, opts: UpOptions = {}): Promise<UpResult> {
   const t0 = performance.now();
+  mark('migrate up: start');
   return conn.withLock('migrate', { timeoutMs: opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS }, async () => {
+    mark('lock taken');
     const { pending, batch, warnings, fingerprint } = await planUp(conn, config, opts);
-    // The risk gate's parsers load while the plan's statements are split (issue 18); nothing pending, nothing loaded.
-    if (pending.length) preloadRiskParsers(conn.engine);
+    mark('files and history read');
     if (opts.expectPlan && !samePlan(opts.expectPlan, fingerprint)) {
       throw new EventdbError('PLAN_CHANGED', 'the migrations to apply changed while the snapshot was taken (another process migrated, or files changed); nothing was applied', 'run the command again: it plans afresh and takes a new snapshot if the plan is risky');
     }
     // On a server, where the gate cannot refuse, its analysis runs while the plan is applied (gateWhileApplying).
     const pacing = isServer(conn.target) ? gateWhileApplying() : undefined;
     const { steps, rehearsal, gate, later } = await prepareSteps(conn, config, pending, 'up', batch, opts, pacing);
+    mark('plan split, gate ready');
     later?.catch(() => undefined); // awaited after the plan (or dropped when it fails): never an unhandled rejection
     const base = { engine: conn.engine, plan: steps, findings: gate.findings, warnings };
     if (opts.dryRun) {
@@ -105,8 +108,10 @@ export async function migrateUp(conn: Connection, config: ResolvedConfig, opts: 
     const applied: StepResult[] = [];
     try {
       // Both of eventdb's tables in one transaction: one commit, not two, before the first migration.
-      await conn.db.transaction().execute((trx) => ensureHistory(ownTables(conn, trx), conn.engine));
-      realBatch = await nextBatch(ownTables(conn, conn.db));
+      await ensureHistoryTables(conn);
+      // The batch planned from the history read under this lock (planUp): no other run can have added one since.
+      realBatch = batch;
+      mark('history tables ensured');
       for (let i = 0; i < pending.length; i++) {
         const m = pending[i]!;
         const step = steps[i]!;
@@ -149,8 +154,10 @@ export async function migrateUp(conn: Connection, config: ResolvedConfig, opts: 
       throw e;
     }
     pacing?.release();
+    mark('plan applied');
     if (later) {
       const g = await later;
+      mark('gate analysed');
       attachFindings(steps, g);
       base.findings = g.findings;
     }

@@ -1,37 +1,12 @@
-import type { Engine } from '../config/url.js';
 import { readsSqliteGrammar } from '../dialects/registry.js';
-import type { Connection } from '../dialects/types.js';
 import { SchemaMemory } from './analysis.js';
 import { analyseStatements, loadParsers, parseSqliteMany } from './analyze.js';
+import { gateCanRefuse, pgFamily, readGateContext, type GateContext, type GateOptions, type GateStep } from './gate-context.js';
 import { atLeast } from './levels.js';
 import { parsePgMany } from './pg-batch.js';
-import { functionVolatility } from './function-volatility.js';
-import { tableSizes } from './table-sizes.js';
-import type { MigrationRisk, RiskContext } from './types.js';
+import type { MigrationRisk } from './types.js';
 
-export interface GateStep {
-  id: string;
-  file: string;
-  engine: Engine;
-  direction: 'up' | 'down';
-  transaction?: boolean;
-  statements: string[];
-  /** rule → reason accepted for this migration. */
-  accepted?: Record<string, string>;
-  /**
-   * SQL migrations: the section the statements come from (the loaded file's up or down text and its
-   * first line), so that a finding of `migrate up` or `rollback` names the line that lint names.
-   */
-  section?: { text: string; line: number };
-}
-
-export interface GateOptions {
-  conn?: Connection;
-  environment: string;
-  force: boolean;
-  assumeSmall?: boolean;
-  expected?: RiskContext['expected'];
-}
+export { gateCanRefuse, readGateContext, type GateContext, type GateOptions, type GateStep };
 
 export interface GateResult {
   /** One entry per step, in plan order. */
@@ -42,36 +17,6 @@ export interface GateResult {
   /** Development and other non-production environments: what would have been refused. */
   warnings: string[];
   message?: string;
-}
-
-/** Whether the gate can refuse a plan at all: in production, without --force. Elsewhere it only warns. */
-export function gateCanRefuse(environment: string, force: boolean): boolean {
-  return environment === 'production' && !force;
-}
-
-/** What the gate reads from the database before the plan runs (it describes the database the plan starts from). */
-export interface GateContext {
-  ctx: RiskContext;
-}
-
-/**
- * Reads what the gate needs from the database (table sizes, the live schema, function volatility) while
- * the parsers load (WASM compiled off the main thread). Nothing here parses or analyses the plan.
- */
-export async function readGateContext(steps: readonly GateStep[], opts: GateOptions): Promise<GateContext> {
-  const parsers = loadParsers([...new Set(steps.map((s) => s.engine))]);
-  parsers.catch(() => undefined); // awaited below; not an unhandled rejection if a query fails first
-  const engine = steps[0]?.engine ?? opts.conn?.engine ?? 'sqlite';
-  let sizes: RiskContext['tableSizes'];
-  let live: RiskContext['live'];
-  let volatility: RiskContext['functionVolatility'];
-  if (opts.conn) {
-    sizes = await tableSizes(opts.conn);
-    live = await opts.conn.introspect().catch(() => undefined);
-    volatility = await functionVolatility(opts.conn).catch(() => undefined);
-  }
-  await parsers;
-  return { ctx: { engine, tableSizes: sizes, live, assumeSmall: opts.assumeSmall, expected: opts.expected, functionVolatility: volatility } };
 }
 
 /**
@@ -103,12 +48,15 @@ export async function gateAnalyse(steps: GateStep[], gc: GateContext, opts: Gate
   const memory = SchemaMemory.fromContext(ctx);
   // The plan's steps run back to back: a relation an earlier step creates is new to every later one.
   memory.planCreated = new Set();
-  // SQLite: the whole plan's statements parsed in one call of the grammar (see parseSqliteMany).
-  const sqlite = steps.every((s) => readsSqliteGrammar(s.engine)) ? parseSqliteMany(steps.flatMap((s) => s.statements)) : undefined;
+  const sqliteFamily = steps.every((s) => readsSqliteGrammar(s.engine));
   // PostgreSQL / DuckDB: the plan's statements parsed a group at a time, not one call each (see parsePgMany);
   // paced, one slice of steps at a time, just before they are analysed.
-  const pgFamily = steps.length > 0 && steps.every((s) => s.engine === steps[0]!.engine && !readsSqliteGrammar(s.engine));
-  const pg = pgFamily && !pacing ? parsePgMany(steps.flatMap((s) => s.statements), steps[0]!.engine) : undefined;
+  const pgPlan = pgFamily(steps);
+  // The parsers: loaded with the reads (readGateContext), else here — paced, once the first pace lets the analysis run.
+  const parsers = () => gc.parsers ?? loadParsers([...new Set(steps.map((s) => s.engine))]);
+  let sqlite: ReturnType<typeof parseSqliteMany> | undefined;
+  /** SQLite: the whole plan's statements parsed in one call of the grammar (see parseSqliteMany). */
+  const parseSqlite = () => (sqliteFamily ? parseSqliteMany(steps.flatMap((s) => s.statements)) : undefined);
   const analyse = (s: GateStep, preparsed: ReturnType<typeof parseSqliteMany> | undefined, pgPreparsed: ReturnType<typeof parsePgMany> | undefined) => {
     const lines = s.section ? statementLines(s.section, s.statements) : undefined;
     return analyseStatements(s.id, s.statements, s.direction, { ...ctx, engine: s.engine }, { memory, file: s.file, transactional: s.transaction ?? true, accepted: s.accepted, preparsed, pgPreparsed, lines });
@@ -116,6 +64,9 @@ export async function gateAnalyse(steps: GateStep[], gc: GateContext, opts: Gate
   const migrations: MigrationRisk[] = [];
   let next = 0;
   if (!pacing) {
+    await parsers();
+    sqlite = parseSqlite();
+    const pg = pgPlan ? (gc.pgPreparsed?.steps === steps ? gc.pgPreparsed.parsed : parsePgMany(steps.flatMap((s) => s.statements), steps[0]!.engine)) : undefined;
     for (const s of steps) {
       const from = next;
       next += s.statements.length;
@@ -125,11 +76,15 @@ export async function gateAnalyse(steps: GateStep[], gc: GateContext, opts: Gate
     for (let i = 0; i < steps.length; ) {
       // One slice: steps up to about `slice` statements (at least one step).
       await pacing.pace();
+      if (i === 0) {
+        await parsers();
+        sqlite = parseSqlite();
+      }
       let j = i;
       let n = 0;
       while (j < steps.length && (j === i || n + steps[j]!.statements.length <= pacing.slice)) n += steps[j++]!.statements.length;
       const slice = steps.slice(i, j);
-      const pgSlice = pgFamily ? parsePgMany(slice.flatMap((s) => s.statements), steps[0]!.engine, pacing.slice) : undefined;
+      const pgSlice = pgPlan ? parsePgMany(slice.flatMap((s) => s.statements), steps[0]!.engine, pacing.slice) : undefined;
       let at = 0;
       for (const s of slice) {
         const from = next;

@@ -61,6 +61,30 @@ describe('the risk gate paced (analysis while the plan is applied)', () => {
     }
   }, 120_000);
 
+  it('the plan parsed while the database is read (readGateContext) gives what parsing it in the analysis gives', async () => {
+    const steps = await kratosSteps();
+    const opts = { environment: 'production', force: false };
+    const ctx = await readGateContext(steps, opts);
+    expect(ctx.pgPreparsed?.steps).toBe(steps);
+    expect(ctx.pgPreparsed?.parsed.length).toBe(steps.reduce((n, s) => n + s.statements.length, 0));
+    const withPreparsed = await gateAnalyse(steps, ctx, opts);
+    const copy = steps.map((s) => ({ ...s })); // other steps: the preparsed plan is not theirs, so they are parsed afresh
+    const parsedHere = await gateAnalyse(copy, ctx, opts);
+    expect(view(withPreparsed)).toBe(view(parsedHere));
+    expect(withPreparsed.blocked).toBe(parsedHere.blocked);
+    expect(withPreparsed.migrations.flatMap((m) => m.findings).length).toBeGreaterThan(50);
+  }, 120_000);
+
+  it('parsers left to the analysis (parsersLater): nothing is loaded or parsed with the reads, and the paced analysis is the same', async () => {
+    const steps = await kratosSteps();
+    const opts = { environment: 'development', force: false };
+    const later = await readGateContext(steps, opts, true);
+    expect(later.parsers).toBeUndefined();
+    expect(later.pgPreparsed).toBeUndefined();
+    const paced = await gateAnalyse(steps, later, opts, { slice: 8, pace: () => new Promise((r) => setImmediate(r)) });
+    expect(view(paced)).toBe(view(await gatePlan(steps, opts)));
+  }, 120_000);
+
   it('a pace that throws stops the analysis with its error', async () => {
     const steps = (await kratosSteps()).slice(0, 40);
     const opts = { environment: 'development', force: false };

@@ -17,16 +17,19 @@ import { postgresFunctionVolatility } from './function-volatility.js';
 import { createPostgresScratch } from './scratch.js';
 import { postgresTableSizes } from './table-sizes.js';
 import { postgresVitals } from './vitals.js';
+import { mark } from '../../trace.js';
 
 export { capabilities, poolConfig };
 
 export async function connectPostgres(config: ResolvedConfig): Promise<Connection> {
+  mark('pg: connect start');
   const cfg = poolConfig(config);
   const pool = new pg.Pool(cfg);
   pool.on('error', () => undefined); // idle-client errors surface on the next query instead
   let ownSchema: string | undefined;
   try {
     const c = await pool.connect();
+    mark('pg: session open');
     try {
       ownSchema = (await c.query<{ s: string | null }>('select current_schema() as s')).rows[0]?.s ?? undefined;
     } finally {
