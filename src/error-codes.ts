@@ -89,6 +89,7 @@ export const ERROR_CODES = {
   EMPTY_MIGRATION: { exit: F, means: 'a migration has no statements' },
   EXISTS: { exit: F, means: 'the file to create already exists' },
   FOREIGN_KEY_VIOLATION: { exit: F, means: 'rows violate a foreign key' },
+  HISTORY_UNREADABLE: { exit: F, means: "eventdb's migration history exists but cannot be read (e.g. no SELECT privilege)" },
   INTERNAL: { exit: F, means: 'a bug in eventdb' },
   MIGRATION_CAPTURE: { exit: F, means: 'a TypeScript migration cannot be compiled to SQL without a database' },
   MIGRATION_FAILED: { exit: F, means: 'a migration failed and was rolled back' },

@@ -3,6 +3,8 @@ import { hostname, userInfo } from 'node:os';
 import { sql, type Kysely } from 'kysely';
 import type { Engine } from '../config/index.js';
 import { engineEntry } from '../dialects/registry.js';
+import { isAbsentTable } from '../dialects/absent-table.js';
+import { EventdbError, messageOf } from '../errors.js';
 import type { Connection, MigrationSuccess } from '../dialects/types.js';
 import { VERSION } from '../version.js';
 import type { HistoryRow } from './types.js';
@@ -75,12 +77,18 @@ function historyTableBuilders(db: Kysely<any>, engine: Engine) {
   ];
 }
 
+/**
+ * Whether eventdb's history table is there. Only the engine saying the table (or its schema) does not
+ * exist means "no history"; any other failure (no SELECT privilege, a locked file) is an error, never
+ * taken for an empty history: `migrate up` would otherwise plan every migration again.
+ */
 export async function historyExists(db: Kysely<any>): Promise<boolean> {
   try {
     await db.selectFrom(HISTORY_TABLE).select('id').limit(1).execute();
     return true;
-  } catch {
-    return false;
+  } catch (e) {
+    if (isAbsentTable(e)) return false;
+    throw new EventdbError('HISTORY_UNREADABLE', `cannot read the migration history (${HISTORY_TABLE}): ${messageOf(e)}`, `give this user SELECT, INSERT and UPDATE on ${HISTORY_TABLE} and ${LOG_TABLE}, or connect as their owner; nothing was changed`, { cause: e });
   }
 }
 
