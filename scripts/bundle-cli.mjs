@@ -12,7 +12,8 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 const keepExternal = Object.keys(pkg.dependencies ?? {}).filter((d) => !['kysely', 'commander', 'chalk'].includes(d));
 
 const result = await build({
-  entryPoints: { main: 'src/cli/main.ts' },
+  // The seed's worker thread (src/seed/csv-worker.ts) is a file of its own: dist/cli/csv-worker.js.
+  entryPoints: { main: 'src/cli/main.ts', 'csv-worker': 'src/seed/csv-worker.ts' },
   outdir: 'dist/cli',
   entryNames: '[name]',
   chunkNames: 'chunks/[name]-[hash]',
