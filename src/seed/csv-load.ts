@@ -21,6 +21,8 @@ export const CSV_PART_ROWS = 16_384;
 export interface CsvParts {
   /** Job `job`'s files, in order; each is deleted when the consumer asks for the next one. */
   files(job: number, onFile?: (rows: number) => void): AsyncIterable<string>;
+  /** Stops the writer: every `files()` waiting or asking next throws `reason`. The folder stays until close(). */
+  abort(reason: EventdbError): void;
   /** Stops the writer and removes the folder. */
   close(): Promise<void>;
   /** Whether a worker thread writes the files (false: this thread, between loads). */
@@ -39,7 +41,8 @@ function workerFile(): URL | undefined {
   return undefined;
 }
 
-function failure(f: CsvWorkerFailure['failed'], table: string): EventdbError {
+function failure(f: CsvWorkerFailure['failed'], fallback: string): EventdbError {
+  const table = f.table || fallback;
   const code = f.code && isErrorCode(f.code) ? f.code : 'BULK_INSERT';
   return new EventdbError(code, f.code ? f.message : `generating rows for ${table} failed: ${f.message}`, f.hint ?? 'nothing of that table was loaded; this is a bug in eventdb: please report it');
 }
@@ -49,57 +52,59 @@ export function openCsvParts(work: Omit<CsvWork, 'dir'>, opts: { tmpRoot?: strin
   const full: CsvWork = { ...work, dir };
   const file = opts.threads === false ? undefined : workerFile();
   const counters = new Int32Array(new SharedArrayBuffer(8));
-  const queue: CsvEvent[] = [];
+  /** Per job, its events not yet taken (lanes load side by side, each takes its own jobs' files). */
+  const queues = work.jobs.map((): CsvEvent[] => []);
   let error: EventdbError | undefined;
-  let wake: (() => void) | undefined;
+  let waiting: Array<() => void> = [];
   let worker: Worker | undefined;
   let inline: Generator<CsvEvent> | undefined;
-  let current = '';
+  const writing = { table: work.jobs[0]?.table ?? '' };
   const ping = () => {
-    wake?.();
-    wake = undefined;
+    for (const w of waiting) w();
+    waiting = [];
   };
   if (file) {
     const data: CsvWorkerData & { eventdbSeedCsv: true } = { ...full, counters: counters.buffer as SharedArrayBuffer, ahead: AHEAD, eventdbSeedCsv: true };
     worker = new Worker(file, { workerData: data });
     worker.on('message', (m: CsvEvent | CsvWorkerFailure) => {
-      if ('failed' in m) error ??= failure(m.failed, current);
-      else queue.push(m);
+      if ('failed' in m) error ??= failure(m.failed, writing.table);
+      else queues[m.job]!.push(m);
       ping();
     });
     worker.on('error', (e) => {
-      error ??= failure({ message: e.message }, current);
+      error ??= failure({ message: e.message }, writing.table);
       ping();
     });
     worker.on('exit', (code) => {
-      if (code !== 0) error ??= failure({ message: `the worker thread exited with code ${code}` }, current);
+      if (code !== 0) error ??= failure({ message: `the worker thread exited with code ${code}` }, writing.table);
       ping();
     });
   } else {
     try {
-      inline = csvParts(full);
+      inline = csvParts(full, writing);
     } catch (e) {
       rmSync(dir, { recursive: true, force: true });
       throw e;
     }
   }
 
-  const pull = async (): Promise<CsvEvent> => {
-    if (inline) {
-      try {
-        const r = inline.next();
-        if (r.done) throw new EventdbError('INTERNAL', 'the seed files ended early', 'this is a bug in eventdb: please report it');
-        return r.value;
-      } catch (e) {
-        if (e instanceof EventdbError) throw e;
-        throw failure({ message: (e as Error).message ?? String(e) }, current);
-      }
+  /** Writes the next file on this thread (no worker), for whichever job is next. */
+  const writeInline = (g: Generator<CsvEvent>) => {
+    try {
+      const r = g.next();
+      if (r.done) throw new EventdbError('INTERNAL', 'the seed files ended early', 'this is a bug in eventdb: please report it');
+      queues[r.value.job]!.push(r.value);
+    } catch (e) {
+      error ??= e instanceof EventdbError ? e : failure({ message: (e as Error).message ?? String(e) }, writing.table);
     }
+  };
+  const pull = async (job: number): Promise<CsvEvent> => {
     for (;;) {
-      const ev = queue.shift();
+      const ev = queues[job]!.shift();
       if (ev) return ev;
       if (error) throw error;
-      await new Promise<void>((resolve) => (wake = resolve));
+      if (inline) writeInline(inline);
+      else await new Promise<void>((resolve) => waiting.push(resolve));
     }
   };
   const release = (path: string) => {
@@ -108,13 +113,18 @@ export function openCsvParts(work: Omit<CsvWork, 'dir'>, opts: { tmpRoot?: strin
     Atomics.notify(counters, 0);
   };
 
+  const abort = (reason: EventdbError) => {
+    error ??= reason;
+    ping();
+    Atomics.store(counters, 1, 1);
+    Atomics.notify(counters, 0);
+  };
+
   return {
     threaded: worker !== undefined,
     async *files(job, onFile) {
-      current = work.jobs[job]?.table ?? '';
       for (;;) {
-        const ev = await pull();
-        if (ev.job !== job) throw new EventdbError('INTERNAL', `seed files out of order (job ${ev.job}, expected ${job})`, 'this is a bug in eventdb: please report it');
+        const ev = await pull(job);
         if (!('file' in ev)) return;
         try {
           yield ev.file;
@@ -124,9 +134,9 @@ export function openCsvParts(work: Omit<CsvWork, 'dir'>, opts: { tmpRoot?: strin
         }
       }
     },
+    abort,
     async close() {
-      Atomics.store(counters, 1, 1);
-      Atomics.notify(counters, 0);
+      abort(new EventdbError('INTERNAL', 'the seed files were closed', 'this is a bug in eventdb: please report it'));
       if (worker) await worker.terminate();
       inline?.return(undefined);
       rmSync(dir, { recursive: true, force: true });

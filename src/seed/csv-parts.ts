@@ -8,10 +8,15 @@ import { join } from 'node:path';
 import { csvLine } from './csv.js';
 import { createGenerators, type Plan } from './platform.js';
 
-/** One table to write: the generator's name and the indices of its columns to keep, in order. */
+/**
+ * One table to write: the generator's name, the indices of its columns to keep (in order), and its
+ * lane: lane 0's tables are written first, one after another; then the other lanes' tables, a file
+ * of each lane in turn (the engine loads the lanes side by side).
+ */
 export interface CsvJob {
   table: string;
   pick: number[];
+  lane?: number;
 }
 
 /** A Plan that crosses a thread boundary (`now` as milliseconds), the jobs, where to write. */
@@ -25,16 +30,18 @@ export interface CsvWork {
 /** A file of `rows` rows of job `job` is written; or job `job` has no more files (`end`). */
 export type CsvEvent = { job: number; file: string; rows: number } | { job: number; end: true };
 
-/** Writes the files lazily: each `next()` writes at most one file. */
-export function* csvParts(work: CsvWork): Generator<CsvEvent> {
+/** Writes the files lazily: each `next()` writes at most one file. `writing.table`: the table being written. */
+export function* csvParts(work: CsvWork, writing: { table: string } = { table: '' }): Generator<CsvEvent> {
   const { nowMs, ...rest } = work.plan;
   const gens = createGenerators({ ...rest, now: new Date(nowMs) });
   // Each line goes into one reused buffer as soon as it is made: a file's text held as one string
   // of 65,536 concatenated lines outlives the young generation and costs the collector seconds.
+  // Lanes take turns only between files, when the buffer is empty.
   let buf = Buffer.allocUnsafe(8 << 20);
   let part = 0;
-  for (let job = 0; job < work.jobs.length; job++) {
+  function* jobParts(job: number): Generator<CsvEvent> {
     const { table, pick } = work.jobs[job]!;
+    writing.table = table;
     const gen = gens[table];
     if (!gen) throw new Error(`no generator for table ${table}`);
     let at = 0;
@@ -59,5 +66,22 @@ export function* csvParts(work: CsvWork): Generator<CsvEvent> {
     }
     if (rows) yield flush();
     yield { job, end: true };
+  }
+  function* laneParts(jobs: number[]): Generator<CsvEvent> {
+    for (const job of jobs) yield* jobParts(job);
+  }
+  const lanes: number[][] = [];
+  work.jobs.forEach((j, i) => (lanes[j.lane ?? 0] ??= []).push(i));
+  yield* laneParts(lanes[0] ?? []);
+  const turns = lanes.slice(1).filter(Boolean).map(laneParts);
+  while (turns.length) {
+    for (let k = 0; k < turns.length; ) {
+      const r = turns[k]!.next();
+      if (r.done) turns.splice(k, 1);
+      else {
+        yield r.value;
+        if ('file' in r.value) k++;
+      }
+    }
   }
 }

@@ -14,14 +14,15 @@ export interface CsvWorkerData extends CsvWork {
 
 /** What the worker posts when it fails: the error's code, message and hint, for the loading thread to throw. */
 export interface CsvWorkerFailure {
-  failed: { code?: string; message: string; hint?: string };
+  failed: { code?: string; message: string; hint?: string; table?: string };
 }
 
 function run(data: CsvWorkerData): void {
   const counters = new Int32Array(data.counters);
   let produced = 0;
+  const writing = { table: '' };
   try {
-    for (const ev of csvParts(data)) {
+    for (const ev of csvParts(data, writing)) {
       if (Atomics.load(counters, 1)) return;
       parentPort!.postMessage(ev);
       if (!('file' in ev)) continue;
@@ -32,7 +33,7 @@ function run(data: CsvWorkerData): void {
     }
   } catch (e) {
     const x = e as { code?: unknown; message?: unknown; hint?: unknown };
-    const failure: CsvWorkerFailure = { failed: { code: typeof x?.code === 'string' ? x.code : undefined, message: String(x?.message ?? e), hint: typeof x?.hint === 'string' ? x.hint : undefined } };
+    const failure: CsvWorkerFailure = { failed: { code: typeof x?.code === 'string' ? x.code : undefined, message: String(x?.message ?? e), hint: typeof x?.hint === 'string' ? x.hint : undefined, table: writing.table } };
     parentPort!.postMessage(failure);
   }
 }

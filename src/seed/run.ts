@@ -2,8 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import { resolve as resolvePath } from 'node:path';
 import type { ResolvedConfig } from '../config/index.js';
 import type { Connection } from '../dialects/types.js';
-import { EventdbError } from '../errors.js';
-import { createGenerators, DATA_TABLES, PLATFORM_ORDER, type Plan, type TableGen, type Tier } from './platform.js';
+import { EventdbError, messageOf } from '../errors.js';
+import { createGenerators, DATA_TABLES, PLATFORM_LANES, PLATFORM_ORDER, type Plan, type TableGen, type Tier } from './platform.js';
 import { REFERENCE_NOW, shapeFor } from './profiles.js';
 import { withoutGenerated } from './generated.js';
 import { CSV_PART_ROWS, openCsvParts } from './csv-load.js';
@@ -174,23 +174,38 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
 
   /**
    * The engine loads files itself (Connection.bulkLoadCsv): a worker thread writes each table as CSV
-   * files while the engine loads the files written before, on its own threads.
+   * files while the engine loads the files written before; after lane 0, two lanes of tables load
+   * side by side (PLATFORM_LANES). The result lists the tables in PLATFORM_ORDER, as the other path.
    */
-  const loadThroughFiles = async (bulkLoadCsv: NonNullable<Connection['bulkLoadCsv']>, plan: Plan, gens: Record<string, TableGen>, present: string[]): Promise<void> => {
-    const jobs = present.map((t) => ({ table: t, gen: gens[t]!, ...kept(gens[t]!, live.get(t)!, notes) }));
+  const loadThroughFiles = async (bulkLoadCsv: NonNullable<Connection['bulkLoadCsv']>, plan: Plan, gens: Record<string, TableGen>, present: Array<(typeof PLATFORM_ORDER)[number]>): Promise<void> => {
+    const jobs = present.map((t) => ({ table: t, lane: PLATFORM_LANES[t], gen: gens[t]!, ...kept(gens[t]!, live.get(t)!, notes) }));
     const { now: planNow, ...rest } = plan;
-    const parts = openCsvParts({ plan: { ...rest, nowMs: planNow.getTime() }, jobs: jobs.map((j) => ({ table: j.table, pick: j.pick })), partRows: CSV_PART_ROWS });
+    const parts = openCsvParts({ plan: { ...rest, nowMs: planNow.getTime() }, jobs: jobs.map((j) => ({ table: j.table, pick: j.pick, lane: j.lane })), partRows: CSV_PART_ROWS });
+    for (const { table } of jobs) if (!tables.some((t) => t.table === table)) tables.push({ table, rows: 0, ms: 0, rowsPerSec: 0 });
+    const loadJob = async (j: number) => {
+      const { table, columns, gen } = jobs[j]!;
+      const t0 = performance.now();
+      let n = 0;
+      const files = parts.files(j, (rows) => {
+        n += rows;
+        opts.onProgress?.({ table, rows: n, expected: gen.expected, elapsedMs: performance.now() - t0, totalRows: totalRows + n });
+      });
+      await account(table, await bulkLoadCsv(table, columns, files), performance.now() - t0);
+    };
+    const lane = async (k: number) => {
+      for (let j = 0; j < jobs.length; j++) if (jobs[j]!.lane === k) await loadJob(j);
+    };
     try {
-      for (let j = 0; j < jobs.length; j++) {
-        const { table, columns, gen } = jobs[j]!;
-        const t0 = performance.now();
-        let n = 0;
-        const files = parts.files(j, (rows) => {
-          n += rows;
-          opts.onProgress?.({ table, rows: n, expected: gen.expected, elapsedMs: performance.now() - t0, totalRows: totalRows + n });
-        });
-        await account(table, await bulkLoadCsv(table, columns, files), performance.now() - t0);
-      }
+      await lane(0);
+      const others = [...new Set(jobs.map((j) => j.lane))].filter((k) => k !== 0);
+      // A failed lane stops the others (their table in progress rolls back), and its error is the one reported.
+      const stop = (e: unknown) => {
+        parts.abort(e instanceof EventdbError ? e : new EventdbError('BULK_INSERT', messageOf(e), 'nothing of that table was loaded'));
+        throw e;
+      };
+      const settled = await Promise.allSettled(others.map((k) => lane(k).catch(stop)));
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
     } finally {
       await parts.close();
     }
@@ -249,7 +264,7 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
         }
         const plan: Plan = { seed, now, shape, base, categoryIds, tiers };
         const gens = createGenerators(plan);
-        const present: string[] = [];
+        const present: Array<(typeof PLATFORM_ORDER)[number]> = [];
         for (const t of PLATFORM_ORDER) {
           if (live.has(t)) present.push(t);
           else notes.push(`table ${t} does not exist on this database; skipped`);

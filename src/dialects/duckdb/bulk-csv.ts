@@ -7,6 +7,9 @@ const quoteLiteral = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 /** The CSV of Connection.bulkLoadCsv, spelled out for DuckDB's reader (nothing left to detection). */
 const CSV_OPTIONS = "header = false, auto_detect = false, delim = ',', quote = '\"', escape = '\"', new_line = '\\n', nullstr = '', allow_quoted_nulls = false";
 
+/** Per instance: loads running now, and its `threads` setting from before the first of them. */
+const running = new WeakMap<object, { loads: number; threads: number; ready: Promise<void> }>();
+
 /**
  * How one column is read from the file (`read`: the type read_csv gives it) and what is inserted
  * (`value`). Timestamps come as milliseconds since the epoch: make_timestamptz takes microseconds
@@ -31,7 +34,7 @@ export async function bulkLoadCsvDuckdb(instance: Pick<DuckDBInstance, 'connect'
   const [schema, name] = table.includes('.') ? (table.split('.', 2) as [string, string]) : ['main', table];
   const conn = await instance.connect();
   let inTx = false;
-  let threads = 0;
+  let counted = false;
   try {
     const r = await conn.runAndReadAll(
       'select column_name, data_type from information_schema.columns where table_catalog = current_database() and table_schema = $1 and table_name = $2',
@@ -45,12 +48,23 @@ export async function bulkLoadCsvDuckdb(instance: Pick<DuckDBInstance, 'connect'
     const typed = fields.map((f, i) => `${quoteLiteral(columns[i]!)}: ${quoteLiteral(f.read)}`).join(', ');
     const select = fields.map((f) => f.value).join(', ');
     const target = `${quoteIdent(schema)}.${quoteIdent(name)} (${columns.map(quoteIdent).join(', ')})`;
-    // One DuckDB thread for the load: the seed's worker thread is busy on another core, and DuckDB's
+    // One DuckDB thread per load: the seed's worker thread is busy on another core, and DuckDB's
     // parallel CSV pipeline, short of cores, costs more than it saves (load --scale 3: CPU 8.3 s →
-    // 5.9 s, wall 7–9 s → 4.6–6.1 s on two busy cores). `threads` is the instance's: put back after.
-    const before = await conn.runAndReadAll("select current_setting('threads')");
-    threads = Number(before.getRows()[0]?.[0]);
-    if (threads > 1) await conn.run('set threads = 1');
+    // 5.9 s, wall 7–9 s → 4.6–6.1 s on two busy cores). Two loads side by side still use two cores
+    // (each runs on its own connection's thread). `threads` is the instance's: the last load to
+    // finish puts it back.
+    let shared = running.get(instance);
+    if (shared) shared.loads++;
+    else {
+      const entry = { loads: 1, threads: 0, ready: Promise.resolve() };
+      entry.ready = (async () => {
+        entry.threads = Number((await conn.runAndReadAll("select current_setting('threads')")).getRows()[0]?.[0]);
+        if (entry.threads > 1) await conn.run('set threads = 1');
+      })();
+      running.set(instance, (shared = entry));
+    }
+    counted = true;
+    await shared.ready;
     await conn.run('begin transaction');
     inTx = true;
     let total = 0;
@@ -66,7 +80,11 @@ export async function bulkLoadCsvDuckdb(instance: Pick<DuckDBInstance, 'connect'
     if (e instanceof EventdbError) throw e;
     throw new EventdbError('BULK_INSERT', `loading ${table} failed: ${messageOf(e)}`, 'nothing was loaded (the load was rolled back); fix the data or the schema and run again', { cause: e });
   } finally {
-    if (threads > 1) await conn.run(`set threads = ${threads}`).catch(() => undefined);
+    const shared = running.get(instance);
+    if (counted && shared && --shared.loads === 0) {
+      running.delete(instance);
+      if (shared.threads > 1) await conn.run(`set threads = ${shared.threads}`).catch(() => undefined);
+    }
     conn.closeSync();
   }
 }
