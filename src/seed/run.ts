@@ -14,7 +14,8 @@ import * as W from './words.js';
 const DEFAULT_SEED = 42;
 const DEFAULT_BATCH = 8_192;
 /**
- * DuckDB: one data chunk (2,048 rows) per batch. Its loader copies each batch into a native chunk at
+ * DuckDB, for the rows that go through bulkInsert (reference rows, custom seeds; the profile's tables
+ * go through bulkLoadCsv): one data chunk (2,048 rows) per batch. Its loader copies each batch into a native chunk at
  * once, so a bigger batch only keeps more rows alive across the garbage collector's young-generation
  * passes: at 8,192 they are promoted and the old generation grows (load --scale 3: heap 95 → 63 MB,
  * less time collecting; issue 18).
