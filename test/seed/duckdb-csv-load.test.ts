@@ -100,6 +100,29 @@ describe('DuckDB seed through CSV files', () => {
     }, 120_000);
   }
 
+  for (const [where, lib] of [['the worker thread (dist)', dist], ['the loading thread (src)', src]] as const) {
+    it(`a table refused in one lane (${where}) stops the other: every table all or nothing, the temporary folder removed`, async () => {
+      const { conn, cfg } = await migrated(lib);
+      const tmp = join(dir, `tmp-${n}`);
+      mkdirSync(tmp);
+      process.env.TMPDIR = tmp;
+      try {
+        // feedback (lane 1, after registrations, waitlist, attendance) refuses 5-star ratings, while lane 2 loads
+        await sql`drop table feedback`.execute(conn.db);
+        await sql`create table feedback (registration_id bigint primary key references attendance (registration_id), rating smallint not null check (rating between 1 and 4), comment varchar, created_at timestamptz not null, updated_at timestamptz not null)`.execute(conn.db);
+        const e = await lib.seedDatabase(conn, cfg, { profile: 'load', scale: 1, seed: 3, now: new Date('2025-06-01T12:00:00.000Z') }).catch((x: unknown) => x);
+        expect(e).toMatchObject({ code: 'BULK_INSERT', message: expect.stringMatching(/^loading feedback failed: .*check/i) });
+        expect(await rows(conn, 'feedback')).toBe(0);
+        expect(await rows(conn, 'attendance')).toBeGreaterThan(40_000);
+        const gens = createGenerators({ ...plan({ seed: 3, shape: shapeFor('load', 1)! }), now: new Date('2025-06-01T12:00:00.000Z'), categoryIds: (await sql<{ id: number }>`select id from event_categories order by id`.execute(conn.db)).rows.map((r) => Number(r.id)) });
+        for (const t of ['loyalty_ledger', 'visitor_sessions', 'page_views']) expect([0, [...gens[t]!.rows()].length], t).toContain(await rows(conn, t));
+        expect(readdirSync(tmp)).toEqual([]);
+      } finally {
+        await conn.close();
+      }
+    }, 120_000);
+  }
+
   it('a load the database refuses (a foreign key) in a later file is rolled back whole; the folder goes with close()', async () => {
     const { conn } = await migrated(src);
     const root = mkdtempSync(join(dir, 'fk-'));
