@@ -16,7 +16,8 @@ const bundled = ['kysely', 'commander', 'chalk', 'pg', 'pg-copy-streams'];
 const keepExternal = [...Object.keys(pkg.dependencies ?? {}).filter((d) => !bundled.includes(d)), 'pg-native', 'pg-cloudflare'];
 
 const result = await build({
-  entryPoints: { main: 'src/cli/main.ts' },
+  // The seed's worker thread (src/seed/csv-worker.ts) is a file of its own: dist/cli/csv-worker.js.
+  entryPoints: { main: 'src/cli/main.ts', 'csv-worker': 'src/seed/csv-worker.ts' },
   outdir: 'dist/cli',
   entryNames: '[name]',
   chunkNames: 'chunks/[name]-[hash]',

@@ -218,6 +218,15 @@ export interface Connection {
    * One call loads all rows or none (EventdbError BULK_INSERT).
    */
   bulkInsert(table: string, columns: string[], rows: AsyncIterable<unknown[][]>, opts?: BulkInsertOptions): Promise<number>;
+  /**
+   * Present where the engine loads files faster than rows handed over one by one (DuckDB: it parses
+   * CSV in C++, while the caller's worker thread writes the next file). Loads CSV files in the format
+   * of src/seed/csv.ts (no header; strings always quoted; an unquoted empty field is NULL; timestamps
+   * as milliseconds since the epoch), `columns` in file order. Each file is read while `files` is
+   * suspended on it. One call loads all rows or none
+   * (EventdbError BULK_INSERT). Returns the number of rows inserted.
+   */
+  bulkLoadCsv?(table: string, columns: string[], files: AsyncIterable<string>): Promise<number>;
   close(): Promise<void>;
 }
 

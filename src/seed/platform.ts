@@ -403,5 +403,23 @@ export function createGenerators(plan: Plan): { [table: string]: TableGen } {
 /** Load order: parents before children. */
 export const PLATFORM_ORDER = ['users', 'venues', 'events', 'registrations', 'waitlist', 'attendance', 'feedback', 'loyalty_ledger', 'visitor_sessions', 'page_views'] as const;
 
+/**
+ * For an engine that loads tables side by side: lane 0 first, in PLATFORM_ORDER; then lanes 1 and 2
+ * at once, each in PLATFORM_ORDER. No table of one of them refers to a table of the other (their
+ * parents are all in lane 0 or in the lane itself), and they hold about the same number of rows.
+ */
+export const PLATFORM_LANES: Readonly<Record<(typeof PLATFORM_ORDER)[number], number>> = {
+  users: 0,
+  venues: 0,
+  events: 0,
+  registrations: 1,
+  waitlist: 1,
+  attendance: 1,
+  feedback: 1,
+  loyalty_ledger: 2,
+  visitor_sessions: 2,
+  page_views: 2,
+};
+
 /** Tables that hold platform data (reference tables excluded); `--reset` empties these, children first. */
 export const DATA_TABLES = ['page_views', 'visitor_sessions', 'audit_log', 'feedback', 'attendance', 'waitlist', 'loyalty_ledger', 'registrations', 'events', 'venues', 'users'] as const;

@@ -2,10 +2,11 @@ import { sql, type Kysely } from 'kysely';
 import { resolve as resolvePath } from 'node:path';
 import type { ResolvedConfig } from '../config/index.js';
 import type { Connection } from '../dialects/types.js';
-import { EventdbError } from '../errors.js';
-import { createGenerators, DATA_TABLES, PLATFORM_ORDER, type Plan, type TableGen, type Tier } from './platform.js';
+import { EventdbError, messageOf } from '../errors.js';
+import { createGenerators, DATA_TABLES, PLATFORM_LANES, PLATFORM_ORDER, type Plan, type TableGen, type Tier } from './platform.js';
 import { REFERENCE_NOW, shapeFor } from './profiles.js';
 import { withoutGenerated } from './generated.js';
+import { CSV_PART_ROWS, openCsvParts } from './csv-load.js';
 import { Random } from './random.js';
 import type { SeedOptions, SeedResult, SeedTableResult } from './types.js';
 import * as W from './words.js';
@@ -13,7 +14,8 @@ import * as W from './words.js';
 const DEFAULT_SEED = 42;
 const DEFAULT_BATCH = 8_192;
 /**
- * DuckDB: one data chunk (2,048 rows) per batch. Its loader copies each batch into a native chunk at
+ * DuckDB, for the rows that go through bulkInsert (reference rows, custom seeds; the profile's tables
+ * go through bulkLoadCsv): one data chunk (2,048 rows) per batch. Its loader copies each batch into a native chunk at
  * once, so a bigger batch only keeps more rows alive across the garbage collector's young-generation
  * passes: at 8,192 they are promoted and the old generation grows (load --scale 3: heap 95 → 63 MB,
  * less time collecting; issue 18).
@@ -144,8 +146,7 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
     // a table a custom seed created after the start: read it again, for its generated columns
     if (!live.has(table)) for (const [name, info] of await liveTables(conn)) if (!live.has(name)) live.set(name, info);
     const { columns, rows, dropped } = withoutGenerated(allColumns, allRows, live.get(table)?.generated ?? new Set());
-    const note = `${table}: generated column${dropped.length > 1 ? 's' : ''} ${dropped.join(', ')} left out (the database computes ${dropped.length > 1 ? 'them' : 'it'})`;
-    if (dropped.length && !notes.includes(note)) notes.push(note);
+    noteGenerated(notes, table, dropped);
     const t0 = performance.now();
     let n = 0;
     const progress = async function* (src: AsyncIterable<unknown[][]>) {
@@ -156,7 +157,11 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
       }
     };
     const loaded = await conn.bulkInsert(table, columns, progress(batched(rows, batchSize)), { skipTriggers, rebuildIndexes, recheckForeignKeys: rebuildIndexes });
-    const ms = performance.now() - t0;
+    await account(table, loaded, performance.now() - t0);
+    return loaded;
+  };
+  /** Adds a load to the result and moves the table's id generator past the rows. */
+  const account = async (table: string, loaded: number, ms: number): Promise<void> => {
     totalRows += loaded;
     const prev = tables.find((t) => t.table === table);
     if (prev) {
@@ -166,7 +171,45 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
     } else tables.push({ table, rows: loaded, ms, rowsPerSec: Math.round(loaded / (ms / 1000 || 1e-3)) });
     const info = live.get(table);
     if (info) await syncIdGenerator(conn, table, info.columns);
-    return loaded;
+  };
+
+  /**
+   * The engine loads files itself (Connection.bulkLoadCsv): a worker thread writes each table as CSV
+   * files while the engine loads the files written before; after lane 0, two lanes of tables load
+   * side by side (PLATFORM_LANES). The result lists the tables in PLATFORM_ORDER, as the other path.
+   */
+  const loadThroughFiles = async (bulkLoadCsv: NonNullable<Connection['bulkLoadCsv']>, plan: Plan, gens: Record<string, TableGen>, present: Array<(typeof PLATFORM_ORDER)[number]>): Promise<void> => {
+    const jobs = present.map((t) => ({ table: t, lane: PLATFORM_LANES[t], gen: gens[t]!, ...kept(gens[t]!, live.get(t)!, notes) }));
+    const { now: planNow, ...rest } = plan;
+    const parts = openCsvParts({ plan: { ...rest, nowMs: planNow.getTime() }, jobs: jobs.map((j) => ({ table: j.table, pick: j.pick, lane: j.lane })), partRows: CSV_PART_ROWS });
+    for (const { table } of jobs) if (!tables.some((t) => t.table === table)) tables.push({ table, rows: 0, ms: 0, rowsPerSec: 0 });
+    const loadJob = async (j: number) => {
+      const { table, columns, gen } = jobs[j]!;
+      const t0 = performance.now();
+      let n = 0;
+      const files = parts.files(j, (rows) => {
+        n += rows;
+        opts.onProgress?.({ table, rows: n, expected: gen.expected, elapsedMs: performance.now() - t0, totalRows: totalRows + n });
+      });
+      await account(table, await bulkLoadCsv(table, columns, files), performance.now() - t0);
+    };
+    const lane = async (k: number) => {
+      for (let j = 0; j < jobs.length; j++) if (jobs[j]!.lane === k) await loadJob(j);
+    };
+    try {
+      await lane(0);
+      const others = [...new Set(jobs.map((j) => j.lane))].filter((k) => k !== 0);
+      // A failed lane stops the others (their table in progress rolls back), and its error is the one reported.
+      const stop = (e: unknown) => {
+        parts.abort(e instanceof EventdbError ? e : new EventdbError('BULK_INSERT', messageOf(e), 'nothing of that table was loaded'));
+        throw e;
+      };
+      const settled = await Promise.allSettled(others.map((k) => lane(k).catch(stop)));
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    } finally {
+      await parts.close();
+    }
   };
 
   await conn.withLock('migrate', { timeoutMs: 10_000 }, async () => {
@@ -222,16 +265,19 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
         }
         const plan: Plan = { seed, now, shape, base, categoryIds, tiers };
         const gens = createGenerators(plan);
+        const present: Array<(typeof PLATFORM_ORDER)[number]> = [];
         for (const t of PLATFORM_ORDER) {
-          const gen = gens[t]!;
-          const info = live.get(t);
-          if (!info) {
-            notes.push(`table ${t} does not exist on this database; skipped`);
-            continue;
+          if (live.has(t)) present.push(t);
+          else notes.push(`table ${t} does not exist on this database; skipped`);
+        }
+        if (conn.bulkLoadCsv) await loadThroughFiles(conn.bulkLoadCsv.bind(conn), plan, gens, present);
+        else {
+          for (const t of present) {
+            const gen = gens[t]!;
+            const { columns, rows } = project(gen, live.get(t)!, notes);
+            // The platform's triggers (capacity guard, loyalty cache, audit) are kept by construction.
+            await load(t, columns, rows, gen.expected, true, mode !== 'append');
           }
-          const { columns, rows } = project(gen, info, notes);
-          // The platform's triggers (capacity guard, loyalty cache, audit) are kept by construction.
-          await load(t, columns, rows, gen.expected, true, mode !== 'append');
         }
       }
     }
@@ -260,17 +306,34 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
   return result;
 }
 
+function noteGenerated(notes: string[], table: string, dropped: string[]): void {
+  const note = `${table}: generated column${dropped.length > 1 ? 's' : ''} ${dropped.join(', ')} left out (the database computes ${dropped.length > 1 ? 'them' : 'it'})`;
+  if (dropped.length && !notes.includes(note)) notes.push(note);
+}
+
+function noteMissing(notes: string[], gen: TableGen, info: LiveTable): number[] {
+  const idx = gen.columns.map((_, i) => i).filter((i) => info.columns.has(gen.columns[i]!));
+  const missing = gen.columns.filter((c) => !info.columns.has(c));
+  if (missing.length) notes.push(`${gen.table}: column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not present; left out`);
+  return idx;
+}
+
 /** Keeps the generator's columns that the live table has (an engine may lack one), in order. */
 function project(gen: TableGen, info: LiveTable, notes: string[]): { columns: string[]; rows: Iterable<unknown[]> } {
-  const keep = gen.columns.map((c, i) => [c, i] as const).filter(([c]) => info.columns.has(c));
-  if (keep.length === gen.columns.length) return { columns: gen.columns, rows: gen.rows() };
-  const missing = gen.columns.filter((c) => !info.columns.has(c));
-  notes.push(`${gen.table}: column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not present; left out`);
-  const idx = keep.map(([, i]) => i);
+  const idx = noteMissing(notes, gen, info);
+  if (idx.length === gen.columns.length) return { columns: gen.columns, rows: gen.rows() };
   return {
-    columns: keep.map(([c]) => c),
+    columns: idx.map((i) => gen.columns[i]!),
     rows: (function* () {
       for (const row of gen.rows()) yield idx.map((i) => row[i]);
     })(),
   };
+}
+
+/** The generator's columns to load, by index: present in the live table and not generated (with the notes `load` makes). */
+function kept(gen: TableGen, info: LiveTable, notes: string[]): { columns: string[]; pick: number[] } {
+  const present = noteMissing(notes, gen, info);
+  noteGenerated(notes, gen.table, present.map((i) => gen.columns[i]!).filter((c) => info.generated.has(c)));
+  const pick = present.filter((i) => !info.generated.has(gen.columns[i]!));
+  return { columns: pick.map((i) => gen.columns[i]!), pick };
 }

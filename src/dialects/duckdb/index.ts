@@ -10,6 +10,7 @@ import type { Capabilities, Connection, ConnectOptions, Dialect } from '../types
 import { introspectDuckdb } from './introspect.js';
 import { quoteIdent } from '../quote.js';
 import { duckdbResetTables, duckdbSyncIdSequence } from './seed-reset.js'; // migrations and seed
+import { bulkLoadCsvDuckdb } from './bulk-csv.js';
 import { bulkInsertDuckdb } from './bulk-insert.js';
 import { DuckDbDialect } from './kysely-driver.js';
 import { attachMemoryCatalog } from './memory-catalog.js';
@@ -138,6 +139,7 @@ export async function connectDuckdb(config: ResolvedConfig, opts: ConnectOptions
     },
     introspect: () => introspectDuckdb(db),
     bulkInsert: (table, columns, rows) => bulkInsertDuckdb(connector, table, columns, rows),
+    bulkLoadCsv: (table, columns, files) => bulkLoadCsvDuckdb(connector, table, columns, files),
     // migrations and seed
     recordMigrationSuccess: (on, s) => duckdbRecordSuccess(on, s),
     applyMigrationFast: (req) => duckdbApplyTwoCalls(db, req),
