@@ -10,6 +10,7 @@
 // test/fixtures/ory-kratos: 346 migrations on PostgreSQL, 694 on SQLite, some outside a transaction)
 // beside dbmate running the same files (issue 18), and on PostgreSQL with --env production too (the risk gate
 // in full before the first migration). BENCH_SHAPES=generated (or real) runs only that shape.
+// BENCH_KEEP=1 keeps the generated folders (eventdb-bench-mig-* under the temp directory) for profiling by hand.
 // `up` and dbmate run interleaved BENCH_ROUNDS times (default 3) on fresh databases and the medians are
 // compared, so load from other work on the machine hits both alike.
 import { spawnSync } from 'node:child_process';
@@ -257,7 +258,7 @@ if (SHAPES.has('real')) {
   }
 }
 
-rmSync(work, { recursive: true, force: true });
+if (!process.env.BENCH_KEEP) rmSync(work, { recursive: true, force: true });
 // The machine's load while the rounds ran (1-minute average at the end): figures are only comparable at similar load.
 rows.push(['load average (1, 5, 15 min)', loadavg().map((l) => l.toFixed(2)).join(' '), '', '', '']);
 const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));

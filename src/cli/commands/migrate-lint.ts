@@ -4,7 +4,7 @@ import { EventdbError, EXIT } from '../../errors.js';
 import { isLevel, LEVELS } from '../../risk/levels.js';
 import type { Finding, Level } from '../../risk/types.js';
 import { action } from '../context.js';
-import { migrateGroup } from './migrate-shared.js';
+import { keepWasmInBaselineTier, migrateGroup } from './migrate-shared.js';
 
 interface LintFlags {
   failOn: string;
@@ -35,7 +35,7 @@ export function register(program: Command): void {
         const cfg = await config();
         // A one-shot process: keep the PostgreSQL parser's WASM in V8's baseline tier (Liftoff). Tiering
         // its 1.7 MB up to TurboFan costs ~0.3 s of CPU and pays back only after some 10,000 files.
-        (await import('node:v8')).setFlagsFromString('--liftoff-only');
+        await keepWasmInBaselineTier();
         // lint and formats only: not the gate's table sizes, nor Kysely unless a TS migration needs it.
         const [{ lintMigrations }, formats] = await Promise.all([import('../../risk/lint.js'), import('../../risk/formats.js')]);
         const r = await lintMigrations({ paths: files.length ? files : [cfg.migrationsDir], engine: (opts.engine as Engine | undefined) ?? cfg.database.engine, failOn: opts.failOn as Level, assumeSmall: opts.assumeSmall, cwd: cfg.cwd });
