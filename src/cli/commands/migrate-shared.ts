@@ -67,6 +67,7 @@ export async function withConnection<T>(cfg: ResolvedConfig, lockMs: number | un
   const { DEFAULT_LOCK_TIMEOUT_MS } = await import('../../migrations/defaults.js');
   const dialect = await getDialect(cfg.database.engine, cfg.database.driver);
   if (existingOnly && !isServer(cfg.database) && !(await dialect.exists(cfg))) return fn(undefined);
+  if (!existingOnly) await requireMigrationsDir(cfg);
   const conn = await dialect.connect(cfg, { lockWaitMs: lockMs ?? DEFAULT_LOCK_TIMEOUT_MS });
   try {
     return await fn(conn);
@@ -75,8 +76,19 @@ export async function withConnection<T>(cfg: ResolvedConfig, lockMs: number | un
   }
 }
 
+/**
+ * A command that reads the migrations checks their folder before it opens a database file or folder:
+ * opening one that is not there creates it (and its lock files), and bad input must change nothing. A
+ * server's database is never created by opening it (a missing one is DB_NOT_FOUND, as before).
+ */
+async function requireMigrationsDir(cfg: ResolvedConfig): Promise<void> {
+  const { isServer } = await import('../../dialects/index.js');
+  if (!isServer(cfg.database)) (await import('../../migrations/loader.js')).assertMigrationsDir(cfg.migrationsDir);
+}
+
 /** Opens the database for a migration command (the caller closes it). */
 export async function openForMigrate(cfg: ResolvedConfig, lockMs: number | undefined): Promise<Connection> {
+  await requireMigrationsDir(cfg);
   const { getDialect } = await import('../../dialects/index.js');
   const { DEFAULT_LOCK_TIMEOUT_MS } = await import('../../migrations/defaults.js');
   const dialect = await getDialect(cfg.database.engine, cfg.database.driver);

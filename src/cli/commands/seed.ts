@@ -56,7 +56,12 @@ export function register(program: Command): void {
         }
         const cfg = await config();
         if (opts.file) findSeedFile(opts.file, resolvePath(cfg.cwd, cfg.seedsDir)); // a missing file: exit 2 before any database is opened
-        const { openConnection } = await import('../../dialects/index.js');
+        const { getDialect, isServer, openConnection } = await import('../../dialects/index.js');
+        // A profile's rows need the platform's tables: a database file that is not there would be created
+        // empty by opening it, then refused (SEED_NO_SCHEMA) — refused before, and nothing is created.
+        if (!opts.file && !isServer(cfg.database) && !cfg.database.memory && !(await (await getDialect(cfg.database.engine, cfg.database.driver)).exists(cfg))) {
+          throw new EventdbError('DB_NOT_FOUND', `database ${cfg.database.display} does not exist`, 'run `eventdb migrate up` first, then seed');
+        }
         const conn = await openConnection(cfg);
         const live = !out.json && !out.quiet && !!process.stderr.isTTY;
         let lastDraw = 0;
