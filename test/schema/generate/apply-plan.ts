@@ -1,13 +1,32 @@
 import { sql } from 'kysely';
+import { afterEach, beforeEach } from 'vitest';
 import type { Connection, SchemaSnapshot } from '../../../src/dialects/types.js';
 import { openDatabase } from '../../../src/index.js';
-import type { PlannedStep } from '../../../src/schema/generate/index.js';
+import { planSchemaChange, type PlannedStep } from '../../../src/schema/generate/index.js';
+import type { ExpectedSchema } from '../../../src/schema/model.js';
 import type { EngineFixture } from '../../helpers/engines.js';
 
 /** The engine's database for a planner test: SQLite and DuckDB in memory, else the fixture's. */
 export function openPlannerDatabase(fx: EngineFixture): Promise<Connection> {
   const url = fx.variant === 'sqlite' || fx.variant === 'duckdb' ? `${fx.variant}::memory:` : fx.url();
   return openDatabase({ flags: { url }, env: {}, cwd: fx.dir() }, { lockWaitMs: 30_000 });
+}
+
+/**
+ * A planner database per test (inside a describe): opened before each test and handed to `use`, closed
+ * after it. Returns the planner on that database: the plan from its introspected schema to `declared`.
+ */
+export function plannerEachTest(fx: EngineFixture, use: (conn: Connection) => void): (declared: ExpectedSchema, opts?: Parameters<typeof planSchemaChange>[3]) => Promise<ReturnType<typeof planSchemaChange>> {
+  let conn: Connection | undefined;
+  beforeEach(async () => {
+    conn = await openPlannerDatabase(fx);
+    use(conn);
+  });
+  afterEach(async () => {
+    await conn?.close();
+    conn = undefined;
+  });
+  return async (declared, opts = {}) => planSchemaChange(await conn!.introspect(), declared, conn!.engine, opts);
 }
 
 /**

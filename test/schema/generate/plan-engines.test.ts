@@ -4,24 +4,16 @@
  * memory through the dialects, PGlite, and the PostgreSQL server.
  */
 import { sql } from 'kysely';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Connection } from '../../../src/dialects/types.js';
-import { planSchemaChange } from '../../../src/schema/generate/index.js';
 import type { ExpectedSchema } from '../../../src/schema/model.js';
 import { describeEngines } from '../../helpers/engines.js';
-import { applySteps, openPlannerDatabase, count, shape } from './apply-plan.js';
+import { applySteps, plannerEachTest, count, shape } from './apply-plan.js';
 import { col, column, SEED, table, v1 } from './fixture.js';
 
 describeEngines('planSchemaChange', (fx) => {
-  let conn: Connection;
-  beforeEach(async () => {
-    conn = await openPlannerDatabase(fx);
-  });
-  afterEach(async () => {
-    await conn.close();
-  });
-
-  const plan = async (declared: ExpectedSchema, opts = {}) => planSchemaChange(await conn.introspect(), declared, conn.engine, opts);
+  let conn!: Connection;
+  const plan = plannerEachTest(fx, (c) => (conn = c));
   const seeded = async () => {
     const p = await plan(v1());
     await applySteps(conn, p.steps);

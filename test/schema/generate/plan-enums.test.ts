@@ -5,14 +5,13 @@
  * (the same schema, enums included). SQLite has no enum type: an enum column is text there.
  */
 import { sql } from 'kysely';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Connection, SchemaSnapshot } from '../../../src/dialects/types.js';
 import { defineSchema, enumColumn, enumType, integer, table, text } from '../../../src/schema/authoring.js';
 import { diffSchema } from '../../../src/schema/diff.js';
-import { planSchemaChange } from '../../../src/schema/generate/index.js';
 import type { ExpectedSchema } from '../../../src/schema/model.js';
 import { describeEngines } from '../../helpers/engines.js';
-import { applySteps, openPlannerDatabase, shape } from './apply-plan.js';
+import { applySteps, plannerEachTest, shape } from './apply-plan.js';
 
 const declare = (values: string[] | null, o: { statusEnum?: boolean; note?: 'text' | 'enum'; noteDefault?: string } = {}): ExpectedSchema =>
   defineSchema({
@@ -30,15 +29,8 @@ const declare = (values: string[] | null, o: { statusEnum?: boolean; note?: 'tex
   });
 
 describeEngines('planSchemaChange: enum types', (fx) => {
-  let conn: Connection;
-  beforeEach(async () => {
-    conn = await openPlannerDatabase(fx);
-  });
-  afterEach(async () => {
-    await conn.close();
-  });
-
-  const plan = async (declared: ExpectedSchema, opts = {}) => planSchemaChange(await conn.introspect(), declared, conn.engine, opts);
+  let conn!: Connection;
+  const plan = plannerEachTest(fx, (c) => (conn = c));
   const full = (s: SchemaSnapshot) => ({ ...shape(s), enums: [...(s.enums ?? [])].sort((a, b) => a.name.localeCompare(b.name)) });
   const schemaFindings = async (declared: ExpectedSchema) =>
     diffSchema(conn.db, declared, await conn.introspect())

@@ -5,25 +5,17 @@
  * a SQLite index re-created by a rebuild or a dropped index's down keeps its predicate's letter case.
  */
 import { sql } from 'kysely';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Connection } from '../../../src/dialects/types.js';
-import { planSchemaChange } from '../../../src/schema/generate/index.js';
-import type { ExpectedSchema } from '../../../src/schema/model.js';
 import { describeEngines } from '../../helpers/engines.js';
-import { applySteps, openPlannerDatabase } from './apply-plan.js';
+import { applySteps, plannerEachTest } from './apply-plan.js';
 import { int, schemaOf, table, text } from './project.js';
 
 describeEngines(
   'down restores primary key names',
   (fx) => {
-    let conn: Connection;
-    beforeEach(async () => {
-      conn = await openPlannerDatabase(fx);
-    });
-    afterEach(async () => {
-      await conn.close();
-    });
-    const plan = async (declared: ExpectedSchema, opts = {}) => planSchemaChange(await conn.introspect(), declared, conn.engine, opts);
+    let conn!: Connection;
+    const plan = plannerEachTest(fx, (c) => (conn = c));
     const pk = async () => (await conn.introspect()).indexes.filter((i) => i.primary && !i.table.startsWith('eventdb_')).map((i) => ({ table: i.table, name: i.name, definition: i.definition }));
 
     it('a table renamed, then dropped: the down creates it again with the primary key named as before the rename', async () => {
@@ -45,14 +37,8 @@ describeEngines(
 describeEngines(
   'down restores index text',
   (fx) => {
-    let conn: Connection;
-    beforeEach(async () => {
-      conn = await openPlannerDatabase(fx);
-    });
-    afterEach(async () => {
-      await conn.close();
-    });
-    const plan = async (declared: ExpectedSchema, opts = {}) => planSchemaChange(await conn.introspect(), declared, conn.engine, opts);
+    let conn!: Connection;
+    const plan = plannerEachTest(fx, (c) => (conn = c));
     const indexSql = async () => (await sql<{ name: string; sql: string }>`select name, sql from sqlite_schema where type = 'index' and sql is not null order by name`.execute(conn.db)).rows;
     const base = () => table('t', [int('id', false), text('c'), int('n')], { indexes: [{ name: 'ix_t_c', columns: ['c'], where: 'c IS NOT NULL' }] });
 
