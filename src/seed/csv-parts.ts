@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { csvLine } from './csv.js';
+import { CsvBuffer } from './csv.js';
 import { createGenerators, type Plan } from './platform.js';
 
 /**
@@ -34,34 +34,27 @@ export type CsvEvent = { job: number; file: string; rows: number } | { job: numb
 export function* csvParts(work: CsvWork, writing: { table: string } = { table: '' }): Generator<CsvEvent> {
   const { nowMs, ...rest } = work.plan;
   const gens = createGenerators({ ...rest, now: new Date(nowMs) });
-  // Each line goes into one reused buffer as soon as it is made: a file's text held as one string
-  // of 65,536 concatenated lines outlives the young generation and costs the collector seconds.
-  // Lanes take turns only between files, when the buffer is empty.
-  let buf = Buffer.allocUnsafe(8 << 20);
+  // Each row goes into one reused buffer as soon as it is made (no string per line: a file's text
+  // held as one string outlives the young generation and costs the collector seconds). Lanes take
+  // turns only between files, when the buffer is empty.
+  const out = new CsvBuffer();
   let part = 0;
   function* jobParts(job: number): Generator<CsvEvent> {
     const { table, pick } = work.jobs[job]!;
     writing.table = table;
     const gen = gens[table];
     if (!gen) throw new Error(`no generator for table ${table}`);
-    let at = 0;
     let rows = 0;
     const flush = (): CsvEvent => {
       const file = join(work.dir, `${String(++part).padStart(5, '0')}-${table}.csv`);
-      writeFileSync(file, buf.subarray(0, at));
+      writeFileSync(file, out.bytes());
       const ev = { job, file, rows };
-      at = 0;
+      out.clear();
       rows = 0;
       return ev;
     };
     for (const row of gen.rows()) {
-      const line = csvLine(row, pick);
-      if (buf.length - at < line.length * 3) {
-        const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, at + line.length * 3));
-        buf.copy(bigger, 0, 0, at);
-        buf = bigger;
-      }
-      at += buf.write(line, at);
+      out.line(row, pick);
       if (++rows >= work.partRows) yield flush();
     }
     if (rows) yield flush();
