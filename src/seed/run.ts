@@ -8,6 +8,7 @@ import { REFERENCE_NOW, shapeFor } from './profiles.js';
 import { withoutGenerated } from './generated.js';
 import { CSV_PART_ROWS, openCsvParts } from './csv-load.js';
 import { Random } from './random.js';
+import { mark } from '../trace.js';
 import type { SeedOptions, SeedResult, SeedTableResult } from './types.js';
 import * as W from './words.js';
 
@@ -117,7 +118,9 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
   if (opts.file) (await import('./custom.js')).findSeedFile(opts.file, resolvePath(config.cwd, config.seedsDir)); // before any row is written
   const batchSize = opts.batchSize ?? (conn.engine === 'duckdb' ? DUCKDB_BATCH : DEFAULT_BATCH);
 
+  mark('seed: start');
   const live = await liveTables(conn);
+  mark('seed: tables read');
   if (profile && profile !== 'minimal' && !live.has('users')) {
     throw new EventdbError('SEED_NO_SCHEMA', 'the platform tables do not exist in this database', 'run `eventdb migrate up` first, then seed');
   }
@@ -181,6 +184,7 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
   const loadThroughFiles = async (bulkLoadCsv: NonNullable<Connection['bulkLoadCsv']>, plan: Plan, gens: Record<string, TableGen>, present: Array<(typeof PLATFORM_ORDER)[number]>): Promise<void> => {
     const jobs = present.map((t) => ({ table: t, lane: PLATFORM_LANES[t], gen: gens[t]!, ...kept(gens[t]!, live.get(t)!, notes) }));
     const { now: planNow, ...rest } = plan;
+    mark('seed: plan ready');
     const parts = openCsvParts({ plan: { ...rest, nowMs: planNow.getTime() }, jobs: jobs.map((j) => ({ table: j.table, pick: j.pick, lane: j.lane })), partRows: CSV_PART_ROWS });
     for (const { table } of jobs) if (!tables.some((t) => t.table === table)) tables.push({ table, rows: 0, ms: 0, rowsPerSec: 0 });
     const loadJob = async (j: number) => {
@@ -198,6 +202,7 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
     };
     try {
       await lane(0);
+      mark('seed: lane 0 loaded');
       const others = [...new Set(jobs.map((j) => j.lane))].filter((k) => k !== 0);
       // A failed lane stops the others (their table in progress rolls back), and its error is the one reported.
       const stop = (e: unknown) => {
@@ -207,12 +212,14 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
       const settled = await Promise.allSettled(others.map((k) => lane(k).catch(stop)));
       const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
+      mark('seed: lanes loaded');
     } finally {
       await parts.close();
     }
   };
 
   await conn.withLock('migrate', { timeoutMs: 10_000 }, async () => {
+    mark('seed: lock taken');
     // Refuse (or clear) a database that already holds platform data.
     const present = DATA_TABLES.filter((t) => live.has(t));
     const holding: string[] = [];

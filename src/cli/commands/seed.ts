@@ -1,6 +1,7 @@
 import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { EventdbError } from '../../errors.js';
+import { mark } from '../../trace.js';
 import { action } from '../context.js';
 import { table } from '../output.js';
 
@@ -54,7 +55,9 @@ export function register(program: Command): void {
           now = new Date(opts.now);
           if (Number.isNaN(now.getTime())) throw new EventdbError('USAGE', `--now is not a date: "${opts.now}"`, 'give an ISO 8601 instant, e.g. --now 2025-06-01T12:00:00Z');
         }
+        mark('seed module loaded');
         const cfg = await config();
+        mark('config resolved');
         if (opts.file) findSeedFile(opts.file, resolvePath(cfg.cwd, cfg.seedsDir)); // a missing file: exit 2 before any database is opened
         const { getDialect, isServer, openConnection } = await import('../../dialects/index.js');
         // A profile's rows need the platform's tables: a database file that is not there would be created
@@ -62,7 +65,9 @@ export function register(program: Command): void {
         if (!opts.file && !isServer(cfg.database) && !cfg.database.memory && !(await (await getDialect(cfg.database.engine, cfg.database.driver)).exists(cfg))) {
           throw new EventdbError('DB_NOT_FOUND', `database ${cfg.database.display} does not exist`, 'run `eventdb migrate up` first, then seed');
         }
+        mark('dialects loaded, file checked');
         const conn = await openConnection(cfg);
+        mark('database open');
         const live = !out.json && !out.quiet && !!process.stderr.isTTY;
         let lastDraw = 0;
         const started = Date.now();
