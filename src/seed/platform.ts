@@ -56,6 +56,14 @@ export interface TableGen {
   rows(): Iterable<unknown[]>;
 }
 
+// Weighted and plain choices drawn per row, made once (not an array literal per call).
+const LEDGER_ENTRIES = [[0, 2], [1, 3], [2, 3], [3, 2], [5, 1], [8, 1]] as const;
+const PAST_STATUS = [['attended', 75], ['confirmed', 15], ['cancelled', 10]] as const;
+const UPCOMING_STATUS = [['confirmed', 80], ['pending', 10], ['cancelled', 10]] as const;
+const CHECK_IN_METHODS = [['qr', 70], ['manual', 10], ['nfc', 12], ['self_service', 8]] as const;
+const RATINGS = [[5, 40], [4, 35], [3, 15], [2, 6], [1, 4]] as const;
+const PAGES = ['/', '/search', '/venues', '/account', '/events'];
+
 const S = {
   user: hashString('user'),
   userTime: hashString('user.created'),
@@ -95,7 +103,7 @@ export function createGenerators(plan: Plan): { [table: string]: TableGen } {
   const ledger = (i: number, visit?: (points: number, reason: string, at: number) => void): number => {
     const created = userCreated(i);
     r.reset(seed, S.ledger, i);
-    const n = r.weighted([[0, 2], [1, 3], [2, 3], [3, 2], [5, 1], [8, 1]] as const);
+    const n = r.weighted(LEDGER_ENTRIES);
     let balance = 0;
     let at = created + HOUR;
     const step = Math.max(HOUR, Math.floor((now - at) / (n + 1)));
@@ -279,7 +287,7 @@ export function createGenerators(plan: Plan): { [table: string]: TableGen } {
         reg.ends = x.ends;
         reg.position = 0;
         if (k < x.capacity) {
-          reg.status = x.past ? rr.weighted([['attended', 75], ['confirmed', 15], ['cancelled', 10]] as const) : rr.weighted([['confirmed', 80], ['pending', 10], ['cancelled', 10]] as const);
+          reg.status = x.past ? rr.weighted(PAST_STATUS) : rr.weighted(UPCOMING_STATUS);
         } else if (x.past) {
           reg.status = 'cancelled';
         } else {
@@ -314,7 +322,7 @@ export function createGenerators(plan: Plan): { [table: string]: TableGen } {
   /** Attendance and feedback draw after the registration's own draws, from the same stream. */
   const checkIn = (g: Reg) => {
     const at = Math.min(now, g.starts - 30 * MIN + rr.int(0, 90) * MIN);
-    const method = rr.weighted([['qr', 70], ['manual', 10], ['nfc', 12], ['self_service', 8]] as const);
+    const method = rr.weighted(CHECK_IN_METHODS);
     const by = rr.chance(0.5) ? g.organizer : null;
     return { at, method, by };
   };
@@ -337,7 +345,7 @@ export function createGenerators(plan: Plan): { [table: string]: TableGen } {
         if (g.status !== 'attended') continue;
         const c = checkIn(g);
         if (!rr.chance(0.4)) continue;
-        const rating = rr.weighted([[5, 40], [4, 35], [3, 15], [2, 6], [1, 4]] as const);
+        const rating = rr.weighted(RATINGS);
         const comment = rr.chance(0.6) ? rr.pick(W.COMMENTS) : null;
         const at = new Date(Math.max(c.at, Math.min(now, g.ends + rr.int(1, 72) * HOUR)));
         yield [g.id, rating, comment, at, at];
@@ -378,7 +386,7 @@ export function createGenerators(plan: Plan): { [table: string]: TableGen } {
         const n = pv.int(1, Math.max(1, 2 * shape.viewsPerSession - 1));
         for (let j = 0; j < n; j++) {
           const event = E > 0 && pv.chance(0.7) ? b('events') + pv.int(1, E) : null;
-          const path = event !== null ? `/events/${event}` : pv.pick(['/', '/search', '/venues', '/account', '/events']);
+          const path = event !== null ? `/events/${event}` : pv.pick(PAGES);
           const at = x.started + Math.floor(((x.lastSeen - x.started) * j) / n);
           yield [++id, b('visitor_sessions') + s, event, path, new Date(at), pv.int(500, 300_000)];
         }
