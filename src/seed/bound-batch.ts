@@ -1,0 +1,177 @@
+/**
+ * Rows encoded as a BoundBatch (src/dialects/types.ts) for an engine that binds values
+ * (Connection.bulkInsertBound): what the seed's worker thread makes of the generators' rows, so that
+ * the loading thread only fills a statement's parameters. The values are converted as SQLite binds
+ * them: undefined → NULL, boolean → 1/0, Date → ISO 8601 UTC text (isoUtc), bigint → its digits
+ * (bound as an integer), another object → its JSON. A byte array (BLOB) has no encoding: it throws.
+ */
+import type { BoundBatch } from '../dialects/types.js';
+import { isoDayPrefix, isoUtc, MAX_4_DIGIT_YEAR } from '../iso-utc.js';
+
+const DAY_MS = 86_400_000;
+
+export const NULL = 0;
+export const NUMBER = 1;
+export const TEXT = 2;
+export const BIGINT = 3;
+
+/** Appends rows (the values at `pick`, in that order) until `take()` hands the batch over. */
+export class BoundBatchWriter {
+  private kinds: Uint8Array;
+  private nums: Float64Array;
+  private ends: Int32Array;
+  /** The batch's text as UTF-8, reused from batch to batch; `end` counts its UTF-16 units. */
+  private bytes = Buffer.allocUnsafe(1 << 20);
+  private at = 0;
+  /** Whether a text of the batch is not ASCII (then its bytes are decoded as UTF-8, else as Latin-1: faster). */
+  private wide = false;
+  private end = 0;
+  private k = 0;
+  /** Rows appended since the last take(). */
+  rows = 0;
+
+  constructor(
+    private readonly width: number,
+    private readonly capacity: number,
+  ) {
+    [this.kinds, this.nums, this.ends] = this.fresh();
+  }
+
+  private fresh(): [Uint8Array, Float64Array, Int32Array] {
+    const n = this.width * this.capacity;
+    return [new Uint8Array(n), new Float64Array(n), new Int32Array(n)];
+  }
+
+  /**
+   * Appends a text: ASCII a byte at a time, the rest through the UTF-8 encoder. No string is kept
+   * (kept, a batch's strings outlive the young generation and cost the collector more than the
+   * copy). Decoded at take(), the text has the same UTF-16 length (a lone surrogate becomes U+FFFD,
+   * as it does when bound as UTF-8).
+   */
+  private str(s: string, kind: number): void {
+    const n = s.length;
+    this.room(n * 3);
+    const buf = this.bytes;
+    let at = this.at;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 128) {
+        at += buf.write(i ? s.slice(i) : s, at, 'utf8');
+        this.wide = true;
+        break;
+      }
+      buf[at++] = c;
+    }
+    this.at = at;
+    this.end += n;
+    this.kinds[this.k] = kind;
+    this.ends[this.k++] = this.end;
+  }
+
+  private room(n: number): void {
+    if (this.bytes.length - this.at >= n) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.at + n));
+    this.bytes.copy(bigger, 0, 0, this.at);
+    this.bytes = bigger;
+  }
+
+  /** A Date as isoUtc's text, its bytes written directly (no string made); outside years 1970–9999 through isoUtc. */
+  private date(v: Date): void {
+    const ms = v.getTime();
+    if (!(ms >= 0 && ms <= MAX_4_DIGIT_YEAR)) return this.str(isoUtc(v), TEXT);
+    this.room(24);
+    const buf = this.bytes;
+    let at = this.at;
+    const day = Math.floor(ms / DAY_MS);
+    const prefix = isoDayPrefix(day);
+    for (let i = 0; i < 11; i++) buf[at++] = prefix.charCodeAt(i);
+    let rem = ms - day * DAY_MS;
+    const h = (rem / 3_600_000) | 0;
+    rem -= h * 3_600_000;
+    const m = (rem / 60_000) | 0;
+    rem -= m * 60_000;
+    const sec = (rem / 1000) | 0;
+    rem -= sec * 1000;
+    buf[at++] = 48 + ((h / 10) | 0);
+    buf[at++] = 48 + (h % 10);
+    buf[at++] = 58;
+    buf[at++] = 48 + ((m / 10) | 0);
+    buf[at++] = 48 + (m % 10);
+    buf[at++] = 58;
+    buf[at++] = 48 + ((sec / 10) | 0);
+    buf[at++] = 48 + (sec % 10);
+    buf[at++] = 46;
+    buf[at++] = 48 + ((rem / 100) | 0);
+    buf[at++] = 48 + (((rem / 10) | 0) % 10);
+    buf[at++] = 48 + (rem % 10);
+    buf[at++] = 90;
+    this.at = at;
+    this.end += 24;
+    this.kinds[this.k] = TEXT;
+    this.ends[this.k++] = this.end;
+  }
+
+  /** Appends one row; the batch holds at most `capacity` rows (take() it when full). */
+  row(row: readonly unknown[], pick: readonly number[]): void {
+    if (this.rows >= this.capacity) throw new Error('the batch is full');
+    for (let i = 0; i < pick.length; i++) {
+      const v = row[pick[i]!];
+      switch (typeof v) {
+        case 'number':
+          this.kinds[this.k] = NUMBER;
+          this.nums[this.k] = v;
+          this.ends[this.k++] = this.end;
+          break;
+        case 'string':
+          this.str(v, TEXT);
+          break;
+        case 'boolean':
+          this.kinds[this.k] = NUMBER;
+          this.nums[this.k] = v ? 1 : 0;
+          this.ends[this.k++] = this.end;
+          break;
+        case 'bigint':
+          this.str(v.toString(), BIGINT);
+          break;
+        default:
+          if (v === null || v === undefined) {
+            this.kinds[this.k] = NULL;
+            this.ends[this.k++] = this.end;
+          } else if (v instanceof Date) this.date(v);
+          else if (v instanceof Uint8Array) throw new Error('a byte array cannot be handed to the loading thread');
+          else this.str(JSON.stringify(v), TEXT);
+      }
+    }
+    this.rows++;
+  }
+
+  /** The rows appended so far, as a batch whose buffers the writer no longer uses; starts a new one. */
+  take(): BoundBatch {
+    const n = this.rows * this.width;
+    const batch: BoundBatch = {
+      rows: this.rows,
+      width: this.width,
+      kinds: this.kinds.subarray(0, n),
+      nums: this.nums.subarray(0, n),
+      ends: this.ends.subarray(0, n),
+      text: this.bytes.toString(this.wide ? 'utf8' : 'latin1', 0, this.at),
+    };
+    [this.kinds, this.nums, this.ends] = this.fresh();
+    this.at = 0;
+    this.wide = false;
+    this.end = 0;
+    this.k = 0;
+    this.rows = 0;
+    return batch;
+  }
+}
+
+/** Row `r`'s values of a batch, as the engine binds them (for tests and the row-by-row fallback). */
+export function boundRow(b: BoundBatch, r: number): unknown[] {
+  const out: unknown[] = [];
+  for (let k = r * b.width; k < (r + 1) * b.width; k++) {
+    const text = () => b.text.slice(k ? b.ends[k - 1]! : 0, b.ends[k]!);
+    out.push(b.kinds[k] === NUMBER ? b.nums[k] : b.kinds[k] === TEXT ? text() : b.kinds[k] === BIGINT ? BigInt(text()) : null);
+  }
+  return out;
+}
