@@ -114,6 +114,7 @@ export class BoundBatchWriter {
   /** Appends one row; the batch holds at most `capacity` rows (take() it when full). */
   row(row: readonly unknown[], pick: readonly number[]): void {
     if (this.rows >= this.capacity) throw new Error('the batch is full');
+    if (pick.length !== this.width) throw new Error(`a row of ${pick.length} values for ${this.width} columns`);
     for (let i = 0; i < pick.length; i++) {
       const v = row[pick[i]!];
       switch (typeof v) {
