@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { BoundBatch } from '../dialects/types.js';
 import { EventdbError, isErrorCode } from '../errors.js';
 import { batchParts, type BatchEvent, type BatchWork } from './batch-parts.js';
+import { decodeBatch } from './bound-batch.js';
 import type { BatchWorkerData } from './batch-worker.js';
 import type { CsvWorkerFailure } from './csv-worker.js';
 
@@ -58,7 +59,7 @@ export function openBatchParts(work: BatchWork, opts: { threads?: boolean } = {}
   };
   if (file) {
     const data: BatchWorkerData & { eventdbSeedBatches: true } = { ...work, counters: counters.buffer as SharedArrayBuffer, ahead: AHEAD, eventdbSeedBatches: true };
-    worker = new Worker(file, { workerData: data });
+    worker = new Worker(file, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     worker.on('message', (m: BatchEvent | CsvWorkerFailure) => {
       queue.push('failed' in m ? { failed: failure(m.failed) } : m);
       ping();
@@ -98,9 +99,10 @@ export function openBatchParts(work: BatchWork, opts: { threads?: boolean } = {}
         const ev = await pull();
         if (ev.job !== job) throw new EventdbError('INTERNAL', `seed batches of job ${ev.job} came while loading job ${job}`, 'this is a bug in eventdb: please report it');
         if (!('batch' in ev)) break;
+        yield decodeBatch(ev.batch);
+        // The loader is done with the batch (it asks for the next): its slot may be written again.
         Atomics.add(counters, 0, 1);
         Atomics.notify(counters, 0);
-        yield ev.batch;
       }
       next++;
     },

@@ -15,13 +15,41 @@ export const NUMBER = 1;
 export const TEXT = 2;
 export const BIGINT = 3;
 
+/**
+ * A batch as the writer leaves it: BoundBatch's arrays, and its text still as bytes (UTF-8; Latin-1
+ * when `wide` is false, all ASCII). Its arrays can be views of shared memory: another thread decodes
+ * it (decodeBatch) without anything copied on the way.
+ */
+export interface EncodedBatch {
+  rows: number;
+  width: number;
+  kinds: Uint8Array;
+  nums: Float64Array;
+  ends: Int32Array;
+  bytes: Uint8Array;
+  wide: boolean;
+}
+
+/** Where a batch's memory comes from: arrays for `n` values (`width × capacity`) and a buffer for its text (it grows past it if need be). */
+export type BatchArrays = (n: number) => { kinds: Uint8Array; nums: Float64Array; ends: Int32Array; bytes: Buffer };
+
+const freshArrays: BatchArrays = (n) => ({ kinds: new Uint8Array(n), nums: new Float64Array(n), ends: new Int32Array(n), bytes: Buffer.allocUnsafe(1 << 20) });
+
+/** The batch the engine binds: its text decoded into one string. */
+export function decodeBatch(e: EncodedBatch): BoundBatch {
+  const text = Buffer.from(e.bytes.buffer, e.bytes.byteOffset, e.bytes.byteLength).toString(e.wide ? 'utf8' : 'latin1');
+  return { rows: e.rows, width: e.width, kinds: e.kinds, nums: e.nums, ends: e.ends, text };
+}
+
 /** Appends rows (the values at `pick`, in that order) until `take()` hands the batch over. */
 export class BoundBatchWriter {
-  private kinds: Uint8Array;
-  private nums: Float64Array;
-  private ends: Int32Array;
-  /** The batch's text as UTF-8, reused from batch to batch; `end` counts its UTF-16 units. */
-  private bytes = Buffer.allocUnsafe(1 << 20);
+  private kinds: Uint8Array = new Uint8Array(0);
+  private nums: Float64Array = new Float64Array(0);
+  private ends: Int32Array = new Int32Array(0);
+  /** Whether the batch has its memory (asked for at its first row, so a slot is taken only when needed). */
+  private open = false;
+  /** The batch's text as UTF-8; `end` counts its UTF-16 units. */
+  private bytes: Buffer = Buffer.alloc(0);
   private at = 0;
   /** Whether a text of the batch is not ASCII (then its bytes are decoded as UTF-8, else as Latin-1: faster). */
   private wide = false;
@@ -33,19 +61,13 @@ export class BoundBatchWriter {
   constructor(
     private readonly width: number,
     private readonly capacity: number,
-  ) {
-    [this.kinds, this.nums, this.ends] = this.fresh();
-  }
-
-  private fresh(): [Uint8Array, Float64Array, Int32Array] {
-    const n = this.width * this.capacity;
-    return [new Uint8Array(n), new Float64Array(n), new Int32Array(n)];
-  }
+    private readonly arrays: BatchArrays = freshArrays,
+  ) {}
 
   /**
    * Appends a text: ASCII a byte at a time, the rest through the UTF-8 encoder. No string is kept
    * (kept, a batch's strings outlive the young generation and cost the collector more than the
-   * copy). Decoded at take(), the text has the same UTF-16 length (a lone surrogate becomes U+FFFD,
+   * copy). Decoded (decodeBatch), the text has the same UTF-16 length (a lone surrogate becomes U+FFFD,
    * as it does when bound as UTF-8).
    */
   private str(s: string, kind: number): void {
@@ -115,6 +137,10 @@ export class BoundBatchWriter {
   row(row: readonly unknown[], pick: readonly number[]): void {
     if (this.rows >= this.capacity) throw new Error('the batch is full');
     if (pick.length !== this.width) throw new Error(`a row of ${pick.length} values for ${this.width} columns`);
+    if (!this.open) {
+      ({ kinds: this.kinds, nums: this.nums, ends: this.ends, bytes: this.bytes } = this.arrays(this.width * this.capacity));
+      this.open = true;
+    }
     for (let i = 0; i < pick.length; i++) {
       const v = row[pick[i]!];
       switch (typeof v) {
@@ -146,18 +172,19 @@ export class BoundBatchWriter {
     this.rows++;
   }
 
-  /** The rows appended so far, as a batch whose buffers the writer no longer uses; starts a new one. */
-  take(): BoundBatch {
+  /** The rows appended so far, as a batch whose memory the writer no longer uses; starts a new one. */
+  take(): EncodedBatch {
     const n = this.rows * this.width;
-    const batch: BoundBatch = {
+    const batch: EncodedBatch = {
       rows: this.rows,
       width: this.width,
       kinds: this.kinds.subarray(0, n),
       nums: this.nums.subarray(0, n),
       ends: this.ends.subarray(0, n),
-      text: this.bytes.toString(this.wide ? 'utf8' : 'latin1', 0, this.at),
+      bytes: this.bytes.subarray(0, this.at),
+      wide: this.wide,
     };
-    [this.kinds, this.nums, this.ends] = this.fresh();
+    this.open = false;
     this.at = 0;
     this.wide = false;
     this.end = 0;

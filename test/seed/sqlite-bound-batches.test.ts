@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as src from '../../src/index.js';
 import type { BoundBatch, Connection } from '../../src/dialects/types.js';
-import { BoundBatchWriter, boundRow } from '../../src/seed/bound-batch.js';
+import { BoundBatchWriter, boundRow, decodeBatch } from '../../src/seed/bound-batch.js';
 import { shapeFor } from '../../src/seed/profiles.js';
 import { tableHashes } from './hash.js';
 
@@ -72,7 +72,7 @@ describe('bound batches (what the worker hands to the loading thread)', () => {
     const input = VALUES.map(([v]) => v);
     w.row(input, pick);
     w.row([...input].reverse(), pick);
-    const b = w.take();
+    const b = decodeBatch(w.take());
     expect(b).toMatchObject({ rows: 2, width: VALUES.length });
     expect(boundRow(b, 0)).toEqual(VALUES.map(([, out]) => out));
     expect(boundRow(b, 1)).toEqual(VALUES.map(([, out]) => out).reverse());
@@ -80,11 +80,11 @@ describe('bound batches (what the worker hands to the loading thread)', () => {
     // a picked subset, in the pick's order; the writer starts afresh after take()
     const two = new BoundBatchWriter(2, 2);
     two.row(input, [14, 2]);
-    const p = two.take();
+    const p = decodeBatch(two.take());
     expect(p).toMatchObject({ rows: 1, width: 2 });
     expect(boundRow(p, 0)).toEqual([VALUES[14]![1], VALUES[2]![1]]);
     two.row(['a', 1], [1, 0]);
-    const c = two.take();
+    const c = decodeBatch(two.take());
     expect(boundRow(c, 0)).toEqual([1, 'a']);
     expect(c.text).toBe('a');
   });
@@ -114,9 +114,9 @@ describe('bound batches (what the worker hands to the loading thread)', () => {
         const w = new BoundBatchWriter(all.length, 300);
         for (const row of made) {
           w.row(row, pick);
-          if (w.rows === 300) yield w.take();
+          if (w.rows === 300) yield decodeBatch(w.take());
         }
-        yield w.take();
+        yield decodeBatch(w.take());
       })();
       expect(await conn.bulkInsertBound!('b', all, bound)).toBe(700);
       const read = async (t: string) => (await sql.raw<Record<string, unknown>>(`select id, ${cols.map((c) => `typeof(${c}) as t_${c}, quote(${c}) as q_${c}`).join(', ')} from ${t} order by id`).execute(conn.db)).rows;
