@@ -15,7 +15,7 @@ import type { BatchWorkerData } from './batch-worker.js';
 import type { CsvWorkerFailure } from './csv-worker.js';
 
 /** Batches the worker may be ahead of the loader (each is a few MB at 8,192 rows). */
-const AHEAD = 6;
+const AHEAD = 3;
 
 export interface BatchParts {
   /** Job `job`'s batches, in order. Jobs are taken in the order given. */
