@@ -21,7 +21,8 @@ export function isoUtc(d: Date): string {
   if (ms === lastMs) return lastIso;
   if (!(ms >= 0 && ms <= MAX_4_DIGIT_YEAR)) return d.toISOString();
   const day = Math.floor(ms / DAY_MS);
-  const prefix = isoDayPrefix(day);
+  let prefix = dayPrefix.get(day); // isoDayPrefix, inlined: this is the bulk loaders' hot path
+  if (prefix === undefined) prefix = isoDayPrefix(day);
   let rem = ms - day * DAY_MS;
   const h = (rem / 3_600_000) | 0;
   rem -= h * 3_600_000;
