@@ -89,6 +89,27 @@ describe('bound batches (what the worker hands to the loading thread)', () => {
     expect(c.text).toBe('a');
   });
 
+  it('grow past the text buffer they are given (a slot of shared memory), and decode from shared memory', () => {
+    const shared = new SharedArrayBuffer(64); // room is checked at 3 bytes per UTF-16 unit
+    let asked = 0;
+    const w = new BoundBatchWriter(2, 4, (n) => {
+      asked++;
+      return { kinds: new Uint8Array(new SharedArrayBuffer(n)), nums: new Float64Array(new SharedArrayBuffer(n * 8)), ends: new Int32Array(new SharedArrayBuffer(n * 4)), bytes: Buffer.from(shared) };
+    });
+    expect(asked).toBe(0); // memory is taken at a batch's first row, not before
+    w.row(['short', 1], [0, 1]);
+    const small = w.take();
+    expect(small.bytes.buffer).toBe(shared);
+    expect(boundRow(decodeBatch(small), 0)).toEqual(['short', 1]);
+    const rows = [['a longer text than the slot holds', 2], ['ünïcødé past it ✓', new Date('2025-01-02T03:04:05.006Z')], ['x', null]];
+    for (const r of rows) w.row(r, [0, 1]);
+    const big = w.take();
+    expect(asked).toBe(2);
+    expect(big.bytes.buffer).not.toBe(shared);
+    const b = decodeBatch(big);
+    expect([0, 1, 2].map((r) => boundRow(b, r))).toEqual([['a longer text than the slot holds', 2], ['ünïcødé past it ✓', '2025-01-02T03:04:05.006Z'], ['x', null]]);
+  });
+
   it('refuse what cannot be bound: an invalid date, a byte array; and a row past the batch', () => {
     const w = new BoundBatchWriter(1, 1);
     expect(() => w.row([new Date(Number.NaN)], [0])).toThrow('Invalid time value');
