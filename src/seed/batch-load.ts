@@ -14,7 +14,7 @@ import { decodeBatch } from './bound-batch.js';
 import type { BatchWorkerData } from './batch-worker.js';
 import type { CsvWorkerFailure } from './csv-worker.js';
 
-/** Batches the worker may be ahead of the loader (each is a few MB at 8,192 rows). */
+/** Batches the worker may be ahead of the loader (each ~1 MB at 2,048 rows). */
 const AHEAD = 3;
 
 export interface BatchParts {

@@ -14,7 +14,7 @@ import { batchParts, type BatchWork } from './batch-parts.js';
 import type { CsvWorkerFailure } from './csv-worker.js';
 
 /** A slot's room for its batch's text (a batch with more text grows past it into memory of its own, copied when posted). */
-const TEXT_BYTES = 4 << 20;
+const TEXT_BYTES = 1 << 20;
 
 export interface BatchWorkerData extends BatchWork {
   counters: SharedArrayBuffer;

@@ -23,6 +23,12 @@ const DEFAULT_BATCH = 8_192;
  * less time collecting; issue 18).
  */
 const DUCKDB_BATCH = 2_048;
+/**
+ * SQLite's bound batches (Connection.bulkInsertBound): 2,048 rows. Each batch's text is one string on
+ * the loading thread, alive while the batch is bound; at 8,192 rows (0.5–2 MB) they outlived young
+ * collections and peak RSS grew with the rows (scale 20: 247 → 207 MB; scale 3 no slower).
+ */
+const BOUND_BATCH = 2_048;
 /** The tiers migration 0001 inserts; used only when the table is there but empty. */
 const DEFAULT_TIERS = [
   { code: 'platinum', name: 'Platinum', rank: 1, min_points: 1000, description: 'Early registration and priority waitlist' },
@@ -227,7 +233,7 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
   const loadThroughBatches = async (bulkInsertBound: NonNullable<Connection['bulkInsertBound']>, plan: Plan, gens: Record<string, TableGen>, present: Array<(typeof PLATFORM_ORDER)[number]>, mode: SeedResult['mode']): Promise<void> => {
     const jobs = present.map((t) => ({ table: t, gen: gens[t]!, ...kept(gens[t]!, live.get(t)!, notes) }));
     const { now: planNow, ...rest } = plan;
-    const parts = openBatchParts({ plan: { ...rest, nowMs: planNow.getTime() }, jobs: jobs.map((j) => ({ table: j.table, pick: j.pick })), batchRows: batchSize });
+    const parts = openBatchParts({ plan: { ...rest, nowMs: planNow.getTime() }, jobs: jobs.map((j) => ({ table: j.table, pick: j.pick })), batchRows: opts.batchSize ?? BOUND_BATCH });
     try {
       for (let j = 0; j < jobs.length; j++) {
         const { table, columns, gen } = jobs[j]!;
