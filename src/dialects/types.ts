@@ -159,6 +159,22 @@ export interface ConnectOptions {
   lockWaitMs?: number;
 }
 
+/**
+ * Rows of one table, values already in the form SQLite binds, laid out for a cheap hand-over between
+ * threads (src/seed/bound-batch.ts writes it; its buffers are transferred, not copied). Row-major:
+ * value `k` (row `k / width`, column `k % width`) is `kinds[k]`: 0 NULL, 1 the number `nums[k]`,
+ * 2 the text `text.slice(ends[k - 1] ?? 0, ends[k])`, 3 that text as a bigint's decimal digits.
+ * `ends[k]` is the end of value k's text in `text` (for a value that is not text, the previous end).
+ */
+export interface BoundBatch {
+  rows: number;
+  width: number;
+  kinds: Uint8Array;
+  nums: Float64Array;
+  ends: Int32Array;
+  text: string;
+}
+
 export interface BulkInsertOptions {
   /**
    * Load with the table's own triggers switched off for this load only (PostgreSQL: DISABLE TRIGGER
@@ -227,6 +243,14 @@ export interface Connection {
    * (EventdbError BULK_INSERT). Returns the number of rows inserted.
    */
   bulkLoadCsv?(table: string, columns: string[], files: AsyncIterable<string>): Promise<number>;
+  /**
+   * Present where the engine binds values one by one and the caller can hand them over ready to bind
+   * (SQLite: the seed's worker thread generates and encodes the rows, this thread only fills the
+   * statement's parameters). Loads BoundBatch batches (see there: timestamps as ISO 8601 UTC text,
+   * booleans as 1/0, objects as JSON), `columns` in batch order, with bulkInsert's options and
+   * contract: all rows or none (EventdbError BULK_INSERT); returns the number of rows inserted.
+   */
+  bulkInsertBound?(table: string, columns: string[], batches: AsyncIterable<BoundBatch>, opts?: BulkInsertOptions): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -3,41 +3,9 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { EventdbError, messageOf } from '../../errors.js';
 import { qualifiedName, quoteIdent } from '../quote.js';
 import type { BulkInsertOptions } from '../types.js';
+import { isoUtc } from '../../iso-utc.js';
 
-
-const P2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
-const P3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
-const DAY_MS = 86_400_000;
-const MAX_4_DIGIT_YEAR = 253_402_300_799_999;
-const dayPrefix = new Map<number, string>();
-let lastMs = NaN;
-let lastIso = '';
-
-/**
- * `Date#toISOString()`, about five times faster for bulk loads: the `YYYY-MM-DDT` prefix is cached
- * per day and the time of day built from lookup tables (bulk rows share days, and often the instant).
- */
-export function isoUtc(d: Date): string {
-  const ms = d.getTime();
-  if (ms === lastMs) return lastIso;
-  if (!(ms >= 0 && ms <= MAX_4_DIGIT_YEAR)) return d.toISOString();
-  const day = Math.floor(ms / DAY_MS);
-  let prefix = dayPrefix.get(day);
-  if (prefix === undefined) {
-    if (dayPrefix.size >= 8192) dayPrefix.clear();
-    prefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
-    dayPrefix.set(day, prefix);
-  }
-  let rem = ms - day * DAY_MS;
-  const h = (rem / 3_600_000) | 0;
-  rem -= h * 3_600_000;
-  const m = (rem / 60_000) | 0;
-  rem -= m * 60_000;
-  const sec = (rem / 1000) | 0;
-  lastMs = ms;
-  lastIso = `${prefix}${P2[h]}:${P2[m]}:${P2[sec]}.${P3[rem - sec * 1000]}Z`;
-  return lastIso;
-}
+export { isoUtc };
 
 const ESCAPES = /[\\\t\n\r]/g;
 const escapeChar = (c: string) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r');

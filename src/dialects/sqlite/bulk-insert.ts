@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import { EventdbError, messageOf } from '../../errors.js';
 import { qualifiedName, quoteIdent } from '../quote.js';
-import type { BulkInsertOptions } from '../types.js';
-import { isoUtc } from '../postgres/bulk-insert.js';
+import type { BoundBatch, BulkInsertOptions } from '../types.js';
+import { isoUtc } from '../../iso-utc.js';
 
 /** SQLite's default limit on bound parameters per statement (3.32+). */
 const MAX_PARAMS = 32_766;
@@ -51,6 +51,22 @@ function sqliteValue(v: unknown): unknown {
   return v;
 }
 
+/** The multi-row INSERT statements for `columns`, one per row count, prepared as they are first needed. */
+function statements(raw: Database.Database, table: string, columns: string[]): { perStatement: number; statementFor: (n: number) => Database.Statement } {
+  const width = columns.length;
+  if (width === 0) throw new EventdbError('BULK_INSERT', `no columns given for ${table}`, 'name at least one column');
+  const perStatement = Math.max(1, Math.min(ROWS_PER_STATEMENT, Math.floor(MAX_PARAMS / width)));
+  const head = `INSERT INTO ${qualifiedName(table)} (${columns.map(quoteIdent).join(', ')}) VALUES `;
+  const tuple = `(${new Array(width).fill('?').join(', ')})`;
+  const prepared = new Map<number, Database.Statement>();
+  const statementFor = (n: number) => {
+    let s = prepared.get(n);
+    if (!s) prepared.set(n, (s = raw.prepare(head + new Array(n).fill(tuple).join(', '))));
+    return s;
+  };
+  return { perStatement, statementFor };
+}
+
 /**
  * Prepared multi-row INSERTs in one transaction on the better-sqlite3 handle: the load commits or
  * rolls back whole (inside a caller's open transaction the rows join it instead). Values are bound,
@@ -58,18 +74,8 @@ function sqliteValue(v: unknown): unknown {
  */
 export async function bulkInsertSqlite(raw: Database.Database, table: string, columns: string[], rows: AsyncIterable<unknown[][]>, opts: BulkInsertOptions = {}): Promise<number> {
   const width = columns.length;
-  if (width === 0) throw new EventdbError('BULK_INSERT', `no columns given for ${table}`, 'name at least one column');
-  const perStatement = Math.max(1, Math.min(ROWS_PER_STATEMENT, Math.floor(MAX_PARAMS / width)));
-  const head = `INSERT INTO ${qualifiedName(table)} (${columns.map(quoteIdent).join(', ')}) VALUES `;
-  const tuple = `(${new Array(width).fill('?').join(', ')})`;
-  const statements = new Map<number, Database.Statement>();
-  const statementFor = (n: number) => {
-    let s = statements.get(n);
-    if (!s) statements.set(n, (s = raw.prepare(head + new Array(n).fill(tuple).join(', '))));
-    return s;
-  };
+  const { perStatement, statementFor } = statements(raw, table, columns);
   const params: unknown[] = new Array(perStatement * width);
-  let total = 0;
   const insert = (batch: unknown[][]) => {
     for (let start = 0; start < batch.length; start += perStatement) {
       const n = Math.min(perStatement, batch.length - start);
@@ -83,6 +89,60 @@ export async function bulkInsertSqlite(raw: Database.Database, table: string, co
       statementFor(n).run(p);
     }
   };
+  return load(raw, table, opts, async () => {
+    let total = 0;
+    for await (const batch of rows) {
+      if (!batch.length) continue;
+      insert(batch);
+      total += batch.length;
+    }
+    return total;
+  });
+}
+
+/**
+ * bulkInsertSqlite for rows handed over ready to bind (Connection.bulkInsertBound): this thread only
+ * takes each value out of the batch into the statement's parameters (a number as it is, a text as a
+ * slice of the batch's one string).
+ */
+export async function bulkInsertBoundSqlite(raw: Database.Database, table: string, columns: string[], batches: AsyncIterable<BoundBatch>, opts: BulkInsertOptions = {}): Promise<number> {
+  const width = columns.length;
+  const { perStatement, statementFor } = statements(raw, table, columns);
+  const params: unknown[] = new Array(perStatement * width);
+  const insert = (b: BoundBatch) => {
+    if (b.width !== width) throw new EventdbError('BULK_INSERT', `a row for ${table} has ${b.width} values for ${width} columns`, 'give one value per column, in the order of the column list');
+    const { kinds, nums, ends, text } = b;
+    let k = 0;
+    let from = 0;
+    for (let start = 0; start < b.rows; start += perStatement) {
+      const n = Math.min(perStatement, b.rows - start);
+      const p = n === perStatement ? params : new Array(n * width);
+      for (let j = 0; j < n * width; j++, k++) {
+        const to = ends[k]!;
+        const kind = kinds[k];
+        p[j] = kind === 1 ? nums[k] : kind === 2 ? text.slice(from, to) : kind === 3 ? BigInt(text.slice(from, to)) : null;
+        from = to;
+      }
+      statementFor(n).run(p);
+    }
+  };
+  return load(raw, table, opts, async () => {
+    let total = 0;
+    for await (const batch of batches) {
+      if (!batch.rows) continue;
+      insert(batch);
+      total += batch.rows;
+    }
+    return total;
+  });
+}
+
+/**
+ * One load's transaction around `fill` (which inserts the rows and returns how many): triggers
+ * dropped for it and indexes rebuilt after it when asked, a larger page cache, the rollback journal
+ * for a load into an empty table; commits, or rolls back and throws BULK_INSERT.
+ */
+async function load(raw: Database.Database, table: string, opts: BulkInsertOptions, fill: () => Promise<number>): Promise<number> {
   // Inside a caller's transaction, the caller commits; otherwise we open and commit our own.
   const outer = raw.inTransaction;
   // SQLite cannot switch a trigger off: drop the table's triggers inside the load's transaction and
@@ -103,11 +163,7 @@ export async function bulkInsertSqlite(raw: Database.Database, table: string, co
     if (!outer) raw.exec('BEGIN');
     for (const t of triggers) raw.exec(`DROP TRIGGER ${quoteIdent(t.name)}`);
     for (const i of indexes) raw.exec(`DROP INDEX ${quoteIdent(i.name)}`);
-    for await (const batch of rows) {
-      if (!batch.length) continue;
-      insert(batch);
-      total += batch.length;
-    }
+    const total = await fill();
     for (const i of indexes) raw.exec(i.sql);
     for (const t of triggers) raw.exec(t.sql);
     if (!outer) raw.exec('COMMIT');

@@ -7,7 +7,7 @@ import { checkDatabaseFile, readOnlyError } from '../file-checks.js';
 import { fileLockStatus, lockFilePath, withFileLock, withMemoryLock } from '../file-lock.js';
 import type { Capabilities, Connection, ConnectOptions, Dialect } from '../types.js';
 import { introspectSqlite } from './introspect.js';
-import { bulkInsertSqlite } from './bulk-insert.js';
+import { bulkInsertBoundSqlite, bulkInsertSqlite } from './bulk-insert.js';
 import { sqliteMigrationMembers } from './migration-members.js'; // migrations and seed
 // core operations: health, risk sizes, capture
 import { sqliteTableSizes } from './table-sizes.js';
@@ -92,6 +92,7 @@ export async function connectSqlite(config: ResolvedConfig, opts: ConnectOptions
     },
     introspect: async () => introspectSqlite(raw),
     bulkInsert: (table, columns, rows, opts) => bulkInsertSqlite(raw, table, columns, rows, opts),
+    bulkInsertBound: (table, columns, batches, opts) => bulkInsertBoundSqlite(raw, table, columns, batches, opts),
     ...sqliteMigrationMembers(db, (text) => void raw.exec(text)), // migrations and seed
     // --- core operations: health, risk sizes, capture ---
     tableSizes: () => sqliteTableSizes(db),
