@@ -9,6 +9,21 @@ const DAY_MS = 86_400_000;
 /** 9999-12-31T23:59:59.999Z: the last instant written as `YYYY-MM-DDTHH:MM:SS.mmmZ` (from 1970 on). */
 export const MAX_4_DIGIT_YEAR = 253_402_300_799_999;
 const dayPrefix = new Map<number, string>();
+/** splitClock's result: hours, minutes, seconds, milliseconds (one scratch array, no allocation per call). */
+export const CLOCK = new Int32Array(4);
+
+/** Milliseconds into a day → CLOCK. */
+export function splitClock(msOfDay: number): void {
+  const h = (msOfDay / 3_600_000) | 0;
+  let rem = msOfDay - h * 3_600_000;
+  const m = (rem / 60_000) | 0;
+  rem -= m * 60_000;
+  const sec = (rem / 1000) | 0;
+  CLOCK[0] = h;
+  CLOCK[1] = m;
+  CLOCK[2] = sec;
+  CLOCK[3] = rem - sec * 1000;
+}
 let lastMs = NaN;
 let lastIso = '';
 
@@ -23,14 +38,9 @@ export function isoUtc(d: Date): string {
   const day = Math.floor(ms / DAY_MS);
   let prefix = dayPrefix.get(day); // isoDayPrefix, inlined: this is the bulk loaders' hot path
   if (prefix === undefined) prefix = isoDayPrefix(day);
-  let rem = ms - day * DAY_MS;
-  const h = (rem / 3_600_000) | 0;
-  rem -= h * 3_600_000;
-  const m = (rem / 60_000) | 0;
-  rem -= m * 60_000;
-  const sec = (rem / 1000) | 0;
+  splitClock(ms - day * DAY_MS);
   lastMs = ms;
-  lastIso = `${prefix}${P2[h]}:${P2[m]}:${P2[sec]}.${P3[rem - sec * 1000]}Z`;
+  lastIso = `${prefix}${P2[CLOCK[0]!]}:${P2[CLOCK[1]!]}:${P2[CLOCK[2]!]}.${P3[CLOCK[3]!]}Z`;
   return lastIso;
 }
 

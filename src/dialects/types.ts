@@ -161,7 +161,7 @@ export interface ConnectOptions {
 
 /**
  * Rows of one table, values already in the form SQLite binds, laid out for a cheap hand-over between
- * threads (src/seed/bound-batch.ts writes it; its buffers are transferred, not copied). Row-major:
+ * threads (src/seed/bound-batch.ts writes it into shared-memory slots reused batch after batch). Row-major:
  * value `k` (row `k / width`, column `k % width`) is `kinds[k]`: 0 NULL, 1 the number `nums[k]`,
  * 2 the text `text.slice(ends[k - 1] ?? 0, ends[k])`, 3 that text as a bigint's decimal digits.
  * `ends[k]` is the end of value k's text in `text` (for a value that is not text, the previous end).

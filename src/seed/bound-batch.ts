@@ -6,7 +6,8 @@
  * (bound as an integer), another object → its JSON. A byte array (BLOB) has no encoding: it throws.
  */
 import type { BoundBatch } from '../dialects/types.js';
-import { isoDayPrefix, isoUtc, MAX_4_DIGIT_YEAR } from '../iso-utc.js';
+import { withRoom } from './grow.js';
+import { CLOCK, isoDayPrefix, isoUtc, MAX_4_DIGIT_YEAR, splitClock } from '../iso-utc.js';
 
 const DAY_MS = 86_400_000;
 
@@ -91,10 +92,7 @@ export class BoundBatchWriter {
   }
 
   private room(n: number): void {
-    if (this.bytes.length - this.at >= n) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.at + n));
-    this.bytes.copy(bigger, 0, 0, this.at);
-    this.bytes = bigger;
+    this.bytes = withRoom(this.bytes, this.at, n);
   }
 
   /** A Date as isoUtc's text, its bytes written directly (no string made); outside years 1970–9999 through isoUtc. */
@@ -107,13 +105,11 @@ export class BoundBatchWriter {
     const day = Math.floor(ms / DAY_MS);
     const prefix = isoDayPrefix(day);
     for (let i = 0; i < 11; i++) buf[at++] = prefix.charCodeAt(i);
-    let rem = ms - day * DAY_MS;
-    const h = (rem / 3_600_000) | 0;
-    rem -= h * 3_600_000;
-    const m = (rem / 60_000) | 0;
-    rem -= m * 60_000;
-    const sec = (rem / 1000) | 0;
-    rem -= sec * 1000;
+    splitClock(ms - day * DAY_MS);
+    const h = CLOCK[0]!;
+    const m = CLOCK[1]!;
+    const sec = CLOCK[2]!;
+    const rem = CLOCK[3]!;
     buf[at++] = 48 + ((h / 10) | 0);
     buf[at++] = 48 + (h % 10);
     buf[at++] = 58;

@@ -6,6 +6,7 @@
  * which the engine reads into its timestamp column (a number is ~10× cheaper to print than ISO 8601).
  */
 import { EventdbError } from '../errors.js';
+import { withRoom } from './grow.js';
 
 /** 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: the years every engine parses. */
 const MIN_MS = -62_135_596_800_000;
@@ -86,10 +87,7 @@ export class CsvBuffer {
   }
 
   private room(n: number): void {
-    if (this.buf.length - this.length >= n) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + n));
-    this.buf.copy(bigger, 0, 0, this.length);
-    this.buf = bigger;
+    this.buf = withRoom(this.buf, this.length, n);
   }
 
   private field(v: unknown): void {
