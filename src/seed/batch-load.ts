@@ -4,15 +4,13 @@
  * loader asks), handed to the engine table by table. The worker stays a few batches ahead, so memory
  * does not grow with the rows.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BoundBatch } from '../dialects/types.js';
 import { EventdbError, isErrorCode } from '../errors.js';
 import { batchParts, type BatchEvent, type BatchWork } from './batch-parts.js';
 import { decodeBatch } from './bound-batch.js';
 import type { BatchWorkerData } from './batch-worker.js';
-import type { CsvWorkerFailure } from './csv-worker.js';
+import { workerFile, type WorkerFailure } from './worker-thread.js';
 
 /** Batches the worker may be ahead of the loader (each ~1 MB at 2,048 rows). */
 const AHEAD = 3;
@@ -26,26 +24,17 @@ export interface BatchParts {
   readonly threaded: boolean;
 }
 
-/** The worker's file: beside this module (dist/seed/), or above the CLI bundle's chunk that holds it (dist/cli/). */
-function workerFile(): URL | undefined {
-  for (const rel of ['./batch-worker.js', '../batch-worker.js']) {
-    const url = new URL(rel, import.meta.url);
-    if (url.protocol === 'file:' && existsSync(fileURLToPath(url))) return url;
-  }
-  return undefined;
-}
-
 /**
  * What the worker's failure becomes on this thread: its EventdbError as it was, or an Error with its
  * message, which the engine's loader reports as it reports a generator's error on this thread.
  */
-function failure(f: CsvWorkerFailure['failed']): Error {
+function failure(f: WorkerFailure['failed']): Error {
   if (f.code && isErrorCode(f.code)) return new EventdbError(f.code, f.message, f.hint ?? 'this is a bug in eventdb: please report it');
   return new Error(f.message);
 }
 
 export function openBatchParts(work: BatchWork, opts: { threads?: boolean } = {}): BatchParts {
-  const file = opts.threads === false ? undefined : workerFile();
+  const file = opts.threads === false ? undefined : workerFile('batch-worker');
   const counters = new Int32Array(new SharedArrayBuffer(8));
   /** Events not yet taken, in the worker's order (the loader takes the jobs in that order too). */
   const queue: Array<BatchEvent | { failed: Error }> = [];
@@ -60,7 +49,7 @@ export function openBatchParts(work: BatchWork, opts: { threads?: boolean } = {}
   if (file) {
     const data: BatchWorkerData & { eventdbSeedBatches: true } = { ...work, counters: counters.buffer as SharedArrayBuffer, ahead: AHEAD, eventdbSeedBatches: true };
     worker = new Worker(file, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
-    worker.on('message', (m: BatchEvent | CsvWorkerFailure) => {
+    worker.on('message', (m: BatchEvent | WorkerFailure) => {
       queue.push('failed' in m ? { failed: failure(m.failed) } : m);
       ping();
     });

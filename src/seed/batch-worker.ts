@@ -11,7 +11,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BatchArrays } from './bound-batch.js';
 import { batchParts, type BatchWork } from './batch-parts.js';
-import type { CsvWorkerFailure } from './csv-worker.js';
+import { postAhead } from './worker-thread.js';
 
 /** A slot's room for its batch's text (a batch with more text grows past it into memory of its own, copied when posted). */
 const TEXT_BYTES = 1 << 20;
@@ -23,7 +23,6 @@ export interface BatchWorkerData extends BatchWork {
 
 function run(data: BatchWorkerData): void {
   const counters = new Int32Array(data.counters);
-  let produced = 0;
   const making = { table: '' };
   const slotValues = Math.max(1, ...data.jobs.map((j) => j.pick.length)) * data.batchRows;
   const ring = Array.from({ length: data.ahead }, () => ({ kinds: new SharedArrayBuffer(slotValues), nums: new SharedArrayBuffer(slotValues * 8), ends: new SharedArrayBuffer(slotValues * 4), bytes: new SharedArrayBuffer(TEXT_BYTES) }));
@@ -32,21 +31,8 @@ function run(data: BatchWorkerData): void {
     const r = ring[slot++ % ring.length]!;
     return { kinds: new Uint8Array(r.kinds, 0, n), nums: new Float64Array(r.nums, 0, n), ends: new Int32Array(r.ends, 0, n), bytes: Buffer.from(r.bytes) };
   };
-  try {
-    for (const ev of batchParts(data, making, arrays)) {
-      if (Atomics.load(counters, 1)) return;
-      parentPort!.postMessage(ev); // the arrays are views of shared memory: not copied
-      if (!('batch' in ev)) continue;
-      produced++;
-      for (let done = Atomics.load(counters, 0); produced - done >= data.ahead && !Atomics.load(counters, 1); done = Atomics.load(counters, 0)) {
-        Atomics.wait(counters, 0, done);
-      }
-    }
-  } catch (e) {
-    const x = e as { code?: unknown; message?: unknown; hint?: unknown };
-    const failure: CsvWorkerFailure = { failed: { code: typeof x?.code === 'string' ? x.code : undefined, message: String(x?.message ?? e), hint: typeof x?.hint === 'string' ? x.hint : undefined, table: making.table } };
-    parentPort!.postMessage(failure);
-  }
+  // the arrays are views of shared memory: posted, not copied
+  postAhead(batchParts(data, making, arrays), (ev) => 'batch' in ev, counters, data.ahead, making);
 }
 
 if (parentPort && (workerData as { eventdbSeedBatches?: boolean } | null)?.eventdbSeedBatches) run(workerData as BatchWorkerData);

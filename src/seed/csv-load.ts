@@ -4,14 +4,14 @@
  * to the engine table by table. A file is deleted once the engine is done with it; the folder is
  * removed by `close()`, on success and on failure.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { EventdbError, isErrorCode } from '../errors.js';
 import { csvParts, type CsvEvent, type CsvWork } from './csv-parts.js';
-import type { CsvWorkerData, CsvWorkerFailure } from './csv-worker.js';
+import type { CsvWorkerData } from './csv-worker.js';
+import { workerFile, type WorkerFailure } from './worker-thread.js';
 
 /** Files the writer may be ahead of the loader (bounds the disk and memory in use). */
 const AHEAD = 32;
@@ -29,19 +29,7 @@ export interface CsvParts {
   readonly threaded: boolean;
 }
 
-/**
- * The worker's file: beside this module (dist/seed/), or above the CLI bundle's chunk that holds it
- * (dist/cli/csv-worker.js); none when this module runs from its TypeScript source.
- */
-function workerFile(): URL | undefined {
-  for (const rel of ['./csv-worker.js', '../csv-worker.js']) {
-    const url = new URL(rel, import.meta.url);
-    if (url.protocol === 'file:' && existsSync(fileURLToPath(url))) return url;
-  }
-  return undefined;
-}
-
-function failure(f: CsvWorkerFailure['failed'], fallback: string): EventdbError {
+function failure(f: WorkerFailure['failed'], fallback: string): EventdbError {
   const table = f.table || fallback;
   const code = f.code && isErrorCode(f.code) ? f.code : 'BULK_INSERT';
   return new EventdbError(code, f.code ? f.message : `generating rows for ${table} failed: ${f.message}`, f.hint ?? 'nothing of that table was loaded; this is a bug in eventdb: please report it');
@@ -50,7 +38,7 @@ function failure(f: CsvWorkerFailure['failed'], fallback: string): EventdbError 
 export function openCsvParts(work: Omit<CsvWork, 'dir'>, opts: { tmpRoot?: string; threads?: boolean } = {}): CsvParts {
   const dir = mkdtempSync(join(opts.tmpRoot ?? tmpdir(), 'eventdb-seed-'));
   const full: CsvWork = { ...work, dir };
-  const file = opts.threads === false ? undefined : workerFile();
+  const file = opts.threads === false ? undefined : workerFile('csv-worker');
   const counters = new Int32Array(new SharedArrayBuffer(8));
   /** Per job, its events not yet taken (lanes load side by side, each takes its own jobs' files). */
   const queues = work.jobs.map((): CsvEvent[] => []);
@@ -68,7 +56,7 @@ export function openCsvParts(work: Omit<CsvWork, 'dir'>, opts: { tmpRoot?: strin
     // A small young generation: the worker's garbage (rows, lines) dies within a row, and V8's default
     // semi-spaces cost ~45 MB of peak RSS (load --scale 3: 361–364 → 312–317 MB, no slower).
     worker = new Worker(file, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
-    worker.on('message', (m: CsvEvent | CsvWorkerFailure) => {
+    worker.on('message', (m: CsvEvent | WorkerFailure) => {
       if ('failed' in m) error ??= failure(m.failed, writing.table);
       else queues[m.job]!.push(m);
       ping();

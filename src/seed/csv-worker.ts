@@ -6,36 +6,16 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { csvParts, type CsvWork } from './csv-parts.js';
+import { postAhead } from './worker-thread.js';
 
 export interface CsvWorkerData extends CsvWork {
   counters: SharedArrayBuffer;
   ahead: number;
 }
 
-/** What the worker posts when it fails: the error's code, message and hint, for the loading thread to throw. */
-export interface CsvWorkerFailure {
-  failed: { code?: string; message: string; hint?: string; table?: string };
-}
-
 function run(data: CsvWorkerData): void {
-  const counters = new Int32Array(data.counters);
-  let produced = 0;
   const writing = { table: '' };
-  try {
-    for (const ev of csvParts(data, writing)) {
-      if (Atomics.load(counters, 1)) return;
-      parentPort!.postMessage(ev);
-      if (!('file' in ev)) continue;
-      produced++;
-      for (let done = Atomics.load(counters, 0); produced - done >= data.ahead && !Atomics.load(counters, 1); done = Atomics.load(counters, 0)) {
-        Atomics.wait(counters, 0, done);
-      }
-    }
-  } catch (e) {
-    const x = e as { code?: unknown; message?: unknown; hint?: unknown };
-    const failure: CsvWorkerFailure = { failed: { code: typeof x?.code === 'string' ? x.code : undefined, message: String(x?.message ?? e), hint: typeof x?.hint === 'string' ? x.hint : undefined, table: writing.table } };
-    parentPort!.postMessage(failure);
-  }
+  postAhead(csvParts(data, writing), (ev) => 'file' in ev, new Int32Array(data.counters), data.ahead, writing);
 }
 
 if (parentPort && (workerData as { eventdbSeedCsv?: boolean } | null)?.eventdbSeedCsv) run(workerData as CsvWorkerData);
