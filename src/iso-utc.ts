@@ -9,6 +9,8 @@ const DAY_MS = 86_400_000;
 /** 9999-12-31T23:59:59.999Z: the last instant written as `YYYY-MM-DDTHH:MM:SS.mmmZ` (from 1970 on). */
 export const MAX_4_DIGIT_YEAR = 253_402_300_799_999;
 const dayPrefix = new Map<number, string>();
+let lastMs = NaN;
+let lastIso = '';
 /** splitClock's result: hours, minutes, seconds, milliseconds (one scratch array, no allocation per call). */
 export const CLOCK = new Int32Array(4);
 
@@ -24,8 +26,6 @@ export function splitClock(msOfDay: number): void {
   CLOCK[2] = sec;
   CLOCK[3] = rem - sec * 1000;
 }
-let lastMs = NaN;
-let lastIso = '';
 
 /**
  * `Date#toISOString()`, about five times faster for bulk loads: the `YYYY-MM-DDT` prefix is cached
@@ -43,7 +43,6 @@ export function isoUtc(d: Date): string {
   lastIso = `${prefix}${P2[CLOCK[0]!]}:${P2[CLOCK[1]!]}:${P2[CLOCK[2]!]}.${P3[CLOCK[3]!]}Z`;
   return lastIso;
 }
-
 
 /** `YYYY-MM-DDT` of day `day` (days since 1970-01-01), cached. */
 export function isoDayPrefix(day: number): string {

@@ -5,8 +5,6 @@ import { qualifiedName, quoteIdent } from '../quote.js';
 import type { BulkInsertOptions } from '../types.js';
 import { isoUtc } from '../../iso-utc.js';
 
-export { isoUtc };
-
 const ESCAPES = /[\\\t\n\r]/g;
 const escapeChar = (c: string) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r');
 
