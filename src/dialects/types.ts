@@ -284,9 +284,10 @@ export interface Connection {
   setBusyTimeout?(ms: number): Promise<void>;
   /**
    * Every function name visible in the database (lower case) → the most volatile of its overloads:
-   * 'i' immutable < 's' stable < 'v' volatile. Absent: unknown (engines without stored functions).
+   * 'i' immutable < 's' stable < 'v' volatile. `names` (lower case): only those names are looked up.
+   * Absent: unknown (engines without stored functions).
    */
-  functionVolatility?(): Promise<Map<string, 'i' | 's' | 'v'>>;
+  functionVolatility?(names?: readonly string[]): Promise<Map<string, 'i' | 's' | 'v'>>;
   /**
    * A new empty database beside this one on the same server, for the drift check: its config and a
    * drop that removes it. Throws the engine's error when it cannot be created (e.g. no CREATEDB).

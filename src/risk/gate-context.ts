@@ -1,7 +1,7 @@
 import { readsSqliteGrammar } from '../dialects/registry.js';
 import type { Engine } from '../config/url.js';
 import type { Connection } from '../dialects/types.js';
-import { functionVolatility } from './function-volatility.js';
+import { candidateFunctionNames, functionVolatility } from './function-volatility.js';
 import { parsePgMany, type PgParsed } from './pg-batch.js';
 import { tableSizes } from './table-sizes.js';
 import type { RiskContext } from './types.js';
@@ -76,9 +76,14 @@ export async function readGateContext(steps: readonly GateStep[], opts: GateOpti
   let live: RiskContext['live'];
   let volatility: RiskContext['functionVolatility'];
   if (opts.conn) {
-    sizes = await tableSizes(opts.conn);
+    const sizing = tableSizes(opts.conn);
+    sizing.catch(() => undefined); // awaited below; not unhandled while the words are gathered
+    // The words that may name functions are gathered while the first read is on its way (setImmediate:
+    // after the query was written), so that pg_proc is read for those names only.
+    const names = await new Promise<string[] | undefined>((resolve) => setImmediate(() => resolve(candidateFunctionNames(steps.flatMap((s) => s.statements)))));
+    sizes = await sizing;
     live = await opts.conn.introspect().catch(() => undefined);
-    volatility = await functionVolatility(opts.conn).catch(() => undefined);
+    volatility = await functionVolatility(opts.conn, names).catch(() => undefined);
   }
   await parsers;
   const ctx: RiskContext = { engine, tableSizes: sizes, live, assumeSmall: opts.assumeSmall, expected: opts.expected, functionVolatility: volatility };

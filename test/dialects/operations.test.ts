@@ -93,6 +93,8 @@ describeEngines('core operations', (fx) => {
         expect(v.get('now')).toBe('s');
         expect(v.get('random')).toBe('v');
         expect(v.get('lower')).toBe('i');
+        // Only the names asked for (the risk gate asks for the words of its plan).
+        expect(await conn.functionVolatility!(['now', 'random', 'no_such_function'])).toEqual(new Map([['now', 's'], ['random', 'v']]));
       } else {
         expect(conn.functionVolatility).toBeUndefined();
       }

@@ -201,7 +201,7 @@ export async function connectPglite(config: ResolvedConfig, opts: ConnectOptions
     // --- core operations: health, risk sizes, capture ---
     tableSizes: () => postgresTableSizes(db),
     vitals: (o) => postgresVitals(db, o),
-    functionVolatility: () => postgresFunctionVolatility(db),
+    functionVolatility: (names) => postgresFunctionVolatility(db, names),
     exclusive: (fn) => session.run(fn),
     async hold() {
       const lite = await session.instance();

@@ -84,7 +84,7 @@ export async function connectPostgres(config: ResolvedConfig): Promise<Connectio
     // --- core operations: health, risk sizes, capture ---
     tableSizes: () => postgresTableSizes(db),
     vitals: (o) => postgresVitals(db, o),
-    functionVolatility: () => postgresFunctionVolatility(db),
+    functionVolatility: (names) => postgresFunctionVolatility(db, names),
     createScratchDatabase: (c) => createPostgresScratch(db, c),
     async close() {
       await db.destroy();
