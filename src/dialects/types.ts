@@ -157,6 +157,11 @@ export interface ConnectOptions {
   readOnly?: boolean;
   /** File engines that allow one process at a time (DuckDB, PGlite): how long to wait for it. */
   lockWaitMs?: number;
+  /**
+   * The caller takes a lock (Connection.withLock) next: a database server opens the lock's own
+   * session alongside the first one instead of after it. Ignored where locks need no session.
+   */
+  lockSession?: boolean;
 }
 
 /**

@@ -38,7 +38,7 @@ export function registerMigrateAdmin(migrate: Command): void {
       action<MigrateFlags>(async ({ out, config }) => {
         const cfg = await config();
         const { validateMigrations } = await import('../../migrations/index.js');
-        const r = await withConnection(cfg, undefined, (conn) => validateMigrations(conn, cfg, cfg.database.engine), true);
+        const r = await withConnection(cfg, undefined, (conn) => validateMigrations(conn, cfg, cfg.database.engine), { existingOnly: true });
         const ok = r.problems.length === 0;
         out.result(ok, { problems: r.problems, warnings: r.warnings, migrations: r.migrations }, () => {
           for (const p of r.problems) out.line(`${out.marker('fail')} ${p.message}\n       ${p.hint}`);
@@ -59,7 +59,7 @@ export function registerMigrateAdmin(migrate: Command): void {
         const cfg = await config();
         const lockMs = lockTimeoutMs(opts.lockTimeout);
         const { baseline } = await import('../../migrations/index.js');
-        const r = await withConnection(cfg, lockMs, (conn) => baseline(conn!, cfg, { to: opts.to, lockTimeoutMs: lockMs }));
+        const r = await withConnection(cfg, lockMs, (conn) => baseline(conn!, cfg, { to: opts.to, lockTimeoutMs: lockMs }), { locks: true });
         out.result(true, r, () => out.line(r.baselined.length ? `marked ${r.baselined.length} migration(s) as applied without running them: ${r.baselined.join(', ')}` : `nothing to baseline: everything up to ${opts.to} is applied`));
       }, migrationsFlag),
     );
@@ -74,7 +74,7 @@ export function registerMigrateAdmin(migrate: Command): void {
         if (!opts.yes) throw new EventdbError('CONFIRM_REQUIRED', 'repair rewrites recorded checksums and clears failed attempts; it needs --yes', 'review `eventdb migrate validate`, then run `eventdb migrate repair --yes`');
         const lockMs = lockTimeoutMs(opts.lockTimeout);
         const { repair } = await import('../../migrations/index.js');
-        const r = await withConnection(cfg, lockMs, (conn) => repair(conn!, cfg, { lockTimeoutMs: lockMs }));
+        const r = await withConnection(cfg, lockMs, (conn) => repair(conn!, cfg, { lockTimeoutMs: lockMs }), { locks: true });
         out.result(true, { ...r }, () => {
           for (const u of r.updated) out.line(`${out.marker('ok')} ${u.id}: checksum ${u.from.slice(0, 12)} → ${u.to.slice(0, 12)}`);
           out.line(`repaired ${r.updated.length} checksum(s); cleared ${r.clearedFailedAttempts} failed attempt(s)`);
@@ -91,7 +91,7 @@ export function registerMigrateAdmin(migrate: Command): void {
         if (!['text', 'mermaid', 'dot'].includes(opts.format)) throw new EventdbError('USAGE', `unknown graph format "${opts.format}"`, 'use --format text, mermaid or dot');
         const cfg = await config();
         const { migrationGraph } = await import('../../migrations/index.js');
-        const r = await withConnection(cfg, undefined, (conn) => migrationGraph(cfg, cfg.database.engine, opts.format as 'text', conn), true);
+        const r = await withConnection(cfg, undefined, (conn) => migrationGraph(cfg, cfg.database.engine, opts.format as 'text', conn), { existingOnly: true });
         out.result(true, { format: opts.format, graph: r.graph, nodes: r.nodes }, () => out.line(r.graph));
       }, migrationsFlag),
     );
@@ -110,7 +110,7 @@ export function registerMigrateAdmin(migrate: Command): void {
         const { resetMigrations } = await import('../../migrations/index.js');
         let r;
         try {
-          r = await withConnection(cfg, lockMs, (conn) => resetMigrations(conn!, cfg, { lockTimeoutMs: lockMs, force: opts.force }));
+          r = await withConnection(cfg, lockMs, (conn) => resetMigrations(conn!, cfg, { lockTimeoutMs: lockMs, force: opts.force }), { locks: true });
         } catch (e) {
           return renderFailure(ctx, e, 'rolledBack');
         }

@@ -62,13 +62,14 @@ export function positiveInt(v: string | undefined, what: string): number | undef
  * file, so opening waits as long as the migration lock would. `existingOnly`: a file database that
  * does not exist yet is not created (reading commands get `undefined`).
  */
-export async function withConnection<T>(cfg: ResolvedConfig, lockMs: number | undefined, fn: (conn: Connection | undefined) => Promise<T>, existingOnly = false): Promise<T> {
+export async function withConnection<T>(cfg: ResolvedConfig, lockMs: number | undefined, fn: (conn: Connection | undefined) => Promise<T>, how: { existingOnly?: boolean; locks?: boolean } = {}): Promise<T> {
+  const { existingOnly = false, locks = false } = how;
   const { getDialect, isServer } = await import('../../dialects/index.js');
   const { DEFAULT_LOCK_TIMEOUT_MS } = await import('../../migrations/defaults.js');
   const dialect = await getDialect(cfg.database.engine, cfg.database.driver);
   if (existingOnly && !isServer(cfg.database) && !(await dialect.exists(cfg))) return fn(undefined);
   if (!existingOnly) await requireMigrationsDir(cfg);
-  const conn = await dialect.connect(cfg, { lockWaitMs: lockMs ?? DEFAULT_LOCK_TIMEOUT_MS });
+  const conn = await dialect.connect(cfg, { lockWaitMs: lockMs ?? DEFAULT_LOCK_TIMEOUT_MS, lockSession: locks });
   try {
     return await fn(conn);
   } finally {
@@ -92,7 +93,7 @@ export async function openForMigrate(cfg: ResolvedConfig, lockMs: number | undef
   const { getDialect } = await import('../../dialects/index.js');
   const { DEFAULT_LOCK_TIMEOUT_MS } = await import('../../migrations/defaults.js');
   const dialect = await getDialect(cfg.database.engine, cfg.database.driver);
-  return dialect.connect(cfg, { lockWaitMs: lockMs ?? DEFAULT_LOCK_TIMEOUT_MS });
+  return dialect.connect(cfg, { lockWaitMs: lockMs ?? DEFAULT_LOCK_TIMEOUT_MS, lockSession: true });
 }
 
 export function renderFindings(out: Output, findings: unknown[], indent: string): void {

@@ -32,7 +32,7 @@ export function register(program: Command): void {
           const files = await loadMigrations(cfg.migrationsDir, cfg.database.engine, { importTs: false, checksumOnly: true });
           const migrations = computeStatus(files, []);
           return { migrations, pending: migrations.length, applied: 0, changed: 0, missing: 0, failedAttempts: [], historyTable: false };
-        }, true);
+        }, { existingOnly: true });
         out.result(true, { migrations: status.migrations, pending: status.pending, applied: status.applied, changed: status.changed, missing: status.missing, failedAttempts: status.failedAttempts }, () => {
           if (!status.migrations.length) out.line(`no migrations in ${cfg.migrationsDir}`);
           out.line(table(status.migrations.map((m) => [m.id, `${m.state.padEnd(8)}${m.appliedAt ? `  ${m.appliedAt}` : ''}${m.state === 'changed' ? `  recorded ${m.checksum.slice(0, 12)}, file ${m.fileChecksum!.slice(0, 12)}` : ''}`])));
@@ -79,7 +79,7 @@ export function register(program: Command): void {
               store: opts.store,
               onSnapshot: (b) => out.line(`${out.marker('ok')} snapshot ${b.snapshot!.id} taken before migrating (${b.reason}): ${b.snapshot!.store} ${b.snapshot!.location}`),
             });
-          } else result = await withConnection(cfg, lockMs, (conn) => migrateUp(conn!, cfg, upOpts));
+          } else result = await withConnection(cfg, lockMs, (conn) => migrateUp(conn!, cfg, upOpts), { locks: true });
         } catch (e) {
           return renderFailure(ctx, e, 'applied');
         }

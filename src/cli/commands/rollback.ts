@@ -56,7 +56,7 @@ export function registerRollback(cmd: Command, sub: boolean): void {
               store: opts.store,
               onSnapshot: (b) => out.line(`${out.marker('ok')} snapshot ${b.snapshot!.id} taken before rolling back (${b.reason}): ${b.snapshot!.store} ${b.snapshot!.location}`),
             });
-          } else result = await withConnection(cfg, lockMs, (conn) => rollback(conn!, cfg, rbOpts));
+          } else result = await withConnection(cfg, lockMs, (conn) => rollback(conn!, cfg, rbOpts), { locks: true });
         } catch (e) {
           return renderFailure(ctx, e, 'rolledBack');
         }

@@ -3,7 +3,7 @@ import pg from './pg-driver.js';
 import { hostname } from 'node:os';
 import type { ResolvedConfig } from '../../config/index.js';
 import { EventdbError } from '../../errors.js';
-import type { Connection, Dialect } from '../types.js';
+import type { ConnectOptions, Connection, Dialect } from '../types.js';
 import { capabilities } from './capabilities.js';
 import { connectError } from './errors.js';
 import { poolConfig } from './pool-config.js';
@@ -21,11 +21,25 @@ import { mark } from '../../trace.js';
 
 export { capabilities, poolConfig };
 
-export async function connectPostgres(config: ResolvedConfig): Promise<Connection> {
+export async function connectPostgres(config: ResolvedConfig, opts: ConnectOptions = {}): Promise<Connection> {
   mark('pg: connect start');
   const cfg = poolConfig(config);
   const pool = new pg.Pool(cfg);
   pool.on('error', () => undefined); // idle-client errors surface on the next query instead
+  const target = config.database;
+  // A lock's own session (withLock: advisory locks belong to the session that took them), outside the pool.
+  const openLockSession = async (): Promise<InstanceType<typeof pg.Client>> => {
+    const client = new pg.Client({ ...cfg, application_name: `eventdb lock pid=${process.pid} host=${hostname()}` });
+    client.on('error', () => undefined); // an idle session's error surfaces on its next query instead
+    await client.connect().catch((e: unknown) => {
+      throw connectError(e, target.postgres!, config.connectTimeoutMs);
+    });
+    return client;
+  };
+  // Opened beside the pool's first session when the caller will take a lock (#18: a connection's round
+  // trips no longer follow the first one's before migrate's lock is taken); withLock's first call uses it.
+  let lockSession = opts.lockSession ? openLockSession() : undefined;
+  lockSession?.catch(() => undefined); // awaited by withLock, or ended by close(); its failure is withLock's to report
   let ownSchema: string | undefined;
   try {
     const c = await pool.connect();
@@ -36,11 +50,11 @@ export async function connectPostgres(config: ResolvedConfig): Promise<Connectio
       c.release();
     }
   } catch (e) {
+    await lockSession?.then((c) => c.end()).catch(() => undefined);
     await pool.end().catch(() => undefined);
     throw connectError(e, config.database.postgres!, config.connectTimeoutMs);
   }
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
-  const target = config.database;
   const what = `the migration lock on ${target.postgres!.database}`;
   return {
     engine: 'postgres',
@@ -59,11 +73,9 @@ export async function connectPostgres(config: ResolvedConfig): Promise<Connectio
       return `PostgreSQL ${r.rows[0]?.v ?? '?'}`;
     },
     async withLock(name, opts, fn) {
-      // A dedicated session outside the pool: advisory locks belong to the session that took them.
-      const client = new pg.Client({ ...cfg, application_name: `eventdb lock pid=${process.pid} host=${hostname()}` });
-      await client.connect().catch((e: unknown) => {
-        throw connectError(e, target.postgres!, config.connectTimeoutMs);
-      });
+      const opened = lockSession ?? openLockSession();
+      lockSession = undefined;
+      const client = await opened;
       try {
         return await withAdvisoryLock(client, name, name === 'migrate' ? what : `the ${name} lock`, opts, fn);
       } finally {
@@ -87,6 +99,7 @@ export async function connectPostgres(config: ResolvedConfig): Promise<Connectio
     functionVolatility: (names) => postgresFunctionVolatility(db, names),
     createScratchDatabase: (c) => createPostgresScratch(db, c),
     async close() {
+      await lockSession?.then((c) => c.end()).catch(() => undefined);
       await db.destroy();
       // Kysely ends the pool only if it ever used it; the connection itself may not have.
       if (!pool.ended) await pool.end();
@@ -97,7 +110,7 @@ export async function connectPostgres(config: ResolvedConfig): Promise<Connectio
 export const postgresDialect: Dialect = {
   engine: 'postgres',
   capabilities,
-  connect: (config) => connectPostgres(config),
+  connect: (config, opts) => connectPostgres(config, opts),
   async exists(config) {
     try {
       const c = await connectPostgres(config);
