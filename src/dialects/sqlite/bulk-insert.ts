@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { EventdbError, messageOf } from '../../errors.js';
 import { qualifiedName, quoteIdent } from '../quote.js';
-import type { BoundBatch, BulkInsertOptions } from '../types.js';
+import { BIGINT, NUMBER, TEXT, type BoundBatch, type BulkInsertOptions } from '../types.js';
 import { isoUtc } from '../../iso-utc.js';
 
 /** SQLite's default limit on bound parameters per statement (3.32+). */
@@ -114,7 +114,7 @@ export async function bulkInsertBoundSqlite(raw: Database.Database, table: strin
       for (let j = 0; j < n * width; j++, k++) {
         const to = ends[k]!;
         const kind = kinds[k];
-        p[j] = kind === 1 ? nums[k] : kind === 2 ? text.slice(from, to) : kind === 3 ? BigInt(text.slice(from, to)) : null;
+        p[j] = kind === NUMBER ? nums[k] : kind === TEXT ? text.slice(from, to) : kind === BIGINT ? BigInt(text.slice(from, to)) : null;
         from = to;
       }
       statementFor(n).run(p);
