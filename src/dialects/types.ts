@@ -167,9 +167,10 @@ export interface ConnectOptions {
 /**
  * Rows of one table, values already in the form SQLite binds, laid out for a cheap hand-over between
  * threads (src/seed/bound-batch.ts writes it into shared-memory slots reused batch after batch). Row-major:
- * value `k` (row `k / width`, column `k % width`) is `kinds[k]`: 0 NULL, 1 the number `nums[k]`,
- * 2 the text `text.slice(ends[k - 1] ?? 0, ends[k])`, 3 that text as a bigint's decimal digits.
- * `ends[k]` is the end of value k's text in `text` (for a value that is not text, the previous end).
+ * value `k` (row `k / width`, column `k % width`) is `kinds[k]`, one of the kinds below: NULL, NUMBER
+ * the number `nums[k]`, TEXT the text `text.slice(ends[k - 1] ?? 0, ends[k])`, BIGINT that text as a
+ * bigint's decimal digits. `ends[k]` is the end of value k's text in `text` (for a value that is not
+ * text, the previous end).
  */
 export interface BoundBatch {
   rows: number;
@@ -179,6 +180,15 @@ export interface BoundBatch {
   ends: Int32Array;
   text: string;
 }
+
+/** BoundBatch's value kinds (`kinds[k]`): NULL, the value is SQL NULL (nothing in `nums` or `text`). */
+export const NULL = 0;
+/** The value is the number `nums[k]` (a boolean is 1 or 0). */
+export const NUMBER = 1;
+/** The value is the text `text.slice(ends[k - 1] ?? 0, ends[k])` (a Date as ISO 8601 UTC, an object as JSON). */
+export const TEXT = 2;
+/** The value is that text's decimal digits, bound as an integer (a bigint). */
+export const BIGINT = 3;
 
 export interface BulkInsertOptions {
   /**

@@ -5,16 +5,11 @@
  * them: undefined → NULL, boolean → 1/0, Date → ISO 8601 UTC text (isoUtc), bigint → its digits
  * (bound as an integer), another object → its JSON. A byte array (BLOB) has no encoding: it throws.
  */
-import type { BoundBatch } from '../dialects/types.js';
+import { BIGINT, NULL, NUMBER, TEXT, type BoundBatch } from '../dialects/types.js';
 import { withRoom } from './grow.js';
 import { CLOCK, isoDayPrefix, isoUtc, MAX_4_DIGIT_YEAR, splitClock } from '../iso-utc.js';
 
 const DAY_MS = 86_400_000;
-
-export const NULL = 0;
-export const NUMBER = 1;
-export const TEXT = 2;
-export const BIGINT = 3;
 
 /**
  * A batch as the writer leaves it: BoundBatch's arrays, and its text still as bytes (UTF-8; Latin-1

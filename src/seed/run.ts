@@ -152,18 +152,26 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
     notes,
   };
 
+  /** Reports a table's load as it goes (opts.onProgress): the returned function adds rows loaded since `t0`. */
+  const counter = (table: string, expected: number | undefined, t0: number): ((rows: number) => void) => {
+    let n = 0;
+    return (rows) => {
+      n += rows;
+      opts.onProgress?.({ table, rows: n, expected, elapsedMs: performance.now() - t0, totalRows: totalRows + n });
+    };
+  };
+
   const load = async (table: string, allColumns: string[], allRows: Iterable<unknown[]> | AsyncIterable<unknown[]>, expected?: number, skipTriggers = false, rebuildIndexes = false): Promise<number> => {
     // a table a custom seed created after the start: read it again, for its generated columns
     if (!live.has(table)) for (const [name, info] of await liveTables(conn)) if (!live.has(name)) live.set(name, info);
     const { columns, rows, dropped } = withoutGenerated(allColumns, allRows, live.get(table)?.generated ?? new Set());
     noteGenerated(notes, table, dropped);
     const t0 = performance.now();
-    let n = 0;
+    const report = counter(table, expected, t0);
     const progress = async function* (src: AsyncIterable<unknown[][]>) {
       for await (const b of src) {
         yield b;
-        n += b.length;
-        opts.onProgress?.({ table, rows: n, expected, elapsedMs: performance.now() - t0, totalRows: totalRows + n });
+        report(b.length);
       }
     };
     const loaded = await conn.bulkInsert(table, columns, progress(batched(rows, batchSize)), { skipTriggers, rebuildIndexes, recheckForeignKeys: rebuildIndexes });
@@ -190,18 +198,13 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
    */
   const loadThroughFiles = async (bulkLoadCsv: NonNullable<Connection['bulkLoadCsv']>, plan: Plan, gens: Record<string, TableGen>, present: Array<(typeof PLATFORM_ORDER)[number]>): Promise<void> => {
     const jobs = present.map((t) => ({ table: t, lane: PLATFORM_LANES[t], gen: gens[t]!, ...kept(gens[t]!, live.get(t)!, notes) }));
-    const { now: planNow, ...rest } = plan;
     mark('seed: plan ready');
-    const parts = openCsvParts({ plan: { ...rest, nowMs: planNow.getTime() }, jobs: jobs.map((j) => ({ table: j.table, pick: j.pick, lane: j.lane })), partRows: CSV_PART_ROWS });
+    const parts = openCsvParts({ plan: crossing(plan), jobs: jobs.map((j) => ({ table: j.table, pick: j.pick, lane: j.lane })), partRows: CSV_PART_ROWS });
     for (const { table } of jobs) if (!tables.some((t) => t.table === table)) tables.push({ table, rows: 0, ms: 0, rowsPerSec: 0 });
     const loadJob = async (j: number) => {
       const { table, columns, gen } = jobs[j]!;
       const t0 = performance.now();
-      let n = 0;
-      const files = parts.files(j, (rows) => {
-        n += rows;
-        opts.onProgress?.({ table, rows: n, expected: gen.expected, elapsedMs: performance.now() - t0, totalRows: totalRows + n });
-      });
+      const files = parts.files(j, counter(table, gen.expected, t0));
       await account(table, await bulkLoadCsv(table, columns, files), performance.now() - t0);
     };
     const lane = async (k: number) => {
@@ -232,18 +235,16 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
    */
   const loadThroughBatches = async (bulkInsertBound: NonNullable<Connection['bulkInsertBound']>, plan: Plan, gens: Record<string, TableGen>, present: Array<(typeof PLATFORM_ORDER)[number]>, mode: SeedResult['mode']): Promise<void> => {
     const jobs = present.map((t) => ({ table: t, gen: gens[t]!, ...kept(gens[t]!, live.get(t)!, notes) }));
-    const { now: planNow, ...rest } = plan;
-    const parts = openBatchParts({ plan: { ...rest, nowMs: planNow.getTime() }, jobs: jobs.map((j) => ({ table: j.table, pick: j.pick })), batchRows: opts.batchSize ?? BOUND_BATCH });
+    const parts = openBatchParts({ plan: crossing(plan), jobs: jobs.map((j) => ({ table: j.table, pick: j.pick })), batchRows: opts.batchSize ?? BOUND_BATCH });
     try {
       for (let j = 0; j < jobs.length; j++) {
         const { table, columns, gen } = jobs[j]!;
         const t0 = performance.now();
-        let n = 0;
+        const report = counter(table, gen.expected, t0);
         const progress = async function* (src: AsyncIterable<BoundBatch>) {
           for await (const b of src) {
             yield b;
-            n += b.rows;
-            opts.onProgress?.({ table, rows: n, expected: gen.expected, elapsedMs: performance.now() - t0, totalRows: totalRows + n });
+            report(b.rows);
           }
         };
         // The platform's triggers (capacity guard, loyalty cache, audit) are kept by construction.
@@ -349,6 +350,12 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
   result.ms = Math.round(ms);
   result.rowsPerSec = Math.round(totalRows / (ms / 1000 || 1e-3));
   return result;
+}
+
+/** The plan as it crosses to a worker thread (structured clone): its instant as epoch milliseconds. */
+function crossing(plan: Plan): Omit<Plan, 'now'> & { nowMs: number } {
+  const { now, ...rest } = plan;
+  return { ...rest, nowMs: now.getTime() };
 }
 
 function noteGenerated(notes: string[], table: string, dropped: string[]): void {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,18 @@ const srcBatches = await import('../../src/seed/batch-load.js');
 const dir = mkdtempSync(join(tmpdir(), 'eventdb-sqlite-batches-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
+
+/**
+ * dist/seed/ copied beside it (so its imports of ../dialects, ../errors … still resolve) with its
+ * worker replaced by test/seed/fixtures/crashing-batch-worker.mjs, which runs the real one and
+ * crashes the thread on cue (EVENTDB_TEST_CRASH*). The copy's seedDatabase is dist's, with that worker.
+ */
+const crashDir = mkdtempSync(join(ROOT, 'dist', 'seed-crash-'));
+afterAll(() => rmSync(crashDir, { recursive: true, force: true }));
+cpSync(join(ROOT, 'dist/seed'), crashDir, { recursive: true, filter: (f) => !f.endsWith('.d.ts') });
+renameSync(join(crashDir, 'batch-worker.js'), join(crashDir, 'batch-worker-real.js'));
+copyFileSync(join(ROOT, 'test/seed/fixtures/crashing-batch-worker.mjs'), join(crashDir, 'batch-worker.js'));
+const crashing = (await import(join(crashDir, 'run.js'))) as typeof import('../../src/seed/run.js');
 
 async function migrated(lib: Lib): Promise<{ conn: Connection; cfg: src.ResolvedConfig; file: string }> {
   const file = join(dir, `t${++n}.sqlite`);
@@ -244,6 +256,35 @@ describe('SQLite seed through bound batches', () => {
         await conn.close();
       }
     }, 120_000);
+  }
+
+  for (const [how, message] of [['exit', 'the worker thread exited with code 7'], ['throw', "the test broke the worker thread's port"]] as const) {
+    it(`the worker thread crashing (${how === 'exit' ? 'process.exit' : 'an uncaught error'}) while venues load: BULK_INSERT, venues rolled back with its indexes and triggers, the tables after it untouched, the file as before`, async () => {
+      const { conn, cfg, file } = await migrated(dist);
+      // venues (job 1) is 10 batches of 2 rows: the crash comes as the worker posts its 6th
+      const env = { EVENTDB_TEST_CRASH: how, EVENTDB_TEST_CRASH_JOB: '1', EVENTDB_TEST_CRASH_AT: '6' };
+      try {
+        const before = await tableHashes(conn);
+        const schema = await schemaOf(conn);
+        const cache = await pragma(conn, 'cache_size');
+        Object.assign(process.env, env);
+        const e = await crashing.seedDatabase(conn, cfg, { profile: 'demo', seed: 3, batchSize: 2, now: new Date('2025-06-01T12:00:00.000Z') }).catch((x: unknown) => x);
+        expect(e).toMatchObject({ code: 'BULK_INSERT', message: `loading venues failed: ${message}`, hint: expect.stringMatching(/rolled back/) });
+        const after = await tableHashes(conn);
+        // the reference rows and users were committed before venues began (each table is its own load)
+        expect(after.event_categories!.rows).toBeGreaterThan(0);
+        expect(after.users!.rows).toBe(shapeFor('demo', 1)!.users);
+        expect(after.venues).toEqual({ rows: 0, sha256: before.venues!.sha256 });
+        expect(after).toEqual({ ...before, event_categories: after.event_categories, users: after.users });
+        expect(await schemaOf(conn)).toEqual(schema);
+        expect(String(await pragma(conn, 'journal_mode')).toLowerCase()).toBe('wal');
+        expect(await pragma(conn, 'cache_size')).toBe(cache);
+        expect(readdirSync(dir).filter((f) => f.startsWith(file.split('/').pop()!) && f.endsWith('-journal'))).toEqual([]);
+      } finally {
+        for (const k of Object.keys(env)) delete process.env[k];
+        await conn.close();
+      }
+    }, 30_000);
   }
 
   it('the same error from the worker thread as from the loading thread', () => {

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { EventdbError, messageOf } from '../../errors.js';
 import { qualifiedName, quoteIdent } from '../quote.js';
-import type { BoundBatch, BulkInsertOptions } from '../types.js';
+import { BIGINT, NUMBER, TEXT, type BoundBatch, type BulkInsertOptions } from '../types.js';
 import { isoUtc } from '../../iso-utc.js';
 
 /** SQLite's default limit on bound parameters per statement (3.32+). */
@@ -76,7 +76,7 @@ export async function bulkInsertSqlite(raw: Database.Database, table: string, co
   const width = columns.length;
   const { perStatement, statementFor } = statements(raw, table, columns);
   const params: unknown[] = new Array(perStatement * width);
-  const insert = (batch: unknown[][]) => {
+  const insert = (batch: unknown[][]): number => {
     for (let start = 0; start < batch.length; start += perStatement) {
       const n = Math.min(perStatement, batch.length - start);
       const p = n === perStatement ? params : new Array(n * width);
@@ -88,16 +88,9 @@ export async function bulkInsertSqlite(raw: Database.Database, table: string, co
       }
       statementFor(n).run(p);
     }
+    return batch.length;
   };
-  return load(raw, table, opts, async () => {
-    let total = 0;
-    for await (const batch of rows) {
-      if (!batch.length) continue;
-      insert(batch);
-      total += batch.length;
-    }
-    return total;
-  });
+  return load(raw, table, opts, rows, insert);
 }
 
 /**
@@ -109,7 +102,8 @@ export async function bulkInsertBoundSqlite(raw: Database.Database, table: strin
   const width = columns.length;
   const { perStatement, statementFor } = statements(raw, table, columns);
   const params: unknown[] = new Array(perStatement * width);
-  const insert = (b: BoundBatch) => {
+  const insert = (b: BoundBatch): number => {
+    if (!b.rows) return 0;
     if (b.width !== width) throw new EventdbError('BULK_INSERT', `a row for ${table} has ${b.width} values for ${width} columns`, 'give one value per column, in the order of the column list');
     const { kinds, nums, ends, text } = b;
     let k = 0;
@@ -120,29 +114,23 @@ export async function bulkInsertBoundSqlite(raw: Database.Database, table: strin
       for (let j = 0; j < n * width; j++, k++) {
         const to = ends[k]!;
         const kind = kinds[k];
-        p[j] = kind === 1 ? nums[k] : kind === 2 ? text.slice(from, to) : kind === 3 ? BigInt(text.slice(from, to)) : null;
+        p[j] = kind === NUMBER ? nums[k] : kind === TEXT ? text.slice(from, to) : kind === BIGINT ? BigInt(text.slice(from, to)) : null;
         from = to;
       }
       statementFor(n).run(p);
     }
+    return b.rows;
   };
-  return load(raw, table, opts, async () => {
-    let total = 0;
-    for await (const batch of batches) {
-      if (!batch.rows) continue;
-      insert(batch);
-      total += batch.rows;
-    }
-    return total;
-  });
+  return load(raw, table, opts, batches, insert);
 }
 
 /**
- * One load's transaction around `fill` (which inserts the rows and returns how many): triggers
- * dropped for it and indexes rebuilt after it when asked, a larger page cache, the rollback journal
- * for a load into an empty table; commits, or rolls back and throws BULK_INSERT.
+ * One load's transaction around draining `batches` through `insert` (which inserts one batch and
+ * returns its row count, 0 for an empty batch): triggers dropped for it and indexes rebuilt after it
+ * when asked, a larger page cache, the rollback journal for a load into an empty table; commits and
+ * returns the rows inserted, or rolls back and throws BULK_INSERT.
  */
-async function load(raw: Database.Database, table: string, opts: BulkInsertOptions, fill: () => Promise<number>): Promise<number> {
+async function load<B>(raw: Database.Database, table: string, opts: BulkInsertOptions, batches: AsyncIterable<B>, insert: (batch: B) => number): Promise<number> {
   // Inside a caller's transaction, the caller commits; otherwise we open and commit our own.
   const outer = raw.inTransaction;
   // SQLite cannot switch a trigger off: drop the table's triggers inside the load's transaction and
@@ -163,7 +151,8 @@ async function load(raw: Database.Database, table: string, opts: BulkInsertOptio
     if (!outer) raw.exec('BEGIN');
     for (const t of triggers) raw.exec(`DROP TRIGGER ${quoteIdent(t.name)}`);
     for (const i of indexes) raw.exec(`DROP INDEX ${quoteIdent(i.name)}`);
-    const total = await fill();
+    let total = 0;
+    for await (const batch of batches) total += insert(batch);
     for (const i of indexes) raw.exec(i.sql);
     for (const t of triggers) raw.exec(t.sql);
     if (!outer) raw.exec('COMMIT');
