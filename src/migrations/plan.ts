@@ -22,6 +22,11 @@ export interface RunOptions {
   force?: boolean;
   /** Called as each migration starts and finishes (the CLI prints progress). */
   onProgress?: (event: ProgressEvent) => void;
+  /**
+   * The folder's migrations (loadMigrations), read by the caller beforehand — the CLI reads them while
+   * the database connection opens (#18). Default: read when the plan is made, under the lock.
+   */
+  migrations?: Promise<Migration[]>;
 }
 
 export type ProgressEvent =
@@ -43,10 +48,10 @@ export interface PlanContext {
   status: MigrationStatusEntry[];
 }
 
-export async function loadContext(conn: Connection, config: ResolvedConfig): Promise<PlanContext> {
+export async function loadContext(conn: Connection, config: ResolvedConfig, preread?: Promise<Migration[]>): Promise<PlanContext> {
   // The history's round trip overlaps reading the files; a file's error still comes first, as before.
   const history = readHistoryIfAny(ownTables(conn, conn.db));
-  const files = await settledFirst(history, loadMigrations(config.migrationsDir, conn.engine));
+  const files = await settledFirst(history, preread ?? loadMigrations(config.migrationsDir, conn.engine));
   const ordered = orderMigrations(files);
   const h = await history;
   return { ordered, history: h.rows, historyExists: h.exists, status: computeStatus(ordered, h.rows) };

@@ -203,7 +203,7 @@ export function gateWhileApplying(slice = 8): GatePacing & { tick(): void; relea
 
 /** Reads files and history and chooses the pending migrations (no lock taken, nothing changed). */
 export async function planUp(conn: Connection, config: ResolvedConfig, opts: UpOptions) {
-  const ctx = await loadContext(conn, config);
+  const ctx = await loadContext(conn, config, opts.migrations);
   refuseChanged(ctx);
   const warnings = ctx.status.filter((s) => s.state === 'missing').map((s) => `applied migration ${s.id} has no file`);
   const pending = choosePending(ctx.ordered, new Set(ctx.history.map((h) => h.id)), opts);

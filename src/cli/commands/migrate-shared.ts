@@ -60,16 +60,30 @@ export function positiveInt(v: string | undefined, what: string): number | undef
 /**
  * Opens the database for a migration command and closes it after. DuckDB admits one process per
  * file, so opening waits as long as the migration lock would. `existingOnly`: a file database that
- * does not exist yet is not created (reading commands get `undefined`).
+ * does not exist yet is not created (reading commands get `undefined`). `locks`: the command takes
+ * the migration lock (ConnectOptions.lockSession). `whileConnecting`: work that needs no database,
+ * run once the connection is on its way (a server's answer takes a backend's start), before `fn`.
  */
-export async function withConnection<T>(cfg: ResolvedConfig, lockMs: number | undefined, fn: (conn: Connection | undefined) => Promise<T>, how: { existingOnly?: boolean; locks?: boolean } = {}): Promise<T> {
-  const { existingOnly = false, locks = false } = how;
+export async function withConnection<T>(
+  cfg: ResolvedConfig,
+  lockMs: number | undefined,
+  fn: (conn: Connection | undefined) => Promise<T>,
+  how: { existingOnly?: boolean; locks?: boolean; whileConnecting?: () => Promise<void> } = {},
+): Promise<T> {
+  const { existingOnly = false, locks = false, whileConnecting } = how;
   const { getDialect, isServer } = await import('../../dialects/index.js');
   const { DEFAULT_LOCK_TIMEOUT_MS } = await import('../../migrations/defaults.js');
   const dialect = await getDialect(cfg.database.engine, cfg.database.driver);
   if (existingOnly && !isServer(cfg.database) && !(await dialect.exists(cfg))) return fn(undefined);
   if (!existingOnly) await requireMigrationsDir(cfg);
-  const conn = await dialect.connect(cfg, { lockWaitMs: lockMs ?? DEFAULT_LOCK_TIMEOUT_MS, lockSession: locks });
+  const connecting = dialect.connect(cfg, { lockWaitMs: lockMs ?? DEFAULT_LOCK_TIMEOUT_MS, lockSession: locks });
+  if (whileConnecting) {
+    connecting.catch(() => undefined); // awaited just below
+    // setImmediate: after the connection's first bytes are written (microtasks and I/O come first).
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await whileConnecting();
+  }
+  const conn = await connecting;
   try {
     return await fn(conn);
   } finally {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { EventdbError } from '../../errors.js';
-import type { BackupBefore, ProgressEvent, UpResult } from '../../migrations/index.js';
+import type { BackupBefore, Migration, ProgressEvent, UpResult } from '../../migrations/index.js';
 import { action } from '../context.js';
 import { table } from '../output.js';
 import { baselineWasmTier, lockTimeoutMs, migrateGroup, migrationsFlag, openForMigrate, positiveInt, renderFailure, renderPlan, withConnection, type MigrateFlags } from './migrate-shared.js';
@@ -60,7 +60,9 @@ export function register(program: Command): void {
         const cfg = await ctx.config();
         const lockMs = lockTimeoutMs(opts.lockTimeout);
         await baselineWasmTier(cfg);
-        const { migrateUp, migrateUpWithBackup } = await import('../../migrations/index.js');
+        // Not awaited yet: without --backup-before the modules load while the connection opens (below).
+        const modules = import('../../migrations/index.js');
+        modules.catch(() => undefined);
         if (opts.store !== undefined && !opts.backupBefore) throw new EventdbError('USAGE', '--store is only used with --backup-before', 'add --backup-before, or drop --store');
         const upOpts = {
           to: opts.to,
@@ -74,12 +76,22 @@ export function register(program: Command): void {
         let result: UpResult & { backup?: BackupBefore };
         try {
           if (opts.backupBefore) {
+            const { migrateUpWithBackup } = await modules;
             result = await migrateUpWithBackup(() => openForMigrate(cfg, lockMs), cfg, {
               ...upOpts,
               store: opts.store,
               onSnapshot: (b) => out.line(`${out.marker('ok')} snapshot ${b.snapshot!.id} taken before migrating (${b.reason}): ${b.snapshot!.store} ${b.snapshot!.location}`),
             });
-          } else result = await withConnection(cfg, lockMs, (conn) => migrateUp(conn!, cfg, upOpts), { locks: true });
+          } else {
+            // While a server starts the connection's backend (#18), the migration modules load and the files
+            // are read; a file's error surfaces where reading it would, once connected and locked.
+            let migrations: Promise<Migration[]> | undefined;
+            const whileConnecting = async () => {
+              migrations = (await modules).loadMigrations(cfg.migrationsDir, cfg.database.engine);
+              migrations.catch(() => undefined); // awaited by the plan
+            };
+            result = await withConnection(cfg, lockMs, async (conn) => (await modules).migrateUp(conn!, cfg, { ...upOpts, migrations }), { locks: true, whileConnecting });
+          }
         } catch (e) {
           return renderFailure(ctx, e, 'applied');
         }
