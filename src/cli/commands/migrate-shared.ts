@@ -81,7 +81,12 @@ export async function withConnection<T>(
     connecting.catch(() => undefined); // awaited just below
     // setImmediate: after the connection's first bytes are written (microtasks and I/O come first).
     await new Promise<void>((resolve) => setImmediate(resolve));
-    await whileConnecting();
+    try {
+      await whileConnecting();
+    } catch (e) {
+      await connecting.then((c) => c.close(), () => undefined);
+      throw e;
+    }
   }
   const conn = await connecting;
   try {
