@@ -58,6 +58,7 @@ export function openCsvParts(work: Omit<CsvWork, 'dir'>, opts: { tmpRoot?: strin
     worker = new Worker(file, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     worker.on('message', (m: CsvEvent | WorkerFailure) => {
       if ('failed' in m) error ??= failure(m.failed, writing.table);
+      else if ('start' in m) writing.table = work.jobs[m.job]?.table ?? writing.table; // what a crash would have interrupted
       else queues[m.job]!.push(m);
       ping();
     });
@@ -83,7 +84,7 @@ export function openCsvParts(work: Omit<CsvWork, 'dir'>, opts: { tmpRoot?: strin
     try {
       const r = g.next();
       if (r.done) throw new EventdbError('INTERNAL', 'the seed files ended early', 'this is a bug in eventdb: please report it');
-      queues[r.value.job]!.push(r.value);
+      if (!('start' in r.value)) queues[r.value.job]!.push(r.value);
     } catch (e) {
       error ??= e instanceof EventdbError ? e : failure({ message: (e as Error).message ?? String(e) }, writing.table);
     }

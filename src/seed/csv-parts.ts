@@ -28,7 +28,8 @@ export interface CsvWork {
 }
 
 /** A file of `rows` rows of job `job` is written; or job `job` has no more files (`end`). */
-export type CsvEvent = { job: number; file: string; rows: number } | { job: number; end: true };
+/** A file of a job's rows; the job's end; the job's start (so the loading thread can name the table a crashed writer was on). */
+export type CsvEvent = { job: number; file: string; rows: number } | { job: number; end: true } | { job: number; start: true };
 
 /** Writes the files lazily: each `next()` writes at most one file. `writing.table`: the table being written. */
 export function* csvParts(work: CsvWork, writing: { table: string } = { table: '' }): Generator<CsvEvent> {
@@ -42,6 +43,7 @@ export function* csvParts(work: CsvWork, writing: { table: string } = { table: '
   function* jobParts(job: number): Generator<CsvEvent> {
     const { table, pick } = work.jobs[job]!;
     writing.table = table;
+    yield { job, start: true };
     const gen = gens[table];
     if (!gen) throw new Error(`no generator for table ${table}`);
     let rows = 0;
