@@ -16,9 +16,9 @@ const bundled = ['kysely', 'commander', 'chalk', 'pg', 'pg-copy-streams'];
 const keepExternal = [...Object.keys(pkg.dependencies ?? {}).filter((d) => !bundled.includes(d)), 'pg-native', 'pg-cloudflare'];
 
 const result = await build({
-  // The seed's worker threads (src/seed/csv-worker.ts, src/seed/batch-worker.ts) are files of their
-  // own: dist/cli/csv-worker.js, dist/cli/batch-worker.js.
-  entryPoints: { main: 'src/cli/main.ts', 'csv-worker': 'src/seed/csv-worker.ts', 'batch-worker': 'src/seed/batch-worker.ts' },
+  // The worker threads (the seed's src/seed/csv-worker.ts and batch-worker.ts, the risk gate's
+  // src/risk/gate-worker.ts) are files of their own: dist/cli/csv-worker.js, batch-worker.js, gate-worker.js.
+  entryPoints: { main: 'src/cli/main.ts', 'csv-worker': 'src/seed/csv-worker.ts', 'batch-worker': 'src/seed/batch-worker.ts', 'gate-worker': 'src/risk/gate-worker.ts' },
   outdir: 'dist/cli',
   entryNames: '[name]',
   chunkNames: 'chunks/[name]-[hash]',

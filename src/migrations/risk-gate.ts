@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../config/index.js';
 import type { Connection } from '../dialects/types.js';
-import type { GatePacing, GateStep } from '../risk/index.js';
+import type { GateContext, GateOptions, GatePacing, GateStep } from '../risk/index.js';
 import type { Migration, PlanStep } from './types.js';
 
 export type { GatePacing };
@@ -90,9 +90,14 @@ export async function readyAssessment(steps: PlanStep[], ctx: RiskGateContext, p
   // Paced, the analysis loads the parsers itself once it may run: not on the way to the first migration.
   const read = await readGateContext(gateSteps, opts, !!pacing);
   return async () => {
-    if (pacing) await pacing.pace();
-    const { gateAnalyse } = await import('../risk/gate.js');
-    const r = await gateAnalyse(gateSteps, read, opts, pacing);
+    // Paced (while the plan is applied), the analysis runs on a worker thread where there is one; where it
+    // fails, here as before (a failure that is the analysis's own shows there again).
+    const onThread = pacing ? (await import('../risk/gate-thread.js')).analyseOnThread(gateSteps, read, opts, pacing.signal) : undefined;
+    const thread = await onThread?.catch((e: unknown) => {
+      if (pacing?.signal?.aborted) throw e;
+      return undefined;
+    });
+    const r = thread ?? (await analyseHere(gateSteps, read, opts, pacing));
     const findings = r.migrations.flatMap((m) => m.findings);
     const risky = r.migrations.filter((m) => m.level === 'high' || m.level === 'critical').map((m) => m.migration);
     if (r.blocked) {
@@ -100,4 +105,10 @@ export async function readyAssessment(steps: PlanStep[], ctx: RiskGateContext, p
     }
     return { findings, risky, blocked: false, message: r.warnings[0] };
   };
+}
+
+async function analyseHere(steps: GateStep[], read: GateContext, opts: GateOptions, pacing: GatePacing | undefined) {
+  if (pacing) await pacing.pace();
+  const { gateAnalyse } = await import('../risk/gate.js');
+  return gateAnalyse(steps, read, opts, pacing);
 }

@@ -166,13 +166,15 @@ export async function migrateUp(conn: Connection, config: ResolvedConfig, opts: 
 }
 
 /**
- * Paces the risk gate's analysis while the plan is applied on a database server: one slice of a few
- * statements each time a migration has been sent (`tick`), run once the event loop is free
- * (setImmediate) — so the main thread parses while the server executes that migration, and no reply
- * waits for more than one slice. `release()` (the plan is applied) lets the rest run at once; `stop()`
- * ends the analysis at its next slice (a migration failed: its result is not wanted).
+ * Paces the risk gate's analysis while the plan is applied on a database server — where it runs on
+ * this thread, when no worker thread can take it (gate-thread.ts): one slice of a few statements each
+ * time a migration has been sent (`tick`), run once the event loop is free (setImmediate) — so the main
+ * thread parses while the server executes that migration, and no reply waits for more than one slice.
+ * `release()` (the plan is applied) lets the rest run at once; `stop()` ends the analysis at its next
+ * slice, or stops its worker thread (`signal`): a migration failed, its result is not wanted.
  */
 export function gateWhileApplying(slice = 8): GatePacing & { tick(): void; release(): void; stop(): void } {
+  const stopping = new AbortController();
   let stopped = false;
   let free = false;
   let waiting: (() => void) | undefined;
@@ -183,6 +185,7 @@ export function gateWhileApplying(slice = 8): GatePacing & { tick(): void; relea
   };
   return {
     slice,
+    signal: stopping.signal,
     pace: () =>
       new Promise<void>((resolve, reject) => {
         const go = () => setImmediate(() => (stopped ? reject(new Error('the risk analysis was stopped')) : resolve()));
@@ -196,6 +199,7 @@ export function gateWhileApplying(slice = 8): GatePacing & { tick(): void; relea
     },
     stop: () => {
       stopped = true;
+      stopping.abort();
       wake();
     },
   };

@@ -27,6 +27,8 @@ export interface GateResult {
 export interface GatePacing {
   pace(): Promise<void>;
   slice: number;
+  /** Aborted when the analysis is no longer wanted (a worker thread doing it is stopped). */
+  signal?: AbortSignal;
 }
 
 /**

@@ -10,7 +10,8 @@ import { EventdbError, isErrorCode } from '../errors.js';
 import { batchParts, type BatchEvent, type BatchWork } from './batch-parts.js';
 import { decodeBatch } from './bound-batch.js';
 import type { BatchWorkerData } from './batch-worker.js';
-import { workerFile, type WorkerFailure } from './worker-thread.js';
+import { type WorkerFailure } from './worker-thread.js';
+import { workerFile } from '../worker-file.js';
 
 /** Batches the worker may be ahead of the loader (each ~1 MB at 2,048 rows). */
 const AHEAD = 3;
@@ -34,7 +35,7 @@ function failure(f: WorkerFailure['failed']): Error {
 }
 
 export function openBatchParts(work: BatchWork, opts: { threads?: boolean } = {}): BatchParts {
-  const file = opts.threads === false ? undefined : workerFile('batch-worker');
+  const file = opts.threads === false ? undefined : workerFile(import.meta.url, 'batch-worker');
   const counters = new Int32Array(new SharedArrayBuffer(8));
   /** Events not yet taken, in the worker's order (the loader takes the jobs in that order too). */
   const queue: Array<BatchEvent | { failed: Error }> = [];

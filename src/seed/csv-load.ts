@@ -11,7 +11,8 @@ import { Worker } from 'node:worker_threads';
 import { EventdbError, isErrorCode } from '../errors.js';
 import { csvParts, type CsvEvent, type CsvWork } from './csv-parts.js';
 import type { CsvWorkerData } from './csv-worker.js';
-import { workerFile, type WorkerFailure } from './worker-thread.js';
+import { type WorkerFailure } from './worker-thread.js';
+import { workerFile } from '../worker-file.js';
 
 /** Files the writer may be ahead of the loader (bounds the disk and memory in use). */
 const AHEAD = 32;
@@ -38,7 +39,7 @@ function failure(f: WorkerFailure['failed'], fallback: string): EventdbError {
 export function openCsvParts(work: Omit<CsvWork, 'dir'>, opts: { tmpRoot?: string; threads?: boolean } = {}): CsvParts {
   const dir = mkdtempSync(join(opts.tmpRoot ?? tmpdir(), 'eventdb-seed-'));
   const full: CsvWork = { ...work, dir };
-  const file = opts.threads === false ? undefined : workerFile('csv-worker');
+  const file = opts.threads === false ? undefined : workerFile(import.meta.url, 'csv-worker');
   const counters = new Int32Array(new SharedArrayBuffer(8));
   /** Per job, its events not yet taken (lanes load side by side, each takes its own jobs' files). */
   const queues = work.jobs.map((): CsvEvent[] => []);

@@ -1,27 +1,13 @@
 /**
  * What the seed's two worker threads share (csv-worker.ts writes CSV files for DuckDB, batch-worker.ts
- * bound batches for SQLite): where the worker's file is, how it stays a bounded number of parts ahead of
- * the loading thread, and how its failure crosses to that thread.
+ * bound batches for SQLite; src/worker-file.ts finds their files): how the worker stays a bounded
+ * number of parts ahead of the loading thread, and how its failure crosses to that thread.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parentPort } from 'node:worker_threads';
 
 /** What a worker posts when it fails: the error's code, message and hint, for the loading thread to throw. */
 export interface WorkerFailure {
   failed: { code?: string; message: string; hint?: string; table?: string };
-}
-
-/**
- * A worker entry's file (`name`.js): beside this module (dist/seed/), or above the CLI bundle's chunk
- * that holds it (dist/cli/); none when this module runs from its TypeScript source.
- */
-export function workerFile(name: string): URL | undefined {
-  for (const rel of [`./${name}.js`, `../${name}.js`]) {
-    const url = new URL(rel, import.meta.url);
-    if (url.protocol === 'file:' && existsSync(fileURLToPath(url))) return url;
-  }
-  return undefined;
 }
 
 /**
