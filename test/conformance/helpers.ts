@@ -127,6 +127,19 @@ export function buildPagila(dir: string): BuiltHistory {
   return { ids: ['0001_pagila_schema'], ups: [text] };
 }
 
+/**
+ * umami's Prisma Migrate history: one folder `<NN>_<name>/migration.sql` per migration, forward only.
+ * Each becomes `<NN>_<name>.postgres.sql` with the file as its up section and no down.
+ */
+export function buildUmami(dir: string): BuiltHistory {
+  mkdirSync(dir, { recursive: true });
+  const root = join(FIXTURES, 'umami', 'migrations');
+  const ids = readdirSync(root).sort();
+  const ups = ids.map((id) => readFileSync(join(root, id, 'migration.sql'), 'utf8'));
+  ids.forEach((id, i) => writeEventdbFile(dir, id, 'postgres', ups[i]!, undefined));
+  return { ids, ups };
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Direct replay
 
