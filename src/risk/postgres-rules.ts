@@ -1,6 +1,7 @@
 import { isBinaryCoercibleWidening, isNarrowing, normaliseType, type Analysis, type Stmt } from './analysis.js';
 import { scaled } from './levels.js';
 import { sqlName, sqlQualified } from './ident.js';
+import { doBlockStatements } from './pg-do-block.js';
 import { PG_NON_VOLATILE } from './pg-functions.js';
 import type { Volatility } from './types.js';
 
@@ -286,6 +287,17 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
       const opt = ((n.options ?? []) as Node[]).find((o) => o.DefElem?.defname === 'volatility');
       const v = str(opt?.DefElem?.arg).toLowerCase();
       a.memory.functions.set(str(names[names.length - 1]).toLowerCase(), v === 'immutable' ? 'i' : v === 'stable' ? 's' : 'v');
+      return;
+    }
+    case 'DoStmt': {
+      // The block's static statements are what PostgreSQL runs (in the migration's transaction): each is
+      // assessed as if written outside it, and its findings say where it stands.
+      const from = a.findings.length;
+      for (const inner of doBlockStatements(n, s)) pgStatement(a, inner.node, inner.stmt);
+      for (const f of a.findings.slice(from)) {
+        f.message += ` (inside the DO block at line ${s.line})`;
+        if (/CONCURRENTLY|no-transaction/.test(f.advice)) f.advice = `move it out of the DO block (a DO block runs inside one transaction), then: ${f.advice}`;
+      }
       return;
     }
     default:

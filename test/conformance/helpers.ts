@@ -140,6 +140,29 @@ export function buildUmami(dir: string): BuiltHistory {
   return { ids, ups };
 }
 
+/**
+ * supabase/auth's history: `<version>_<name>[.postgres].up.sql`, forward only, each a Go template whose
+ * `{{ index .Options "Namespace" }}` is the schema (`auth`, the server's default). Migration
+ * `00000000000000_auth_schema` first makes what the server makes before it runs them: the schema and its
+ * `schema_migrations` table. The replay SQL is the substituted text, as the server runs it.
+ */
+export function buildSupabaseAuth(dir: string): BuiltHistory {
+  mkdirSync(dir, { recursive: true });
+  const root = join(FIXTURES, 'supabase-auth', 'migrations');
+  const prelude = 'CREATE SCHEMA IF NOT EXISTS auth;\nCREATE TABLE auth.schema_migrations (version varchar(14) NOT NULL PRIMARY KEY);\n';
+  const ids = ['00000000000000_auth_schema'];
+  const ups = [prelude];
+  writeEventdbFile(dir, ids[0]!, 'postgres', prelude, undefined);
+  for (const f of readdirSync(root).sort()) {
+    const id = f.replace(/(?:\.postgres)?\.up\.sql$/, '');
+    const up = readFileSync(join(root, f), 'utf8').replace(/\{\{\s*index \.Options "Namespace"\s*\}\}/g, 'auth');
+    writeEventdbFile(dir, id, 'postgres', up, undefined);
+    ids.push(id);
+    ups.push(up);
+  }
+  return { ids, ups };
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Direct replay
 
