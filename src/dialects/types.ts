@@ -543,6 +543,13 @@ export interface Connection {
    */
   readonly tableRebuild?: { prepare(session: Kysely<any>): Promise<void>; check(db: Kysely<any>): Promise<void> };
   /**
+   * Migrations: a rehearsal (the whole plan in one transaction, rolled back) failed with `err` running
+   * a migration whose SQL is `sql`. When the failure comes from the plan sharing one transaction — the
+   * real run, which commits each migration, would not fail there — returns why (one clause); the
+   * rehearsal then stops before that migration instead of failing. Absent, or undefined: a failure.
+   */
+  rehearsalLimit?(err: unknown, sql: string): string | undefined;
+  /**
    * Seed: empties `tables` (listed children first) with their own triggers not firing for it, all or
    * nothing where the engine allows, and restarts their id generators where the engine does.
    */
