@@ -418,6 +418,10 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
       }
       if (!isNew && !(from && isBinaryCoercibleWidening(from, to))) {
         a.emit('rewrite-column-type', scaled(size, 'low', 'high', 'critical', null), s, `changing the type of "${table}"."${col}" rewrites ${duck ? 'every value of the column while the database is write-locked' : 'the table and its indexes under an ACCESS EXCLUSIVE lock'} (${note})`, 'add a new column of the new type, backfill it in batches, switch the application to it, then drop the old column');
+      } else if (!isNew && !duck && c.def?.ColumnDef?.collClause && (a.memory.indexes.get(table.toLowerCase()) ?? []).some((cols) => cols.includes(col.toLowerCase()))) {
+        // A new collation, no rewrite: the table keeps its file, but every index on the column is rebuilt
+        // (its order depends on the collation), under the ALTER's ACCESS EXCLUSIVE lock.
+        a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `changing the collation of "${table}"."${col}" rebuilds every index on it under an ACCESS EXCLUSIVE lock: reads and writes wait for the builds (${note})`, 'add a new column with the collation, build its indexes CONCURRENTLY (migrations marked `-- eventdb:no-transaction`), backfill it in batches, switch the application to it, then drop the old column');
       }
       a.memory.setColumn(table, col, to);
       return;
