@@ -37,4 +37,12 @@ describe('schema pull: tables in other schemas [postgres, supabase/auth]', () =>
     expect(t.stdout).toMatch(/23 tables in other schemas not pulled \(auth: 23\): eventdb reads the connection's current schema only/);
     expect(existsSync(join(dir, 'schema', 'text.ts'))).toBe(true);
   });
+
+  it('validate: the drift check says the auth tables were not compared (info), instead of a bare "no drift (0 tables)"', async () => {
+    const r = await runCli(['validate', '--url', db.url, '--json'], { cwd: dir, env: { EVENTDB_MIGRATIONS_DIR: join(dir, 'migrations'), EVENTDB_SCHEMA_DIR: join(dir, 'no-schema') } });
+    expect(r.code, r.stderr).toBe(0);
+    const drift = r.json<{ findings: Array<{ check: string; level: string; kind: string; message: string }> }>().findings.filter((f) => f.check === 'drift');
+    expect(drift.map((f) => [f.level, f.kind])).toEqual([['ok', 'drift-none'], ['info', 'drift-elsewhere']]);
+    expect(drift[1]!.message).toBe("23 tables in other schemas not compared (auth: 23): eventdb reads the connection's current schema only");
+  });
 });
