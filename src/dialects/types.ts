@@ -131,6 +131,8 @@ export interface SchemaSnapshot {
   enums?: Array<{ name: string; values: string[] }>;
   /** Sequences of the schema (PostgreSQL), by name: a `nextval('…')` default needs its sequence (issue 17). */
   sequences?: string[];
+  /** Tables in the database's other schemas (PostgreSQL: `auth.users` beside `public`), not read here: counts by schema. */
+  elsewhere?: Array<{ schema: string; tables: number }>;
 }
 
 export interface LockOptions {
@@ -542,6 +544,13 @@ export interface Connection {
    * (throws EventdbError FOREIGN_KEY_VIOLATION when rows break a foreign key). Absent: no procedure.
    */
   readonly tableRebuild?: { prepare(session: Kysely<any>): Promise<void>; check(db: Kysely<any>): Promise<void> };
+  /**
+   * Migrations: a rehearsal (the whole plan in one transaction, rolled back) failed with `err` running
+   * a migration whose SQL is `sql`. When the failure comes from the plan sharing one transaction — the
+   * real run, which commits each migration, would not fail there — returns why (one clause); the
+   * rehearsal then stops before that migration instead of failing. Absent, or undefined: a failure.
+   */
+  rehearsalLimit?(err: unknown, sql: string): string | undefined;
   /**
    * Seed: empties `tables` (listed children first) with their own triggers not firing for it, all or
    * nothing where the engine allows, and restarts their id generators where the engine does.

@@ -160,5 +160,5 @@ export function attachFindings(steps: StepResult[], gate: RiskGateResult): void 
 
 export function rehearsalJson(r: Rehearsal | undefined) {
   if (!r) return undefined;
-  return { ran: r.ran, ok: r.ok, rehearsed: r.rehearsed, stoppedBefore: r.stoppedBefore, reason: r.reason, error: r.error, durationMs: Math.round(r.durationMs) };
+  return { ran: r.ran, ok: r.ok, rehearsed: r.rehearsed, stoppedBefore: r.stoppedBefore, stopReason: r.stopReason, reason: r.reason, error: r.error, durationMs: Math.round(r.durationMs) };
 }

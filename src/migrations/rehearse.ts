@@ -20,8 +20,10 @@ export interface Rehearsal {
   error?: StepFailure;
   /** Migrations rehearsed successfully, in order. */
   rehearsed: string[];
-  /** The first no-transaction migration: it and those after it were not rehearsed. */
+  /** The first no-transaction migration (or the first one only a real run can run): it and those after it were not rehearsed. */
   stoppedBefore?: string;
+  /** Why the rehearsal stopped before `stoppedBefore`. */
+  stopReason?: string;
   /** Why it did not run, when `ran` is false. */
   reason?: string;
   /** Captured statements per migration ID. */
@@ -71,6 +73,7 @@ export async function rehearse(conn: Connection, steps: Array<{ m: Migration; di
       for (const { m, direction } of steps) {
         if (!m.transaction) {
           r.stoppedBefore = m.id;
+          r.stopReason = 'no-transaction migrations are not rehearsed';
           break;
         }
         const captured: string[] = [];
@@ -83,6 +86,13 @@ export async function rehearse(conn: Connection, steps: Array<{ m: Migration; di
           if (direction === 'up') await recordApplied(ownTables(conn, trx), { id: m.id, checksum: m.checksum, appliedAt: started, durationMs: 0, batch, file: m.file, kind: m.kind });
           else await removeApplied(ownTables(conn, trx), m.id);
         } catch (e) {
+          const limit = conn.rehearsalLimit?.(e instanceof StepError ? e.cause : e, captured.join(';\n'));
+          if (limit) {
+            r.stoppedBefore = m.id;
+            r.stopReason = limit;
+            r.statements.delete(m.id);
+            throw new Rollback();
+          }
           r.error = failureOf(m, e);
           throw new Rollback();
         }

@@ -18,6 +18,8 @@ export interface UpOptions extends RunOptions {
   step?: number;
   /** Apply pending migrations older than the newest applied one. */
   allowOutOfOrder?: boolean;
+  /** Apply only these of the pending migrations (validate's drift replay: the ones the live database has applied). */
+  only?: ReadonlySet<string>;
   /**
    * The plan a snapshot was taken for (--backup-before): if the database's history or the pending
    * list differs under the lock, nothing is applied (PLAN_CHANGED).
@@ -57,7 +59,7 @@ export function usageError(code: 'USAGE' | 'UNKNOWN_MIGRATION' | 'NOT_APPLIED', 
 
 /** Chooses the pending migrations to apply (in order), enforcing --to, --step and the out-of-order rule. */
 export function choosePending(ordered: Migration[], appliedIds: Set<string>, opts: UpOptions): Migration[] {
-  let pending = ordered.filter((m) => !appliedIds.has(m.id));
+  let pending = ordered.filter((m) => !appliedIds.has(m.id) && (!opts.only || opts.only.has(m.id)));
   if (opts.to !== undefined) {
     const idx = ordered.findIndex((m) => m.id === opts.to);
     if (idx < 0) throw usageError('UNKNOWN_MIGRATION', `--to ${opts.to}: no such migration`, 'use an ID shown by `eventdb migrate status`');

@@ -1,6 +1,7 @@
 import { isBinaryCoercibleWidening, isNarrowing, normaliseType, type Analysis, type Stmt } from './analysis.js';
 import { scaled } from './levels.js';
 import { sqlName, sqlQualified } from './ident.js';
+import { doBlockStatements } from './pg-do-block.js';
 import { PG_NON_VOLATILE } from './pg-functions.js';
 import type { Volatility } from './types.js';
 
@@ -288,6 +289,17 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
       a.memory.functions.set(str(names[names.length - 1]).toLowerCase(), v === 'immutable' ? 'i' : v === 'stable' ? 's' : 'v');
       return;
     }
+    case 'DoStmt': {
+      // The block's static statements are what PostgreSQL runs (in the migration's transaction): each is
+      // assessed as if written outside it, and its findings say where it stands.
+      const from = a.findings.length;
+      for (const inner of doBlockStatements(n, s)) pgStatement(a, inner.node, inner.stmt);
+      for (const f of a.findings.slice(from)) {
+        f.message += ` (inside the DO block at line ${s.line})`;
+        if (/CONCURRENTLY|no-transaction/.test(f.advice)) f.advice = `move it out of the DO block (a DO block runs inside one transaction), then: ${f.advice}`;
+      }
+      return;
+    }
     default:
       if (kind.startsWith('Create') || kind.startsWith('Alter') || kind.startsWith('Drop') || kind === 'CommentStmt' || kind === 'GrantStmt') a.ddl();
   }
@@ -406,6 +418,10 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
       }
       if (!isNew && !(from && isBinaryCoercibleWidening(from, to))) {
         a.emit('rewrite-column-type', scaled(size, 'low', 'high', 'critical', null), s, `changing the type of "${table}"."${col}" rewrites ${duck ? 'every value of the column while the database is write-locked' : 'the table and its indexes under an ACCESS EXCLUSIVE lock'} (${note})`, 'add a new column of the new type, backfill it in batches, switch the application to it, then drop the old column');
+      } else if (!isNew && !duck && c.def?.ColumnDef?.collClause && (a.memory.indexes.get(table.toLowerCase()) ?? []).some((cols) => cols.includes(col.toLowerCase()))) {
+        // A new collation, no rewrite: the table keeps its file, but every index on the column is rebuilt
+        // (its order depends on the collation), under the ALTER's ACCESS EXCLUSIVE lock.
+        a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `changing the collation of "${table}"."${col}" rebuilds every index on it under an ACCESS EXCLUSIVE lock: reads and writes wait for the builds (${note})`, 'add a new column with the collation, build its indexes CONCURRENTLY (migrations marked `-- eventdb:no-transaction`), backfill it in batches, switch the application to it, then drop the old column');
       }
       a.memory.setColumn(table, col, to);
       return;

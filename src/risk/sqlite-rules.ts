@@ -51,6 +51,9 @@ function constantDefault(e: Node | undefined): boolean {
   // `DEFAULT 'x' NOT NULL`: SQLite's DEFAULT takes a literal, a signed number or a parenthesised expression,
   // so the NOT NULL is the column's constraint; sql-parser-cst reads `'x' NOT NULL` as one postfix expression.
   if (e.type === 'postfix_op_expr' && /^not ?null$|^notnull$/i.test(([] as Node[]).concat(e.operator as Node).map((k) => String(k.text)).join(' '))) return constantDefault(e.expr);
+  // `DEFAULT ""`, `DEFAULT foo`, `DEFAULT [x]`: SQLite's grammar takes a bare identifier after DEFAULT as
+  // that text, a constant string (`DEFAULT ""` is the empty string), whatever the double-quote setting.
+  if (e.type === 'identifier') return true;
   return /_literal$/.test(String(e.type));
 }
 

@@ -21,7 +21,13 @@ export async function checkDrift(conn: Connection, config: ResolvedConfig, live:
     await replay(scratch, scratchConfig);
     return scratch.introspect();
   });
-  return diffSnapshots(replayed, live);
+  const out = diffSnapshots(replayed, live);
+  const elsewhere = live.elsewhere ?? [];
+  if (elsewhere.length) {
+    const n = elsewhere.reduce((k, e) => k + e.tables, 0);
+    out.push(finding('drift', 'info', 'drift-elsewhere', 'schema', `${n} table${n === 1 ? '' : 's'} in other schemas not compared (${elsewhere.map((e) => `${e.schema}: ${e.tables}`).join(', ')}): eventdb reads the connection's current schema only`));
+  }
+  return out;
 }
 
 /** A scratch database, open: its connection and config, and `close`, which also removes it. */

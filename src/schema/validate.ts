@@ -7,6 +7,7 @@ import { runDataRules } from './data-rules.js';
 import { checkReferenceRows, diffSchema, tablesFor } from './diff.js';
 import { checkDrift, type Replay } from './drift.js';
 import { finding, isFailure, type CheckGroup, type DiffItem, type ValidationFinding, type ValidationResult } from './findings.js';
+import { HISTORY_TABLE } from '../migrations/history.js';
 import { checkMigrations, loadMigrationsApi, migrationsDir, type MigrationsApi } from './migrations-check.js';
 import type { ExpectedSchema } from './model.js';
 
@@ -76,7 +77,7 @@ export async function collectFindings(conn: Connection, config: ResolvedConfig, 
     items.push({ finding: finding('schema', 'info', 'no-schema-dir', 'schema', `no expected schema at ${schemaDir(config)}; schema and data checks skipped`, { kind: 'manual', description: 'run `eventdb init`, or point EVENTDB_SCHEMA_DIR / schemaDir at the folder', sql: [] }) });
   }
   if (opts.drift !== false) {
-    const replay = opts.replay ?? (existsSync(migrationsDir(config)) && opts.migrations !== false ? defaultReplay(opts.migrations || undefined) : undefined);
+    const replay = opts.replay ?? (existsSync(migrationsDir(config)) && opts.migrations !== false ? defaultReplay(conn, config, liveTables, opts.migrations || undefined) : undefined);
     if (replay) {
       checks.drift = 'ran';
       try {
@@ -95,10 +96,20 @@ export async function collectFindings(conn: Connection, config: ResolvedConfig, 
   return { items, expected, live, checks };
 }
 
-function defaultReplay(api?: MigrationsApi): Replay {
+/**
+ * Replays into the scratch database the migrations the live database has applied (a pending migration
+ * is not drift: the migrations group reports it). A database without a history table gets every
+ * migration, so drift says whether it is what they make (before `migrate baseline`).
+ */
+function defaultReplay(live: Connection, liveConfig: ResolvedConfig, liveTables: ReadonlySet<string>, api?: MigrationsApi): Replay {
   return async (scratch, config) => {
     const m = api ?? (await loadMigrationsApi());
-    await m.migrateUp(scratch, config, { lockTimeoutMs: 0, force: true });
+    let only: Set<string> | undefined;
+    if (liveTables.has(HISTORY_TABLE)) {
+      const status = await m.migrationStatus(live, liveConfig);
+      only = new Set(status.migrations.filter((x) => x.state === 'applied' || x.state === 'changed').map((x) => x.id));
+    }
+    await m.migrateUp(scratch, config, { lockTimeoutMs: 0, force: true, ...(only ? { only, allowOutOfOrder: true } : {}) });
   };
 }
 

@@ -127,6 +127,42 @@ export function buildPagila(dir: string): BuiltHistory {
   return { ids: ['0001_pagila_schema'], ups: [text] };
 }
 
+/**
+ * umami's Prisma Migrate history: one folder `<NN>_<name>/migration.sql` per migration, forward only.
+ * Each becomes `<NN>_<name>.postgres.sql` with the file as its up section and no down.
+ */
+export function buildUmami(dir: string): BuiltHistory {
+  mkdirSync(dir, { recursive: true });
+  const root = join(FIXTURES, 'umami', 'migrations');
+  const ids = readdirSync(root).sort();
+  const ups = ids.map((id) => readFileSync(join(root, id, 'migration.sql'), 'utf8'));
+  ids.forEach((id, i) => writeEventdbFile(dir, id, 'postgres', ups[i]!, undefined));
+  return { ids, ups };
+}
+
+/**
+ * supabase/auth's history: `<version>_<name>[.postgres].up.sql`, forward only, each a Go template whose
+ * `{{ index .Options "Namespace" }}` is the schema (`auth`, the server's default). Migration
+ * `00000000000000_auth_schema` first makes what the server makes before it runs them: the schema and its
+ * `schema_migrations` table. The replay SQL is the substituted text, as the server runs it.
+ */
+export function buildSupabaseAuth(dir: string): BuiltHistory {
+  mkdirSync(dir, { recursive: true });
+  const root = join(FIXTURES, 'supabase-auth', 'migrations');
+  const prelude = 'CREATE SCHEMA IF NOT EXISTS auth;\nCREATE TABLE auth.schema_migrations (version varchar(14) NOT NULL PRIMARY KEY);\n';
+  const ids = ['00000000000000_auth_schema'];
+  const ups = [prelude];
+  writeEventdbFile(dir, ids[0]!, 'postgres', prelude, undefined);
+  for (const f of readdirSync(root).sort()) {
+    const id = f.replace(/(?:\.postgres)?\.up\.sql$/, '');
+    const up = readFileSync(join(root, f), 'utf8').replace(/\{\{\s*index \.Options "Namespace"\s*\}\}/g, 'auth');
+    writeEventdbFile(dir, id, 'postgres', up, undefined);
+    ids.push(id);
+    ups.push(up);
+  }
+  return { ids, ups };
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Direct replay
 
@@ -154,10 +190,14 @@ export function replay(engine: ConfEngine, target: string, sqls: string[]): void
 // ---------------------------------------------------------------------------------------------------
 // Catalog dumps and row checksums
 
+/** Every schema a migration can create objects in (PostgreSQL's own left out). */
+const USER_SCHEMAS = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'";
+/** Objects of schemas other than public are named with their schema (`auth.users`). */
 const PG_CATALOG = `
 WITH rels AS (
-  SELECT c.oid, c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE n.nspname = 'public' __OWN__
+  SELECT c.oid, CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END AS relname, c.relkind
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE __USER__ __OWN__
 )
 SELECT 'relation' AS kind, r.relname || ' ' || r.relkind::text || coalesce(' ' || pg_get_expr(c.relpartbound, c.oid), '') AS def
   FROM rels r JOIN pg_class c ON c.oid = r.oid
@@ -183,16 +223,16 @@ SELECT 'trigger', pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN rels r ON r.oi
 UNION ALL
 SELECT 'function', CASE WHEN p.prokind IN ('f', 'p') THEN pg_get_functiondef(p.oid)
                         ELSE p.prokind::text || ' ' || p.oid::regprocedure::text END
-  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE __USER__
 UNION ALL
-SELECT 'type', t.typname || ' ' || t.typtype::text || coalesce(' ' || format_type(t.typbasetype, t.typtypmod), '')
+SELECT 'type', CASE WHEN n.nspname = 'public' THEN '' ELSE n.nspname || '.' END || t.typname || ' ' || t.typtype::text || coalesce(' ' || format_type(t.typbasetype, t.typtypmod), '')
        || coalesce(' ' || (SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid), '')
        || coalesce(' ' || (SELECT string_agg(pg_get_constraintdef(c.oid), ',' ORDER BY c.conname) FROM pg_constraint c WHERE c.contypid = t.oid), '')
   FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-  WHERE n.nspname = 'public' AND t.typtype IN ('d', 'e')
-`;
+  WHERE __USER__ AND t.typtype IN ('d', 'e')
+`.replaceAll('__USER__', USER_SCHEMAS);
 
-/** The public schema's objects as sorted lines (eventdb's own tables left out unless `withOwn`). */
+/** The user schemas' objects as sorted lines (eventdb's own tables left out unless `withOwn`). */
 export async function pgCatalog(url: string, withOwn = false): Promise<string[]> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
@@ -210,7 +250,11 @@ export async function pgRows(url: string, withOwn = false): Promise<Record<strin
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    const rels = (await c.query<{ t: string; populated: boolean }>("SELECT relname AS t, relispopulated AS populated FROM pg_class c JOIN pg_namespace n ON n.oid = relnamespace WHERE nspname = 'public' AND relkind IN ('r', 'm') ORDER BY 1")).rows;
+    const rels = (await c.query<{ t: string; q: string; populated: boolean }>(
+      `SELECT CASE WHEN nspname = 'public' THEN relname ELSE nspname || '.' || relname END AS t, quote_ident(nspname) || '.' || quote_ident(relname) AS q, relispopulated AS populated
+         FROM pg_class c JOIN pg_namespace n ON n.oid = relnamespace WHERE ${USER_SCHEMAS} AND relkind IN ('r', 'm') ORDER BY 1`,
+    )).rows;
+    const quoted = new Map(rels.map((x) => [x.t, x.q]));
     const tables = rels.map((x) => x.t).filter((t) => withOwn || !OWN.test(t));
     const unpopulated = new Set(rels.filter((x) => !x.populated).map((x) => x.t));
     const out: Record<string, string> = {};
@@ -220,10 +264,10 @@ export async function pgRows(url: string, withOwn = false): Promise<Record<strin
         continue;
       }
       if (/^eventdb_/.test(t)) {
-        out[t] = (await c.query<{ n: string }>(`SELECT count(*)::text AS n FROM "${t}"`)).rows[0]!.n; // times differ per run
+        out[t] = (await c.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${quoted.get(t)}`)).rows[0]!.n; // times differ per run
         continue;
       }
-      const r = await c.query<{ n: string; h: string }>(`SELECT count(*)::text AS n, coalesce(md5(string_agg(x::text, E'\\n' ORDER BY x::text)), '') AS h FROM "${t}" x`);
+      const r = await c.query<{ n: string; h: string }>(`SELECT count(*)::text AS n, coalesce(md5(string_agg(x::text, E'\\n' ORDER BY x::text)), '') AS h FROM ${quoted.get(t)} x`);
       out[t] = `${r.rows[0]!.n} ${r.rows[0]!.h}`;
     }
     return out;

@@ -104,7 +104,7 @@ export function register(program: Command): void {
             renderPlan(out, result.plan, true);
             const r = result.rehearsal;
             if (r?.ran) {
-              if (r.ok) out.line(`${out.marker('ok')} rehearsal: ran ${r.rehearsed.length} migration(s) in a transaction and rolled back — it would succeed${r.stoppedBefore ? ` (stopped before ${r.stoppedBefore}: no-transaction migrations are not rehearsed)` : ''}`);
+              if (r.ok) out.line(`${out.marker('ok')} rehearsal: ran ${r.rehearsed.length} migration(s) in a transaction and rolled back — it would succeed${r.stoppedBefore ? ` (stopped before ${r.stoppedBefore}: ${r.stopReason})` : ''}`);
               else out.line(`${out.marker('fail')} rehearsal: would fail at ${r.error!.id}: ${r.error!.message}${r.error!.statement ? `\n       statement: ${r.error!.statement}` : ''}`);
             } else if (r) out.line(`${out.marker('info')} not rehearsed: ${r.reason}`);
             return;

@@ -67,7 +67,7 @@ export function registerRollback(cmd: Command, sub: boolean): void {
             out.line(`dry run on ${result.engine}: ${result.plan.length} migration${result.plan.length === 1 ? '' : 's'} would be rolled back; nothing was changed`);
             renderPlan(out, result.plan, true);
             const r = result.rehearsal;
-            if (r?.ran && r.ok) out.line(`${out.marker('ok')} rehearsal: ran in a transaction and rolled back — it would succeed`);
+            if (r?.ran && r.ok) out.line(`${out.marker('ok')} rehearsal: ran in a transaction and rolled back — it would succeed${r.stoppedBefore ? ` (stopped before ${r.stoppedBefore}: ${r.stopReason})` : ''}`);
             else if (r?.ran) out.line(`${out.marker('fail')} rehearsal: would fail at ${r.error!.id}: ${r.error!.message}${r.error!.statement ? `\n       statement: ${r.error!.statement}` : ''}`);
             return;
           }

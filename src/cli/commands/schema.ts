@@ -33,6 +33,10 @@ export function register(program: Command): void {
         }
         out.result(true, { ...res }, () => {
           out.line(`${res.overwritten ? 'replaced' : 'wrote'} ${res.file}: ${res.tables} tables, ${res.columns} columns, ${res.indexes} indexes, ${res.foreignKeys} foreign keys, ${res.checks} checks, ${res.enums} enums (from ${res.engine})`);
+          if (res.elsewhere?.length) {
+            const n = res.elsewhere.reduce((k, e) => k + e.tables, 0);
+            out.line(`${out.marker('warn')} ${n} table${n === 1 ? '' : 's'} in other schemas not pulled (${res.elsewhere.map((e) => `${e.schema}: ${e.tables}`).join(', ')}): eventdb reads the connection's current schema only`);
+          }
           out.line('next: eventdb validate   (checks the database against it; edit the file to make it your source of truth)');
         });
         return 0;

@@ -90,6 +90,12 @@ export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapsho
     select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
      where n.nspname = current_schema() and c.relkind = 'S' order by c.relname`.execute(db);
 
+  const elsewhere = await sql<{ schema: string; tables: number }>`
+    select n.nspname as schema, count(*)::int as tables from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where c.relkind in ('r', 'p') and not c.relispartition and n.nspname <> current_schema()
+       and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname !~ '^pg_'
+     group by n.nspname order by n.nspname`.execute(db);
+
   const tables = new Map<string, TableInfo>();
   for (const r of cols.rows) {
     let t = tables.get(r.table);
@@ -138,7 +144,7 @@ export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapsho
   const triggerList: TriggerInfo[] = triggers.rows.map((r) => ({ name: r.name, table: r.table, definition: unqualified(collapseSql(r.definition)) }));
   const checks = checkRows.rows.map((r) => ({ table: r.table, name: r.name, expression: checkExpression(r.def), ...(r.validated === false ? { validated: false } : {}) }));
   const enums = enumRows.rows.map((r) => ({ name: r.name, values: r.values }));
-  return { engine: 'postgres', schema, tables: [...tables.values()], indexes, foreignKeys, views: viewList, triggers: triggerList, checks, enums, sequences: sequences.rows.map((r) => r.name) };
+  return { engine: 'postgres', schema, tables: [...tables.values()], indexes, foreignKeys, views: viewList, triggers: triggerList, checks, enums, sequences: sequences.rows.map((r) => r.name), ...(elsewhere.rows.length ? { elsewhere: elsewhere.rows } : {}) };
 }
 
 function unquote(s: string): string {

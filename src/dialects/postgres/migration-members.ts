@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Connection } from '../types.js';
 import { kyselyOneTrip, pgApplyOneTrip, pgErrorPosition, poolOneTrip } from './fast-apply.js';
 import { pgRecordSuccess } from './history-sql.js';
+import { pgRehearsalLimit } from './rehearsal-limit.js';
 import { pgResetTables, pgSyncIdSequence } from './seed-reset.js';
 
 /**
@@ -10,12 +11,13 @@ import { pgResetTables, pgSyncIdSequence } from './seed-reset.js';
  * `pool`, the server's pg pool under `db`: the one-trip path then queries its sessions directly
  * (poolOneTrip) instead of through Kysely.
  */
-export function postgresMigrationMembers(db: Kysely<any>, pool?: pg.Pool): Pick<Connection, 'applyMigrationFast' | 'recordMigrationSuccess' | 'wholeScripts' | 'tableRebuild' | 'resetTables' | 'syncIdSequence'> {
+export function postgresMigrationMembers(db: Kysely<any>, pool?: pg.Pool): Pick<Connection, 'applyMigrationFast' | 'recordMigrationSuccess' | 'wholeScripts' | 'tableRebuild' | 'rehearsalLimit' | 'resetTables' | 'syncIdSequence'> {
   const session = pool ? poolOneTrip(pool) : kyselyOneTrip(db);
   return {
     applyMigrationFast: (req) => pgApplyOneTrip(session, req),
     recordMigrationSuccess: (on, s) => pgRecordSuccess(on, s),
     wholeScripts: { errorPosition: pgErrorPosition },
+    rehearsalLimit: pgRehearsalLimit,
     resetTables: (tables) => pgResetTables(db, tables),
     syncIdSequence: (table) => pgSyncIdSequence(db, table),
   };

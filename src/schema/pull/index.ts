@@ -26,6 +26,8 @@ export interface PullResult extends Omit<DeclarationText, 'source'> {
   /** Whether an existing file was replaced. */
   overwritten: boolean;
   bytes: number;
+  /** Tables in other schemas, not pulled (the connection's current schema is what eventdb reads). */
+  elsewhere?: Array<{ schema: string; tables: number }>;
 }
 
 /** Throws SCHEMA_PULL_EXISTS (exit 2) when the file exists and `force` is not set; returns whether it exists. */
@@ -53,5 +55,5 @@ export async function pullSchema(conn: Connection, opts: PullOptions = {}): Prom
     throw e;
   }
   const { source, ...counts } = d;
-  return { file, engine: snap.engine, overwritten: exists, bytes: Buffer.byteLength(source), ...counts };
+  return { file, engine: snap.engine, overwritten: exists, bytes: Buffer.byteLength(source), ...counts, ...(snap.elsewhere?.length ? { elsewhere: snap.elsewhere } : {}) };
 }
