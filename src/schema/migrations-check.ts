@@ -24,15 +24,18 @@ export function migrationsDir(config: ResolvedConfig): string {
   return isAbsolute(config.migrationsDir) ? config.migrationsDir : resolve(config.cwd, config.migrationsDir);
 }
 
+export type MigrationStatus = Awaited<ReturnType<MigrationsApi['migrationStatus']>>;
+
 /**
  * The "migrations" check group: pending, changed, missing files, failed attempts, and the history
- * table itself.
+ * table itself. `status` is the migration status it read (absent when it could not), which the drift
+ * check reuses rather than reading the files and the history again.
  */
-export async function checkMigrations(conn: Connection, config: ResolvedConfig, liveTables: Set<string>, api?: MigrationsApi): Promise<DiffItem[]> {
+export async function checkMigrations(conn: Connection, config: ResolvedConfig, liveTables: Set<string>, api?: MigrationsApi): Promise<{ items: DiffItem[]; status?: MigrationStatus }> {
   const dir = migrationsDir(config);
   const items: DiffItem[] = [];
   if (!existsSync(dir)) {
-    return [{ finding: finding('migrations', 'info', 'no-migrations-dir', 'migrations', `no migrations folder at ${dir}; migration checks skipped`, { kind: 'manual', description: 'run `eventdb init`, or point --migrations / EVENTDB_MIGRATIONS_DIR at the folder', sql: [] }) }];
+    return { items: [{ finding: finding('migrations', 'info', 'no-migrations-dir', 'migrations', `no migrations folder at ${dir}; migration checks skipped`, { kind: 'manual', description: 'run `eventdb init`, or point --migrations / EVENTDB_MIGRATIONS_DIR at the folder', sql: [] }) }] };
   }
   if (!liveTables.has(HISTORY_TABLE)) {
     items.push({
@@ -40,12 +43,12 @@ export async function checkMigrations(conn: Connection, config: ResolvedConfig, 
       action: { type: 'create-history-table' },
     });
   }
-  let status: Awaited<ReturnType<MigrationsApi['migrationStatus']>>;
+  let status: MigrationStatus;
   try {
     status = await (api ?? (await loadMigrationsApi())).migrationStatus(conn, config);
   } catch (e) {
     items.push({ finding: finding('migrations', 'error', 'migrations-unreadable', 'migrations', `cannot read the migrations: ${messageOf(e)}`, { kind: 'manual', description: 'run `eventdb migrate validate` for details', sql: [] }) });
-    return items;
+    return { items };
   }
   let applied = 0;
   for (const m of status.migrations) {
@@ -59,7 +62,7 @@ export async function checkMigrations(conn: Connection, config: ResolvedConfig, 
   if (!items.some((i) => i.finding.level !== 'info')) {
     items.unshift({ finding: finding('migrations', 'ok', 'migrations-ok', 'migrations', `${applied} migration${applied === 1 ? '' : 's'} applied, none pending, checksums match`) });
   }
-  return items;
+  return { items, status };
 }
 
 /**

@@ -8,7 +8,7 @@ import { checkReferenceRows, diffSchema, tablesFor } from './diff.js';
 import { checkDrift, type Replay } from './drift.js';
 import { finding, isFailure, type CheckGroup, type DiffItem, type ValidationFinding, type ValidationResult } from './findings.js';
 import { HISTORY_TABLE } from '../migrations/history.js';
-import { checkMigrations, loadMigrationsApi, migrationsDir, type MigrationsApi } from './migrations-check.js';
+import { checkMigrations, loadMigrationsApi, migrationsDir, type MigrationStatus, type MigrationsApi } from './migrations-check.js';
 import type { ExpectedSchema } from './model.js';
 
 export interface ValidateOptions {
@@ -65,9 +65,12 @@ export async function collectFindings(conn: Connection, config: ResolvedConfig, 
     items.push({ finding: finding('schema', 'warning', 'unreadable-table', `table ${u.name}`, `table ${u.name} cannot be read here and was not checked: ${u.reason}`, { kind: 'manual', description: 'a virtual table whose module this SQLite build lacks (load the extension where the application runs); its data is still backed up', sql: [] }) });
   }
 
+  let status: MigrationStatus | undefined;
   if (opts.migrations !== false) {
     checks.migrations = 'ran';
-    items.push(...(await checkMigrations(conn, config, liveTables, opts.migrations)));
+    const group = await checkMigrations(conn, config, liveTables, opts.migrations);
+    items.push(...group.items);
+    status = group.status;
   }
   if (expected) {
     checks.schema = 'ran';
@@ -77,7 +80,7 @@ export async function collectFindings(conn: Connection, config: ResolvedConfig, 
     items.push({ finding: finding('schema', 'info', 'no-schema-dir', 'schema', `no expected schema at ${schemaDir(config)}; schema and data checks skipped`, { kind: 'manual', description: 'run `eventdb init`, or point EVENTDB_SCHEMA_DIR / schemaDir at the folder', sql: [] }) });
   }
   if (opts.drift !== false) {
-    const replay = opts.replay ?? (existsSync(migrationsDir(config)) && opts.migrations !== false ? defaultReplay(conn, config, liveTables, opts.migrations || undefined) : undefined);
+    const replay = opts.replay ?? (existsSync(migrationsDir(config)) && opts.migrations !== false ? defaultReplay(conn, config, liveTables, opts.migrations || undefined, status) : undefined);
     if (replay) {
       checks.drift = 'ran';
       try {
@@ -99,14 +102,15 @@ export async function collectFindings(conn: Connection, config: ResolvedConfig, 
 /**
  * Replays into the scratch database the migrations the live database has applied (a pending migration
  * is not drift: the migrations group reports it). A database without a history table gets every
- * migration, so drift says whether it is what they make (before `migrate baseline`).
+ * migration, so drift says whether it is what they make (before `migrate baseline`). `known` is the
+ * status the migrations group read already; without it the status is read here.
  */
-function defaultReplay(live: Connection, liveConfig: ResolvedConfig, liveTables: ReadonlySet<string>, api?: MigrationsApi): Replay {
+function defaultReplay(live: Connection, liveConfig: ResolvedConfig, liveTables: ReadonlySet<string>, api?: MigrationsApi, known?: MigrationStatus): Replay {
   return async (scratch, config) => {
     const m = api ?? (await loadMigrationsApi());
     let only: Set<string> | undefined;
     if (liveTables.has(HISTORY_TABLE)) {
-      const status = await m.migrationStatus(live, liveConfig);
+      const status = known ?? (await m.migrationStatus(live, liveConfig));
       only = new Set(status.migrations.filter((x) => x.state === 'applied' || x.state === 'changed').map((x) => x.id));
     }
     await m.migrateUp(scratch, config, { lockTimeoutMs: 0, force: true, ...(only ? { only, allowOutOfOrder: true } : {}) });
