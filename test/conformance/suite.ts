@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { createPgDatabase } from '../helpers/engines.js';
-import { type BuiltHistory, type ConfEngine, pgCatalog, pgRows, replay, sqliteCatalog, sqlitePath, sqliteRows } from './helpers.js';
+import { type BuiltHistory, type ConfEngine, pgCatalog, pgRows, pgStepTruth, replay, sqliteCatalog, sqlitePath, sqliteRows, statementTable, WRITE_BLOCKING } from './helpers.js';
 
 /** What one source needs to run through the suite on one engine. */
 export interface Source {
@@ -140,6 +140,66 @@ export function lint(src: Source, db: () => Databases, expectNone: string[] = ['
     const j = r.json<{ ok: boolean; migrations: unknown[]; findings: Array<{ rule: string; migration: string; statement: string }> }>();
     expect(j.migrations).toHaveLength(db().built.ids.length);
     expect(j.findings.filter((f) => expectNone.includes(f.rule)).map((f) => `${f.migration}: ${f.rule}: ${f.statement.slice(0, 120)}`)).toEqual([]);
+  });
+}
+
+/** One finding of `migrate lint --json`. */
+export interface LintFinding {
+  rule: string;
+  level: string;
+  migration: string;
+  direction: string;
+  statement: string;
+}
+
+/** What a source's ground-truth test leaves out or demands beyond the common checks. */
+export interface TruthOptions {
+  /** Only the up direction's claims are checked (the steps replayed are the ups). */
+  upOnly?: boolean;
+  /** A lock claim whose statement names no table (DROP INDEX) is skipped rather than asserted. */
+  skipTableless?: boolean;
+  /** At least one migration must be claimed (and really be) a rewrite, so the comparison cannot pass empty. */
+  requireRewrite?: boolean;
+}
+
+/**
+ * Lint's rewrite and lock claims on a PostgreSQL history against what PostgreSQL really does when each
+ * migration runs (relfilenode changes, pg_locks): a database of its own, the ups replayed step by step.
+ */
+export function lintTruth(name: string, build: (dir: string) => BuiltHistory, opts: TruthOptions = {}): void {
+  describe(`${name}: lint claims against PostgreSQL ground truth`, () => {
+    let dir = '';
+    let db: Awaited<ReturnType<typeof createPgDatabase>>;
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'eventdb-conf-truth-'));
+      db = await createPgDatabase('eventdb_conf');
+    });
+    afterAll(async () => {
+      await db?.drop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('rewrite claims match relfilenode changes; each lock claim names an existing table PostgreSQL really held in a write-blocking mode', async () => {
+      const built = build(join(dir, 'migrations'));
+      const r = await runCli(['migrate', 'lint', join(dir, 'migrations'), '--engine', 'postgres', '--json'], { cwd: dir });
+      const all = r.json<{ findings: LintFinding[] }>().findings;
+      const findings = opts.upOnly ? all.filter((f) => f.direction === 'up') : all;
+      const truth = await pgStepTruth(db.url, built.ups);
+      // Rewrites: lint says rewrite-* exactly where PostgreSQL gave an existing table a new relfilenode.
+      const said = built.ids.map((id) => findings.some((f) => f.migration === id && f.rule.startsWith('rewrite-')));
+      expect(said).toEqual(truth.map((t) => t.rewritten.length > 0));
+      if (opts.requireRewrite) expect(said.filter(Boolean).length).toBeGreaterThan(0);
+      // Lock claims: the named table existed and was held in a mode that blocks writes.
+      const lockClaims = findings.filter((f) => f.rule.startsWith('lock-'));
+      expect(lockClaims.length).toBeGreaterThan(0);
+      for (const f of lockClaims) {
+        const table = statementTable(f.statement);
+        if (table === undefined && opts.skipTableless) continue;
+        expect(WRITE_BLOCKING, `${f.migration} ${f.rule} ${table}`).toContain(truth[built.ids.indexOf(f.migration)]!.locks[table ?? '']);
+      }
+      // (A step that only takes a brief write-blocking lock — a new table's foreign key locks the referenced
+      // table; DROP CONSTRAINT — is not flagged, and need not be: nothing is scanned or rewritten under it.)
+    });
   });
 }
 
