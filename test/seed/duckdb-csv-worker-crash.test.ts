@@ -1,4 +1,4 @@
-import { copyFileSync, cpSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,26 +6,22 @@ import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import type * as src from '../../src/index.js';
 import type { Connection } from '../../src/dialects/types.js';
+import { crashingSeed } from './crashing-seed.js';
 import { tableHashes } from './hash.js';
 
 /**
  * DuckDB's seed when the worker thread that writes the CSV files crashes (it ends, instead of
  * reporting an error): the table being loaded is rolled back, the tables not yet loaded stay as they
  * were, the CSV folder is removed, and the error says what happened. Runs the built dist/ with its
- * worker replaced by test/seed/fixtures/crashing-csv-worker.mjs (the real one runs inside it).
+ * worker replaced by test/seed/fixtures/crashing-worker.mjs (the real one runs inside it).
  */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dist = (await import(join(ROOT, 'dist/index.js'))) as typeof src;
-const crashDir = mkdtempSync(join(ROOT, 'dist', 'seed-crash-csv-'));
 const dir = mkdtempSync(join(tmpdir(), 'eventdb-duckdb-crash-'));
 afterAll(() => {
-  rmSync(crashDir, { recursive: true, force: true });
   rmSync(dir, { recursive: true, force: true });
 });
-cpSync(join(ROOT, 'dist/seed'), crashDir, { recursive: true, filter: (f) => !f.endsWith('.d.ts') });
-renameSync(join(crashDir, 'csv-worker.js'), join(crashDir, 'csv-worker-real.js'));
-copyFileSync(join(ROOT, 'test/seed/fixtures/crashing-csv-worker.mjs'), join(crashDir, 'csv-worker.js'));
-const crashing = (await import(join(crashDir, 'run.js'))) as typeof import('../../src/seed/run.js');
+const crashing = await crashingSeed('csv-worker');
 
 let n = 0;
 async function migrated(): Promise<{ conn: Connection; cfg: src.ResolvedConfig }> {

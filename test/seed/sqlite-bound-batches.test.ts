@@ -1,4 +1,4 @@
-import { copyFileSync, cpSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import * as src from '../../src/index.js';
 import type { BoundBatch, Connection } from '../../src/dialects/types.js';
 import { BoundBatchWriter, boundRow, decodeBatch } from '../../src/seed/bound-batch.js';
 import { shapeFor } from '../../src/seed/profiles.js';
+import { crashingSeed } from './crashing-seed.js';
 import { tableHashes } from './hash.js';
 
 /**
@@ -25,17 +26,8 @@ const dir = mkdtempSync(join(tmpdir(), 'eventdb-sqlite-batches-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
-/**
- * dist/seed/ copied beside it (so its imports of ../dialects, ../errors … still resolve) with its
- * worker replaced by test/seed/fixtures/crashing-batch-worker.mjs, which runs the real one and
- * crashes the thread on cue (EVENTDB_TEST_CRASH*). The copy's seedDatabase is dist's, with that worker.
- */
-const crashDir = mkdtempSync(join(ROOT, 'dist', 'seed-crash-'));
-afterAll(() => rmSync(crashDir, { recursive: true, force: true }));
-cpSync(join(ROOT, 'dist/seed'), crashDir, { recursive: true, filter: (f) => !f.endsWith('.d.ts') });
-renameSync(join(crashDir, 'batch-worker.js'), join(crashDir, 'batch-worker-real.js'));
-copyFileSync(join(ROOT, 'test/seed/fixtures/crashing-batch-worker.mjs'), join(crashDir, 'batch-worker.js'));
-const crashing = (await import(join(crashDir, 'run.js'))) as typeof import('../../src/seed/run.js');
+/** dist's seed with its batch worker crashing on cue (EVENTDB_TEST_CRASH*; see crashing-seed.ts). */
+const crashing = await crashingSeed('batch-worker');
 
 async function migrated(lib: Lib): Promise<{ conn: Connection; cfg: src.ResolvedConfig; file: string }> {
   const file = join(dir, `t${++n}.sqlite`);
