@@ -16,6 +16,8 @@ export class SchemaMemory {
   readonly checks = new Map<string, { table: string; col: string }>();
   /** `table.col` proven NOT NULL by a validated check: SET NOT NULL needs no scan. */
   readonly notNullProven = new Set<string>();
+  /** `table.col` (lower case) of generated columns made by earlier statements → 's' stored, 'v' virtual (PostgreSQL 18+). */
+  readonly generated = new Map<string, 's' | 'v'>();
   /** Functions created by earlier statements (lower-case name → declared volatility). */
   readonly functions = new Map<string, Volatility>();
   /**
@@ -79,6 +81,7 @@ export class SchemaMemory {
     else {
       cols.delete(col.toLowerCase());
       this.notNullProven.delete(`${k}.${col.toLowerCase()}`);
+      this.generated.delete(`${k}.${col.toLowerCase()}`);
     }
     this.columns.set(k, cols);
   }
@@ -95,6 +98,12 @@ export class SchemaMemory {
       if (k.startsWith(`${f}.`)) {
         this.notNullProven.delete(k);
         this.notNullProven.add(t + k.slice(f.length));
+      }
+    }
+    for (const [k, kind] of [...this.generated]) {
+      if (k.startsWith(`${f}.`)) {
+        this.generated.delete(k);
+        this.generated.set(t + k.slice(f.length), kind);
       }
     }
     const cols = this.columns.get(f);
@@ -114,15 +123,18 @@ export class SchemaMemory {
   renameColumn(table: string, from: string, to: string): void {
     const t = this.columnType(table, from);
     const nn = this.notNullProven.delete(`${table}.${from}`.toLowerCase());
+    const gen = this.generated.get(`${table}.${from}`.toLowerCase());
     this.setColumn(table, from, undefined);
     this.setColumn(table, to, t);
     if (nn) this.notNullProven.add(`${table}.${to}`.toLowerCase());
+    if (gen) this.generated.set(`${table}.${to}`.toLowerCase(), gen);
   }
 
   dropTable(name: string): void {
     this.planCreated?.delete(name.toLowerCase());
     const p = `${name.toLowerCase()}.`;
     for (const k of [...this.notNullProven]) if (k.startsWith(p)) this.notNullProven.delete(k);
+    for (const k of [...this.generated.keys()]) if (k.startsWith(p)) this.generated.delete(k);
     this.columns.delete(name.toLowerCase());
     this.indexes.delete(name.toLowerCase());
     for (const [i, table] of this.createdIndexes) if (table === name.toLowerCase()) this.createdIndexes.delete(i);

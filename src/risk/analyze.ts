@@ -430,6 +430,7 @@ function cloneMemory(m: SchemaMemory): SchemaMemory {
   for (const [t, idx] of m.indexes) c.indexes.set(t, idx.map((x) => [...x]));
   for (const [k, v] of m.checks) c.checks.set(k, v);
   for (const k of m.notNullProven) c.notNullProven.add(k);
+  for (const [k, v] of m.generated) c.generated.set(k, v);
   for (const [k, v] of m.functions) c.functions.set(k, v);
   if (m.planCreated) c.planCreated = new Set(m.planCreated);
   return c;

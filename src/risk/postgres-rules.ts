@@ -159,6 +159,7 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
           a.memory.setColumn(table, c.colname, typeName(c.typeName));
           for (const con of (c.constraints ?? []) as Node[]) {
             const ct = con.Constraint?.contype;
+            if (ct === 'CONSTR_GENERATED') a.memory.generated.set(`${table}.${c.colname}`.toLowerCase(), generatedKind(con.Constraint));
             if (ct === 'CONSTR_NOTNULL' || ct === 'CONSTR_PRIMARY') a.memory.notNullProven.add(`${table}.${c.colname}`.toLowerCase());
             if (ct === 'CONSTR_PRIMARY' || ct === 'CONSTR_UNIQUE') a.memory.addIndex(table, [c.colname]);
             if (ct === 'CONSTR_FOREIGN') a.fks.push({ table, cols: [c.colname], stmt: s });
@@ -350,6 +351,13 @@ function usingIndexAdvice(table: string, conname: string | undefined, keys: stri
   return `\`CREATE UNIQUE INDEX CONCURRENTLY ${sqlName(idx)} ON ${sqlName(table)} (${keys.map(sqlName).join(', ')})\` in a migration marked \`-- eventdb:no-transaction\`, then \`ALTER TABLE ${sqlName(table)} ADD CONSTRAINT ${sqlName(idx)} ${kind} USING INDEX ${sqlName(idx)}\``;
 }
 
+const GENERATED_ADVICE = 'add a plain column, fill it in batches and keep it current with a trigger (or, on PostgreSQL 18+, use a virtual generated column, which stores nothing), switch the application to it, then drop the old one';
+
+/** A generated column's kind: 's' stored, 'v' virtual (PostgreSQL 18's default when neither keyword is given). */
+function generatedKind(con: Node): 's' | 'v' {
+  return con.generated_kind === 'v' ? 'v' : 's';
+}
+
 /** `single`: the ALTER TABLE has this one command, so advice may quote the statement itself. */
 function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean): void {
   const duck = a.engine === 'duckdb'; // per-rule engines, as in pgStatement
@@ -372,8 +380,14 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
           a.emit('add-not-null-without-default', scaled(size, 'high', 'high', 'high', null), s, `adding NOT NULL column "${col}" without a default fails when "${table}" has rows (${note})`, 'add it nullable, backfill, add CHECK (col IS NOT NULL) NOT VALID, VALIDATE it, then SET NOT NULL — or give it a constant DEFAULT');
         }
         const dv = dflt ? defaultVolatility(a, dflt.raw_expr) : 'once';
-        const volatile = dv === 'volatile' || SERIAL.has(type) || SERIAL.has(str(def.typeName?.names?.[def.typeName.names.length - 1])) || has('CONSTR_IDENTITY') || (has('CONSTR_GENERATED') && !duck);
-        if (volatile && !isNew && !duck) {
+        // A stored generated column is computed for every row; a virtual one (PostgreSQL 18+: `VIRTUAL`, or
+        // no keyword) stores nothing, so adding it rewrites nothing.
+        const gen = has('CONSTR_GENERATED');
+        const stored = gen !== undefined && generatedKind(gen) === 's';
+        const volatile = dv === 'volatile' || SERIAL.has(type) || SERIAL.has(str(def.typeName?.names?.[def.typeName.names.length - 1])) || has('CONSTR_IDENTITY');
+        if (stored && !isNew && !duck) {
+          a.emit('rewrite-volatile-default', scaled(size, 'low', 'high', 'critical', null), s, `adding the stored generated column "${col}" computes it for every row: rewrites "${table}" under an ACCESS EXCLUSIVE lock (${note})`, GENERATED_ADVICE);
+        } else if (volatile && !isNew && !duck) {
           a.emit('rewrite-volatile-default', scaled(size, 'low', 'high', 'critical', null), s, `adding "${col}" with a per-row value rewrites "${table}" under an ACCESS EXCLUSIVE lock (${note})`, 'add the column without a default (or with a constant one), backfill it in batches, then set the default for new rows');
         } else if (dv === 'unknown' && !isNew && !duck) {
           a.emit('rewrite-volatile-default', scaled(size, 'low', 'medium', 'medium', null), s, `adding "${col}" with a default that calls a function eventdb cannot classify: possibly volatile, and then "${table}" is rewritten under an ACCESS EXCLUSIVE lock (${note})`, 'declare the function IMMUTABLE or STABLE if it is, lint with a database connection (migrate up --dry-run reads pg_proc.provolatile), or add the column without a default and backfill');
@@ -386,6 +400,8 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
       if (has('CONSTR_PRIMARY') || has('CONSTR_UNIQUE')) a.memory.addIndex(table, [col]);
       a.memory.setColumn(table, col, type);
       if (has('CONSTR_NOTNULL') || has('CONSTR_PRIMARY')) a.memory.notNullProven.add(`${table}.${col}`.toLowerCase());
+      const gen = has('CONSTR_GENERATED');
+      if (gen) a.memory.generated.set(`${table}.${col}`.toLowerCase(), generatedKind(gen));
       a.added.add(`${table}.${col}`.toLowerCase());
       return;
     }
@@ -488,6 +504,16 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
     case 'AT_SetUnLogged':
       if (!isNew && !duck) a.emit('rewrite-table', scaled(size, 'low', 'high', 'critical', null), s, `SET ${c.subtype === 'AT_SetLogged' ? 'LOGGED' : 'UNLOGGED'} rewrites "${table}" under an ACCESS EXCLUSIVE lock (${note})`, 'schedule it in a maintenance window, or copy into a new table and swap');
       return;
+    case 'AT_SetExpression': {
+      // PostgreSQL 17+: a stored generated column is recomputed for every row (a new relfilenode); a
+      // virtual one (18+) only changes its definition.
+      const col = c.name as string;
+      const kind = a.memory.generated.get(`${table}.${col}`.toLowerCase());
+      if (kind !== 'v' && !isNew && !duck) {
+        a.emit('rewrite-table', scaled(size, 'low', 'high', 'critical', null), s, `SET EXPRESSION recomputes ${kind === 's' ? 'the stored generated column' : 'a stored generated column'} "${col}" for every row: rewrites "${table}" and its indexes under an ACCESS EXCLUSIVE lock${kind === 's' ? '' : ' (a virtual one, PostgreSQL 18+, would not be)'} (${note})`, GENERATED_ADVICE);
+      }
+      return;
+    }
     case 'AT_SetTableSpace':
       if (!isNew && !duck) a.emit('rewrite-set-tablespace', scaled(size, 'low', 'high', 'critical', null), s, `SET TABLESPACE ${c.name ?? ''} copies every block of "${table}" under an ACCESS EXCLUSIVE lock (${note})`.replace('TABLESPACE  ', 'TABLESPACE '), 'move it online with pg_repack --tablespace, or in a maintenance window; new tables can be created in the tablespace directly');
       return;

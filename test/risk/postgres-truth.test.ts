@@ -20,6 +20,7 @@ const CASES = [
   'numeric scale change rewrites',
   'volatile default rewrites',
   'adding a bigserial column rewrites',
+  'adding a stored generated column rewrites',
   'constant default is instant (safe)',
   'now() default is evaluated once (safe)',
   'type change to the type it already has is not a rewrite',
