@@ -173,7 +173,7 @@ export class Analysis {
   unitDdl = false;
   unitDml: Dml[] = [];
   /** Constraints added NOT VALID in the current transaction unit (lower-case name → kind and table). */
-  unitNotValid = new Map<string, { kind: 'check' | 'fk'; table: string }>();
+  unitNotValid = new Map<string, { kind: 'check' | 'fk' | 'notnull'; table: string }>();
   statements = 0;
 
   constructor(

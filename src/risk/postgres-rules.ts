@@ -157,18 +157,19 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
         if (el.ColumnDef) {
           const c = el.ColumnDef;
           a.memory.setColumn(table, c.colname, typeName(c.typeName));
+          const unenforced = ((c.constraints ?? []) as Node[]).some((x) => x.Constraint?.contype === 'CONSTR_ATTR_NOT_ENFORCED');
           for (const con of (c.constraints ?? []) as Node[]) {
             const ct = con.Constraint?.contype;
             if (ct === 'CONSTR_GENERATED') a.memory.generated.set(`${table}.${c.colname}`.toLowerCase(), generatedKind(con.Constraint));
             if (ct === 'CONSTR_NOTNULL' || ct === 'CONSTR_PRIMARY') a.memory.notNullProven.add(`${table}.${c.colname}`.toLowerCase());
             if (ct === 'CONSTR_PRIMARY' || ct === 'CONSTR_UNIQUE') a.memory.addIndex(table, [c.colname]);
-            if (ct === 'CONSTR_FOREIGN') a.fks.push({ table, cols: [c.colname], stmt: s });
+            if (ct === 'CONSTR_FOREIGN' && !unenforced) a.fks.push({ table, cols: [c.colname], stmt: s });
           }
         } else if (el.Constraint) {
           const con = el.Constraint;
           if (con.contype === 'CONSTR_PRIMARY' || con.contype === 'CONSTR_UNIQUE') a.memory.addIndex(table, (con.keys ?? []).map(str));
           if (con.contype === 'CONSTR_PRIMARY') for (const k of (con.keys ?? []) as Node[]) a.memory.notNullProven.add(`${table}.${str(k)}`.toLowerCase());
-          if (con.contype === 'CONSTR_FOREIGN') a.fks.push({ table, cols: (con.fk_attrs ?? []).map(str), stmt: s });
+          if (con.contype === 'CONSTR_FOREIGN' && enforcedFk(con)) a.fks.push({ table, cols: (con.fk_attrs ?? []).map(str), stmt: s });
         }
       }
       return;
@@ -353,6 +354,11 @@ function usingIndexAdvice(table: string, conname: string | undefined, keys: stri
 
 const GENERATED_ADVICE = 'add a plain column, fill it in batches and keep it current with a trigger (or, on PostgreSQL 18+, use a virtual generated column, which stores nothing), switch the application to it, then drop the old one';
 
+/** Whether a foreign key is enforced (PostgreSQL 18's parse marks it; `NOT ENFORCED` leaves the mark off). */
+function enforcedFk(con: Node): boolean {
+  return con.is_enforced === true;
+}
+
 /** A generated column's kind: 's' stored, 'v' virtual (PostgreSQL 18's default when neither keyword is given). */
 function generatedKind(con: Node): 's' | 'v' {
   return con.generated_kind === 'v' ? 'v' : 's';
@@ -450,12 +456,14 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
         return;
       }
       const validated = !con.skip_validation;
+      // A foreign key NOT ENFORCED (PostgreSQL 18) has no triggers and is never validated: no scan, now or on a parent's delete.
+      const enforced = ct !== 'CONSTR_FOREIGN' || enforcedFk(con);
       // NOT VALID only helps once committed: ADD CONSTRAINT's lock is held to the end of the transaction.
-      if (!validated && a.inTransaction && con.conname && !isNew && (ct === 'CONSTR_FOREIGN' || ct === 'CONSTR_CHECK')) {
-        a.unitNotValid.set(String(con.conname).toLowerCase(), { kind: ct === 'CONSTR_FOREIGN' ? 'fk' : 'check', table });
+      if (!validated && enforced && a.inTransaction && con.conname && !isNew && (ct === 'CONSTR_FOREIGN' || ct === 'CONSTR_CHECK' || ct === 'CONSTR_NOTNULL')) {
+        a.unitNotValid.set(String(con.conname).toLowerCase(), { kind: ct === 'CONSTR_FOREIGN' ? 'fk' : ct === 'CONSTR_CHECK' ? 'check' : 'notnull', table });
       }
       if (ct === 'CONSTR_FOREIGN') {
-        a.fks.push({ table, cols: (con.fk_attrs ?? []).map(str), stmt: s });
+        if (enforced) a.fks.push({ table, cols: (con.fk_attrs ?? []).map(str), stmt: s });
         if (validated && !isNew) {
           a.emit('lock-foreign-key-validation', scaled(size, 'low', 'medium', 'high', null), s, `adding foreign key ${con.conname ?? ''} validates every row of "${table}" while writes to it and its parent are blocked (${note})`.replace('key  ', 'key '), single && con.conname ? `\`${s.text} NOT VALID\`, then in a separate migration \`ALTER TABLE ${sqlName(table)} VALIDATE CONSTRAINT ${sqlName(con.conname)}\` (it takes a weaker lock)` : `ADD CONSTRAINT … NOT VALID, then ALTER TABLE ${sqlName(table)} VALIDATE CONSTRAINT … in a separate migration (it takes a weaker lock)`);
         }
@@ -465,6 +473,18 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
         if (col && validated) a.memory.notNullProven.add(`${table}.${col}`.toLowerCase());
         if (validated && !isNew) {
           a.emit('lock-check-validation', scaled(size, 'low', 'medium', 'high', null), s, `adding CHECK ${con.conname ?? ''} scans every row of "${table}" under an ACCESS EXCLUSIVE lock (${note})`.replace('CHECK  ', 'CHECK '), single && con.conname ? `\`${s.text} NOT VALID\`, then in a separate migration \`ALTER TABLE ${sqlName(table)} VALIDATE CONSTRAINT ${sqlName(con.conname)}\`` : `ADD CONSTRAINT … CHECK (…) NOT VALID, then ALTER TABLE ${sqlName(table)} VALIDATE CONSTRAINT … in a separate migration`);
+        }
+      } else if (ct === 'CONSTR_NOTNULL') {
+        // PostgreSQL 18: a named NOT NULL constraint. Validated, it scans every row as SET NOT NULL does;
+        // NOT VALID, it does not, and a later VALIDATE (SHARE UPDATE EXCLUSIVE) lets SET NOT NULL skip its scan.
+        const col = str(((con.keys ?? []) as Node[])[0]);
+        if (col && con.conname) a.memory.checks.set(String(con.conname).toLowerCase(), { table, col });
+        if (col && validated) {
+          if (!isNew && !a.memory.notNullProven.has(`${table}.${col}`.toLowerCase())) {
+            const name = sqlName(con.conname ?? `${col}_not_null`);
+            a.emit('lock-set-not-null', scaled(size, 'low', 'medium', 'high', null), s, `ADD CONSTRAINT … NOT NULL on "${table}"."${col}" scans every row under an ACCESS EXCLUSIVE lock (${note})`, `\`ALTER TABLE ${sqlName(table)} ADD CONSTRAINT ${name} NOT NULL ${sqlName(col)} NOT VALID\`, then in a later migration \`ALTER TABLE ${sqlName(table)} VALIDATE CONSTRAINT ${name}\` (a weaker lock: writes go on)`);
+          }
+          a.memory.notNullProven.add(`${table}.${col}`.toLowerCase());
         }
       } else if ((ct === 'CONSTR_PRIMARY' || ct === 'CONSTR_UNIQUE') && !con.indexname) {
         if (!isNew) {
@@ -480,7 +500,7 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
       const same = a.unitNotValid.get(String(c.name).toLowerCase());
       if (same) {
         const fk = same.kind === 'fk';
-        a.emit(fk ? 'lock-foreign-key-validation' : 'lock-check-validation', scaled(size, 'low', 'medium', 'high', null), s, `${c.name} is validated in the transaction that added it NOT VALID: ADD CONSTRAINT's ${fk ? 'SHARE ROW EXCLUSIVE' : 'ACCESS EXCLUSIVE'} lock is still held while every row of "${table}" is scanned (${note})`, `commit the NOT VALID constraint first: \`ALTER TABLE ${sqlName(table)} VALIDATE CONSTRAINT ${sqlName(c.name)}\` in a later migration (or mark this one \`-- eventdb:no-transaction\`)`);
+        a.emit(fk ? 'lock-foreign-key-validation' : same.kind === 'notnull' ? 'lock-set-not-null' : 'lock-check-validation', scaled(size, 'low', 'medium', 'high', null), s, `${c.name} is validated in the transaction that added it NOT VALID: ADD CONSTRAINT's ${fk ? 'SHARE ROW EXCLUSIVE' : 'ACCESS EXCLUSIVE'} lock is still held while every row of "${table}" is scanned (${note})`, `commit the NOT VALID constraint first: \`ALTER TABLE ${sqlName(table)} VALIDATE CONSTRAINT ${sqlName(c.name)}\` in a later migration (or mark this one \`-- eventdb:no-transaction\`)`);
       }
       return;
     }
@@ -504,6 +524,15 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
     case 'AT_SetUnLogged':
       if (!isNew && !duck) a.emit('rewrite-table', scaled(size, 'low', 'high', 'critical', null), s, `SET ${c.subtype === 'AT_SetLogged' ? 'LOGGED' : 'UNLOGGED'} rewrites "${table}" under an ACCESS EXCLUSIVE lock (${note})`, 'schedule it in a maintenance window, or copy into a new table and swap');
       return;
+    case 'AT_AlterConstraint': {
+      // PostgreSQL 18: ENFORCED on an unenforced foreign key validates every row, writes to both tables blocked.
+      const ac = c.def?.ATAlterConstraint ?? {};
+      if (ac.alterEnforceability && ac.is_enforced && !isNew && !duck) {
+        const name = sqlName(ac.conname ?? 'the constraint');
+        a.emit('lock-foreign-key-validation', scaled(size, 'low', 'medium', 'high', null), s, `ALTER CONSTRAINT ${ac.conname ?? ''} ENFORCED validates every row of "${table}" while writes to it and its parent are blocked (${note})`.replace('CONSTRAINT  ', 'CONSTRAINT '), `drop the unenforced constraint and add it again \`NOT VALID\` (new rows are checked at once), then in a later migration \`ALTER TABLE ${sqlName(table)} VALIDATE CONSTRAINT ${name}\` (a weaker lock: writes go on)`);
+      }
+      return;
+    }
     case 'AT_SetExpression': {
       // PostgreSQL 17+: a stored generated column is recomputed for every row (a new relfilenode); a
       // virtual one (18+) only changes its definition.
