@@ -193,6 +193,7 @@ function alterAction(a: Analysis, s: Stmt, table: string, act: Node): void {
       const name = nameOf(col.name);
       const cons = ((col.constraints ?? []) as Node[]).map(unwrap);
       const dflt = cons.find((c) => c.type === 'constraint_default');
+      const references = cons.some((c) => c.type === 'references_specification' || c.type === 'constraint_foreign_key');
       const bad: string[] = [];
       if (cons.some((c) => c.type === 'constraint_primary_key')) bad.push('a PRIMARY KEY');
       if (cons.some((c) => c.type === 'constraint_unique')) bad.push('a UNIQUE constraint');
@@ -200,10 +201,20 @@ function alterAction(a: Analysis, s: Stmt, table: string, act: Node): void {
       if (cons.some((c) => c.type === 'constraint_generated' && /STORED/i.test(JSON.stringify(c.storageKw ?? '')))) bad.push('a STORED generated column');
       if (bad.length) {
         a.emit('unsupported-statement', 'critical', s, `SQLite cannot ADD COLUMN with ${bad.join(' or ')}: the migration fails`, `add the column plainly${bad.includes('a non-constant default') ? ' and backfill it with UPDATE' : ''}, or rebuild the table (CREATE new, INSERT … SELECT, DROP, RENAME)${bad.some((b) => b.includes('UNIQUE') || b.includes('PRIMARY')) ? '; for uniqueness add CREATE UNIQUE INDEX' : ''}`);
-      } else if (cons.some((c) => c.type === 'constraint_not_null') && (!dflt || /null_literal/.test(String(dflt.expr?.type)))) {
-        a.emit('add-not-null-without-default', 'critical', s, `SQLite rejects ADD COLUMN "${name}" NOT NULL without a non-null default ("Cannot add a NOT NULL column with default value NULL")`, 'give it a constant DEFAULT, or add it nullable and rebuild the table later to make it NOT NULL');
+      } else if (!isNew) {
+        // SQLite refuses these only when the table has rows (sqlite3ErrorIfNotEmpty): a table this plan
+        // creates is empty; an empty live table lets it pass here, and it fails where the table has rows.
+        const level = scaled(size, 'critical', 'critical', 'critical', 'low');
+        const onlyHere = size.cls === 'empty' ? `; it passes here only because "${table}" is empty` : '';
+        const nullDefault = !dflt || /null_literal/.test(String(dflt.expr?.type));
+        if (cons.some((c) => c.type === 'constraint_not_null') && nullDefault) {
+          a.emit('add-not-null-without-default', level, s, `SQLite rejects ADD COLUMN "${name}" NOT NULL without a non-null default on a table with rows ("Cannot add a NOT NULL column with default value NULL")${onlyHere}`, 'give it a constant DEFAULT, or add it nullable and rebuild the table later to make it NOT NULL');
+        }
+        if (references && !nullDefault) {
+          a.emit('unsupported-statement', level, s, `SQLite rejects ADD COLUMN "${name}" with a REFERENCES clause and a non-NULL default on a table with rows while foreign keys are on, as eventdb runs them ("Cannot add a REFERENCES column with non-NULL default value")${onlyHere}`, 'add the column with its REFERENCES clause and no default, fill it with UPDATE, or rebuild the table (CREATE new, INSERT … SELECT, DROP, RENAME)');
+        }
       }
-      if (cons.some((c) => c.type === 'references_specification' || c.type === 'constraint_foreign_key')) a.fks.push({ table, cols: [name], stmt: s });
+      if (references) a.fks.push({ table, cols: [name], stmt: s });
       a.memory.setColumn(table, name, dataType(col));
       a.added.add(`${table}.${name}`.toLowerCase());
       return;
