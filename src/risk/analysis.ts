@@ -163,6 +163,14 @@ export class Analysis {
   /** Constraints added NOT VALID in the current transaction unit (lower-case name → kind and table). */
   unitNotValid = new Map<string, { kind: 'check' | 'fk'; table: string }>();
   statements = 0;
+  /**
+   * PostgreSQL: the session's TimeZone is known to have a fixed UTC offset of zero, set by this migration
+   * (`SET [LOCAL] timezone = 'UTC'`; eventdb resets session state after each migration). Then timestamp ⇄
+   * timestamptz changes a column's type without a rewrite (PostgreSQL ≥ 12). Unknown (the server's default) → false.
+   */
+  utcSession = false;
+  /** utcSession came from SET LOCAL: it ends with the transaction. */
+  utcLocal = false;
 
   constructor(
     readonly ctx: RiskContext,
@@ -295,6 +303,8 @@ export class Analysis {
     this.closeUnit();
     this.inBlock = false;
     this.openedBy = undefined;
+    // SET LOCAL ends with the transaction; a ROLLBACK undoes a SET made in it too (kept simple: unknown).
+    if (this.utcLocal || what === 'ROLLBACK') this.utcSession = this.utcLocal = false;
   }
 
   /** Outside any transaction each statement commits alone: nothing to hold together. */
@@ -392,10 +402,15 @@ export function isNarrowing(from: string, to: string): boolean {
   return false;
 }
 
-/** Whether PostgreSQL changes the type without rewriting (varchar widening, varchar → text). */
-export function isBinaryCoercibleWidening(from: string, to: string): boolean {
+/**
+ * Whether PostgreSQL changes the type without rewriting (varchar widening, varchar → text; timestamp ⇄
+ * timestamptz when the session's time zone is UTC, at the same or a wider precision).
+ */
+export function isBinaryCoercibleWidening(from: string, to: string, utcSession = false): boolean {
   const a = parts(from);
   const b = parts(to);
+  const stamp = (x: string) => x === 'timestamp' || x === 'timestamptz';
+  if (utcSession && stamp(a.base) && stamp(b.base) && a.base !== b.base) return (b.args[0] ?? 6) >= (a.args[0] ?? 6);
   const vary = (x: string) => x === 'text' || x === 'varchar';
   if (vary(a.base) && vary(b.base)) return (b.args[0] ?? Infinity) >= (a.args[0] ?? Infinity);
   // numeric(p,s) → numeric(p',s) with p' ≥ p, or → unconstrained numeric: no rewrite (PostgreSQL ≥ 9.2).

@@ -15,6 +15,25 @@ function str(n: Node | undefined): string {
   return n?.String?.sval ?? '';
 }
 
+/** The expression is a bare reference to column `col`. */
+function isColumn(n: Node | undefined, col: string): boolean {
+  return n?.ColumnRef?.fields?.length === 1 && str(n.ColumnRef.fields[0]).toLowerCase() === col.toLowerCase();
+}
+
+/** Time zone names whose UTC offset is zero, always (PostgreSQL's test: a fixed offset of 0). */
+const UTC_ZONES = new Set(['utc', 'etc/utc', 'uct', 'etc/uct', 'gmt', 'etc/gmt', 'gmt0', 'etc/gmt0', 'gmt+0', 'etc/gmt+0', 'gmt-0', 'etc/gmt-0', 'greenwich', 'etc/greenwich', 'universal', 'etc/universal', 'zulu', 'etc/zulu']);
+
+/** SET / RESET of the session's TimeZone: whether it now has a fixed offset of zero (false when unknown). */
+function utcAfterSet(n: Node): boolean {
+  if (n.kind !== 'VAR_SET_VALUE' || n.args?.length !== 1) return false;
+  const c = n.args[0].A_Const as Node | undefined;
+  if (!c) return false;
+  if (c.sval) return UTC_ZONES.has(String(c.sval.sval ?? '').toLowerCase());
+  if (c.ival) return (c.ival.ival ?? 0) === 0; // SET TIME ZONE 0: hours east of UTC
+  if (c.fval) return Number(c.fval.fval) === 0;
+  return false;
+}
+
 export function typeName(tn: Node | undefined): string {
   if (!tn) return '';
   const names: Node[] = tn.names ?? [];
@@ -91,6 +110,14 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
       else if (k === 'TRANS_STMT_COMMIT' || k === 'TRANS_STMT_ROLLBACK') a.commit(s, k === 'TRANS_STMT_COMMIT' ? 'COMMIT' : 'ROLLBACK');
       return;
     }
+    case 'VariableSetStmt':
+      // SET LOCAL outside a transaction does nothing (PostgreSQL warns); DuckDB's time zones work otherwise.
+      if (duck || (n.is_local && !a.inTransaction)) return;
+      if (n.kind === 'VAR_RESET_ALL' || String(n.name ?? '').toLowerCase() === 'timezone') {
+        a.utcSession = utcAfterSet(n);
+        a.utcLocal = a.utcSession && !!n.is_local;
+      }
+      return;
     case 'DropdbStmt':
       a.emit('loss-drop-database', 'critical', s, `DROP DATABASE ${n.dbname} removes every table of the database and all their data`, 'drop a database by hand after a verified backup, never from a migration');
       forbiddenInTx(a, s, 'DROP DATABASE');
@@ -408,7 +435,7 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
       // To the type it already has (aliases normalised: int4/integer, timestamp/timestamp without time zone …),
       // with no conversion and no new collation: PostgreSQL neither rewrites nor scans.
       const using = c.def?.ColumnDef?.raw_default as Node | undefined;
-      const plainUsing = !using || (using.ColumnRef?.fields?.length === 1 && str(using.ColumnRef.fields[0]).toLowerCase() === col.toLowerCase());
+      const plainUsing = !using || isColumn(using, col) || (using.TypeCast && isColumn(using.TypeCast.arg, col) && typeName(using.TypeCast.typeName) === to);
       if (from === to && plainUsing && !c.def?.ColumnDef?.collClause) return;
       if (duck && a.memory.blocksDuckAlter(table) && !a.createdHere(table)) duckIndexed(a, s, table, 'ALTER COLUMN TYPE');
       if (from && isNarrowing(from, to)) {
@@ -416,7 +443,9 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
       } else if (!from && /\(|^int[12]$|^int4$|^date$|^float4$/.test(to) && !isNew) {
         a.emit('loss-narrowing-type', scaled(size, 'medium', 'medium', 'medium', 'low'), s, `"${table}"."${col}" changes to ${to}; its current type is unknown here, so the change may narrow it and reject or cut values`, 'lint with the earlier migrations (or a database) so eventdb knows the current type; check the data fits before changing it');
       }
-      if (!isNew && !(from && isBinaryCoercibleWidening(from, to))) {
+      // A USING expression other than the column itself (or its cast to the new type) computes every value
+      // anew: PostgreSQL rewrites the table even where the plain conversion would not (varchar → text USING v || '').
+      if (!isNew && !(from && plainUsing && isBinaryCoercibleWidening(from, to, a.utcSession))) {
         a.emit('rewrite-column-type', scaled(size, 'low', 'high', 'critical', null), s, `changing the type of "${table}"."${col}" rewrites ${duck ? 'every value of the column while the database is write-locked' : 'the table and its indexes under an ACCESS EXCLUSIVE lock'} (${note})`, 'add a new column of the new type, backfill it in batches, switch the application to it, then drop the old column');
       } else if (!isNew && !duck && c.def?.ColumnDef?.collClause && (a.memory.indexes.get(table.toLowerCase()) ?? []).some((cols) => cols.includes(col.toLowerCase()))) {
         // A new collation, no rewrite: the table keeps its file, but every index on the column is rebuilt
