@@ -25,6 +25,17 @@ export class SchemaMemory {
    * files are deployed, and leaves it undefined.
    */
   planCreated: Set<string> | undefined;
+  /**
+   * Tables renamed by earlier statements: current name → the name the live statistics know them by (lower
+   * case). `ALTER TABLE ciphers RENAME TO oldCiphers` keeps the rows: "oldCiphers" is as big as "ciphers" was.
+   */
+  readonly liveNames = new Map<string, string>();
+
+  /** The name under which the live statistics (table sizes) know `table`. */
+  liveName(table: string): string {
+    const k = table.toLowerCase();
+    return this.liveNames.get(k) ?? k;
+  }
 
   static fromContext(ctx: RiskContext): SchemaMemory {
     const m = new SchemaMemory();
@@ -91,6 +102,8 @@ export class SchemaMemory {
     const f = from.toLowerCase();
     const t = to.toLowerCase();
     if (this.planCreated?.delete(f)) this.planCreated.add(t);
+    this.liveNames.set(t, this.liveName(f));
+    this.liveNames.delete(f);
     for (const k of [...this.notNullProven]) {
       if (k.startsWith(`${f}.`)) {
         this.notNullProven.delete(k);
@@ -121,6 +134,7 @@ export class SchemaMemory {
 
   dropTable(name: string): void {
     this.planCreated?.delete(name.toLowerCase());
+    this.liveNames.delete(name.toLowerCase());
     const p = `${name.toLowerCase()}.`;
     for (const k of [...this.notNullProven]) if (k.startsWith(p)) this.notNullProven.delete(k);
     this.columns.delete(name.toLowerCase());
@@ -252,7 +266,7 @@ export class Analysis {
   }
 
   size(table: string): TableSize {
-    return tableSize(this.ctx, table, this.isNew(table));
+    return tableSize(this.ctx, this.memory.liveName(table), this.isNew(table));
   }
 
   sizeNote(table: string): string {
