@@ -12,6 +12,8 @@ export class SchemaMemory {
   readonly indexes = new Map<string, string[][]>();
   /** Index name → table (lower case), for indexes of their own (CREATE INDEX, not a PRIMARY KEY or UNIQUE constraint). */
   readonly createdIndexes = new Map<string, string>();
+  /** Index name → its key columns (lower case; `(expr)` for an expression), for ADD CONSTRAINT … USING INDEX. */
+  readonly indexColumns = new Map<string, string[]>();
   /** CHECK (col IS NOT NULL) constraints by name (lower case). */
   readonly checks = new Map<string, { table: string; col: string }>();
   /** `table.col` proven NOT NULL by a validated check: SET NOT NULL needs no scan. */
@@ -58,6 +60,7 @@ export class SchemaMemory {
   addIndex(table: string, cols: string[], created?: string): void {
     const k = table.toLowerCase();
     if (created) this.createdIndexes.set(created.toLowerCase(), k);
+    if (created) this.indexColumns.set(created.toLowerCase(), cols.map((c) => c.toLowerCase()));
     const list = this.indexes.get(k) ?? [];
     list.push(cols.map((c) => c.toLowerCase()));
     this.indexes.set(k, list);
@@ -75,6 +78,7 @@ export class SchemaMemory {
   /** DROP INDEX: it no longer blocks an ALTER of its table. */
   dropIndex(name: string): void {
     this.createdIndexes.delete(name.toLowerCase());
+    this.indexColumns.delete(name.toLowerCase());
   }
 
   /** An index whose leading columns are exactly `cols` (in any order). */

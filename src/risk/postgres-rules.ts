@@ -406,7 +406,7 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
           a.emit('rewrite-volatile-default', scaled(size, 'low', 'medium', 'medium', null), s, `adding "${col}" with a default that calls a function eventdb cannot classify: possibly volatile, and then "${table}" is rewritten under an ACCESS EXCLUSIVE lock (${note})`, 'declare the function IMMUTABLE or STABLE if it is, lint with a database connection (migrate up --dry-run reads pg_proc.provolatile), or add the column without a default and backfill');
         }
         if (!isNew && (has('CONSTR_PRIMARY') || has('CONSTR_UNIQUE')) && !duck) {
-          a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `adding a ${has('CONSTR_PRIMARY') ? 'PRIMARY KEY' : 'UNIQUE'} column builds an index while writes to "${table}" are blocked (${note})`, 'add the column, CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT … USING INDEX');
+          a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `adding a ${has('CONSTR_PRIMARY') ? 'PRIMARY KEY' : 'UNIQUE'} column builds an index under an ACCESS EXCLUSIVE lock: reads and writes of "${table}" wait for the build (${note})`, 'add the column, CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT … USING INDEX');
         }
         if (has('CONSTR_FOREIGN')) a.fks.push({ table, cols: [col], stmt: s });
       }
@@ -480,10 +480,27 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
           a.emit('lock-check-validation', scaled(size, 'low', 'medium', 'high', null), s, `adding CHECK ${con.conname ?? ''} scans every row of "${table}" under an ACCESS EXCLUSIVE lock (${note})`.replace('CHECK  ', 'CHECK '), single && con.conname ? `\`${s.text} NOT VALID\`, then in a separate migration \`ALTER TABLE ${sqlName(table)} VALIDATE CONSTRAINT ${sqlName(con.conname)}\`` : `ADD CONSTRAINT … CHECK (…) NOT VALID, then ALTER TABLE ${sqlName(table)} VALIDATE CONSTRAINT … in a separate migration`);
         }
       } else if ((ct === 'CONSTR_PRIMARY' || ct === 'CONSTR_UNIQUE') && !con.indexname) {
+        // ALTER TABLE … ADD CONSTRAINT takes ACCESS EXCLUSIVE (CREATE INDEX only SHARE): reads wait too.
         if (!isNew) {
-          a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `adding a ${ct === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE constraint'} builds its index while writes to "${table}" are blocked (${note})`, usingIndexAdvice(table, con.conname as string | undefined, ((con.keys ?? []) as Node[]).map(str), ct === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE'));
+          a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `adding a ${ct === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE constraint'} builds its index under an ACCESS EXCLUSIVE lock: reads and writes of "${table}" wait for the build (${note})`, usingIndexAdvice(table, con.conname as string | undefined, ((con.keys ?? []) as Node[]).map(str), ct === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE'));
         }
         a.memory.addIndex(table, (con.keys ?? []).map(str));
+        if (ct === 'CONSTR_PRIMARY') for (const k of (con.keys ?? []) as Node[]) a.memory.notNullProven.add(`${table}.${str(k)}`.toLowerCase());
+      } else if (ct === 'CONSTR_PRIMARY' && con.indexname) {
+        // PRIMARY KEY USING INDEX: no build, but every key column not already NOT NULL is set NOT NULL,
+        // which scans the table under the ALTER's ACCESS EXCLUSIVE lock (eugene's W14).
+        const cols = a.memory.indexColumns.get(String(con.indexname).toLowerCase()) ?? [];
+        for (const col of cols) {
+          const key = `${table}.${col}`.toLowerCase();
+          if (!isNew && col !== '(expr)' && !a.memory.notNullProven.has(key)) {
+            a.emit('lock-set-not-null', scaled(size, 'low', 'medium', 'high', null), s, `PRIMARY KEY USING INDEX ${con.indexname} sets "${table}"."${col}" NOT NULL: it scans every row under an ACCESS EXCLUSIVE lock (${note})`, `first \`ALTER TABLE ${sqlName(table)} ADD CONSTRAINT ${sqlName(`${col}_not_null`)} CHECK (${sqlName(col)} IS NOT NULL) NOT VALID\`, in a later migration \`ALTER TABLE ${sqlName(table)} VALIDATE CONSTRAINT ${sqlName(`${col}_not_null`)}\` and \`ALTER TABLE ${sqlName(table)} ALTER COLUMN ${sqlName(col)} SET NOT NULL\` (PostgreSQL 12+ skips the scan), then add the primary key`);
+          }
+          a.memory.notNullProven.add(key);
+        }
+      } else if (ct === 'CONSTR_EXCLUSION') {
+        if (!isNew) {
+          a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `adding EXCLUDE constraint ${con.conname ?? ''} builds its index and checks every row under an ACCESS EXCLUSIVE lock: reads and writes of "${table}" wait for it (${note})`.replace('constraint  ', 'constraint '), 'an exclusion constraint cannot be built CONCURRENTLY or added USING INDEX: add it while the table is new or small, or when readers and writers can wait (set lock_timeout)');
+        }
       }
       return;
     }
@@ -503,7 +520,9 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
         if (a.memory.blocksDuckAlter(table) && !a.createdHere(table)) duckIndexed(a, s, table, 'SET NOT NULL');
         return;
       }
-      if (isNew || a.memory.notNullProven.has(`${table}.${col}`.toLowerCase())) return;
+      const proven = a.memory.notNullProven.has(`${table}.${col}`.toLowerCase());
+      a.memory.notNullProven.add(`${table}.${col}`.toLowerCase()); // NOT NULL from here on: a later SET NOT NULL or PRIMARY KEY USING INDEX does not scan
+      if (isNew || proven) return;
       a.emit('lock-set-not-null', scaled(size, 'low', 'medium', 'high', null), s, `SET NOT NULL on "${table}"."${col}" scans every row under an ACCESS EXCLUSIVE lock (${note})`, `first \`ALTER TABLE ${sqlName(table)} ADD CONSTRAINT ${sqlName(`${col}_not_null`)} CHECK (${sqlName(col)} IS NOT NULL) NOT VALID\`, in a later migration \`ALTER TABLE ${sqlName(table)} VALIDATE CONSTRAINT ${sqlName(`${col}_not_null`)}\`, then \`ALTER TABLE ${sqlName(table)} ALTER COLUMN ${sqlName(col)} SET NOT NULL\` (PostgreSQL 12+ skips the scan), and drop the check`);
       return;
     }
