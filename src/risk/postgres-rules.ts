@@ -395,7 +395,9 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
       if (duck && duckCons.length) {
         a.emit('unsupported-statement', 'critical', s, `DuckDB cannot add a column with constraints (${duckCons.map((x) => String(x.contype).replace('CONSTR_', '').toLowerCase()).join(', ')}): "Adding columns with constraints not yet supported"`, 'add the column plain, UPDATE it, and enforce the rule in the application (or rebuild the table with CREATE TABLE … AS)');
       } else {
-        if (has('CONSTR_NOTNULL') && !dflt && !has('CONSTR_IDENTITY') && !has('CONSTR_GENERATED') && !isNew) {
+        // serial/bigserial/smallserial bring their own default (nextval): existing rows get numbers, nothing fails.
+        const serial = SERIAL.has(str(def.typeName?.names?.[def.typeName.names.length - 1]).toLowerCase());
+        if (has('CONSTR_NOTNULL') && !dflt && !serial && !has('CONSTR_IDENTITY') && !has('CONSTR_GENERATED') && !isNew) {
           a.emit('add-not-null-without-default', scaled(size, 'high', 'high', 'high', null), s, `adding NOT NULL column "${col}" without a default fails when "${table}" has rows (${note})`, 'add it nullable, backfill, add CHECK (col IS NOT NULL) NOT VALID, VALIDATE it, then SET NOT NULL — or give it a constant DEFAULT');
         }
         const dv = dflt ? defaultVolatility(a, dflt.raw_expr) : 'once';
