@@ -4,6 +4,9 @@ import { describeSize, tableSize, type TableSize } from './levels.js';
 import type { RuleCode } from './rules.js';
 import type { Direction, Finding, Level, RiskContext, Volatility } from './types.js';
 
+/** The first "column" of a partial index's entry in SchemaMemory.indexes: no lookup can start with it. */
+const PARTIAL = '(partial)';
+
 /** What earlier migrations of the same run taught about the schema (lint reads files in order). */
 export class SchemaMemory {
   /** table → column → normalised type. */
@@ -51,18 +54,22 @@ export class SchemaMemory {
         m.columns.set(t.name.toLowerCase(), cols);
         if (t.primaryKey.length) m.addIndex(t.name, t.primaryKey);
       }
-      for (const i of ctx.live.indexes) m.addIndex(i.table, i.columns, i.primary ? undefined : i.name);
+      for (const i of ctx.live.indexes) m.addIndex(i.table, i.columns, i.primary ? undefined : i.name, !!i.where);
     }
     return m;
   }
 
-  /** `created`: the index's name when CREATE INDEX made it (else a PRIMARY KEY or UNIQUE constraint's). */
-  addIndex(table: string, cols: string[], created?: string): void {
+  /**
+   * `created`: the index's name when CREATE INDEX made it (else a PRIMARY KEY or UNIQUE constraint's).
+   * `partial` (CREATE INDEX … WHERE): the engine cannot use it for a foreign key's lookups (the lookup's
+   * parameter does not imply the predicate), so it covers no columns — it is kept with a leading PARTIAL.
+   */
+  addIndex(table: string, cols: string[], created?: string, partial = false): void {
     const k = table.toLowerCase();
     if (created) this.createdIndexes.set(created.toLowerCase(), k);
     if (created) this.indexColumns.set(created.toLowerCase(), cols.map((c) => c.toLowerCase()));
     const list = this.indexes.get(k) ?? [];
-    list.push(cols.map((c) => c.toLowerCase()));
+    list.push([...(partial ? [PARTIAL] : []), ...cols.map((c) => c.toLowerCase())]);
     this.indexes.set(k, list);
   }
 

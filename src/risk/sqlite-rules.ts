@@ -113,7 +113,7 @@ export function sqliteStatement(a: Analysis, n: Node, s: Stmt): void {
       const cols = items(n.columns).map((x) => nameOf(x.type === 'index_specification' ? x.expr : x) || '(expr)');
       const size = a.size(table);
       a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `CREATE INDEX holds SQLite's write lock: every write to the database waits for the build (${a.sizeNote(table)})`, 'SQLite has no online index build: run it when writers can wait (or with a generous busy_timeout), and keep the migration to the index alone');
-      a.memory.addIndex(table, cols);
+      a.memory.addIndex(table, cols, undefined, !!clause(n, 'where_clause'));
       return;
     }
     case 'drop_table_stmt': {
