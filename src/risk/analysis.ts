@@ -4,6 +4,15 @@ import { describeSize, tableSize, type TableSize } from './levels.js';
 import type { RuleCode } from './rules.js';
 import type { Direction, Finding, Level, RiskContext, Volatility } from './types.js';
 
+/** A live partial index's predicate text is only `col IS NOT NULL [AND …]` over its key columns (lookups by `col = ?` use it). */
+function notNullPredicate(where: string, cols: string[]): boolean {
+  const keys = cols.map((c) => c.toLowerCase());
+  return where.split(/\s+AND\s+/i).every((part) => {
+    const m = /^\(*\s*"?([^"\s()]+)"?\s+IS\s+NOT\s+NULL\s*\)*$/i.exec(part.trim());
+    return !!m && keys.includes(m[1]!.toLowerCase());
+  });
+}
+
 /** The first "column" of a partial index's entry in SchemaMemory.indexes: no lookup can start with it. */
 const PARTIAL = '(partial)';
 
@@ -54,7 +63,7 @@ export class SchemaMemory {
         m.columns.set(t.name.toLowerCase(), cols);
         if (t.primaryKey.length) m.addIndex(t.name, t.primaryKey);
       }
-      for (const i of ctx.live.indexes) m.addIndex(i.table, i.columns, i.primary ? undefined : i.name, !!i.where);
+      for (const i of ctx.live.indexes) m.addIndex(i.table, i.columns, i.primary ? undefined : i.name, !!i.where && !notNullPredicate(i.where, i.columns));
     }
     return m;
   }

@@ -20,6 +20,16 @@ function isColumn(n: Node | undefined, col: string): boolean {
   return n?.ColumnRef?.fields?.length === 1 && str(n.ColumnRef.fields[0]).toLowerCase() === col.toLowerCase();
 }
 
+/**
+ * The partial index's predicate only says key columns are not NULL (`WHERE col IS NOT NULL [AND …]`): a
+ * lookup `col = $1` implies it (= is strict), so the index serves foreign-key lookups as a full one would.
+ */
+function onlyNotNull(w: Node, cols: string[]): boolean {
+  if (w.BoolExpr?.boolop === 'AND_EXPR') return (w.BoolExpr.args as Node[]).every((x) => onlyNotNull(x, cols));
+  const t = w.NullTest as Node | undefined;
+  return t?.nulltesttype === 'IS_NOT_NULL' && t.arg?.ColumnRef?.fields?.length === 1 && cols.includes(str(t.arg.ColumnRef.fields[0]));
+}
+
 /** Time zone names whose UTC offset is zero, always (PostgreSQL's test: a fixed offset of 0). */
 const UTC_ZONES = new Set(['utc', 'etc/utc', 'uct', 'etc/uct', 'gmt', 'etc/gmt', 'gmt0', 'etc/gmt0', 'gmt+0', 'etc/gmt+0', 'gmt-0', 'etc/gmt-0', 'greenwich', 'etc/greenwich', 'universal', 'etc/universal', 'zulu', 'etc/zulu']);
 
@@ -231,7 +241,7 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
         const size = a.size(table);
         a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `CREATE INDEX blocks writes to "${table}" for the whole build (${a.sizeNote(table)})`, `use \`${s.text.replace(/^CREATE\s+(UNIQUE\s+)?INDEX\b/i, (m) => `${m} CONCURRENTLY`)}\` in a migration marked \`-- eventdb:no-transaction\``);
       }
-      a.memory.addIndex(table, cols, (n.idxname as string | undefined) ?? `${table}_${cols.join('_')}_idx`, !!n.whereClause);
+      a.memory.addIndex(table, cols, (n.idxname as string | undefined) ?? `${table}_${cols.join('_')}_idx`, !!n.whereClause && !onlyNotNull(n.whereClause, cols));
       return;
     }
     case 'DropStmt': {

@@ -57,6 +57,15 @@ function constantDefault(e: Node | undefined): boolean {
   return /_literal$/.test(String(e.type));
 }
 
+/** A partial index's predicate that only says key columns are not NULL: `col = ?` implies it, so lookups use the index. */
+function onlyNotNull(w: Node, cols: string[]): boolean {
+  const op = (x: unknown) => (Array.isArray(x) ? x.map((k: Node) => String(k.name)).join(' ') : String((x as Node | undefined)?.name ?? x ?? ''));
+  if (w.type === 'binary_expr' && op(w.operator) === 'AND') return onlyNotNull(w.left as Node, cols) && onlyNotNull(w.right as Node, cols);
+  const notNull = (w.type === 'binary_expr' && op(w.operator) === 'IS NOT' && (w.right as Node)?.type === 'null_literal') || (w.type === 'postfix_op_expr' && op(w.operator) === 'NOTNULL');
+  const col = (w.type === 'binary_expr' ? w.left : w.expr) as Node | undefined;
+  return notNull && col?.type === 'identifier' && cols.map((c) => c.toLowerCase()).includes(nameOf(col).toLowerCase());
+}
+
 /** Tables copied into another (INSERT INTO new SELECT … FROM old), per analysis: the rebuild pattern. */
 const copies = new WeakMap<Analysis, Map<string, string[]>>();
 
@@ -113,7 +122,8 @@ export function sqliteStatement(a: Analysis, n: Node, s: Stmt): void {
       const cols = items(n.columns).map((x) => nameOf(x.type === 'index_specification' ? x.expr : x) || '(expr)');
       const size = a.size(table);
       a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `CREATE INDEX holds SQLite's write lock: every write to the database waits for the build (${a.sizeNote(table)})`, 'SQLite has no online index build: run it when writers can wait (or with a generous busy_timeout), and keep the migration to the index alone');
-      a.memory.addIndex(table, cols, undefined, !!clause(n, 'where_clause'));
+      const where = clause(n, 'where_clause')?.expr as Node | undefined;
+      a.memory.addIndex(table, cols, undefined, !!where && !onlyNotNull(where, cols));
       return;
     }
     case 'drop_table_stmt': {

@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyseMigration, loadParsers, readSqlMigration, type Finding } from '../../src/risk/index.js';
+import { runCli } from '../helpers/cli.js';
 import { createPgDatabase } from '../helpers/engines.js';
 
 /*
@@ -14,6 +18,9 @@ import { createPgDatabase } from '../helpers/engines.js';
 const TABLES = 'CREATE TABLE items (id bigint PRIMARY KEY);\nCREATE TABLE purchase (id bigint PRIMARY KEY, item bigint NOT NULL REFERENCES items (id) ON DELETE CASCADE);\n';
 const PARTIAL = `${TABLES}CREATE INDEX purchase_item_idx ON purchase (item) WHERE item = 1;\n`;
 const FULL = `${TABLES}CREATE INDEX purchase_item_idx ON purchase (item);\n`;
+// lemmy's shape (`… ON notification (admin_add_id) WHERE admin_add_id IS NOT NULL`): `item = $1` implies the predicate.
+const NOT_NULL = `${TABLES}CREATE INDEX purchase_item_idx ON purchase (item) WHERE item IS NOT NULL;\n`;
+const CASES = [[PARTIAL, true], [FULL, false], [NOT_NULL, false]] as const;
 
 const fkFindings = (engine: 'postgres' | 'sqlite', sql: string): Finding[] =>
   analyseMigration(readSqlMigration('0001_purchase', sql, 'purchase.sql'), { engine }).findings.filter((f) => f.rule === 'fk-without-index');
@@ -28,11 +35,11 @@ describe('a partial index does not serve a foreign key', () => {
     await db?.drop();
   });
 
-  it('[postgres] deleting a parent scans "purchase" with the partial index, not with the full one; lint flags exactly the partial case', async () => {
+  it('[postgres] deleting a parent scans "purchase" with the partial index, not with the full or the IS NOT NULL one; lint flags exactly the partial case', async () => {
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
     try {
-      for (const [sql, scans] of [[PARTIAL, true], [FULL, false]] as const) {
+      for (const [sql, scans] of CASES) {
         await c.query('BEGIN');
         try {
           await c.query(sql);
@@ -53,14 +60,35 @@ describe('a partial index does not serve a foreign key', () => {
     }
   });
 
-  it('[sqlite] the child lookup of a foreign key scans with the partial index, searches with the full one; lint agrees', () => {
-    for (const [sql, scans] of [[PARTIAL, true], [FULL, false]] as const) {
+  it('[sqlite] the child lookup of a foreign key scans with the partial index, searches with the full or the IS NOT NULL one; lint agrees', () => {
+    for (const [sql, scans] of CASES) {
       const s = new Database(':memory:');
       s.exec(sql);
       const plan = (s.prepare('EXPLAIN QUERY PLAN SELECT 1 FROM purchase WHERE item = ?').all(5) as Array<{ detail: string }>).map((r) => r.detail).join('; ');
       s.close();
       expect(plan.startsWith('SCAN'), plan).toBe(scans);
       expect(fkFindings('sqlite', sql).map((f) => f.rule)).toEqual(scans ? ['fk-without-index'] : []);
+    }
+  });
+
+  it('[postgres] with a database (migrate up --dry-run), the live partial indexes are read the same way', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eventdb-partial-fk-'));
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      writeFileSync(join(dir, '0001_fk.sql'), '-- eventdb:up\nALTER TABLE purchase ADD CONSTRAINT purchase_item_fk FOREIGN KEY (item) REFERENCES items (id) NOT VALID;\n');
+      for (const [predicate, flagged] of [['item = 1', true], ['item IS NOT NULL', false]] as const) {
+        await c.query('DROP TABLE IF EXISTS purchase, items');
+        await c.query(`CREATE TABLE items (id bigint PRIMARY KEY); CREATE TABLE purchase (id bigint PRIMARY KEY, item bigint NOT NULL); CREATE INDEX purchase_item_idx ON purchase (item) WHERE ${predicate}`);
+        const r = await runCli(['migrate', 'up', '--dry-run', '--json'], { env: { EVENTDB_DATABASE_URL: db.url, EVENTDB_MIGRATIONS_DIR: dir } });
+        expect(r.code, r.stderr).toBe(0);
+        const rules = r.json<{ plan: Array<{ findings: Array<{ rule: string }> }> }>().plan.flatMap((p) => p.findings.map((f) => f.rule));
+        expect(rules, predicate).toEqual(flagged ? ['fk-without-index'] : []);
+        expect((await c.query("SELECT count(*)::int AS n FROM pg_constraint WHERE conname = 'purchase_item_fk'")).rows[0]).toEqual({ n: 0 }); // a dry run changes nothing
+      }
+    } finally {
+      await c.end();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
