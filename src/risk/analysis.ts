@@ -4,6 +4,18 @@ import { describeSize, tableSize, type TableSize } from './levels.js';
 import type { RuleCode } from './rules.js';
 import type { Direction, Finding, Level, RiskContext, Volatility } from './types.js';
 
+/** A live partial index's predicate text is only `col IS NOT NULL [AND …]` over its key columns (lookups by `col = ?` use it). */
+function notNullPredicate(where: string, cols: string[]): boolean {
+  const keys = cols.map((c) => c.toLowerCase());
+  return where.split(/\s+AND\s+/i).every((part) => {
+    const m = /^\(*\s*"?([^"\s()]+)"?\s+IS\s+NOT\s+NULL\s*\)*$/i.exec(part.trim());
+    return !!m && keys.includes(m[1]!.toLowerCase());
+  });
+}
+
+/** The first "column" of a partial index's entry in SchemaMemory.indexes: no lookup can start with it. */
+const PARTIAL = '(partial)';
+
 /** What earlier migrations of the same run taught about the schema (lint reads files in order). */
 export class SchemaMemory {
   /** table → column → normalised type. */
@@ -12,6 +24,8 @@ export class SchemaMemory {
   readonly indexes = new Map<string, string[][]>();
   /** Index name → table (lower case), for indexes of their own (CREATE INDEX, not a PRIMARY KEY or UNIQUE constraint). */
   readonly createdIndexes = new Map<string, string>();
+  /** Index name → its key columns (lower case; `(expr)` for an expression), for ADD CONSTRAINT … USING INDEX. */
+  readonly indexColumns = new Map<string, string[]>();
   /** CHECK (col IS NOT NULL) constraints by name (lower case). */
   readonly checks = new Map<string, { table: string; col: string }>();
   /** `table.col` proven NOT NULL by a validated check: SET NOT NULL needs no scan. */
@@ -27,6 +41,17 @@ export class SchemaMemory {
    * files are deployed, and leaves it undefined.
    */
   planCreated: Set<string> | undefined;
+  /**
+   * Tables renamed by earlier statements: current name → the name the live statistics know them by (lower
+   * case). `ALTER TABLE ciphers RENAME TO oldCiphers` keeps the rows: "oldCiphers" is as big as "ciphers" was.
+   */
+  readonly liveNames = new Map<string, string>();
+
+  /** The name under which the live statistics (table sizes) know `table`. */
+  liveName(table: string): string {
+    const k = table.toLowerCase();
+    return this.liveNames.get(k) ?? k;
+  }
 
   static fromContext(ctx: RiskContext): SchemaMemory {
     const m = new SchemaMemory();
@@ -40,17 +65,22 @@ export class SchemaMemory {
         m.columns.set(t.name.toLowerCase(), cols);
         if (t.primaryKey.length) m.addIndex(t.name, t.primaryKey);
       }
-      for (const i of ctx.live.indexes) m.addIndex(i.table, i.columns, i.primary ? undefined : i.name);
+      for (const i of ctx.live.indexes) m.addIndex(i.table, i.columns, i.primary ? undefined : i.name, !!i.where && !notNullPredicate(i.where, i.columns));
     }
     return m;
   }
 
-  /** `created`: the index's name when CREATE INDEX made it (else a PRIMARY KEY or UNIQUE constraint's). */
-  addIndex(table: string, cols: string[], created?: string): void {
+  /**
+   * `created`: the index's name when CREATE INDEX made it (else a PRIMARY KEY or UNIQUE constraint's).
+   * `partial` (CREATE INDEX … WHERE): the engine cannot use it for a foreign key's lookups (the lookup's
+   * parameter does not imply the predicate), so it covers no columns — it is kept with a leading PARTIAL.
+   */
+  addIndex(table: string, cols: string[], created?: string, partial = false): void {
     const k = table.toLowerCase();
     if (created) this.createdIndexes.set(created.toLowerCase(), k);
+    if (created) this.indexColumns.set(created.toLowerCase(), cols.map((c) => c.toLowerCase()));
     const list = this.indexes.get(k) ?? [];
-    list.push(cols.map((c) => c.toLowerCase()));
+    list.push([...(partial ? [PARTIAL] : []), ...cols.map((c) => c.toLowerCase())]);
     this.indexes.set(k, list);
   }
 
@@ -66,6 +96,7 @@ export class SchemaMemory {
   /** DROP INDEX: it no longer blocks an ALTER of its table. */
   dropIndex(name: string): void {
     this.createdIndexes.delete(name.toLowerCase());
+    this.indexColumns.delete(name.toLowerCase());
   }
 
   /** An index whose leading columns are exactly `cols` (in any order). */
@@ -94,6 +125,8 @@ export class SchemaMemory {
     const f = from.toLowerCase();
     const t = to.toLowerCase();
     if (this.planCreated?.delete(f)) this.planCreated.add(t);
+    this.liveNames.set(t, this.liveName(f));
+    this.liveNames.delete(f);
     for (const k of [...this.notNullProven]) {
       if (k.startsWith(`${f}.`)) {
         this.notNullProven.delete(k);
@@ -132,6 +165,7 @@ export class SchemaMemory {
 
   dropTable(name: string): void {
     this.planCreated?.delete(name.toLowerCase());
+    this.liveNames.delete(name.toLowerCase());
     const p = `${name.toLowerCase()}.`;
     for (const k of [...this.notNullProven]) if (k.startsWith(p)) this.notNullProven.delete(k);
     for (const k of [...this.generated.keys()]) if (k.startsWith(p)) this.generated.delete(k);
@@ -175,6 +209,14 @@ export class Analysis {
   /** Constraints added NOT VALID in the current transaction unit (lower-case name → kind and table). */
   unitNotValid = new Map<string, { kind: 'check' | 'fk' | 'notnull'; table: string }>();
   statements = 0;
+  /**
+   * PostgreSQL: the session's TimeZone is known to have a fixed UTC offset of zero, set by this migration
+   * (`SET [LOCAL] timezone = 'UTC'`; eventdb resets session state after each migration). Then timestamp ⇄
+   * timestamptz changes a column's type without a rewrite (PostgreSQL ≥ 12). Unknown (the server's default) → false.
+   */
+  utcSession = false;
+  /** utcSession came from SET LOCAL: it ends with the transaction. */
+  utcLocal = false;
 
   constructor(
     readonly ctx: RiskContext,
@@ -256,7 +298,7 @@ export class Analysis {
   }
 
   size(table: string): TableSize {
-    return tableSize(this.ctx, table, this.isNew(table));
+    return tableSize(this.ctx, this.memory.liveName(table), this.isNew(table));
   }
 
   sizeNote(table: string): string {
@@ -307,6 +349,8 @@ export class Analysis {
     this.closeUnit();
     this.inBlock = false;
     this.openedBy = undefined;
+    // SET LOCAL ends with the transaction; a ROLLBACK undoes a SET made in it too (kept simple: unknown).
+    if (this.utcLocal || what === 'ROLLBACK') this.utcSession = this.utcLocal = false;
   }
 
   /** Outside any transaction each statement commits alone: nothing to hold together. */
@@ -404,10 +448,15 @@ export function isNarrowing(from: string, to: string): boolean {
   return false;
 }
 
-/** Whether PostgreSQL changes the type without rewriting (varchar widening, varchar → text). */
-export function isBinaryCoercibleWidening(from: string, to: string): boolean {
+/**
+ * Whether PostgreSQL changes the type without rewriting (varchar widening, varchar → text; timestamp ⇄
+ * timestamptz when the session's time zone is UTC, at the same or a wider precision).
+ */
+export function isBinaryCoercibleWidening(from: string, to: string, utcSession = false): boolean {
   const a = parts(from);
   const b = parts(to);
+  const stamp = (x: string) => x === 'timestamp' || x === 'timestamptz';
+  if (utcSession && stamp(a.base) && stamp(b.base) && a.base !== b.base) return (b.args[0] ?? 6) >= (a.args[0] ?? 6);
   const vary = (x: string) => x === 'text' || x === 'varchar';
   if (vary(a.base) && vary(b.base)) return (b.args[0] ?? Infinity) >= (a.args[0] ?? Infinity);
   // numeric(p,s) → numeric(p',s) with p' ≥ p, or → unconstrained numeric: no rewrite (PostgreSQL ≥ 9.2).

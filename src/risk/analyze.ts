@@ -433,6 +433,8 @@ function cloneMemory(m: SchemaMemory): SchemaMemory {
   for (const [k, v] of m.generated) c.generated.set(k, v);
   for (const [k, v] of m.functions) c.functions.set(k, v);
   if (m.planCreated) c.planCreated = new Set(m.planCreated);
+  for (const [k, v] of m.liveNames) c.liveNames.set(k, v);
+  for (const [k, v] of m.indexColumns) c.indexColumns.set(k, [...v]);
   return c;
 }
 

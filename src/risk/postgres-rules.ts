@@ -15,6 +15,35 @@ function str(n: Node | undefined): string {
   return n?.String?.sval ?? '';
 }
 
+/** The expression is a bare reference to column `col`. */
+function isColumn(n: Node | undefined, col: string): boolean {
+  return n?.ColumnRef?.fields?.length === 1 && str(n.ColumnRef.fields[0]).toLowerCase() === col.toLowerCase();
+}
+
+/**
+ * The partial index's predicate only says key columns are not NULL (`WHERE col IS NOT NULL [AND …]`): a
+ * lookup `col = $1` implies it (= is strict), so the index serves foreign-key lookups as a full one would.
+ */
+function onlyNotNull(w: Node, cols: string[]): boolean {
+  if (w.BoolExpr?.boolop === 'AND_EXPR') return (w.BoolExpr.args as Node[]).every((x) => onlyNotNull(x, cols));
+  const t = w.NullTest as Node | undefined;
+  return t?.nulltesttype === 'IS_NOT_NULL' && t.arg?.ColumnRef?.fields?.length === 1 && cols.includes(str(t.arg.ColumnRef.fields[0]));
+}
+
+/** Time zone names whose UTC offset is zero, always (PostgreSQL's test: a fixed offset of 0). */
+const UTC_ZONES = new Set(['utc', 'etc/utc', 'uct', 'etc/uct', 'gmt', 'etc/gmt', 'gmt0', 'etc/gmt0', 'gmt+0', 'etc/gmt+0', 'gmt-0', 'etc/gmt-0', 'greenwich', 'etc/greenwich', 'universal', 'etc/universal', 'zulu', 'etc/zulu']);
+
+/** SET / RESET of the session's TimeZone: whether it now has a fixed offset of zero (false when unknown). */
+function utcAfterSet(n: Node): boolean {
+  if (n.kind !== 'VAR_SET_VALUE' || n.args?.length !== 1) return false;
+  const c = n.args[0].A_Const as Node | undefined;
+  if (!c) return false;
+  if (c.sval) return UTC_ZONES.has(String(c.sval.sval ?? '').toLowerCase());
+  if (c.ival) return (c.ival.ival ?? 0) === 0; // SET TIME ZONE 0: hours east of UTC
+  if (c.fval) return Number(c.fval.fval) === 0;
+  return false;
+}
+
 export function typeName(tn: Node | undefined): string {
   if (!tn) return '';
   const names: Node[] = tn.names ?? [];
@@ -91,6 +120,14 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
       else if (k === 'TRANS_STMT_COMMIT' || k === 'TRANS_STMT_ROLLBACK') a.commit(s, k === 'TRANS_STMT_COMMIT' ? 'COMMIT' : 'ROLLBACK');
       return;
     }
+    case 'VariableSetStmt':
+      // SET LOCAL outside a transaction does nothing (PostgreSQL warns); DuckDB's time zones work otherwise.
+      if (duck || (n.is_local && !a.inTransaction)) return;
+      if (n.kind === 'VAR_RESET_ALL' || String(n.name ?? '').toLowerCase() === 'timezone') {
+        a.utcSession = utcAfterSet(n);
+        a.utcLocal = a.utcSession && !!n.is_local;
+      }
+      return;
     case 'DropdbStmt':
       a.emit('loss-drop-database', 'critical', s, `DROP DATABASE ${n.dbname} removes every table of the database and all their data`, 'drop a database by hand after a verified backup, never from a migration');
       forbiddenInTx(a, s, 'DROP DATABASE');
@@ -206,7 +243,7 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
         const size = a.size(table);
         a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `CREATE INDEX blocks writes to "${table}" for the whole build (${a.sizeNote(table)})`, `use \`${s.text.replace(/^CREATE\s+(UNIQUE\s+)?INDEX\b/i, (m) => `${m} CONCURRENTLY`)}\` in a migration marked \`-- eventdb:no-transaction\``);
       }
-      a.memory.addIndex(table, cols, (n.idxname as string | undefined) ?? `${table}_${cols.join('_')}_idx`);
+      a.memory.addIndex(table, cols, (n.idxname as string | undefined) ?? `${table}_${cols.join('_')}_idx`, !!n.whereClause && !onlyNotNull(n.whereClause, cols));
       return;
     }
     case 'DropStmt': {
@@ -382,7 +419,9 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
       if (duck && duckCons.length) {
         a.emit('unsupported-statement', 'critical', s, `DuckDB cannot add a column with constraints (${duckCons.map((x) => String(x.contype).replace('CONSTR_', '').toLowerCase()).join(', ')}): "Adding columns with constraints not yet supported"`, 'add the column plain, UPDATE it, and enforce the rule in the application (or rebuild the table with CREATE TABLE … AS)');
       } else {
-        if (has('CONSTR_NOTNULL') && !dflt && !has('CONSTR_IDENTITY') && !has('CONSTR_GENERATED') && !isNew) {
+        // serial/bigserial/smallserial bring their own default (nextval): existing rows get numbers, nothing fails.
+        const serial = SERIAL.has(str(def.typeName?.names?.[def.typeName.names.length - 1]).toLowerCase());
+        if (has('CONSTR_NOTNULL') && !dflt && !serial && !has('CONSTR_IDENTITY') && !has('CONSTR_GENERATED') && !isNew) {
           a.emit('add-not-null-without-default', scaled(size, 'high', 'high', 'high', null), s, `adding NOT NULL column "${col}" without a default fails when "${table}" has rows (${note})`, 'add it nullable, backfill, add CHECK (col IS NOT NULL) NOT VALID, VALIDATE it, then SET NOT NULL — or give it a constant DEFAULT');
         }
         const dv = dflt ? defaultVolatility(a, dflt.raw_expr) : 'once';
@@ -399,7 +438,7 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
           a.emit('rewrite-volatile-default', scaled(size, 'low', 'medium', 'medium', null), s, `adding "${col}" with a default that calls a function eventdb cannot classify: possibly volatile, and then "${table}" is rewritten under an ACCESS EXCLUSIVE lock (${note})`, 'declare the function IMMUTABLE or STABLE if it is, lint with a database connection (migrate up --dry-run reads pg_proc.provolatile), or add the column without a default and backfill');
         }
         if (!isNew && (has('CONSTR_PRIMARY') || has('CONSTR_UNIQUE')) && !duck) {
-          a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `adding a ${has('CONSTR_PRIMARY') ? 'PRIMARY KEY' : 'UNIQUE'} column builds an index while writes to "${table}" are blocked (${note})`, 'add the column, CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT … USING INDEX');
+          a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `adding a ${has('CONSTR_PRIMARY') ? 'PRIMARY KEY' : 'UNIQUE'} column builds an index under an ACCESS EXCLUSIVE lock: reads and writes of "${table}" wait for the build (${note})`, 'add the column, CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT … USING INDEX');
         }
         if (has('CONSTR_FOREIGN')) a.fks.push({ table, cols: [col], stmt: s });
       }
@@ -430,7 +469,7 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
       // To the type it already has (aliases normalised: int4/integer, timestamp/timestamp without time zone …),
       // with no conversion and no new collation: PostgreSQL neither rewrites nor scans.
       const using = c.def?.ColumnDef?.raw_default as Node | undefined;
-      const plainUsing = !using || (using.ColumnRef?.fields?.length === 1 && str(using.ColumnRef.fields[0]).toLowerCase() === col.toLowerCase());
+      const plainUsing = !using || isColumn(using, col) || (using.TypeCast && isColumn(using.TypeCast.arg, col) && typeName(using.TypeCast.typeName) === to);
       if (from === to && plainUsing && !c.def?.ColumnDef?.collClause) return;
       if (duck && a.memory.blocksDuckAlter(table) && !a.createdHere(table)) duckIndexed(a, s, table, 'ALTER COLUMN TYPE');
       if (from && isNarrowing(from, to)) {
@@ -438,7 +477,9 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
       } else if (!from && /\(|^int[12]$|^int4$|^date$|^float4$/.test(to) && !isNew) {
         a.emit('loss-narrowing-type', scaled(size, 'medium', 'medium', 'medium', 'low'), s, `"${table}"."${col}" changes to ${to}; its current type is unknown here, so the change may narrow it and reject or cut values`, 'lint with the earlier migrations (or a database) so eventdb knows the current type; check the data fits before changing it');
       }
-      if (!isNew && !(from && isBinaryCoercibleWidening(from, to))) {
+      // A USING expression other than the column itself (or its cast to the new type) computes every value
+      // anew: PostgreSQL rewrites the table even where the plain conversion would not (varchar → text USING v || '').
+      if (!isNew && !(from && plainUsing && isBinaryCoercibleWidening(from, to, a.utcSession))) {
         a.emit('rewrite-column-type', scaled(size, 'low', 'high', 'critical', null), s, `changing the type of "${table}"."${col}" rewrites ${duck ? 'every value of the column while the database is write-locked' : 'the table and its indexes under an ACCESS EXCLUSIVE lock'} (${note})`, 'add a new column of the new type, backfill it in batches, switch the application to it, then drop the old column');
       } else if (!isNew && !duck && c.def?.ColumnDef?.collClause && (a.memory.indexes.get(table.toLowerCase()) ?? []).some((cols) => cols.includes(col.toLowerCase()))) {
         // A new collation, no rewrite: the table keeps its file, but every index on the column is rebuilt
@@ -487,10 +528,27 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
           a.memory.notNullProven.add(`${table}.${col}`.toLowerCase());
         }
       } else if ((ct === 'CONSTR_PRIMARY' || ct === 'CONSTR_UNIQUE') && !con.indexname) {
+        // ALTER TABLE … ADD CONSTRAINT takes ACCESS EXCLUSIVE (CREATE INDEX only SHARE): reads wait too.
         if (!isNew) {
-          a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `adding a ${ct === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE constraint'} builds its index while writes to "${table}" are blocked (${note})`, usingIndexAdvice(table, con.conname as string | undefined, ((con.keys ?? []) as Node[]).map(str), ct === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE'));
+          a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `adding a ${ct === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE constraint'} builds its index under an ACCESS EXCLUSIVE lock: reads and writes of "${table}" wait for the build (${note})`, usingIndexAdvice(table, con.conname as string | undefined, ((con.keys ?? []) as Node[]).map(str), ct === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE'));
         }
         a.memory.addIndex(table, (con.keys ?? []).map(str));
+        if (ct === 'CONSTR_PRIMARY') for (const k of (con.keys ?? []) as Node[]) a.memory.notNullProven.add(`${table}.${str(k)}`.toLowerCase());
+      } else if (ct === 'CONSTR_PRIMARY' && con.indexname) {
+        // PRIMARY KEY USING INDEX: no build, but every key column not already NOT NULL is set NOT NULL,
+        // which scans the table under the ALTER's ACCESS EXCLUSIVE lock (eugene's W14).
+        const cols = a.memory.indexColumns.get(String(con.indexname).toLowerCase()) ?? [];
+        for (const col of cols) {
+          const key = `${table}.${col}`.toLowerCase();
+          if (!isNew && col !== '(expr)' && !a.memory.notNullProven.has(key)) {
+            a.emit('lock-set-not-null', scaled(size, 'low', 'medium', 'high', null), s, `PRIMARY KEY USING INDEX ${con.indexname} sets "${table}"."${col}" NOT NULL: it scans every row under an ACCESS EXCLUSIVE lock (${note})`, `first \`ALTER TABLE ${sqlName(table)} ADD CONSTRAINT ${sqlName(`${col}_not_null`)} CHECK (${sqlName(col)} IS NOT NULL) NOT VALID\`, in a later migration \`ALTER TABLE ${sqlName(table)} VALIDATE CONSTRAINT ${sqlName(`${col}_not_null`)}\` and \`ALTER TABLE ${sqlName(table)} ALTER COLUMN ${sqlName(col)} SET NOT NULL\` (PostgreSQL 12+ skips the scan), then add the primary key`);
+          }
+          a.memory.notNullProven.add(key);
+        }
+      } else if (ct === 'CONSTR_EXCLUSION') {
+        if (!isNew) {
+          a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `adding EXCLUDE constraint ${con.conname ?? ''} builds its index and checks every row under an ACCESS EXCLUSIVE lock: reads and writes of "${table}" wait for it (${note})`.replace('constraint  ', 'constraint '), 'an exclusion constraint cannot be built CONCURRENTLY or added USING INDEX: add it while the table is new or small, or when readers and writers can wait (set lock_timeout)');
+        }
       }
       return;
     }
@@ -510,7 +568,9 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
         if (a.memory.blocksDuckAlter(table) && !a.createdHere(table)) duckIndexed(a, s, table, 'SET NOT NULL');
         return;
       }
-      if (isNew || a.memory.notNullProven.has(`${table}.${col}`.toLowerCase())) return;
+      const proven = a.memory.notNullProven.has(`${table}.${col}`.toLowerCase());
+      a.memory.notNullProven.add(`${table}.${col}`.toLowerCase()); // NOT NULL from here on: a later SET NOT NULL or PRIMARY KEY USING INDEX does not scan
+      if (isNew || proven) return;
       a.emit('lock-set-not-null', scaled(size, 'low', 'medium', 'high', null), s, `SET NOT NULL on "${table}"."${col}" scans every row under an ACCESS EXCLUSIVE lock (${note})`, `first \`ALTER TABLE ${sqlName(table)} ADD CONSTRAINT ${sqlName(`${col}_not_null`)} CHECK (${sqlName(col)} IS NOT NULL) NOT VALID\`, in a later migration \`ALTER TABLE ${sqlName(table)} VALIDATE CONSTRAINT ${sqlName(`${col}_not_null`)}\`, then \`ALTER TABLE ${sqlName(table)} ALTER COLUMN ${sqlName(col)} SET NOT NULL\` (PostgreSQL 12+ skips the scan), and drop the check`);
       return;
     }

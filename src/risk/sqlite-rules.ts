@@ -57,8 +57,17 @@ function constantDefault(e: Node | undefined): boolean {
   return /_literal$/.test(String(e.type));
 }
 
+/** A partial index's predicate that only says key columns are not NULL: `col = ?` implies it, so lookups use the index. */
+function onlyNotNull(w: Node, cols: string[]): boolean {
+  const op = (x: unknown) => (Array.isArray(x) ? x.map((k: Node) => String(k.name)).join(' ') : String((x as Node | undefined)?.name ?? x ?? ''));
+  if (w.type === 'binary_expr' && op(w.operator) === 'AND') return onlyNotNull(w.left as Node, cols) && onlyNotNull(w.right as Node, cols);
+  const notNull = (w.type === 'binary_expr' && op(w.operator) === 'IS NOT' && (w.right as Node)?.type === 'null_literal') || (w.type === 'postfix_op_expr' && op(w.operator) === 'NOTNULL');
+  const col = (w.type === 'binary_expr' ? w.left : w.expr) as Node | undefined;
+  return notNull && col?.type === 'identifier' && cols.map((c) => c.toLowerCase()).includes(nameOf(col).toLowerCase());
+}
+
 /** Tables copied into another (INSERT INTO new SELECT … FROM old), per analysis: the rebuild pattern. */
-const copies = new WeakMap<Analysis, Map<string, string>>();
+const copies = new WeakMap<Analysis, Map<string, string[]>>();
 
 /** SQLite rules over one statement from sql-parser-cst. */
 export function sqliteStatement(a: Analysis, n: Node, s: Stmt): void {
@@ -113,7 +122,8 @@ export function sqliteStatement(a: Analysis, n: Node, s: Stmt): void {
       const cols = items(n.columns).map((x) => nameOf(x.type === 'index_specification' ? x.expr : x) || '(expr)');
       const size = a.size(table);
       a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `CREATE INDEX holds SQLite's write lock: every write to the database waits for the build (${a.sizeNote(table)})`, 'SQLite has no online index build: run it when writers can wait (or with a generous busy_timeout), and keep the migration to the index alone');
-      a.memory.addIndex(table, cols);
+      const where = clause(n, 'where_clause')?.expr as Node | undefined;
+      a.memory.addIndex(table, cols, undefined, !!where && !onlyNotNull(where, cols));
       return;
     }
     case 'drop_table_stmt': {
@@ -139,8 +149,8 @@ export function sqliteStatement(a: Analysis, n: Node, s: Stmt): void {
       const src = fromTable(clause(n, 'select_stmt') ?? (n.clauses as Node[]).find((c) => c.type === 'select_stmt' || c.type === 'compound_select_stmt'));
       if (src) {
         if (!a.isNew(target)) a.dml(src, s);
-        const m = copies.get(a) ?? new Map<string, string>();
-        m.set(src.toLowerCase(), target.toLowerCase());
+        const m = copies.get(a) ?? new Map<string, string[]>();
+        m.set(src.toLowerCase(), [...(m.get(src.toLowerCase()) ?? []), target.toLowerCase()]);
         copies.set(a, m);
       }
       return;
@@ -169,10 +179,16 @@ export function sqliteStatement(a: Analysis, n: Node, s: Stmt): void {
 
 function dropTable(a: Analysis, s: Stmt, table: string): void {
   const size = a.size(table);
-  const copiedTo = copies.get(a)?.get(table.toLowerCase());
-  if (copiedTo && a.direction === 'up') {
-    // The 12-step rebuild: the rows live on in the copy; the cost is the rewrite.
-    a.emit('rewrite-sqlite-rebuild', scaled(size, 'low', 'medium', 'high', null), s, `"${table}" is rebuilt (copied into "${copiedTo}", dropped, renamed back): every row is rewritten while the database is write-locked (${a.sizeNote(table)})`, 'keep the rebuild alone in its migration with foreign keys checked (PRAGMA foreign_key_check) before commit, and run it when writers can wait; on a large table copy in batches');
+  const targets = copies.get(a)?.get(table.toLowerCase());
+  if (targets && a.direction === 'up') {
+    // The 12-step rebuild: the rows live on in the copy; the cost is the rewrite. Either the copy is renamed
+    // back afterwards, or (the older order) the table was renamed aside first and copied into a new one under
+    // its old name: then that is the table rebuilt, as big as "table" is.
+    const origin = a.memory.liveName(table);
+    const how = origin !== table.toLowerCase() && targets.includes(origin)
+      ? `"${origin}" is rebuilt (renamed to "${table}", copied into a new "${origin}", dropped)`
+      : `"${table}" is rebuilt (copied into "${targets[0]}", dropped, renamed back)`;
+    a.emit('rewrite-sqlite-rebuild', scaled(size, 'low', 'medium', 'high', null), s, `${how}: every row is rewritten while the database is write-locked (${a.sizeNote(table)})`, 'keep the rebuild alone in its migration with foreign keys checked (PRAGMA foreign_key_check) before commit, and run it when writers can wait; on a large table copy in batches');
   } else {
     let level = scaled(size, 'critical', 'critical', 'critical', 'low');
     const createdByUp = a.createdByUp.has(table.toLowerCase());
@@ -241,7 +257,7 @@ function alterAction(a: Analysis, s: Stmt, table: string, act: Node): void {
     case 'alter_action_rename': {
       const to = nameOf(act.newName);
       // The last step of a rebuild (new table renamed to the old name) changes nothing for the app.
-      const rebuild = isNew && [...(copies.get(a)?.entries() ?? [])].some(([src, dst]) => dst === table.toLowerCase() && src === to.toLowerCase());
+      const rebuild = isNew && [...(copies.get(a)?.entries() ?? [])].some(([src, dsts]) => dsts.includes(table.toLowerCase()) && src === to.toLowerCase());
       a.renameRelation(s, table, to, true);
       if (rebuild) a.created.delete(to.toLowerCase());
       return;
