@@ -111,7 +111,7 @@ export async function rollback(conn: Connection, config: ResolvedConfig, opts: R
       } catch (e) {
         const failed = failureOf(m, e);
         await logAttempt(ownTables(conn, conn.db), { id: m.id, direction: 'down', outcome: 'failed', checksum: m.checksum, startedAt: started, durationMs: performance.now() - s0, error: failed.message, statement: failed.statement }).catch(() => undefined);
-        throw stepFailed('down', m, failed, done);
+        throw stepFailed('down', m, failed, done, conn.target);
       }
       step.durationMs = performance.now() - s0;
       done.push(step);

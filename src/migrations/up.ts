@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from '../config/index.js';
+import type { DatabaseTarget } from '../config/url.js';
 import type { Connection } from '../dialects/types.js';
 import { EventdbError } from '../errors.js';
 import { applyFast, needsRebuild, onOneSession, resetSession, runMigration } from './execute.js';
@@ -141,7 +142,7 @@ export async function migrateUp(conn: Connection, config: ResolvedConfig, opts: 
         } catch (e) {
           const failed = failureOf(m, e);
           await logAttempt(ownTables(conn, conn.db), { id: m.id, direction: 'up', outcome: 'failed', checksum: m.checksum, startedAt: started, durationMs: performance.now() - s0, batch: realBatch, error: failed.message, statement: failed.statement }).catch(() => undefined);
-          throw stepFailed('up', m, failed, applied);
+          throw stepFailed('up', m, failed, applied, conn.target);
         }
         if (m.kind === 'ts' && !step.captured) {
           step.statements = sent;
@@ -222,13 +223,16 @@ export function samePlan(a: PlanFingerprint, b: PlanFingerprint): boolean {
   return a.applied.join('\0') === b.applied.join('\0') && a.pending.join('\0') === b.pending.join('\0');
 }
 
-export function stepFailed(direction: 'up' | 'down', m: Migration, failed: StepFailure, done: StepResult[]): EventdbError {
+export function stepFailed(direction: 'up' | 'down', m: Migration, failed: StepFailure, done: StepResult[], target?: DatabaseTarget): EventdbError {
   const stmt = failed.statement ? ` in statement: ${oneLine(failed.statement)}` : '';
   const verb = direction === 'up' ? 'migration' : 'rollback of';
   const kept = m.transaction
     ? `its transaction was rolled back${done.length ? `; the ${done.length} before it stay ${direction === 'up' ? 'applied' : 'rolled back'}` : ''}`
     : 'it ran without a transaction, so statements before the failing one took effect';
-  return new EventdbError('MIGRATION_FAILED', `${verb} ${m.id} failed (${m.file}): ${failed.message}${stmt}`, `fix the migration and run the command again (${kept}; the attempt is in eventdb_migration_log)`, {
+  // PGlite ships PostgreSQL's contrib extensions as bundles a program must load when it starts; eventdb loads none yet.
+  const ext = target?.driver === 'pglite' ? /extension "([^"]+)" is not available/.exec(failed.message)?.[1] : undefined;
+  const fix = ext ? `eventdb does not load PGlite's extension bundles yet, so "${ext}" cannot be created in a pglite: database: run this history on a PostgreSQL server (postgres://…)` : 'fix the migration and run the command again';
+  return new EventdbError('MIGRATION_FAILED', `${verb} ${m.id} failed (${m.file}): ${failed.message}${stmt}`, `${fix} (${kept}; the attempt is in eventdb_migration_log)`, {
     details: { applied: done, failed, transaction: m.transaction } satisfies UpFailureDetails,
   });
 }
