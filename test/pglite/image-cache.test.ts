@@ -54,7 +54,7 @@ describe('PGlite image cache, end to end', () => {
     const cache = join(root, 'cache');
     const file = imageFile(cache);
     const bytes = readFileSync(file);
-    bytes[bytes.length - 100] ^= 0xff;
+    bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0xff;
     writeFileSync(file, bytes, { mode: 0o600 });
     expect((await upNew(cache)).how).toBe('initdb');
     const fresh = readFileSync(file);
