@@ -415,6 +415,7 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
       const cons: Node[] = (def.constraints ?? []).map((x: Node) => x.Constraint).filter(Boolean);
       const has = (t: string) => cons.find((x) => x.contype === t);
       const dflt = has('CONSTR_DEFAULT');
+      const gen = has('CONSTR_GENERATED');
       const duckCons = cons.filter((x) => x.contype !== 'CONSTR_DEFAULT');
       if (duck && duckCons.length) {
         a.emit('unsupported-statement', 'critical', s, `DuckDB cannot add a column with constraints (${duckCons.map((x) => String(x.contype).replace('CONSTR_', '').toLowerCase()).join(', ')}): "Adding columns with constraints not yet supported"`, 'add the column plain, UPDATE it, and enforce the rule in the application (or rebuild the table with CREATE TABLE … AS)');
@@ -427,7 +428,6 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
         const dv = dflt ? defaultVolatility(a, dflt.raw_expr) : 'once';
         // A stored generated column is computed for every row; a virtual one (PostgreSQL 18+: `VIRTUAL`, or
         // no keyword) stores nothing, so adding it rewrites nothing.
-        const gen = has('CONSTR_GENERATED');
         const stored = gen !== undefined && generatedKind(gen) === 's';
         const volatile = dv === 'volatile' || SERIAL.has(type) || SERIAL.has(str(def.typeName?.names?.[def.typeName.names.length - 1])) || has('CONSTR_IDENTITY');
         if (stored && !isNew && !duck) {
@@ -445,7 +445,6 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
       if (has('CONSTR_PRIMARY') || has('CONSTR_UNIQUE')) a.memory.addIndex(table, [col]);
       a.memory.setColumn(table, col, type);
       if (has('CONSTR_NOTNULL') || has('CONSTR_PRIMARY')) a.memory.notNullProven.add(`${table}.${col}`.toLowerCase());
-      const gen = has('CONSTR_GENERATED');
       if (gen) a.memory.generated.set(`${table}.${col}`.toLowerCase(), generatedKind(gen));
       a.added.add(`${table}.${col}`.toLowerCase());
       return;
