@@ -210,11 +210,12 @@ export class Analysis {
   unitNotValid = new Map<string, { kind: 'check' | 'fk' | 'notnull'; table: string }>();
   statements = 0;
   /**
-   * PostgreSQL: the session's TimeZone is known to have a fixed UTC offset of zero, set by this migration
-   * (`SET [LOCAL] timezone = 'UTC'`; eventdb resets session state after each migration). Then timestamp ⇄
-   * timestamptz changes a column's type without a rewrite (PostgreSQL ≥ 12). Unknown (the server's default) → false.
+   * PostgreSQL: the session's TimeZone is known to have a fixed UTC offset of zero — the session's own when
+   * the gate read it (`ctx.serverUtc`), or set by this migration (`SET [LOCAL] timezone = 'UTC'`; eventdb
+   * resets session state after each migration). Then timestamp ⇄ timestamptz changes a column's type
+   * without a rewrite (PostgreSQL ≥ 12). Unknown (no database) → false.
    */
-  utcSession = false;
+  utcSession: boolean;
   /** utcSession came from SET LOCAL: it ends with the transaction. */
   utcLocal = false;
 
@@ -229,6 +230,7 @@ export class Analysis {
     createdByUp: Set<string> = new Set(),
   ) {
     this.createdByUp = createdByUp;
+    this.utcSession = ctx.serverUtc === true;
   }
 
   get engine(): Engine {
@@ -350,7 +352,10 @@ export class Analysis {
     this.inBlock = false;
     this.openedBy = undefined;
     // SET LOCAL ends with the transaction; a ROLLBACK undoes a SET made in it too (kept simple: unknown).
-    if (this.utcLocal || what === 'ROLLBACK') this.utcSession = this.utcLocal = false;
+    if (this.utcLocal || what === 'ROLLBACK') {
+      this.utcSession = this.ctx.serverUtc === true;
+      this.utcLocal = false;
+    }
   }
 
   /** Outside any transaction each statement commits alone: nothing to hold together. */

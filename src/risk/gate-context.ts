@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { readsSqliteGrammar } from '../dialects/registry.js';
 import type { Engine } from '../config/url.js';
 import type { Connection } from '../dialects/types.js';
@@ -5,6 +6,10 @@ import { candidateFunctionNames, functionVolatility } from './function-volatilit
 import { parsePgMany, type PgParsed } from './pg-batch.js';
 import { tableSizes } from './table-sizes.js';
 import type { RiskContext } from './types.js';
+import { isUtcZone } from './utc-zones.js';
+
+/** `… TYPE timestamp…` in an ALTER: a change whose cost depends on the session's time zone. */
+const TIMESTAMP_CHANGE = /\bTYPE\s+(?:pg_catalog\.)?timestamp/i;
 
 /*
  * The risk gate's steps, options and database reads: what `migrate up` needs before its first migration,
@@ -75,6 +80,7 @@ export async function readGateContext(steps: readonly GateStep[], opts: GateOpti
   let sizes: RiskContext['tableSizes'];
   let live: RiskContext['live'];
   let volatility: RiskContext['functionVolatility'];
+  let serverUtc: boolean | undefined;
   if (opts.conn) {
     const sizing = tableSizes(opts.conn);
     sizing.catch(() => undefined); // awaited below; not unhandled while the words are gathered
@@ -84,9 +90,13 @@ export async function readGateContext(steps: readonly GateStep[], opts: GateOpti
     sizes = await sizing;
     live = await opts.conn.introspect().catch(() => undefined);
     volatility = await functionVolatility(opts.conn, names).catch(() => undefined);
+    // Only for a plan that changes a column to or from a timestamp type: whether that is free here.
+    if (engine === 'postgres' && steps.some((st) => st.statements.some((x) => TIMESTAMP_CHANGE.test(x)))) {
+      serverUtc = await sql<{ tz: string }>`select current_setting('TimeZone') as tz`.execute(opts.conn.db).then((r) => isUtcZone(r.rows[0]?.tz ?? ''), () => undefined);
+    }
   }
   await parsers;
-  const ctx: RiskContext = { engine, tableSizes: sizes, live, assumeSmall: opts.assumeSmall, expected: opts.expected, functionVolatility: volatility };
+  const ctx: RiskContext = { engine, tableSizes: sizes, live, assumeSmall: opts.assumeSmall, expected: opts.expected, functionVolatility: volatility, serverUtc };
   return { ctx, parsers, pgPreparsed: parsed ? { steps, parsed: await parsed } : undefined };
 }
 

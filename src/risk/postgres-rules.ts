@@ -4,6 +4,7 @@ import { sqlName, sqlQualified } from './ident.js';
 import { doBlockStatements } from './pg-do-block.js';
 import { PG_NON_VOLATILE } from './pg-functions.js';
 import type { Volatility } from './types.js';
+import { isUtcZone } from './utc-zones.js';
 
 /* The PostgreSQL parse tree (libpg-query JSON) is walked untyped: only the few fields the rules read. */
 type Node = Record<string, any>;
@@ -30,15 +31,16 @@ function onlyNotNull(w: Node, cols: string[]): boolean {
   return t?.nulltesttype === 'IS_NOT_NULL' && t.arg?.ColumnRef?.fields?.length === 1 && cols.includes(str(t.arg.ColumnRef.fields[0]));
 }
 
-/** Time zone names whose UTC offset is zero, always (PostgreSQL's test: a fixed offset of 0). */
-const UTC_ZONES = new Set(['utc', 'etc/utc', 'uct', 'etc/uct', 'gmt', 'etc/gmt', 'gmt0', 'etc/gmt0', 'gmt+0', 'etc/gmt+0', 'gmt-0', 'etc/gmt-0', 'greenwich', 'etc/greenwich', 'universal', 'etc/universal', 'zulu', 'etc/zulu']);
-
-/** SET / RESET of the session's TimeZone: whether it now has a fixed offset of zero (false when unknown). */
-function utcAfterSet(n: Node): boolean {
+/**
+ * SET / RESET of the session's TimeZone: whether it now has a fixed offset of zero (false when unknown).
+ * RESET and SET … TO DEFAULT go back to the session's own, which the gate reads when connected (`serverUtc`).
+ */
+function utcAfterSet(n: Node, serverUtc: boolean): boolean {
+  if (n.kind === 'VAR_RESET' || n.kind === 'VAR_RESET_ALL' || n.kind === 'VAR_SET_DEFAULT') return serverUtc;
   if (n.kind !== 'VAR_SET_VALUE' || n.args?.length !== 1) return false;
   const c = n.args[0].A_Const as Node | undefined;
   if (!c) return false;
-  if (c.sval) return UTC_ZONES.has(String(c.sval.sval ?? '').toLowerCase());
+  if (c.sval) return isUtcZone(String(c.sval.sval ?? ''));
   if (c.ival) return (c.ival.ival ?? 0) === 0; // SET TIME ZONE 0: hours east of UTC
   if (c.fval) return Number(c.fval.fval) === 0;
   return false;
@@ -124,8 +126,8 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
       // SET LOCAL outside a transaction does nothing (PostgreSQL warns); DuckDB's time zones work otherwise.
       if (duck || (n.is_local && !a.inTransaction)) return;
       if (n.kind === 'VAR_RESET_ALL' || String(n.name ?? '').toLowerCase() === 'timezone') {
-        a.utcSession = utcAfterSet(n);
-        a.utcLocal = a.utcSession && !!n.is_local;
+        a.utcSession = utcAfterSet(n, a.ctx.serverUtc === true);
+        a.utcLocal = !!n.is_local;
       }
       return;
     case 'DropdbStmt':

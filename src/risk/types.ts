@@ -44,6 +44,11 @@ export interface RiskContext {
   live?: SchemaSnapshot;
   /** PostgreSQL, when connected: function name (lower case) → most volatile of its overloads (pg_proc.provolatile). */
   functionVolatility?: Map<string, Volatility>;
+  /**
+   * PostgreSQL, when connected and the plan changes a column to or from a timestamp type: the session's
+   * TimeZone (as a migration's session starts) has a fixed offset of zero, so timestamp ⇄ timestamptz is no rewrite.
+   */
+  serverUtc?: boolean;
 }
 
 /** One migration (or bare SQL file) to analyse. */

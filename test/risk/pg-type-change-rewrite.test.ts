@@ -1,5 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/index.js';
+import { analyseStatements } from '../../src/risk/analyze.js';
+import { readGateContext, type GateStep } from '../../src/risk/gate-context.js';
 import { analyseMigration, loadParsers, readSqlMigration, SchemaMemory } from '../../src/risk/index.js';
 import { createPgDatabase } from '../helpers/engines.js';
 
@@ -61,6 +64,55 @@ describe('risk [postgres]: a column type change rewrites exactly when PostgreSQL
       }
     } finally {
       await c.end();
+    }
+  });
+
+  it("connected, the gate reads the session's own time zone: a database set to UTC makes timestamp → timestamptz free", async () => {
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    const name = (await admin.query<{ d: string }>('select current_database() as d')).rows[0]!.d;
+    await admin.query(`${SCHEMA} INSERT INTO post (id) SELECT g FROM generate_series(1, 100) g`);
+    const plans: string[][] = [['ALTER TABLE post ALTER COLUMN published TYPE timestamptz'], ["SET timezone = 'Europe/Paris'", 'RESET timezone', 'ALTER TABLE post ALTER COLUMN published TYPE timestamptz']];
+    try {
+      for (const [zone, utc] of [['UTC', true], ['Europe/Paris', false]] as const) {
+        await admin.query(`ALTER DATABASE "${name}" SET timezone = '${zone}'`); // new sessions start in it
+        const conn = await openDatabase({ flags: { url: db.url }, env: {}, cwd: process.cwd() });
+        try {
+          for (const statements of plans) {
+            const steps: GateStep[] = [{ id: '0002_change', file: 'change.sql', engine: 'postgres', direction: 'up', statements }];
+            const gc = await readGateContext(steps, { conn, environment: 'production', force: false });
+            expect(gc.ctx.serverUtc, zone).toBe(utc);
+            const found = analyseStatements('0002_change', statements, 'up', gc.ctx).findings.filter((f) => f.rule === 'rewrite-column-type');
+            expect(found.length, `${zone}: ${statements.join('; ')}`).toBe(utc ? 0 : 1);
+          }
+        } finally {
+          await conn.close();
+        }
+        // PostgreSQL agrees, in a new session of that database.
+        const c = new pg.Client({ connectionString: db.url });
+        await c.connect();
+        try {
+          await c.query('BEGIN');
+          const node = async () => (await c.query<{ n: string }>("SELECT relfilenode::text AS n FROM pg_class WHERE oid = 'post'::regclass")).rows[0]!.n;
+          const was = await node();
+          await c.query('ALTER TABLE post ALTER COLUMN published TYPE timestamptz');
+          expect((await node()) !== was, `PostgreSQL, ${zone}`).toBe(!utc);
+          await c.query('ROLLBACK');
+        } finally {
+          await c.end();
+        }
+      }
+      // A plan without a timestamp change does not ask.
+      const conn = await openDatabase({ flags: { url: db.url }, env: {}, cwd: process.cwd() });
+      try {
+        const gc = await readGateContext([{ id: '0003', file: 'x.sql', engine: 'postgres', direction: 'up', statements: ['ALTER TABLE post ADD COLUMN x int'] }], { conn, environment: 'production', force: false });
+        expect(gc.ctx.serverUtc).toBeUndefined();
+      } finally {
+        await conn.close();
+      }
+    } finally {
+      await admin.query('DROP TABLE IF EXISTS post');
+      await admin.end();
     }
   });
 
