@@ -41,3 +41,22 @@ export function messageOf(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
   return text.split('\n')[0] ?? text;
 }
+
+/**
+ * An engine's own error that its dialect knows what to do about keeps its message and carries eventdb's
+ * advice as `eventdbHint` (set with withEngineHint where the dialect sees the error); whoever turns it
+ * into an EventdbError — a failed migration, a failed replay — uses it as the hint (engineHint).
+ */
+export function withEngineHint<E>(e: E, hint: string | undefined): E {
+  if (hint && e !== null && typeof e === 'object') (e as { eventdbHint?: string }).eventdbHint = hint;
+  return e;
+}
+
+/** The hint a dialect attached to `e` or to an error in its `cause` chain, if any. */
+export function engineHint(e: unknown): string | undefined {
+  for (let x = e, depth = 0; x !== null && typeof x === 'object' && depth < 8; x = (x as { cause?: unknown }).cause, depth++) {
+    const h = (x as { eventdbHint?: unknown }).eventdbHint;
+    if (typeof h === 'string') return h;
+  }
+  return undefined;
+}

@@ -306,6 +306,14 @@ export interface Connection {
    */
   functionVolatility?(names?: readonly string[]): Promise<Map<string, 'i' | 's' | 'v'>>;
   /**
+   * Migrations: makes the extensions a plan creates (`CREATE EXTENSION`, names as SQL writes them)
+   * creatable, where the engine must load them into this process first — PGlite, whose contrib
+   * extensions are bundles unpacked when it starts: it starts again with them (outside any
+   * transaction; nothing of the database is lost). Names it does not ship are ignored (the statement
+   * then fails with a hint). Absent: the server has what it has.
+   */
+  loadExtensions?(names: readonly string[]): Promise<void>;
+  /**
    * A new empty database beside this one on the same server, for the drift check: its config and a
    * drop that removes it. Throws the engine's error when it cannot be created (e.g. no CREATEDB).
    * Absent on engines whose scratch database is in memory (the registry's `scratchUrl`).

@@ -1,4 +1,5 @@
 import type { Connection } from '../dialects/types.js';
+import { engineHint } from '../errors.js';
 import { ensureHistory, ownTables, recordApplied, removeApplied } from './history.js';
 import type { Kysely } from 'kysely';
 import { needsRebuild, resetSession, runMigration, StepError } from './execute.js';
@@ -9,6 +10,8 @@ export interface StepFailure {
   file: string;
   statement?: string;
   message: string;
+  /** What the engine's dialect advises for this error (engineHint), when it knows. */
+  hint?: string;
 }
 
 export interface Rehearsal {
@@ -105,8 +108,10 @@ export async function rehearse(conn: Connection, steps: Array<{ m: Migration; di
 
 /** What failed; the statement cut (clipStatement) for the log row, the error output and --json alike. */
 export function failureOf(m: Migration, e: unknown): StepFailure {
-  if (e instanceof StepError) return { id: m.id, file: m.file, statement: e.statement === undefined ? undefined : clipStatement(e.statement), message: e.engineMessage };
-  return { id: m.id, file: m.file, message: e instanceof Error ? e.message.split('\n')[0]! : String(e) };
+  const hint = engineHint(e);
+  const base = { id: m.id, file: m.file, ...(hint ? { hint } : {}) };
+  if (e instanceof StepError) return { ...base, statement: e.statement === undefined ? undefined : clipStatement(e.statement), message: e.engineMessage };
+  return { ...base, message: e instanceof Error ? e.message.split('\n')[0]! : String(e) };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { extensionsCreated } from './extensions.js';
 import type { ResolvedConfig } from '../config/index.js';
 import type { Connection } from '../dialects/types.js';
 import { EventdbError } from '../errors.js';
@@ -88,6 +89,7 @@ export async function rollback(conn: Connection, config: ResolvedConfig, opts: R
     }
     const empty = { engine: conn.engine, plan: [], rolledBack: [], findings: [], dryRun: !!opts.dryRun };
     if (!ctx.history.length) return { ...empty, durationMs: performance.now() - t0 };
+    if (conn.loadExtensions) await conn.loadExtensions(await extensionsCreated(list, conn.engine, 'down'));
     const { steps, rehearsal, gate } = await prepareSteps(conn, config, list, 'down', 0, opts);
     const base = { engine: conn.engine, plan: steps, findings: gate.findings };
     if (opts.dryRun) return { ...base, dryRun: true, rolledBack: steps, rehearsal: rehearsalJson(rehearsal), durationMs: performance.now() - t0 };
@@ -111,7 +113,7 @@ export async function rollback(conn: Connection, config: ResolvedConfig, opts: R
       } catch (e) {
         const failed = failureOf(m, e);
         await logAttempt(ownTables(conn, conn.db), { id: m.id, direction: 'down', outcome: 'failed', checksum: m.checksum, startedAt: started, durationMs: performance.now() - s0, error: failed.message, statement: failed.statement }).catch(() => undefined);
-        throw stepFailed('down', m, failed, done, conn.target);
+        throw stepFailed('down', m, failed, done);
       }
       step.durationMs = performance.now() - s0;
       done.push(step);

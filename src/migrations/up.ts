@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../config/index.js';
-import type { DatabaseTarget } from '../config/url.js';
 import type { Connection } from '../dialects/types.js';
+import { extensionsCreated } from './extensions.js';
 import { EventdbError } from '../errors.js';
 import { applyFast, needsRebuild, onOneSession, resetSession, runMigration } from './execute.js';
 import { ensureHistoryTables, logAttempt, ownTables, recordSuccess, successRow } from './history.js';
@@ -97,6 +97,8 @@ export async function migrateUp(conn: Connection, config: ResolvedConfig, opts: 
     if (opts.expectPlan && !samePlan(opts.expectPlan, fingerprint)) {
       throw new EventdbError('PLAN_CHANGED', 'the migrations to apply changed while the snapshot was taken (another process migrated, or files changed); nothing was applied', 'run the command again: it plans afresh and takes a new snapshot if the plan is risky');
     }
+    // PGlite loads the contrib extensions the plan creates before anything runs (the rehearsal too).
+    if (conn.loadExtensions) await conn.loadExtensions(await extensionsCreated(pending, conn.engine));
     // On a server, where the gate cannot refuse, its analysis runs while the plan is applied (gateWhileApplying).
     const pacing = isServer(conn.target) ? gateWhileApplying() : undefined;
     const { steps, rehearsal, gate, later } = await prepareSteps(conn, config, pending, 'up', batch, opts, pacing);
@@ -142,7 +144,7 @@ export async function migrateUp(conn: Connection, config: ResolvedConfig, opts: 
         } catch (e) {
           const failed = failureOf(m, e);
           await logAttempt(ownTables(conn, conn.db), { id: m.id, direction: 'up', outcome: 'failed', checksum: m.checksum, startedAt: started, durationMs: performance.now() - s0, batch: realBatch, error: failed.message, statement: failed.statement }).catch(() => undefined);
-          throw stepFailed('up', m, failed, applied, conn.target);
+          throw stepFailed('up', m, failed, applied);
         }
         if (m.kind === 'ts' && !step.captured) {
           step.statements = sent;
@@ -223,15 +225,13 @@ export function samePlan(a: PlanFingerprint, b: PlanFingerprint): boolean {
   return a.applied.join('\0') === b.applied.join('\0') && a.pending.join('\0') === b.pending.join('\0');
 }
 
-export function stepFailed(direction: 'up' | 'down', m: Migration, failed: StepFailure, done: StepResult[], target?: DatabaseTarget): EventdbError {
+export function stepFailed(direction: 'up' | 'down', m: Migration, failed: StepFailure, done: StepResult[]): EventdbError {
   const stmt = failed.statement ? ` in statement: ${oneLine(failed.statement)}` : '';
   const verb = direction === 'up' ? 'migration' : 'rollback of';
   const kept = m.transaction
     ? `its transaction was rolled back${done.length ? `; the ${done.length} before it stay ${direction === 'up' ? 'applied' : 'rolled back'}` : ''}`
     : 'it ran without a transaction, so statements before the failing one took effect';
-  // PGlite ships PostgreSQL's contrib extensions as bundles a program must load when it starts; eventdb loads none yet.
-  const ext = target?.driver === 'pglite' ? /extension "([^"]+)" is not available/.exec(failed.message)?.[1] : undefined;
-  const fix = ext ? `eventdb does not load PGlite's extension bundles yet, so "${ext}" cannot be created in a pglite: database: run this history on a PostgreSQL server (postgres://…)` : 'fix the migration and run the command again';
+  const fix = failed.hint ?? 'fix the migration and run the command again';
   return new EventdbError('MIGRATION_FAILED', `${verb} ${m.id} failed (${m.file}): ${failed.message}${stmt}`, `${fix} (${kept}; the attempt is in eventdb_migration_log)`, {
     details: { applied: done, failed, transaction: m.transaction } satisfies UpFailureDetails,
   });

@@ -3,7 +3,7 @@ import type { ResolvedConfig } from '../../config/index.js';
 import type { Connection } from '../../dialects/types.js';
 import { parseDuration } from '../../units.js';
 import { EventdbError } from '../../errors.js';
-import type { RiskGateDetails, StepResult, UpFailureDetails } from '../../migrations/index.js';
+import type { RiskGateDetails, StepFailure, StepResult, UpFailureDetails } from '../../migrations/index.js';
 import type { CommandContext } from '../context.js';
 import type { Output } from '../output.js';
 
@@ -123,6 +123,11 @@ export function renderFindings(out: Output, findings: unknown[], indent: string)
 }
 
 /** A plan, step by step, with every statement (dry runs and --verbose); numbered by plan position, also when only the steps with findings are shown. */
+/** A failed rehearsal (dry run): where it would fail, the statement, and the dialect's hint when it has one. */
+export function rehearsalFailure(out: Output, e: StepFailure): string {
+  return `${out.marker('fail')} rehearsal: would fail at ${e.id}: ${e.message}${e.statement ? `\n       statement: ${e.statement}` : ''}${e.hint ? `\n       hint: ${e.hint}` : ''}`;
+}
+
 export function renderPlan(out: Output, steps: StepResult[], showSql: boolean, onlyWithFindings = false): void {
   steps.forEach((s, i) => {
     if (onlyWithFindings && !s.findings.length) return;

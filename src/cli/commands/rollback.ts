@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { action } from '../context.js';
 import { confirmDestructive } from '../confirm.js';
 import type { BackupBefore, ProgressEvent, RollbackResult } from '../../migrations/index.js';
-import { lockTimeoutMs, migrationsFlag, openForMigrate, positiveInt, renderFailure, renderFindings, renderPlan, withConnection, type MigrateFlags } from './migrate-shared.js';
+import { lockTimeoutMs, migrationsFlag, openForMigrate, positiveInt, rehearsalFailure, renderFailure, renderFindings, renderPlan, withConnection, type MigrateFlags } from './migrate-shared.js';
 
 interface RollbackFlags extends MigrateFlags {
   to?: string;
@@ -68,7 +68,7 @@ export function registerRollback(cmd: Command, sub: boolean): void {
             renderPlan(out, result.plan, true);
             const r = result.rehearsal;
             if (r?.ran && r.ok) out.line(`${out.marker('ok')} rehearsal: ran in a transaction and rolled back — it would succeed${r.stoppedBefore ? ` (stopped before ${r.stoppedBefore}: ${r.stopReason})` : ''}`);
-            else if (r?.ran) out.line(`${out.marker('fail')} rehearsal: would fail at ${r.error!.id}: ${r.error!.message}${r.error!.statement ? `\n       statement: ${r.error!.statement}` : ''}`);
+            else if (r?.ran) out.line(rehearsalFailure(out, r.error!));
             return;
           }
           if (!result.rolledBack.length) out.line('nothing to roll back');

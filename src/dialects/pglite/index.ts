@@ -11,6 +11,7 @@ import { PG_SESSION_RESET } from '../postgres/session-reset.js';
 import type { Capabilities, Connection, ConnectOptions, Dialect } from '../types.js';
 import { bulkInsertPglite } from './bulk-insert.js';
 import { checkDataDir, holdDataDir, type DataDirState } from './data-dir.js';
+import { bundledAmong, extensionOptions } from './extensions.js';
 import { readCachedImage, writeCachedImage } from './image-cache.js';
 import { PgliteKyselyDialect } from './kysely-driver.js';
 import { PgliteLocks } from './lock.js';
@@ -69,16 +70,32 @@ function loadAssets() {
  */
 let pristine: Promise<Blob | undefined> | undefined;
 
-/** `fresh`: what is there — an in-memory database, or a data directory's state (`missing`, `empty`: no database yet). */
-async function boot(dataDir: string, fresh: DataDirState | 'memory'): Promise<PGlite> {
+/**
+ * `fresh`: what is there — an in-memory database, or a data directory's state (`missing`, `empty`: no
+ * database yet). `bundles`: the contrib extensions to load (extensions.ts); for an existing database
+ * those it has installed (pg_extension) are added to it, so that their types and functions work. `from`:
+ * a data directory image to start from (a reload of an in-memory database).
+ */
+async function boot(dataDir: string, fresh: DataDirState | 'memory', bundles: Set<string>, from?: Blob): Promise<PGlite> {
   const [{ PGlite }, cachedAssets] = await Promise.all([import('@electric-sql/pglite'), loadAssets()]);
-  const base = { parsers: typeParsers(), ...cachedAssets };
+  const base = async () => ({ parsers: typeParsers(), ...cachedAssets, extensions: await extensionOptions(bundles) });
   try {
-    if (fresh === 'database') return await PGlite.create(dataDir, base);
+    if (fresh === 'database') {
+      const lite = await PGlite.create(dataDir, await base());
+      const installed = await lite.query<{ n: string }>('select extname as n from pg_catalog.pg_extension');
+      const missing = bundledAmong(installed.rows.map((r) => r.n)).filter((n) => !bundles.has(n));
+      if (!missing.length) return lite;
+      // Its extensions' libraries are in bundles PGlite unpacks only when it starts: again, with them.
+      await lite.close();
+      for (const n of missing) bundles.add(n);
+      mark('pglite restarted with its extensions');
+      return await PGlite.create(dataDir, await base());
+    }
+    if (from) return await PGlite.create(dataDir, { ...(await base()), loadDataDir: from });
     pristine ??= readCachedImage();
     const image = await pristine;
     if (image) {
-      const lite = await PGlite.create(dataDir, { ...base, loadDataDir: image }).catch(() => undefined);
+      const lite = await PGlite.create(dataDir, { ...(await base()), loadDataDir: image }).catch(() => undefined);
       if (lite) {
         mark('pglite started from the image');
         return lite;
@@ -86,7 +103,7 @@ async function boot(dataDir: string, fresh: DataDirState | 'memory'): Promise<PG
       pristine = Promise.resolve(undefined); // initdb, and a new image in its place
       if (fresh !== 'memory') clearNew(dataDir, fresh);
     }
-    const lite = await PGlite.create(dataDir, base);
+    const lite = await PGlite.create(dataDir, await base());
     mark('pglite initdb');
     if (!(await pristine)) {
       pristine = lite.dumpDataDir('none').then(
@@ -119,6 +136,8 @@ interface Shared {
   session: PgliteSession;
   locks: PgliteLocks;
   booted(): boolean;
+  /** Connection.loadExtensions: starts the instance again with the bundles of `names` it lacks. */
+  loadExtensions(names: readonly string[]): Promise<void>;
   shutdown(): Promise<void>;
 }
 const shared = new Map<string, Shared>();
@@ -132,13 +151,14 @@ function share(path: string, memory: boolean, waitMs: number): Shared {
   let instance: Promise<PGlite> | undefined;
   let release: (() => Promise<void>) | undefined;
   let closed = false;
+  const bundles = new Set<string>();
   const open = (): Promise<PGlite> => {
     if (closed) return Promise.reject(new EventdbError('CLOSED', 'the PGlite connection is closed', 'open a new connection'));
     instance ??= (async () => {
       if (!memory) release = await holdDataDir(path, waitMs);
       try {
         const state = memory ? 'memory' : checkDataDir(path); // again, now that no other process can be creating it
-        return await boot(path, state);
+        return await boot(path, state, bundles);
       } catch (e) {
         await release?.();
         release = undefined;
@@ -151,11 +171,35 @@ function share(path: string, memory: boolean, waitMs: number): Shared {
     return instance;
   };
   const session = new PgliteSession(open);
+  const locks = new PgliteLocks(session, memory ? 'the in-memory PGlite database' : path);
   const entry: Shared = {
     refs: 1,
     session,
-    locks: new PgliteLocks(session, memory ? 'the in-memory PGlite database' : path),
+    locks,
     booted: () => instance !== undefined,
+    async loadExtensions(names) {
+      const lacking = bundledAmong(names).filter((n) => !bundles.has(n));
+      if (!lacking.length) return;
+      // With the session to itself, outside any transaction: nothing is lost but the backend's state,
+      // and the named locks' advisory locks (the locks themselves are this process's queues) are taken again.
+      await session.acquire();
+      try {
+        if (session.inTransaction) throw new EventdbError('INTERNAL', 'cannot load PGlite extensions inside a transaction', 'this is a bug in eventdb: please report it');
+        const old = await open();
+        const image = memory ? ((await old.dumpDataDir('none')) as Blob) : undefined;
+        await old.close();
+        for (const n of lacking) bundles.add(n);
+        instance = boot(path, memory ? 'memory' : 'database', bundles, image).catch((e: unknown) => {
+          instance = undefined;
+          throw e;
+        });
+        const lite = await instance;
+        mark('pglite restarted with extensions');
+        await locks.retake(lite);
+      } finally {
+        session.release();
+      }
+    },
     async shutdown() {
       closed = true;
       if (!memory) shared.delete(path);
@@ -222,9 +266,13 @@ export async function connectPglite(config: ResolvedConfig, opts: ConnectOptions
     vitals: (o) => postgresVitals(db, o),
     functionVolatility: (names) => postgresFunctionVolatility(db, names),
     exclusive: (fn) => session.run(fn),
+    loadExtensions: (names) => entry.loadExtensions(names),
     async hold() {
-      const lite = await session.instance();
       await session.acquire();
+      const lite = await session.instance().catch((e: unknown) => {
+        session.release();
+        throw e;
+      });
       let done = false;
       return {
         lite,

@@ -12,7 +12,9 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import { messageOf, withEngineHint } from '../../errors.js';
 import { quoteIdent } from '../quote.js';
+import { unavailableHint } from './extensions.js';
 import type { PgliteSession } from './session.js';
 
 /**
@@ -113,11 +115,15 @@ class PgliteConnection implements DatabaseConnection {
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     const lite = await this.session.instance();
-    if (compiled.parameters.length === 0) {
-      const results = await lite.exec(compiled.sql);
-      return toResult<R>(results[results.length - 1]);
+    try {
+      if (compiled.parameters.length === 0) {
+        const results = await lite.exec(compiled.sql);
+        return toResult<R>(results[results.length - 1]);
+      }
+      return toResult<R>(await lite.query(compiled.sql, compiled.parameters.map(param)));
+    } catch (e) {
+      throw withEngineHint(e, unavailableHint(messageOf(e)));
     }
-    return toResult<R>(await lite.query(compiled.sql, compiled.parameters.map(param)));
   }
 
   /** A server-side cursor, fetched `chunkSize` rows at a time, in a transaction when none is open. */

@@ -63,6 +63,11 @@ export class PgliteLocks {
     }
   }
 
+  /** After the instance was started again (loadExtensions): the held locks' advisory locks, taken again. */
+  async retake(lite: { query(sql: string, params: unknown[]): Promise<unknown> }): Promise<void> {
+    for (const name of this.#held.keys()) await lite.query('select pg_advisory_lock($1, $2)', [LOCK_NAMESPACE, lockKey(name)]);
+  }
+
   async status(name: string): Promise<LockStatus> {
     const r = await this.session.run((lite) =>
       lite.query<{ n: number }>(

@@ -34,10 +34,10 @@ export class PgliteSession {
 
   /** Runs `fn` with the session to itself. */
   async run<T>(fn: (lite: PGlite) => Promise<T>): Promise<T> {
-    const lite = await this.instance();
+    // The instance is asked for once the session is held: a restart (loadExtensions) holds it too.
     await this.acquire();
     try {
-      return await fn(lite);
+      return await fn(await this.instance());
     } finally {
       this.release();
     }
