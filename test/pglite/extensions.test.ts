@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createBackup, restoreSnapshot } from '../../src/backup/index.js';
+import { parseDatabaseUrl } from '../../src/config/index.js';
 import type { Connection } from '../../src/dialects/types.js';
+import { openDatabase } from '../../src/index.js';
 import { EventdbError } from '../../src/errors.js';
 import { migrateUp } from '../../src/migrations/index.js';
 import { collectFindings } from '../../src/schema/validate.js';
@@ -35,7 +38,7 @@ describe('PGlite: contrib extensions', () => {
     'drop extension earthdistance; drop extension cube; drop extension "uuid-ossp"; drop extension citext; drop extension pgcrypto;',
   ].join('\n');
 
-  it('a plan creating bundled extensions applies; a new process (a new boot) finds their types and functions; validate replays them', async () => {
+  it('a plan creating bundled extensions applies; reopened (a new boot) the database finds their types and functions; validate replays them; a snapshot restores into a new folder', async () => {
     const dir = join(parent, 'db');
     const p = await makeProject(parent, `pglite:${dir}`, 'p');
     writeFileSync(join(p.migrations, '0001_extensions.sql'), EXTENSIONS);
@@ -65,6 +68,18 @@ describe('PGlite: contrib extensions', () => {
       expect(v.items.filter((i) => i.finding.check === 'drift').map((i) => i.finding.message)).toEqual(['no drift: the live schema is what the migrations make (1 tables)']);
     } finally {
       await again.close();
+    }
+    // A snapshot of it restores into a new PGlite folder: the dump's CREATE EXTENSIONs need their bundles first.
+    const store = `file:${join(parent, 'store')}`;
+    const copy = join(parent, 'copy');
+    await createBackup(p.config, { store, env: {} });
+    const restored = await restoreSnapshot(p.config, { store, env: {}, latest: true, to: `pglite:${copy}`, keep: false });
+    expect(restored.tables).toMatchObject({ users: 1 });
+    const c = await openDatabase({ ...p.config, database: parseDatabaseUrl(`pglite:${copy}`) });
+    try {
+      expect((await sql<{ n: number }>`select count(*)::int as n from users where email = 'ADA@example.ORG' and length(secret) = 16`.execute(c.db)).rows[0]!.n).toBe(1);
+    } finally {
+      await c.close();
     }
   });
 

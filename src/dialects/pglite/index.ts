@@ -39,6 +39,7 @@ export interface PgliteConnection extends Connection {
   exclusive<T>(fn: (lite: PGlite) => Promise<T>): Promise<T>;
   /** Takes the instance to itself until `release()` (a dump spanning a stream's lifetime). */
   hold(): Promise<{ lite: PGlite; release(): void }>;
+  loadExtensions(names: readonly string[]): Promise<void>;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { SnapshotEngine } from '../types.js';
 import { DumpFormatError, parseHeader, parseSequences, parseTable, readFrames, type DumpHeader, type DumpTable } from '../postgres/dump-format.js';
 import { countAll, listTables, qn, writeOwnDump, type CopyOut } from '../postgres/own-dump.js';
 import { quoteIdent as qi } from '../quote.js';
+import { createdExtension } from '../postgres/created-extension.js';
 import { checkDumpFile } from '../postgres/check-dump.js';
 import { pgTargetAge } from '../postgres/target-age.js';
 import type { PgliteConnection } from './index.js';
@@ -37,6 +38,12 @@ const copyThroughBlob = (lite: PGlite): CopyOut =>
     const r = await lite.query(`${copySql} to '/dev/blob'`);
     if (r.blob) yield new Uint8Array(await r.blob.arrayBuffer());
   };
+
+/** The header of an eventdb-pg dump file (its first frame), or undefined when it has none. */
+async function dumpHeader(file: string): Promise<DumpHeader | undefined> {
+  for await (const { type, body } of readFrames(createReadStream(file, { highWaterMark: 1 << 16 }) as AsyncIterable<Buffer>)) return type === 'H' ? parseHeader(body) : undefined;
+  return undefined;
+}
 
 /** Loads an eventdb-pg dump into the open transaction. */
 async function load(lite: PGlite, file: string): Promise<void> {
@@ -135,6 +142,13 @@ export const pgliteSnapshot: SnapshotEngine = {
     req.onPhase?.('load');
     const { connectPglite } = await import('./index.js');
     const conn = await connectPglite(target);
+    // The dump's extensions need their bundles loaded before its schema is made (extensions.ts).
+    const header = await dumpHeader(dumpFile).catch(() => undefined); // a damaged one: the load says so
+    const created = (header?.preData ?? []).map(createdExtension).filter((n): n is string => n !== undefined);
+    await conn.loadExtensions(created).catch(async (e: unknown) => {
+      await conn.close();
+      throw e;
+    });
     let previous: string | undefined;
     let wroteTarball = false;
     try {
