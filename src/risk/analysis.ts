@@ -4,13 +4,22 @@ import { describeSize, tableSize, type TableSize } from './levels.js';
 import type { RuleCode } from './rules.js';
 import type { Direction, Finding, Level, RiskContext, Volatility } from './types.js';
 
-/** A live partial index's predicate text is only `col IS NOT NULL [AND …]` over its key columns (lookups by `col = ?` use it). */
-function notNullPredicate(where: string, cols: string[]): boolean {
-  const keys = cols.map((c) => c.toLowerCase());
-  return where.split(/\s+AND\s+/i).every((part) => {
+/**
+ * A partial index's predicate as each grammar's reader sees it (postgres-rules.ts, sqlite-rules.ts, and
+ * the live index's text here): the columns of its `col IS NOT NULL` conjuncts, or null when it says
+ * anything else. SchemaMemory.addIndex alone decides what that means for lookups.
+ */
+export type PartialPredicate = string[] | null;
+
+/** A live partial index's predicate text (pg_get_expr, SQLite's CREATE INDEX … WHERE): see PartialPredicate. */
+function notNullColumnsOfText(where: string): PartialPredicate {
+  const cols: string[] = [];
+  for (const part of where.split(/\s+AND\s+/i)) {
     const m = /^\(*\s*"?([^"\s()]+)"?\s+IS\s+NOT\s+NULL\s*\)*$/i.exec(part.trim());
-    return !!m && keys.includes(m[1]!.toLowerCase());
-  });
+    if (!m) return null;
+    cols.push(m[1]!);
+  }
+  return cols;
 }
 
 /** The first "column" of a partial index's entry in SchemaMemory.indexes: no lookup can start with it. */
@@ -65,22 +74,26 @@ export class SchemaMemory {
         m.columns.set(t.name.toLowerCase(), cols);
         if (t.primaryKey.length) m.addIndex(t.name, t.primaryKey);
       }
-      for (const i of ctx.live.indexes) m.addIndex(i.table, i.columns, i.primary ? undefined : i.name, !!i.where && !notNullPredicate(i.where, i.columns));
+      for (const i of ctx.live.indexes) m.addIndex(i.table, i.columns, i.primary ? undefined : i.name, i.where ? notNullColumnsOfText(i.where) : undefined);
     }
     return m;
   }
 
   /**
    * `created`: the index's name when CREATE INDEX made it (else a PRIMARY KEY or UNIQUE constraint's).
-   * `partial` (CREATE INDEX … WHERE): the engine cannot use it for a foreign key's lookups (the lookup's
-   * parameter does not imply the predicate), so it covers no columns — it is kept with a leading PARTIAL.
+   * `where` (CREATE INDEX … WHERE, see PartialPredicate): in general the engine cannot use a partial index
+   * for a foreign key's lookups (the lookup's parameter does not imply the predicate), so it covers no
+   * columns — it is kept with a leading PARTIAL. Unless the predicate only says key columns are not NULL:
+   * a lookup `col = ?` implies that (= is strict), so the index serves it as a full one would.
    */
-  addIndex(table: string, cols: string[], created?: string, partial = false): void {
+  addIndex(table: string, cols: string[], created?: string, where?: PartialPredicate): void {
+    const keys = cols.map((c) => c.toLowerCase());
+    const partial = where !== undefined && !(where !== null && where.every((c) => keys.includes(c.toLowerCase())));
     const k = table.toLowerCase();
     if (created) this.createdIndexes.set(created.toLowerCase(), k);
-    if (created) this.indexColumns.set(created.toLowerCase(), cols.map((c) => c.toLowerCase()));
+    if (created) this.indexColumns.set(created.toLowerCase(), keys);
     const list = this.indexes.get(k) ?? [];
-    list.push([...(partial ? [PARTIAL] : []), ...cols.map((c) => c.toLowerCase())]);
+    list.push([...(partial ? [PARTIAL] : []), ...keys]);
     this.indexes.set(k, list);
   }
 

@@ -1,4 +1,4 @@
-import { isBinaryCoercibleWidening, isNarrowing, normaliseType, type Analysis, type Stmt } from './analysis.js';
+import { isBinaryCoercibleWidening, isNarrowing, normaliseType, type Analysis, type PartialPredicate, type Stmt } from './analysis.js';
 import { scaled } from './levels.js';
 import { sqlName, sqlQualified } from './ident.js';
 import { doBlockStatements } from './pg-do-block.js';
@@ -21,14 +21,14 @@ function isColumn(n: Node | undefined, col: string): boolean {
   return n?.ColumnRef?.fields?.length === 1 && str(n.ColumnRef.fields[0]).toLowerCase() === col.toLowerCase();
 }
 
-/**
- * The partial index's predicate only says key columns are not NULL (`WHERE col IS NOT NULL [AND …]`): a
- * lookup `col = $1` implies it (= is strict), so the index serves foreign-key lookups as a full one would.
- */
-function onlyNotNull(w: Node, cols: string[]): boolean {
-  if (w.BoolExpr?.boolop === 'AND_EXPR') return (w.BoolExpr.args as Node[]).every((x) => onlyNotNull(x, cols));
+/** A partial index's WHERE from libpg-query (see PartialPredicate): the columns of its `col IS NOT NULL` conjuncts, or null. */
+function notNullColumns(w: Node): PartialPredicate {
+  if (w.BoolExpr?.boolop === 'AND_EXPR') {
+    const parts = (w.BoolExpr.args as Node[]).map(notNullColumns);
+    return parts.some((p) => p === null) ? null : parts.flat() as string[];
+  }
   const t = w.NullTest as Node | undefined;
-  return t?.nulltesttype === 'IS_NOT_NULL' && t.arg?.ColumnRef?.fields?.length === 1 && cols.includes(str(t.arg.ColumnRef.fields[0]));
+  return t?.nulltesttype === 'IS_NOT_NULL' && t.arg?.ColumnRef?.fields?.length === 1 ? [str(t.arg.ColumnRef.fields[0])] : null;
 }
 
 /**
@@ -245,7 +245,7 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
         const size = a.size(table);
         a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `CREATE INDEX blocks writes to "${table}" for the whole build (${a.sizeNote(table)})`, `use \`${s.text.replace(/^CREATE\s+(UNIQUE\s+)?INDEX\b/i, (m) => `${m} CONCURRENTLY`)}\` in a migration marked \`-- eventdb:no-transaction\``);
       }
-      a.memory.addIndex(table, cols, (n.idxname as string | undefined) ?? `${table}_${cols.join('_')}_idx`, !!n.whereClause && !onlyNotNull(n.whereClause, cols));
+      a.memory.addIndex(table, cols, (n.idxname as string | undefined) ?? `${table}_${cols.join('_')}_idx`, n.whereClause ? notNullColumns(n.whereClause) : undefined);
       return;
     }
     case 'DropStmt': {

@@ -1,4 +1,4 @@
-import type { Analysis, Stmt } from './analysis.js';
+import type { Analysis, PartialPredicate, Stmt } from './analysis.js';
 import { scaled } from './levels.js';
 
 /* The sql-parser-cst tree is walked untyped: only the fields the rules read. */
@@ -57,13 +57,17 @@ function constantDefault(e: Node | undefined): boolean {
   return /_literal$/.test(String(e.type));
 }
 
-/** A partial index's predicate that only says key columns are not NULL: `col = ?` implies it, so lookups use the index. */
-function onlyNotNull(w: Node, cols: string[]): boolean {
+/** A partial index's WHERE from sql-parser-cst (see PartialPredicate): the columns of its `col IS NOT NULL` / `col NOTNULL` conjuncts, or null. */
+function notNullColumns(w: Node): PartialPredicate {
   const op = (x: unknown) => (Array.isArray(x) ? x.map((k: Node) => String(k.name)).join(' ') : String((x as Node | undefined)?.name ?? x ?? ''));
-  if (w.type === 'binary_expr' && op(w.operator) === 'AND') return onlyNotNull(w.left as Node, cols) && onlyNotNull(w.right as Node, cols);
+  if (w.type === 'binary_expr' && op(w.operator) === 'AND') {
+    const l = notNullColumns(w.left as Node);
+    const r = notNullColumns(w.right as Node);
+    return l && r ? [...l, ...r] : null;
+  }
   const notNull = (w.type === 'binary_expr' && op(w.operator) === 'IS NOT' && (w.right as Node)?.type === 'null_literal') || (w.type === 'postfix_op_expr' && op(w.operator) === 'NOTNULL');
   const col = (w.type === 'binary_expr' ? w.left : w.expr) as Node | undefined;
-  return notNull && col?.type === 'identifier' && cols.map((c) => c.toLowerCase()).includes(nameOf(col).toLowerCase());
+  return notNull && col?.type === 'identifier' ? [nameOf(col)] : null;
 }
 
 /** Tables copied into another (INSERT INTO new SELECT … FROM old), per analysis: the rebuild pattern. */
@@ -123,7 +127,7 @@ export function sqliteStatement(a: Analysis, n: Node, s: Stmt): void {
       const size = a.size(table);
       a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `CREATE INDEX holds SQLite's write lock: every write to the database waits for the build (${a.sizeNote(table)})`, 'SQLite has no online index build: run it when writers can wait (or with a generous busy_timeout), and keep the migration to the index alone');
       const where = clause(n, 'where_clause')?.expr as Node | undefined;
-      a.memory.addIndex(table, cols, undefined, !!where && !onlyNotNull(where, cols));
+      a.memory.addIndex(table, cols, undefined, where ? notNullColumns(where) : undefined);
       return;
     }
     case 'drop_table_stmt': {
