@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { exactInt8 } from '../postgres/value-parsers.js';
 
 /** Type OIDs whose values eventdb reads the way the server dialect (node-postgres) does. */
 const SAME_AS_SERVER = [17, 1082, 1114, 1184, 1115, 1182, 1185, 1001];
@@ -9,12 +10,7 @@ const SAME_AS_SERVER = [17, 1082, 1114, 1184, 1115, 1182, 1185, 1001];
  * dates and timestamps as node-postgres parses them. PGlite derives the array parsers from these.
  */
 export function typeParsers(): Record<number, (value: string) => unknown> {
-  const parsers: Record<number, (value: string) => unknown> = {
-    20: (v: string) => {
-      const n = Number(v);
-      return Number.isSafeInteger(n) ? n : v;
-    },
-  };
+  const parsers: Record<number, (value: string) => unknown> = { 20: exactInt8 };
   for (const oid of SAME_AS_SERVER) parsers[oid] = pg.types.getTypeParser(oid, 'text') as (value: string) => unknown;
   return parsers;
 }

@@ -3,6 +3,7 @@ import type { PoolConfig } from 'pg';
 import type { ResolvedConfig } from '../../config/index.js';
 import { EventdbError } from '../../errors.js';
 import pg from './pg-driver.js';
+import { serverValueParser } from './value-parsers.js';
 
 /**
  * The pg settings of a configured PostgreSQL database, for the dialect's pool and for the backup's and
@@ -10,16 +11,10 @@ import pg from './pg-driver.js';
  * the dialect's Kysely modules first (#18 fixed cost).
  */
 
-/** int8 and numeric-count results as JS numbers when they fit; everything else as pg parses it. */
+/** int8 (and int8[]) as JS numbers when they fit, numeric[] as text (value-parsers.ts); everything else as pg parses it. */
 const types = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === 20) {
-      return (v: string) => {
-        const n = Number(v);
-        return Number.isSafeInteger(n) ? n : v;
-      };
-    }
-    return pg.types.getTypeParser(oid, format as 'text');
+    return (format !== 'binary' && serverValueParser(oid)) || pg.types.getTypeParser(oid, format as 'text');
   },
 };
 
