@@ -14,11 +14,11 @@ import { createPgDatabase } from '../helpers/engines.js';
  * as eventdb wants: numeric as text, int8 as a number when exact.
  */
 const ROWS = `
-  create table v (id int primary key, i8 int8[], n numeric[], i8s int8, ns numeric);
+  create table v (id int primary key, i8 int8[], n numeric[], i8s int8, ns numeric, pt point, pts point[], c circle, iv interval, ivs interval[]);
   insert into v values
-    (1, '{1,9007199254740993,-5}', '{0.1000000000000000055,1e-30,NaN}', 9007199254740993, 0.1000000000000000055),
-    (2, '{{1,null},{2,3}}', '{{1.5,null},{2,-0.25}}', 42, null),
-    (3, null, '{}', null, 12345678901234567890.123456789);`;
+    (1, '{1,9007199254740993,-5}', '{0.1000000000000000055,1e-30,NaN}', 9007199254740993, 0.1000000000000000055, '(1.5,-2)', '{"(0,0)","(3,4)"}', '<(1,2),3>', '1 year 2 mons 3 days 04:05:06.5', '{"1 day","-00:00:01"}'),
+    (2, '{{1,null},{2,3}}', '{{1.5,null},{2,-0.25}}', 42, null, null, null, null, null, null),
+    (3, null, '{}', null, 12345678901234567890.123456789, null, '{}', null, '0', '{}');`;
 
 let pgDb: Awaited<ReturnType<typeof createPgDatabase>>;
 const dir = mkdtempSync(join(tmpdir(), 'eventdb-pg-values-'));
@@ -40,14 +40,19 @@ async function read(url: string) {
   }
 }
 
-describe('postgres values: arrays read as their scalars are', () => {
+describe('postgres values: arrays read as their scalars are; a server and PGlite alike', () => {
   it('a server and PGlite return the same values, numeric digits intact, int8 a number when exact', async () => {
     const server = await read(pgDb.url);
-    expect(server).toEqual([
+    expect(server.map(({ pt, pts, c, iv, ivs, ...rest }) => rest)).toEqual([
       { id: 1, i8: [1, '9007199254740993', -5], n: ['0.1000000000000000055', '0.000000000000000000000000000001', 'NaN'], i8s: '9007199254740993', ns: '0.1000000000000000055' },
       { id: 2, i8: [[1, null], [2, 3]], n: [['1.5', null], ['2', '-0.25']], i8s: 42, ns: null },
       { id: 3, i8: null, n: [], i8s: null, ns: '12345678901234567890.123456789' },
     ]);
-    expect(await read(`pglite:${join(dir, 'lite')}`)).toEqual(server);
+    // Geometry and intervals as node-postgres parses them, on both.
+    expect(server[0]).toMatchObject({ pt: { x: 1.5, y: -2 }, pts: [{ x: 0, y: 0 }, { x: 3, y: 4 }], c: { x: 1, y: 2, radius: 3 }, iv: { years: 1, months: 2, days: 3, hours: 4, minutes: 5, seconds: 6, milliseconds: 500 } });
+    expect(server[0]!.ivs.map((i: { toPostgres(): string }) => i.toPostgres())).toEqual(['1 days', '-1 seconds']);
+    const lite = await read(`pglite:${join(dir, 'lite')}`);
+    expect(JSON.parse(JSON.stringify(lite))).toEqual(JSON.parse(JSON.stringify(server)));
+    expect(lite.map((r) => Object.getPrototypeOf(r.iv ?? {})?.constructor?.name)).toEqual(server.map((r) => Object.getPrototypeOf(r.iv ?? {})?.constructor?.name));
   });
 });
