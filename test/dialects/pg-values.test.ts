@@ -43,7 +43,7 @@ async function read(url: string) {
 describe('postgres values: arrays read as their scalars are; a server and PGlite alike', () => {
   it('a server and PGlite return the same values, numeric digits intact, int8 a number when exact', async () => {
     const server = await read(pgDb.url);
-    expect(server.map(({ pt, pts, c, iv, ivs, ...rest }) => rest)).toEqual([
+    expect(server.map(({ id, i8, n, i8s, ns }) => ({ id, i8, n, i8s, ns }))).toEqual([
       { id: 1, i8: [1, '9007199254740993', -5], n: ['0.1000000000000000055', '0.000000000000000000000000000001', 'NaN'], i8s: '9007199254740993', ns: '0.1000000000000000055' },
       { id: 2, i8: [[1, null], [2, 3]], n: [['1.5', null], ['2', '-0.25']], i8s: 42, ns: null },
       { id: 3, i8: null, n: [], i8s: null, ns: '12345678901234567890.123456789' },
