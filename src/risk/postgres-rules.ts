@@ -95,6 +95,8 @@ function qualified(items: Node[]): string {
   return items.map(str).join('.');
 }
 
+export const DUCKDB_UNSUPPORTED_ADVICE = 'give DuckDB its own variant file (x.duckdb.sql) without it, or do the work in the application';
+
 const DUCKDB_UNSUPPORTED: Record<string, string> = {
   CreateTrigStmt: 'DuckDB has no triggers',
   CreateExtensionStmt: 'DuckDB has no CREATE EXTENSION (use INSTALL/LOAD)',
@@ -111,8 +113,10 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
   // Engine named here on purpose: a risk rule's engines are part of the rule (RULES in rules.ts lists them),
   // and DuckDB is read with PostgreSQL's grammar but runs few of its locking and DDL semantics.
   const duck = a.engine === 'duckdb';
-  if (duck && DUCKDB_UNSUPPORTED[kind]) {
-    a.emit('unsupported-statement', 'critical', s, `${DUCKDB_UNSUPPORTED[kind]}: the migration fails on DuckDB`, 'give DuckDB its own variant file (x.duckdb.sql) without it, or do the work in the application');
+  // DROP TRIGGER … ON t: DuckDB refuses it even with IF EXISTS ("Cannot drop this type yet").
+  const duckCannot = duck ? (DUCKDB_UNSUPPORTED[kind] ?? (kind === 'DropStmt' && n.removeType === 'OBJECT_TRIGGER' ? 'DuckDB has no triggers' : undefined)) : undefined;
+  if (duckCannot) {
+    a.emit('unsupported-statement', 'critical', s, `${duckCannot}: the migration fails on DuckDB`, DUCKDB_UNSUPPORTED_ADVICE);
     return;
   }
   switch (kind) {
