@@ -22,6 +22,8 @@ export class SchemaMemory {
   readonly columns = new Map<string, Map<string, string>>();
   /** table → index column lists (leading columns first). */
   readonly indexes = new Map<string, string[][]>();
+  /** table → the column lists of its unique, non-partial indexes (PRIMARY KEY, UNIQUE, CREATE UNIQUE INDEX). */
+  readonly uniqueKeys = new Map<string, string[][]>();
   /** Index name → table (lower case), for indexes of their own (CREATE INDEX, not a PRIMARY KEY or UNIQUE constraint). */
   readonly createdIndexes = new Map<string, string>();
   /** Index name → its key columns (lower case; `(expr)` for an expression), for ADD CONSTRAINT … USING INDEX. */
@@ -63,9 +65,9 @@ export class SchemaMemory {
           if (!c.nullable) m.notNullProven.add(`${t.name}.${c.name}`.toLowerCase());
         }
         m.columns.set(t.name.toLowerCase(), cols);
-        if (t.primaryKey.length) m.addIndex(t.name, t.primaryKey);
+        if (t.primaryKey.length) m.addIndex(t.name, t.primaryKey, undefined, false, true);
       }
-      for (const i of ctx.live.indexes) m.addIndex(i.table, i.columns, i.primary ? undefined : i.name, !!i.where && !notNullPredicate(i.where, i.columns));
+      for (const i of ctx.live.indexes) m.addIndex(i.table, i.columns, i.primary ? undefined : i.name, !!i.where && !notNullPredicate(i.where, i.columns), i.unique);
     }
     return m;
   }
@@ -74,14 +76,20 @@ export class SchemaMemory {
    * `created`: the index's name when CREATE INDEX made it (else a PRIMARY KEY or UNIQUE constraint's).
    * `partial` (CREATE INDEX … WHERE): the engine cannot use it for a foreign key's lookups (the lookup's
    * parameter does not imply the predicate), so it covers no columns — it is kept with a leading PARTIAL.
+   * `unique`: a PRIMARY KEY, UNIQUE constraint or CREATE UNIQUE INDEX.
    */
-  addIndex(table: string, cols: string[], created?: string, partial = false): void {
+  addIndex(table: string, cols: string[], created?: string, partial = false, unique = false): void {
     const k = table.toLowerCase();
     if (created) this.createdIndexes.set(created.toLowerCase(), k);
     if (created) this.indexColumns.set(created.toLowerCase(), cols.map((c) => c.toLowerCase()));
     const list = this.indexes.get(k) ?? [];
     list.push([...(partial ? [PARTIAL] : []), ...cols.map((c) => c.toLowerCase())]);
     this.indexes.set(k, list);
+    if (unique && !partial && cols.length) {
+      const keys = this.uniqueKeys.get(k) ?? [];
+      keys.push(cols.map((c) => c.toLowerCase()));
+      this.uniqueKeys.set(k, keys);
+    }
   }
 
   /**
@@ -99,10 +107,16 @@ export class SchemaMemory {
     this.indexColumns.delete(name.toLowerCase());
   }
 
-  /** An index whose leading columns are exactly `cols` (in any order). */
+  /**
+   * An index whose leading columns are exactly `cols` (in any order), or a unique one whose every column
+   * is one of `cols`: a lookup by all of `cols` finds its (at most one) row through it — PostgreSQL's
+   * foreign key check and SQLite's child lookup use it (test/risk/fk-unique-subset-index.test.ts).
+   */
   covers(table: string, cols: string[]): boolean {
     const want = new Set(cols.map((c) => c.toLowerCase()));
-    return (this.indexes.get(table.toLowerCase()) ?? []).some((idx) => idx.length >= want.size && idx.slice(0, want.size).every((c) => want.has(c)));
+    const k = table.toLowerCase();
+    return (this.indexes.get(k) ?? []).some((idx) => idx.length >= want.size && idx.slice(0, want.size).every((c) => want.has(c)))
+      || (this.uniqueKeys.get(k) ?? []).some((key) => key.every((c) => want.has(c)));
   }
 
   setColumn(table: string, col: string, type: string | undefined): void {
@@ -149,6 +163,11 @@ export class SchemaMemory {
       this.indexes.set(t, idx);
       this.indexes.delete(f);
     }
+    const keys = this.uniqueKeys.get(f);
+    if (keys) {
+      this.uniqueKeys.set(t, keys);
+      this.uniqueKeys.delete(f);
+    }
     for (const [name, table] of this.createdIndexes) if (table === f) this.createdIndexes.set(name, t);
   }
 
@@ -171,6 +190,7 @@ export class SchemaMemory {
     for (const k of [...this.generated.keys()]) if (k.startsWith(p)) this.generated.delete(k);
     this.columns.delete(name.toLowerCase());
     this.indexes.delete(name.toLowerCase());
+    this.uniqueKeys.delete(name.toLowerCase());
     for (const [i, table] of this.createdIndexes) if (table === name.toLowerCase()) this.createdIndexes.delete(i);
   }
 }

@@ -205,12 +205,12 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
             const ct = con.Constraint?.contype;
             if (ct === 'CONSTR_GENERATED') a.memory.generated.set(`${table}.${c.colname}`.toLowerCase(), generatedKind(con.Constraint));
             if (ct === 'CONSTR_NOTNULL' || ct === 'CONSTR_PRIMARY') a.memory.notNullProven.add(`${table}.${c.colname}`.toLowerCase());
-            if (ct === 'CONSTR_PRIMARY' || ct === 'CONSTR_UNIQUE') a.memory.addIndex(table, [c.colname]);
+            if (ct === 'CONSTR_PRIMARY' || ct === 'CONSTR_UNIQUE') a.memory.addIndex(table, [c.colname], undefined, false, true);
             if (ct === 'CONSTR_FOREIGN' && !unenforced) a.fks.push({ table, cols: [c.colname], stmt: s });
           }
         } else if (el.Constraint) {
           const con = el.Constraint;
-          if (con.contype === 'CONSTR_PRIMARY' || con.contype === 'CONSTR_UNIQUE') a.memory.addIndex(table, (con.keys ?? []).map(str));
+          if (con.contype === 'CONSTR_PRIMARY' || con.contype === 'CONSTR_UNIQUE') a.memory.addIndex(table, (con.keys ?? []).map(str), undefined, false, true);
           if (con.contype === 'CONSTR_PRIMARY') for (const k of (con.keys ?? []) as Node[]) a.memory.notNullProven.add(`${table}.${str(k)}`.toLowerCase());
           if (con.contype === 'CONSTR_FOREIGN' && enforcedFk(con)) a.fks.push({ table, cols: (con.fk_attrs ?? []).map(str), stmt: s });
         }
@@ -249,7 +249,7 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
         const size = a.size(table);
         a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `CREATE INDEX blocks writes to "${table}" for the whole build (${a.sizeNote(table)})`, `use \`${s.text.replace(/^CREATE\s+(UNIQUE\s+)?INDEX\b/i, (m) => `${m} CONCURRENTLY`)}\` in a migration marked \`-- eventdb:no-transaction\``);
       }
-      a.memory.addIndex(table, cols, (n.idxname as string | undefined) ?? `${table}_${cols.join('_')}_idx`, !!n.whereClause && !onlyNotNull(n.whereClause, cols));
+      a.memory.addIndex(table, cols, (n.idxname as string | undefined) ?? `${table}_${cols.join('_')}_idx`, !!n.whereClause && !onlyNotNull(n.whereClause, cols), !!n.unique);
       return;
     }
     case 'DropStmt': {
@@ -448,7 +448,7 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
         }
         if (has('CONSTR_FOREIGN')) a.fks.push({ table, cols: [col], stmt: s });
       }
-      if (has('CONSTR_PRIMARY') || has('CONSTR_UNIQUE')) a.memory.addIndex(table, [col]);
+      if (has('CONSTR_PRIMARY') || has('CONSTR_UNIQUE')) a.memory.addIndex(table, [col], undefined, false, true);
       a.memory.setColumn(table, col, type);
       if (has('CONSTR_NOTNULL') || has('CONSTR_PRIMARY')) a.memory.notNullProven.add(`${table}.${col}`.toLowerCase());
       if (gen) a.memory.generated.set(`${table}.${col}`.toLowerCase(), generatedKind(gen));
@@ -537,7 +537,7 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
         if (!isNew) {
           a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `adding a ${ct === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE constraint'} builds its index under an ACCESS EXCLUSIVE lock: reads and writes of "${table}" wait for the build (${note})`, usingIndexAdvice(table, con.conname as string | undefined, ((con.keys ?? []) as Node[]).map(str), ct === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE'));
         }
-        a.memory.addIndex(table, (con.keys ?? []).map(str));
+        a.memory.addIndex(table, (con.keys ?? []).map(str), undefined, false, true);
         if (ct === 'CONSTR_PRIMARY') for (const k of (con.keys ?? []) as Node[]) a.memory.notNullProven.add(`${table}.${str(k)}`.toLowerCase());
       } else if (ct === 'CONSTR_PRIMARY' && con.indexname) {
         // PRIMARY KEY USING INDEX: no build, but every key column not already NOT NULL is set NOT NULL,
