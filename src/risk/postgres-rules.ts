@@ -95,6 +95,9 @@ function qualified(items: Node[]): string {
   return items.map(str).join('.');
 }
 
+/** libpg-query's foreign key actions DuckDB refuses (`a` no action and `r` restrict it runs). */
+const FK_ACTIONS: Record<string, string> = { c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
+
 export const DUCKDB_UNSUPPORTED_ADVICE = 'give DuckDB its own variant file (x.duckdb.sql) without it, or do the work in the application';
 
 const DUCKDB_UNSUPPORTED: Record<string, string> = {
@@ -194,6 +197,15 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
     case 'CreateStmt': {
       a.ddl();
       const table = n.relation.relname as string;
+      if (duck) {
+        // DuckDB: "FOREIGN KEY constraints cannot use CASCADE, SET NULL or SET DEFAULT" (ON DELETE or ON UPDATE).
+        const cons = ((n.tableElts ?? []) as Node[]).flatMap((el) => (el.ColumnDef ? ((el.ColumnDef.constraints ?? []) as Node[]) : el.Constraint ? [el] : []).map((c) => c.Constraint as Node));
+        const action = cons.find((c) => c?.contype === 'CONSTR_FOREIGN' && [c.fk_del_action, c.fk_upd_action].some((x) => FK_ACTIONS[x as string]));
+        if (action) {
+          const what = [action.fk_del_action, action.fk_upd_action].map((x, i) => (FK_ACTIONS[x as string] ? `ON ${i ? 'UPDATE' : 'DELETE'} ${FK_ACTIONS[x as string]}` : '')).filter(Boolean).join(' ');
+          a.emit('unsupported-statement', 'critical', s, `DuckDB foreign keys take no referential action (${what}): the migration fails on DuckDB`, 'give DuckDB its own variant file (x.duckdb.sql) with a plain foreign key, and delete the child rows in the application');
+        }
+      }
       a.memory.dropTable(table);
       a.createRelation(table);
       for (const el of (n.tableElts ?? []) as Node[]) {
@@ -243,6 +255,9 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
       a.ddl();
       const table = n.relation.relname as string;
       const cols = indexCols(n.indexParams);
+      if (duck && n.whereClause) {
+        a.emit('unsupported-statement', 'critical', s, 'DuckDB has no partial indexes (CREATE INDEX … WHERE): the migration fails on DuckDB', 'give DuckDB its own variant file (x.duckdb.sql) with the index on all rows, or without it');
+      }
       if (n.concurrent) {
         if (a.inTransaction && !duck) concurrentlyInTx(a, s, 'CREATE INDEX CONCURRENTLY');
       } else if (!duck) {
