@@ -1,7 +1,7 @@
 import type { Engine } from '../config/url.js';
 import { sqlName } from './ident.js';
 import { describeSize, tableSize, type TableSize } from './levels.js';
-import type { RuleCode } from './rules.js';
+import { RULES, type RuleCode } from './rules.js';
 import type { Direction, Finding, Level, RiskContext, Volatility } from './types.js';
 
 /** A live partial index's predicate text is only `col IS NOT NULL [AND …]` over its key columns (lookups by `col = ?` use it). */
@@ -409,7 +409,10 @@ export class Analysis {
     this.closeUnit();
     // What this migration created is, for the later migrations of the same plan, created earlier in it.
     if (this.memory.planCreated) for (const t of this.created) this.memory.planCreated.add(t);
-    for (const fk of this.fks) {
+    // DuckDB indexes a foreign key's columns itself (an ART index made with the constraint): the rule's
+    // engines say where a key can lack one (test/risk/duckdb-fk-index.test.ts).
+    const fksNeedIndexes = (RULES['fk-without-index'].engines as readonly string[]).includes(this.engine);
+    for (const fk of fksNeedIndexes ? this.fks : []) {
       if (this.memory.covers(fk.table, fk.cols)) continue;
       const size = this.size(fk.table);
       // A table created here will grow: judge it as the table it becomes, not the empty one it is.
