@@ -8,7 +8,7 @@ import { runCli } from '../helpers/cli.js';
  * `migrate up --dry-run` says "nothing was changed", yet on a SQLite or DuckDB file that did not exist
  * it created the file (an empty 4 KB database) and its lock files: a dry run against a mistyped path
  * left a database behind. Such a database starts empty, so the rehearsal runs on an empty in-memory
- * database of the engine instead: same plan, same verdict, nothing on disk.
+ * database of the engine instead: same plan, same verdict, nothing on disk (rollback --dry-run too).
  */
 const dirs: string[] = [];
 afterAll(() => {
@@ -47,6 +47,14 @@ describe('migrate up --dry-run on a database file that does not exist', () => {
       expect(j.ok).toBe(false);
       expect(j.rehearsal.error.id).toBe('0003_bad');
       expect(j.rehearsal.error.message).toMatch(/UNIQUE|PRIMARY KEY|[Dd]uplicate/);
+      expect(readdirSync(dir)).toEqual(['migrations']);
+    });
+
+    it(`${engine}: rollback --dry-run has nothing to roll back, and creates nothing`, async () => {
+      const dir = project(GOOD);
+      const r = await runCli(['rollback', '--dry-run', '--url', url, '--json'], { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.json<{ dryRun: boolean; plan: unknown[] }>()).toMatchObject({ dryRun: true, plan: [] });
       expect(readdirSync(dir)).toEqual(['migrations']);
     });
 
