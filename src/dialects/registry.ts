@@ -3,6 +3,7 @@ import { EventdbError } from '../errors.js';
 import type { KyselyCompiler } from './kysely-compiler.js';
 // Lexical syntax per engine (issue 16 §2: statement splitting asks the dialect, not the engine's name).
 import { duckdbSyntax } from './duckdb/lexical.js';
+import { duckdbRefusedSyntax } from './duckdb/refused-syntax.js';
 import { postgresSyntax } from './postgres/lexical.js';
 import type { SqlSyntax } from './sql-syntax.js';
 import { sqliteSyntax } from './sqlite/lexical.js';
@@ -52,6 +53,11 @@ export interface EngineEntry {
   readonly syntax: SqlSyntax;
   /** The grammar the risk analysis and the statement splitter read this engine's SQL with (DuckDB's derives from PostgreSQL's). */
   readonly grammar: 'postgres' | 'sqlite';
+  /**
+   * Where `grammar` is not the engine's own: why the engine's parser refuses a statement that grammar
+   * cannot read either (else it is taken for engine-only syntax, not analysed). No driver.
+   */
+  readonly refusedSyntax?: (sql: string) => string | undefined;
   /** The engine itself runs as WebAssembly inside this process (PGlite): V8's WASM tiering must stay on for it. */
   readonly wasm?: true;
   // --- code generation facts: types and schema pull ---
@@ -125,6 +131,7 @@ const ENTRIES: Record<DialectId, EngineEntry> = {
     scratchUrl: 'duckdb::memory:',
     loadCompiler: async () => (await import('./duckdb/compiler.js')).duckdbCompiler,
     syntax: duckdbSyntax,
+    refusedSyntax: duckdbRefusedSyntax,
     tsTypes: duckdbTsTypes, // code generation facts
     declaration: duckdbDeclarationFacts,
     loadDdl: async () => (await import('./duckdb/ddl.js')).duckdbDdl,
@@ -157,6 +164,9 @@ export const syntaxOf = (engine: Engine): SqlSyntax => engineEntry(engine).synta
 
 /** The grammar an engine's SQL is read with (risk analysis, statement splitting). Loads no driver. */
 export const grammarOf = (engine: Engine): 'postgres' | 'sqlite' => engineEntry(engine).grammar;
+
+/** Why the engine refuses a statement its grammar cannot read (EngineEntry.refusedSyntax); undefined: not known to be refused. */
+export const refusedSyntaxOf = (engine: Engine, sql: string): string | undefined => engineEntry(engine).refusedSyntax?.(sql);
 
 /** Whether an engine's SQL is read with SQLite's grammar (sql-parser-cst) rather than PostgreSQL's (libpg-query). */
 export const readsSqliteGrammar = (engine: Engine): boolean => grammarOf(engine) === 'sqlite';

@@ -109,6 +109,8 @@ export interface TableInfo {
   name: string;
   columns: ColumnInfo[];
   primaryKey: string[];
+  /** A virtual table (SQLite `CREATE VIRTUAL TABLE … USING fts4`): its module. The authoring API cannot declare one. */
+  virtual?: string;
 }
 
 export interface SchemaSnapshot {

@@ -1,7 +1,7 @@
 import type { Engine } from '../config/url.js';
 import { sqlName } from './ident.js';
 import { describeSize, tableSize, type TableSize } from './levels.js';
-import type { RuleCode } from './rules.js';
+import { RULES, type RuleCode } from './rules.js';
 import type { Direction, Finding, Level, RiskContext, Volatility } from './types.js';
 
 /**
@@ -31,6 +31,8 @@ export class SchemaMemory {
   readonly columns = new Map<string, Map<string, string>>();
   /** table → index column lists (leading columns first). */
   readonly indexes = new Map<string, string[][]>();
+  /** table → the column lists of its unique, non-partial indexes (PRIMARY KEY, UNIQUE, CREATE UNIQUE INDEX). */
+  readonly uniqueKeys = new Map<string, string[][]>();
   /** Index name → table (lower case), for indexes of their own (CREATE INDEX, not a PRIMARY KEY or UNIQUE constraint). */
   readonly createdIndexes = new Map<string, string>();
   /** Index name → its key columns (lower case; `(expr)` for an expression), for ADD CONSTRAINT … USING INDEX. */
@@ -72,9 +74,9 @@ export class SchemaMemory {
           if (!c.nullable) m.notNullProven.add(`${t.name}.${c.name}`.toLowerCase());
         }
         m.columns.set(t.name.toLowerCase(), cols);
-        if (t.primaryKey.length) m.addIndex(t.name, t.primaryKey);
+        if (t.primaryKey.length) m.addIndex(t.name, t.primaryKey, undefined, undefined, true);
       }
-      for (const i of ctx.live.indexes) m.addIndex(i.table, i.columns, i.primary ? undefined : i.name, i.where ? notNullColumnsOfText(i.where) : undefined);
+      for (const i of ctx.live.indexes) m.addIndex(i.table, i.columns, i.primary ? undefined : i.name, i.where ? notNullColumnsOfText(i.where) : undefined, i.unique);
     }
     return m;
   }
@@ -85,8 +87,9 @@ export class SchemaMemory {
    * for a foreign key's lookups (the lookup's parameter does not imply the predicate), so it covers no
    * columns — it is kept with a leading PARTIAL. Unless the predicate only says key columns are not NULL:
    * a lookup `col = ?` implies that (= is strict), so the index serves it as a full one would.
+   * `unique`: a PRIMARY KEY, UNIQUE constraint or CREATE UNIQUE INDEX.
    */
-  addIndex(table: string, cols: string[], created?: string, where?: PartialPredicate): void {
+  addIndex(table: string, cols: string[], created?: string, where?: PartialPredicate, unique = false): void {
     const keys = cols.map((c) => c.toLowerCase());
     const partial = where !== undefined && !(where !== null && where.every((c) => keys.includes(c.toLowerCase())));
     const k = table.toLowerCase();
@@ -95,6 +98,7 @@ export class SchemaMemory {
     const list = this.indexes.get(k) ?? [];
     list.push([...(partial ? [PARTIAL] : []), ...keys]);
     this.indexes.set(k, list);
+    if (unique && !partial && keys.length) this.uniqueKeys.set(k, [...(this.uniqueKeys.get(k) ?? []), keys]);
   }
 
   /**
@@ -112,10 +116,16 @@ export class SchemaMemory {
     this.indexColumns.delete(name.toLowerCase());
   }
 
-  /** An index whose leading columns are exactly `cols` (in any order). */
+  /**
+   * An index whose leading columns are exactly `cols` (in any order), or a unique one whose every column
+   * is one of `cols`: a lookup by all of `cols` finds its (at most one) row through it — PostgreSQL's
+   * foreign key check and SQLite's child lookup use it (test/risk/fk-unique-subset-index.test.ts).
+   */
   covers(table: string, cols: string[]): boolean {
     const want = new Set(cols.map((c) => c.toLowerCase()));
-    return (this.indexes.get(table.toLowerCase()) ?? []).some((idx) => idx.length >= want.size && idx.slice(0, want.size).every((c) => want.has(c)));
+    const k = table.toLowerCase();
+    return (this.indexes.get(k) ?? []).some((idx) => idx.length >= want.size && idx.slice(0, want.size).every((c) => want.has(c)))
+      || (this.uniqueKeys.get(k) ?? []).some((key) => key.every((c) => want.has(c)));
   }
 
   setColumn(table: string, col: string, type: string | undefined): void {
@@ -162,6 +172,11 @@ export class SchemaMemory {
       this.indexes.set(t, idx);
       this.indexes.delete(f);
     }
+    const keys = this.uniqueKeys.get(f);
+    if (keys) {
+      this.uniqueKeys.set(t, keys);
+      this.uniqueKeys.delete(f);
+    }
     for (const [name, table] of this.createdIndexes) if (table === f) this.createdIndexes.set(name, t);
   }
 
@@ -184,6 +199,7 @@ export class SchemaMemory {
     for (const k of [...this.generated.keys()]) if (k.startsWith(p)) this.generated.delete(k);
     this.columns.delete(name.toLowerCase());
     this.indexes.delete(name.toLowerCase());
+    this.uniqueKeys.delete(name.toLowerCase());
     for (const [i, table] of this.createdIndexes) if (table === name.toLowerCase()) this.createdIndexes.delete(i);
   }
 }
@@ -402,7 +418,10 @@ export class Analysis {
     this.closeUnit();
     // What this migration created is, for the later migrations of the same plan, created earlier in it.
     if (this.memory.planCreated) for (const t of this.created) this.memory.planCreated.add(t);
-    for (const fk of this.fks) {
+    // DuckDB indexes a foreign key's columns itself (an ART index made with the constraint): the rule's
+    // engines say where a key can lack one (test/risk/duckdb-fk-index.test.ts).
+    const fksNeedIndexes = (RULES['fk-without-index'].engines as readonly string[]).includes(this.engine);
+    for (const fk of fksNeedIndexes ? this.fks : []) {
       if (this.memory.covers(fk.table, fk.cols)) continue;
       const size = this.size(fk.table);
       // A table created here will grow: judge it as the table it becomes, not the empty one it is.

@@ -1,10 +1,10 @@
-import { readsSqliteGrammar } from '../dialects/registry.js';
+import { readsSqliteGrammar, refusedSyntaxOf } from '../dialects/registry.js';
 import type { parse as ParseCst } from 'sql-parser-cst';
 import { Analysis, SchemaMemory, type Stmt } from './analysis.js';
 import { maxLevel } from './levels.js';
 import { parsePgMany, type PgParsed } from './pg-batch.js';
 import { loadPgQuery, pgQuery } from './pg-query.js';
-import { pgStatement } from './postgres-rules.js';
+import { DUCKDB_UNSUPPORTED_ADVICE, pgStatement } from './postgres-rules.js';
 import { sqliteStatement } from './sqlite-rules.js';
 import { lexSplit } from '../migrations/lex-split.js';
 import { LineCounter, skipTrivia } from './statements.js';
@@ -93,8 +93,11 @@ function walkPg(a: Analysis, text: string, line0: number, pre?: readonly PgParse
       parsed = pgQuery().parseSync(piece.text).stmts ?? [];
     } catch (e) {
       // DuckDB is read with a grammar not its own: a statement it does not read is unanalysed, not wrong.
+      // Unless DuckDB is known to refuse it too (SQLite's triggers and virtual tables).
       if (a.engine === 'duckdb') {
-        a.emit('not-analysed', 'low', s, `the PostgreSQL grammar does not read this DuckDB statement (${firstLine(e)}): not analysed`, 'review it by hand; accept with `-- eventdb:risk-accepted not-analysed "reason"` once reviewed');
+        const refused = refusedSyntaxOf(a.engine, piece.text);
+        if (refused) a.emit('unsupported-statement', 'critical', s, `${refused}: the migration fails on DuckDB`, DUCKDB_UNSUPPORTED_ADVICE);
+        else a.emit('not-analysed', 'low', s, `the PostgreSQL grammar does not read this DuckDB statement (${firstLine(e)}): not analysed`, 'review it by hand; accept with `-- eventdb:risk-accepted not-analysed "reason"` once reviewed');
       } else {
         a.emit('unparsable-statement', 'high', s, `does not parse as PostgreSQL: ${firstLine(e)}`, 'fix the syntax; run `eventdb migrate up --dry-run` to see the server\'s own error');
       }

@@ -95,6 +95,11 @@ function qualified(items: Node[]): string {
   return items.map(str).join('.');
 }
 
+/** libpg-query's foreign key actions DuckDB refuses (`a` no action and `r` restrict it runs). */
+const FK_ACTIONS: Record<string, string> = { c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
+
+export const DUCKDB_UNSUPPORTED_ADVICE = 'give DuckDB its own variant file (x.duckdb.sql) without it, or do the work in the application';
+
 const DUCKDB_UNSUPPORTED: Record<string, string> = {
   CreateTrigStmt: 'DuckDB has no triggers',
   CreateExtensionStmt: 'DuckDB has no CREATE EXTENSION (use INSTALL/LOAD)',
@@ -111,8 +116,10 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
   // Engine named here on purpose: a risk rule's engines are part of the rule (RULES in rules.ts lists them),
   // and DuckDB is read with PostgreSQL's grammar but runs few of its locking and DDL semantics.
   const duck = a.engine === 'duckdb';
-  if (duck && DUCKDB_UNSUPPORTED[kind]) {
-    a.emit('unsupported-statement', 'critical', s, `${DUCKDB_UNSUPPORTED[kind]}: the migration fails on DuckDB`, 'give DuckDB its own variant file (x.duckdb.sql) without it, or do the work in the application');
+  // DROP TRIGGER … ON t: DuckDB refuses it even with IF EXISTS ("Cannot drop this type yet").
+  const duckCannot = duck ? (DUCKDB_UNSUPPORTED[kind] ?? (kind === 'DropStmt' && n.removeType === 'OBJECT_TRIGGER' ? 'DuckDB has no triggers' : undefined)) : undefined;
+  if (duckCannot) {
+    a.emit('unsupported-statement', 'critical', s, `${duckCannot}: the migration fails on DuckDB`, DUCKDB_UNSUPPORTED_ADVICE);
     return;
   }
   switch (kind) {
@@ -190,6 +197,15 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
     case 'CreateStmt': {
       a.ddl();
       const table = n.relation.relname as string;
+      if (duck) {
+        // DuckDB: "FOREIGN KEY constraints cannot use CASCADE, SET NULL or SET DEFAULT" (ON DELETE or ON UPDATE).
+        const cons = ((n.tableElts ?? []) as Node[]).flatMap((el) => (el.ColumnDef ? ((el.ColumnDef.constraints ?? []) as Node[]) : el.Constraint ? [el] : []).map((c) => c.Constraint as Node));
+        const action = cons.find((c) => c?.contype === 'CONSTR_FOREIGN' && [c.fk_del_action, c.fk_upd_action].some((x) => FK_ACTIONS[x as string]));
+        if (action) {
+          const what = [action.fk_del_action, action.fk_upd_action].map((x, i) => (FK_ACTIONS[x as string] ? `ON ${i ? 'UPDATE' : 'DELETE'} ${FK_ACTIONS[x as string]}` : '')).filter(Boolean).join(' ');
+          a.emit('unsupported-statement', 'critical', s, `DuckDB foreign keys take no referential action (${what}): the migration fails on DuckDB`, 'give DuckDB its own variant file (x.duckdb.sql) with a plain foreign key, and delete the child rows in the application');
+        }
+      }
       a.memory.dropTable(table);
       a.createRelation(table);
       for (const el of (n.tableElts ?? []) as Node[]) {
@@ -201,12 +217,12 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
             const ct = con.Constraint?.contype;
             if (ct === 'CONSTR_GENERATED') a.memory.generated.set(`${table}.${c.colname}`.toLowerCase(), generatedKind(con.Constraint));
             if (ct === 'CONSTR_NOTNULL' || ct === 'CONSTR_PRIMARY') a.memory.notNullProven.add(`${table}.${c.colname}`.toLowerCase());
-            if (ct === 'CONSTR_PRIMARY' || ct === 'CONSTR_UNIQUE') a.memory.addIndex(table, [c.colname]);
+            if (ct === 'CONSTR_PRIMARY' || ct === 'CONSTR_UNIQUE') a.memory.addIndex(table, [c.colname], undefined, undefined, true);
             if (ct === 'CONSTR_FOREIGN' && !unenforced) a.fks.push({ table, cols: [c.colname], stmt: s });
           }
         } else if (el.Constraint) {
           const con = el.Constraint;
-          if (con.contype === 'CONSTR_PRIMARY' || con.contype === 'CONSTR_UNIQUE') a.memory.addIndex(table, (con.keys ?? []).map(str));
+          if (con.contype === 'CONSTR_PRIMARY' || con.contype === 'CONSTR_UNIQUE') a.memory.addIndex(table, (con.keys ?? []).map(str), undefined, undefined, true);
           if (con.contype === 'CONSTR_PRIMARY') for (const k of (con.keys ?? []) as Node[]) a.memory.notNullProven.add(`${table}.${str(k)}`.toLowerCase());
           if (con.contype === 'CONSTR_FOREIGN' && enforcedFk(con)) a.fks.push({ table, cols: (con.fk_attrs ?? []).map(str), stmt: s });
         }
@@ -239,13 +255,16 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
       a.ddl();
       const table = n.relation.relname as string;
       const cols = indexCols(n.indexParams);
+      if (duck && n.whereClause) {
+        a.emit('unsupported-statement', 'critical', s, 'DuckDB has no partial indexes (CREATE INDEX … WHERE): the migration fails on DuckDB', 'give DuckDB its own variant file (x.duckdb.sql) with the index on all rows, or without it');
+      }
       if (n.concurrent) {
         if (a.inTransaction && !duck) concurrentlyInTx(a, s, 'CREATE INDEX CONCURRENTLY');
       } else if (!duck) {
         const size = a.size(table);
         a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `CREATE INDEX blocks writes to "${table}" for the whole build (${a.sizeNote(table)})`, `use \`${s.text.replace(/^CREATE\s+(UNIQUE\s+)?INDEX\b/i, (m) => `${m} CONCURRENTLY`)}\` in a migration marked \`-- eventdb:no-transaction\``);
       }
-      a.memory.addIndex(table, cols, (n.idxname as string | undefined) ?? `${table}_${cols.join('_')}_idx`, n.whereClause ? notNullColumns(n.whereClause) : undefined);
+      a.memory.addIndex(table, cols, (n.idxname as string | undefined) ?? `${table}_${cols.join('_')}_idx`, n.whereClause ? notNullColumns(n.whereClause) : undefined, !!n.unique);
       return;
     }
     case 'DropStmt': {
@@ -444,7 +463,7 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
         }
         if (has('CONSTR_FOREIGN')) a.fks.push({ table, cols: [col], stmt: s });
       }
-      if (has('CONSTR_PRIMARY') || has('CONSTR_UNIQUE')) a.memory.addIndex(table, [col]);
+      if (has('CONSTR_PRIMARY') || has('CONSTR_UNIQUE')) a.memory.addIndex(table, [col], undefined, undefined, true);
       a.memory.setColumn(table, col, type);
       if (has('CONSTR_NOTNULL') || has('CONSTR_PRIMARY')) a.memory.notNullProven.add(`${table}.${col}`.toLowerCase());
       if (gen) a.memory.generated.set(`${table}.${col}`.toLowerCase(), generatedKind(gen));
@@ -533,7 +552,7 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
         if (!isNew) {
           a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `adding a ${ct === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE constraint'} builds its index under an ACCESS EXCLUSIVE lock: reads and writes of "${table}" wait for the build (${note})`, usingIndexAdvice(table, con.conname as string | undefined, ((con.keys ?? []) as Node[]).map(str), ct === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE'));
         }
-        a.memory.addIndex(table, (con.keys ?? []).map(str));
+        a.memory.addIndex(table, (con.keys ?? []).map(str), undefined, undefined, true);
         if (ct === 'CONSTR_PRIMARY') for (const k of (con.keys ?? []) as Node[]) a.memory.notNullProven.add(`${table}.${str(k)}`.toLowerCase());
       } else if (ct === 'CONSTR_PRIMARY' && con.indexname) {
         // PRIMARY KEY USING INDEX: no build, but every key column not already NOT NULL is set NOT NULL,

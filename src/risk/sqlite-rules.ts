@@ -109,12 +109,12 @@ export function sqliteStatement(a: Analysis, n: Node, s: Stmt): void {
           a.memory.setColumn(table, col, dataType(el));
           for (const c0 of (el.constraints ?? []) as Node[]) {
             const c = unwrap(c0);
-            if (c.type === 'constraint_primary_key' || c.type === 'constraint_unique') a.memory.addIndex(table, [col]);
+            if (c.type === 'constraint_primary_key' || c.type === 'constraint_unique') a.memory.addIndex(table, [col], undefined, undefined, true);
             if (c.type === 'references_specification') a.fks.push({ table, cols: [col], stmt: s });
           }
         } else {
           const c = unwrap(el);
-          if (c.type === 'constraint_primary_key' || c.type === 'constraint_unique') a.memory.addIndex(table, items(c.columns).map((x) => nameOf(x.type === 'index_specification' ? x.expr : x)));
+          if (c.type === 'constraint_primary_key' || c.type === 'constraint_unique') a.memory.addIndex(table, items(c.columns).map((x) => nameOf(x.type === 'index_specification' ? x.expr : x)), undefined, undefined, true);
           if (c.type === 'constraint_foreign_key') a.fks.push({ table, cols: items(c.columns).map(nameOf), stmt: s });
         }
       }
@@ -127,7 +127,7 @@ export function sqliteStatement(a: Analysis, n: Node, s: Stmt): void {
       const size = a.size(table);
       a.emit('lock-index-build', scaled(size, 'low', 'medium', 'high', null), s, `CREATE INDEX holds SQLite's write lock: every write to the database waits for the build (${a.sizeNote(table)})`, 'SQLite has no online index build: run it when writers can wait (or with a generous busy_timeout), and keep the migration to the index alone');
       const where = clause(n, 'where_clause')?.expr as Node | undefined;
-      a.memory.addIndex(table, cols, undefined, where ? notNullColumns(where) : undefined);
+      a.memory.addIndex(table, cols, undefined, where ? notNullColumns(where) : undefined, n.indexTypeKw?.name === 'UNIQUE');
       return;
     }
     case 'drop_table_stmt': {

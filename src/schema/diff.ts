@@ -60,7 +60,26 @@ export function diffSchema(db: Kysely<any>, expected: ExpectedSchema, live: Sche
   const enums = enumTypes.length ? { enumTypes } : {};
 
   const sequences = new Set(live.sequences ?? []); // sequences auto-fix creates are added as it plans them
-  for (const t of orderByDependencies(wanted.filter((x) => !liveTables.has(x.name)))) {
+  const { facts } = ddlFor(engine);
+  const missing = orderByDependencies(wanted.filter((x) => !liveTables.has(x.name)));
+  const position = new Map(missing.map((t, i) => [t.name, i]));
+  const cycleKeys: DiffItem[] = [];
+  for (const [i, declared] of missing.entries()) {
+    // Missing tables whose foreign keys form a cycle (Synapse's read/write locks): a CREATE TABLE cannot name
+    // a table not there yet (PostgreSQL), so the key to the one made later is added once both exist —
+    // NOT VALID, then VALIDATE, as any missing key. SQLite takes the forward reference as it is.
+    const later = !facts.forwardForeignKeys && facts.alterConstraintsInPlace && facts.notValid
+      ? (declared.foreignKeys ?? []).filter((fk) => appliesTo(fk, engine) && (position.get(fk.references.table) ?? -1) > i)
+      : [];
+    const t = later.length ? { ...declared, foreignKeys: (declared.foreignKeys ?? []).filter((fk) => !later.includes(fk)) } : declared;
+    for (const fk of later) {
+      const s = addForeignKeyPgSql(db, t.name, fk, engine);
+      cycleKeys.push({
+        finding: finding('schema', t.required ? 'error' : 'warning', 'missing-foreign-key', `foreign key ${t.name}(${fk.columns.join(', ')}) → ${fk.references.table}`,
+          `foreign key ${t.name}(${fk.columns.join(', ')}) → ${fk.references.table}(${fk.references.columns.join(', ')}) is missing (added once ${fk.references.table} exists: the missing tables reference each other)`, auto('add the foreign key NOT VALID, then VALIDATE it', [s.add, s.validate])),
+        action: { type: 'add-foreign-key', table: t.name, fk },
+      });
+    }
     const seq = missingSequencesSql(t.columns, engine, sequences);
     const sqlText = [...seq, ...createTableSql(db, t, engine, enumTypes)];
     items.push({
@@ -69,6 +88,7 @@ export function diffSchema(db: Kysely<any>, expected: ExpectedSchema, live: Sche
       action: { type: 'create-table', table: t, required: t.required, ...(seq.length ? { sequences: seq } : {}), ...enums },
     });
   }
+  items.push(...cycleKeys); // auto-fix orders them after every create-table
   for (const t of wanted) {
     const lt = liveTables.get(t.name);
     if (lt) items.push(...diffTable(db, t, lt, live, engine, sequences, enumTypes));

@@ -4,9 +4,9 @@ import { EventdbError, EXIT } from '../../errors.js';
 import { isLevel, LEVELS } from '../../risk/levels.js';
 import type { Finding, Level } from '../../risk/types.js';
 import { action } from '../context.js';
-import { keepWasmInBaselineTier, migrateGroup } from './migrate-shared.js';
+import { keepWasmInBaselineTier, migrateGroup, migrationsFlag, type MigrateFlags } from './migrate-shared.js';
 
-interface LintFlags {
+interface LintFlags extends Pick<MigrateFlags, 'migrations'> {
   failOn: string;
   format?: string;
   engine?: string;
@@ -27,6 +27,7 @@ export function register(program: Command): void {
     .option('--engine <engine>', 'engine for files without a variant suffix (default: the configured URL\'s engine, without connecting)')
     .option('--assume-small', 'assume small tables (default: production-sized, since no database is read)')
     .action(
+      // `migrate --migrations DIR` (or `migrate lint --migrations DIR`) names the folder, as for every migrate subcommand.
       action<LintFlags>(async ({ opts, out, config }, files: string[]) => {
         if (!isLevel(opts.failOn)) throw new EventdbError('USAGE', `unknown --fail-on level "${opts.failOn}"`, `use one of: ${LEVELS.join(', ')}`);
         const format = opts.format ?? (opts.json ? 'json' : 'text');
@@ -70,7 +71,7 @@ export function register(program: Command): void {
           out.line(summary(r.files, r.statements, r.findings, r.failOn, r.failed));
         });
         return code;
-      }),
+      }, migrationsFlag),
     );
 }
 

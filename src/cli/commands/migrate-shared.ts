@@ -106,6 +106,24 @@ async function requireMigrationsDir(cfg: ResolvedConfig): Promise<void> {
   if (!isServer(cfg.database)) (await import('../../migrations/loader.js')).assertMigrationsDir(cfg.migrationsDir);
 }
 
+/**
+ * The database a dry run rehearses on: the configured one, unless it is a database file (or PGlite
+ * folder) that does not exist yet — opening it would create it and its lock files, while the run says
+ * "nothing was changed". Such a database starts empty, so an empty in-memory database of the same engine
+ * gets the same plan and the same verdict, and nothing is written to disk.
+ */
+export async function dryRunConfig(cfg: ResolvedConfig): Promise<ResolvedConfig> {
+  const { entryOf, getDialect, isServer } = await import('../../dialects/index.js');
+  if (isServer(cfg.database)) return cfg;
+  const scratchUrl = entryOf(cfg.database).scratchUrl;
+  if (!scratchUrl) return cfg;
+  await requireMigrationsDir(cfg); // a missing folder is refused as before, for the file named
+  const dialect = await getDialect(cfg.database.engine, cfg.database.driver);
+  if (await dialect.exists(cfg)) return cfg;
+  const { parseDatabaseUrl } = await import('../../config/index.js');
+  return { ...cfg, database: parseDatabaseUrl(scratchUrl) };
+}
+
 /** Opens the database for a migration command (the caller closes it). */
 export async function openForMigrate(cfg: ResolvedConfig, lockMs: number | undefined): Promise<Connection> {
   await requireMigrationsDir(cfg);

@@ -3,7 +3,7 @@ import { EventdbError } from '../../errors.js';
 import type { BackupBefore, Migration, ProgressEvent, UpResult } from '../../migrations/index.js';
 import { action } from '../context.js';
 import { table } from '../output.js';
-import { baselineWasmTier, lockTimeoutMs, migrateGroup, migrationsFlag, openForMigrate, positiveInt, rehearsalFailure, renderFailure, renderPlan, withConnection, type MigrateFlags } from './migrate-shared.js';
+import { baselineWasmTier, dryRunConfig, lockTimeoutMs, migrateGroup, migrationsFlag, openForMigrate, positiveInt, rehearsalFailure, renderFailure, renderPlan, withConnection, type MigrateFlags } from './migrate-shared.js';
 import { registerRollback } from './rollback.js';
 import { registerMigrateAdmin } from './migrate-admin.js';
 import { registerMigrateDiff } from './migrate-diff.js'; // migrate diff (issue 17)
@@ -90,7 +90,8 @@ export function register(program: Command): void {
               migrations = (await modules).loadMigrations(cfg.migrationsDir, cfg.database.engine);
               migrations.catch(() => undefined); // awaited by the plan
             };
-            result = await withConnection(cfg, lockMs, async (conn) => (await modules).migrateUp(conn!, cfg, { ...upOpts, migrations }), { locks: true, whileConnecting });
+            const runCfg = opts.dryRun ? await dryRunConfig(cfg) : cfg;
+            result = await withConnection(runCfg, lockMs, async (conn) => (await modules).migrateUp(conn!, runCfg, { ...upOpts, migrations }), { locks: true, whileConnecting });
           }
         } catch (e) {
           return renderFailure(ctx, e, 'applied');

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { action } from '../context.js';
 import { confirmDestructive } from '../confirm.js';
 import type { BackupBefore, ProgressEvent, RollbackResult } from '../../migrations/index.js';
-import { lockTimeoutMs, migrationsFlag, openForMigrate, positiveInt, rehearsalFailure, renderFailure, renderFindings, renderPlan, withConnection, type MigrateFlags } from './migrate-shared.js';
+import { dryRunConfig, lockTimeoutMs, migrationsFlag, openForMigrate, positiveInt, rehearsalFailure, renderFailure, renderFindings, renderPlan, withConnection, type MigrateFlags } from './migrate-shared.js';
 
 interface RollbackFlags extends MigrateFlags {
   to?: string;
@@ -56,7 +56,10 @@ export function registerRollback(cmd: Command, sub: boolean): void {
               store: opts.store,
               onSnapshot: (b) => out.line(`${out.marker('ok')} snapshot ${b.snapshot!.id} taken before rolling back (${b.reason}): ${b.snapshot!.store} ${b.snapshot!.location}`),
             });
-          } else result = await withConnection(cfg, lockMs, (conn) => rollback(conn!, cfg, rbOpts), { locks: true });
+          } else {
+            const runCfg = opts.dryRun ? await dryRunConfig(cfg) : cfg;
+            result = await withConnection(runCfg, lockMs, (conn) => rollback(conn!, runCfg, rbOpts), { locks: true });
+          }
         } catch (e) {
           return renderFailure(ctx, e, 'rolledBack');
         }

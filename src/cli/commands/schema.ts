@@ -37,6 +37,10 @@ export function register(program: Command): void {
             const n = res.elsewhere.reduce((k, e) => k + e.tables, 0);
             out.line(`${out.marker('warn')} ${n} table${n === 1 ? '' : 's'} in other schemas not pulled (${res.elsewhere.map((e) => `${e.schema}: ${e.tables}`).join(', ')}): eventdb reads the connection's current schema only`);
           }
+          if (res.virtualTables?.length) {
+            const n = res.virtualTables.length;
+            out.line(`${out.marker('warn')} ${n} virtual table${n === 1 ? '' : 's'} not pulled (${res.virtualTables.map((v) => `${v.name}: ${v.module}`).join(', ')}): the declaration has no virtual tables; keep their CREATE VIRTUAL TABLE in a migration`);
+          }
           out.line('next: eventdb validate   (checks the database against it; edit the file to make it your source of truth)');
         });
         return 0;

@@ -27,7 +27,10 @@ export async function duckdbApplyTwoCalls(db: Kysely<any>, req: FastApplyRequest
       await run(`begin transaction;\n${text}\n;`);
     } catch (e) {
       await rollbackAndReset();
-      throw req.failed(await failingStatement(run, rollback, req), e);
+      // DuckDB reads the whole query before running it: the section's error may be a later statement's
+      // while an earlier one fails on its own. The statement named comes with its own error.
+      const located = await failingStatement(run, rollback, req);
+      throw req.failed(located?.text, located?.cause ?? e);
     }
     const record = duckdbSuccessSql(req.success, performance.now() - t0);
     if (record === undefined) {
@@ -44,10 +47,13 @@ export async function duckdbApplyTwoCalls(db: Kysely<any>, req: FastApplyRequest
   });
 }
 
-/** Which statement of a failed section fails: each run alone, in a transaction rolled back. */
-async function failingStatement(run: (q: string) => Promise<unknown>, rollback: () => Promise<unknown>, req: FastApplyRequest): Promise<string | undefined> {
+/**
+ * Which statement of a failed section fails, and its own error: each run alone, in a transaction rolled
+ * back. A one-statement section is that statement, with the section's error (`cause` undefined).
+ */
+async function failingStatement(run: (q: string) => Promise<unknown>, rollback: () => Promise<unknown>, req: FastApplyRequest): Promise<{ text: string; cause?: unknown } | undefined> {
   const pieces = await req.statements();
-  if (pieces.length === 1) return pieces[0]!.text;
+  if (pieces.length === 1) return { text: pieces[0]!.text };
   try {
     await run('begin transaction');
   } catch {
@@ -57,8 +63,8 @@ async function failingStatement(run: (q: string) => Promise<unknown>, rollback: 
     for (const p of pieces) {
       try {
         await run(p.text);
-      } catch {
-        return p.text;
+      } catch (cause) {
+        return { text: p.text, cause };
       }
     }
     return undefined;

@@ -25,10 +25,27 @@ function unreadableTables(db: Database.Database): Array<{ name: string; reason: 
   return out;
 }
 
+/**
+ * SQLite's own word on its tables (`pragma table_list`, SQLite 3.37+): `virtual` tables and the `shadow`
+ * tables a virtual table's module keeps its data in (FTS4 `x_content`, `x_segdir` …; FTS5 `x_data` …).
+ * Shadow tables are the module's storage, made and dropped with their virtual table: not schema.
+ * Empty when the pragma fails (an older SQLite): every table is then read as before.
+ */
+function tableKinds(db: Database.Database): Map<string, string> {
+  try {
+    const rows = db.prepare(`select name, type from pragma_table_list where schema = 'main'`).all() as Array<{ name: string; type: string }>;
+    return new Map(rows.map((r) => [r.name, r.type]));
+  } catch {
+    return new Map();
+  }
+}
+
 /** One query per kind over the table-valued pragma functions: no per-table round trips. */
 export function introspectSqlite(db: Database.Database): SchemaSnapshot {
   const unreadable = unreadableTables(db);
-  const skip = JSON.stringify(unreadable.map((u) => u.name));
+  const kinds = tableKinds(db);
+  const shadow = [...kinds].filter(([, type]) => type === 'shadow').map(([name]) => name);
+  const skip = JSON.stringify([...unreadable.map((u) => u.name), ...shadow]);
   const cols = db
     .prepare(
       `select m.name as tbl, p.name, p.type, p."notnull" as nn, p.dflt_value as dflt, p.pk, p.cid, p.hidden
@@ -74,7 +91,10 @@ export function introspectSqlite(db: Database.Database): SchemaSnapshot {
   const pkCols = new Map<string, Array<{ name: string; pk: number }>>();
   for (const r of cols) {
     let t = tables.get(r.tbl);
-    if (!t) tables.set(r.tbl, (t = { name: r.tbl, columns: [], primaryKey: [] }));
+    if (!t) {
+      const module = kinds.get(r.tbl) === 'virtual' ? /\busing\s+["`[]?(\w+)/i.exec(tableSql.get(r.tbl) ?? '')?.[1]?.toLowerCase() : undefined;
+      tables.set(r.tbl, (t = { name: r.tbl, columns: [], primaryKey: [], ...(module ? { virtual: module } : {}) }));
+    }
     const isIntPk = r.pk > 0 && r.type.toUpperCase() === 'INTEGER';
     const generated = r.hidden === 2 || r.hidden === 3 ? generatedOf(r.tbl, r.name, r.hidden === 3) : undefined;
     t.columns.push({

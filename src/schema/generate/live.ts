@@ -24,7 +24,8 @@ export function liveTables(live: SchemaSnapshot): Map<string, LiveTable> {
   const checks = live.checks;
   const out = new Map<string, LiveTable>();
   for (const t of live.tables) {
-    if (isInternalTable(t.name)) continue;
+    // A virtual table (SQLite FTS) cannot be declared: the plan neither makes nor drops one.
+    if (isInternalTable(t.name) || t.virtual) continue;
     const pk = live.indexes.find((i) => i.table === t.name && i.primary);
     out.set(t.name, {
       name: t.name,

@@ -171,7 +171,8 @@ function indexName(i: IndexInfo, taken: Set<string>): string {
 export function declarationSource(snap: SchemaSnapshot, opts: DeclarationOptions = {}): DeclarationText {
   const w = new Writer(snap.engine, snap);
   const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  const tables = snap.tables.filter((t) => !isInternalTable(t.name)).sort(byName);
+  // A virtual table has no declaration (pullSchema names those it leaves out).
+  const tables = snap.tables.filter((t) => !isInternalTable(t.name) && !t.virtual).sort(byName);
   const declared = new Map(tables.map((t) => [t.name, new Set(t.columns.map((c) => c.name))]));
   const counts = { tables: tables.length, columns: 0, indexes: 0, foreignKeys: 0, checks: 0, enums: 0 };
   const blocks: string[] = [];

@@ -28,6 +28,8 @@ export interface PullResult extends Omit<DeclarationText, 'source'> {
   bytes: number;
   /** Tables in other schemas, not pulled (the connection's current schema is what eventdb reads). */
   elsewhere?: Array<{ schema: string; tables: number }>;
+  /** Virtual tables (SQLite FTS …), not pulled: the authoring API cannot declare them; their migration makes them. */
+  virtualTables?: Array<{ name: string; module: string }>;
 }
 
 /** Throws SCHEMA_PULL_EXISTS (exit 2) when the file exists and `force` is not set; returns whether it exists. */
@@ -55,5 +57,10 @@ export async function pullSchema(conn: Connection, opts: PullOptions = {}): Prom
     throw e;
   }
   const { source, ...counts } = d;
-  return { file, engine: snap.engine, overwritten: exists, bytes: Buffer.byteLength(source), ...counts, ...(snap.elsewhere?.length ? { elsewhere: snap.elsewhere } : {}) };
+  const virtualTables = snap.tables.filter((t) => t.virtual).map((t) => ({ name: t.name, module: t.virtual! })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return {
+    file, engine: snap.engine, overwritten: exists, bytes: Buffer.byteLength(source), ...counts,
+    ...(snap.elsewhere?.length ? { elsewhere: snap.elsewhere } : {}),
+    ...(virtualTables.length ? { virtualTables } : {}),
+  };
 }
