@@ -61,6 +61,9 @@ export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapsho
       join pg_class rt on rt.oid = con.confrelid
       join pg_namespace n on n.oid = t.relnamespace
      where con.contype = 'f' and n.nspname = current_schema()
+       -- a foreign key to a partitioned table is cloned, on the same table, for each partition it refers
+       -- to (conparentid → the key itself): PostgreSQL's bookkeeping, not a key anyone declared (pg_dump skips them)
+       and not exists (select 1 from pg_constraint p where p.oid = con.conparentid and p.conrelid = con.conrelid)
      order by t.relname, con.conname`.execute(db);
 
   const views = await sql<{ name: string; kind: string; definition: string }>`

@@ -6,13 +6,15 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackup, restoreSnapshot } from '../../../src/backup/index.js';
 import { resolveConfig, type ResolvedConfig } from '../../../src/config/index.js';
-import { openDatabase } from '../../../src/index.js';
+import { migrateDiff, migrateUp, openDatabase } from '../../../src/index.js';
 import { loadExpectedSchemaFile } from '../../../src/schema/loader.js';
+import type { ExpectedSchema } from '../../../src/schema/model.js';
 import { pullSchema } from '../../../src/schema/pull/index.js';
 import { collectFindings } from '../../../src/schema/validate.js';
 import { dropPgDatabases } from '../../backup/helpers.js';
 import { FIXTURES, psql } from '../../conformance/helpers.js';
 import { createPgDatabase, pgAdminUrl, withDatabase } from '../../helpers/engines.js';
+import { sql } from 'kysely';
 import { catalogDifference, dataDump } from './catalog.js';
 
 /**
@@ -80,6 +82,57 @@ describe('PostgREST schema: schema pull', () => {
     }
     expect(typecheck(file)).toEqual([]);
   }, 60_000);
+});
+
+describe('PostgREST schema: pull → migrate diff → up, in schema `test`', () => {
+  it('a foreign key to a partitioned table is declared once (PostgreSQL clones it per partition), and the plan rehearses in schema `test`', async () => {
+    const file = join(work, 'pulled-cars', 'index.ts');
+    const conn = await openDatabase(config);
+    let expected: ExpectedSchema;
+    let live: Array<{ table: string; columns: string[]; refTable: string }>;
+    try {
+      await pullSchema(conn, { out: file });
+      const all = await loadExpectedSchemaFile(file);
+      // the car tables (car_models, partitioned by year, and what refers to it): plain types, no domains
+      const keep = new Set(all.tables.filter((t) => t.name.startsWith('car_')).map((t) => t.name));
+      expected = { ...all, enums: [], tables: all.tables.filter((t) => keep.has(t.name)) };
+      const fks = await sql<{ table: string; columns: string[]; ref_table: string }>`
+        select t.relname as "table", array(select a.attname::text from unnest(k.conkey) with ordinality u(n, o) join pg_attribute a on a.attrelid = k.conrelid and a.attnum = u.n order by u.o) as columns,
+               r.relname as ref_table
+          from pg_constraint k join pg_class t on t.oid = k.conrelid join pg_class r on r.oid = k.confrelid
+         where k.contype = 'f' and t.relnamespace = 'test'::regnamespace and t.relname like 'car\\_%' order by 1, 3`.execute(conn.db);
+      live = fks.rows.map((r) => ({ table: r.table, columns: r.columns, refTable: r.ref_table }));
+    } finally {
+      await conn.close();
+    }
+    // PostgreSQL's catalog: car_model_sales has one key to car_models, plus one clone per partition of car_models
+    // (conparentid set, same table); pg_dump writes the one key only.
+    expect(live.filter((f) => f.table === 'car_model_sales').map((f) => f.refTable)).toEqual(['car_models', 'car_models_2021', 'car_models_default']);
+    const declared = expected.tables.find((t) => t.name === 'car_model_sales')!.foreignKeys!;
+    expect(declared.map((f) => f.references.table)).toEqual(['car_models']);
+
+    // an empty database whose URL also says search_path = test
+    const target = `${db.name}_diff`;
+    restored.push(target);
+    psql(pgAdminUrl(), `create database "${target}"`);
+    psql(withDatabase(pgAdminUrl(), target), 'create schema test');
+    const cwd = join(work, 'diff');
+    const targetConfig = await resolveConfig({ flags: { url: `${withDatabase(pgAdminUrl(), target)}?options=${encodeURIComponent('-csearch_path=test')}` }, env: { EVENTDB_MIGRATIONS_DIR: join(cwd, 'migrations') }, cwd });
+    const diff = await migrateDiff(targetConfig, { name: 'cars', expected, engines: ['postgres'] });
+    expect(diff.files.length).toBeGreaterThan(0);
+    const rebuilt = await openDatabase(targetConfig);
+    try {
+      await migrateUp(rebuilt, targetConfig);
+      const after = await rebuilt.introspect();
+      const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+      expect(after.tables.filter((t) => t.name.startsWith('car_')).map((t) => ({ name: t.name, columns: t.columns.map((c) => `${c.name} ${c.type}${c.nullable ? '' : ' not null'}`) })).sort(byName)).toEqual(
+        expected.tables.map((t) => ({ name: t.name, columns: t.columns.map((c) => `${c.name} ${(c.type as { postgres: string }).postgres ?? c.type}${c.nullable ? '' : ' not null'}`) })).sort(byName),
+      );
+      expect(after.foreignKeys.filter((f) => f.table === 'car_model_sales').map((f) => f.refTable)).toEqual(['car_models']);
+    } finally {
+      await rebuilt.close();
+    }
+  }, 120_000);
 });
 
 describe("PostgREST schema: backup with eventdb's own dump → restore --to", () => {
