@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackup, restoreSnapshot } from '../../../src/backup/index.js';
+import { EventdbError } from '../../../src/errors.js';
 import { resolveConfig, type ResolvedConfig } from '../../../src/config/index.js';
 import { migrateDiff, migrateUp, openDatabase } from '../../../src/index.js';
 import { loadExpectedSchemaFile } from '../../../src/schema/loader.js';
@@ -133,6 +134,26 @@ describe('PostgREST schema: pull → migrate diff → up, in schema `test`', () 
       await rebuilt.close();
     }
   }, 120_000);
+});
+
+describe('PostgREST schema: backup with pg_dump → restore --to', () => {
+  it("a snapshot pg_restore cannot load fails with pg_restore's error and the statement, not the statement's last line; no database is left", async () => {
+    // `create or replace view v as select * from v`: PostgreSQL accepts it, its pg_dump writes a view pg_restore cannot create
+    const store = `file:${join(work, 'store-pgdump')}`;
+    const b = await createBackup(config, { store, env: {} });
+    const to = withDatabase(pgAdminUrl(), `${db.name}_pgdump`);
+    restored.push(`${db.name}_pgdump`);
+    const e = await restoreSnapshot(config, { id: b.id, store, env: {}, to }).catch((x: unknown) => x as EventdbError);
+    expect(e).toBeInstanceOf(EventdbError);
+    expect((e as EventdbError).code).toBe('RESTORE_FAILED');
+    expect((e as EventdbError).message).toMatch(/^pg_restore exited with 1: ERROR: {2}relation "test\.(self_recursive_view|infinite_recursion)" does not exist\b.*\(running: CREATE VIEW test\.(self_recursive_view|infinite_recursion) AS\)$/s);
+    const { default: pg } = await import('pg');
+    const c = new pg.Client({ connectionString: pgAdminUrl() });
+    await c.connect();
+    const left = await c.query('select datname from pg_database where datname like $1', [`${db.name}_pgdump%`]);
+    await c.end();
+    expect(left.rows).toEqual([]);
+  }, 60_000);
 });
 
 describe("PostgREST schema: backup with eventdb's own dump → restore --to", () => {
