@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackup, restoreSnapshot } from '../../../src/backup/index.js';
 import { resolveConfig, type ResolvedConfig } from '../../../src/config/index.js';
 import { lintMigrations, openDatabase } from '../../../src/index.js';
+import { splitStatements } from '../../../src/migrations/split.js';
+import { sql } from 'kysely';
 import { loadExpectedSchemaFile } from '../../../src/schema/loader.js';
 import { pullSchema } from '../../../src/schema/pull/index.js';
 import { collectFindings } from '../../../src/schema/validate.js';
@@ -129,4 +131,46 @@ describe("GitLab's structure: pull, validate, lint", () => {
     const lint = await lintMigrations({ paths: [dir], engine: 'postgres', failOn: 'high', cwd: dir });
     expect(lint.findings.map((f) => `${f.rule}: ${f.message}`)).toEqual([]);
   }, 60_000);
+});
+
+/** What PGlite's catalog says of the copy (no pg_dump runs against PGlite): functions, types, partitions, rows. */
+async function pgliteFacts(url: string) {
+  const conn = await openDatabase({ flags: { url }, env: {}, cwd: work });
+  try {
+    const q = async (text: string) => (await sql.raw<Record<string, unknown>>(text).execute(conn.db)).rows;
+    return {
+      functions: await q(`select p.oid::regprocedure::text as f, pg_get_function_result(p.oid) as r from pg_proc p where p.pronamespace = 'public'::regnamespace order by 1`),
+      types: await q(`select t.typname::text as n, t.typtype::text as k from pg_type t where t.typnamespace = 'public'::regnamespace and (t.typtype = 'd' or t.typtype = 'c' and (select relkind from pg_class where oid = t.typrelid) = 'c') order by 1`),
+      partitions: await q(`select inhrelid::regclass::text as child, inhparent::regclass::text as parent from pg_inherits order by 1`),
+      rows: await q(`select (select count(*)::int from namespaces) as namespaces, (select count(*)::int from epic_notes) as epic, (select count(*)::int from gitlab_partitions_static.issue_notes) as issue, (select count(*)::int from empty_cols) as empty_cols, (find_namespaces_by_id(2)).path as found`),
+    };
+  } finally {
+    await conn.close();
+  }
+}
+
+describe("GitLab's structure on PGlite (PostgreSQL 18; without the extensions PGlite does not load): backup → restore", () => {
+  it('the copy has the same functions, domains and composite types, partitions and rows, a zero-column table included', async () => {
+    const url = `pglite:${join(work, 'pglite-source')}`;
+    const text = `${SLICE}\n${PARTITIONS}\n${ROWS}
+      CREATE TABLE empty_cols (); INSERT INTO empty_cols DEFAULT VALUES;
+      CREATE DOMAIN positive AS integer CHECK (VALUE > 0); CREATE TYPE pair AS (a positive, b text); CREATE TABLE uses_pair (p pair, q positive);`
+      .replace(/CREATE EXTENSION[^;]*;/g, '')
+      .replace(/CREATE INDEX index_namespaces_on_name_trigram[^;]*;/, '');
+    const load = await openDatabase({ flags: { url }, env: {}, cwd: work });
+    try {
+      for (const s of await splitStatements(text, 'postgres')) await sql.raw(s).execute(load.db);
+    } finally {
+      await load.close();
+    }
+    const source = await resolveConfig({ flags: { url }, env: {}, cwd: work });
+    const store = `file:${join(work, 'pglite-store')}`;
+    const b = await createBackup(source, { store, env: {} });
+    const to = `pglite:${join(work, 'pglite-copy')}`;
+    const r = await restoreSnapshot(source, { id: b.id, store, env: {}, to });
+    expect(r.restored).toBe(true);
+    const before = await pgliteFacts(url);
+    expect(before.rows).toEqual([{ namespaces: 2, epic: 1, issue: 1, empty_cols: 1, found: 'gitlab-com' }]);
+    expect(await pgliteFacts(to)).toEqual(before);
+  }, 120_000);
 });
