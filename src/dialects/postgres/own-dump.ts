@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type pg from 'pg';
+import { EventdbError, messageOf } from '../../errors.js';
 import { quoteIdent as qi } from '../quote.js';
 import { DUMP_MAGIC, frame, type DumpHeader, type DumpTable, type SequenceValue } from './dump-format.js';
 
@@ -306,12 +307,14 @@ function countRows(b: Uint8Array): number {
  * `tables` (table → rows) as it goes, so the manifest gets the counts of what was written.
  */
 export function writeOwnDump(c: pg.Client, server: string, tables: Record<string, number>, copyOut: CopyOut): Readable {
+  let at = 'the schema';
   async function* gen(): AsyncGenerator<Buffer> {
     yield Buffer.from(DUMP_MAGIC, 'latin1');
     const header = await readSchema(c, server);
     yield frame('H', JSON.stringify(header));
     for (const t of header.tables) {
       yield frame('T', JSON.stringify(t));
+      at = `table ${qn(t.schema, t.name)}`;
       let rows = 0;
       let pending: Uint8Array[] = [];
       let pendingSize = 0;
@@ -332,8 +335,19 @@ export function writeOwnDump(c: pg.Client, server: string, tables: Record<string
       yield frame('E', JSON.stringify({ rows }));
       tables[tableKey(t.schema, t.name)] = rows;
     }
+    at = 'the sequences';
     yield frame('S', JSON.stringify(await sequenceValues(c)));
     yield frame('Z', JSON.stringify({ tables }));
   }
-  return Readable.from(gen(), { objectMode: false });
+  // A failure of the dump (a query the server refuses: `permission denied for table …`) is the
+  // database's, said so: a store that sees a plain error from its body would call it its own ("cannot write …").
+  async function* guarded(): AsyncGenerator<Buffer> {
+    try {
+      yield* gen();
+    } catch (e) {
+      if (e instanceof EventdbError) throw e;
+      throw new EventdbError('BACKUP_FAILED', `eventdb's dump failed reading ${at}: ${messageOf(e)}`, 'check that the connecting role can read every table (SELECT) and the catalogs; nothing was stored', { cause: e });
+    }
+  }
+  return Readable.from(guarded(), { objectMode: false });
 }

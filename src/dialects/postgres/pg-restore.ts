@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { PostgresParams } from '../../config/url.js';
 import { EventdbError, messageOf } from '../../errors.js';
-import { libpqEnv, resolveTool } from './tools.js';
+import { libpqEnv, resolveTool, toolError } from './tools.js';
 import { mark } from '../../trace.js';
 
 /**
@@ -59,21 +59,8 @@ export function pgRestore(p: PostgresParams, database: string, input: NodeJS.Rea
           : new EventdbError('RESTORE_FAILED', `pg_restore failed to start: ${messageOf(e)}`, 'install the PostgreSQL client tools (pg_restore) matching the snapshot'),
       ),
     );
-    child.on('close', (code) => (code === 0 ? fed.then(resolve, reject) : reject(new EventdbError('RESTORE_FAILED', `pg_restore exited with ${code}: ${restoreError(stderr)}`, 'the original database was not changed; check the message above'))));
+    child.on('close', (code) => (code === 0 ? fed.then(resolve, reject) : reject(new EventdbError('RESTORE_FAILED', `pg_restore exited with ${code}: ${toolError(stderr, 'pg_restore')}`, 'the original database was not changed; check the message above'))));
   });
-}
-
-/**
- * What pg_restore said went wrong: its error line and the first line of the statement it ran — not the
- * last line of its stderr, which is the tail of that statement (`   FROM test.infinite_recursion;`).
- */
-export function restoreError(stderr: string): string {
-  const lines = stderr.split('\n');
-  const i = lines.findIndex((l) => l.startsWith('pg_restore: error: '));
-  if (i === -1) return lines.map((l) => l.trim()).filter(Boolean).pop() ?? '';
-  const error = lines[i]!.slice('pg_restore: error: '.length).replace(/^could not execute query: /, '');
-  const command = lines.slice(i + 1).find((l) => l.startsWith('Command was: '));
-  return command ? `${error} (running: ${command.slice('Command was: '.length).trim()})` : error;
 }
 
 /** `pg_restore --list` of an archive file: throws CORRUPT_SNAPSHOT when pg_restore cannot read it. */
