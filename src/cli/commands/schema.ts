@@ -37,6 +37,10 @@ export function register(program: Command): void {
             const n = res.elsewhere.reduce((k, e) => k + e.tables, 0);
             out.line(`${out.marker('warn')} ${n} table${n === 1 ? '' : 's'} in other schemas not pulled (${res.elsewhere.map((e) => `${e.schema}: ${e.tables}`).join(', ')}): eventdb reads the connection's current schema only`);
           }
+          if (res.partitioned?.length) {
+            const n = res.partitioned.length;
+            out.line(`${out.marker('warn')} ${n} partitioned table${n === 1 ? '' : 's'} declared as plain tables (${res.partitioned.map((p) => `${p.table}: ${p.partitions.length} partition${p.partitions.length === 1 ? '' : 's'}`).join(', ')}): the declaration has no partitioning, so \`migrate diff\` would make them plain tables; write their migration by hand`);
+          }
           out.line('next: eventdb validate   (checks the database against it; edit the file to make it your source of truth)');
         });
         return 0;

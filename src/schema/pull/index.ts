@@ -28,6 +28,8 @@ export interface PullResult extends Omit<DeclarationText, 'source'> {
   bytes: number;
   /** Tables in other schemas, not pulled (the connection's current schema is what eventdb reads). */
   elsewhere?: Array<{ schema: string; tables: number }>;
+  /** Partitioned tables and their partitions: declared as plain tables (the declaration has no partitioning). */
+  partitioned?: Array<{ table: string; partitions: string[] }>;
 }
 
 /** Throws SCHEMA_PULL_EXISTS (exit 2) when the file exists and `force` is not set; returns whether it exists. */
@@ -55,5 +57,5 @@ export async function pullSchema(conn: Connection, opts: PullOptions = {}): Prom
     throw e;
   }
   const { source, ...counts } = d;
-  return { file, engine: snap.engine, overwritten: exists, bytes: Buffer.byteLength(source), ...counts, ...(snap.elsewhere?.length ? { elsewhere: snap.elsewhere } : {}) };
+  return { file, engine: snap.engine, overwritten: exists, bytes: Buffer.byteLength(source), ...counts, ...(snap.elsewhere?.length ? { elsewhere: snap.elsewhere } : {}), ...(snap.partitioned?.length ? { partitioned: snap.partitioned } : {}) };
 }

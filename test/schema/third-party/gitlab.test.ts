@@ -113,11 +113,18 @@ describe("GitLab's structure: backup with eventdb's own dump → restore --to", 
 });
 
 describe("GitLab's structure: pull, validate, lint", () => {
-  it('schema pull → validate reports nothing; the structure linted as one migration has no finding', async () => {
+  it('schema pull says which partitioned tables it declares as plain ones; validate reports nothing; the structure linted as one migration has no finding', async () => {
     const file = join(work, 'pulled', 'index.ts');
     const conn = await openDatabase(config);
     try {
-      await pullSchema(conn, { out: file });
+      const pulled = await pullSchema(conn, { out: file });
+      // The declaration has no partitioning: pull says which tables it declares as plain ones (PostgreSQL's pg_inherits).
+      const inherits = await sql<{ parent: string; children: string[] }>`
+        select p.relname as parent, array_agg(case when c.relnamespace = 'public'::regnamespace then c.relname::text else c.relnamespace::regnamespace::text || '.' || c.relname end order by 1) as children
+          from pg_inherits i join pg_class p on p.oid = i.inhparent join pg_class c on c.oid = i.inhrelid
+         where p.relkind = 'p' and p.relnamespace = 'public'::regnamespace group by p.relname order by 1`.execute(conn.db);
+      expect(pulled.partitioned).toEqual(inherits.rows.map((r) => ({ table: r.parent, partitions: r.children })));
+      expect(pulled.partitioned).toEqual([{ table: 'notes', partitions: ['epic_notes', 'gitlab_partitions_static.issue_notes'] }]);
       const expected = await loadExpectedSchemaFile(file);
       const found = await collectFindings(conn, config, { expected, migrations: false, drift: false });
       expect(found.items.map((i) => i.finding).filter((f) => f.check === 'schema' && f.level !== 'ok')).toEqual([]);
