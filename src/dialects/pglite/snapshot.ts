@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { EventdbError, messageOf } from '../../errors.js';
 import type { SnapshotEngine } from '../types.js';
 import { DumpFormatError, parseHeader, parseSequences, parseTable, readFrames, type DumpHeader, type DumpTable } from '../postgres/dump-format.js';
-import { copyTarget, countAll, listTables, qn, writeOwnDump, type CopyOut } from '../postgres/own-dump.js';
+import { copyTarget, countAll, listTables, writeOwnDump, type CopyOut } from '../postgres/own-dump.js';
 import { quoteIdent as qi } from '../quote.js';
 import { checkDumpFile } from '../postgres/check-dump.js';
 import { pgTargetAge } from '../postgres/target-age.js';
