@@ -135,6 +135,11 @@ export interface SchemaSnapshot {
   sequences?: string[];
   /** Tables in the database's other schemas (PostgreSQL: `auth.users` beside `public`), not read here: counts by schema. */
   elsewhere?: Array<{ schema: string; tables: number }>;
+  /**
+   * Partitioned tables (PostgreSQL) and their partitions (`schema.name` outside the current schema), which
+   * the declaration cannot state: pulled, each is a plain table, and a migration made from it is too.
+   */
+  partitioned?: Array<{ table: string; partitions: string[] }>;
 }
 
 export interface LockOptions {

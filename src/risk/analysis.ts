@@ -427,8 +427,15 @@ export class Analysis {
       // A table created here will grow: judge it as the table it becomes, not the empty one it is.
       const level: Level = size.source !== 'live' ? (this.ctx.assumeSmall ? 'low' : 'medium') : size.cls === 'medium' || size.cls === 'large' ? 'medium' : 'low';
       const idx = `${fk.table}_${fk.cols.join('_')}_idx`;
-      const conc = this.engine === 'postgres' ? ' CONCURRENTLY' : ''; // advice in the engine's own SQL
-      this.emit('fk-without-index', level, fk.stmt, `foreign key "${fk.table}"(${fk.cols.join(', ')}) has no index starting with its columns: deleting a parent row scans "${fk.table}"`, `add \`CREATE INDEX${conc} ${sqlName(idx)} ON ${sqlName(fk.table)} (${fk.cols.map(sqlName).join(', ')})\`${conc ? ' in a migration marked `-- eventdb:no-transaction`' : ''}`);
+      const create = (conc: string) => `CREATE INDEX${conc} ${sqlName(idx)} ON ${sqlName(fk.table)} (${fk.cols.map(sqlName).join(', ')})`;
+      // A table this plan creates is seen by no one else until it commits: a plain CREATE INDEX beside it
+      // blocks nothing (CONCURRENTLY cannot even run in its transaction). Else the engine's online build.
+      const advice = this.isNew(fk.table)
+        ? `add \`${create('')}\` in this migration: the table is new, so building its index blocks no one`
+        : this.engine === 'postgres'
+          ? `add \`${create(' CONCURRENTLY')}\` in a migration marked \`-- eventdb:no-transaction\``
+          : `add \`${create('')}\``;
+      this.emit('fk-without-index', level, fk.stmt, `foreign key "${fk.table}"(${fk.cols.join(', ')}) has no index starting with its columns: deleting a parent row scans "${fk.table}"`, advice);
     }
   }
 }

@@ -91,9 +91,18 @@ export const integer = helper('integer', FAMILY_TYPES.integer);
 export const bigint = helper('integer', FAMILY_TYPES.bigint);
 /** A 16-bit integer (SQLite: `integer`). */
 export const smallint = helper('integer', FAMILY_TYPES.smallint);
-/** An exact decimal: `numeric(p,s)` (DuckDB `decimal(p,s)`; without precision DuckDB's default `decimal(18,3)`). */
-export const numeric = (name: string, precision?: number, scale = 0, o: ColumnOptions = {}) =>
-  column(name, 'decimal', collapse(merged(perEngine((t) => t.numeric(precision, scale)), o.type)), o);
+/**
+ * An exact decimal: `numeric(p,s)` (DuckDB `decimal(p,s)`; without precision DuckDB's default `decimal(18,3)`).
+ * Without a precision the options may come second: `numeric('amount', { nullable: true })` (as `schema pull`
+ * writes a PostgreSQL or SQLite `numeric` column).
+ */
+export function numeric(name: string, options?: ColumnOptions): ExpectedColumn;
+export function numeric(name: string, precision?: number, scale?: number, options?: ColumnOptions): ExpectedColumn;
+export function numeric(name: string, precisionOrOptions?: number | ColumnOptions, scale = 0, options: ColumnOptions = {}): ExpectedColumn {
+  const precision = typeof precisionOrOptions === 'number' ? precisionOrOptions : undefined;
+  const o = typeof precisionOrOptions === 'object' && precisionOrOptions !== null ? precisionOrOptions : options;
+  return column(name, 'decimal', collapse(merged(perEngine((t) => t.numeric(precision, scale)), o.type)), o);
+}
 /** A 4-byte float (DuckDB `float`). */
 export const real = helper('float', FAMILY_TYPES.real);
 /** An 8-byte float (`double precision`; SQLite `real`). */

@@ -44,7 +44,7 @@ it('a pg_dump that fails while the migration head is read fails the backup with 
   );
   expect(err).toBeInstanceOf(EventdbError);
   expect((err as EventdbError).code).toBe('BACKUP_FAILED');
-  expect((err as EventdbError).message).toMatch(/pg_dump exited with 1: pg_dump: error: simulated failure at start/);
+  expect((err as EventdbError).message).toMatch(/^pg_dump exited with 1: simulated failure at start$/);
   // Nothing written: no snapshot folder holds a manifest (or any object).
   const files = existsSync(storeDir) ? readdirSync(storeDir, { recursive: true }).map(String).filter((f) => /manifest|data/.test(f)) : [];
   expect(files).toEqual([]);

@@ -41,6 +41,10 @@ export function register(program: Command): void {
             const n = res.virtualTables.length;
             out.line(`${out.marker('warn')} ${n} virtual table${n === 1 ? '' : 's'} not pulled (${res.virtualTables.map((v) => `${v.name}: ${v.module}`).join(', ')}): the declaration has no virtual tables; keep their CREATE VIRTUAL TABLE in a migration`);
           }
+          if (res.partitioned?.length) {
+            const n = res.partitioned.length;
+            out.line(`${out.marker('warn')} ${n} partitioned table${n === 1 ? '' : 's'} declared as plain tables (${res.partitioned.map((p) => `${p.table}: ${p.partitions.length} partition${p.partitions.length === 1 ? '' : 's'}`).join(', ')}): the declaration has no partitioning, so \`migrate diff\` would make them plain tables; write their migration by hand`);
+          }
           out.line('next: eventdb validate   (checks the database against it; edit the file to make it your source of truth)');
         });
         return 0;

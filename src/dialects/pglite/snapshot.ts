@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { EventdbError, messageOf } from '../../errors.js';
 import type { SnapshotEngine } from '../types.js';
 import { DumpFormatError, parseHeader, parseSequences, parseTable, readFrames, type DumpHeader, type DumpTable } from '../postgres/dump-format.js';
-import { countAll, listTables, qn, writeOwnDump, type CopyOut } from '../postgres/own-dump.js';
+import { copyTarget, countAll, listTables, writeOwnDump, type CopyOut } from '../postgres/own-dump.js';
 import { quoteIdent as qi } from '../quote.js';
 import { createdExtension } from '../postgres/created-extension.js';
 import { checkDumpFile } from '../postgres/check-dump.js';
@@ -59,7 +59,7 @@ async function load(lite: PGlite, file: string): Promise<void> {
     parts = cut < all.length ? [all.subarray(cut)] : [];
     size = all.length - cut;
     if (cut === 0) return;
-    await lite.query(`copy ${qn(table.schema, table.name)} (${table.columns.map(qi).join(', ')}) from '/dev/blob'`, [], { blob: new Blob([all.subarray(0, cut)]) });
+    await lite.query(`copy ${copyTarget(table.schema, table.name, table.columns)} from '/dev/blob'`, [], { blob: new Blob([all.subarray(0, cut)]) });
   };
   for await (const { type, body } of readFrames(createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>)) {
     if (type === 'H') {

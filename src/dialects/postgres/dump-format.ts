@@ -89,7 +89,7 @@ export function parseHeader(body: Buffer): DumpHeader {
 /** A T frame, checked. */
 export function parseTable(body: Buffer): DumpTable {
   const t = json(body, 'table') as Partial<DumpTable> | null;
-  if (!t || typeof t !== 'object' || typeof t.schema !== 'string' || typeof t.name !== 'string' || !strings(t.columns) || t.columns.length === 0) throw new DumpFormatError('a table frame is invalid');
+  if (!t || typeof t !== 'object' || typeof t.schema !== 'string' || typeof t.name !== 'string' || !strings(t.columns)) throw new DumpFormatError('a table frame is invalid');
   return t as DumpTable;
 }
 

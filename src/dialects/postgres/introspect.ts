@@ -61,6 +61,9 @@ export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapsho
       join pg_class rt on rt.oid = con.confrelid
       join pg_namespace n on n.oid = t.relnamespace
      where con.contype = 'f' and n.nspname = current_schema()
+       -- a foreign key to a partitioned table is cloned, on the same table, for each partition it refers
+       -- to (conparentid → the key itself): PostgreSQL's bookkeeping, not a key anyone declared (pg_dump skips them)
+       and not exists (select 1 from pg_constraint p where p.oid = con.conparentid and p.conrelid = con.conrelid)
      order by t.relname, con.conname`.execute(db);
 
   const views = await sql<{ name: string; kind: string; definition: string }>`
@@ -95,6 +98,15 @@ export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapsho
      where c.relkind in ('r', 'p') and not c.relispartition and n.nspname <> current_schema()
        and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname !~ '^pg_'
      group by n.nspname order by n.nspname`.execute(db);
+
+  const partitioned = await sql<{ table: string; partitions: string[] }>`
+    select c.relname as "table",
+           array(select case when pn.nspname = current_schema() then pc.relname::text else pn.nspname || '.' || pc.relname end
+                   from pg_inherits i join pg_class pc on pc.oid = i.inhrelid join pg_namespace pn on pn.oid = pc.relnamespace
+                  where i.inhparent = c.oid order by 1) as partitions
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where c.relkind = 'p' and n.nspname = current_schema()
+     order by c.relname`.execute(db);
 
   const tables = new Map<string, TableInfo>();
   for (const r of cols.rows) {
@@ -144,7 +156,7 @@ export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapsho
   const triggerList: TriggerInfo[] = triggers.rows.map((r) => ({ name: r.name, table: r.table, definition: unqualified(collapseSql(r.definition)) }));
   const checks = checkRows.rows.map((r) => ({ table: r.table, name: r.name, expression: checkExpression(r.def), ...(r.validated === false ? { validated: false } : {}) }));
   const enums = enumRows.rows.map((r) => ({ name: r.name, values: r.values }));
-  return { engine: 'postgres', schema, tables: [...tables.values()], indexes, foreignKeys, views: viewList, triggers: triggerList, checks, enums, sequences: sequences.rows.map((r) => r.name), ...(elsewhere.rows.length ? { elsewhere: elsewhere.rows } : {}) };
+  return { engine: 'postgres', schema, tables: [...tables.values()], indexes, foreignKeys, views: viewList, triggers: triggerList, checks, enums, sequences: sequences.rows.map((r) => r.name), ...(elsewhere.rows.length ? { elsewhere: elsewhere.rows } : {}), ...(partitioned.rows.length ? { partitioned: partitioned.rows } : {}) };
 }
 
 function unquote(s: string): string {

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type pg from 'pg';
+import { EventdbError, messageOf } from '../../errors.js';
 import { quoteIdent as qi } from '../quote.js';
 import { DUMP_MAGIC, frame, type DumpHeader, type DumpTable, type SequenceValue } from './dump-format.js';
 
@@ -11,6 +12,12 @@ import { DUMP_MAGIC, frame, type DumpHeader, type DumpTable, type SequenceValue 
 
 export const qn = (schema: string, name: string) => `${qi(schema)}.${qi(name)}`;
 export const tableKey = (schema: string, name: string) => (schema === 'public' ? name : `${schema}.${name}`);
+/**
+ * What a COPY names: the table and its column list. A table with no columns to copy (`create table t ()`,
+ * which can still hold rows; or only generated columns) takes no list: `copy t () …` is a syntax error, and
+ * COPY without one copies every column but the generated ones — none — one empty line per row.
+ */
+export const copyTarget = (schema: string, name: string, columns: readonly string[]) => (columns.length ? `${qn(schema, name)} (${columns.map(qi).join(', ')})` : qn(schema, name));
 const USER_SCHEMAS = "n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%'";
 
 export async function listTables(c: pg.Client): Promise<Array<{ oid: number; schema: string; name: string }>> {
@@ -45,6 +52,7 @@ export async function readSchema(c: pg.Client, server: string): Promise<DumpHead
      join pg_namespace n on n.oid = t.typnamespace where ${USER_SCHEMAS} group by 1, 2 order by 1, 2`,
   );
   for (const r of enums.rows) pre.push(`create type ${qn(r.s, r.t)} as enum (${r.labels.map((l) => `'${l.replace(/'/g, "''")}'`).join(', ')})`);
+  const types = await userTypes(c);
   const seqs = await c.query<{ s: string; n: string; t: string; start: string; inc: string; min: string; max: string; cache: string; cycle: boolean; owner: string | null }>(
     `select n.nspname as s, c.relname as n, format_type(q.seqtypid, null) as t, q.seqstart::text as start, q.seqincrement::text as inc, q.seqmin::text as min, q.seqmax::text as max,
             q.seqcache::text as cache, q.seqcycle as cycle,
@@ -58,28 +66,55 @@ export async function readSchema(c: pg.Client, server: string): Promise<DumpHead
     pre.push(`create sequence ${qn(s.s, s.n)} as ${s.t} increment by ${s.inc} minvalue ${s.min} maxvalue ${s.max} start with ${s.start} cache ${s.cache} ${s.cycle ? 'cycle' : 'no cycle'}`);
     if (s.owner) post.push(`alter sequence ${qn(s.s, s.n)} owned by ${s.owner}`);
   }
-  const funcs = await c.query<{ def: string }>(
-    `select pg_get_functiondef(p.oid) as def from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-     where ${USER_SCHEMAS} and p.prokind in ('f', 'p') and not exists (select 1 from pg_depend d where d.objid = p.oid and d.deptype = 'e') order by p.oid`,
+  // A type or function that names a table's or a view's row type (`returns setof items`, gitlab's
+  // `find_namespaces_by_id(…) returns namespaces`, a domain over a row type), directly, through an array
+  // or through another such type, cannot be made before that relation: it is made after the tables, in
+  // creation order among the views (below); the others before the tables.
+  const funcs = await c.query<{ oid: number; def: string; refs: number[]; rel: boolean }>(
+    `select p.oid::int as oid, pg_get_functiondef(p.oid) as def,
+            array(select d.refobjid::int from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'n'
+                    and d.refclassid = 'pg_type'::regclass) as refs,
+            exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'n' and d.refclassid = 'pg_class'::regclass) as rel
+       from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+     where ${USER_SCHEMAS} and p.prokind in ('f', 'p') and ${NOT_EXTENSION('p')} order by p.oid`,
   );
-  for (const f of funcs.rows) pre.push(f.def);
+  const rowTypes = await c.query<{ oid: number; elem: number }>(
+    `select t.oid::int as oid, 0 as elem from pg_type t join pg_class r on r.oid = t.typrelid where r.relkind in ('r', 'p', 'v', 'm', 'f')
+     union all select t.oid::int, t.typelem::int from pg_type t where t.typcategory = 'A' and t.typelem <> 0`,
+  );
+  const elemOf = new Map(rowTypes.rows.filter((r) => r.elem !== 0).map((r) => [r.oid, r.elem]));
+  const lateTypes = new Set(rowTypes.rows.filter((r) => r.elem === 0).map((r) => r.oid));
+  const isLate = (refs: number[]) => refs.some((o) => lateTypes.has(elemOf.get(o) ?? o));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const t of types) {
+      if (lateTypes.has(t.oid) || !isLate(t.refs)) continue;
+      lateTypes.add(t.oid);
+      changed = true;
+    }
+  }
+  for (const t of types) if (!lateTypes.has(t.oid)) pre.push(t.stmt);
+  const lateFuncs = funcs.rows.filter((f) => f.rel || isLate(f.refs));
+  for (const f of funcs.rows) if (!lateFuncs.includes(f)) pre.push(f.def);
 
   // Tables, partitioned tables and partitions; a parent is created before its partitions. Only
   // tables with storage (relkind 'r', partitions included) carry rows.
-  const rels = await c.query<{ oid: number; schema: string; name: string; kind: string; parent: string | null; bound: string | null; partkey: string | null }>(
+  const rels = await c.query<{ oid: number; schema: string; name: string; kind: string; parent: string | null; parentOid: number | null; bound: string | null; partkey: string | null }>(
     `select c.oid::int as oid, n.nspname as schema, c.relname as name, c.relkind as kind,
             (select quote_ident(pn.nspname) || '.' || quote_ident(pc.relname) from pg_inherits i join pg_class pc on pc.oid = i.inhparent
                join pg_namespace pn on pn.oid = pc.relnamespace where i.inhrelid = c.oid and c.relispartition) as parent,
+            (select i.inhparent::int from pg_inherits i where i.inhrelid = c.oid and c.relispartition) as "parentOid",
             case when c.relispartition then pg_get_expr(c.relpartbound, c.oid) end as bound,
             case when c.relkind = 'p' then pg_get_partkeydef(c.oid) end as partkey
      from pg_class c join pg_namespace n on n.oid = c.relnamespace
      where c.relkind in ('r', 'p') and ${USER_SCHEMAS} and not exists (select 1 from pg_depend d where d.objid = c.oid and d.deptype = 'e') order by 2, 3`,
   );
-  const created = new Set<string>();
+  // Parents are told by oid: a partition may sort before its parent (gitlab's `epic_notes` of `notes`).
+  const created = new Set<number>();
   const pending = [...rels.rows];
   const tables: DumpTable[] = [];
   while (pending.length) {
-    const i = pending.findIndex((t) => !t.parent || created.has(t.parent) || !pending.some((o) => qn(o.schema, o.name) === t.parent));
+    const i = pending.findIndex((t) => t.parentOid === null || created.has(t.parentOid) || !pending.some((o) => o.oid === t.parentOid));
     const t = pending.splice(i === -1 ? 0 : i, 1)[0]!;
     const cols = await c.query<{ name: string; type: string; notnull: boolean; def: string | null; identity: string; generated: string }>(
       `select a.attname as name, format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as notnull, pg_get_expr(d.adbin, d.adrelid) as def,
@@ -103,7 +138,7 @@ export async function readSchema(c: pg.Client, server: string): Promise<DumpHead
       });
       pre.push(`create table ${qn(t.schema, t.name)} (${defs.join(', ')})${partitionBy}`);
     }
-    created.add(qn(t.schema, t.name));
+    created.add(t.oid);
     if (t.kind === 'r') tables.push({ schema: t.schema, name: t.name, columns: cols.rows.filter((col) => col.generated !== 's').map((col) => col.name) });
   }
   const cons = await c.query<{ rel: string; name: string; def: string; type: string }>(
@@ -121,11 +156,35 @@ export async function readSchema(c: pg.Client, server: string): Promise<DumpHead
   // An index on a partitioned table reads `ON ONLY` (pg_dump then attaches each partition's index);
   // created without ONLY it builds the partitions' indexes itself.
   for (const i of idx.rows) post.push(i.def.replace(/ ON ONLY /, ' ON '));
-  const views = await c.query<{ s: string; n: string; def: string; kind: string }>(
-    `select n.nspname as s, c.relname as n, pg_get_viewdef(c.oid) as def, c.relkind as kind from pg_class c join pg_namespace n on n.oid = c.relnamespace
+  const views = await c.query<{ oid: number; s: string; n: string; def: string; kind: string }>(
+    `select c.oid::int as oid, n.nspname as s, c.relname as n, pg_get_viewdef(c.oid) as def, c.relkind as kind from pg_class c join pg_namespace n on n.oid = c.relnamespace
      where ${USER_SCHEMAS} and c.relkind in ('v', 'm') order by c.oid`,
   );
-  for (const v of views.rows) post.push(`create ${v.kind === 'm' ? 'materialized view' : 'view'} ${qn(v.s, v.n)} as ${v.def.replace(/;\s*$/, '')}`);
+  // Views, the functions made after the tables and aggregates, in creation order (each after what it reads).
+  const late: Array<{ oid: number; stmt: string }> = [
+    ...views.rows.map((v) => ({ oid: v.oid, stmt: `create ${v.kind === 'm' ? 'materialized view' : 'view'} ${qn(v.s, v.n)} as ${v.def.replace(/;\s*$/, '')}` })),
+    ...types.filter((t) => lateTypes.has(t.oid)),
+    ...lateFuncs.map((f) => ({ oid: f.oid, stmt: f.def })),
+    ...(await aggregates(c)),
+  ].sort((a, b) => a.oid - b.oid);
+  for (const l of late) post.push(l.stmt);
+  // A view column's default (`alter view … alter column … set default`), rules other than a view's own
+  // (`create rule … do instead …`), and casts through user functions (PostgREST's domain ⇄ json casts).
+  const extra = await c.query<{ stmt: string }>(
+    `select format('alter view %s alter column %I set default %s', quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname, pg_get_expr(d.adbin, d.adrelid)) as stmt
+       from pg_attrdef d join pg_class c on c.oid = d.adrelid join pg_namespace n on n.oid = c.relnamespace
+       join pg_attribute a on a.attrelid = d.adrelid and a.attnum = d.adnum
+      where ${USER_SCHEMAS} and c.relkind = 'v'
+     union all
+     select pg_get_ruledef(r.oid) from pg_rewrite r join pg_class c on c.oid = r.ev_class join pg_namespace n on n.oid = c.relnamespace
+      where ${USER_SCHEMAS} and r.rulename <> '_RETURN'
+     union all
+     select format('create cast (%s as %s) %s%s', format_type(k.castsource, null), format_type(k.casttarget, null),
+                   case k.castmethod when 'f' then 'with function ' || k.castfunc::regprocedure::text when 'i' then 'with inout' else 'without function' end,
+                   case k.castcontext when 'i' then ' as implicit' when 'a' then ' as assignment' else '' end)
+       from pg_cast k where k.oid >= 16384 and ${NOT_EXTENSION('k')}`,
+  );
+  for (const x of extra.rows) post.push(x.stmt.replace(/;\s*$/, ''));
   // A partition's copy of its parent's trigger (tgparentid, PostgreSQL 13+; internal before) is made
   // again by the parent's: read through to_jsonb so the query runs on servers without the column.
   const trg = await c.query<{ def: string }>(
@@ -158,6 +217,66 @@ export async function readSchema(c: pg.Client, server: string): Promise<DumpHead
   return { version: 1, server, preData: pre, postData: post, tables };
 }
 
+const NOT_EXTENSION = (alias: string) => `not exists (select 1 from pg_depend d where d.objid = ${alias}.oid and d.deptype = 'e')`;
+
+/**
+ * Composite types, domains and range types, in creation order (a domain over a composite, a composite of a
+ * domain): what a table's column, a function's signature or another type may name.
+ */
+async function userTypes(c: pg.Client): Promise<Array<{ oid: number; stmt: string; refs: number[] }>> {
+  const r = await c.query<{ oid: number; refs: number[]; s: string; n: string; kind: string; attrs: string | null; base: string | null; def: string | null; notnull: boolean; collate: string | null; checks: string | null; subtype: string | null; diff: string | null }>(
+    `select t.oid::int as oid, n.nspname as s, t.typname as n, t.typtype as kind,
+            case t.typtype when 'd' then array[t.typbasetype::int] when 'r' then array(select g.rngsubtype::int from pg_range g where g.rngtypid = t.oid)
+                 else array(select a.atttypid::int from pg_attribute a where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped) end as refs,
+            case when t.typtype = 'c' then (select string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod)
+                   || case when a.attcollation <> 0 and a.attcollation <> (select bt.typcollation from pg_type bt where bt.oid = a.atttypid)
+                           then ' collate ' || a.attcollation::regcollation::text else '' end, ', ' order by a.attnum)
+                 from pg_attribute a where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped) end as attrs,
+            case when t.typtype = 'd' then format_type(t.typbasetype, t.typtypmod) end as base,
+            t.typdefault as def, t.typnotnull as notnull,
+            case when t.typtype = 'd' and t.typcollation <> 0 and t.typcollation <> (select bt.typcollation from pg_type bt where bt.oid = t.typbasetype)
+                 then t.typcollation::regcollation::text end as collate,
+            (select string_agg('constraint ' || quote_ident(k.conname) || ' ' || pg_get_constraintdef(k.oid), ' ' order by k.oid)
+               from pg_constraint k where k.contypid = t.oid and k.contype = 'c') as checks,
+            case when t.typtype = 'r' then (select format_type(g.rngsubtype, null) from pg_range g where g.rngtypid = t.oid) end as subtype,
+            case when t.typtype = 'r' then (select nullif(g.rngsubdiff, 0)::regproc::text from pg_range g where g.rngtypid = t.oid) end as diff
+       from pg_type t join pg_namespace n on n.oid = t.typnamespace
+      where ${USER_SCHEMAS} and ${NOT_EXTENSION('t')}
+        and (t.typtype in ('d', 'r') or t.typtype = 'c' and (select r.relkind from pg_class r where r.oid = t.typrelid) = 'c')
+      order by t.oid`,
+  );
+  const stmt = (t: (typeof r.rows)[number]): string => {
+    if (t.kind === 'c') return `create type ${qn(t.s, t.n)} as (${t.attrs ?? ''})`;
+    if (t.kind === 'r') return `create type ${qn(t.s, t.n)} as range (subtype = ${t.subtype}${t.diff ? `, subtype_diff = ${t.diff}` : ''})`;
+    let d = `create domain ${qn(t.s, t.n)} as ${t.base}`;
+    if (t.collate) d += ` collate ${t.collate}`;
+    if (t.def !== null) d += ` default ${t.def}`;
+    if (t.notnull) d += ' not null';
+    if (t.checks) d += ` ${t.checks}`;
+    return d;
+  };
+  return r.rows.map((t) => ({ oid: t.oid, refs: t.refs, stmt: stmt(t) }));
+}
+
+/** Plain aggregates (`create aggregate f(args) (sfunc, stype, finalfunc, combinefunc, initcond)`), with their creation order. */
+async function aggregates(c: pg.Client): Promise<Array<{ oid: number; stmt: string }>> {
+  const r = await c.query<{ oid: number; name: string; args: string; sfunc: string; stype: string; ffunc: string | null; cfunc: string | null; init: string | null }>(
+    `select p.oid::int as oid, quote_ident(n.nspname) || '.' || quote_ident(p.proname) as name, pg_get_function_identity_arguments(p.oid) as args,
+            a.aggtransfn::regproc::text as sfunc, format_type(a.aggtranstype, null) as stype, nullif(a.aggfinalfn, 0)::regproc::text as ffunc,
+            nullif(a.aggcombinefn, 0)::regproc::text as cfunc, a.agginitval as init
+       from pg_aggregate a join pg_proc p on p.oid = a.aggfnoid join pg_namespace n on n.oid = p.pronamespace
+      where ${USER_SCHEMAS} and ${NOT_EXTENSION('p')} and a.aggkind = 'n'
+      order by p.oid`,
+  );
+  return r.rows.map((a) => {
+    const opts = [`sfunc = ${a.sfunc}`, `stype = ${a.stype}`];
+    if (a.ffunc) opts.push(`finalfunc = ${a.ffunc}`);
+    if (a.cfunc) opts.push(`combinefunc = ${a.cfunc}`);
+    if (a.init !== null) opts.push(`initcond = '${a.init.replace(/'/g, "''")}'`);
+    return { oid: a.oid, stmt: `create aggregate ${a.name}(${a.args || '*'}) (${opts.join(', ')})` };
+  });
+}
+
 export async function sequenceValues(c: pg.Client): Promise<SequenceValue[]> {
   const r = await c.query<{ name: string }>(
     `select quote_ident(n.nspname) || '.' || quote_ident(c.relname) as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -188,16 +307,18 @@ function countRows(b: Uint8Array): number {
  * `tables` (table → rows) as it goes, so the manifest gets the counts of what was written.
  */
 export function writeOwnDump(c: pg.Client, server: string, tables: Record<string, number>, copyOut: CopyOut): Readable {
+  let at = 'the schema';
   async function* gen(): AsyncGenerator<Buffer> {
     yield Buffer.from(DUMP_MAGIC, 'latin1');
     const header = await readSchema(c, server);
     yield frame('H', JSON.stringify(header));
     for (const t of header.tables) {
       yield frame('T', JSON.stringify(t));
+      at = `table ${qn(t.schema, t.name)}`;
       let rows = 0;
       let pending: Uint8Array[] = [];
       let pendingSize = 0;
-      for await (const chunk of copyOut(`copy ${qn(t.schema, t.name)} (${t.columns.map(qi).join(', ')})`)) {
+      for await (const chunk of copyOut(`copy ${copyTarget(t.schema, t.name, t.columns)}`)) {
         for (let off = 0; off < chunk.length; off += FRAME_BYTES) {
           const piece = chunk.subarray(off, off + FRAME_BYTES);
           rows += countRows(piece);
@@ -214,8 +335,19 @@ export function writeOwnDump(c: pg.Client, server: string, tables: Record<string
       yield frame('E', JSON.stringify({ rows }));
       tables[tableKey(t.schema, t.name)] = rows;
     }
+    at = 'the sequences';
     yield frame('S', JSON.stringify(await sequenceValues(c)));
     yield frame('Z', JSON.stringify({ tables }));
   }
-  return Readable.from(gen(), { objectMode: false });
+  // A failure of the dump (a query the server refuses: `permission denied for table …`) is the
+  // database's, said so: a store that sees a plain error from its body would call it its own ("cannot write …").
+  async function* guarded(): AsyncGenerator<Buffer> {
+    try {
+      yield* gen();
+    } catch (e) {
+      if (e instanceof EventdbError) throw e;
+      throw new EventdbError('BACKUP_FAILED', `eventdb's dump failed reading ${at}: ${messageOf(e)}`, 'check that the connecting role can read every table (SELECT) and the catalogs; nothing was stored', { cause: e });
+    }
+  }
+  return Readable.from(guarded(), { objectMode: false });
 }

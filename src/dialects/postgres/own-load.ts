@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { quoteIdent as qi } from '../quote.js';
 import { DumpFormatError, parseHeader, parseSequences, parseTable, readFrames, type DumpHeader, type DumpTable } from './dump-format.js';
-import { qn, tableKey } from './own-dump.js';
+import { copyTarget, tableKey } from './own-dump.js';
 
 async function runSql(c: pg.Client, statements: string[]): Promise<void> {
   for (const s of statements) await c.query(s);
@@ -30,7 +29,7 @@ export async function loadOwnDump(c: pg.Client, input: AsyncIterable<Buffer>): P
     } else if (type === 'T') {
       if (current) throw new DumpFormatError('a table starts inside another');
       const table = parseTable(body);
-      const copy = c.query(copyFrom(`copy ${qn(table.schema, table.name)} (${table.columns.map(qi).join(', ')}) from stdin`));
+      const copy = c.query(copyFrom(`copy ${copyTarget(table.schema, table.name, table.columns)} from stdin`));
       const done = new Promise<void>((resolve, reject) => {
         copy.on('finish', () => resolve());
         copy.on('error', reject);

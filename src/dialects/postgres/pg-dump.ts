@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { PassThrough, type Readable } from 'node:stream';
 import type { PostgresParams } from '../../config/url.js';
 import { EventdbError, messageOf } from '../../errors.js';
-import { libpqEnv, resolveTool } from './tools.js';
+import { libpqEnv, resolveTool, toolError } from './tools.js';
 import { mark } from '../../trace.js';
 
 /** pg_dump's own version, as its archive header states it (`text` is what `pg_dump --version` prints). */
@@ -91,7 +91,7 @@ export function startPgDump(p: PostgresParams, snapshotId: string): Promise<PgDu
     let stderr = '';
     let head: Buffer = Buffer.alloc(0);
     let started = false;
-    const lastLine = () => stderr.trim().split('\n').pop() ?? '';
+    const lastLine = () => toolError(stderr, 'pg_dump');
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     // Until the header is whole, pg_dump's first bytes are held here; then they and the rest flow to `out`.
     const onHead = (d: Buffer) => {

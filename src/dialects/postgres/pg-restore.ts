@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { PostgresParams } from '../../config/url.js';
 import { EventdbError, messageOf } from '../../errors.js';
-import { libpqEnv, resolveTool } from './tools.js';
+import { libpqEnv, resolveTool, toolError } from './tools.js';
 import { mark } from '../../trace.js';
 
 /**
@@ -59,7 +59,7 @@ export function pgRestore(p: PostgresParams, database: string, input: NodeJS.Rea
           : new EventdbError('RESTORE_FAILED', `pg_restore failed to start: ${messageOf(e)}`, 'install the PostgreSQL client tools (pg_restore) matching the snapshot'),
       ),
     );
-    child.on('close', (code) => (code === 0 ? fed.then(resolve, reject) : reject(new EventdbError('RESTORE_FAILED', `pg_restore exited with ${code}: ${stderr.trim().split('\n').pop() ?? ''}`, 'the original database was not changed; check the message above'))));
+    child.on('close', (code) => (code === 0 ? fed.then(resolve, reject) : reject(new EventdbError('RESTORE_FAILED', `pg_restore exited with ${code}: ${toolError(stderr, 'pg_restore')}`, 'the original database was not changed; check the message above'))));
   });
 }
 

@@ -113,7 +113,17 @@ async function dumpInOwnSession(config: ResolvedConfig, opts: { pgDump?: 'auto' 
     const stop = { now: false };
     const counting = starting ? heading.then(() => listTables(c)).then((list) => countAll(c, list, stop)) : undefined;
     counting?.catch(() => undefined);
-    const use = starting ? await starting : { problem: 'EVENTDB_PG_DUMP=never' };
+    // A table the role cannot read fails the count first, which aborts the exporting transaction: pg_dump
+    // then says only "could not import the requested snapshot". The count's error is the cause.
+    const use = starting
+      ? await starting.catch(async (e: unknown) => {
+          const cause = await counting!.then(
+            () => undefined,
+            (x: unknown) => x,
+          );
+          throw cause === undefined ? e : new EventdbError('BACKUP_FAILED', `cannot start the PostgreSQL dump: ${messageOf(cause)}`, 'check the database permissions (the backup reads every table)', { cause });
+        })
+      : { problem: 'EVENTDB_PG_DUMP=never' };
     const head = await heading;
     if ('stream' in use) {
       const tables: Record<string, number> = {};

@@ -113,3 +113,21 @@ export function toolVersion(tool: string): { major: number; text: string } | und
   const m = /(\d+)(?:\.(\d+))?/.exec(r.stdout);
   return m ? { major: Number(m[1]), text: r.stdout.trim() } : undefined;
 }
+
+/**
+ * What pg_dump or pg_restore said went wrong: its first error line and the statement it names on the
+ * line after (`Command was: …`, `detail: Query was: …`, first line only) — not the last line of its
+ * stderr, which is the tail of that statement (`   FROM test.infinite_recursion;`) or the detail alone.
+ */
+export function toolError(stderr: string, tool: 'pg_dump' | 'pg_restore'): string {
+  const lines = stderr.split('\n');
+  const prefix = `${tool}: error: `;
+  const i = lines.findIndex((l) => l.startsWith(prefix));
+  if (i === -1) return lines.map((l) => l.trim()).filter(Boolean).pop() ?? '';
+  const error = lines[i]!.slice(prefix.length).replace(/^(could not execute query|query failed): /, '');
+  const statement = lines
+    .slice(i + 1)
+    .map((l) => /^(?:Command was: |[\w_]+: detail: Query was: )(.*)$/.exec(l)?.[1])
+    .find((x) => x !== undefined);
+  return statement ? `${error} (running: ${statement.trim()})` : error;
+}

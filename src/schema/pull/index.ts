@@ -30,6 +30,8 @@ export interface PullResult extends Omit<DeclarationText, 'source'> {
   elsewhere?: Array<{ schema: string; tables: number }>;
   /** Virtual tables (SQLite FTS …), not pulled: the authoring API cannot declare them; their migration makes them. */
   virtualTables?: Array<{ name: string; module: string }>;
+  /** Partitioned tables and their partitions: declared as plain tables (the declaration has no partitioning). */
+  partitioned?: Array<{ table: string; partitions: string[] }>;
 }
 
 /** Throws SCHEMA_PULL_EXISTS (exit 2) when the file exists and `force` is not set; returns whether it exists. */
@@ -62,5 +64,6 @@ export async function pullSchema(conn: Connection, opts: PullOptions = {}): Prom
     file, engine: snap.engine, overwritten: exists, bytes: Buffer.byteLength(source), ...counts,
     ...(snap.elsewhere?.length ? { elsewhere: snap.elsewhere } : {}),
     ...(virtualTables.length ? { virtualTables } : {}),
+    ...(snap.partitioned?.length ? { partitioned: snap.partitioned } : {}),
   };
 }
