@@ -33,6 +33,8 @@ beforeAll(async () => {
   db = await createPgDatabase('eventdb_pgrst');
   const dir = join(FIXTURES, 'postgrest');
   // schema.sql creates `public` itself (PostgREST's roles.sql dropped it first)
+  // PostgREST's roles.sql makes these cluster roles (its data checks they exist): made here if absent
+  psql(db.url, ['postgrest_test_anonymous', 'postgrest_test_author', 'postgrest_test_default_role'].map((r) => `do $$ begin create role ${r} nologin; exception when duplicate_object then null; end $$;`).join('\n'));
   psql(db.url, `drop schema public;\n${readFileSync(join(dir, 'schema.sql'), 'utf8')}\n${readFileSync(join(dir, 'data.sql'), 'utf8')}`);
   url = `${db.url}?options=${encodeURIComponent('-csearch_path=test')}`;
   config = await resolveConfig({ flags: { url }, env: {}, cwd: work });
