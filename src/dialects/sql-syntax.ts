@@ -20,3 +20,9 @@ export interface SqlSyntax {
    */
   readonly atomicBodies: boolean;
 }
+
+/** White space and `--` / `/* *\/` comments at the start of a statement (one comment syntax every engine shares). */
+const LEADING_TRIVIA = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/;
+
+/** A statement without its leading white space and comments: what its first keyword is read from. */
+export const withoutLeadingTrivia = (sql: string): string => sql.replace(LEADING_TRIVIA, '');

@@ -140,11 +140,12 @@ export function renderFindings(out: Output, findings: unknown[], indent: string)
   }
 }
 
-/** A plan, step by step, with every statement (dry runs and --verbose); numbered by plan position, also when only the steps with findings are shown. */
 /** A failed rehearsal (dry run): where it would fail, the statement, and the dialect's hint when it has one. */
 export function rehearsalFailure(out: Output, e: StepFailure): string {
   return `${out.marker('fail')} rehearsal: would fail at ${e.id}: ${e.message}${e.statement ? `\n       statement: ${e.statement}` : ''}${e.hint ? `\n       hint: ${e.hint}` : ''}`;
 }
+
+/** A plan, step by step, with every statement (dry runs and --verbose); numbered by plan position, also when only the steps with findings are shown. */
 
 export function renderPlan(out: Output, steps: StepResult[], showSql: boolean, onlyWithFindings = false): void {
   steps.forEach((s, i) => {

@@ -1,3 +1,5 @@
+import { withoutLeadingTrivia } from '../sql-syntax.js';
+
 /**
  * Statements DuckDB's parser refuses among those PostgreSQL's grammar — the one eventdb reads DuckDB
  * with — cannot read either, so that the risk analysis does not take them for DuckDB-only syntax
@@ -7,8 +9,6 @@
  * Lexical, no driver: DuckDB's own parser is asynchronous and the analysis is not. Each form is run on
  * a real DuckDB by test/risk/duckdb-sqlite-only-syntax.test.ts.
  */
-const LEADING_TRIVIA = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/;
-
 const REFUSED: Array<[RegExp, string]> = [
   [/^create\s+virtual\s+table\b/i, "DuckDB has no virtual tables (SQLite's CREATE VIRTUAL TABLE … USING module)"],
   [/^create\s+(?:temp\s+|temporary\s+)?trigger\b/i, 'DuckDB has no triggers'],
@@ -17,6 +17,6 @@ const REFUSED: Array<[RegExp, string]> = [
 
 /** Why DuckDB refuses this statement, when it is one of the forms above; undefined otherwise. */
 export function duckdbRefusedSyntax(sql: string): string | undefined {
-  const text = sql.replace(LEADING_TRIVIA, '');
+  const text = withoutLeadingTrivia(sql);
   return REFUSED.find(([re]) => re.test(text))?.[1];
 }
