@@ -17,6 +17,14 @@ export function isInternalTable(name: string): boolean {
 }
 
 /** The tables of the expected schema that exist on this engine. */
+/** A missing foreign key added in place: NOT VALID, then VALIDATE (engines that alter constraints in place). `why`: said after "is missing". */
+function addForeignKeyItem(db: Kysely<any>, table: string, fk: ExpectedForeignKey, engine: Engine, level: 'error' | 'warning', why = ''): DiffItem {
+  const s = addForeignKeyPgSql(db, table, fk, engine);
+  const obj = `foreign key ${table}(${fk.columns.join(', ')}) → ${fk.references.table}`;
+  const msg = `foreign key ${table}(${fk.columns.join(', ')}) → ${fk.references.table}(${fk.references.columns.join(', ')}) is missing${why}`;
+  return { finding: finding('schema', level, 'missing-foreign-key', obj, msg, auto('add the foreign key NOT VALID, then VALIDATE it', [s.add, s.validate])), action: { type: 'add-foreign-key', table, fk } };
+}
+
 export function tablesFor(expected: ExpectedSchema, engine: Engine): ExpectedTable[] {
   return expected.tables.filter((t) => appliesTo(t, engine));
 }
@@ -72,14 +80,7 @@ export function diffSchema(db: Kysely<any>, expected: ExpectedSchema, live: Sche
       ? (declared.foreignKeys ?? []).filter((fk) => appliesTo(fk, engine) && (position.get(fk.references.table) ?? -1) > i)
       : [];
     const t = later.length ? { ...declared, foreignKeys: (declared.foreignKeys ?? []).filter((fk) => !later.includes(fk)) } : declared;
-    for (const fk of later) {
-      const s = addForeignKeyPgSql(db, t.name, fk, engine);
-      cycleKeys.push({
-        finding: finding('schema', t.required ? 'error' : 'warning', 'missing-foreign-key', `foreign key ${t.name}(${fk.columns.join(', ')}) → ${fk.references.table}`,
-          `foreign key ${t.name}(${fk.columns.join(', ')}) → ${fk.references.table}(${fk.references.columns.join(', ')}) is missing (added once ${fk.references.table} exists: the missing tables reference each other)`, auto('add the foreign key NOT VALID, then VALIDATE it', [s.add, s.validate])),
-        action: { type: 'add-foreign-key', table: t.name, fk },
-      });
-    }
+    for (const fk of later) cycleKeys.push(addForeignKeyItem(db, t.name, fk, engine, t.required ? 'error' : 'warning', ` (added once ${fk.references.table} exists: the missing tables reference each other)`));
     const seq = missingSequencesSql(t.columns, engine, sequences);
     const sqlText = [...seq, ...createTableSql(db, t, engine, enumTypes)];
     items.push({
@@ -207,8 +208,7 @@ function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: Schem
     if (!lf) {
       const msg = `foreign key ${t.name}(${fk.columns.join(', ')}) → ${fk.references.table}(${fk.references.columns.join(', ')}) is missing`;
       if (facts.alterConstraintsInPlace && facts.notValid) {
-        const s = addForeignKeyPgSql(db, t.name, fk, engine);
-        items.push({ finding: finding('schema', 'error', 'missing-foreign-key', obj, msg, auto('add the foreign key NOT VALID, then VALIDATE it', [s.add, s.validate])), action: { type: 'add-foreign-key', table: t.name, fk } });
+        items.push(addForeignKeyItem(db, t.name, fk, engine, 'error'));
       } else {
         items.push({ finding: finding('schema', 'error', 'missing-foreign-key', obj, msg, migration(`${rebuildNote} (it cannot add a foreign key to an existing table)`, rebuild())) });
       }
