@@ -9,7 +9,7 @@ import { checkKeys, compressionSuffix, compressor, defaultCompression, encryptio
 import { databasePrefix, MANIFEST_FORMAT, MANIFEST_NAME, newSnapshotId, type Manifest } from './manifest.js';
 import type { readMigrationHead } from './migration-head.js';
 import { checkTag } from './names.js';
-import { openStore } from './stores/index.js';
+import { openStore, parseStoreUrl } from './stores/index.js';
 import { makeTempDir } from './temp-dirs.js';
 import { mark } from '../trace.js';
 
@@ -64,6 +64,8 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
   const keys = keysFromEnv(env, { recipients: opts.encryptTo });
   await checkKeys(keys);
   const encryption = encryptionFor(keys);
+  // A malformed store URL is refused before anything opens (the store itself opens later, below).
+  const storeUrl = parseStoreUrl(opts.store ?? config.store, config.cwd);
   // Checked before anything is opened: zstd on a runtime without it is refused here, naming the version.
   const compression = opts.compress ? parseCompression(opts.compress, '--compress') : env.EVENTDB_BACKUP_COMPRESS ? parseCompression(env.EVENTDB_BACKUP_COMPRESS, 'EVENTDB_BACKUP_COMPRESS') : defaultCompression();
   // The snapshot engine's modules, the connection, the store and the scratch folder are made at once,
@@ -76,14 +78,22 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
   making.catch(() => undefined);
   let conn: Awaited<ReturnType<typeof openConnection>> | undefined;
   let tmp: string | undefined;
-  const store = await openStore(opts.store ?? config.store, { cwd: config.cwd, env }).catch(async (e: unknown) => {
+  // The store's module (for s3/r2 the AWS SDK: ~0.1–0.2 s of loading on this thread) loads while a
+  // server's pg_dump starts (#18), once the dump is under way, not before it: its data waits in
+  // pg_dump's pipe until the store takes it. A file engine's copy is taken only once the store is
+  // known to open. Either way a store that cannot open is the error reported.
+  let openStoreNow!: () => void;
+  const storeOpening = new Promise<void>((resolve) => (openStoreNow = resolve)).then(() => openStore(storeUrl, { cwd: config.cwd, env }));
+  storeOpening.catch(() => undefined);
+  let store: Awaited<typeof storeOpening> | undefined;
+  const storeFailure = () => {
+    openStoreNow();
+    return storeOpening.then(() => undefined, (e: unknown) => e);
+  };
+  if (!isServer(config.database)) openStoreNow();
+  const engine = await (isServer(config.database) ? loadingEngine : storeOpening.then(() => loadingEngine)).catch(async (e: unknown) => {
     await closeAll(undefined, making);
-    throw e;
-  });
-  mark('store opened');
-  const engine = await loadingEngine.catch(async (e: unknown) => {
-    await closeAll(undefined, making);
-    throw e;
+    throw (await storeFailure()) ?? e;
   });
   mark('snapshot engine loaded');
   const started = Date.now();
@@ -114,12 +124,13 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
         return connecting;
       };
       const open = (readsHead?: boolean) => {
+        openStoreNow();
         if (connecting || headInSession) return;
         if (readsHead) headInSession = true;
         opened(readsHead ? undefined : connect());
       };
       const snapshotting = engine.snapshotOwnSession ? engine.snapshotOwnSession(config, { ...snapshotOpts, onStarted: open }) : (open(), connecting!.then((c) => engine.snapshot(c, config, snapshotOpts)));
-      snapshotting.then(() => open(), () => undefined);
+      snapshotting.then(() => open(), () => openStoreNow());
       const reading = (async () => {
         const viaCore = await opening;
         if (!viaCore) {
@@ -168,6 +179,11 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
     }
     let manifest: Manifest;
     try {
+      store = await storeOpening.catch((e: unknown) => {
+        (source.stream as Readable).destroy();
+        throw e;
+      });
+      mark('store opened');
       const name = `data${source.extension}${compressionSuffix(compression)}${encryption ? '.age' : ''}`;
       const raw = meter({ hash: false });
       let rawTimer: NodeJS.Timeout | undefined;
@@ -245,8 +261,10 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
       tool: manifest.tool,
       notes: manifest.notes,
     };
-  } catch (e) {
-    await store.delete(written).catch(() => undefined);
+  } catch (err) {
+    await store?.delete(written).catch(() => undefined);
+    // A store that could not open is the error, whatever the dump did meanwhile (it was stopped).
+    const e = (await storeFailure()) ?? err;
     if (e instanceof EventdbError) throw e;
     throw new EventdbError('BACKUP_FAILED', `backup failed: ${messageOf(e)}`, 'no snapshot was written; check the message and retry', { cause: e });
   } finally {

@@ -94,9 +94,9 @@ export function storeKindOf(url: string, cwd = process.cwd()): StoreKind | 'unkn
   }
 }
 
-/** Opens the store a URL names, loading only that store's module. */
-export async function openStore(url: string, opts: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<Store> {
-  const loc = parseStoreUrl(url, opts.cwd);
+/** Opens the store a URL names (or a URL parsed already), loading only that store's module. */
+export async function openStore(url: string | StoreUrl, opts: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<Store> {
+  const loc = typeof url === 'string' ? parseStoreUrl(url, opts.cwd) : url;
   const mod = await STORES[loc.kind].load();
   return mod.createStore(loc, opts.env ?? process.env);
 }
