@@ -80,7 +80,8 @@ export class FileStore implements Store {
       await fh.close();
       throw new EventdbError('NOT_FOUND', `object ${key} does not exist in ${this.display}`, 'run `eventdb backup list` to see the snapshots in this store');
     }
-    return fh.createReadStream();
+    // 1 MiB reads (the default is 64 KiB): the decompressor downstream takes fewer, larger pieces (#18).
+    return fh.createReadStream({ highWaterMark: 1 << 20 });
   }
 
   async *list(prefix: string): AsyncIterable<StoredObject> {
