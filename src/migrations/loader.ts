@@ -51,11 +51,13 @@ export async function scanMigrations(dir: string, engine: Engine, opts: ScanOpti
   assertMigrationsDir(dir);
   const problems: EventdbError[] = [];
   const byId = new Map<string, FileName[]>();
-  for (const name of readdirSync(dir).sort()) {
-    const parsed = parseFileName(name);
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const parsed = parseFileName(entry.name);
     if (!parsed) continue;
-    const file = join(dir, name);
-    if (!statSync(file).isFile()) continue;
+    const file = join(dir, entry.name);
+    // A regular file needs no stat (#18: one per file of a 346-file history); a link, or an entry of
+    // unknown type, is followed; a folder is skipped.
+    if (!entry.isFile() && (entry.isDirectory() || !statSync(file).isFile())) continue;
     const list = byId.get(parsed.id) ?? [];
     list.push({ ...parsed, file });
     byId.set(parsed.id, list);
