@@ -114,3 +114,56 @@ describe('createBackup without a pg_dump --version', () => {
     expect(await fingerprint(cfg)).toEqual(before);
   });
 });
+
+// #18: the store's module (for s3/r2 the AWS SDK) loads while pg_dump starts, not before it. A malformed
+// store URL is still refused before anything opens; a store that cannot open once the dump runs is the
+// error reported, and the dump is stopped.
+describe('the store opens while the dump starts', () => {
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => expect.fail('the backup should have failed'),
+      (e: unknown) => {
+        expect(e).toBeInstanceOf(EventdbError);
+        return e as EventdbError;
+      },
+    );
+
+  it('refuses a malformed store URL before pg_dump starts or a session opens', async () => {
+    const marker = join(dir, 'pg_dump-ran');
+    fakePgDump('marking', `touch '${marker}'\nexit 1`);
+    const before = await fingerprint(cfg);
+    const e = await failure(createBackup(cfg, { store: 's3://', env: {} }));
+    expect(e.code).toBe('BAD_URL');
+    expect(e.message).toBe('store URL s3:// has no bucket');
+    expect(existsSync(marker)).toBe(false);
+    expect(await fingerprint(cfg)).toEqual(before);
+  });
+
+  it('reports a store that cannot open (r2:// without its keys) once the dump runs, and stops pg_dump', async () => {
+    // A pg_dump that writes a real archive header, then bytes without end: once its pipe is full it
+    // blocks in write, as a real one does on a big database nobody reads.
+    const real = join(dir, 'header-source.pgdump');
+    execFileSync('pg_dump', ['-Fc', '-f', real, db.url]);
+    const head = join(dir, 'header.bin');
+    writeFileSync(head, readFileSync(real).subarray(0, 4096));
+    const pidFile = join(dir, 'endless-pg_dump.pid');
+    fakePgDump('endless', `echo $$ > '${pidFile}'\ncat '${head}'\nexec cat /dev/zero`);
+    const before = await fingerprint(cfg);
+    const e = await failure(createBackup(cfg, { store: 'r2://bucket/backups', env: {} }));
+    expect(e.code).toBe('CONFIG');
+    expect(e.message).toBe('r2:// store needs R2_ACCOUNT_ID (or R2_ENDPOINT)');
+    // It had started; with nobody reading it, it is stopped, not left blocked for as long as this process lives.
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    let alive = true;
+    for (let i = 0; i < 50 && alive; i++) {
+      try {
+        process.kill(pid, 0);
+        await new Promise((r) => setTimeout(r, 100));
+      } catch {
+        alive = false;
+      }
+    }
+    expect(alive).toBe(false);
+    expect(await fingerprint(cfg)).toEqual(before);
+  });
+});
