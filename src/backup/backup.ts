@@ -68,8 +68,9 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
   const storeUrl = parseStoreUrl(opts.store ?? config.store, config.cwd);
   // Checked before anything is opened: zstd on a runtime without it is refused here, naming the version.
   const compression = opts.compress ? parseCompression(opts.compress, '--compress') : env.EVENTDB_BACKUP_COMPRESS ? parseCompression(env.EVENTDB_BACKUP_COMPRESS, 'EVENTDB_BACKUP_COMPRESS') : defaultCompression();
-  // The snapshot engine's modules, the connection, the store and the scratch folder are made at once,
-  // not one after the other (#18 fixed cost); their errors, if any, surface where they did before.
+  // The snapshot engine's modules, the connection and the scratch folder are made at once, not one
+  // after the other (#18 fixed cost), and the store beside them (below); their errors, if any, surface
+  // where they did before.
   const loadingEngine = getSnapshotEngine(config.database.engine, config.database.driver);
   loadingEngine.catch(() => undefined);
   // A server's connection opens once its dump has started (below); a file is opened only once the
