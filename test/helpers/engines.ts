@@ -51,7 +51,11 @@ export async function createPgDatabase(prefix = 'eventdb_t'): Promise<{ url: str
     async drop() {
       const d = new pg.Client({ connectionString: admin });
       await d.connect();
-      await d.query(`drop database if exists "${name}" with (force)`);
+      // An in-place restore keeps the replaced database as `<name>_pre_restore_<stamp>` (and a killed one
+      // may leave `<name>_restore_<stamp>`): those are this file's too.
+      const { rows } = await d.query<{ datname: string }>('select datname from pg_database');
+      const ours = rows.map((r) => r.datname).filter((n) => n === name || n.startsWith(`${name}_pre_restore_`) || n.startsWith(`${name}_restore_`));
+      for (const n of ours) await d.query(`drop database if exists "${n}" with (force)`);
       await d.end();
     },
   };

@@ -14,7 +14,7 @@ let dir: string;
 const pad = (i: number) => String(i).padStart(4, '0');
 
 beforeAll(() => {
-  root = mkdtempSync(join(tmpdir(), 'eventdb-read-ahead-'));
+  root = mkdtempSync(join(tmpdir(), 'eventdb-loader-folder-'));
   dir = join(root, 'migrations');
   mkdirSync(dir);
   for (let i = 1; i <= 45; i++) {
