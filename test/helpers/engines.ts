@@ -1,7 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, inject } from 'vitest';
 import { resolveConfig, type ResolvedConfig } from '../../src/config/index.js';
@@ -68,23 +67,12 @@ export async function resetPgSchema(url: string): Promise<void> {
   await c.end();
 }
 
-/** Empties the public schema of a PGlite data directory (creating it when new), then closes it. */
-export async function resetPglite(url: string, cwd: string): Promise<void> {
-  const { openDatabase } = await import('../../src/index.js');
-  const conn = await openDatabase({ flags: { url }, env: {}, cwd }, { lockWaitMs: 30_000 });
-  try {
-    await sql`drop schema if exists public cascade; create schema public`.execute(conn.db);
-  } finally {
-    await conn.close();
-  }
-}
-
 /**
  * Runs a describe block once per engine with a fresh database per test: a new file in a temp folder
  * for SQLite and DuckDB; for PostgreSQL one database per file (created here, dropped after) whose
- * public schema is emptied before each test. PGlite: one data directory per describe block (a new
- * one takes seconds to initialise), its public schema emptied before each test and the directory
- * closed again, so the test — or an eventdb child process — can open it.
+ * public schema is emptied before each test. PGlite: a new data directory per test, copied from the
+ * closed one the global setup made (test/setup/global.ts), so the test — or an eventdb child process —
+ * opens a database as new as a SQLite test's file, without booting PGlite to empty a schema.
  */
 export function describeEngines(name: string, body: (fx: EngineFixture) => void, engines: readonly EngineVariant[] = ALL_ENGINES): void {
   describe.each(engines.map((e) => [e]))(`${name} [%s]`, (variant) => {
@@ -96,7 +84,6 @@ export function describeEngines(name: string, body: (fx: EngineFixture) => void,
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), `eventdb-${variant}-`));
       if (variant === 'postgres') pgDb = await createPgDatabase();
-      if (variant === 'pglite') await resetPglite(`pglite:${join(dir, 'pglite')}`, dir); // initialise it once
     });
     afterAll(async () => {
       await pgDb?.drop();
@@ -108,8 +95,9 @@ export function describeEngines(name: string, body: (fx: EngineFixture) => void,
         await resetPgSchema(pgDb!.url);
         current = pgDb!.url;
       } else if (variant === 'pglite') {
-        current = `pglite:${join(dir, 'pglite')}`;
-        await resetPglite(current, dir);
+        const path = join(dir, `pglite${counter}`);
+        cpSync(inject('pgliteTemplate'), path, { recursive: true });
+        current = `pglite:${path}`;
       } else if (engine === 'sqlite') {
         current = `sqlite:${join(dir, `t${counter}.sqlite`)}`;
       } else {
