@@ -12,6 +12,7 @@ import { startS3, type S3Fixture } from '../helpers/s3.js';
 import { TABLE_DDL } from './helpers.js';
 
 let s3: S3Fixture;
+const saved = { AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY };
 beforeAll(async () => {
   s3 = await startS3('health-snaps');
   process.env.AWS_ACCESS_KEY_ID = s3.accessKeyId;
@@ -19,6 +20,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await s3?.close();
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
 });
 
 const check = (r: { checks: any[] }, name: string) => r.checks.find((c) => c.name === name);
