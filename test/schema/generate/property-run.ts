@@ -33,7 +33,8 @@ function droppedColumns(from: ExpectedSchema, to: ExpectedSchema, renames: Renam
   return out;
 }
 
-export const SEED = Number(process.env.DIFF_SEED ?? 17);
+/** The first sequence's seed; further sequences (other files) take the next ones, unless DIFF_SEED sets it. */
+const FIRST_SEED = 17;
 /** Per step, at most: the test's time-out is STEPS × this — a guard against a hang, not a speed budget (a scratch replay grows with the migrations; DuckDB took 6 s a step under load 8). */
 const STEP_BUDGET_MS = Number(process.env.DIFF_STEP_BUDGET_MS ?? 10_000);
 
@@ -45,9 +46,15 @@ const median = (xs: number[]) => {
   return s.length ? s[Math.floor(s.length / 2)]! : 0;
 };
 
-/** The property test on the fixture's engine: one `it`, `steps` steps (DIFF_STEPS overrides it). */
-export function propertyTest(fx: EngineFixture, steps: number): void {
+/**
+ * The property test on the fixture's engine: one `it`, `steps` steps (DIFF_STEPS overrides it), from seed
+ * FIRST_SEED + `sequence` (DIFF_SEED overrides it). Where a diff replays every migration (SQLite, DuckDB) a step
+ * costs more the longer the sequence: two sequences of 50 steps in two files take about half the time of
+ * one of 100, and CI's two workers run them side by side.
+ */
+export function propertyTest(fx: EngineFixture, steps: number, sequence = 0): void {
   const STEPS = Number(process.env.DIFF_STEPS ?? steps);
+  const SEED = Number(process.env.DIFF_SEED ?? FIRST_SEED + sequence);
   it(`random declaration edits (seed ${SEED}, ${STEPS} steps)`, { timeout: 60_000 + STEPS * STEP_BUDGET_MS }, async () => {
     const r = rng(SEED);
     const n = { v: 0 };
