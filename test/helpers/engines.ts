@@ -95,6 +95,8 @@ export function describeEngines(name: string, body: (fx: EngineFixture) => void,
         await resetPgSchema(pgDb!.url);
         current = pgDb!.url;
       } else if (variant === 'pglite') {
+        // The previous test's copy (~40 MB) goes now rather than with the block: one copy on disk at a time.
+        if (current.startsWith('pglite:')) rmSync(current.slice('pglite:'.length), { recursive: true, force: true });
         const path = join(dir, `pglite${counter}`);
         cpSync(inject('pgliteTemplate'), path, { recursive: true });
         current = `pglite:${path}`;
