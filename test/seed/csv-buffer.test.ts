@@ -58,6 +58,16 @@ describe('CsvBuffer', () => {
     expect(bytesOf([row], pick)).toBe(csvLine(row, pick));
   });
 
+  it('writes every digit count of a safe integer, at and around each power of ten', () => {
+    const values: number[] = [];
+    for (let k = 0; k <= 15; k++) for (const d of [-1, 0, 1]) values.push(10 ** k + d, -(10 ** k + d));
+    values.push(Number.MAX_SAFE_INTEGER - 1, 1_764_000_000_123, 4_294_967_296);
+    const rnd = new Random(5);
+    for (let i = 0; i < 2000; i++) values.push(rnd.int(-1e15, 1e15), rnd.int(0, 999));
+    const rows = values.map((v) => [v]);
+    expect(bytesOf(rows, [0])).toBe(values.map((v) => `${v}\n`).join(''));
+  });
+
   it('grows from a tiny buffer mid-row and mid-string without losing a byte', () => {
     const rnd = new Random(11);
     const alphabet = ['a', 'Z', '"', ',', '\n', 'é', '€', '😀', ' '];
