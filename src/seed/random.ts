@@ -87,14 +87,16 @@ export class Random {
 
   /** Picks by weight: `weighted([['a', 3], ['b', 1]])` gives 'a' three times as often. */
   weighted<T>(choices: ReadonlyArray<readonly [T, number]>): T {
+    // Indexed loops: the seed calls this per row, and for…of with destructuring cost it ~2× here.
+    const n = choices.length;
     let total = 0;
-    for (const [, w] of choices) total += w;
+    for (let i = 0; i < n; i++) total += choices[i]![1];
     let x = this.next() * total;
-    for (const [v, w] of choices) {
-      x -= w;
-      if (x < 0) return v;
+    for (let i = 0; i < n; i++) {
+      x -= choices[i]![1];
+      if (x < 0) return choices[i]![0];
     }
-    return choices[choices.length - 1]![0];
+    return choices[n - 1]![0];
   }
 
   /** Roughly normal (sum of three uniforms), clamped to [min, max]. */
