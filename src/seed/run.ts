@@ -206,6 +206,7 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
       const t0 = performance.now();
       const files = parts.files(j, counter(table, gen.expected, t0));
       await account(table, await bulkLoadCsv(table, columns, files), performance.now() - t0);
+      mark(`seed: ${table} loaded`);
     };
     const lane = async (k: number) => {
       for (let j = 0; j < jobs.length; j++) if (jobs[j]!.lane === k) await loadJob(j);
