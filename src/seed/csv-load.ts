@@ -14,10 +14,14 @@ import type { CsvWorkerData } from './csv-worker.js';
 import { type WorkerFailure } from './worker-thread.js';
 import { workerFile } from '../worker-file.js';
 
-/** Files the writer may be ahead of the loader (bounds the disk and memory in use). */
-const AHEAD = 32;
-/** Rows per file. */
+/** Files the writer may be ahead of the loader: bounds the disk in use (8 files of at most 64k rows). */
+const AHEAD = 8;
+/**
+ * Rows in a table's first file, and the most in one file: loading starts soon after generation
+ * does, and a table's later files, larger, take the engine fewer statements.
+ */
 export const CSV_PART_ROWS = 16_384;
+export const CSV_MAX_PART_ROWS = 65_536;
 
 export interface CsvParts {
   /** Job `job`'s files, in order; each is deleted when the consumer asks for the next one. */

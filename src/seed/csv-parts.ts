@@ -24,7 +24,9 @@ export interface CsvWork {
   plan: Omit<Plan, 'now'> & { nowMs: number };
   jobs: CsvJob[];
   dir: string;
+  /** Rows in a job's first file; each next file holds twice as many, up to `maxPartRows` (default: the same). */
   partRows: number;
+  maxPartRows?: number;
 }
 
 /** A file of `rows` rows of job `job` is written; or job `job` has no more files (`end`). */
@@ -47,17 +49,19 @@ export function* csvParts(work: CsvWork, writing: { table: string } = { table: '
     const gen = gens[table];
     if (!gen) throw new Error(`no generator for table ${table}`);
     let rows = 0;
+    let limit = work.partRows;
     const flush = (): CsvEvent => {
       const file = join(work.dir, `${String(++part).padStart(5, '0')}-${table}.csv`);
       writeFileSync(file, out.bytes());
       const ev = { job, file, rows };
       out.clear();
       rows = 0;
+      limit = Math.min(limit * 2, Math.max(work.partRows, work.maxPartRows ?? 0));
       return ev;
     };
     for (const row of gen.rows()) {
       out.line(row, pick);
-      if (++rows >= work.partRows) yield flush();
+      if (++rows >= limit) yield flush();
     }
     if (rows) yield flush();
     yield { job, end: true };

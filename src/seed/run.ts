@@ -6,7 +6,7 @@ import { EventdbError, messageOf } from '../errors.js';
 import { createGenerators, DATA_TABLES, PLATFORM_LANES, PLATFORM_ORDER, type Plan, type TableGen, type Tier } from './platform.js';
 import { REFERENCE_NOW, shapeFor } from './profiles.js';
 import { withoutGenerated } from './generated.js';
-import { CSV_PART_ROWS, openCsvParts } from './csv-load.js';
+import { CSV_MAX_PART_ROWS, CSV_PART_ROWS, openCsvParts } from './csv-load.js';
 import { openBatchParts } from './batch-load.js';
 import { Random } from './random.js';
 import { mark } from '../trace.js';
@@ -199,7 +199,7 @@ export async function seedDatabase(conn: Connection, config: ResolvedConfig, opt
   const loadThroughFiles = async (bulkLoadCsv: NonNullable<Connection['bulkLoadCsv']>, plan: Plan, gens: Record<string, TableGen>, present: Array<(typeof PLATFORM_ORDER)[number]>): Promise<void> => {
     const jobs = present.map((t) => ({ table: t, lane: PLATFORM_LANES[t], gen: gens[t]!, ...kept(gens[t]!, live.get(t)!, notes) }));
     mark('seed: plan ready');
-    const parts = openCsvParts({ plan: crossing(plan), jobs: jobs.map((j) => ({ table: j.table, pick: j.pick, lane: j.lane })), partRows: CSV_PART_ROWS });
+    const parts = openCsvParts({ plan: crossing(plan), jobs: jobs.map((j) => ({ table: j.table, pick: j.pick, lane: j.lane })), partRows: CSV_PART_ROWS, maxPartRows: CSV_MAX_PART_ROWS });
     for (const { table } of jobs) if (!tables.some((t) => t.table === table)) tables.push({ table, rows: 0, ms: 0, rowsPerSec: 0 });
     const loadJob = async (j: number) => {
       const { table, columns, gen } = jobs[j]!;

@@ -60,6 +60,23 @@ describe('DuckDB seed through CSV files', () => {
     expect(readdirSync(root)).toEqual([]);
   });
 
+  it("a job's files grow from partRows, doubling, to maxPartRows; each job starts small again", async () => {
+    const root = mkdtempSync(join(dir, 'parts-'));
+    const jobs = [{ table: 'users', pick: [0] }, { table: 'venues', pick: [0] }];
+    const parts = openCsvParts({ plan: plan(), jobs, partRows: 10, maxPartRows: 40 }, { tmpRoot: root, threads: false });
+    const sizes: number[][] = [[], []];
+    const ids: string[] = [];
+    try {
+      for (const j of [0, 1]) for await (const file of parts.files(j, (r) => sizes[j]!.push(r))) if (j === 0) ids.push(...readFileSync(file, 'utf8').trim().split('\n'));
+    } finally {
+      await parts.close();
+    }
+    expect(sizes[0]).toEqual([10, 20, 40, 40, 40, 40, 40, 40, 30]); // 300 users
+    expect(ids).toEqual(Array.from({ length: 300 }, (_, i) => String(i + 1))); // every row once, in order
+    expect(sizes[1]).toEqual([10, 10]); // 20 venues: the second job starts at partRows again
+    expect(readdirSync(root)).toEqual([]);
+  });
+
   it('seed load --scale 1 through the worker (dist) loads the rows the loading thread (src) does', async () => {
     const opts = { profile: 'load' as const, scale: 1, seed: 7, now: new Date('2025-06-01T12:00:00.000Z') };
     const hashes = [];
