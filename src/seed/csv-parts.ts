@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CsvBuffer } from './csv.js';
+import { CsvBuffer, timestampMs } from './csv.js';
 import { createGenerators, type Plan } from './platform.js';
 
 /**
@@ -36,7 +36,7 @@ export type CsvEvent = { job: number; file: string; rows: number } | { job: numb
 /** Writes the files lazily: each `next()` writes at most one file. `writing.table`: the table being written. */
 export function* csvParts(work: CsvWork, writing: { table: string } = { table: '' }): Generator<CsvEvent> {
   const { nowMs, ...rest } = work.plan;
-  const gens = createGenerators({ ...rest, now: new Date(nowMs) });
+  const gens = createGenerators({ ...rest, now: new Date(nowMs) }, timestampMs);
   // Each row goes into one reused buffer as soon as it is made (no string per line: a file's text
   // held as one string outlives the young generation and costs the collector seconds). Lanes take
   // turns only between files, when the buffer is empty.

@@ -14,7 +14,17 @@ const MAX_MS = 253_402_300_799_999;
 const QUOTE = /"/g;
 
 function dateMs(v: Date): number {
-  const ms = v.getTime();
+  return checkedMs(v.getTime());
+}
+
+/** A Date's limit: beyond it `new Date(ms)` is an invalid date. */
+const DATE_LIMIT_MS = 8.64e15;
+
+/** What `new Date(ms)` would be written as, without the Date: its milliseconds (truncated, as a Date's are), checked. */
+export const timestampMs = (ms: number): number => checkedMs(Math.abs(ms) <= DATE_LIMIT_MS ? Math.trunc(ms) : Number.NaN);
+
+/** `ms` when it is a timestamp of years 1 to 9999; else BULK_INSERT. */
+function checkedMs(ms: number): number {
   if (!(ms >= MIN_MS && ms <= MAX_MS)) throw new EventdbError('BULK_INSERT', `${Number.isNaN(ms) ? 'an invalid date' : `the timestamp ${ms} ms`} cannot be written (years 1 to 9999)`, 'give timestamps within years 1 to 9999');
   return ms;
 }

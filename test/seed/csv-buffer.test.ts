@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CsvBuffer, csvLine } from '../../src/seed/csv.js';
+import { CsvBuffer, csvLine, timestampMs } from '../../src/seed/csv.js';
 import { Random } from '../../src/seed/random.js';
 
 /** CsvBuffer writes bytes itself (issue 18): they must be exactly csvLine's UTF-8, value for value. */
@@ -66,6 +66,22 @@ describe('CsvBuffer', () => {
     for (let i = 0; i < 2000; i++) values.push(rnd.int(-1e15, 1e15), rnd.int(0, 999));
     const rows = values.map((v) => [v]);
     expect(bytesOf(rows, [0])).toBe(values.map((v) => `${v}\n`).join(''));
+  });
+
+  it('timestampMs writes what the Date of the same milliseconds writes, and refuses what it refuses', () => {
+    const ms = [0, -0, 1, -1, 1.9, -1.9, -0.5, 1_764_000_000_123.75, -62_135_596_800_000, 253_402_300_799_999, 253_402_300_799_999.9];
+    for (const v of ms) expect(bytesOf([[timestampMs(v)]], [0])).toBe(bytesOf([[new Date(v)]], [0]));
+    for (const bad of [253_402_300_800_000, -62_135_596_800_001, Number.NaN, 1e300]) {
+      const viaDate = (() => {
+        try {
+          bytesOf([[new Date(bad)]], [0]);
+        } catch (e) {
+          return e;
+        }
+      })() as { code: string; message: string };
+      expect(viaDate.code).toBe('BULK_INSERT');
+      expect(() => timestampMs(bad)).toThrow(expect.objectContaining({ code: 'BULK_INSERT', message: viaDate.message }));
+    }
   });
 
   it('grows from a tiny buffer mid-row and mid-string without losing a byte', () => {
