@@ -358,11 +358,17 @@ export function createGenerators(plan: Plan, timestamp: (ms: number) => unknown 
   };
 
   // ---- visitor sessions and page views ---------------------------------------------------------
-  const sessionInfo = (s: number) => {
+  /** A session's user and times: the first draws of its stream (all that its page views need). */
+  const sessionTimes = (s: number) => {
     r.reset(seed, S.session, s);
     const user = U > 0 && r.chance(0.6) ? userId(r.int(1, U)) : null;
     const started = now - r.int(0, Math.max(1, shape.daysBack) * 86_400) * 1000;
     const lastSeen = Math.min(now, started + r.int(0, 7_200) * 1000);
+    return { user, started, lastSeen };
+  };
+  /** The whole session: its times, then the draws after them from the same stream. */
+  const sessionInfo = (s: number) => {
+    const { user, started, lastSeen } = sessionTimes(s);
     return { user, started, lastSeen, key: r.hex(16), agent: r.pick(W.USER_AGENTS), referrer: r.chance(0.5) ? r.pick(W.REFERRERS) : null, country: r.pick(W.CITIES)[1] };
   };
   const sessions: TableGen = {
@@ -385,7 +391,7 @@ export function createGenerators(plan: Plan, timestamp: (ms: number) => unknown 
       const pv = new Random(seed);
       const E = organizerCount > 0 && shape.venues > 0 ? shape.events : 0;
       for (let s = 1; s <= shape.sessions; s++) {
-        const x = sessionInfo(s);
+        const x = sessionTimes(s);
         pv.reset(seed, S.views, s);
         const n = pv.int(1, Math.max(1, 2 * shape.viewsPerSession - 1));
         for (let j = 0; j < n; j++) {
