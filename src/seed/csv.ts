@@ -57,6 +57,7 @@ const COMMA = 44;
 const NEWLINE = 10;
 const DQUOTE = 34;
 const TRUE = Buffer.from('true');
+const FALSE = Buffer.from('false');
 /** "00" to "99", each pair's two digits. */
 const PAIRS = Buffer.from(Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0')).join(''), 'latin1');
 
@@ -69,7 +70,6 @@ function digitCount(v: number): number {
   if (v < 1e12) return v < 1e10 ? (v < 1e9 ? 9 : 10) : v < 1e11 ? 11 : 12;
   return v < 1e14 ? (v < 1e13 ? 13 : 14) : v < 1e15 ? 15 : 16;
 }
-const FALSE = Buffer.from('false');
 
 /**
  * csvLine's bytes written straight into one growing buffer, with no string made per line or field:
