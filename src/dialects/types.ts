@@ -553,6 +553,12 @@ export interface Connection {
    */
   readonly wholeScripts?: { errorPosition(err: unknown): number | undefined };
   /**
+   * Migrations: eventdb's advice for an error a migration raised, when this engine's error says what to
+   * do (PostgreSQL: a statement that cannot run inside a transaction block, an enum value used in the
+   * transaction that added it). Used as the failure's hint; absent or undefined: the generic hint.
+   */
+  migrationErrorHint?(err: unknown, m: { kind: 'sql' | 'ts'; transaction: boolean }): string | undefined;
+  /**
    * Migrations: a section that rebuilds a table (DROP TABLE and ALTER TABLE … RENAME TO in one
    * transaction) needs this engine's procedure: `prepare` on the session before the transaction
    * (SQLite: foreign keys off, so the drop does not cascade), `check` inside it before the commit

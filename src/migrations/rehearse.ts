@@ -96,7 +96,7 @@ export async function rehearse(conn: Connection, steps: Array<{ m: Migration; di
             r.statements.delete(m.id);
             throw new Rollback();
           }
-          r.error = failureOf(m, e);
+          r.error = failureOf(m, e, conn);
           throw new Rollback();
         }
         r.rehearsed.push(m.id);
@@ -107,8 +107,8 @@ export async function rehearse(conn: Connection, steps: Array<{ m: Migration; di
 }
 
 /** What failed; the statement cut (clipStatement) for the log row, the error output and --json alike. */
-export function failureOf(m: Migration, e: unknown): StepFailure {
-  const hint = engineHint(e);
+export function failureOf(m: Migration, e: unknown, conn?: Pick<Connection, 'migrationErrorHint'>): StepFailure {
+  const hint = engineHint(e) ?? conn?.migrationErrorHint?.(e, m);
   const base = { id: m.id, file: m.file, ...(hint ? { hint } : {}) };
   if (e instanceof StepError) return { ...base, statement: e.statement === undefined ? undefined : clipStatement(e.statement), message: e.engineMessage };
   return { ...base, message: e instanceof Error ? e.message.split('\n')[0]! : String(e) };

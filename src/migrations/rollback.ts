@@ -111,7 +111,7 @@ export async function rollback(conn: Connection, config: ResolvedConfig, opts: R
           await logAttempt(ownTables(conn, db), { id: m.id, direction: 'down', outcome: 'rolled_back', checksum: m.checksum, startedAt: started, durationMs: performance.now() - s0, batch: batchOf.get(m.id) });
         });
       } catch (e) {
-        const failed = failureOf(m, e);
+        const failed = failureOf(m, e, conn);
         await logAttempt(ownTables(conn, conn.db), { id: m.id, direction: 'down', outcome: 'failed', checksum: m.checksum, startedAt: started, durationMs: performance.now() - s0, error: failed.message, statement: failed.statement }).catch(() => undefined);
         throw stepFailed('down', m, failed, done);
       }

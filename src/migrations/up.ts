@@ -142,7 +142,7 @@ export async function migrateUp(conn: Connection, config: ResolvedConfig, opts: 
             });
           }
         } catch (e) {
-          const failed = failureOf(m, e);
+          const failed = failureOf(m, e, conn);
           await logAttempt(ownTables(conn, conn.db), { id: m.id, direction: 'up', outcome: 'failed', checksum: m.checksum, startedAt: started, durationMs: performance.now() - s0, batch: realBatch, error: failed.message, statement: failed.statement }).catch(() => undefined);
           throw stepFailed('up', m, failed, applied);
         }

@@ -26,3 +26,27 @@ export function connectError(e: unknown, p: PostgresParams, timeoutMs: number): 
   }
   return new EventdbError('CONNECT', `cannot connect to PostgreSQL at ${where}: ${msg}`, 'check the database URL and that the server accepts connections', { cause: e });
 }
+
+/** The SQLSTATE of a PostgreSQL error, or of the first error in its `cause` chain that has one. */
+function sqlState(e: unknown): string | undefined {
+  for (let x = e, depth = 0; x !== null && typeof x === 'object' && depth < 8; x = (x as { cause?: unknown }).cause, depth++) {
+    const code = (x as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+/**
+ * Advice for the errors a history written for another tool meets when each migration runs in a
+ * transaction (Connection.migrationErrorHint): 25001, a statement PostgreSQL refuses inside a
+ * transaction block (CREATE INDEX CONCURRENTLY, VACUUM, CREATE DATABASE, ALTER SYSTEM …); 55P04, an
+ * enum value used in the transaction that added it (ALTER TYPE … ADD VALUE).
+ */
+export function pgMigrationErrorHint(e: unknown, m: { kind: 'sql' | 'ts'; transaction: boolean }): string | undefined {
+  if (!m.transaction) return undefined;
+  const outside = m.kind === 'sql' ? 'mark the migration `-- eventdb:no-transaction` (a header line before `-- eventdb:up`)' : 'set `transaction: false` in the migration\'s `meta`';
+  const code = sqlState(e);
+  if (code === '25001') return `run it outside a transaction: put the statement alone in a migration and ${outside}; \`eventdb migrate lint\` finds these before they run`;
+  if (code === '55P04') return `a value added by ALTER TYPE … ADD VALUE cannot be used until its transaction commits: move the statements that use it into a later migration, or ${outside}`;
+  return undefined;
+}
