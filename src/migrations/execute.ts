@@ -5,6 +5,7 @@ import { lexSplit } from './lex-split.js';
 import { splitScript, splitStatements, stripComments } from './split.js';
 import type { Connection, MigrationSuccess } from '../dialects/types.js';
 import type { ScriptPiece } from './lex-split.js';
+import { insideOwnTransaction, transactionControlOf } from './transaction-control.js';
 import { loadTsMigration } from './ts-module.js';
 import type { Direction, Migration, ScriptContext } from './types.js';
 
@@ -30,10 +31,14 @@ export type ScriptConnection = Pick<Connection, 'engine' | 'wholeScripts'>;
  * statement as split by the parser, so a failure names its statement exactly.
  */
 export async function executeScript(db: Kysely<any>, conn: ScriptConnection, text: string, inTransaction: boolean, record?: (s: string) => void): Promise<void> {
-  const pieces = await splitScript(text, conn.engine);
+  let pieces = await splitScript(text, conn.engine);
+  // Inside eventdb's transaction a section's own BEGIN and COMMIT are not sent (transaction-control.ts);
+  // the rest then goes statement by statement, as the text without them.
+  let dropped = 0;
+  if (inTransaction) ({ pieces, dropped } = insideOwnTransaction(pieces, (statement, cause) => new StepError(statement, cause.message, cause)));
   for (const p of pieces) record?.(p.text);
   if (!pieces.length) return; // an explicit no-op section
-  if (conn.wholeScripts && inTransaction) {
+  if (conn.wholeScripts && inTransaction && !dropped) {
     try {
       await sql.raw(text).execute(db);
     } catch (e) {
@@ -65,7 +70,10 @@ export function statementAt(pieces: ScriptPiece[], pos: number | undefined): str
  * `flushLater`: a later commit of the run will wait for the disk (FastApplyRequest.flushLater).
  */
 export async function applyFast(conn: Connection, text: string, success: MigrationSuccess, flushLater = false): Promise<boolean> {
-  if (!conn.applyMigrationFast || !lexSplit(text, conn.engine)) return false;
+  if (!conn.applyMigrationFast) return false;
+  const pieces = lexSplit(text, conn.engine);
+  // A section with its own BEGIN/COMMIT/ROLLBACK goes the ordinary way, which leaves them out (executeScript).
+  if (!pieces || pieces.some((p) => transactionControlOf(p.text))) return false;
   return conn.applyMigrationFast({
     text,
     success,

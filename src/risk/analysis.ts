@@ -26,6 +26,9 @@ function notNullColumnsOfText(where: string): PartialPredicate {
 const PARTIAL = '(partial)';
 
 /** What earlier migrations of the same run taught about the schema (lint reads files in order). */
+/** The advice for a BEGIN or COMMIT that eventdb leaves out of a transactional migration. */
+const TXN_CONTROL_ADVICE = 'nothing to do; remove BEGIN/COMMIT to keep the file as it runs, or mark the migration `-- eventdb:no-transaction` to manage transactions yourself';
+
 export class SchemaMemory {
   /** table → column → normalised type. */
   readonly columns = new Map<string, Map<string, string>>();
@@ -360,11 +363,12 @@ export class Analysis {
   /** BEGIN / START TRANSACTION. */
   begin(s: Stmt): void {
     if (this.transactional) {
-      // The message names what each engine does with a nested BEGIN (engine facts for the reader, not a rule switch).
-      this.emit('txn-control-in-migration', 'high', s, `${s.text.split(/\s/)[0]!.toUpperCase()} inside the transaction eventdb runs this migration in: ${this.engine === 'postgres' ? 'PostgreSQL ignores it with a warning, and the matching COMMIT then commits eventdb\'s own transaction early' : 'the engine refuses it ("cannot start a transaction within a transaction")'}`, 'remove BEGIN/COMMIT (eventdb already wraps the migration in one transaction), or mark the migration `-- eventdb:no-transaction` to manage transactions yourself');
+      // eventdb does not send it (src/migrations/transaction-control.ts): informational.
+      this.emit('txn-control-in-migration', 'low', s, `${s.text.split(/\s/)[0]!.toUpperCase()} inside a migration eventdb runs in a transaction: eventdb does not send it, nor the COMMIT, so the whole migration and its history row commit together`, TXN_CONTROL_ADVICE);
     } else if (this.inBlock) {
       this.emit('txn-control-in-migration', 'high', s, 'BEGIN while a transaction is already open: it is ignored (PostgreSQL) or fails (SQLite, DuckDB), and the first COMMIT ends both', 'COMMIT the open transaction first, or drop the nested BEGIN');
     }
+    if (this.transactional) return; // one transaction, one unit, whatever the file says
     this.closeUnit();
     this.inBlock = true;
     this.openedBy = s;
@@ -373,10 +377,12 @@ export class Analysis {
   /** COMMIT / ROLLBACK / END. */
   commit(s: Stmt, what: 'COMMIT' | 'ROLLBACK'): void {
     if (this.transactional) {
-      this.emit('txn-control-in-migration', 'high', s, `${what} inside the transaction eventdb runs this migration in ${what === 'COMMIT' ? 'commits it early: the statements after it, and the migration\'s history row, are no longer atomic with those before' : 'undoes the migration\'s statements so far while eventdb goes on to record it as applied'}`, 'remove BEGIN/COMMIT (eventdb already wraps the migration in one transaction), or mark the migration `-- eventdb:no-transaction` to manage transactions yourself');
+      if (what === 'COMMIT') this.emit('txn-control-in-migration', 'low', s, 'COMMIT inside a migration eventdb runs in a transaction: eventdb does not send it, nor the BEGIN, so the whole migration and its history row commit together', TXN_CONTROL_ADVICE);
+      else this.emit('txn-control-in-migration', 'high', s, 'ROLLBACK inside the transaction eventdb runs this migration in would undo the migration while eventdb records it as applied: eventdb refuses to run it', 'remove the ROLLBACK (eventdb rolls the whole migration back when a statement fails), or mark the migration `-- eventdb:no-transaction` to manage transactions yourself');
     } else if (!this.inBlock) {
       this.emit('txn-control-in-migration', 'low', s, `${what} with no transaction open: the engine warns or refuses`, `remove the ${what}, or add the BEGIN it closes`);
     }
+    if (this.transactional) return;
     this.closeUnit();
     this.inBlock = false;
     this.openedBy = undefined;
