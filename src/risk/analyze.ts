@@ -213,6 +213,8 @@ function parseSqlite(text: string): Node[] {
 export interface Preparsed {
   stmts: Node[];
   base: number;
+  /** A plain data INSERT among a bulk of them (bulkData): counted, not parsed. */
+  data?: boolean;
 }
 
 /** Between texts parsed together: a newline ends a trailing `--` comment, `;` ends the statement. */
@@ -229,11 +231,16 @@ const JOIN = '\n;\n';
  */
 export function parseSqliteMany(texts: readonly string[]): Preparsed[] | undefined {
   if (texts.length < 2) return undefined;
+  // A bulk of plain data INSERTs (a dump's rows, one statement each) is counted, not parsed: marked
+  // here and left out of the joined text (no stretch of it: no statement can fall into one).
+  const data = bulkData(texts);
   const starts: number[] = [];
   let joined = '';
-  for (const t of texts) {
-    if (!lexSplit(t, 'sqlite')) return undefined;
+  for (let i = 0; i < texts.length; i++) {
     starts.push(joined.length);
+    if (data?.[i]) continue;
+    const t = texts[i]!;
+    if (!lexSplit(t, 'sqlite')) return undefined;
     joined += t + JOIN;
   }
   let all: Node[];
@@ -242,15 +249,16 @@ export function parseSqliteMany(texts: readonly string[]): Preparsed[] | undefin
   } catch {
     return undefined;
   }
-  const out: Preparsed[] = starts.map((base) => ({ stmts: [], base }));
+  const out: Preparsed[] = starts.map((base, i) => ({ stmts: [], base, data: !!data?.[i] }));
+  const lengthOf = (i: number) => (data?.[i] ? 0 : texts[i]!.length);
   let k = 0;
   for (const st of all) {
     if (st.type === 'empty') continue;
     const [from, to0] = st.range as [number, number];
-    while (k < texts.length && from >= starts[k]! + texts[k]!.length) k++;
+    while (k < texts.length && from >= starts[k]! + lengthOf(k)) k++;
     if (k >= texts.length || from < starts[k]!) return undefined;
     // A range may end past trailing whitespace (sql-parser-cst does so for a bare VACUUM): clamp it.
-    const end = starts[k]! + texts[k]!.length;
+    const end = starts[k]! + lengthOf(k);
     const to = to0 > end && !/\S/.test(joined.slice(end, to0)) ? end : to0;
     if (to > end) return undefined;
     st.range = [from, to];
@@ -266,9 +274,11 @@ export function parseSqliteMany(texts: readonly string[]): Preparsed[] | undefin
 export function parseSqliteBatches(texts: readonly string[], group = 64): Array<Preparsed | undefined> {
   const out: Array<Preparsed | undefined> = [];
   for (let i = 0; i < texts.length; i += group) {
-    const part = texts.slice(i, i + group);
+    // A text of BULK_DATA_CHARS or more is left to be parsed on its own, where a bulk of data rows in
+    // it is counted, not parsed (sqlitePieces); for a text that long one call more costs nothing.
+    const part = texts.slice(i, i + group).map((t) => (t.length >= BULK_DATA_CHARS ? '' : t));
     const pre = part.length > 1 ? parseSqliteMany(part) : undefined;
-    for (let k = 0; k < part.length; k++) out.push(pre?.[k]);
+    for (let k = 0; k < part.length; k++) out.push(part[k] === '' && texts[i + k] !== '' ? undefined : pre?.[k]);
   }
   return out;
 }
@@ -314,8 +324,29 @@ export function isDataInsert(t: string): boolean {
   }
 }
 
-/** From this many plain data INSERTs in one text on, they are counted, not parsed (isDataInsert). */
+/** From this many plain data INSERTs in one text on, they are counted, not parsed (isDataInsert)… */
 const BULK_DATA = 100;
+/** …or from this many characters of them (Chinook's rows: 24 INSERTs of ~600 rows each). */
+const BULK_DATA_CHARS = 64 * 1024;
+
+/**
+ * Which of a text's statements (or a plan's) are plain data INSERTs to count rather than parse
+ * (isDataInsert) — undefined unless they are a bulk: BULK_DATA of them, or BULK_DATA_CHARS of their text.
+ * Below that every statement is parsed, so a stray syntax error in a few hand-written rows is still reported.
+ */
+export function bulkData(texts: readonly string[]): boolean[] | undefined {
+  let count = 0;
+  let chars = 0;
+  const flags = texts.map((t) => {
+    const d = isDataInsert(t);
+    if (d) {
+      count++;
+      chars += t.length;
+    }
+    return d;
+  });
+  return count && (count >= BULK_DATA || chars >= BULK_DATA_CHARS) ? flags : undefined;
+}
 
 /**
  * A piece of a SQLite text to analyse: its statements already parsed (`pre`), a plain data INSERT
@@ -339,12 +370,12 @@ function walkSqlite(a: Analysis, text: string, line0: number, pre?: Preparsed): 
 }
 
 function sqlitePieces(text: string, pre?: Preparsed): SqlitePiece[] {
-  if (pre) return [{ text, offset: 0, pre, data: false }];
+  if (pre) return [pre.data ? { text, offset: 0, pre: undefined, data: true } : { text, offset: 0, pre, data: false }];
   if (text.length > BULK_DATA * 20) {
     const pieces = lexSplit(text, 'sqlite');
-    if (pieces && pieces.length >= BULK_DATA) {
-      const data = pieces.map((p) => isDataInsert(p.text));
-      if (data.filter(Boolean).length >= BULK_DATA) {
+    if (pieces) {
+      const data = bulkData(pieces.map((p) => p.text));
+      if (data) {
         const others = pieces.filter((_, i) => !data[i]);
         const parsed = parseSqliteBatches(others.map((p) => p.text), 256);
         let k = 0;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isDataInsert } from '../../src/risk/analyze.js';
-import { analyseMigration, lintMigrations, loadParsers, readSqlMigration } from '../../src/risk/index.js';
+import { analyseMigration, analyseStatements, lintMigrations, loadParsers, readSqlMigration } from '../../src/risk/index.js';
 
 /*
  * SQLite lint of large inputs: 50,000 statements, 1,000 migration files. Their budget (README "Risk
@@ -63,5 +63,42 @@ describe('risk: SQLite lint speed', () => {
     expect(r.files).toBe(1000);
     expect(r.statements).toBe(3000);
     expect(r.findings.filter((f) => f.rule === 'down-loses-data')).toHaveLength(1000);
+  });
+});
+
+describe('risk: a bulk of SQLite data rows in the gate (statement by statement) and in few large INSERTs', () => {
+  const rows = (n: number, from = 1) => Array.from({ length: n }, (_, i) => `INSERT INTO customers (id, name, city) VALUES (${from + i}, 'Customer ${from + i}', 'It''s; here')`);
+  const schema = ['CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT, city TEXT)', 'CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers (id))'];
+
+  it('the gate counts a bulk of row INSERTs and parses the rest together: the findings of a full parse, every statement counted', () => {
+    const statements = [...schema, ...rows(150), 'DELETE FROM orders', ...rows(150, 151), 'CREATE TABL broken (x)'];
+    const r = analyseStatements('0001_rows', statements, 'up', { engine: 'sqlite' });
+    expect(r.statements).toBe(304);
+    expect(r.findings.map((f) => f.rule)).toEqual(['loss-delete-without-where', 'unparsable-statement', 'fk-without-index']);
+    // Below the bulk threshold the same statements are all parsed: the same findings.
+    const few = analyseStatements('0001_rows', [...schema, ...rows(5), 'DELETE FROM orders', 'CREATE TABL broken (x)'], 'up', { engine: 'sqlite' });
+    expect(few.findings.map((f) => f.rule)).toEqual(['loss-delete-without-where', 'unparsable-statement', 'fk-without-index']);
+  });
+
+  it('in a bulk a malformed row INSERT is counted, not parsed (the engine refuses it when it runs); among a few it is reported', () => {
+    const bad = 'INSERT INTO customers VALUES (1 2)';
+    expect(isDataInsert(bad)).toBe(true);
+    const bulk = analyseStatements('0001_rows', [...schema, ...rows(150), bad], 'up', { engine: 'sqlite' });
+    expect(bulk.statements).toBe(153);
+    expect(bulk.findings.map((f) => f.rule)).toEqual(['fk-without-index']);
+    const few = analyseStatements('0001_rows', [...schema, ...rows(3), bad], 'up', { engine: 'sqlite' });
+    expect(few.findings.map((f) => f.rule)).toEqual(['unparsable-statement', 'fk-without-index']);
+  });
+
+  it('a few multi-row INSERTs of 64 KiB and more in all (as Chinook has) are counted too, in a file and in a plan', () => {
+    const big = (k: number) => `INSERT INTO customers (id, name, city) VALUES ${Array.from({ length: 1000 }, (_, i) => `(${k * 1000 + i}, 'Customer ${i}', 'City ${i % 7}')`).join(', ')}`;
+    const inserts = [big(1), big(2), big(3), 'INSERT INTO customers VALUES (1 2)'];
+    expect(inserts.join('').length).toBeGreaterThan(64 * 1024);
+    const file = analyseMigration(readSqlMigration('0001_c', `${[...schema, ...inserts].join(';\n')};\n`, 'c.sql'), { engine: 'sqlite' });
+    expect(file.statements).toBe(6);
+    expect(file.findings.map((f) => `${f.rule}:${f.line}`)).toEqual(['fk-without-index:2']);
+    const plan = analyseStatements('0001_c', [...schema, ...inserts], 'up', { engine: 'sqlite' });
+    expect(plan.statements).toBe(6);
+    expect(plan.findings.map((f) => f.rule)).toEqual(['fk-without-index']);
   });
 });
