@@ -2,10 +2,12 @@ import { readsSqliteGrammar, refusedSyntaxOf } from '../dialects/registry.js';
 import type { parse as ParseCst } from 'sql-parser-cst';
 import { Analysis, SchemaMemory, type Stmt } from './analysis.js';
 import { maxLevel } from './levels.js';
-import { parsePgMany, type PgParsed } from './pg-batch.js';
+import { DATA_ROWS, parsePgMany, type PgParsed } from './pg-batch.js';
 import { loadPgQuery, pgQuery } from './pg-query.js';
 import { DUCKDB_UNSUPPORTED_ADVICE, pgStatement } from './postgres-rules.js';
+import { BULK_DATA, BULK_DATA_CHARS, bulkData } from './data-rows.js';
 import { sqliteStatement } from './sqlite-rules.js';
+export { isDataInsert } from './data-rows.js';
 import { lexSplit } from '../migrations/lex-split.js';
 import { LineCounter, skipTrivia } from './statements.js';
 import type { Direction, Finding, MigrationInput, MigrationRisk, RiskContext } from './types.js';
@@ -46,6 +48,10 @@ function firstLine(e: unknown): string {
  * once, `pre`: parsePgMany), or statement by statement when it fails.
  */
 function walkPg(a: Analysis, text: string, line0: number, pre?: readonly PgParsed[]): void {
+  if (pre === DATA_ROWS) {
+    a.statements++;
+    return;
+  }
   if (skipTrivia(text) >= text.length) return;
   const lines = new LineCounter(text, line0);
   if (pre) {
@@ -283,71 +289,6 @@ export function parseSqliteBatches(texts: readonly string[], group = 64): Array<
   return out;
 }
 
-const NAME = '(?:"(?:[^"]|"")*"|`[^`]*`|\\[[^\\]]*\\]|[A-Za-z_][\\w$]*)';
-const DATA_HEAD = new RegExp(`^(?:INSERT(?:\\s+OR\\s+[A-Za-z]+)?|REPLACE)\\s+INTO\\s+${NAME}(?:\\s*\\.\\s*${NAME})?\\s*(?:\\((?:[^()']|"[^"]*")*\\)\\s*)?VALUES\\s*\\(`, 'i');
-
-/**
- * `INSERT|REPLACE [OR …] INTO t [(cols)] VALUES (…)[, (…)]…` and nothing else — a data statement, as
- * dumps and sample databases hold by the ten thousand. No rule reads one (no table is read, locked
- * long or changed in shape), so a bulk of them is recognised lexically instead of parsed.
- */
-export function isDataInsert(t: string): boolean {
-  const m = DATA_HEAD.exec(t);
-  if (!m) return false;
-  const n = t.length;
-  let i = m[0].length - 1;
-  for (;;) {
-    if (t[i] !== '(') return false;
-    let depth = 0;
-    for (; i < n; i++) {
-      const c = t[i]!;
-      if (c === "'" || c === '"') {
-        let j = i + 1;
-        while (j < n && !(t[j] === c && t[j + 1] !== c)) j += t[j] === c ? 2 : 1;
-        if (j >= n) return false;
-        i = j;
-      } else if (c === '(') depth++;
-      else if (c === ')') {
-        if (--depth === 0) {
-          i++;
-          break;
-        }
-      } else if ((c === '-' && t[i + 1] === '-') || (c === '/' && t[i + 1] === '*') || c === ';') return false;
-      else if ((c === 's' || c === 'S') && /^select\b/i.test(t.slice(i, i + 7)) && !/[\w$]/.test(t[i - 1] ?? '')) return false;
-    }
-    if (depth !== 0) return false;
-    while (i < n && /\s/.test(t[i]!)) i++;
-    if (i >= n) return true;
-    if (t[i] !== ',') return false;
-    i++;
-    while (i < n && /\s/.test(t[i]!)) i++;
-  }
-}
-
-/** From this many plain data INSERTs in one text on, they are counted, not parsed (isDataInsert)… */
-const BULK_DATA = 100;
-/** …or from this many characters of them (Chinook's rows: 24 INSERTs of ~600 rows each). */
-const BULK_DATA_CHARS = 64 * 1024;
-
-/**
- * Which of a text's statements (or a plan's) are plain data INSERTs to count rather than parse
- * (isDataInsert) — undefined unless they are a bulk: BULK_DATA of them, or BULK_DATA_CHARS of their text.
- * Below that every statement is parsed, so a stray syntax error in a few hand-written rows is still reported.
- */
-export function bulkData(texts: readonly string[]): boolean[] | undefined {
-  let count = 0;
-  let chars = 0;
-  const flags = texts.map((t) => {
-    const d = isDataInsert(t);
-    if (d) {
-      count++;
-      chars += t.length;
-    }
-    return d;
-  });
-  return count && (count >= BULK_DATA || chars >= BULK_DATA_CHARS) ? flags : undefined;
-}
-
 /**
  * A piece of a SQLite text to analyse: its statements already parsed (`pre`), a plain data INSERT
  * that is only counted (`data`), or neither — parsed on its own, and reported when it does not parse.
@@ -473,7 +414,7 @@ function cloneMemory(m: SchemaMemory): SchemaMemory {
 }
 
 /** Analyses bare SQL statements in one direction (used for TS migrations' captured SQL and the gate). */
-export function analyseStatements(id: string, statements: string[], direction: Direction, ctx: RiskContext, opts: AnalyseOptions & { file?: string; transactional?: boolean; accepted?: Record<string, string>; preparsed?: Preparsed[]; /** PostgreSQL/DuckDB: each statement's parse from parsePgMany (undefined: parse it here). */ pgPreparsed?: ReadonlyArray<PgParsed[] | undefined>; /** 1-based line of each statement in its file. */ lines?: readonly number[] } = {}): MigrationRisk {
+export function analyseStatements(id: string, statements: string[], direction: Direction, ctx: RiskContext, opts: AnalyseOptions & { file?: string; transactional?: boolean; accepted?: Record<string, string>; preparsed?: Preparsed[]; /** PostgreSQL/DuckDB: each statement's parse from parsePgMany (undefined: parse it here). */ pgPreparsed?: ReadonlyArray<readonly PgParsed[] | undefined>; /** 1-based line of each statement in its file. */ lines?: readonly number[] } = {}): MigrationRisk {
   const memory = opts.memory ?? SchemaMemory.fromContext(ctx);
   const a = new Analysis(ctx, memory, id, opts.file, direction, opts.transactional ?? true);
   const pre = readsSqliteGrammar(ctx.engine) ? (opts.preparsed ?? parseSqliteMany(statements)) : undefined;

@@ -54,7 +54,7 @@ export interface GateContext {
    */
   parsers?: Promise<unknown>;
   /** PostgreSQL/DuckDB: the plan's statements parsed while the database answered (parsePgMany), for these steps. */
-  pgPreparsed?: { steps: readonly GateStep[]; parsed: Array<PgParsed[] | undefined> };
+  pgPreparsed?: { steps: readonly GateStep[]; parsed: Array<readonly PgParsed[] | undefined> };
 }
 
 /** Steps that PostgreSQL's grammar parses (PostgreSQL, DuckDB), all of one engine: their statements are parsed in groups (parsePgMany). */

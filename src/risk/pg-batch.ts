@@ -1,6 +1,7 @@
 import { pgQuery } from './pg-query.js';
 import type { Engine } from '../config/url.js';
 import { lexSplit } from '../migrations/lex-split.js';
+import { bulkData, pgDataInsert } from './data-rows.js';
 
 /* The PostgreSQL parse tree (libpg-query JSON) is walked untyped. */
 type Node = Record<string, any>;
@@ -26,15 +27,23 @@ const JOIN = '\n;';
  * inside one text. A group that fails any of these leaves its texts undefined, to be parsed one by one
  * as before (so an unparsable statement is reported exactly as before).
  */
-export function parsePgMany(texts: readonly string[], engine: Engine, group = 64): Array<PgParsed[] | undefined> {
+export function parsePgMany(texts: readonly string[], engine: Engine, group = 64): Array<readonly PgParsed[] | undefined> {
+  // A bulk of plain data-row INSERTs is counted, not parsed (data-rows.ts): DATA_ROWS in their place.
+  const data = bulkData(texts, pgDataInsert);
+  const todo = data ? texts.filter((_, i) => !data[i]) : texts;
   const out: Array<PgParsed[] | undefined> = [];
-  for (let i = 0; i < texts.length; i += group) {
-    const part = texts.slice(i, i + group);
+  for (let i = 0; i < todo.length; i += group) {
+    const part = todo.slice(i, i + group);
     const pre = part.length > 1 ? parseGroup(part, engine) : undefined;
     for (let k = 0; k < part.length; k++) out.push(pre?.[k]);
   }
-  return out;
+  if (!data) return out;
+  let k = 0;
+  return texts.map((_, i) => (data[i] ? DATA_ROWS : out[k++]));
 }
+
+/** parsePgMany's answer for a data-row INSERT among a bulk of them: counted by walkPg, not parsed. */
+export const DATA_ROWS: readonly PgParsed[] = Object.freeze([]);
 
 function parseGroup(texts: readonly string[], engine: Engine): PgParsed[][] | undefined {
   for (const t of texts) if (!lexSplit(t, engine)) return undefined;
