@@ -5,7 +5,7 @@ import { maxLevel } from './levels.js';
 import { DATA_ROWS, parsePgMany, type PgParsed } from './pg-batch.js';
 import { loadPgQuery, pgQuery } from './pg-query.js';
 import { DUCKDB_UNSUPPORTED_ADVICE, pgStatement } from './postgres-rules.js';
-import { BULK_DATA, BULK_DATA_CHARS, bulkData } from './data-rows.js';
+import { BULK_DATA, BULK_DATA_CHARS, bulkData, pgDataInsert } from './data-rows.js';
 import { sqliteStatement } from './sqlite-rules.js';
 export { isDataInsert } from './data-rows.js';
 import { lexSplit } from '../migrations/lex-split.js';
@@ -54,6 +54,16 @@ function walkPg(a: Analysis, text: string, line0: number, pre?: readonly PgParse
   }
   if (skipTrivia(text) >= text.length) return;
   const lines = new LineCounter(text, line0);
+  // A text holding a bulk of data rows (a dump's): split lexically, the rows counted, the rest parsed
+  // in groups (parsePgMany), each statement walked as a text of its own.
+  if (!pre && text.length > BULK_DATA * 20) {
+    const pieces = lexSplit(text, a.engine);
+    if (pieces && bulkData(pieces.map((p) => p.text), pgDataInsert)) {
+      const parsed = parsePgMany(pieces.map((p) => p.text), a.engine);
+      pieces.forEach((p, i) => walkPg(a, p.text, lines.at(p.offset), parsed[i]));
+      return;
+    }
+  }
   if (pre) {
     for (const { stmt, raw, charLoc } of pre) {
       const lead = skipTrivia(raw);

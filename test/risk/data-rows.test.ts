@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pgDataInsert } from '../../src/risk/data-rows.js';
-import { analyseStatements, loadParsers } from '../../src/risk/index.js';
+import { analyseMigration, analyseStatements, loadParsers, readSqlMigration } from '../../src/risk/index.js';
 
 /*
  * The gate of a PostgreSQL or DuckDB plan holding a bulk of plain data-row INSERTs (a dump's rows, a
@@ -34,6 +34,17 @@ describe('risk: a bulk of data rows in a PostgreSQL / DuckDB plan', () => {
       expect(few.statements).toBe(8);
       expect(rules(bulk)).toEqual(rules(few));
       expect(rules(bulk)).toEqual(expect.arrayContaining(['loss-delete-without-where', broken]));
+    });
+
+    it(`${engine}: in a file too (migrate lint): the rows counted, the other statements judged at their lines`, () => {
+      // A malformed row among them is counted, not parsed: the lexical split is what walks this file.
+      const text = `${[...schema, ...rows(150), 'DELETE FROM orders', ...rows(50, 151), 'CREATE TABL broken (x)', 'INSERT INTO customers VALUES (1 2)'].join(';\n')};\n`;
+      const r = analyseMigration(readSqlMigration('0001_rows', text, 'rows.sql'), { engine });
+      expect(r.statements).toBe(205);
+      const at = r.findings.map((f) => `${f.rule}:${f.line}`);
+      expect(at).toEqual(expect.arrayContaining(['loss-delete-without-where:153', `${broken}:204`]));
+      const few = analyseMigration(readSqlMigration('0001_rows', `${[...schema, ...rows(3), 'DELETE FROM orders', 'CREATE TABL broken (x)'].join(';\n')};\n`, 'rows.sql'), { engine });
+      expect(rules(r)).toEqual(rules(few));
     });
 
     it(`${engine}: a malformed row among a bulk is counted (the engine refuses it when it runs); among a few it is reported`, () => {
