@@ -2,6 +2,9 @@ import { EventdbError } from '../../src/errors.js';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
+import type { Connection } from '../../src/dialects/types.js';
+import { openDatabase } from '../../src/index.js';
+import type { EngineFixture } from '../helpers/engines.js';
 
 /** Writes a migrations folder under `root` from name → text; returns its path. */
 export function writeMigrations(root: string, files: Record<string, string>): string {
@@ -39,4 +42,16 @@ export async function fail(p: Promise<unknown>): Promise<EventdbError> {
     throw e;
   }
   throw new Error('expected an EventdbError');
+}
+
+/**
+ * Opens the fixture's current database with `files` written as its migrations folder; the connection
+ * is pushed on `open` for the test file's afterEach to close.
+ */
+export async function openWithMigrations(fx: Pick<EngineFixture, 'dir' | 'config'>, files: Record<string, string>, open: Connection[]) {
+  const dir = writeMigrations(fx.dir(), files);
+  const config = { ...(await fx.config()), migrationsDir: dir };
+  const conn = await openDatabase(config);
+  open.push(conn);
+  return { conn, config, dir };
 }

@@ -3,10 +3,9 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, expect, it } from 'vitest';
 import type { Connection } from '../../src/dialects/types.js';
-import { openDatabase } from '../../src/index.js';
 import { migrateUp } from '../../src/migrations/index.js';
 import { describeEngines } from '../helpers/engines.js';
-import { fail, historyIds, sqlMig, userTables, writeMigrations } from './helpers.js';
+import { fail, historyIds, openWithMigrations, sqlMig, userTables } from './helpers.js';
 
 /**
  * Histories written for other tools (Prisma, golang-migrate …) meet two PostgreSQL errors once each
@@ -23,13 +22,7 @@ afterEach(async () => {
 describeEngines(
   'migrate up: advice for errors a transaction causes',
   (fx) => {
-    async function setup(files: Record<string, string>) {
-      const dir = writeMigrations(fx.dir(), files);
-      const config = { ...(await fx.config()), migrationsDir: dir };
-      const conn = await openDatabase(config);
-      open.push(conn);
-      return { conn, config, dir };
-    }
+    const setup = (files: Record<string, string>) => openWithMigrations(fx, files, open);
     const indexes = async (conn: Connection) =>
       (await sql<{ n: string }>`select indexname as n from pg_indexes where schemaname = 'public' and tablename = 'runs' order by 1`.execute(conn.db)).rows.map((r) => r.n);
 

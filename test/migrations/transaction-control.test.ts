@@ -2,11 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Connection } from '../../src/dialects/types.js';
-import { openDatabase } from '../../src/index.js';
 import { migrateUp, rollback } from '../../src/migrations/index.js';
 import { transactionControlOf } from '../../src/migrations/transaction-control.js';
 import { describeEngines } from '../helpers/engines.js';
-import { fail, historyIds, sqlMig, userTables, writeMigrations } from './helpers.js';
+import { fail, historyIds, openWithMigrations, sqlMig, userTables } from './helpers.js';
 
 /**
  * BEGIN / COMMIT written into a transactional migration (Prisma's enum changes, golang-migrate files,
@@ -50,13 +49,7 @@ describeEngines(
   'BEGIN and COMMIT inside a transactional migration',
   (fx) => {
     const engine = fx.engine;
-    async function setup(files: Record<string, string>) {
-      const dir = writeMigrations(fx.dir(), files);
-      const config = { ...(await fx.config()), migrationsDir: dir };
-      const conn = await openDatabase(config);
-      open.push(conn);
-      return { conn, config, dir };
-    }
+    const setup = (files: Record<string, string>) => openWithMigrations(fx, files, open);
     const log = async (conn: Connection) => (await conn.db.selectFrom('eventdb_migration_log').select(['id', 'outcome']).orderBy('started_at').execute()).map((r) => `${r.id}:${r.outcome}`);
 
     it('a COMMIT in the middle (Prisma) does not commit early: a later failure leaves nothing of the migration; fixed, it applies whole', async () => {
