@@ -25,10 +25,10 @@ function notNullColumnsOfText(where: string): PartialPredicate {
 /** The first "column" of a partial index's entry in SchemaMemory.indexes: no lookup can start with it. */
 const PARTIAL = '(partial)';
 
-/** What earlier migrations of the same run taught about the schema (lint reads files in order). */
 /** The advice for a BEGIN or COMMIT that eventdb leaves out of a transactional migration. */
 const TXN_CONTROL_ADVICE = 'nothing to do; remove BEGIN/COMMIT to keep the file as it runs, or mark the migration `-- eventdb:no-transaction` to manage transactions yourself';
 
+/** What earlier migrations of the same run taught about the schema (lint reads files in order). */
 export class SchemaMemory {
   /** table → column → normalised type. */
   readonly columns = new Map<string, Map<string, string>>();
