@@ -18,6 +18,8 @@ export type TransactionControl = 'begin' | 'commit' | 'rollback';
 
 /** Whether a top-level statement opens, commits or rolls back the transaction (lexically: its first words). */
 export function transactionControlOf(statement: string): TransactionControl | undefined {
+  // Every migration statement passes here (applyFast): most start with a letter that none of these does.
+  if (!/^\s*(?:[abcers]|--|\/\*)/i.test(statement)) return undefined;
   const s = stripComments(statement).trim().replace(/;$/, '').trim();
   if (/^(?:begin|start\s+transaction)\b/i.test(s)) return /^begin\s+atomic\b/i.test(s) ? undefined : 'begin';
   if (/^(?:commit|end)\b/i.test(s)) return /^commit\s+prepared\b/i.test(s) ? undefined : 'commit';

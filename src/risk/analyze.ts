@@ -58,8 +58,10 @@ function walkPg(a: Analysis, text: string, line0: number, pre?: readonly PgParse
   // in groups (parsePgMany), each statement walked as a text of its own.
   if (!pre && text.length > BULK_DATA * 20) {
     const pieces = lexSplit(text, a.engine);
-    if (pieces && bulkData(pieces.map((p) => p.text), pgDataInsert)) {
-      const parsed = parsePgMany(pieces.map((p) => p.text), a.engine);
+    const texts = pieces?.map((p) => p.text);
+    const data = texts && bulkData(texts, pgDataInsert);
+    if (pieces && texts && data) {
+      const parsed = parsePgMany(texts, a.engine, undefined, data);
       pieces.forEach((p, i) => walkPg(a, p.text, lines.at(p.offset), parsed[i]));
       return;
     }

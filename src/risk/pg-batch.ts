@@ -27,9 +27,9 @@ const JOIN = '\n;';
  * inside one text. A group that fails any of these leaves its texts undefined, to be parsed one by one
  * as before (so an unparsable statement is reported exactly as before).
  */
-export function parsePgMany(texts: readonly string[], engine: Engine, group = 64): Array<readonly PgParsed[] | undefined> {
-  // A bulk of plain data-row INSERTs is counted, not parsed (data-rows.ts): DATA_ROWS in their place.
-  const data = bulkData(texts, pgDataInsert);
+export function parsePgMany(texts: readonly string[], engine: Engine, group = 64, data = bulkData(texts, pgDataInsert)): Array<readonly PgParsed[] | undefined> {
+  // A bulk of plain data-row INSERTs (`data`: bulkData's flags, when the caller has them) is counted,
+  // not parsed (data-rows.ts): DATA_ROWS in their place.
   const todo = data ? texts.filter((_, i) => !data[i]) : texts;
   const out: Array<PgParsed[] | undefined> = [];
   for (let i = 0; i < todo.length; i += group) {
