@@ -180,6 +180,8 @@ export async function nextBatch(db: Kysely<any>): Promise<number> {
 
 export interface FailedAttempt {
   id: string;
+  /** `up` (applying it failed) or `down` (rolling it back failed: it stays applied). */
+  direction: 'up' | 'down';
   startedAt: string;
   error: string;
   statement?: string;
@@ -209,7 +211,7 @@ export async function failedAttempts(db: Kysely<any>): Promise<FailedAttempt[]> 
   try {
     rows = await db
       .selectFrom(LOG_TABLE)
-      .select(['id', 'outcome', 'started_at', 'error', 'statement'])
+      .select(['id', 'outcome', 'direction', 'started_at', 'error', 'statement'])
       .where((eb) => eb.or([eb.and([eb('outcome', '=', 'failed'), eb('cleared_at', 'is', null)]), eb('outcome', 'in', SUCCESS_OUTCOMES)]))
       .orderBy('started_at')
       .execute();
@@ -219,7 +221,7 @@ export async function failedAttempts(db: Kysely<any>): Promise<FailedAttempt[]> 
   const failed: FailedAttempt[] = [];
   const successes: Array<{ id: string; at: string }> = [];
   for (const r of rows) {
-    if (r.outcome === 'failed') failed.push({ id: String(r.id), startedAt: iso(r.started_at), error: String(r.error ?? ''), statement: r.statement == null ? undefined : String(r.statement) });
+    if (r.outcome === 'failed') failed.push({ id: String(r.id), direction: r.direction === 'down' ? 'down' : 'up', startedAt: iso(r.started_at), error: String(r.error ?? ''), statement: r.statement == null ? undefined : String(r.statement) });
     else successes.push({ id: String(r.id), at: iso(r.started_at) });
   }
   if (!failed.length) return [];

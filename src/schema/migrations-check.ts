@@ -11,7 +11,7 @@ export interface MigrationsApi {
   migrationStatus(conn: Connection, config: ResolvedConfig): Promise<{
     migrations: Array<{ id: string; state: string; checksum?: string | null; appliedAt?: unknown; fileChecksum?: string | null }>;
     pending: number;
-    failedAttempts: Array<{ id: string; startedAt?: string; error?: string; statement?: string }>;
+    failedAttempts: Array<{ id: string; direction?: 'up' | 'down'; startedAt?: string; error?: string; statement?: string }>;
   }>;
   migrateUp(conn: Connection, config: ResolvedConfig, opts?: Record<string, unknown>): Promise<unknown>;
 }
@@ -72,10 +72,15 @@ export async function checkMigrations(conn: Connection, config: ResolvedConfig, 
  * counts until the same migration later succeeds. Nothing is dropped here on other grounds — a
  * migration that is applied but whose later rollback failed still has a failed attempt.
  */
-function fromAttempts(attempts: Array<{ id: string; error?: string }>): DiffItem[] {
-  const latest = new Map<string, { id: string; error?: string }>();
+function fromAttempts(attempts: Array<{ id: string; direction?: 'up' | 'down'; error?: string }>): DiffItem[] {
+  const latest = new Map<string, { id: string; direction?: 'up' | 'down'; error?: string }>();
   for (const a of attempts) latest.set(a.id, a);
-  return [...latest.values()].map((a) => ({
-    finding: finding('migrations', 'error', 'failed-attempt', `migration ${a.id}`, `the last attempt to run migration ${a.id} failed${a.error ? `: ${a.error.split('\n')[0]}` : ''}`, { kind: 'manual', description: 'fix the migration, then `eventdb migrate up` (`eventdb migrate repair --yes` clears the record)', sql: [] }),
-  }));
+  return [...latest.values()].map((a) => {
+    const error = a.error ? `: ${a.error.split('\n')[0]}` : '';
+    const [message, fix] =
+      a.direction === 'down'
+        ? [`the last rollback of migration ${a.id} failed (it stays applied)${error}`, 'fix its down section, then `eventdb rollback` again (`eventdb migrate repair --yes` clears the record)']
+        : [`the last attempt to run migration ${a.id} failed${error}`, 'fix the migration, then `eventdb migrate up` (`eventdb migrate repair --yes` clears the record)'];
+    return { finding: finding('migrations', 'error', 'failed-attempt', `migration ${a.id}`, message, { kind: 'manual', description: fix, sql: [] }) };
+  });
 }

@@ -30,9 +30,9 @@ afterEach(async () => {
 
 it('the rule: a failed attempt counts until the same migration later succeeds', () => {
   const failed = [
-    { id: 'a', startedAt: '2026-01-01T10:00:00.000Z', error: 'x' },
-    { id: 'b', startedAt: '2026-01-01T10:00:00.000Z', error: 'y' },
-    { id: 'c', startedAt: '2026-01-01T12:00:00.000Z', error: 'z' },
+    { id: 'a', direction: 'up' as const, startedAt: '2026-01-01T10:00:00.000Z', error: 'x' },
+    { id: 'b', direction: 'up' as const, startedAt: '2026-01-01T10:00:00.000Z', error: 'y' },
+    { id: 'c', direction: 'up' as const, startedAt: '2026-01-01T12:00:00.000Z', error: 'z' },
   ];
   const successes = [
     { id: 'a', at: '2026-01-01T10:05:00.000Z' }, // fixed and applied later
@@ -104,6 +104,13 @@ describeEngines('a failed rollback of an applied migration counts everywhere', (
     open.pop();
     expect((await runHealthChecks(config, { checks: ['migrations'] })).checks[0]).toMatchObject({ name: 'migrations', status: 'fail' });
     expect(await validateAttempts(config)).toEqual(['error:migration 0001_a']);
+    // It is named as a rollback, with a fix that works: `migrate up` would have nothing to do.
+    expect(st.failedAttempts.map((f) => f.direction)).toEqual(['down']);
+    const named = await openDatabase(config);
+    const found = (await validateDatabase(named, config, { drift: false, expected: null })).findings.find((f) => f.kind === 'failed-attempt')!;
+    await named.close();
+    expect(found.message).toMatch(/^the last rollback of migration 0001_a failed \(it stays applied\): /);
+    expect(found.fix?.description).toMatch(/^fix its down section, then `eventdb rollback` again/);
     // Once the down can run (table b exists) and the rollback succeeds: settled everywhere.
     const again = await openDatabase(config);
     open.push(again);

@@ -38,7 +38,7 @@ export function register(program: Command): void {
           out.line(table(status.migrations.map((m) => [m.id, `${m.state.padEnd(8)}${m.appliedAt ? `  ${m.appliedAt}` : ''}${m.state === 'changed' ? `  recorded ${m.checksum.slice(0, 12)}, file ${m.fileChecksum!.slice(0, 12)}` : ''}`])));
           out.line('');
           out.line(`${status.applied} applied, ${status.pending} pending${status.changed ? `, ${status.changed} changed` : ''}${status.missing ? `, ${status.missing} missing` : ''}`);
-          for (const f of status.failedAttempts) out.line(`${out.marker('warn')} failed attempt: ${f.id} at ${f.startedAt}: ${f.error}`);
+          for (const f of status.failedAttempts) out.line(`${out.marker('warn')} failed ${f.direction === 'down' ? 'rollback' : 'attempt'}: ${f.id} at ${f.startedAt}: ${f.error}`);
         });
       }, migrationsFlag),
     );
