@@ -1,5 +1,6 @@
 import type { Analysis, PartialPredicate, Stmt } from './analysis.js';
 import { scaled } from './levels.js';
+import { WRITABLE_SCHEMA_ADVICE, WRITABLE_SCHEMA_REFUSED } from '../dialects/sqlite/errors.js';
 
 /* The sql-parser-cst tree is walked untyped: only the fields the rules read. */
 type Node = Record<string, any>;
@@ -70,6 +71,13 @@ function notNullColumns(w: Node): PartialPredicate {
   return notNull && col?.type === 'identifier' ? [nameOf(col)] : null;
 }
 
+/** A PRAGMA assignment's value as written: `ON`, `1`, `'reset'`. */
+function pragmaValue(v: unknown): string {
+  const n = v as Node | undefined;
+  if (!n || typeof n !== 'object') return String(v ?? '');
+  return String(n.text ?? n.value ?? n.name ?? '').replace(/^['"]|['"]$/g, '');
+}
+
 /** Tables copied into another (INSERT INTO new SELECT … FROM old), per analysis: the rebuild pattern. */
 const copies = new WeakMap<Analysis, Map<string, string[]>>();
 
@@ -88,6 +96,9 @@ export function sqliteStatement(a: Analysis, n: Node, s: Stmt): void {
       return;
     case 'pragma_stmt': {
       const name = nameOf(n.pragma?.type === 'pragma_assignment' ? n.pragma.name : n.pragma?.name ?? n.pragma).toLowerCase();
+      if (name === 'writable_schema' && n.pragma?.type === 'pragma_assignment' && !/^(off|false|no|0|reset)$/i.test(pragmaValue(n.pragma.value))) {
+        a.emit('unsupported-statement', 'critical', s, `${WRITABLE_SCHEMA_REFUSED}: the migration fails on SQLite`, WRITABLE_SCHEMA_ADVICE);
+      }
       if (name === 'foreign_keys' && n.pragma?.type === 'pragma_assignment' && a.inTransaction) {
         a.emit('txn-pragma-no-effect', 'high', s, 'PRAGMA foreign_keys is ignored inside a transaction: foreign keys stay as they were (with a table rebuild, ON DELETE CASCADE then empties child tables)', 'set it in a migration marked `-- eventdb:no-transaction`, outside BEGIN … COMMIT, and run PRAGMA foreign_key_check before committing the rebuild');
       }
