@@ -188,7 +188,8 @@ function errorOffset(text: string, e: unknown): number | undefined {
 /**
  * sql-parser-cst, made to read what SQLite reads: where it stops at a keyword SQLite takes as a name
  * (CREATE TABLE groups …) or at a single-quoted table name (CREATE TABLE 'x' …, which SQLite reads as
- * an identifier), that token is double-quoted and the text parsed again. Ranges are of the original text.
+ * an identifier), that token is double-quoted and the text parsed again; at AUTOINCREMENT inside a
+ * table's PRIMARY KEY (…), the word is blanked. Ranges are of the original text.
  */
 function parseSqlite(text: string): Node[] {
   let cur = text;
@@ -214,7 +215,12 @@ function parseSqlite(text: string): Node[] {
           at -= prev[0].length;
         }
       }
-      if (cur[at] === "'") {
+      if (word?.toUpperCase() === 'AUTOINCREMENT' && /\bPRIMARY\s+KEY\s*\([^()]*$/i.test(cur.slice(Math.max(0, at - 400), at))) {
+        // A table constraint `PRIMARY KEY ("id" AUTOINCREMENT)` (DB Browser for SQLite writes it; SQLite
+        // takes it, sql-parser-cst does not): the word is blanked. Only sqlite_sequence's use differs,
+        // which no rule reads; the offsets stay.
+        cur = `${cur.slice(0, at)}${' '.repeat(word.length)}${cur.slice(at + word.length)}`;
+      } else if (cur[at] === "'") {
         const close = cur.indexOf("'", at + 1);
         if (close < 0 || cur.slice(at + 1, close).includes('"')) throw e;
         cur = `${cur.slice(0, at)}"${cur.slice(at + 1, close)}"${cur.slice(close + 1)}`;
