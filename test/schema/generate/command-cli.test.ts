@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -66,5 +66,20 @@ describe('eventdb migrate diff (CLI, SQLite)', () => {
     expect(c.stderr).toContain('error: --rename venues:title: expected table.old:new');
     expect(c.stderr).toContain('hint: for example --rename users.fullname:display_name');
     expect(p.files()).toEqual(['0001_base.sql']);
+  });
+
+  it('an existing migration that does not replay: the step\'s own hint, said to be about a scratch database; nothing written, no database made', async () => {
+    const { p, cli } = await project('noreplay');
+    writeFileSync(join(p.migrations, '0002_edit.sql'), "-- eventdb:up\nPRAGMA writable_schema = ON;\nUPDATE sqlite_master SET sql = replace(sql, 'name text', 'name text unique') WHERE name = 'venues';\n");
+    p.declare(schemaOf([table('venues', [int('id', false), text('name', false), int('capacity')])], ['sqlite']));
+    const c = await cli('migrate', 'diff', 'capacity', '--check');
+    expect(c.code).toBe(1);
+    expect(c.stderr).toContain('error: the existing migrations do not replay on sqlite: migration 0002_edit failed');
+    expect(c.stderr).toContain('table sqlite_master may not be modified');
+    expect(c.stderr).toMatch(/hint: eventdb opens SQLite in defensive mode, .*rebuild the table instead.*; then run migrate diff again \(the replay ran in a scratch database, now removed; yours is untouched\)/);
+    expect(c.stderr).not.toContain('stay applied');
+    expect(c.stderr).not.toContain('eventdb_migration_log');
+    expect(p.files()).toEqual(['0001_base.sql', '0002_edit.sql']);
+    expect(existsSync(join(root, 'noreplay.sqlite'))).toBe(false);
   });
 });
