@@ -10,6 +10,7 @@ import { finding, isFailure, type CheckGroup, type DiffItem, type ValidationFind
 import { HISTORY_TABLE } from '../migrations/history.js';
 import { checkMigrations, loadMigrationsApi, migrationsDir, type MigrationStatus, type MigrationsApi } from './migrations-check.js';
 import type { ExpectedSchema } from './model.js';
+import { SCRATCH_NOTE, scratchReplayHint } from '../migrations/scratch-hint.js';
 
 export interface ValidateOptions {
   /** The expected schema; default: loaded from the configured schema folder (`schema/`). */
@@ -87,7 +88,7 @@ export async function collectFindings(conn: Connection, config: ResolvedConfig, 
         items.push(...(await checkDrift(conn, config, live, replay)).map((f) => ({ finding: f })));
       } catch (e) {
         const code = e instanceof EventdbError ? e.code : '';
-        items.push({ finding: finding('drift', code === 'DRIFT_SCRATCH' ? 'warning' : 'error', 'drift-failed', 'drift', `drift check failed: ${messageOf(e)}`, { kind: 'manual', description: e instanceof EventdbError && e.hint ? e.hint : 'run `eventdb migrate up --dry-run` to see which migration fails, or use --no-drift', sql: [] }) });
+        items.push({ finding: finding('drift', code === 'DRIFT_SCRATCH' ? 'warning' : 'error', 'drift-failed', 'drift', `drift check failed: ${messageOf(e)}`, { kind: 'manual', description: driftFailureHint(e), sql: [] }) });
       }
     }
   }
@@ -115,6 +116,13 @@ function defaultReplay(live: Connection, liveConfig: ResolvedConfig, liveTables:
     }
     await m.migrateUp(scratch, config, { lockTimeoutMs: 0, force: true, ...(only ? { only, allowOutOfOrder: true } : {}) });
   };
+}
+
+/** The advice for a drift check that failed: a replayed migration's own hint, said to be about the scratch database it ran in. */
+function driftFailureHint(e: unknown): string {
+  const own = scratchReplayHint(e);
+  if (e instanceof EventdbError && e.code === 'MIGRATION_FAILED') return `${own ?? 'fix the migration (`eventdb migrate up --dry-run` shows it)'} (${SCRATCH_NOTE}), or use --no-drift`;
+  return own ?? 'run `eventdb migrate up --dry-run` to see which migration fails, or use --no-drift';
 }
 
 const GROUP_ORDER: CheckGroup[] = ['migrations', 'schema', 'drift', 'data'];

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, expect, it } from 'vitest';
 import { openDatabase } from '../../src/index.js';
@@ -251,4 +253,28 @@ it('an unreachable database exits 3 with a one-line error and no password', asyn
   const a = await runCli(['auto-fix', '--apply', '--json'], { env: { EVENTDB_DATABASE_URL: 'postgres://app:s3cret@127.0.0.1:1/events', EVENTDB_CONNECT_TIMEOUT: '2' } });
   expect(a.code).toBe(3);
   expect(a.json().ok).toBe(false);
+});
+
+it('a migration that fails in the drift replay: the finding\'s advice is about the scratch database, and the database is untouched', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'eventdb-validate-replay-'));
+  try {
+    const migrations = join(dir, 'migrations');
+    mkdirSync(migrations);
+    writeFileSync(join(migrations, '0001_a.sql'), '-- eventdb:up\ncreate table a (x integer);\n');
+    writeFileSync(join(migrations, '0002_b.sql'), '-- eventdb:up\ncreate table b (x integer);\ninsert into no_such_table values (1);\n');
+    const file = join(dir, 'app.sqlite');
+    const db = new Database(file);
+    db.exec('create table a (x integer)');
+    db.close();
+    const r = await runCli(['validate', '--json'], { env: { EVENTDB_DATABASE_URL: `sqlite:${file}`, EVENTDB_MIGRATIONS_DIR: migrations, EVENTDB_SCHEMA_DIR: join(dir, 'schema') } });
+    expect(r.code).toBe(1);
+    const f = r.json().findings.find((x: any) => x.kind === 'drift-failed');
+    expect(f.message).toMatch(/^drift check failed: migration 0002_b failed .*no such table: no_such_table/);
+    expect(f.fix.description).toBe('fix the migration (`eventdb migrate up --dry-run` shows it) (the replay ran in a scratch database, now removed; yours is untouched), or use --no-drift');
+    const after = new Database(file, { readonly: true });
+    expect(after.prepare("select name from sqlite_master where type = 'table' order by 1").all().map((t: any) => t.name)).toEqual(['a']);
+    after.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -3,7 +3,7 @@ import type { Engine, ResolvedConfig } from '../../config/index.js';
 import { parseDatabaseUrl } from '../../config/index.js';
 import type { Connection, SchemaSnapshot } from '../../dialects/types.js';
 import { EventdbError, messageOf } from '../../errors.js';
-import type { UpFailureDetails } from '../../migrations/up.js';
+import { SCRATCH_NOTE, scratchReplayHint } from '../../migrations/scratch-hint.js';
 import { isInternalTable } from '../diff.js';
 import { migrationsDir } from '../migrations-check.js';
 import { openScratchDatabase, type ScratchDatabase } from '../drift.js';
@@ -46,12 +46,10 @@ export async function openReplayed(config: ResolvedConfig, engine: Engine): Prom
       // No migrations folder yet (adopting a database: pull, then the first diff): nothing to replay.
       if (existsSync(migrationsDir(config))) await migrateUp(s.conn, s.config, SCRATCH_RUN);
     } catch (e) {
-      // A failed step's hint is about that migration; what MIGRATION_FAILED's own hint adds (what stays
-      // applied, the log row) is about the scratch database, which is gone: not said.
-      const own = e instanceof EventdbError ? (e.code === 'MIGRATION_FAILED' ? (e.details as Partial<UpFailureDetails> | undefined)?.failed?.hint : e.hint) : undefined;
+      const own = scratchReplayHint(e);
       const fix = own ? `${own}; then run migrate diff again` : 'fix the migration (see `eventdb migrate up --dry-run`), then run migrate diff again';
       const message = e instanceof EventdbError ? e.message : messageOf(e);
-      throw new EventdbError('DIFF_REPLAY', `the existing migrations do not replay on ${engine}: ${message}`, `${fix} (the replay ran in a scratch database, now removed; yours is untouched)`, { cause: e, details: e instanceof EventdbError ? { engine, code: e.code } : { engine } });
+      throw new EventdbError('DIFF_REPLAY', `the existing migrations do not replay on ${engine}: ${message}`, `${fix} (${SCRATCH_NOTE})`, { cause: e, details: e instanceof EventdbError ? { engine, code: e.code } : { engine } });
     }
     return { ...s, engine, schema: withoutInternal(await s.conn.introspect()) };
   } catch (e) {
