@@ -559,6 +559,12 @@ export interface Connection {
    */
   migrationErrorHint?(err: unknown, m: { kind: 'sql' | 'ts'; transaction: boolean }): string | undefined;
   /**
+   * Migrations: what the engine's error itself adds below its message (PostgreSQL's DETAIL and HINT:
+   * the duplicated key, the dependent view, "Use DROP ... CASCADE"), each on one line. The detail is
+   * shown with the message; the engine's hint is the failure's hint where eventdb has none of its own.
+   */
+  migrationErrorNotes?(err: unknown): { detail?: string; hint?: string };
+  /**
    * Migrations: a section that rebuilds a table (DROP TABLE and ALTER TABLE … RENAME TO in one
    * transaction) needs this engine's procedure: `prepare` on the session before the transaction
    * (SQLite: foreign keys off, so the drop does not cascade), `check` inside it before the commit

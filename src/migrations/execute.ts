@@ -39,10 +39,15 @@ export async function executeScript(db: Kysely<any>, conn: ScriptConnection, tex
   for (const p of pieces) record?.(p.text);
   if (!pieces.length) return; // an explicit no-op section
   if (conn.wholeScripts && inTransaction && !dropped) {
+    // With several statements, a savepoint first (in the same query): an error without a position
+    // (a constraint violated, a missing extension) is then located by running them one by one from it.
+    const head = pieces.length > 1 ? LOCATE_SAVEPOINT : '';
     try {
-      await sql.raw(text).execute(db);
+      await sql.raw(head + text).execute(db);
     } catch (e) {
-      throw new StepError(statementAt(pieces, conn.wholeScripts.errorPosition(e)), messageOf(e), e);
+      const at = conn.wholeScripts.errorPosition(e);
+      if (at === undefined && head) throw await locateFailure(db, pieces, e);
+      throw new StepError(statementAt(pieces, at === undefined ? undefined : at - head.length), messageOf(e), e);
     }
     return;
   }
@@ -53,6 +58,31 @@ export async function executeScript(db: Kysely<any>, conn: ScriptConnection, tex
       throw new StepError(p.text, messageOf(e), e);
     }
   }
+}
+
+/** Sent before a multi-statement script in one query (executeScript), to locate a failure without a position. */
+const LOCATE_SAVEPOINT = 'savepoint eventdb_locate;\n';
+
+/**
+ * The failure of a multi-statement script whose error has no position: back to the savepoint taken
+ * before it, the statements run one by one, and the first that fails is the one named (with its own
+ * error). Should none fail this time, the first error is thrown as it was, without a statement. The
+ * caller rolls the transaction back either way.
+ */
+async function locateFailure(db: Kysely<any>, pieces: ScriptPiece[], first: unknown): Promise<StepError> {
+  try {
+    await sql.raw('rollback to savepoint eventdb_locate').execute(db);
+    for (const p of pieces) {
+      try {
+        await sql.raw(p.text).execute(db);
+      } catch (e) {
+        return new StepError(p.text, messageOf(e), e);
+      }
+    }
+  } catch {
+    // the savepoint could not be reached: the first error as it was
+  }
+  return new StepError(undefined, messageOf(first), first);
 }
 
 /** The statement holding character `pos` of the script (the only one when the engine gave no position). */

@@ -27,13 +27,38 @@ export function connectError(e: unknown, p: PostgresParams, timeoutMs: number): 
   return new EventdbError('CONNECT', `cannot connect to PostgreSQL at ${where}: ${msg}`, 'check the database URL and that the server accepts connections', { cause: e });
 }
 
-/** The SQLSTATE of a PostgreSQL error, or of the first error in its `cause` chain that has one. */
-function sqlState(e: unknown): string | undefined {
+/** The first error in `e`'s `cause` chain (itself included) that carries a SQLSTATE: PostgreSQL's own. */
+function serverError(e: unknown): { code: string; detail?: unknown; hint?: unknown } | undefined {
   for (let x = e, depth = 0; x !== null && typeof x === 'object' && depth < 8; x = (x as { cause?: unknown }).cause, depth++) {
     const code = (x as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return x as { code: string };
   }
   return undefined;
+}
+
+/** The SQLSTATE of a PostgreSQL error, or of the first error in its `cause` chain that has one. */
+function sqlState(e: unknown): string | undefined {
+  return serverError(e)?.code;
+}
+
+/** PostgreSQL's DETAIL and HINT lines are cut to this many characters (a failing row's values can be long). */
+const NOTE_CHARS = 300;
+
+/**
+ * PostgreSQL's own DETAIL and HINT of an error a migration raised (Connection.migrationErrorNotes):
+ * what psql prints below the message — `Key (email)=(a@b.c) is duplicated.`, `view v depends on table
+ * t`, `Use DROP ... CASCADE …` — on one line each, cut to NOTE_CHARS.
+ */
+export function pgMigrationErrorNotes(e: unknown): { detail?: string; hint?: string } {
+  const err = serverError(e);
+  const one = (v: unknown) => {
+    if (typeof v !== 'string' || !v.trim()) return undefined;
+    const t = v.replace(/\s+/g, ' ').trim();
+    return t.length > NOTE_CHARS ? `${t.slice(0, NOTE_CHARS - 1)}…` : t;
+  };
+  const detail = one(err?.detail);
+  const hint = one(err?.hint);
+  return { ...(detail ? { detail } : {}), ...(hint ? { hint } : {}) };
 }
 
 /**

@@ -52,22 +52,92 @@ export function kyselyOneTrip(db: Kysely<any>): OneTripSessions {
 export function poolOneTrip(pool: pg.Pool): OneTripSessions {
   return async (fn) => {
     const client = await pool.connect();
+    const { Query } = (await import('pg')).default;
     try {
-      return await fn({ run: (q) => client.query(q) });
+      return await fn({ run: (q) => queryCounting(client, new Query(q)) });
     } finally {
       client.release(); // as Kysely's driver releases its connections
     }
   };
 }
 
+/** The statements of a one-trip query that completed before its error (see queryCounting). */
+const COMPLETED = Symbol('completed statements');
+
+/**
+ * `client.query(query)` for a simple-protocol query of many statements that, on failure, marks the
+ * error with how many of them completed first: the server sends one CommandComplete per statement,
+ * so the failing one is the next. This names the failing statement when the error has no position
+ * (a constraint violated, a missing extension, a lock timeout), without running anything again.
+ * (pg's Query, counted where it handles that message.)
+ */
+function queryCounting(client: pg.PoolClient, query: pg.Query): Promise<unknown> {
+  const q = query as pg.Query & { handleCommandComplete?: (msg: unknown, con: unknown) => void };
+  let completed = 0;
+  const base = q.handleCommandComplete;
+  if (typeof base === 'function') {
+    q.handleCommandComplete = (msg, con) => {
+      completed++;
+      base.call(q, msg, con);
+    };
+  }
+  return new Promise((resolve, reject) => {
+    q.on('end', resolve);
+    q.on('error', (e: Error) => {
+      if (typeof base === 'function' && e && typeof e === 'object') Object.defineProperty(e, COMPLETED, { value: completed });
+      reject(e);
+    });
+    client.query(q);
+  });
+}
+
+/**
+ * The statement of the section that failed: by the error's position in the query text, else by the
+ * count of statements that completed before it (queryCounting: `begin` first, then the section's).
+ */
+async function failingStatement(req: FastApplyRequest, e: unknown, headLength: number, session: OneTripSession): Promise<string | undefined> {
+  const pos = pgErrorPosition(e);
+  if (pos !== undefined) {
+    const at = pos - headLength;
+    return at < 0 || at >= req.text.length ? undefined : req.statementAt(at);
+  }
+  const stmts = await req.statements();
+  const completed = (e as { [COMPLETED]?: number } | null)?.[COMPLETED];
+  if (completed !== undefined) return stmts[completed - 1]?.text;
+  return stmts.length === 1 ? stmts[0]!.text : rerunToLocate(session, stmts);
+}
+
+/**
+ * A session that cannot count completed statements (PGlite): the section is run again one statement at
+ * a time in a transaction that is rolled back, and the first that fails is named (undefined should none).
+ */
+async function rerunToLocate(session: OneTripSession, stmts: ReadonlyArray<{ text: string }>): Promise<string | undefined> {
+  try {
+    await session.run('begin');
+    for (const s of stmts) {
+      try {
+        await session.run(s.text);
+      } catch {
+        return s.text;
+      }
+    }
+    return undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await session.run('rollback').catch(() => undefined);
+  }
+}
+
 /**
  * A transactional SQL migration applied in one round trip (pgOneTripQuery) — one simple-protocol query
  * on one session, so the migration and its records commit together or not at all. On failure the
- * session's transaction is rolled back and the failing statement located from the server's error
- * position. (PostgreSQL server and PGlite; `withSession` gives the session: kyselyOneTrip or poolOneTrip.)
+ * session's transaction is rolled back and the failing statement located (failingStatement): from the
+ * server's error position, else from the statements completed before the error (a pool session counts
+ * them), else — PGlite — by running them again one by one in a transaction rolled back. (PostgreSQL
+ * server and PGlite; `withSession` gives the session: kyselyOneTrip or poolOneTrip.)
  */
 export async function pgApplyOneTrip(withSession: OneTripSessions, req: FastApplyRequest): Promise<boolean> {
-  const { text } = req;
   const head = PG_ONE_TRIP_HEAD;
   const query = pgOneTripQuery(req);
   await withSession(async (c) => {
@@ -75,10 +145,7 @@ export async function pgApplyOneTrip(withSession: OneTripSessions, req: FastAppl
       await c.run(query);
     } catch (e) {
       await c.run('rollback').catch(() => undefined);
-      const pos = pgErrorPosition(e);
-      const at = pos === undefined ? undefined : pos - head.length;
-      const stmt = at !== undefined && (at < 0 || at >= text.length) ? undefined : await req.statementAt(at);
-      throw req.failed(stmt, e);
+      throw req.failed(await failingStatement(req, e, head.length, c), e);
     }
   });
   return true;

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Connection } from '../types.js';
 import { kyselyOneTrip, pgApplyOneTrip, pgErrorPosition, poolOneTrip } from './fast-apply.js';
-import { pgMigrationErrorHint } from './errors.js';
+import { pgMigrationErrorHint, pgMigrationErrorNotes } from './errors.js';
 import { pgRecordSuccess } from './history-sql.js';
 import { pgRehearsalLimit } from './rehearsal-limit.js';
 import { pgResetTables, pgSyncIdSequence } from './seed-reset.js';
@@ -12,13 +12,14 @@ import { pgResetTables, pgSyncIdSequence } from './seed-reset.js';
  * `pool`, the server's pg pool under `db`: the one-trip path then queries its sessions directly
  * (poolOneTrip) instead of through Kysely.
  */
-export function postgresMigrationMembers(db: Kysely<any>, pool?: pg.Pool): Pick<Connection, 'applyMigrationFast' | 'recordMigrationSuccess' | 'wholeScripts' | 'migrationErrorHint' | 'tableRebuild' | 'rehearsalLimit' | 'resetTables' | 'syncIdSequence'> {
+export function postgresMigrationMembers(db: Kysely<any>, pool?: pg.Pool): Pick<Connection, 'applyMigrationFast' | 'recordMigrationSuccess' | 'wholeScripts' | 'migrationErrorHint' | 'migrationErrorNotes' | 'tableRebuild' | 'rehearsalLimit' | 'resetTables' | 'syncIdSequence'> {
   const session = pool ? poolOneTrip(pool) : kyselyOneTrip(db);
   return {
     applyMigrationFast: (req) => pgApplyOneTrip(session, req),
     recordMigrationSuccess: (on, s) => pgRecordSuccess(on, s),
     wholeScripts: { errorPosition: pgErrorPosition },
     migrationErrorHint: pgMigrationErrorHint,
+    migrationErrorNotes: pgMigrationErrorNotes,
     rehearsalLimit: pgRehearsalLimit,
     resetTables: (tables) => pgResetTables(db, tables),
     syncIdSequence: (table) => pgSyncIdSequence(db, table),
