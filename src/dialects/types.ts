@@ -629,6 +629,8 @@ export interface DdlForeignKey {
   refColumns: string[];
   onDelete?: string;
   onUpdate?: string;
+  /** Declared notValid: added NOT VALID and left so (no VALIDATE), where the engine has NOT VALID. */
+  notValid?: boolean;
 }
 
 export interface DdlCheck {

@@ -177,6 +177,8 @@ export function unique(name: string, columns: string[], o: IndexOptions = {}): E
 export interface ForeignKeyOptions {
   onDelete?: ReferentialAction;
   onUpdate?: ReferentialAction;
+  /** Left NOT VALID on purpose (PostgreSQL): existing rows are not checked, and validate does not report it. */
+  notValid?: boolean;
   engines?: Engine[];
 }
 
@@ -188,6 +190,7 @@ export function foreignKey(columns: string | string[], table: string, refColumns
     references: { table, columns: list(refColumns) },
     ...(o.onDelete !== undefined ? { onDelete: o.onDelete } : {}),
     ...(o.onUpdate !== undefined ? { onUpdate: o.onUpdate } : {}),
+    ...(o.notValid ? { notValid: true } : {}),
     ...(o.engines ? { engines: o.engines } : {}),
   };
 }

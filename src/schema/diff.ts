@@ -22,7 +22,8 @@ function addForeignKeyItem(db: Kysely<any>, table: string, fk: ExpectedForeignKe
   const s = addForeignKeyPgSql(db, table, fk, engine);
   const obj = `foreign key ${table}(${fk.columns.join(', ')}) → ${fk.references.table}`;
   const msg = `foreign key ${table}(${fk.columns.join(', ')}) → ${fk.references.table}(${fk.references.columns.join(', ')}) is missing${why}`;
-  return { finding: finding('schema', level, 'missing-foreign-key', obj, msg, auto('add the foreign key NOT VALID, then VALIDATE it', [s.add, s.validate])), action: { type: 'add-foreign-key', table, fk } };
+  const fix = fk.notValid ? auto('add the foreign key NOT VALID (declared notValid: existing rows are not checked)', [s.add]) : auto('add the foreign key NOT VALID, then VALIDATE it', [s.add, s.validate]);
+  return { finding: finding('schema', level, 'missing-foreign-key', obj, msg, fix), action: { type: 'add-foreign-key', table, fk } };
 }
 
 export function tablesFor(expected: ExpectedSchema, engine: Engine): ExpectedTable[] {
@@ -215,7 +216,7 @@ function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: Schem
       continue;
     }
     fkMatched.add(lf.name);
-    if (lf.validated === false) {
+    if (lf.validated === false && !fk.notValid) {
       // Left NOT VALID (an auto-fix or migration killed between ADD … NOT VALID and VALIDATE): rows were never checked.
       items.push({ finding: finding('schema', 'error', 'foreign-key-not-valid', obj, `foreign key ${lf.name} is NOT VALID: existing rows of ${t.name} were never checked against it`, auto('VALIDATE the constraint (checks existing rows without blocking writes)', [validateConstraintSql(db, t.name, lf.name)])), action: { type: 'validate-foreign-key', table: t.name, name: lf.name } });
     }

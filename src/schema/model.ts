@@ -58,6 +58,12 @@ export interface ExpectedForeignKey {
   onDelete?: ReferentialAction;
   /** ON UPDATE action (default NO ACTION). */
   onUpdate?: ReferentialAction;
+  /**
+   * Left NOT VALID on purpose (PostgreSQL; e.g. Rails' `validate: false` on a large table): new rows are
+   * checked, existing ones are not, and `validate` does not report it. `schema pull` writes it for such
+   * a key. Without it, a NOT VALID key is an error (a fix or migration stopped before its VALIDATE).
+   */
+  notValid?: boolean;
   engines?: Engine[];
 }
 

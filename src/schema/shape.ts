@@ -196,7 +196,7 @@ export function validateExpectedSchema(value: unknown, file: string): ExpectedSc
     c.optional(t, 'foreignKeys', p, (v, q) => c.array(v, q))?.forEach((fv, fi) => {
       const fp = `${p}.foreignKeys[${fi}]`;
       const f = c.object(fv, fp);
-      c.known(f, ['columns', 'references', 'onDelete', 'onUpdate', 'engines'], fp);
+      c.known(f, ['columns', 'references', 'onDelete', 'onUpdate', 'notValid', 'engines'], fp);
       const fcols = c.array(f.columns, `${fp}.columns`, true);
       fcols.forEach((k, i) => colRef(k, `${fp}.columns[${i}]`));
       const r = c.object(f.references, `${fp}.references`);
@@ -208,6 +208,7 @@ export function validateExpectedSchema(value: unknown, file: string): ExpectedSc
       rc.forEach((k, i) => colRef(k, `${fp}.references.columns[${i}]`, rt, rcols));
       c.optional(f, 'onDelete', fp, (w, q) => c.oneOf(w, ACTIONS, q, 'a referential action'));
       c.optional(f, 'onUpdate', fp, (w, q) => c.oneOf(w, ACTIONS, q, 'a referential action'));
+      c.optional(f, 'notValid', fp, (w, q) => c.boolean(w, q));
       c.optional(f, 'engines', fp, (w, q) => c.engines(w, q));
     });
     // schema as code (issue 17): CHECK constraints, named once per engine

@@ -114,8 +114,9 @@ export async function planFixes(db: Kysely<any>, engine: Engine, items: DiffItem
       }
       case 'add-foreign-key': {
         const s = addForeignKeyPgSql(db, a.table, a.fk, engine);
-        fix.sql = [s.add, s.validate];
-        step = { fix, transactions: [[s.add], [s.validate]], undo: [dropConstraintSql(db, a.table, s.name)] };
+        // A key declared notValid is left NOT VALID: existing rows are not checked (a VALIDATE could fail on them).
+        fix.sql = a.fk.notValid ? [s.add] : [s.add, s.validate];
+        step = { fix, transactions: a.fk.notValid ? [[s.add]] : [[s.add], [s.validate]], undo: [dropConstraintSql(db, a.table, s.name)] };
         break;
       }
       case 'create-enum':

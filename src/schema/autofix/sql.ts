@@ -65,6 +65,7 @@ export function ddlForeignKey(table: string, fk: ExpectedForeignKey): DdlForeign
     refColumns: fk.references.columns,
     ...(fk.onDelete ? { onDelete: fk.onDelete } : {}),
     ...(fk.onUpdate ? { onUpdate: fk.onUpdate } : {}),
+    ...(fk.notValid ? { notValid: true } : {}),
   };
 }
 

@@ -299,7 +299,7 @@ export function planSchemaChange(liveSnapshot: SchemaSnapshot, declared: Expecte
       const concurrently = facts.concurrentIndex;
       indexSteps.push(step([ddl.createIndex(t.name, i, { concurrently })], [ddl.dropIndex(i.name, { concurrently })], { transaction: !concurrently, ...(concurrently ? { note: 'CREATE INDEX CONCURRENTLY: runs outside a transaction; writes go on while it builds' } : {}) }));
     }
-    for (const f of d.addForeignKeys) fkSteps.push(...addConstraintSteps(ddl, t.name, f.name, (notValid) => ddl.addForeignKey(t.name, f, { notValid }), refuse));
+    for (const f of d.addForeignKeys) fkSteps.push(...addConstraintSteps(ddl, t.name, f.name, (notValid) => ddl.addForeignKey(t.name, f, { notValid }), refuse, f.notValid));
     for (const c of d.addChecks) fkSteps.push(...addConstraintSteps(ddl, t.name, c.name, (notValid) => ddl.addCheck(t.name, c, { notValid }), refuse));
     for (const c of d.drop) {
       if (facts.constrainedColumnsFrozen && constrained(state, t, c.name)) {
@@ -553,8 +553,8 @@ function setNotNullSteps(ddl: SchemaDdl, table: string, column: string): Planned
   ];
 }
 
-/** A constraint added NOT VALID then validated (PostgreSQL), or in one statement. */
-function addConstraintSteps(ddl: SchemaDdl, table: string, name: string, add: (notValid: boolean) => string | DdlRefusal, refuse: (r: DdlRefusal) => void): PlannedStep[] {
+/** A constraint added NOT VALID then validated (PostgreSQL) — left NOT VALID when declared so (`keepNotValid`) — or in one statement. */
+function addConstraintSteps(ddl: SchemaDdl, table: string, name: string, add: (notValid: boolean) => string | DdlRefusal, refuse: (r: DdlRefusal) => void, keepNotValid = false): PlannedStep[] {
   const notValid = ddl.facts.notValid;
   const up = add(notValid);
   if (isRefusal(up)) {
@@ -563,6 +563,7 @@ function addConstraintSteps(ddl: SchemaDdl, table: string, name: string, add: (n
   }
   const drop = ddl.dropConstraint(table, name) as string;
   if (!notValid) return [step([up], [drop])];
+  if (keepNotValid) return [step([up], [drop], { note: `${name} added NOT VALID and left so (declared notValid): existing rows are not checked` })];
   return [step([up], [drop], { note: `${name} added NOT VALID: new rows are checked from now on` }), step([ddl.validateConstraint(table, name)], [], { note: `VALIDATE ${name}: existing rows checked without blocking writes` })];
 }
 

@@ -203,7 +203,7 @@ export function declarationSource(snap: SchemaSnapshot, opts: DeclarationOptions
       lines.push(`      foreignKeys: [`);
       for (const f of fks) {
         const action = (a: string) => (a && a.toUpperCase() !== 'NO ACTION' ? js(a.toUpperCase()) : undefined);
-        lines.push(`        ${w.call('foreignKey', [one(f.columns), js(f.refTable), one(f.refColumns), obj([['onDelete', action(f.onDelete)], ['onUpdate', action(f.onUpdate)]])])},`);
+        lines.push(`        ${w.call('foreignKey', [one(f.columns), js(f.refTable), one(f.refColumns), obj([['onDelete', action(f.onDelete)], ['onUpdate', action(f.onUpdate)], ['notValid', f.validated === false ? 'true' : undefined]])])},`);
       }
       lines.push(`      ],`);
     }
