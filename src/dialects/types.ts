@@ -557,7 +557,7 @@ export interface Connection {
    * do (PostgreSQL: a statement that cannot run inside a transaction block, an enum value used in the
    * transaction that added it). Used as the failure's hint; absent or undefined: the generic hint.
    */
-  migrationErrorHint?(err: unknown, m: { kind: 'sql' | 'ts'; transaction: boolean }): string | undefined;
+  migrationErrorHint?(err: unknown, m: { kind: 'sql' | 'ts'; transaction: boolean; statement?: string }): string | undefined;
   /**
    * Migrations: what the engine's error itself adds below its message (PostgreSQL's DETAIL and HINT:
    * the duplicated key, the dependent view, "Use DROP ... CASCADE"), each on one line. The detail is

@@ -109,7 +109,7 @@ export async function rehearse(conn: Connection, steps: Array<{ m: Migration; di
 /** What failed; the statement cut (clipStatement) for the log row, the error output and --json alike. */
 export function failureOf(m: Migration, e: unknown, conn?: Pick<Connection, 'migrationErrorHint' | 'migrationErrorNotes'>): StepFailure {
   const notes = conn?.migrationErrorNotes?.(e);
-  const hint = engineHint(e) ?? conn?.migrationErrorHint?.(e, m) ?? notes?.hint;
+  const hint = engineHint(e) ?? conn?.migrationErrorHint?.(e, { kind: m.kind, transaction: m.transaction, statement: e instanceof StepError ? e.statement : undefined }) ?? notes?.hint;
   const base = { id: m.id, file: m.file, ...(hint ? { hint } : {}) };
   const detail = notes?.detail ? ` (${notes.detail})` : '';
   if (e instanceof StepError) return { ...base, statement: e.statement === undefined ? undefined : clipStatement(e.statement), message: e.engineMessage + detail };

@@ -75,6 +75,30 @@ describeEngines(
       expect(labels.rows.map((r) => r.l)).toEqual(['a']);
     });
 
+    it('a failed CREATE INDEX CONCURRENTLY (no-transaction): the hint names the INVALID index it left and how to drop it; done so, it applies', async () => {
+      const { conn, config } = await setup({
+        '0001_runs.sql': sqlMig('create table runs (id integer, org integer);\ninsert into runs values (1, 7), (2, 7);', 'drop table runs;'),
+        '0002_idx.sql': sqlMig('create unique index concurrently runs_org on runs (org);', 'drop index concurrently runs_org;', '-- eventdb:no-transaction\n'),
+      });
+      const invalid = async () => (await sql<{ n: string; v: boolean }>`select c.relname as n, i.indisvalid as v from pg_index i join pg_class c on c.oid = i.indexrelid where c.relname = 'runs_org'`.execute(conn.db)).rows;
+      const e = await fail(migrateUp(conn, config));
+      expect(e.code).toBe('MIGRATION_FAILED');
+      expect(e.message).toContain('could not create unique index "runs_org" (Key (org)=(7) is duplicated.)');
+      expect(e.hint).toMatch(/^a failed CREATE INDEX CONCURRENTLY leaves the index behind, INVALID .*DROP INDEX CONCURRENTLY IF EXISTS runs_org — then run again/);
+      expect(await historyIds(conn.db)).toEqual(['0001_runs']);
+      expect(await invalid()).toEqual([{ n: 'runs_org', v: false }]);
+      // Run again as it is: "already exists", and the same way out.
+      await sql`delete from runs where id = 2`.execute(conn.db);
+      const again = await fail(migrateUp(conn, config));
+      expect(again.message).toContain('relation "runs_org" already exists');
+      expect(again.hint).toMatch(/^if an earlier failed build left runs_org INVALID .*DROP INDEX CONCURRENTLY IF EXISTS runs_org/);
+      expect(await historyIds(conn.db)).toEqual(['0001_runs']);
+      // As the hint says: dropped, the migration applies.
+      await sql`drop index concurrently if exists runs_org`.execute(conn.db);
+      await expect(migrateUp(conn, config)).resolves.toMatchObject({ applied: [{ id: '0002_idx' }] });
+      expect(await invalid()).toEqual([{ n: 'runs_org', v: true }]);
+    });
+
     it('any other error keeps the generic hint', async () => {
       const { conn, config } = await setup({ '0001_bad.sql': sqlMig('create table t (id integer primary key);\ninsert into t values (1), (1);') });
       const e = await fail(migrateUp(conn, config));

@@ -41,6 +41,24 @@ function sqlState(e: unknown): string | undefined {
   return serverError(e)?.code;
 }
 
+/** `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name`: the index's name as written. */
+const CONCURRENT_INDEX = /^\s*create\s+(?:unique\s+)?index\s+concurrently\s+(?:if\s+not\s+exists\s+)?((?:"(?:[^"]|"")+"|[\w$]+)(?:\.(?:"(?:[^"]|"")+"|[\w$]+))?)/i;
+
+/**
+ * A failed `CREATE INDEX CONCURRENTLY` (a no-transaction migration) leaves its index behind INVALID when
+ * the build itself failed (an error without a position: duplicates for a unique index, a deadlock, a
+ * cancel); the next run then meets "already exists" (42P07). Both get the way out: drop the INVALID index.
+ */
+function concurrentIndexHint(e: unknown, statement: string | undefined): string | undefined {
+  const name = statement ? CONCURRENT_INDEX.exec(statement)?.[1] : undefined;
+  const err = serverError(e);
+  if (!name || !err) return undefined;
+  const drop = `DROP INDEX CONCURRENTLY IF EXISTS ${name}`;
+  if (err.code === '42P07') return `if an earlier failed build left ${name} INVALID (\\d shows it so; pg_index.indisvalid is false), drop it — ${drop} — then run again; a valid one of that name is another index: rename one of them`;
+  if ((err as { position?: unknown }).position === undefined) return `a failed CREATE INDEX CONCURRENTLY leaves the index behind, INVALID (it slows writes and is never used): fix the cause, drop it — ${drop} — then run again`;
+  return undefined;
+}
+
 /** PostgreSQL's DETAIL and HINT lines are cut to this many characters (a failing row's values can be long). */
 const NOTE_CHARS = 300;
 
@@ -67,8 +85,8 @@ export function pgMigrationErrorNotes(e: unknown): { detail?: string; hint?: str
  * transaction block (CREATE INDEX CONCURRENTLY, VACUUM, CREATE DATABASE, ALTER SYSTEM …); 55P04, an
  * enum value used in the transaction that added it (ALTER TYPE … ADD VALUE).
  */
-export function pgMigrationErrorHint(e: unknown, m: { kind: 'sql' | 'ts'; transaction: boolean }): string | undefined {
-  if (!m.transaction) return undefined;
+export function pgMigrationErrorHint(e: unknown, m: { kind: 'sql' | 'ts'; transaction: boolean; statement?: string }): string | undefined {
+  if (!m.transaction) return concurrentIndexHint(e, m.statement);
   const outside = m.kind === 'sql' ? 'mark the migration `-- eventdb:no-transaction` (a header line before `-- eventdb:up`)' : 'set `transaction: false` in the migration\'s `meta`';
   const code = sqlState(e);
   if (code === '25001') return `run it outside a transaction: put the statement alone in a migration and ${outside}; \`eventdb migrate lint\` finds these before they run`;
