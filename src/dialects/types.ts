@@ -75,6 +75,8 @@ export interface IndexInfo {
   nullsNotDistinct?: boolean;
   /** SQLite: the CREATE INDEX text exactly as sqlite_schema keeps it (`definition` is its canonical form); a table rebuild re-creates the index from it. */
   sql?: string;
+  /** PostgreSQL: INVALID (`pg_index.indisvalid` false) — left by a CREATE INDEX CONCURRENTLY that failed: never used, still maintained. */
+  invalid?: true;
 }
 
 /** A view (PostgreSQL: also a materialized view) and its definition as the engine reports it, whitespace collapsed. */
@@ -340,6 +342,8 @@ export interface SessionVitals {
   sessions: SessionActivity[];
   /** `deep` only: non-unique indexes never scanned since statistics were reset, largest first. */
   neverScannedIndexes?: Array<{ table: string; index: string; sizeBytes: number }>;
+  /** INVALID indexes (a CREATE INDEX CONCURRENTLY that failed left them): never used, still maintained. */
+  invalidIndexes?: Array<{ schema: string; table: string; index: string }>;
 }
 
 export interface SessionActivity {

@@ -26,6 +26,19 @@ function addForeignKeyItem(db: Kysely<any>, table: string, fk: ExpectedForeignKe
   return { finding: finding('schema', level, 'missing-foreign-key', obj, msg, fix), action: { type: 'add-foreign-key', table, fk } };
 }
 
+/**
+ * An INVALID index (PostgreSQL: a CREATE INDEX CONCURRENTLY that failed left it): never used for
+ * reads, still maintained on every write — an error when schema/ declares it (what it should give is
+ * missing), a warning otherwise. Rebuilt outside a transaction: dropped, then built again.
+ */
+function invalidIndexItem(db: Kysely<any>, table: string, li: IndexInfo, engine: Engine, level: 'error' | 'warning', declared?: ExpectedIndex): DiffItem {
+  const rebuild = declared ? [dropIndexSql(db, li.name, { concurrently: true }), createIndexSql(db, table, declared, engine, { concurrently: true })] : [dropIndexSql(db, li.name, { concurrently: true })];
+  return {
+    finding: finding('schema', level, 'index-invalid', `index ${li.name}`, `index ${li.name} on ${table} is INVALID: a CREATE INDEX CONCURRENTLY that failed left it; it is never used and still slows every write`,
+      migration(declared ? 'drop it and build it again, in a `-- eventdb:no-transaction` migration (a build over duplicates fails again: remove them first)' : 'drop it (in a `-- eventdb:no-transaction` migration), or build it again once the cause is fixed', rebuild)),
+  };
+}
+
 export function tablesFor(expected: ExpectedSchema, engine: Engine): ExpectedTable[] {
   return expected.tables.filter((t) => appliesTo(t, engine));
 }
@@ -178,6 +191,7 @@ function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: Schem
       continue;
     }
     matched.add(li.name);
+    if (li.invalid) items.push(invalidIndexItem(db, t.name, li, engine, 'error', i));
     const method = li.definition && i.using ? /\bUSING (\w+)/i.exec(li.definition)?.[1] : undefined;
     if (method && method.toLowerCase() !== i.using!.toLowerCase()) {
       items.push({ finding: finding('schema', 'error', 'index-mismatch', obj, `index ${li.name} on ${t.name} uses ${method}; expected ${i.using}`, migration('recreate the index in a migration', [dropIndexSql(db, li.name), createIndexSql(db, t.name, i, engine)])) });
@@ -197,6 +211,7 @@ function diffTable(db: Kysely<any>, t: ExpectedTable, lt: TableInfo, live: Schem
   }
   for (const li of liveIdx) {
     if (li.primary || matched.has(li.name)) continue;
+    if (li.invalid) items.push(invalidIndexItem(db, t.name, li, engine, 'warning'));
     items.push({ finding: finding('schema', 'info', 'unknown-index', `index ${li.name}`, `index ${li.name} on ${t.name} (${li.columns.join(', ')}) is not in the expected schema`, manual('declare it in schema/ if the application needs it, or drop it in a migration')) });
   }
 

@@ -21,8 +21,8 @@ export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapsho
       left join pg_attrdef d on d.adrelid = c.oid and d.adnum = a.attnum
      where n.nspname = current_schema() and c.relkind in ('r', 'p')
      order by c.relname, a.attnum`.execute(db);
-  const idx = await sql<{ table: string; name: string; unique: boolean; primary: boolean; columns: string[]; include: string[]; nulls_not_distinct: boolean; where: string | null; definition: string }>`
-    select t.relname as "table", i.relname as name, ix.indisunique as "unique", ix.indisprimary as "primary",
+  const idx = await sql<{ table: string; name: string; unique: boolean; primary: boolean; invalid: boolean; columns: string[]; include: string[]; nulls_not_distinct: boolean; where: string | null; definition: string }>`
+    select t.relname as "table", i.relname as name, ix.indisunique as "unique", ix.indisprimary as "primary", not ix.indisvalid as invalid,
            pg_get_indexdef(ix.indexrelid) as definition,
            array(select pg_get_indexdef(ix.indexrelid, k.ord::int, true)
                         -- what the key keeps beside its column or expression, as pg_get_indexdef writes it:
@@ -137,6 +137,7 @@ export async function introspectPostgres(db: Kysely<any>): Promise<SchemaSnapsho
     ...(r.nulls_not_distinct ? { nullsNotDistinct: true } : {}),
     ...(r.where ? { where: r.where } : {}),
     definition: unqualified(collapseSql(r.definition)),
+    ...(r.invalid ? { invalid: true as const } : {}),
   }));
   for (const i of indexes) if (i.primary) {
     const t = tables.get(i.table);

@@ -9,7 +9,7 @@ interface Activity {
   query: string;
 }
 
-/** Size, connections in use against max_connections, other sessions' activity; `deep`: never-scanned indexes. Also PGlite. */
+/** Size, connections in use against max_connections, other sessions' activity, INVALID indexes; `deep`: never-scanned indexes. Also PGlite. */
 export async function postgresVitals(db: Kysely<any>, opts: { deep: boolean }): Promise<SessionVitals> {
   const base = await sql<{ size: number; max_conn: number; used: number; reserved: number }>`
     select pg_database_size(current_database())::bigint as size,
@@ -29,6 +29,12 @@ export async function postgresVitals(db: Kysely<any>, opts: { deep: boolean }): 
     connections: { used: b.used, max: b.max_conn, reserved: b.reserved },
     sessions: sessions.rows.map((s) => ({ pid: s.pid, state: s.state, ageMs: s.age_ms ?? 0, application: s.application_name, query: s.query })),
   };
+  const invalid = await sql<{ schema: string; table: string; index: string }>`
+    select n.nspname as schema, t.relname as table, i.relname as index
+      from pg_index ix join pg_class i on i.oid = ix.indexrelid join pg_class t on t.oid = ix.indrelid join pg_namespace n on n.oid = t.relnamespace
+     where not ix.indisvalid and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg_toast%'
+     order by 1, 2, 3`.execute(db);
+  if (invalid.rows.length) vitals.invalidIndexes = invalid.rows;
   if (opts.deep) {
     const idx = await sql<{ table: string; index: string; scans: number; size: number }>`
       select s.relname as table, s.indexrelname as index, s.idx_scan::bigint as scans, pg_relation_size(s.indexrelid)::bigint as size

@@ -45,6 +45,12 @@ export function judgeSessionVitals(v: SessionVitals, ctx: CheckContext): CheckOu
     if (status === 'ok') status = 'warn';
     problems.push(`${idleInTx.length} session${idleInTx.length === 1 ? '' : 's'} idle in transaction over ${formatDuration(PG_LIMITS.idleInTransactionMs)}`);
   }
+  if (v.invalidIndexes?.length) {
+    details.invalidIndexes = v.invalidIndexes;
+    if (status === 'ok') status = 'warn';
+    const names = v.invalidIndexes.map((i) => (i.schema === 'public' ? i.index : `${i.schema}.${i.index}`));
+    problems.push(`${names.length} INVALID index${names.length === 1 ? '' : 'es'} (a failed CREATE INDEX CONCURRENTLY left ${names.length === 1 ? 'it' : 'them'}: never used, still slowing writes): ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''} — DROP INDEX CONCURRENTLY and build again`);
+  }
   let deepNote = '';
   if (v.neverScannedIndexes) {
     details.neverScannedIndexes = v.neverScannedIndexes;

@@ -164,8 +164,8 @@ export function validateConstraintSql(db: Db, table: string, name: string): stri
   return text(db, sql`alter table ${sql.id(table)} validate constraint ${sql.id(name)}`);
 }
 
-export function dropIndexSql(db: Db, name: string): string {
-  return text(db, sql`drop index ${sql.id(name)}`);
+export function dropIndexSql(db: Db, name: string, opts: { concurrently?: boolean } = {}): string {
+  return text(db, opts.concurrently ? sql`drop index concurrently ${sql.id(name)}` : sql`drop index ${sql.id(name)}`);
 }
 
 export function dropConstraintSql(db: Db, table: string, name: string): string {
