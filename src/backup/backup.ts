@@ -6,7 +6,7 @@ import { getSnapshotEngine, isServer, openConnection, storageOf, type Connection
 import { EventdbError, messageOf } from '../errors.js';
 import { VERSION } from '../version.js';
 import { checkKeys, compressionSuffix, compressor, defaultCompression, encryptionFor, encryptStream, keysFromEnv, meter, parseCompression, type Compression } from './codec.js';
-import { databasePrefix, MANIFEST_FORMAT, MANIFEST_NAME, newSnapshotId, type Manifest } from './manifest.js';
+import { databasePrefix, fileIdentity, MANIFEST_FORMAT, MANIFEST_NAME, newSnapshotId, type Manifest } from './manifest.js';
 import type { readMigrationHead } from './migration-head.js';
 import { checkTag } from './names.js';
 import { openStore, parseStoreUrl } from './stores/index.js';
@@ -226,7 +226,7 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
         environment: config.environment,
         tag: tag ?? null,
         eventdbVersion: VERSION,
-        database: { engine: config.database.engine, name: config.database.name, serverVersion },
+        database: { engine: config.database.engine, name: config.database.name, serverVersion, ...(fileIdentity(config) ? { path: fileIdentity(config) } : {}) },
         dataFormat: source.format,
         tool: source.tool,
         migrations,

@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../config/index.js';
 import { EventdbError } from '../errors.js';
-import { databasePrefix, legacyDatabasePrefix, MANIFEST_NAME, parseManifest, VERIFIED_NAME, type Manifest } from './manifest.js';
+import { databasePrefix, fileIdentity, legacyDatabasePrefix, MANIFEST_NAME, parseManifest, VERIFIED_NAME, type Manifest } from './manifest.js';
 import { describeName, isSafeName, legacyFolderName } from './names.js';
 import { openStore } from './stores/index.js';
 import type { Store } from './stores/types.js';
@@ -27,6 +27,13 @@ export interface Catalog {
   store: Store;
   prefix: string;
   snapshots: Array<SnapshotSummary & { manifest: Manifest }>;
+  /**
+   * Snapshots in the same folder of another file with this name (`/srv/a/app.sqlite` beside
+   * `/srv/b/app.sqlite`; the manifest's `database.path`): not this database's, so not listed, chosen by
+   * --latest/--at, pruned or counted for backup age. An explicit ID still finds one (restore refuses it
+   * without --to or --force).
+   */
+  otherFiles: Array<SnapshotSummary & { manifest: Manifest }>;
   /** Folders holding objects but no manifest (a backup that failed or is running), with their newest object time. */
   incomplete: Array<{ id: string; keys: string[]; modified: string }>;
   /** Folders whose manifest is unreadable or invalid, or whose name is not a snapshot id: skipped, never restored. */
@@ -50,6 +57,8 @@ export async function readCatalog(config: ResolvedConfig, opts: CatalogOptions =
   const prefix = databasePrefix(config.environment, config.database.name);
   const legacy = legacyDatabasePrefix(config.environment, config.database.name);
   const snapshots: Catalog['snapshots'] = [];
+  const otherFiles: Catalog['otherFiles'] = [];
+  const path = fileIdentity(config);
   const incomplete: Catalog['incomplete'] = [];
   const damaged: Catalog['damaged'] = [];
   // Folders written before names were escaped injectively are read too, but only the snapshots
@@ -103,7 +112,7 @@ export async function readCatalog(config: ResolvedConfig, opts: CatalogOptions =
           verifiedAt = null;
         }
       }
-      snapshots.push({
+      (path && manifest.database.path && manifest.database.path !== path ? otherFiles : snapshots).push({
         id,
         createdAt: manifest.createdAt,
         engine: manifest.database.engine,
@@ -123,8 +132,9 @@ export async function readCatalog(config: ResolvedConfig, opts: CatalogOptions =
     for (let i = 0; i < ids.length; i += 8) await Promise.all(ids.slice(i, i + 8).map(read));
   }
   snapshots.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1));
+  otherFiles.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
   damaged.sort((a, b) => (a.id < b.id ? 1 : -1));
-  return { store, prefix, snapshots, incomplete, damaged };
+  return { store, prefix, snapshots, otherFiles, incomplete, damaged };
 }
 
 /**
@@ -143,6 +153,12 @@ export interface Selector {
   at?: string;
 }
 
+/** The other files' paths whose snapshots share this folder (Catalog.otherFiles), at most three named. */
+export function otherFileNames(catalog: Pick<Catalog, 'otherFiles'>): string {
+  const paths = [...new Set(catalog.otherFiles.map((s) => s.manifest.database.path!))];
+  return `${paths.slice(0, 3).join(', ')}${paths.length > 3 ? `, … (${paths.length})` : ''}`;
+}
+
 /** Picks one snapshot: by id (or unique id prefix), the newest, or the newest at or before a time. */
 export function selectSnapshot(catalog: Catalog, sel: Selector): Catalog['snapshots'][number] {
   const given = [sel.id !== undefined, !!sel.latest, sel.at !== undefined].filter(Boolean).length;
@@ -151,7 +167,15 @@ export function selectSnapshot(catalog: Catalog, sel: Selector): Catalog['snapsh
   const bad = catalog.damaged.find((d) => sel.id !== undefined && d.id === sel.id);
   if (bad) throw new EventdbError('CORRUPT_SNAPSHOT', `snapshot ${bad.id} is damaged: ${bad.reason}`, 'use another snapshot (`eventdb backup list`)');
   const skipped = catalog.damaged.length ? ` (${catalog.damaged.length} damaged snapshot(s) skipped: see \`eventdb backup list\`)` : '';
-  if (catalog.snapshots.length === 0) throw new EventdbError('NOT_FOUND', `no snapshots in ${where}${skipped}`, 'run `eventdb backup` first, or check --store and --env');
+  if (sel.id !== undefined) {
+    // Another file's snapshot, named by its ID: found (restore then refuses it without --to or --force).
+    const other = catalog.otherFiles.find((x) => x.id === sel.id);
+    if (other && !catalog.snapshots.some((x) => x.id.startsWith(sel.id!))) return other;
+  }
+  if (catalog.snapshots.length === 0) {
+    const others = catalog.otherFiles.length ? ` (${catalog.otherFiles.length} of another file with this name: ${otherFileNames(catalog)})` : '';
+    throw new EventdbError('NOT_FOUND', `no snapshots in ${where}${others}${skipped}`, others ? 'name one of those by its ID with --to URL (`eventdb backup list --json` lists them under otherFiles), or run `eventdb backup` first' : 'run `eventdb backup` first, or check --store and --env');
+  }
   if (sel.latest) return catalog.snapshots[0]!;
   if (sel.at !== undefined) {
     const t = Date.parse(sel.at);

@@ -44,13 +44,22 @@ export interface Manifest {
   environment: string;
   tag: string | null;
   eventdbVersion: string;
-  database: { engine: Engine; name: string; serverVersion: string };
+  /**
+   * `path`: the absolute path of a file database (SQLite, DuckDB, PGlite) — two files of the same name
+   * share a store folder, and the catalog tells their snapshots apart by it (older manifests have none).
+   */
+  database: { engine: Engine; name: string; serverVersion: string; path?: string };
   dataFormat: DataFormat;
   tool: string;
   migrations: { head: string | null; applied: AppliedMigration[] };
   tables: Record<string, number>;
   objects: ManifestObject[];
   notes: string[];
+}
+
+/** A file database's identity in a manifest (`database.path`): its absolute path; none for a server or an in-memory database. */
+export function fileIdentity(config: { database: { path?: string; memory: boolean } }): string | undefined {
+  return config.database.path && !config.database.memory ? config.database.path : undefined;
 }
 
 /** Sortable by time, unique: 20250102T030405Z-3fa9c1. */
@@ -97,6 +106,7 @@ function manifestProblem(m: Record<string, unknown>): string | undefined {
   if (!ENGINES.includes(m.database.engine as string)) return 'database.engine';
   if (!str(m.database.name)) return 'database.name';
   if (!str(m.database.serverVersion)) return 'database.serverVersion';
+  if (m.database.path !== undefined && !str(m.database.path)) return 'database.path';
   if (!obj(m.migrations) || !strOrNull(m.migrations.head) || !Array.isArray(m.migrations.applied)) return 'migrations';
   if (!obj(m.tables) || !Object.values(m.tables).every(count)) return 'tables';
   if (m.notes !== undefined && (!Array.isArray(m.notes) || !m.notes.every(str))) return 'notes';

@@ -3,6 +3,7 @@ import { parseDatabaseUrl, registerSecret, type ResolvedConfig } from '../config
 import { entryOf, isServer, type RestoreData } from '../dialects/index.js';
 import { EventdbError, messageOf } from '../errors.js';
 import { readCatalog, selectSnapshot, type Catalog, type Selector } from './catalog.js';
+import { fileIdentity } from './manifest.js';
 import { checkKeys, keysFromEnv, type EncryptionKeys } from './codec.js';
 import { downloadVerified, openVerified } from './download.js';
 import { isKnownHead, knownMigrationIds } from './migration-head.js';
@@ -108,8 +109,12 @@ async function restoreLocked(config: ResolvedConfig, target: ResolvedConfig, opt
   }
   // The manifest says whose snapshot it is: restoring another database's snapshot over this one
   // needs --to (a target named explicitly) or --force.
-  if (m.database.name !== config.database.name || m.environment !== config.environment) {
-    const what = `snapshot ${snap.id} is of ${describeName(m.database.name)} (environment ${describeName(m.environment)}), not of ${describeName(config.database.name)} (environment ${describeName(config.environment)})`;
+  const path = fileIdentity(config);
+  const otherFile = !!path && !!m.database.path && m.database.path !== path;
+  if (m.database.name !== config.database.name || m.environment !== config.environment || otherFile) {
+    const what = otherFile
+      ? `snapshot ${snap.id} is of the file ${describeName(m.database.path)}, not of ${describeName(path)} (the same name, another file)`
+      : `snapshot ${snap.id} is of ${describeName(m.database.name)} (environment ${describeName(m.environment)}), not of ${describeName(config.database.name)} (environment ${describeName(config.environment)})`;
     if (!opts.to && !opts.force) throw new EventdbError('SNAPSHOT_MISMATCH', what, 'pass --to URL to restore it into a database you name, or --force to restore it here anyway');
     notes.push(`${what}; restored because ${opts.to ? '--to names the target' : '--force was given'}`);
   }

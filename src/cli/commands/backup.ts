@@ -116,11 +116,13 @@ export function register(program: Command): void {
     .action(
       action<{ store?: string }>(async ({ out, config }) => {
         const cfg = await config();
-        const { readCatalog } = await import('../../backup/catalog.js');
+        const { otherFileNames, readCatalog } = await import('../../backup/catalog.js');
         const c = await readCatalog(cfg);
         const snapshots = c.snapshots.map(({ manifest: _m, ...s }) => s);
-        out.result(true, { store: c.store.display, prefix: c.prefix, snapshots, incomplete: c.incomplete.map((i) => ({ id: i.id, modified: i.modified })), damaged: c.damaged.map((d) => ({ id: d.id, reason: d.reason })) }, () => {
+        const otherFiles = c.otherFiles.map((s) => ({ id: s.id, createdAt: s.createdAt, path: s.manifest.database.path }));
+        out.result(true, { store: c.store.display, prefix: c.prefix, snapshots, otherFiles, incomplete: c.incomplete.map((i) => ({ id: i.id, modified: i.modified })), damaged: c.damaged.map((d) => ({ id: d.id, reason: d.reason })) }, () => {
           for (const d of c.damaged) out.line(`${out.marker('warn')} skipped damaged snapshot ${d.id}: ${d.reason}`);
+          if (otherFiles.length) out.line(`${out.marker('info')} not listed: ${otherFiles.length} snapshot(s) of another file with this name (${otherFileNames(c)}); --json lists them under otherFiles`);
           if (snapshots.length === 0) {
             out.line(`no snapshots in ${c.store.display}/${c.prefix} (run \`eventdb backup\`)`);
             return;
