@@ -48,6 +48,7 @@ export const ERROR_CODES = {
   DIFF_RENAME_NEEDED: { exit: U, means: '`migrate diff` found a possible rename and no terminal to ask (the hint gives the --rename flag)' },
   DIFF_EXISTS: { exit: U, means: 'a migration file `migrate diff` would write already exists' },
   SCHEMA_PULL_EXISTS: { exit: U, means: '`schema pull` would overwrite a file (add --force)' },
+  SCHEMA_PULL_EMPTY: { exit: U, means: '`schema pull` found no table in the schema it reads (a declaration needs one)' },
   // cannot connect or open (3)
   CONNECT: { exit: C, means: 'the database server cannot be reached' },
   AUTH: { exit: C, means: 'the database or store rejected the credentials' },

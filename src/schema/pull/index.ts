@@ -1,12 +1,14 @@
 /**
  * `eventdb schema pull` (issue 17): introspect the connected database and write its declaration with
  * the authoring API. Refuses to overwrite an existing file without `force` (SCHEMA_PULL_EXISTS, exit
- * 2, the file untouched); writes atomically (a temporary file beside it, then a rename).
+ * 2, the file untouched) and to write a declaration without a table (SCHEMA_PULL_EMPTY, exit 2: the
+ * loader refuses one); writes atomically (a temporary file beside it, then a rename).
  */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import type { Connection } from '../../dialects/types.js';
+import type { Connection, SchemaSnapshot } from '../../dialects/types.js';
 import { EventdbError } from '../../errors.js';
+import { isInternalTable } from '../diff.js';
 import { declarationSource, type DeclarationOptions, type DeclarationText } from './declaration.js';
 
 export { declarationSource, type DeclarationOptions, type DeclarationText } from './declaration.js';
@@ -43,11 +45,28 @@ export function assertCanWrite(file: string, force?: boolean): boolean {
   return exists;
 }
 
+/**
+ * Nothing to declare: a declaration needs a table (the loader refuses an empty one), so pull writes
+ * nothing and says where the tables are — in other schemas (PostgreSQL reads the connection's
+ * current one), or nowhere yet.
+ */
+function emptyPull(snap: SchemaSnapshot): EventdbError {
+  const where = snap.engine === 'postgres' ? 'the current schema' : 'the database';
+  const other = snap.elsewhere ?? [];
+  if (other.length) {
+    const n = other.reduce((a, e) => a + e.tables, 0);
+    const first = other[0]!.schema;
+    return new EventdbError('SCHEMA_PULL_EMPTY', `nothing to pull: ${where} has no tables (${n} in other schemas: ${other.map((e) => `${e.schema} ${e.tables}`).join(', ')}); nothing was written`, `pull one of those schemas by making it the connection's: add ?options=-c%20search_path%3D${encodeURIComponent(first)} to the database URL`);
+  }
+  return new EventdbError('SCHEMA_PULL_EMPTY', `nothing to pull: ${where} has no tables; nothing was written`, 'create the tables first (`eventdb migrate up`), or write schema/index.ts by hand (see README "Schema as code")');
+}
+
 export async function pullSchema(conn: Connection, opts: PullOptions = {}): Promise<PullResult> {
   const out = opts.out ?? 'schema/index.ts';
   const file = isAbsolute(out) ? out : resolve(opts.cwd ?? process.cwd(), out);
   const exists = assertCanWrite(file, opts.force);
   const snap = await conn.introspect();
+  if (!snap.tables.some((t) => !isInternalTable(t.name) && !t.virtual)) throw emptyPull(snap);
   const d = declarationSource(snap, opts);
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
