@@ -27,6 +27,15 @@ export function connectError(e: unknown, p: PostgresParams, timeoutMs: number): 
   return new EventdbError('CONNECT', `cannot connect to PostgreSQL at ${where}: ${msg}`, 'check the database URL and that the server accepts connections', { cause: e });
 }
 
+/**
+ * A session whose search_path names no schema that exists (`?options=-c search_path=auth` before a
+ * migration creates `auth`): PostgreSQL would refuse eventdb's history table ("no schema has been
+ * selected to create in") and leave every unqualified name unresolved, so the connection is refused first.
+ */
+export function noSchemaError(searchPath: string, database: string): EventdbError {
+  return new EventdbError('CONFIG', `the connection has no schema to work in: its search_path (${searchPath}) names no schema that exists in database "${database}"`, 'create the schema first (e.g. CREATE SCHEMA auth), or take search_path out of the URL until a migration has created it');
+}
+
 /** The first error in `e`'s `cause` chain (itself included) that carries a SQLSTATE: PostgreSQL's own. */
 function serverError(e: unknown): { code: string; detail?: unknown; hint?: unknown } | undefined {
   for (let x = e, depth = 0; x !== null && typeof x === 'object' && depth < 8; x = (x as { cause?: unknown }).cause, depth++) {

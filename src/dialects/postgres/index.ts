@@ -5,7 +5,7 @@ import type { ResolvedConfig } from '../../config/index.js';
 import { EventdbError } from '../../errors.js';
 import type { ConnectOptions, Connection, Dialect } from '../types.js';
 import { capabilities } from './capabilities.js';
-import { connectError } from './errors.js';
+import { connectError, noSchemaError } from './errors.js';
 import { poolConfig } from './pool-config.js';
 import { introspectPostgres } from './introspect.js';
 import { bulkInsertPostgres } from './bulk-insert.js';
@@ -46,12 +46,14 @@ export async function connectPostgres(config: ResolvedConfig, opts: ConnectOptio
     mark('pg: session open');
     try {
       ownSchema = (await c.query<{ s: string | null }>('select current_schema() as s')).rows[0]?.s ?? undefined;
+      if (ownSchema === undefined) throw noSchemaError((await c.query<{ p: string }>("select current_setting('search_path') as p")).rows[0]?.p ?? '', target.postgres!.database);
     } finally {
       c.release();
     }
   } catch (e) {
     await lockSession?.then((c) => c.end()).catch(() => undefined);
     await pool.end().catch(() => undefined);
+    if (e instanceof EventdbError) throw e;
     throw connectError(e, config.database.postgres!, config.connectTimeoutMs);
   }
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
