@@ -231,7 +231,8 @@ export function stepFailed(direction: 'up' | 'down', m: Migration, failed: StepF
   const kept = m.transaction
     ? `its transaction was rolled back${done.length ? `; the ${done.length} before it stay ${direction === 'up' ? 'applied' : 'rolled back'}` : ''}`
     : 'it ran without a transaction, so statements before the failing one took effect';
-  const fix = failed.hint ?? 'fix the migration and run the command again';
+  // A down is fixed in an applied file, whose checksum the edit changes: repair accepts the new text.
+  const fix = failed.hint ?? (direction === 'up' ? 'fix the migration and run the command again' : 'fix its down section, accept the edited file with `eventdb migrate repair --yes` (the edit changes its checksum), then roll back again');
   return new EventdbError('MIGRATION_FAILED', `${verb} ${m.id} failed (${m.file}): ${failed.message}${stmt}`, `${fix} (${kept}; the attempt is in eventdb_migration_log)`, {
     details: { applied: done, failed, transaction: m.transaction } satisfies UpFailureDetails,
   });

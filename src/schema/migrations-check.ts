@@ -79,7 +79,7 @@ function fromAttempts(attempts: Array<{ id: string; direction?: 'up' | 'down'; e
     const error = a.error ? `: ${a.error.split('\n')[0]}` : '';
     const [message, fix] =
       a.direction === 'down'
-        ? [`the last rollback of migration ${a.id} failed (it stays applied)${error}`, 'fix its down section, then `eventdb rollback` again (`eventdb migrate repair --yes` clears the record)']
+        ? [`the last rollback of migration ${a.id} failed (it stays applied)${error}`, 'fix its down section, accept the edited file with `eventdb migrate repair --yes` (the edit changes its checksum; it also clears the record), then `eventdb rollback` again']
         : [`the last attempt to run migration ${a.id} failed${error}`, 'fix the migration, then `eventdb migrate up` (`eventdb migrate repair --yes` clears the record)'];
     return { finding: finding('migrations', 'error', 'failed-attempt', `migration ${a.id}`, message, { kind: 'manual', description: fix, sql: [] }) };
   });

@@ -6,7 +6,7 @@ import type { Connection } from '../../src/dialects/types.js';
 import { EventdbError } from '../../src/errors.js';
 import { runHealthChecks } from '../../src/health/index.js';
 import { openDatabase, validateDatabase } from '../../src/index.js';
-import { migrateUp, migrationStatus, rollback, validateMigrations } from '../../src/migrations/index.js';
+import { migrateUp, migrationStatus, repair, rollback, validateMigrations } from '../../src/migrations/index.js';
 import { outstandingFailures } from '../../src/migrations/history.js';
 import { prepare } from '../../src/prepare/index.js';
 import { describeEngines } from '../helpers/engines.js';
@@ -110,7 +110,7 @@ describeEngines('a failed rollback of an applied migration counts everywhere', (
     const found = (await validateDatabase(named, config, { drift: false, expected: null })).findings.find((f) => f.kind === 'failed-attempt')!;
     await named.close();
     expect(found.message).toMatch(/^the last rollback of migration 0001_a failed \(it stays applied\): /);
-    expect(found.fix?.description).toMatch(/^fix its down section, then `eventdb rollback` again/);
+    expect(found.fix?.description).toMatch(/^fix its down section, accept the edited file with `eventdb migrate repair --yes` \(the edit changes its checksum; it also clears the record\), then `eventdb rollback` again$/);
     // Once the down can run (table b exists) and the rollback succeeds: settled everywhere.
     const again = await openDatabase(config);
     open.push(again);
@@ -120,5 +120,21 @@ describeEngines('a failed rollback of an applied migration counts everywhere', (
     await again.close();
     open.pop();
     expect(await validateAttempts(config)).toEqual([]);
+  });
+
+  it('a down with a mistake: the hint\'s steps (fix the down, repair, roll back) work in that order', async () => {
+    const dir = writeMigrations(fx.dir(), { '0001_a.sql': sqlMig('create table a (x integer);', 'drop tabel a;') });
+    const config = { ...(await fx.config()), migrationsDir: dir };
+    const conn = await openDatabase(config);
+    open.push(conn);
+    await migrateUp(conn, config);
+    const e = (await rollback(conn, config, { count: 1 }).catch((x: unknown) => x)) as EventdbError;
+    expect(e).toBeInstanceOf(EventdbError);
+    expect(e.hint).toMatch(/^fix its down section, accept the edited file with `eventdb migrate repair --yes` \(the edit changes its checksum\), then roll back again \(its transaction was rolled back/);
+    writeFileSync(join(dir, '0001_a.sql'), sqlMig('create table a (x integer);', 'drop table a;'));
+    await expect(rollback(conn, config, { count: 1 })).rejects.toMatchObject({ message: expect.stringContaining('changed since applied') });
+    await repair(conn, config);
+    expect((await rollback(conn, config, { count: 1 })).rolledBack.map((s) => s.id)).toEqual(['0001_a']);
+    expect((await migrationStatus(conn, config)).failedAttempts).toEqual([]);
   });
 });
