@@ -17,6 +17,27 @@ function str(n: Node | undefined): string {
 }
 
 /** The expression is a bare reference to column `col`. */
+/**
+ * The table an INSERT … SELECT copies from: its SELECT's first FROM table, seen through a CTE of the
+ * statement (`WITH q AS (SELECT … FROM "StepRun") INSERT … SELECT … FROM q` copies from StepRun, not
+ * from a table named q); a CTE with no table of its own (VALUES) gives none.
+ */
+function insertSource(n: Node): string | undefined {
+  const select = n.selectStmt?.SelectStmt as Node | undefined;
+  const ctes = new Map<string, Node>();
+  for (const w of [n.withClause, select?.withClause]) for (const c of (w?.ctes ?? []) as Node[]) if (c.CommonTableExpr?.ctename) ctes.set(String(c.CommonTableExpr.ctename), c.CommonTableExpr.ctequery?.SelectStmt as Node);
+  let from = select;
+  for (let depth = 0; from && depth < 8; depth++) {
+    const rel = ((from.fromClause ?? []) as Node[]).find((f) => f.RangeVar)?.RangeVar as Node | undefined;
+    if (!rel) return undefined;
+    const name = String(rel.relname);
+    if (rel.schemaname || !ctes.has(name)) return name;
+    from = ctes.get(name);
+    ctes.delete(name); // a CTE naming itself (WITH RECURSIVE) ends here
+  }
+  return undefined;
+}
+
 function isColumn(n: Node | undefined, col: string): boolean {
   return n?.ColumnRef?.fields?.length === 1 && str(n.ColumnRef.fields[0]).toLowerCase() === col.toLowerCase();
 }
@@ -310,8 +331,7 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
       return;
     }
     case 'InsertStmt': {
-      const from: Node[] = n.selectStmt?.SelectStmt?.fromClause ?? [];
-      const src = from.find((f) => f.RangeVar)?.RangeVar?.relname as string | undefined;
+      const src = insertSource(n);
       // Copying into a table this migration created locks nothing anyone uses.
       if (src && !a.isNew(n.relation.relname as string)) a.dml(src, s);
       return;
