@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DatabaseTarget, Engine, ResolvedConfig } from '../config/index.js';
+import type { EventdbError } from '../errors.js';
 
 export interface Capabilities {
   /** DDL inside a transaction is rolled back with it. */
@@ -237,6 +238,13 @@ export interface Connection {
    * pg_dump output does) cannot misdirect them. Undefined on engines with one namespace.
    */
   readonly ownSchema?: string;
+  /**
+   * PostgreSQL: why eventdb cannot create its own tables on this connection, when it cannot — no
+   * current schema (the search_path names none that exists, or none this role may use). Thrown by
+   * whatever would create them (the migration history), instead of the server's "no schema has been
+   * selected to create in"; reading commands are not affected.
+   */
+  readonly noSchema?: EventdbError;
   /**
    * Statements that undo what a migration may have changed in the session it ran on — search_path,
    * timeouts, role, pragmas — back to what the connection itself configured. The migration runner

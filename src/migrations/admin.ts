@@ -20,6 +20,7 @@ export async function baseline(conn: Connection, config: ResolvedConfig, opts: {
     const upTo = ctx.ordered.slice(0, idx + 1);
     const todo = upTo.filter((m) => !applied.has(m.id));
     if (!todo.length) return { baselined: [], alreadyApplied: upTo.map((m) => m.id), batch: null };
+    if (conn.noSchema) throw conn.noSchema;
     const own = ownTables(conn, conn.db);
     await ensureHistory(own, conn.engine);
     const batch = await nextBatch(own);

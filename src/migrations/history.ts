@@ -32,7 +32,8 @@ export async function ensureHistory(db: Kysely<any>, engine: Engine): Promise<vo
  * protocol, where such a query is one transaction), both statements go in one round trip instead of
  * BEGIN, two statements and COMMIT (issue 18).
  */
-export async function ensureHistoryTables(conn: Pick<Connection, 'db' | 'engine' | 'ownSchema' | 'wholeScripts'>): Promise<void> {
+export async function ensureHistoryTables(conn: Pick<Connection, 'db' | 'engine' | 'ownSchema' | 'wholeScripts' | 'noSchema'>): Promise<void> {
+  if (conn.noSchema) throw conn.noSchema;
   if (conn.wholeScripts) {
     const compiled = historyTableBuilders(ownTables(conn, conn.db), conn.engine).map((q) => q.compile());
     if (compiled.every((c) => c.parameters.length === 0)) {

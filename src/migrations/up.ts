@@ -94,6 +94,8 @@ export async function migrateUp(conn: Connection, config: ResolvedConfig, opts: 
     mark('lock taken');
     const { pending, batch, warnings, fingerprint } = await planUp(conn, config, opts);
     mark('files and history read');
+    // Nowhere to create eventdb's tables (PostgreSQL without a current schema): said before anything runs, the dry run too.
+    if (pending.length && conn.noSchema) throw conn.noSchema;
     if (opts.expectPlan && !samePlan(opts.expectPlan, fingerprint)) {
       throw new EventdbError('PLAN_CHANGED', 'the migrations to apply changed while the snapshot was taken (another process migrated, or files changed); nothing was applied', 'run the command again: it plans afresh and takes a new snapshot if the plan is risky');
     }

@@ -9,8 +9,8 @@ import { createPgDatabase } from '../helpers/engines.js';
 /**
  * A URL whose search_path names a schema that does not exist yet (supabase/auth's history creates
  * `auth` in its first migration): PostgreSQL refused eventdb's history table with "no schema has been
- * selected to create in", which came out as an INTERNAL error ("report it"). Now the connection is
- * refused first with a CONFIG error that says what to do; following it, the history applies there.
+ * selected to create in", which came out as an INTERNAL error ("report it"). Now what creates eventdb's tables is
+ * refused with a CONFIG error that says what to do (reading commands still work); following it, the history applies there.
  */
 let db: Awaited<ReturnType<typeof createPgDatabase>> | undefined;
 const dir = mkdtempSync(join(tmpdir(), 'eventdb-noschema-'));
@@ -32,8 +32,15 @@ it('a search_path naming no existing schema: exit 2 with a CONFIG error and a hi
   expect(r.code).toBe(2);
   const e = r.json<{ error: { code: string; message: string; hint: string } }>().error;
   expect(e.code).toBe('CONFIG');
-  expect(e.message).toBe(`the connection has no schema to work in: its search_path (auth) names no schema that exists in database "${db!.name}"`);
-  expect(e.hint).toBe('create the schema first (e.g. CREATE SCHEMA auth), or take search_path out of the URL until a migration has created it');
+  expect(e.message).toBe(`the connection has no schema to create eventdb's tables in: its search_path (auth) names no schema of database "${db!.name}" that exists and this role may use`);
+  expect(e.hint).toBe('create the schema first (e.g. CREATE SCHEMA auth) and grant this role USAGE and CREATE on it, or take search_path out of the URL until a migration has created it');
+  // The dry run says the same; a reading command is not refused.
+  const dry = await runCli(['--url', url, 'migrate', 'up', '--dry-run', '--json'], { env, cwd: dir });
+  expect(dry.code).toBe(2);
+  expect(dry.json<{ error: { code: string } }>().error.code).toBe('CONFIG');
+  const status = await runCli(['--url', url, 'migrate', 'status'], { env, cwd: dir });
+  expect(status.code, status.stderr).toBe(0);
+  expect(status.stdout).toContain('0001_users');
   const c = new pg.Client({ connectionString: db!.url });
   await c.connect();
   try {

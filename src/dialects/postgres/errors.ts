@@ -28,12 +28,12 @@ export function connectError(e: unknown, p: PostgresParams, timeoutMs: number): 
 }
 
 /**
- * A session whose search_path names no schema that exists (`?options=-c search_path=auth` before a
- * migration creates `auth`): PostgreSQL would refuse eventdb's history table ("no schema has been
- * selected to create in") and leave every unqualified name unresolved, so the connection is refused first.
+ * A session without a current schema: its search_path names no schema that exists, or none this role
+ * may use (`?options=-c search_path=auth` before a migration creates `auth`). PostgreSQL would refuse
+ * eventdb's history table with "no schema has been selected to create in" (Connection.noSchema).
  */
 export function noSchemaError(searchPath: string, database: string): EventdbError {
-  return new EventdbError('CONFIG', `the connection has no schema to work in: its search_path (${searchPath}) names no schema that exists in database "${database}"`, 'create the schema first (e.g. CREATE SCHEMA auth), or take search_path out of the URL until a migration has created it');
+  return new EventdbError('CONFIG', `the connection has no schema to create eventdb's tables in: its search_path (${searchPath}) names no schema of database "${database}" that exists and this role may use`, 'create the schema first (e.g. CREATE SCHEMA auth) and grant this role USAGE and CREATE on it, or take search_path out of the URL until a migration has created it');
 }
 
 /** The first error in `e`'s `cause` chain (itself included) that carries a SQLSTATE: PostgreSQL's own. */

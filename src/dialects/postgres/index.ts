@@ -41,19 +41,19 @@ export async function connectPostgres(config: ResolvedConfig, opts: ConnectOptio
   let lockSession = opts.lockSession ? openLockSession() : undefined;
   lockSession?.catch(() => undefined); // awaited by withLock, or ended by close(); its failure is withLock's to report
   let ownSchema: string | undefined;
+  let noSchema: EventdbError | undefined;
   try {
     const c = await pool.connect();
     mark('pg: session open');
     try {
       ownSchema = (await c.query<{ s: string | null }>('select current_schema() as s')).rows[0]?.s ?? undefined;
-      if (ownSchema === undefined) throw noSchemaError((await c.query<{ p: string }>("select current_setting('search_path') as p")).rows[0]?.p ?? '', target.postgres!.database);
+      if (ownSchema === undefined) noSchema = noSchemaError((await c.query<{ p: string }>("select current_setting('search_path') as p")).rows[0]?.p ?? '', target.postgres!.database);
     } finally {
       c.release();
     }
   } catch (e) {
     await lockSession?.then((c) => c.end()).catch(() => undefined);
     await pool.end().catch(() => undefined);
-    if (e instanceof EventdbError) throw e;
     throw connectError(e, config.database.postgres!, config.connectTimeoutMs);
   }
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
@@ -64,6 +64,7 @@ export async function connectPostgres(config: ResolvedConfig, opts: ConnectOptio
     capabilities,
     db,
     ownSchema,
+    noSchema,
     sessionReset: PG_SESSION_RESET,
     async ping() {
       const t = performance.now();

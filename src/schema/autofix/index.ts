@@ -90,6 +90,7 @@ async function applyStep(conn: Connection, step: FixStep): Promise<void> {
   const logApplied = (trx: Kysely<any>) => logFix(trx, { fix: fix.description, object: fix.object, sql: fix.sql, outcome: 'applied', at, durationMs: performance.now() - t0 });
   try {
     if (fix.kind === 'missing-history-table') {
+      if (conn.noSchema) throw conn.noSchema;
       const { ensureHistory } = await import('../../migrations/history.js');
       await conn.db.transaction().execute(async (trx) => {
         await ensureHistory(trx, conn.engine);
