@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { typeFamily } from '../type-family.js';
 import { collapseSql } from '../sql-text.js';
+import { duckdbStableSql } from './expression-text.js';
 import { generatedColumns } from '../generated-columns.js';
 import type { ForeignKeyInfo, IndexInfo, SchemaSnapshot, TableInfo, TypeFamily } from '../types.js';
 
@@ -41,7 +42,7 @@ export async function introspectDuckdb(db: Kysely<any>): Promise<SchemaSnapshot>
   // generated columns (issue 17): the catalog reports their expressions as defaults; the table's SQL tells them apart
   const tableSql = await sql<{ table_name: string; sql: string | null }>`
     select table_name, sql from duckdb_tables() where database_name = current_database() and schema_name = current_schema() and not temporary`.execute(db);
-  const generated = new Map(tableSql.rows.map((r) => [r.table_name, generatedColumns(r.sql ?? '')]));
+  const generated = new Map(tableSql.rows.map((r) => [r.table_name, generatedColumns(duckdbStableSql(r.sql ?? ''))]));
 
   const tables = new Map<string, TableInfo>();
   for (const r of cols.rows) {
@@ -53,7 +54,7 @@ export async function introspectDuckdb(db: Kysely<any>): Promise<SchemaSnapshot>
       type: r.data_type.toLowerCase(),
       family: familyOf(r.data_type),
       nullable: r.is_nullable,
-      default: g ? null : r.column_default,
+      default: g ? null : duckdbStableSql(r.column_default),
       position: r.column_index,
       ...(g ? { generated: g } : {}),
     });
@@ -62,7 +63,7 @@ export async function introspectDuckdb(db: Kysely<any>): Promise<SchemaSnapshot>
   const foreignKeys: ForeignKeyInfo[] = [];
   const checks: Array<{ table: string; name: string; expression: string }> = [];
   for (const c of cons.rows) {
-    if (c.constraint_type === 'CHECK' && c.expression) checks.push({ table: c.table_name, name: c.constraint_name, expression: c.expression }); // schema as code (issue 17)
+    if (c.constraint_type === 'CHECK' && c.expression) checks.push({ table: c.table_name, name: c.constraint_name, expression: duckdbStableSql(c.expression) }); // schema as code (issue 17)
     if (c.constraint_type === 'PRIMARY KEY') {
       const t = tables.get(c.table_name);
       if (t) t.primaryKey = c.constraint_column_names;
@@ -82,9 +83,10 @@ export async function introspectDuckdb(db: Kysely<any>): Promise<SchemaSnapshot>
     }
   }
   for (const r of idx.rows) {
-    indexes.push({ name: r.index_name, table: r.table_name, columns: parseExpressions(r.expressions), unique: r.is_unique, primary: r.is_primary, ...whereOf(r.sql), ...(r.sql ? { definition: collapseSql(r.sql) } : {}) });
+    const text = duckdbStableSql(r.sql);
+    indexes.push({ name: r.index_name, table: r.table_name, columns: parseExpressions(r.expressions).map((x) => duckdbStableSql(x)), unique: r.is_unique, primary: r.is_primary, ...whereOf(text), ...(text ? { definition: collapseSql(text) } : {}) });
   }
-  return { engine: 'duckdb', schema: 'main', tables: [...tables.values()], indexes, foreignKeys, views: views.rows.map((v) => ({ name: v.view_name, materialized: false, definition: collapseSql(v.sql) })), checks, enums };
+  return { engine: 'duckdb', schema: 'main', tables: [...tables.values()], indexes, foreignKeys, views: views.rows.map((v) => ({ name: v.view_name, materialized: false, definition: collapseSql(duckdbStableSql(v.sql)) })), checks, enums };
 }
 
 /**
