@@ -183,6 +183,7 @@ export function baseDdl(engine: Engine, facts: DdlFacts, db: Compiler, over: (ba
     createTable(tb: DdlTable) {
       const parts: Array<RawBuilder<unknown>> = tb.columns.map((c) => columnDef(c, { notNull: true }));
       if (tb.primaryKey.length) parts.push(sql`constraint ${sql.id(tb.primaryKeyName ?? `${tb.name}_pkey`)} primary key (${ids(tb.primaryKey)})`);
+      for (const u of tb.uniques ?? []) parts.push(sql`constraint ${sql.id(u.name)} unique (${ids(u.columns)})`);
       for (const fk of tb.foreignKeys ?? []) parts.push(fkClause(fk));
       for (const c of tb.checks ?? []) parts.push(checkClause(c));
       return t(sql`create table ${sql.id(tb.name)} (${sql.join(parts, sql`, `)})`);

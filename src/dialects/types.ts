@@ -659,6 +659,8 @@ export interface DdlTable {
   foreignKeys?: DdlForeignKey[];
   checks?: DdlCheck[];
   indexes?: DdlIndex[];
+  /** UNIQUE constraints of the CREATE TABLE (DdlFacts.foreignKeysNeedUniqueConstraints). */
+  uniques?: Array<{ name: string; columns: string[] }>;
 }
 
 /** What an engine cannot do in place, named: the caller reports it (or rebuilds, where `rebuildTable` exists). */
@@ -730,6 +732,11 @@ export interface DdlFacts {
   generatedColumns?: { create: Array<'stored' | 'virtual'>; add: Array<'stored' | 'virtual'> };
   /** Named enumerated types (CREATE TYPE … AS ENUM); SQLite: none, an enum column is text. */
   enumTypes: boolean;
+  /**
+   * A foreign key may reference only a primary key or a UNIQUE constraint, not a unique index (DuckDB):
+   * a new table's unique key that a foreign key references is created as a constraint in its CREATE TABLE.
+   */
+  foreignKeysNeedUniqueConstraints?: boolean;
 }
 
 /** One engine's DDL. Obtain with `EngineEntry.loadDdl()` or `ddlFor(engine)`. */

@@ -33,6 +33,7 @@ export const duckdbDdl: SchemaDdl = baseDdl(
     notValid: false,
     transactionalDdl: true,
     indexesBlockAlter: true,
+    foreignKeysNeedUniqueConstraints: true,
     constrainedColumnsFrozen: true,
     alterReferencedTable: false,
     renameReferencedTable: false,

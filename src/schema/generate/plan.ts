@@ -317,9 +317,11 @@ export function planSchemaChange(liveSnapshot: SchemaSnapshot, declared: Expecte
   refused.push(...uncreatableGenerated(ddl, ordered)); // issue 17
   const cycles = cycleForeignKeys(ddl, ordered, refuse);
   const created = cycles.tables;
-  const createSteps = created.map((t) =>
-    step([ddl.createTable(t), ...(t.indexes ?? []).map((i) => ddl.createIndex(t.name, i))], [ddl.dropTable(t.name)], { note: `creates ${t.name}` }),
-  );
+  const referenced = referencedKeys(wanted.values());
+  const createSteps = created.map((t) => {
+    const { table, indexes } = ddl.facts.foreignKeysNeedUniqueConstraints ? withUniqueConstraints(t, referenced) : { table: t, indexes: t.indexes ?? [] };
+    return step([ddl.createTable(table), ...indexes.map((i) => ddl.createIndex(t.name, i))], [ddl.dropTable(t.name)], { note: `creates ${t.name}` });
+  });
   createSteps.push(...cycles.steps);
 
   // 5. Tables no longer declared: dropped (children first) with allowDrop, else left.
@@ -603,6 +605,26 @@ function cycleForeignKeys(ddl: SchemaDdl, ordered: DdlTable[], refuse: (r: DdlRe
 }
 
 /** Tables in an order where every referenced table comes first (cycles keep the given order). */
+/** The column lists foreign keys reference, per table (`users` → `email`). */
+function referencedKeys(tables: Iterable<DdlTable>): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const t of tables) for (const f of t.foreignKeys ?? []) (out.get(f.refTable) ?? out.set(f.refTable, new Set()).get(f.refTable)!).add(f.refColumns.join('\0'));
+  return out;
+}
+
+/**
+ * A new table's plain unique indexes that a foreign key references, as UNIQUE constraints of its CREATE
+ * TABLE (DuckDB refuses a foreign key to a unique index: "does not have a primary key or unique
+ * constraint"); its other indexes stay indexes.
+ */
+function withUniqueConstraints(t: DdlTable, referenced: Map<string, Set<string>>): { table: DdlTable; indexes: DdlIndex[] } {
+  const keys = referenced.get(t.name);
+  const isKey = (i: DdlIndex) => !!keys && !!i.unique && !i.where && !i.using && !i.include?.length && keys.has(i.columns.join('\0'));
+  const indexes = t.indexes ?? [];
+  const uniques = indexes.filter(isKey).map((i) => ({ name: i.name, columns: i.columns }));
+  return { table: uniques.length ? { ...t, uniques } : t, indexes: indexes.filter((i) => !isKey(i)) };
+}
+
 function orderTables(tables: DdlTable[]): DdlTable[] {
   const byName = new Map(tables.map((t) => [t.name, t]));
   const out: DdlTable[] = [];
