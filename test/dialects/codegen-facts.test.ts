@@ -1,5 +1,8 @@
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../src/config/index.js';
 import { engineEntry } from '../../src/dialects/registry.js';
+import { openDatabase } from '../../src/index.js';
 
 /** The engine facts `eventdb types` and `schema pull` read from the registry, without a connection or a driver. */
 const FAMILIES = ['integer', 'decimal', 'float', 'text', 'boolean', 'timestamp', 'timestamptz', 'date', 'time', 'interval', 'json', 'uuid', 'binary', 'array'] as const;
@@ -30,6 +33,21 @@ describe('code generation facts in the engine registry', () => {
       ['sqlite', false, false, true],
       ['duckdb', true, false, false],
     ]);
+  });
+
+  it('DuckDB TIMETZ is typed as the object the driver returns, read from a real file', async () => {
+    expect(ts('duckdb', 'time', 'time')).toEqual({ select: 'number', insert: 'string' });
+    expect(ts('duckdb', 'time', 'time with time zone')).toEqual({ select: '{ micros: number; offset: number }', insert: 'string' });
+    const conn = await openDatabase(await resolveConfig({ flags: { url: 'duckdb::memory:' }, env: {}, cwd: process.cwd() }));
+    try {
+      await sql`create table tz (t timetz, p time)`.execute(conn.db);
+      await sql`insert into tz values ('12:00:00+05:30', '12:00:00')`.execute(conn.db);
+      const [row] = (await sql<{ t: unknown; p: unknown }>`select t, p from tz`.execute(conn.db)).rows;
+      expect(row!.t).toEqual({ micros: 43_200_000_000, offset: 19_800 });
+      expect(typeof row!.p).toBe('number');
+    } finally {
+      await conn.close();
+    }
   });
 
   it('reads enums, sized types and index methods as each engine reports them', () => {
