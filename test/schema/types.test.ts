@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import platform from '../../schema/index.js';
 import type { Engine } from '../../src/config/url.js';
 import { openDatabase } from '../../src/index.js';
+import { column, defineSchema, integer, table } from '../../src/schema/authoring.js';
 import { typesFromSchema, typesFromSnapshot } from '../../src/schema/types-gen/index.js';
 import { runCli } from '../helpers/cli.js';
 import { describeEngines } from '../helpers/engines.js';
@@ -78,6 +79,21 @@ function platformQueries(engine: Engine): string {
   return lines.join('\n') + '\n';
 }
 
+/** A table with a generated column, and queries: reading it compiles, inserting into it must not (line 6). */
+const COMPUTED = defineSchema({
+  engines: ['duckdb'],
+  tables: [table('readings', { columns: [integer('id'), column('value', 'float', { duckdb: 'double' }, { nullable: true }), column('doubled', 'float', { duckdb: 'double' }, { nullable: true, generated: { expression: 'value * 2', stored: false } })], primaryKey: ['id'] })],
+});
+const COMPUTED_QUERIES = [
+  `import { Kysely } from 'kysely';`,
+  `import type { Database } from './database.js';`,
+  `declare const db: Kysely<Database>;`,
+  `export async function run() {`,
+  `  const r = await db.selectFrom('readings').select('doubled').executeTakeFirstOrThrow(); const d: number | null = r.doubled; void d;`,
+  `  await db.insertInto('readings').values({ id: 1, value: 2, doubled: 4 }).execute();`,
+  `}`,
+].join('\n') + '\n';
+
 describe('types from the declaration', () => {
   let diagnostics: Record<string, string[]> = {};
   beforeAll(() => {
@@ -86,6 +102,7 @@ describe('types from the declaration', () => {
       sqlite: { types: typesFromSchema(platform, 'sqlite'), queries: platformQueries('sqlite') },
       duckdb: { types: typesFromSchema(platform, 'duckdb'), queries: platformQueries('duckdb') },
       broken: { types: typesFromSchema(platform, 'sqlite'), queries: `import { Kysely } from 'kysely';\nimport type { Database } from './database.js';\ndeclare const db: Kysely<Database>;\nexport const q = db.selectFrom('users').select('no_such_column');\n` },
+      computed: { types: typesFromSchema(COMPUTED, 'duckdb'), queries: COMPUTED_QUERIES },
     });
   }, 60_000);
 
@@ -110,6 +127,12 @@ describe('types from the declaration', () => {
     expect(duck).toContain('  price: ColumnType<number, number | string | undefined, number | string>;');
     expect(duck).toContain('  tags: Generated<string>;');
     expect(duck).toContain('  starts_at: ColumnType<Date, Date | string, Date | string>;');
+  });
+
+  it('a generated (computed) column is GeneratedAlways: read, never written (every engine refuses a value for it)', () => {
+    expect(typesFromSchema(COMPUTED, 'duckdb')).toContain('  doubled: GeneratedAlways<number | null>;');
+    expect(diagnostics.computed!.join('\n')).toMatch(/queries\.ts:6: [\s\S]*doubled/);
+    expect(diagnostics.computed).toHaveLength(1);
   });
 
   it('a query on a column that does not exist fails to compile (the check can fail)', () => {

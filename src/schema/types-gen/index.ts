@@ -3,7 +3,8 @@
  * (schema/) or the live database, with each column typed as eventdb's connection for that engine
  * returns it. What each engine's connection returns per type family is the engine's fact
  * (src/dialects/<engine>/ts-types.ts, reached through the registry without a connection).
- * `Generated<>` (or an optional insert type) marks columns with a default, an identity or SQLite's rowid.
+ * `Generated<>` (or an optional insert type) marks columns with a default, an identity or SQLite's rowid;
+ * `GeneratedAlways<>` a generated (computed) column, which no engine lets an INSERT or UPDATE set.
  * Deterministic: tables and columns in name / table order, no timestamps.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,8 @@ interface TypedColumn {
   type: string;
   nullable: boolean;
   generated: boolean;
+  /** A generated (computed) column: read only — every engine refuses a value for it. */
+  computed?: boolean;
 }
 interface TypedTable {
   name: string;
@@ -45,8 +48,9 @@ function tsType(facts: TsTypes, c: TypedColumn, enums: Map<string, string[]>): T
   return { select: ts.select, insert: ts.insert, update: ts.insert };
 }
 
-function render(t: Triple, nullable: boolean, generated: boolean): string {
+function render(t: Triple, nullable: boolean, generated: boolean, computed = false): string {
   const n = (s: string) => (nullable ? `${s} | null` : s);
+  if (computed) return `GeneratedAlways<${n(t.select)}>`;
   if (t.select === t.insert && t.insert === t.update) return generated ? `Generated<${n(t.select)}>` : n(t.select);
   return `ColumnType<${n(t.select)}, ${n(t.insert)}${generated ? ' | undefined' : ''}, ${n(t.update)}>`;
 }
@@ -61,7 +65,7 @@ function interfaceName(table: string, taken: Set<string>): string {
     .map((p) => p[0]!.toUpperCase() + p.slice(1))
     .join('');
   if (!n || /^\d/.test(n)) n = `T${n}`;
-  if (n === 'Database' || n === 'JsonValue' || n === 'Generated' || n === 'ColumnType') n = `${n}Table`;
+  if (n === 'Database' || n === 'JsonValue' || n === 'Generated' || n === 'GeneratedAlways' || n === 'ColumnType') n = `${n}Table`;
   let out = n;
   for (let k = 2; taken.has(out); k++) out = `${n}${k}`;
   taken.add(out);
@@ -78,9 +82,10 @@ function source(engine: Engine, from: 'schema' | 'database', tables: TypedTable[
     const iname = interfaceName(t.name, taken);
     body.push(`export interface ${iname} {`);
     for (const c of t.columns) {
-      const s = render(tsType(engineEntry(engine).tsTypes, c, enums), c.nullable, c.generated);
+      const s = render(tsType(engineEntry(engine).tsTypes, c, enums), c.nullable, c.generated, c.computed);
       if (s.includes('JsonValue')) usesJson = true;
       if (s.startsWith('Generated<')) kysely.add('Generated');
+      if (s.startsWith('GeneratedAlways<')) kysely.add('GeneratedAlways');
       if (s.startsWith('ColumnType<')) kysely.add('ColumnType');
       body.push(`  ${prop(c.name)}: ${s};`);
     }
@@ -111,7 +116,8 @@ export function typesFromSchema(schema: ExpectedSchema, engine: Engine): string 
     columns: t.columns.map((c) => {
       const type = forEngine(c.type, engine) ?? c.family;
       const rowid = facts.integerKeyIsRowid && t.primaryKey.length === 1 && t.primaryKey[0] === c.name && type.toLowerCase() === 'integer';
-      return { name: c.name, family: c.family, type, nullable: c.nullable, generated: forEngine(c.default, engine) !== undefined || forEngine(c.generated?.expression, engine) !== undefined || (facts.identity && !!c.identity) || rowid };
+      const computed = forEngine(c.generated?.expression, engine) !== undefined;
+      return { name: c.name, family: c.family, type, nullable: c.nullable, computed, generated: forEngine(c.default, engine) !== undefined || computed || (facts.identity && !!c.identity) || rowid };
     }),
   }));
   return source(engine, 'schema', tables, enums);
@@ -133,7 +139,7 @@ export function typesFromSnapshot(snap: SchemaSnapshot): string {
           const enumOf = (x: string) => engineEntry(snap.engine).declaration.enumOf(x, snap.enums ?? []);
           const of = c.type.endsWith('[]') ? enumOf(c.type.slice(0, -2)) : undefined;
           const type = enumOf(c.type) ?? (of === undefined ? c.type : `${of}[]`);
-          return { name: c.name, family: c.family, type, nullable: c.nullable && !t.primaryKey.includes(c.name), generated: c.default !== null || !!c.generated || !!c.identity || rowid };
+          return { name: c.name, family: c.family, type, nullable: c.nullable && !t.primaryKey.includes(c.name), computed: !!c.generated, generated: c.default !== null || !!c.generated || !!c.identity || rowid };
         }),
     }));
   return source(snap.engine, 'database', tables, enums);
