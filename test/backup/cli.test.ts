@@ -28,7 +28,8 @@ describe('backup and restore commands (CLI output)', () => {
     expect(j.json().backup).toMatchObject({ engine: 'sqlite', database: 'app', tables: { items: 25 }, encrypted: false, migrationHead: null });
     const l = await runCli(['backup', 'list', '--json', '--url', url], { cwd: dir });
     const list = l.json();
-    expect(Object.keys(list)).toEqual(['ok', 'store', 'prefix', 'snapshots', 'incomplete', 'damaged']);
+    expect(Object.keys(list)).toEqual(['ok', 'store', 'prefix', 'snapshots', 'otherFiles', 'incomplete', 'damaged']);
+    expect(list.otherFiles).toEqual([]);
     expect(list.damaged).toEqual([]);
     expect(list.snapshots.map((s: { id: string }) => s.id)).toEqual([j.json().backup.id, expect.any(String)]);
     expect(list.snapshots[1].tag).toBe('nightly');

@@ -33,7 +33,7 @@ describeEngines(
         expect(e.error.message).toBe('nothing to pull: the database has no tables; nothing was written');
         return;
       }
-      expect(e.error.message).toBe('nothing to pull: the current schema has no tables (1 in other schemas: auth 1); nothing was written');
+      expect(e.error.message).toBe('nothing to pull: the current schema has no tables (1 in other schemas: auth: 1); nothing was written');
       expect(e.error.hint).toBe("pull one of those schemas by making it the connection's: add ?options=-c%20search_path%3Dauth to the database URL");
       const url = `${fx.url()}${fx.url().includes('?') ? '&' : '?'}options=-c%20search_path%3Dauth`;
       const ok = await runCli(['--url', url, 'schema', 'pull', '--out', out], { cwd: fx.dir() });

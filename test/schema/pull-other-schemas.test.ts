@@ -26,16 +26,17 @@ describe('schema pull: tables in other schemas [postgres, supabase/auth]', () =>
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('--json names the schemas and counts it did not pull; the text output warns', async () => {
+  it('nothing in public: no file (a declaration needs a table), the error names the schemas and counts; the hint\'s URL pulls auth', async () => {
     const out = join(dir, 'schema', 'index.ts');
     const j = await runCli(['schema', 'pull', '--url', db.url, '--out', out, '--json'], { cwd: dir });
-    expect(j.code, j.stderr).toBe(0);
-    expect(j.json()).toMatchObject({ ok: true, tables: 0, elsewhere: [{ schema: 'auth', tables: 23 }] });
-    expect(readFileSync(out, 'utf8')).toMatch(/tables: \[\s*\]/);
-    const t = await runCli(['schema', 'pull', '--url', db.url, '--out', join(dir, 'schema', 'text.ts')], { cwd: dir });
-    expect(t.code).toBe(0);
-    expect(t.stdout).toMatch(/23 tables in other schemas not pulled \(auth: 23\): eventdb reads the connection's current schema only/);
-    expect(existsSync(join(dir, 'schema', 'text.ts'))).toBe(true);
+    expect(j.code).toBe(2);
+    expect(j.json()).toMatchObject({ ok: false, error: { code: 'SCHEMA_PULL_EMPTY', message: 'nothing to pull: the current schema has no tables (23 in other schemas: auth: 23); nothing was written' } });
+    expect(existsSync(out)).toBe(false);
+    const auth = `${db.url}${db.url.includes('?') ? '&' : '?'}options=-c%20search_path%3Dauth`;
+    const t = await runCli(['schema', 'pull', '--url', auth, '--out', join(dir, 'schema', 'text.ts')], { cwd: dir });
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stdout).toMatch(/wrote .*text\.ts: 23 tables/);
+    expect(readFileSync(join(dir, 'schema', 'text.ts'), 'utf8')).toContain("table('refresh_tokens'");
   });
 
   it('validate: the drift check says the auth tables were not compared (info), instead of a bare "no drift (0 tables)"', async () => {

@@ -56,7 +56,7 @@ function emptyPull(snap: SchemaSnapshot): EventdbError {
   if (other.length) {
     const n = other.reduce((a, e) => a + e.tables, 0);
     const first = other[0]!.schema;
-    return new EventdbError('SCHEMA_PULL_EMPTY', `nothing to pull: ${where} has no tables (${n} in other schemas: ${other.map((e) => `${e.schema} ${e.tables}`).join(', ')}); nothing was written`, `pull one of those schemas by making it the connection's: add ?options=-c%20search_path%3D${encodeURIComponent(first)} to the database URL`);
+    return new EventdbError('SCHEMA_PULL_EMPTY', `nothing to pull: ${where} has no tables (${n} in other schemas: ${other.map((e) => `${e.schema}: ${e.tables}`).join(', ')}); nothing was written`, `pull one of those schemas by making it the connection's: add ?options=-c%20search_path%3D${encodeURIComponent(first)} to the database URL`);
   }
   return new EventdbError('SCHEMA_PULL_EMPTY', `nothing to pull: ${where} has no tables; nothing was written`, 'create the tables first (`eventdb migrate up`), or write schema/index.ts by hand (see README "Schema as code")');
 }
