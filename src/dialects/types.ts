@@ -136,7 +136,7 @@ export interface SchemaSnapshot {
   enums?: Array<{ name: string; values: string[] }>;
   /** Sequences of the schema (PostgreSQL), by name: a `nextval('…')` default needs its sequence (issue 17). */
   sequences?: string[];
-  /** Tables in the database's other schemas (PostgreSQL: `auth.users` beside `public`), not read here: counts by schema. */
+  /** Tables in the database's other schemas (PostgreSQL: `auth.users` beside `public`; DuckDB: beside `main`), not read here: counts by schema. */
   elsewhere?: Array<{ schema: string; tables: number }>;
   /**
    * Partitioned tables (PostgreSQL) and their partitions (`schema.name` outside the current schema), which

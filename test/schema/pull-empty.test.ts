@@ -45,3 +45,24 @@ describeEngines(
   },
   ['sqlite', 'duckdb', 'postgres'],
 );
+
+describeEngines(
+  'schema pull: DuckDB tables outside main',
+  (fx) => {
+    it('are counted and named, as on PostgreSQL (ibis keeps shops.ice_cream beside main)', async () => {
+      const conn = await openDatabase(await fx.config());
+      try {
+        await sql.raw('create schema shops; create table shops.ice_cream (flavor text, quantity int); create table main_t (id int)').execute(conn.db);
+      } finally {
+        await conn.close();
+      }
+      const out = join(fx.dir(), 'duck-elsewhere', 'index.ts');
+      const r = await runCli(['--url', fx.url(), 'schema', 'pull', '--out', out], { cwd: fx.dir() });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain("[warn] 1 table in other schemas not pulled (shops: 1): eventdb reads the connection's current schema only");
+      const j = await runCli(['--url', fx.url(), 'schema', 'pull', '--out', out, '--force', '--json'], { cwd: fx.dir() });
+      expect(j.json()).toMatchObject({ ok: true, tables: 1, elsewhere: [{ schema: 'shops', tables: 1 }] });
+    });
+  },
+  ['duckdb'],
+);
