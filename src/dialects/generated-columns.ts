@@ -9,9 +9,31 @@ import type { GeneratedColumn } from './types.js';
  */
 export function generatedColumns(createSql: string): Map<string, GeneratedColumn> {
   const out = new Map<string, GeneratedColumn>();
+  for (const { text, flat } of columnDefinitions(createSql)) {
+    const re = /\b(?:generated\s+always\s+)?as\s*\(/gi;
+    for (let m = re.exec(flat); m; m = re.exec(flat)) {
+      if (depthAt(flat, m.index) !== 0) continue;
+      const paren = m.index + m[0].length - 1;
+      const close = matching(flat, paren);
+      if (close < 0) break;
+      const name = columnName(text.trim());
+      if (!name) break;
+      const kind = /^\s*(stored|virtual)\b/i.exec(flat.slice(close + 1))?.[1]?.toLowerCase();
+      out.set(name.toLowerCase(), { expression: text.slice(paren + 1, close).trim(), stored: kind === 'stored' });
+      break;
+    }
+  }
+  return out;
+}
+
+/**
+ * The column definitions of a CREATE TABLE text, in order (table constraints left out): each as
+ * written (`text`) and with quoted parts blanked (`flat`, same length: search it, slice `text`).
+ */
+export function columnDefinitions(createSql: string): Array<{ text: string; flat: string }> {
   const blank = blankQuotes(createSql);
   const open = blank.indexOf('(');
-  if (open < 0) return out;
+  if (open < 0) return [];
   // column definitions: [start, end) ranges at depth 1 of the table's parentheses
   const parts: Array<[number, number]> = [];
   let depth = 0;
@@ -27,24 +49,7 @@ export function generatedColumns(createSql: string): Map<string, GeneratedColumn
       start = i + 1;
     }
   }
-  for (const [from, to] of parts) {
-    const text = createSql.slice(from, to);
-    const flat = blank.slice(from, to);
-    if (/^\s*(constraint|primary|unique|check|foreign)\b/i.test(flat)) continue;
-    const re = /\b(?:generated\s+always\s+)?as\s*\(/gi;
-    for (let m = re.exec(flat); m; m = re.exec(flat)) {
-      if (depthAt(flat, m.index) !== 0) continue;
-      const paren = m.index + m[0].length - 1;
-      const close = matching(flat, paren);
-      if (close < 0) break;
-      const name = columnName(text.trim());
-      if (!name) break;
-      const kind = /^\s*(stored|virtual)\b/i.exec(flat.slice(close + 1))?.[1]?.toLowerCase();
-      out.set(name.toLowerCase(), { expression: text.slice(paren + 1, close).trim(), stored: kind === 'stored' });
-      break;
-    }
-  }
-  return out;
+  return parts.map(([from, to]) => ({ text: createSql.slice(from, to), flat: blank.slice(from, to) })).filter((p) => !/^\s*(constraint|primary|unique|check|foreign)\b/i.test(p.flat));
 }
 
 /** The text with everything inside quotes ('…', "…", `…`, […]) replaced by `_` (same length). */
@@ -65,7 +70,7 @@ function blankQuotes(s: string): string {
   return out;
 }
 
-function depthAt(s: string, index: number): number {
+export function depthAt(s: string, index: number): number {
   let d = 0;
   for (let i = 0; i < index; i++) d += s[i] === '(' ? 1 : s[i] === ')' ? -1 : 0;
   return d;
@@ -80,7 +85,7 @@ function matching(s: string, open: number): number {
   return -1;
 }
 
-function columnName(def: string): string | undefined {
+export function columnName(def: string): string | undefined {
   const m = /^(?:"((?:[^"]|"")*)"|`([^`]*)`|\[([^\]]*)\]|([^\s(]+))/.exec(def);
   if (!m) return undefined;
   return m[1]?.replace(/""/g, '"') ?? m[2] ?? m[3] ?? m[4];

@@ -15,7 +15,7 @@ export const duckdbDdl: SchemaDdl = baseDdl(
   {
     label: LABEL,
     alterTypeInPlace: true,
-    collations: false,
+    collations: true,
     alterCollationInPlace: false,
     setNotNullInPlace: true,
     notNullBlockedByDependants: true,

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { typeFamily } from '../type-family.js';
 import { collapseSql } from '../sql-text.js';
+import { duckdbCollations } from './collations.js';
 import { duckdbStableSql } from './expression-text.js';
 import { generatedColumns } from '../generated-columns.js';
 import type { ForeignKeyInfo, IndexInfo, SchemaSnapshot, TableInfo, TypeFamily } from '../types.js';
@@ -43,12 +44,14 @@ export async function introspectDuckdb(db: Kysely<any>): Promise<SchemaSnapshot>
   const tableSql = await sql<{ table_name: string; sql: string | null }>`
     select table_name, sql from duckdb_tables() where database_name = current_database() and schema_name = current_schema() and not temporary`.execute(db);
   const generated = new Map(tableSql.rows.map((r) => [r.table_name, generatedColumns(duckdbStableSql(r.sql ?? ''))]));
+  const collations = new Map(tableSql.rows.map((r) => [r.table_name, duckdbCollations(r.sql ?? '')]));
 
   const tables = new Map<string, TableInfo>();
   for (const r of cols.rows) {
     let t = tables.get(r.table_name);
     if (!t) tables.set(r.table_name, (t = { name: r.table_name, columns: [], primaryKey: [] }));
     const g = generated.get(r.table_name)?.get(r.column_name.toLowerCase());
+    const collation = collations.get(r.table_name)?.get(r.column_name.toLowerCase());
     t.columns.push({
       name: r.column_name,
       type: r.data_type.toLowerCase(),
@@ -57,6 +60,7 @@ export async function introspectDuckdb(db: Kysely<any>): Promise<SchemaSnapshot>
       default: g ? null : duckdbStableSql(r.column_default),
       position: r.column_index,
       ...(g ? { generated: g } : {}),
+      ...(collation ? { collation } : {}),
     });
   }
   const indexes: IndexInfo[] = [];
