@@ -134,7 +134,7 @@ export interface SchemaSnapshot {
   checks?: Array<{ table: string; name: string; expression: string; /** False when PostgreSQL holds it NOT VALID (`convalidated`). */ validated?: boolean }>;
   /** Enumerated types (PostgreSQL, DuckDB), values in their declared order. */
   enums?: Array<{ name: string; values: string[] }>;
-  /** Sequences of the schema (PostgreSQL), by name: a `nextval('…')` default needs its sequence (issue 17). */
+  /** Sequences of the schema (PostgreSQL, DuckDB), by name: a `nextval('…')` default needs its sequence (issue 17). */
   sequences?: string[];
   /** Tables in the database's other schemas (PostgreSQL: `auth.users` beside `public`; DuckDB: beside `main`), not read here: counts by schema. */
   elsewhere?: Array<{ schema: string; tables: number }>;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generatedColumns } from '../../src/dialects/generated-columns.js';
 import { ddlFor } from '../../src/dialects/ddl.js';
-import { sequenceOf } from '../../src/dialects/postgres/sequences.js';
+import { sequenceOf } from '../../src/dialects/sequences.js';
 import type { SchemaSnapshot } from '../../src/dialects/types.js';
 import * as A from '../../src/schema/authoring.js';
 import { planSchemaChange } from '../../src/schema/generate/plan.js';

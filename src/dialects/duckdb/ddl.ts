@@ -1,5 +1,6 @@
 import { baseDdl, compiler, refuse } from '../ddl-common.js';
 import { enumDdl } from '../enum-ddl.js';
+import { createSequence, dropSequence, sequenceOf } from '../sequences.js';
 import type { SchemaDdl } from '../types.js';
 
 const LABEL = 'DuckDB';
@@ -48,6 +49,10 @@ export const duckdbDdl: SchemaDdl = baseDdl(
     /** CREATE / DROP TYPE … AS ENUM and ALTER COLUMN … TYPE; no ALTER TYPE (a value can't be added, nor a type renamed). */
     ...(({ createEnum, dropEnum, alterColumnToEnum }) => ({ createEnum, dropEnum, alterColumnToEnum }))(enumDdl(db)),
     canonicalType: canonicalDuckType,
+    /** A `nextval('seq')` default's sequence is created before its table, as on PostgreSQL (a pulled DuckDB schema has them). */
+    sequenceOf,
+    createSequence,
+    dropSequence,
     /** DuckDB reports a boolean default as `CAST('t' AS BOOLEAN)`. */
     canonicalDefault: (e) => base.canonicalDefault(e.replace(/\bCAST\('t' AS BOOLEAN\)/gi, 'true').replace(/\bCAST\('f' AS BOOLEAN\)/gi, 'false')),
     /** DuckDB cannot add a column with a constraint: NOT NULL follows as a second statement. */

@@ -90,12 +90,14 @@ export async function introspectDuckdb(db: Kysely<any>): Promise<SchemaSnapshot>
     const text = duckdbStableSql(r.sql);
     indexes.push({ name: r.index_name, table: r.table_name, columns: parseExpressions(r.expressions).map((x) => duckdbStableSql(x)), unique: r.is_unique, primary: r.is_primary, ...whereOf(text), ...(text ? { definition: collapseSql(text) } : {}) });
   }
+  const sequences = await sql<{ name: string }>`
+    select sequence_name as name from duckdb_sequences() where database_name = current_database() and schema_name = current_schema() and not temporary order by 1`.execute(db);
   // Tables of the file's other schemas (ibis' `shops.ice_cream`): not read, but counted, as on PostgreSQL.
   const elsewhere = await sql<{ schema: string; tables: number }>`
     select schema_name as schema, count(*)::integer as tables from duckdb_tables()
      where database_name = current_database() and schema_name <> current_schema() and not temporary and not internal
      group by schema_name order by schema_name`.execute(db);
-  return { engine: 'duckdb', schema: 'main', ...(elsewhere.rows.length ? { elsewhere: elsewhere.rows.map((r) => ({ schema: r.schema, tables: Number(r.tables) })) } : {}), tables: [...tables.values()], indexes, foreignKeys, views: views.rows.map((v) => ({ name: v.view_name, materialized: false, definition: collapseSql(duckdbStableSql(v.sql)) })), checks, enums };
+  return { engine: 'duckdb', schema: 'main', sequences: sequences.rows.map((r) => r.name), ...(elsewhere.rows.length ? { elsewhere: elsewhere.rows.map((r) => ({ schema: r.schema, tables: Number(r.tables) })) } : {}), tables: [...tables.values()], indexes, foreignKeys, views: views.rows.map((v) => ({ name: v.view_name, materialized: false, definition: collapseSql(duckdbStableSql(v.sql)) })), checks, enums };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { baseDdl, compiler } from '../ddl-common.js';
 import { enumDdl } from '../enum-ddl.js';
 import type { SchemaDdl } from '../types.js';
-import { createSequence, dropSequence, sequenceOf } from './sequences.js';
+import { createSequence, dropSequence, sequenceOf } from '../sequences.js';
 
 const db = compiler('postgres');
 

@@ -51,3 +51,30 @@ it('pull → diff initial → up on a fresh file: the referenced unique key is a
     await conn.close();
   }
 });
+
+it('a default drawing from a sequence: diff initial creates the sequence first (as on PostgreSQL); the rebuilt file numbers rows', async () => {
+  const a = join(root, 'seq-a');
+  mkdirSync(join(a, 'migrations'), { recursive: true });
+  writeFileSync(join(a, 'migrations', '0001_person.sql'), "-- eventdb:up\nCREATE SEQUENCE seq_person START 100 INCREMENT BY 5;\nCREATE TABLE person (id INTEGER PRIMARY KEY DEFAULT nextval('seq_person'), name VARCHAR);\n");
+  const cliIn = (dir: string, file: string, ...args: string[]) => runCli(['--url', `duckdb:${join(dir, file)}`, ...args], { cwd: dir, env: { EVENTDB_MIGRATIONS_DIR: join(dir, 'migrations'), EVENTDB_SCHEMA_DIR: join(dir, 'schema') } });
+  expect((await cliIn(a, 'a.duckdb', 'migrate', 'up')).code).toBe(0);
+  expect((await cliIn(a, 'a.duckdb', 'schema', 'pull')).code).toBe(0);
+  const b = join(root, 'seq-b');
+  mkdirSync(b);
+  cpSync(join(a, 'schema'), join(b, 'schema'), { recursive: true });
+  const diff = await cliIn(b, 'b.duckdb', 'migrate', 'diff', 'initial');
+  expect(diff.code, diff.stderr).toBe(0);
+  const text = readFileSync(join(b, 'migrations', readdirSync(join(b, 'migrations'))[0]!), 'utf8');
+  expect(text.indexOf('create sequence seq_person;')).toBeGreaterThan(-1);
+  expect(text.indexOf('create sequence seq_person;')).toBeLessThan(text.indexOf('create table "person"'));
+  expect(text).toContain('drop sequence seq_person;');
+  expect((await cliIn(b, 'b.duckdb', 'migrate', 'up')).code).toBe(0);
+  expect((await cliIn(b, 'b.duckdb', 'validate', '--env', 'production')).code).toBe(0);
+  const conn = await openDatabase(await resolveConfig({ flags: { url: `duckdb:${join(b, 'b.duckdb')}` }, env: {}, cwd: b }));
+  try {
+    await sql`insert into person (name) values ('a'), ('b')`.execute(conn.db);
+    expect((await sql<{ id: number }>`select id from person order by id`.execute(conn.db)).rows.map((r) => r.id)).toEqual([1, 2]);
+  } finally {
+    await conn.close();
+  }
+});

@@ -2,6 +2,7 @@
  * Sequences behind `nextval('…')` defaults (issue 17): a `serial` column, or a column drawing from a
  * sequence of its own (pagila's), is pulled with its `nextval('t_id_seq'::regclass)` default; the
  * declaration does not name the sequence, so the planner creates it before the table that needs it.
+ * PostgreSQL and DuckDB (`nextval('seq_person')`, without the cast) spell it alike.
  */
 
 /** `nextval('public.t_id_seq'::regclass)` → `public.t_id_seq` as the default writes it (SQL identifier syntax) and `t_id_seq` as pg_class names it. */
