@@ -1,12 +1,10 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, expect, it } from 'vitest';
-import { resolveConfig } from '../../src/config/index.js';
 import { duckdbCollations } from '../../src/dialects/duckdb/collations.js';
-import { openDatabase } from '../../src/index.js';
-import { runCli } from '../helpers/cli.js';
+import { adoptDuckdb, duckCli } from '../schema/generate/adopt-duckdb.js';
 
 /*
  * DuckDB keeps a column's collation only in its CREATE TABLE text. eventdb read none: `schema pull`
@@ -26,7 +24,7 @@ it('pull declares it, validate compares it, diff creates it: a database rebuilt 
   const a = join(root, 'a');
   mkdirSync(join(a, 'migrations'), { recursive: true });
   writeFileSync(join(a, 'migrations', '0001_users.sql'), '-- eventdb:up\nCREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR COLLATE NOCASE NOT NULL, name VARCHAR COLLATE NOACCENT.NOCASE);\n');
-  const cli = (dir: string, file: string, ...args: string[]) => runCli(['--url', `duckdb:${join(dir, file)}`, ...args], { cwd: dir, env: { EVENTDB_MIGRATIONS_DIR: join(dir, 'migrations'), EVENTDB_SCHEMA_DIR: join(dir, 'schema') } });
+  const cli = duckCli;
   expect((await cli(a, 'a.duckdb', 'migrate', 'up')).code).toBe(0);
   expect((await cli(a, 'a.duckdb', 'schema', 'pull')).code).toBe(0);
   const decl = readFileSync(join(a, 'schema', 'index.ts'), 'utf8');
@@ -38,15 +36,8 @@ it('pull declares it, validate compares it, diff creates it: a database rebuilt 
   const v = await cli(a, 'a.duckdb', 'validate', '--no-drift', '--json');
   expect(v.code).toBe(1);
   expect(v.json<{ findings: Array<{ kind: string; message: string }> }>().findings.filter((f) => f.kind === 'collation-mismatch').map((f) => f.message)).toEqual(['column users.email has collation nocase; expected the default collation']);
-  writeFileSync(join(a, 'schema', 'index.ts'), decl);
 
-  const b = join(root, 'b');
-  mkdirSync(b);
-  cpSync(join(a, 'schema'), join(b, 'schema'), { recursive: true });
-  expect((await cli(b, 'b.duckdb', 'migrate', 'diff', 'initial')).code).toBe(0);
-  expect((await cli(b, 'b.duckdb', 'migrate', 'up')).code).toBe(0);
-  expect((await cli(b, 'b.duckdb', 'validate', '--env', 'production')).code).toBe(0);
-  const conn = await openDatabase(await resolveConfig({ flags: { url: `duckdb:${join(b, 'b.duckdb')}` }, env: {}, cwd: b }));
+  const { conn } = await adoptDuckdb(root, 'coll', 'CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR COLLATE NOCASE NOT NULL, name VARCHAR COLLATE NOACCENT.NOCASE);');
   try {
     await sql`insert into users values (1, 'a@x.org', 'É')`.execute(conn.db);
     const r = await sql<{ n: number }>`select count(*)::integer as n from users where email = 'A@X.ORG' and name = 'e'`.execute(conn.db);
