@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { EventdbError } from '../errors.js';
 import type { ResolvedConfig } from '../config/index.js';
 import { Output, type GlobalOptions } from './output.js';
 
@@ -30,6 +31,21 @@ export function makeContext<O>(cmd: Command, extraFlags: { migrations?: string; 
  * Wraps a command's action: builds the context, runs the handler, prints any error in the house
  * format and sets the exit code. Handlers return their exit code (0 when omitted).
  */
+/**
+ * An option or argument given as an empty string (`--to "$DEST"` with DEST unset) is a usage error:
+ * taken as absent, `restore --to ""` restored over the configured database, `--url ""` fell back to
+ * the default one.
+ */
+function refuseEmptyValues(cmd: Command, positional: unknown[]): void {
+  for (let c: Command | null = cmd; c; c = c.parent) {
+    for (const o of c.options) {
+      const key = o.attributeName();
+      if (c.getOptionValue(key) === '' && c.getOptionValueSource(key) === 'cli') throw new EventdbError('USAGE', `${o.long ?? o.flags} was given an empty value`, `give ${o.long ?? o.flags} a value, or leave the option out (an unset shell variable expands to nothing)`);
+    }
+  }
+  if (positional.some((p) => p === '')) throw new EventdbError('USAGE', 'an argument was given as an empty string', 'give it a value, or leave it out (an unset shell variable expands to nothing)');
+}
+
 export function action<O>(
   handler: (ctx: CommandContext<O>, ...args: any[]) => Promise<number | void>,
   extraFlags?: (opts: O & GlobalOptions) => { migrations?: string; store?: string },
@@ -40,6 +56,7 @@ export function action<O>(
     const opts = cmd.optsWithGlobals() as O & GlobalOptions;
     const ctx = makeContext<O>(cmd, extraFlags?.(opts));
     try {
+      refuseEmptyValues(cmd, positional);
       process.exitCode = (await handler(ctx, ...positional)) ?? 0;
     } catch (e) {
       process.exitCode = ctx.out.error(e);
