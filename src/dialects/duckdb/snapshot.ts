@@ -47,7 +47,9 @@ export const duckdbSnapshot: SnapshotEngine = {
   async checkFile(path) {
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+      // A copy read from a store is untrusted: DuckDB must not fetch and load an extension for it (a SQLite
+      // file passed off as a DuckDB copy made it download sqlite_scanner over plain HTTP).
+      instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
     } catch (e) {
       throw new EventdbError('CORRUPT_SNAPSHOT', `the snapshot's DuckDB copy cannot be opened: ${messageOf(e)}`, 'use another snapshot (`eventdb backup list`)', { cause: e });
     }
