@@ -92,6 +92,7 @@ export const ERROR_CODES = {
   FOREIGN_KEY_VIOLATION: { exit: F, means: 'rows violate a foreign key' },
   HISTORY_UNREADABLE: { exit: F, means: "eventdb's migration history exists but cannot be read (e.g. no SELECT privilege)" },
   INTERNAL: { exit: F, means: 'a bug in eventdb' },
+  UNFINISHED: { exit: F, means: 'the process ended before the command finished (code it loaded called process.exit or never settled)' },
   MIGRATION_CAPTURE: { exit: F, means: 'a TypeScript migration cannot be compiled to SQL without a database' },
   MIGRATION_FAILED: { exit: F, means: 'a migration failed and was rolled back' },
   MIGRATION_IMPORT: { exit: F, means: 'a TypeScript migration cannot be loaded' },

@@ -19,6 +19,24 @@ function silenceSdkNodeVersionWarning(): void {
   }) as typeof process.emitWarning;
 }
 
+/**
+ * A TypeScript migration, seed or config file runs inside the CLI: one that calls `process.exit(0)`, or
+ * awaits a promise that never settles (the event loop drains), ended the process with exit 0 and no
+ * output — success to CI, with nothing done. Until the command has finished, an exit with code 0 is
+ * reported as UNFINISHED, exit 1. Returns the call that marks the command finished.
+ */
+function reportUnfinished(json: boolean): () => void {
+  let done = false;
+  process.on('exit', (code) => {
+    if (done || code !== 0) return;
+    new Output({ json }).error(new EventdbError('UNFINISHED', 'the process ended before the command finished: code it loaded (a TypeScript migration, seed or config file) called process.exit or awaited a promise that never settles', 'look for process.exit, or a promise never resolved, in the migrations, seed or config file this command loads'));
+    process.exitCode = EXIT.FAILED;
+  });
+  return () => {
+    done = true;
+  };
+}
+
 export async function run(argv: string[] = process.argv): Promise<void> {
   mark('cli');
   if (process.env.EVENTDB_TRACE === '1') printTraceAtExit();
@@ -29,6 +47,7 @@ export async function run(argv: string[] = process.argv): Promise<void> {
   const program = buildProgram();
   mark('program built');
   const json = argv.includes('--json');
+  const finished = reportUnfinished(json);
   program.exitOverride();
   program.configureOutput({ outputError: () => undefined });
   for (const c of allCommands(program)) {
@@ -37,7 +56,9 @@ export async function run(argv: string[] = process.argv): Promise<void> {
   }
   try {
     await program.parseAsync(argv);
+    finished();
   } catch (e) {
+    finished();
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') {
         process.exitCode = EXIT.OK;
