@@ -176,7 +176,8 @@ export function redactDeep<T>(value: T): T {
   if (Array.isArray(value)) return value.map((v) => redactDeep(v)) as T;
   if (value && typeof value === 'object' && !(value instanceof Date)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v);
+    // defineProperty, not assignment: a key named __proto__ (a table's) stays a key
+    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: redactDeep(v), enumerable: true, writable: true, configurable: true });
     return out as T;
   }
   return value;

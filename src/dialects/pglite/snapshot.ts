@@ -102,7 +102,7 @@ export const pgliteSnapshot: SnapshotEngine = {
       // other process can open the directory. The transaction makes the copy one point in time anyway.
       await lite.exec('begin isolation level repeatable read read only');
       await lite.query("select pg_catalog.set_config('search_path', '', true)");
-      const tables: Record<string, number> = {};
+      const tables: Record<string, number> = Object.create(null); // a table may be named __proto__
       return {
         format: 'eventdb-pg',
         extension: '.edbdump',

@@ -22,7 +22,7 @@ async function restoredCounts(c: pg.Client, expected: Record<string, number> | u
   if (!expected) return countAll(c, tables);
   const stats = await c.query<{ schema: string; name: string; n: string }>('select schemaname as schema, relname as name, n_tup_ins::text as n from pg_stat_user_tables').catch(() => ({ rows: [] as Array<{ schema: string; name: string; n: string }> }));
   const inserted = new Map(stats.rows.map((r) => [tableKey(r.schema, r.name), Number(r.n)]));
-  const out: Record<string, number> = {};
+  const out: Record<string, number> = Object.create(null); // a table may be named __proto__
   const exact: typeof tables = [];
   for (const t of tables) {
     const k = tableKey(t.schema, t.name);

@@ -18,7 +18,7 @@ export const sqliteSnapshot: SnapshotEngine = {
     if (config.database.memory) throw new EventdbError('USAGE', 'an in-memory SQLite database cannot be backed up', 'back up a database file (sqlite:./path.sqlite)');
     const tmp = join(opts.tmpDir, 'snapshot.sqlite');
     const src = new Database(config.database.path!, { readonly: true, fileMustExist: true, timeout: 30_000 });
-    const tables: Record<string, number> = {};
+    const tables: Record<string, number> = Object.create(null); // a table may be named __proto__
     const notes: string[] = [];
     try {
       // The online backup API, all remaining pages in one step: one read transaction, so writers in
