@@ -23,6 +23,16 @@ export interface DurationOptions {
  * `1d`, fractions allowed (`1.5h`). `origin` names where the value came from (`--lock-timeout`,
  * `env:EVENTDB_CONNECT_TIMEOUT`, the config file) for the error. Returns milliseconds.
  */
+/**
+ * A wrong value as an error shows it: quoted and cut to 40 characters, and not at all when it comes
+ * from a config file (README: "a wrong value is never echoed" — the file may hold a secret beside it).
+ */
+export function shownValue(value: unknown, origin: string): string {
+  if (origin.startsWith('file:')) return '';
+  const s = String(value);
+  return ` "${s.length > 40 ? `${s.slice(0, 39)}…` : s}"`;
+}
+
 export function parseDuration(value: string | number, origin: string, opts: DurationOptions = {}): number {
   const plain = opts.plainUnit ?? 's';
   let ms: number;
@@ -34,7 +44,7 @@ export function parseDuration(value: string | number, origin: string, opts: Dura
   }
   const plainName = { ms: 'milliseconds', s: 'seconds', m: 'minutes', min: 'minutes', h: 'hours', d: 'days' }[plain];
   if (!Number.isFinite(ms)) {
-    throw new EventdbError(opts.code ?? 'USAGE', `invalid duration "${String(value)}" for ${origin}`, `use a number of ${plainName}, or a value like 500ms, 30s, 5m, 2h, 1d`);
+    throw new EventdbError(opts.code ?? 'USAGE', `invalid duration${shownValue(value, origin)} for ${origin}`, `use a number of ${plainName}, or a value like 500ms, 30s, 5m, 2h, 1d`);
   }
   if (opts.minMs !== undefined && ms < opts.minMs) {
     throw new EventdbError(opts.code ?? 'USAGE', `${origin} ${String(value)} is too short: at least ${formatDuration(opts.minMs)}`, `for example ${origin} 1h`);

@@ -42,12 +42,19 @@ export function findConfigFile(cwd: string): string | undefined {
   }
 }
 
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
 export async function loadConfigFile(path: string): Promise<ConfigFile> {
   if (!existsSync(path)) {
     throw new EventdbError('CONFIG', `config file ${path} does not exist`, 'check --config, or run `eventdb init` to write one');
   }
-  if (statSync(path).isDirectory()) {
+  const st = statSync(path);
+  if (st.isDirectory()) {
     throw new EventdbError('CONFIG', `config file ${path} is a directory`, 'point --config at eventdb.config.json');
+  }
+  // Read only a regular file of sensible size (a link to /dev/zero ran the process out of memory).
+  if (!st.isFile() || st.size > MAX_CONFIG_BYTES) {
+    throw new EventdbError('CONFIG', `config file ${path} is ${st.isFile() ? `${st.size} bytes; a config file is at most 1 MiB` : 'not a regular file'}`, 'point --config at eventdb.config.json');
   }
   let data: unknown;
   if (path.endsWith('.json')) {
@@ -55,7 +62,15 @@ export async function loadConfigFile(path: string): Promise<ConfigFile> {
   } else {
     data = await importModule(path);
   }
-  const { settings, environments } = validateConfigData(path, data);
+  let checked;
+  try {
+    checked = validateConfigData(path, data);
+  } catch (e) {
+    // A config module's getter or proxy that throws while its keys are read
+    if (e instanceof EventdbError) throw e;
+    throw new EventdbError('CONFIG', `config file ${path}: reading it failed: ${messageOf(e)}`, 'fix the config file so that it exports plain values');
+  }
+  const { settings, environments } = checked;
   return { path, settings: settings as FileSettings, environments: environments as Record<string, FileSettings> };
 }
 
@@ -71,7 +86,8 @@ function parseJson(path: string, text: string): unknown {
       const col = Number(pos) - before.lastIndexOf('\n');
       where = `:${line}:${col}`;
     }
-    const reason = messageOf(e).replace(/ in JSON at position \d+.*$/, '');
+    // Node quotes the text around the error ("… "store": s3://k:zzs"... is not valid JSON): a secret may be in it.
+    const reason = messageOf(e).replace(/ in JSON at position \d+.*$/, '').replace(/,\s*(?:\.\.\.)?"[\s\S]*$/, '');
     throw new EventdbError('CONFIG_SYNTAX', `config file ${path}${where}: ${reason}`, 'fix the JSON syntax at that line (trailing commas and comments are not allowed)');
   }
 }

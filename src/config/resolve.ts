@@ -1,6 +1,6 @@
 import { resolve as resolvePath } from 'node:path';
 import { EventdbError } from '../errors.js';
-import { parseDuration } from '../units.js';
+import { parseDuration, shownValue } from '../units.js';
 import { parseEnvironment, type Environment } from './environment.js';
 import { findConfigFile, loadConfigFile, type FileSettings } from './file.js';
 import { DEFAULT_DATABASE_URL, defaultUrlForProvider, parseDatabaseUrl, parseProvider, type DatabaseTarget } from './url.js';
@@ -168,5 +168,5 @@ function parseCount(v: unknown, origin: string): number | undefined {
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
   if (typeof v === 'string' && /^\s*\d+\s*$/.test(v)) return Number(v);
-  throw new EventdbError('CONFIG', `invalid number "${String(v)}" from ${origin}`, 'use a whole number, e.g. 10');
+  throw new EventdbError('CONFIG', `invalid number${shownValue(v, origin)} from ${origin}`, 'use a whole number, e.g. 10');
 }
