@@ -19,6 +19,11 @@ describe('store URLs and the R2 client', () => {
     expect(parseStoreUrl('/var/backups', '/srv')).toMatchObject({ kind: 'file', path: '/var/backups' });
     expect(parseStoreUrl('s3://my-bucket/team/events?region=eu-west-1', '/')).toEqual({ kind: 's3', bucket: 'my-bucket', prefix: 'team/events', params: { region: 'eu-west-1' } });
     expect(parseStoreUrl('r2://snaps', '/')).toEqual({ kind: 'r2', bucket: 'snaps', prefix: '', params: {} });
+    expect(parseStoreUrl('s3://b/p?endpoint=http://127.0.0.1:9000', '/')).toMatchObject({ params: { endpoint: 'http://127.0.0.1:9000' } });
+    // An endpoint the SDK cannot use is a malformed URL (exit 2), not a store failure to retry (exit 1).
+    for (const endpoint of ['notaurl', 'ftp://x', '']) {
+      expect(() => parseStoreUrl(`s3://b/p?endpoint=${endpoint}`, '/')).toThrow(expect.objectContaining({ code: 'BAD_URL', message: `store URL s3://b/p?endpoint=${endpoint}: endpoint is not an http(s) URL` }));
+    }
     const e = (() => {
       try {
         parseStoreUrl('ftp://host/x', '/');

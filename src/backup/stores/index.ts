@@ -82,6 +82,10 @@ export function parseStoreUrl(url: string, cwd: string): StoreUrl {
   if (!u.hostname) throw new EventdbError('BAD_URL', `store URL ${redactUrl(raw)} has no bucket`, `expected ${scheme}://bucket/prefix`);
   const params: Record<string, string> = {};
   for (const [k, v] of u.searchParams) params[k] = v;
+  // An endpoint the SDK cannot use failed later as "TypeError: Invalid URL" with a retry hint (exit 1).
+  if (params.endpoint !== undefined && !/^https?:\/\/[^/?#\s]+/i.test(params.endpoint)) {
+    throw new EventdbError('BAD_URL', `store URL ${redactUrl(raw)}: endpoint is not an http(s) URL`, `e.g. ${scheme}://bucket/prefix?endpoint=https://s3.example.com`);
+  }
   return { kind, bucket: u.hostname, prefix: decodeURIComponent(u.pathname).replace(/^\/+|\/+$/g, ''), params };
 }
 
