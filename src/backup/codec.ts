@@ -305,7 +305,7 @@ export async function decryptStream(input: Readable, enc: ObjectEncryption, keys
 }
 
 /** A pass-through that counts bytes and hashes them (`hash: false`: counts only, for raw sizes and progress). */
-export function meter(opts: { hash?: boolean; onBytes?: (total: number) => void } = {}): Transform & { bytes(): number; sha256(): string } {
+export function meter(opts: { hash?: boolean; onBytes?: (total: number) => void; limit?: { bytes: number; error: () => Error } } = {}): Transform & { bytes(): number; sha256(): string } {
   const hash = opts.hash === false ? undefined : createHash('sha256');
   let n = 0;
   let digest: string | undefined;
@@ -313,6 +313,8 @@ export function meter(opts: { hash?: boolean; onBytes?: (total: number) => void 
     transform(chunk: Buffer, _enc, cb) {
       hash?.update(chunk);
       n += chunk.length;
+      // More bytes than the limit: stop here, not after the whole stream (a decompression bomb).
+      if (opts.limit && n > opts.limit.bytes) return cb(opts.limit.error());
       opts.onBytes?.(n);
       cb(null, chunk);
     },

@@ -18,6 +18,15 @@ function codecOf(obj: ManifestObject): Compression {
   throw new EventdbError('CORRUPT_SNAPSHOT', `${obj.name} is compressed with "${String(c).slice(0, 20)}", which this eventdb cannot read`, 'the snapshot was written by a newer eventdb or its manifest is damaged; use another snapshot or a newer eventdb');
 }
 
+/**
+ * Counts the decompressed bytes, and stops the read as soon as they pass the manifest's `rawSize`: a
+ * small object that inflates to gigabytes (a rewritten manifest) was decompressed whole before the
+ * sizes were compared.
+ */
+function rawMeter(obj: ManifestObject): ReturnType<typeof meter> {
+  return meter({ hash: false, limit: { bytes: obj.rawSize, error: () => new EventdbError('CORRUPT_SNAPSHOT', `${obj.name} decompresses to more than the ${obj.rawSize} bytes the manifest says`, 'use another snapshot (`eventdb backup list`)') } });
+}
+
 /** Checks the counted sizes and hash against the manifest once the object has been read through. */
 function checkRead(obj: ManifestObject, stored: ReturnType<typeof meter>, raw: ReturnType<typeof meter>): void {
   if (stored.bytes() !== obj.size || stored.sha256() !== obj.sha256) throw mismatch(obj, stored.bytes(), stored.sha256());
@@ -39,7 +48,8 @@ async function openChain(store: Store, key: string, obj: ManifestObject, keys: E
  * decryption or decompression, so those are told apart by reading the object's checksum again.
  */
 export async function explainReadError(e: unknown, store: Store, key: string, obj: ManifestObject, dest?: string): Promise<unknown> {
-  if (!(e instanceof EventdbError) || e.code === 'DECRYPT_FAILED') {
+  // (A damaged object may also inflate past rawSize: CORRUPT_SNAPSHOT is checked against the hash too.)
+  if (!(e instanceof EventdbError) || e.code === 'DECRYPT_FAILED' || e.code === 'CORRUPT_SNAPSHOT') {
     const actual = await hashObject(store, key).catch(() => undefined);
     if (actual && (actual.size !== obj.size || actual.sha256 !== obj.sha256)) return mismatch(obj, actual.size, actual.sha256, e);
   }
@@ -77,7 +87,7 @@ export async function downloadVerified(store: Store, key: string, obj: ManifestO
   let created = false;
   try {
     const { stored, stream } = await openChain(store, key, obj, keys, opts.onBytes);
-    const raw = meter({ hash: false });
+    const raw = rawMeter(obj);
     out = stream;
     const unpack = await decompressor(codecOf(obj));
     const file = createWriteStream(dest, { flags: 'wx', mode: 0o600 });
@@ -126,7 +136,7 @@ export async function openVerified(store: Store, key: string, obj: ManifestObjec
     throw await explainReadError(e, store, key, obj);
   }
   const { stored, stream } = chain;
-  const raw = meter({ hash: false });
+  const raw = rawMeter(obj);
   let unpack;
   try {
     unpack = await decompressor(codecOf(obj));
