@@ -33,3 +33,18 @@ for (const [name, make, message] of cases) {
     expect(r.stderr).not.toMatch(/hunter2|zzs/);
   });
 }
+
+it('keys every object has (__proto__, constructor) are unknown keys, with no nonsense suggested', async () => {
+  for (const [text, message] of [
+    ['{"__proto__": {"url": "sqlite:./x.sqlite"}}', 'unknown key "__proto__"'],
+    ['{"constructor": 1}', 'unknown key "constructor"'],
+    ['{"environments": {"__proto__": {}}}', 'unknown environment "__proto__" in "environments"'],
+  ]) {
+    const dir = mkdtempSync(join(root, 'proto-'));
+    writeFileSync(join(dir, 'eventdb.config.json'), text);
+    const r = await runCli(['info'], { cwd: dir });
+    expect(r.code, text).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toMatch(/\[object Object\]|native code/);
+  }
+});
