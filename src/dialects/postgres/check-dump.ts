@@ -1,24 +1,30 @@
 import { createReadStream } from 'node:fs';
 import { EventdbError, messageOf } from '../../errors.js';
 import type { SnapshotSource } from '../types.js';
-import { parseTable, readFrames, type DumpTable } from './dump-format.js';
+import { checkIdentitySequences, parseHeader, parseSequences, parseTable, readFrames, type DumpHeader, type DumpTable } from './dump-format.js';
 import { tableKey } from './own-dump.js';
 import { listArchive } from './pg-restore.js';
 import { toolVersion } from './tools.js';
 
 /**
- * Checks a downloaded PostgreSQL dump (server and PGlite): eventdb-pg is read through and its rows
- * counted; a pg_dump archive is listed with pg_restore (checksums only when pg_restore is absent).
+ * Checks a downloaded PostgreSQL dump (server and PGlite): eventdb-pg is read through, its rows counted
+ * and the sequences it sets checked against its schema (checkIdentitySequences); a pg_dump archive is
+ * listed with pg_restore (checksums only when pg_restore is absent).
  */
 export async function checkDumpFile(path: string, format: SnapshotSource['format']): Promise<{ tables?: Record<string, number>; check: string }> {
   if (format === 'eventdb-pg') {
-    const tables: Record<string, number> = {};
+    const tables: Record<string, number> = Object.create(null); // a table may be named __proto__
     let declared: Record<string, number> | undefined;
     let current: DumpTable | undefined;
+    let header: DumpHeader | undefined;
     let rows = 0;
     try {
       for await (const { type, body } of readFrames(createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>)) {
-        if (type === 'T') {
+        if (type === 'H') {
+          header = parseHeader(body);
+        } else if (type === 'S' && header) {
+          checkIdentitySequences(header, parseSequences(body)); // a dump that reads through but would not load
+        } else if (type === 'T') {
           current = parseTable(body);
           rows = 0;
         } else if (type === 'D') {

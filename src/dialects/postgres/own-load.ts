@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { DumpFormatError, parseHeader, parseSequences, parseTable, readFrames, type DumpHeader, type DumpTable } from './dump-format.js';
+import { checkIdentitySequences, DumpFormatError, parseHeader, parseSequences, parseTable, readFrames, type DumpHeader, type DumpTable } from './dump-format.js';
 import { copyTarget, tableKey } from './own-dump.js';
 
 async function runSql(c: pg.Client, statements: string[]): Promise<void> {
@@ -9,7 +9,7 @@ async function runSql(c: pg.Client, statements: string[]): Promise<void> {
 
 /** Loads an eventdb-pg dump into an empty database; returns the rows each COPY loaded. */
 export async function loadOwnDump(c: pg.Client, input: AsyncIterable<Buffer>): Promise<Record<string, number>> {
-  const counted: Record<string, number> = {};
+  const counted: Record<string, number> = Object.create(null); // a table may be named __proto__
   await c.query("select pg_catalog.set_config('search_path', '', false)");
   await c.query('set check_function_bodies = off');
   await c.query('begin');
@@ -49,7 +49,10 @@ export async function loadOwnDump(c: pg.Client, input: AsyncIterable<Buffer>): P
       counted[tableKey(current.table.schema, current.table.name)] = current.copy.rowCount ?? 0;
       current = undefined;
     } else if (type === 'S') {
-      for (const s of parseSequences(body)) {
+      const sequences = parseSequences(body);
+      // An older dump whose identity sequence lost its name: said as such, not as the server's "relation … does not exist".
+      if (header) checkIdentitySequences(header, sequences);
+      for (const s of sequences) {
         await c.query(`select pg_catalog.setval($1, $2::bigint, $3)`, [s.name, s.value, s.called]);
       }
     } else if (type === 'Z') {
