@@ -35,7 +35,7 @@ for (const [name, make, message] of cases) {
 }
 
 it('keys every object has (__proto__, constructor) are unknown keys, with no nonsense suggested', async () => {
-  for (const [text, message] of [
+  for (const [text, message] of <Array<[string, string]>>[
     ['{"__proto__": {"url": "sqlite:./x.sqlite"}}', 'unknown key "__proto__"'],
     ['{"constructor": 1}', 'unknown key "constructor"'],
     ['{"environments": {"__proto__": {}}}', 'unknown environment "__proto__" in "environments"'],
