@@ -32,7 +32,7 @@ export interface VerifyResult {
 export function compareTables(manifest: Manifest, counted: Record<string, number> | undefined): void {
   if (!counted) return;
   // Own properties only: a table may be named __proto__ or constructor.
-  const own = (t: string) => (Object.prototype.hasOwnProperty.call(counted, t) ? counted[t] : undefined);
+  const own = (t: string) => (Object.hasOwn(counted, t) ? counted[t] : undefined);
   for (const [t, n] of Object.entries(manifest.tables)) {
     if (own(t) !== n) {
       throw new EventdbError('CORRUPT_SNAPSHOT', `table ${t} has ${own(t) ?? 'no'} rows in the copy, the manifest says ${n}`, 'use another snapshot (`eventdb backup list`)');

@@ -62,7 +62,7 @@ export function validateConfigData(path: string, data: unknown): ValidatedConfig
   for (const [name, section] of Object.entries(environments)) {
     if (!(ENVIRONMENTS as readonly string[]).includes(name)) {
       const alias = name.toLowerCase();
-      const guess = (Object.prototype.hasOwnProperty.call(ENV_ALIASES, alias) ? ENV_ALIASES[alias] : undefined) ?? nearest(name, ENVIRONMENTS);
+      const guess = (Object.hasOwn(ENV_ALIASES, alias) ? ENV_ALIASES[alias] : undefined) ?? nearest(name, ENVIRONMENTS);
       throw new EventdbError('CONFIG', `config file ${path}: unknown environment "${name}" in "environments"`, `${guess ? `did you mean "${guess}"? ` : ''}sections are named ${ENVIRONMENTS.join(', ')}`);
     }
     if (!isObject(section)) {
@@ -76,7 +76,7 @@ export function validateConfigData(path: string, data: unknown): ValidatedConfig
 function checkSection(path: string, prefix: string, section: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(section)) {
     // Own keys only: "__proto__" and "constructor" are keys of every object, not settings.
-    const kind = Object.prototype.hasOwnProperty.call(SETTINGS, key) ? SETTINGS[key] : undefined;
+    const kind = Object.hasOwn(SETTINGS, key) ? SETTINGS[key] : undefined;
     if (!kind) {
       const nested = prefix !== '' && TOP_ONLY.includes(key);
       const guess = nested ? undefined : suggestKey(key);
@@ -114,7 +114,7 @@ function suggestKey(key: string): string | undefined {
   const norm = key.toLowerCase().replace(/[_-]/g, '');
   const known = [...Object.keys(SETTINGS), 'environments'];
   const stem = (k: string) => k.toLowerCase().replace(/[_-]/g, '').replace(/(directory|folder|dir|path)$/, '').replace(/s$/, '');
-  return known.find((k) => k.toLowerCase() === norm) ?? (Object.prototype.hasOwnProperty.call(ALIASES, norm) ? ALIASES[norm] : undefined) ?? known.find((k) => stem(k) === stem(key)) ?? nearest(key, known);
+  return known.find((k) => k.toLowerCase() === norm) ?? (Object.hasOwn(ALIASES, norm) ? ALIASES[norm] : undefined) ?? known.find((k) => stem(k) === stem(key)) ?? nearest(key, known);
 }
 
 /** The closest candidate within an edit distance of a third of the word (at least 2), if any. */

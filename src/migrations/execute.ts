@@ -3,6 +3,7 @@ import type { Engine } from '../config/index.js';
 import { EventdbError, messageOf } from '../errors.js';
 import { lexSplit } from './lex-split.js';
 import { splitScript, splitStatements, stripComments } from './split.js';
+import { firstFailing } from '../dialects/first-failing.js';
 import type { Connection, MigrationSuccess } from '../dialects/types.js';
 import type { ScriptPiece } from './lex-split.js';
 import { insideOwnTransaction, transactionControlOf } from './transaction-control.js';
@@ -72,13 +73,8 @@ const LOCATE_SAVEPOINT = 'savepoint eventdb_locate;\n';
 async function locateFailure(db: Kysely<any>, pieces: ScriptPiece[], first: unknown): Promise<StepError> {
   try {
     await sql.raw('rollback to savepoint eventdb_locate').execute(db);
-    for (const p of pieces) {
-      try {
-        await sql.raw(p.text).execute(db);
-      } catch (e) {
-        return new StepError(p.text, messageOf(e), e);
-      }
-    }
+    const failed = await firstFailing(pieces, (text) => sql.raw(text).execute(db));
+    if (failed) return new StepError(failed.statement.text, messageOf(failed.error), failed.error);
   } catch {
     // the savepoint could not be reached: the first error as it was
   }

@@ -30,10 +30,10 @@ export async function ensureHistory(db: Kysely<any>, engine: Engine): Promise<vo
  * Creates the history and log tables when absent, both in one transaction (one commit): where the
  * connection runs a script of many statements in one query (Connection.wholeScripts: PostgreSQL's simple
  * protocol, where such a query is one transaction), both statements go in one round trip instead of
- * BEGIN, two statements and COMMIT (issue 18).
+ * BEGIN, two statements and COMMIT (issue 18). Its caller (migrateUp) has already refused a connection
+ * with nowhere to create them (Connection.noSchema).
  */
-export async function ensureHistoryTables(conn: Pick<Connection, 'db' | 'engine' | 'ownSchema' | 'wholeScripts' | 'noSchema'>): Promise<void> {
-  if (conn.noSchema) throw conn.noSchema;
+export async function ensureHistoryTables(conn: Pick<Connection, 'db' | 'engine' | 'ownSchema' | 'wholeScripts'>): Promise<void> {
   if (conn.wholeScripts) {
     const compiled = historyTableBuilders(ownTables(conn, conn.db), conn.engine).map((q) => q.compile());
     if (compiled.every((c) => c.parameters.length === 0)) {

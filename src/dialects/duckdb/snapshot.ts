@@ -7,6 +7,7 @@ import { EventdbError, messageOf } from '../../errors.js';
 import { quoteIdent } from '../quote.js';
 import { fileAge, removeRestoreLeftovers, restoreFile, type FileEngine } from '../file-swap.js';
 import type { SnapshotEngine } from '../types.js';
+import { rowCounts } from '../row-counts.js';
 
 
 /**
@@ -18,7 +19,7 @@ export const duckdbSnapshot: SnapshotEngine = {
   async snapshot(conn, config, opts) {
     if (config.database.memory) throw new EventdbError('USAGE', 'an in-memory DuckDB database cannot be backed up', 'back up a database file (duckdb:./path.duckdb)');
     const tmp = join(opts.tmpDir, 'snapshot.duckdb');
-    const tables: Record<string, number> = Object.create(null); // a table may be named __proto__
+    const tables = rowCounts();
     await conn.withLock('migrate', { timeoutMs: 60_000 }, async () => {
       const names = await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = 'main' and table_type = 'BASE TABLE' order by 1`.execute(conn.db);
       for (const { name } of names.rows) {
@@ -56,7 +57,7 @@ export const duckdbSnapshot: SnapshotEngine = {
     const c = await instance.connect();
     try {
       const names = (await c.runAndReadAll("select table_name from information_schema.tables where table_schema = 'main' and table_type = 'BASE TABLE' order by 1")).getRows().map((r) => String(r[0]));
-      const tables: Record<string, number> = Object.create(null); // a table may be named __proto__
+      const tables = rowCounts();
       for (const name of names) {
         // Reads every column of every row, so every block's checksum is checked.
         const cols = (await c.runAndReadAll(`select column_name from information_schema.columns where table_schema = 'main' and table_name = '${name.replace(/'/g, "''")}'`)).getRows().map((r) => quoteIdent(String(r[0])));

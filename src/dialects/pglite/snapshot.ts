@@ -12,6 +12,7 @@ import { createdExtension } from '../postgres/created-extension.js';
 import { checkDumpFile } from '../postgres/check-dump.js';
 import { pgTargetAge } from '../postgres/target-age.js';
 import type { PgliteConnection } from './index.js';
+import { rowCounts } from '../row-counts.js';
 
 /**
  * Backup and restore of a PGlite database in eventdb's own logical dump format (`eventdb-pg`) — the
@@ -102,7 +103,7 @@ export const pgliteSnapshot: SnapshotEngine = {
       // other process can open the directory. The transaction makes the copy one point in time anyway.
       await lite.exec('begin isolation level repeatable read read only');
       await lite.query("select pg_catalog.set_config('search_path', '', true)");
-      const tables: Record<string, number> = Object.create(null); // a table may be named __proto__
+      const tables = rowCounts();
       return {
         format: 'eventdb-pg',
         extension: '.edbdump',

@@ -5,6 +5,7 @@ import { checkIdentitySequences, parseHeader, parseSequences, parseTable, readFr
 import { tableKey } from './own-dump.js';
 import { listArchive } from './pg-restore.js';
 import { toolVersion } from './tools.js';
+import { rowCounts } from '../row-counts.js';
 
 /**
  * Checks a downloaded PostgreSQL dump (server and PGlite): eventdb-pg is read through, its rows counted
@@ -13,7 +14,7 @@ import { toolVersion } from './tools.js';
  */
 export async function checkDumpFile(path: string, format: SnapshotSource['format']): Promise<{ tables?: Record<string, number>; check: string }> {
   if (format === 'eventdb-pg') {
-    const tables: Record<string, number> = Object.create(null); // a table may be named __proto__
+    const tables = rowCounts();
     let declared: Record<string, number> | undefined;
     let current: DumpTable | undefined;
     let header: DumpHeader | undefined;

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import type { FastApplyRequest } from '../types.js';
+import { firstFailing } from '../first-failing.js';
 import { pgSuccessSql } from './history-sql.js';
 
 /** PostgreSQL reports the 1-based character position of an error in the query text (0-based here). */
@@ -114,14 +115,7 @@ async function failingStatement(req: FastApplyRequest, e: unknown, headLength: n
 async function rerunToLocate(session: OneTripSession, stmts: ReadonlyArray<{ text: string }>): Promise<string | undefined> {
   try {
     await session.run('begin');
-    for (const s of stmts) {
-      try {
-        await session.run(s.text);
-      } catch {
-        return s.text;
-      }
-    }
-    return undefined;
+    return (await firstFailing(stmts, (text) => session.run(text)))?.statement.text;
   } catch {
     return undefined;
   } finally {

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { EventdbError, messageOf } from '../../errors.js';
 import { quoteIdent as qi } from '../quote.js';
 import { DUMP_MAGIC, frame, type DumpHeader, type DumpTable, type SequenceValue } from './dump-format.js';
+import { rowCounts } from '../row-counts.js';
 
 /**
  * eventdb's own PostgreSQL logical dump, writing side: the catalog readers (schema as SQL, tables,
@@ -30,7 +31,7 @@ export async function listTables(c: pg.Client): Promise<Array<{ oid: number; sch
 
 /** count(*) of each table, one after the other; stops before the next table once `stop.now` is set. */
 export async function countAll(c: pg.Client, tables: Array<{ schema: string; name: string }>, stop?: { now: boolean }): Promise<Record<string, number>> {
-  const out: Record<string, number> = Object.create(null); // a table may be named __proto__
+  const out = rowCounts();
   for (const t of tables) {
     if (stop?.now) break;
     const r = await c.query<{ n: string }>(`select count(*)::text as n from ${qn(t.schema, t.name)}`);

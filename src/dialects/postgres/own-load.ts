@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { checkIdentitySequences, DumpFormatError, parseHeader, parseSequences, parseTable, readFrames, type DumpHeader, type DumpTable } from './dump-format.js';
 import { copyTarget, tableKey } from './own-dump.js';
+import { rowCounts } from '../row-counts.js';
 
 async function runSql(c: pg.Client, statements: string[]): Promise<void> {
   for (const s of statements) await c.query(s);
@@ -9,7 +10,7 @@ async function runSql(c: pg.Client, statements: string[]): Promise<void> {
 
 /** Loads an eventdb-pg dump into an empty database; returns the rows each COPY loaded. */
 export async function loadOwnDump(c: pg.Client, input: AsyncIterable<Buffer>): Promise<Record<string, number>> {
-  const counted: Record<string, number> = Object.create(null); // a table may be named __proto__
+  const counted = rowCounts();
   await c.query("select pg_catalog.set_config('search_path', '', false)");
   await c.query('set check_function_bodies = off');
   await c.query('begin');

@@ -10,6 +10,7 @@ import { loadOwnDump } from './own-load.js';
 import { countAll, listTables, tableKey } from './own-dump.js';
 import { pgRestore } from './pg-restore.js';
 import { mark } from '../../trace.js';
+import { rowCounts } from '../row-counts.js';
 
 /**
  * Rows per table after pg_restore, checked cheaply: in a database nobody else has used, the
@@ -22,7 +23,7 @@ async function restoredCounts(c: pg.Client, expected: Record<string, number> | u
   if (!expected) return countAll(c, tables);
   const stats = await c.query<{ schema: string; name: string; n: string }>('select schemaname as schema, relname as name, n_tup_ins::text as n from pg_stat_user_tables').catch(() => ({ rows: [] as Array<{ schema: string; name: string; n: string }> }));
   const inserted = new Map(stats.rows.map((r) => [tableKey(r.schema, r.name), Number(r.n)]));
-  const out: Record<string, number> = Object.create(null); // a table may be named __proto__
+  const out = rowCounts();
   const exact: typeof tables = [];
   for (const t of tables) {
     const k = tableKey(t.schema, t.name);

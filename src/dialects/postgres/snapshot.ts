@@ -11,6 +11,7 @@ import { restoreIntoServer } from './restore.js';
 import { headOf, HISTORY_TABLE_NAME, type HeadRow } from '../../backup/migration-head.js';
 import { pgTargetAge } from './target-age.js';
 import { mark } from '../../trace.js';
+import { rowCounts } from '../row-counts.js';
 
 type SessionHead = NonNullable<SnapshotSource['head']>;
 
@@ -126,7 +127,7 @@ async function dumpInOwnSession(config: ResolvedConfig, opts: { pgDump?: 'auto' 
       : { problem: 'EVENTDB_PG_DUMP=never' };
     const head = await heading;
     if ('stream' in use) {
-      const tables: Record<string, number> = Object.create(null); // a table may be named __proto__
+      const tables = rowCounts();
       const settled = counting!.then(
         (counted) => void Object.assign(tables, counted),
         (e: unknown) => {
@@ -139,7 +140,7 @@ async function dumpInOwnSession(config: ResolvedConfig, opts: { pgDump?: 'auto' 
     stop.now = true;
     await counting?.catch(() => undefined);
     notes.push(`eventdb's own dump was used: ${use.problem}${'version' in use && use.version ? " (install the PostgreSQL client tools of the server's version to use pg_dump)" : ''}`);
-    const tables: Record<string, number> = Object.create(null); // a table may be named __proto__
+    const tables = rowCounts();
     return { format: 'eventdb-pg', extension: '.edbdump', tables, tool: 'eventdb logical dump (COPY in one REPEATABLE READ transaction)', notes, stream: writeOwnDump(c, server, tables, copyOverWire(c)), head, cleanup } satisfies SnapshotSource;
   } catch (e) {
     await c.end().catch(() => undefined);

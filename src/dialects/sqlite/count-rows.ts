@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
  */
 export function countRows(db: Database.Database, skipped: string[] = []): Record<string, number> {
   const names = db.prepare("select name, sql from sqlite_schema where type = 'table' and name not like 'sqlite_%' order by name").all() as Array<{ name: string; sql: string | null }>;
-  const tables: Record<string, number> = Object.create(null); // a table may be named __proto__
+  const tables: Record<string, number> = Object.create(null); // a table may be named __proto__ (no import here: see above)
   for (const { name, sql } of names) {
     try {
       const r = db.prepare(`select count(*) as n from "${name.replace(/"/g, '""')}"`).get() as { n: number };

@@ -7,6 +7,7 @@ import { EventdbError, messageOf } from '../../errors.js';
 import { fileAge, removeRestoreLeftovers, restoreFile, type FileEngine } from '../file-swap.js';
 import type { SnapshotEngine } from '../types.js';
 import { countRows, countRowsInWorker } from './count-rows.js';
+import { rowCounts } from '../row-counts.js';
 
 /**
  * SQLite: the online backup API into a temp file while other processes keep writing (WAL), then
@@ -18,7 +19,7 @@ export const sqliteSnapshot: SnapshotEngine = {
     if (config.database.memory) throw new EventdbError('USAGE', 'an in-memory SQLite database cannot be backed up', 'back up a database file (sqlite:./path.sqlite)');
     const tmp = join(opts.tmpDir, 'snapshot.sqlite');
     const src = new Database(config.database.path!, { readonly: true, fileMustExist: true, timeout: 30_000 });
-    const tables: Record<string, number> = Object.create(null); // a table may be named __proto__
+    const tables = rowCounts();
     const notes: string[] = [];
     try {
       // The online backup API, all remaining pages in one step: one read transaction, so writers in
