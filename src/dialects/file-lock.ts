@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { chmodSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fstatSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { commandLine, redactCommandLine } from '../config/redact.js';
@@ -11,6 +11,9 @@ import type { LockHolder, LockOptions, LockStatus } from './types.js';
  * sibling SQLite file. SQLite takes it with POSIX fcntl locks, which the kernel drops when the holder
  * exits for any reason — `kill -9` included — so the lock can never be left stale. Who holds it is
  * written beside it (`<lock>.json`) for error messages and the health check; that file is advice only.
+ * The holder removes the lock file as it lets go (nothing is left beside the database, a failed run's
+ * folder included); a waiter that then gets the lock of the removed file sees that the path no longer
+ * names the file it holds (its inode) and opens the path again.
  */
 
 export function lockFilePath(databasePath: string, name: string): string {
@@ -23,10 +26,44 @@ function isBusy(e: unknown): boolean {
   return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
 }
 
-function openLockDb(lockPath: string): Database.Database {
-  const db = new Database(lockPath, { timeout: 0 });
+function openLockDb(lockPath: string, mustExist = false): Database.Database {
+  const db = new Database(lockPath, { timeout: 0, fileMustExist: mustExist });
   db.pragma('busy_timeout = 0');
   return db;
+}
+
+/** The lock file opened twice: a descriptor, whose inode says which file it is, and SQLite on it. */
+interface OpenLock {
+  fd: number;
+  db: Database.Database;
+}
+
+function openLock(lockPath: string): OpenLock {
+  // The descriptor first: SQLite then opens the same file unless it was removed in between, which
+  // stillLinked sees once the lock is taken.
+  const fd = openSync(lockPath, 'a');
+  try {
+    return { fd, db: openLockDb(lockPath) };
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+}
+
+function closeLock(lock: OpenLock): void {
+  lock.db.close();
+  closeSync(lock.fd);
+}
+
+/** Whether `lockPath` still names the file held open (its previous holder removes it as it lets go). */
+function stillLinked(lock: OpenLock, lockPath: string): boolean {
+  try {
+    const held = fstatSync(lock.fd);
+    const named = statSync(lockPath);
+    return held.ino === named.ino && held.dev === named.dev;
+  } catch {
+    return false;
+  }
 }
 
 function readHolder(lockPath: string): LockHolder | undefined {
@@ -54,16 +91,18 @@ export function describeHolder(h: LockHolder | undefined): string {
   return `pid ${h.pid} on ${h.host} (${h.command}, since ${h.since})`;
 }
 
-/** Whether the lock is held right now, and by whom (from the advice file). */
+/** Whether the lock is held right now, and by whom (from the advice file). No lock file: not held (none is created). */
 export function fileLockStatus(lockPath: string): LockStatus {
+  if (!existsSync(lockPath)) return { held: false };
   let db: Database.Database | undefined;
   try {
-    db = openLockDb(lockPath);
+    db = openLockDb(lockPath, true);
     db.exec('BEGIN EXCLUSIVE');
     db.exec('ROLLBACK');
     return { held: false };
   } catch (e) {
     if (isBusy(e)) return { held: true, holder: readHolder(lockPath) };
+    if ((e as { code?: string }).code === 'SQLITE_CANTOPEN' && !existsSync(lockPath)) return { held: false }; // removed as its holder let go
     throw e;
   } finally {
     db?.close();
@@ -71,15 +110,24 @@ export function fileLockStatus(lockPath: string): LockStatus {
 }
 
 export async function withFileLock<T>(lockPath: string, what: string, opts: LockOptions, fn: () => Promise<T>): Promise<T> {
-  const db = openLockDb(lockPath);
+  let lock = openLock(lockPath);
   const started = Date.now();
   let delay = 10;
   try {
     for (;;) {
       try {
-        db.exec('BEGIN EXCLUSIVE');
-        break;
+        lock.db.exec('BEGIN EXCLUSIVE');
+        if (stillLinked(lock, lockPath)) break;
+        lock.db.exec('ROLLBACK');
+        throw Object.assign(new Error('lock file removed'), { code: 'SQLITE_IOERR' });
       } catch (e) {
+        // The file its holder removed as it let go (SQLite may notice that first: an I/O error on a file
+        // with no name left): open the path again — a new file, or a newer holder's.
+        if (!isBusy(e) && !stillLinked(lock, lockPath)) {
+          closeLock(lock);
+          lock = openLock(lockPath);
+          continue;
+        }
         if (!isBusy(e)) throw e;
         if (Date.now() - started >= opts.timeoutMs) {
           const holder = readHolder(lockPath);
@@ -111,10 +159,16 @@ export async function withFileLock<T>(lockPath: string, what: string, opts: Lock
       } catch {
         /* advice file already gone */
       }
-      db.exec('ROLLBACK');
+      // Removed while still held, so no one can take the lock of this file once it is let go unnoticed.
+      try {
+        unlinkSync(lockPath);
+      } catch {
+        /* already gone, or a folder that does not allow it: the file stays, as before */
+      }
+      lock.db.exec('ROLLBACK');
     }
   } finally {
-    db.close();
+    closeLock(lock);
   }
 }
 

@@ -34,7 +34,8 @@ export function register(program: Command): void {
         const { loadExpected, assertEngineSupported } = await import('../../schema/validate.js');
         const expected = await loadExpected(cfg); // a broken schema file fails (exit 2) before anything is opened
         if (expected) assertEngineSupported(expected, cfg.database.engine);
-        const conn = await openConnection(cfg, { lockWaitMs: lockTimeoutMs });
+        // A database file that does not exist is not created: there is nothing to fix (validate says the same).
+        const conn = await openConnection(cfg, { lockWaitMs: lockTimeoutMs, mustExist: true });
         let res: AutoFixResult;
         try {
           res = await autoFix(conn, cfg, {

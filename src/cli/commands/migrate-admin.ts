@@ -3,7 +3,7 @@ import { ENGINES, type Engine } from '../../config/index.js';
 import { EventdbError } from '../../errors.js';
 import { action } from '../context.js';
 import { confirmDestructive } from '../confirm.js';
-import { lockTimeoutMs, migrationsFlag, renderFailure, withConnection, type MigrateFlags } from './migrate-shared.js';
+import { lockTimeoutMs, migrationsFlag, readFilesFirst, renderFailure, withConnection, type MigrateFlags } from './migrate-shared.js';
 
 interface CreateFlags extends MigrateFlags {
   sql?: boolean;
@@ -59,7 +59,7 @@ export function registerMigrateAdmin(migrate: Command): void {
         const cfg = await config();
         const lockMs = lockTimeoutMs(opts.lockTimeout);
         const { baseline } = await import('../../migrations/index.js');
-        const r = await withConnection(cfg, lockMs, (conn) => baseline(conn!, cfg, { to: opts.to, lockTimeoutMs: lockMs }), { locks: true });
+        const r = await withConnection(cfg, lockMs, (conn) => baseline(conn!, cfg, { to: opts.to, lockTimeoutMs: lockMs }), { locks: true, whileConnecting: readFilesFirst(cfg) });
         out.result(true, r, () => out.line(r.baselined.length ? `marked ${r.baselined.length} migration(s) as applied without running them: ${r.baselined.join(', ')}` : `nothing to baseline: everything up to ${opts.to} is applied`));
       }, migrationsFlag),
     );
@@ -74,7 +74,7 @@ export function registerMigrateAdmin(migrate: Command): void {
         if (!opts.yes) throw new EventdbError('CONFIRM_REQUIRED', 'repair rewrites recorded checksums and clears failed attempts; it needs --yes', 'review `eventdb migrate validate`, then run `eventdb migrate repair --yes`');
         const lockMs = lockTimeoutMs(opts.lockTimeout);
         const { repair } = await import('../../migrations/index.js');
-        const r = await withConnection(cfg, lockMs, (conn) => repair(conn!, cfg, { lockTimeoutMs: lockMs }), { locks: true });
+        const r = await withConnection(cfg, lockMs, (conn) => repair(conn!, cfg, { lockTimeoutMs: lockMs }), { locks: true, emptyIfAbsent: true });
         out.result(true, { ...r }, () => {
           for (const u of r.updated) out.line(`${out.marker('ok')} ${u.id}: checksum ${u.from.slice(0, 12)} → ${u.to.slice(0, 12)}`);
           out.line(`repaired ${r.updated.length} checksum(s); cleared ${r.clearedFailedAttempts} failed attempt(s)`);
@@ -110,7 +110,7 @@ export function registerMigrateAdmin(migrate: Command): void {
         const { resetMigrations } = await import('../../migrations/index.js');
         let r;
         try {
-          r = await withConnection(cfg, lockMs, (conn) => resetMigrations(conn!, cfg, { lockTimeoutMs: lockMs, force: opts.force }), { locks: true });
+          r = await withConnection(cfg, lockMs, (conn) => resetMigrations(conn!, cfg, { lockTimeoutMs: lockMs, force: opts.force }), { locks: true, emptyIfAbsent: true });
         } catch (e) {
           return renderFailure(ctx, e, 'rolledBack');
         }

@@ -60,29 +60,40 @@ export function positiveInt(v: string | undefined, what: string): number | undef
 /**
  * Opens the database for a migration command and closes it after. DuckDB admits one process per
  * file, so opening waits as long as the migration lock would. `existingOnly`: a file database that
- * does not exist yet is not created (reading commands get `undefined`). `locks`: the command takes
- * the migration lock (ConnectOptions.lockSession). `whileConnecting`: work that needs no database,
- * run once the connection is on its way (a server's answer takes a backend's start), before `fn`.
+ * does not exist yet is not created (reading commands get `undefined`). `emptyIfAbsent`: nor is it
+ * created for a command that finds nothing to do in an empty database (rollback, repair, reset): the
+ * command runs on an empty in-memory database of the engine instead. `locks`: the command takes the
+ * migration lock (ConnectOptions.lockSession). `whileConnecting`: work that needs no database, run once
+ * the connection is on its way (a server's answer takes a backend's start), before `fn`; when the
+ * connection would create a database file, it runs (and finishes: `creating`) first, so its failure (a
+ * malformed migration) leaves no file behind.
  */
 export async function withConnection<T>(
   cfg: ResolvedConfig,
   lockMs: number | undefined,
   fn: (conn: Connection | undefined) => Promise<T>,
-  how: { existingOnly?: boolean; locks?: boolean; whileConnecting?: () => Promise<void> } = {},
+  how: { existingOnly?: boolean; emptyIfAbsent?: boolean; locks?: boolean; whileConnecting?: (creating: boolean) => Promise<void> } = {},
 ): Promise<T> {
-  const { existingOnly = false, locks = false, whileConnecting } = how;
+  const { existingOnly = false, emptyIfAbsent = false, locks = false } = how;
+  let { whileConnecting } = how;
   const { getDialect, isServer } = await import('../../dialects/index.js');
   const { DEFAULT_LOCK_TIMEOUT_MS } = await import('../../migrations/defaults.js');
   const dialect = await getDialect(cfg.database.engine, cfg.database.driver);
-  if (existingOnly && !isServer(cfg.database) && !(await dialect.exists(cfg))) return fn(undefined);
+  const absent = !isServer(cfg.database) && !(await dialect.exists(cfg));
+  if (existingOnly && absent) return fn(undefined);
   if (!existingOnly) await requireMigrationsDir(cfg);
+  if (absent && emptyIfAbsent) return withConnection(await emptyScratch(cfg), lockMs, fn, { locks, whileConnecting });
+  if (absent && whileConnecting) {
+    await whileConnecting(true);
+    whileConnecting = undefined;
+  }
   const connecting = dialect.connect(cfg, { lockWaitMs: lockMs ?? DEFAULT_LOCK_TIMEOUT_MS, lockSession: locks });
   if (whileConnecting) {
     connecting.catch(() => undefined); // awaited just below
     // setImmediate: after the connection's first bytes are written (microtasks and I/O come first).
     await new Promise<void>((resolve) => setImmediate(resolve));
     try {
-      await whileConnecting();
+      await whileConnecting(false);
     } catch (e) {
       await connecting.then((c) => c.close(), () => undefined);
       throw e;
@@ -94,6 +105,17 @@ export async function withConnection<T>(
   } finally {
     await conn.close();
   }
+}
+
+/**
+ * `whileConnecting` for a command that writes history from the migration files (baseline): when the
+ * database file does not exist yet, the files are read first, so a malformed one is refused before the
+ * file is created (the command reads them again under the lock).
+ */
+export function readFilesFirst(cfg: ResolvedConfig): (creating: boolean) => Promise<void> {
+  return async (creating) => {
+    if (creating) await (await import('../../migrations/loader.js')).loadMigrations(cfg.migrationsDir, cfg.database.engine);
+  };
 }
 
 /**
@@ -113,13 +135,19 @@ async function requireMigrationsDir(cfg: ResolvedConfig): Promise<void> {
  * gets the same plan and the same verdict, and nothing is written to disk.
  */
 export async function dryRunConfig(cfg: ResolvedConfig): Promise<ResolvedConfig> {
-  const { entryOf, getDialect, isServer } = await import('../../dialects/index.js');
+  const { getDialect, isServer } = await import('../../dialects/index.js');
   if (isServer(cfg.database)) return cfg;
-  const scratchUrl = entryOf(cfg.database).scratchUrl;
-  if (!scratchUrl) return cfg;
   await requireMigrationsDir(cfg); // a missing folder is refused as before, for the file named
   const dialect = await getDialect(cfg.database.engine, cfg.database.driver);
   if (await dialect.exists(cfg)) return cfg;
+  return emptyScratch(cfg);
+}
+
+/** An empty in-memory database of the engine of a file database that does not exist (dryRunConfig, withConnection). */
+async function emptyScratch(cfg: ResolvedConfig): Promise<ResolvedConfig> {
+  const { entryOf } = await import('../../dialects/index.js');
+  const scratchUrl = entryOf(cfg.database).scratchUrl;
+  if (!scratchUrl) return cfg;
   const { parseDatabaseUrl } = await import('../../config/index.js');
   return { ...cfg, database: parseDatabaseUrl(scratchUrl) };
 }

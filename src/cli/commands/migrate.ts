@@ -86,9 +86,10 @@ export function register(program: Command): void {
             // While a server starts the connection's backend (#18), the migration modules load and the files
             // are read; a file's error surfaces where reading it would, once connected and locked.
             let migrations: Promise<Migration[]> | undefined;
-            const whileConnecting = async () => {
+            const whileConnecting = async (creating: boolean) => {
               migrations = (await modules).loadMigrations(cfg.migrationsDir, cfg.database.engine);
               migrations.catch(() => undefined); // awaited by the plan
+              if (creating) await migrations; // a malformed file is refused before the database file exists
             };
             const runCfg = opts.dryRun ? await dryRunConfig(cfg) : cfg;
             result = await withConnection(runCfg, lockMs, async (conn) => (await modules).migrateUp(conn!, runCfg, { ...upOpts, migrations }), { locks: true, whileConnecting });

@@ -58,7 +58,7 @@ export function registerRollback(cmd: Command, sub: boolean): void {
             });
           } else {
             const runCfg = opts.dryRun ? await dryRunConfig(cfg) : cfg;
-            result = await withConnection(runCfg, lockMs, (conn) => rollback(conn!, runCfg, rbOpts), { locks: true });
+            result = await withConnection(runCfg, lockMs, (conn) => rollback(conn!, runCfg, rbOpts), { locks: true, emptyIfAbsent: true });
           }
         } catch (e) {
           return renderFailure(ctx, e, 'rolledBack');
