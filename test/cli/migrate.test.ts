@@ -154,7 +154,7 @@ export async function down(db) { await db.schema.dropTable('slow').execute(); }
       const r = await runCli(['migrate', 'up', '--dry-run', '--url', fx.url(), '--migrations', dir]);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('create table t0002 (x integer);');
-      expect(r.stdout).toMatch(/rehearsal: ran 5 migration\(s\) in a transaction and rolled back/);
+      expect(r.stdout).toMatch(/rehearsal: ran 5 migrations in a transaction and rolled back/);
       expect(await dbState(fx.url(), fx.engine)).toEqual({ tables: [], history: [] });
     });
   },

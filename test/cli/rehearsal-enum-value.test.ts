@@ -41,7 +41,7 @@ describeEngines(
       expect(await state(fx.url())).toEqual({ tables: [], history: [] });
       const text = await runCli(['migrate', 'up', '--dry-run', ...args]);
       expect(text.code).toBe(0);
-      expect(text.stdout).toMatch(/rehearsal: ran 2 migration\(s\) in a transaction and rolled back — it would succeed \(stopped before 003_use_admin: it uses the value "ADMIN"/);
+      expect(text.stdout).toMatch(/rehearsal: ran 2 migrations in a transaction and rolled back — they would succeed; stopped before 003_use_admin: it uses the value "ADMIN"/);
       const real = await runCli(['migrate', 'up', ...args, '--json']);
       expect(real.code, real.stderr).toBe(0);
       expect(real.json().applied.map((m: { id: string }) => m.id)).toEqual(['001_init', '002_add_admin', '003_use_admin', '004_after']);
@@ -68,4 +68,42 @@ describeEngines(
   },
   // PGlite accepts a new enum value in the transaction that adds it: nothing to stop for there.
   ['postgres'],
+);
+
+/*
+ * PostgreSQL quotes the type in that message only when it must: `of enum type vis` (lemmy's
+ * `community_visibility`, found on its full history). The stop matched only `"Role"`, so the dry run of a
+ * plan that applies said "would fail" (exit 1) — on PGlite too, for a value used in an index predicate.
+ */
+describeEngines(
+  'migrate up --dry-run: an enum value added earlier, of a type named without quotes',
+  (fx) => {
+    it('the rehearsal stops before the migration that uses it; one that stops before the first says nothing was rehearsed', async () => {
+      const files = {
+        '001_a.sql': up(`CREATE TYPE vis AS ENUM ('Public');\nCREATE TABLE c (id int PRIMARY KEY, v vis NOT NULL DEFAULT 'Public');`),
+        '002_b.sql': up(`ALTER TYPE vis ADD VALUE 'Private';`),
+        '003_c.sql': up(`CREATE INDEX c_priv ON c (id) WHERE v = 'Private';\nINSERT INTO c VALUES (1, 'Private');`),
+      };
+      const dir = writeMigrations(fx.dir(), files);
+      const dry = await runCli(['migrate', 'up', '--dry-run', '--url', fx.url(), '--migrations', dir, '--json']);
+      expect(dry.code, dry.stdout + dry.stderr).toBe(0);
+      const r = dry.json().rehearsal;
+      expect(r).toMatchObject({ ran: true, ok: true, rehearsed: ['001_a', '002_b'], stoppedBefore: '003_c' });
+      expect(r.stopReason).toMatch(/^it uses the value "Private" of enum type "vis" that an earlier migration of this plan adds/);
+      expect(await state(fx.url())).toEqual({ tables: [], history: [] });
+
+      // The same history with 002_b outside a transaction, 001_a applied: the plan starts with what cannot be rehearsed.
+      const noTx = writeMigrations(fx.dir(), { ...files, '002_b.sql': `-- eventdb:no-transaction\n${files['002_b.sql']}` });
+      const args = ['--url', fx.url(), '--migrations', noTx];
+      expect((await runCli(['migrate', 'up', '--to', '001_a', ...args])).code).toBe(0);
+      const first = await runCli(['migrate', 'up', '--dry-run', ...args]);
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout).toMatch(/\[info\] not rehearsed: stopped before the first migration, 002_b: /);
+      expect(first.stdout).not.toMatch(/would succeed/);
+      const real = await runCli(['migrate', 'up', ...args, '--json']);
+      expect(real.code, real.stderr).toBe(0);
+      expect(real.json().applied.map((m: { id: string }) => m.id)).toEqual(['002_b', '003_c']);
+    });
+  },
+  ['postgres', 'pglite'],
 );

@@ -169,6 +169,19 @@ export function renderFindings(out: Output, findings: unknown[], indent: string)
 }
 
 /** A failed rehearsal (dry run): where it would fail, the statement, and the dialect's hint when it has one. */
+/**
+ * A rehearsal that passed: what it ran, and where it stopped and why when it could not rehearse the
+ * whole plan (a no-transaction migration, an enum value added earlier in the plan). One that stopped
+ * before the first migration rehearsed nothing and does not say "it would succeed".
+ */
+export function rehearsalSuccess(out: Output, r: { rehearsed: string[]; stoppedBefore?: string; stopReason?: string }, noun: string): string {
+  const n = r.rehearsed.length;
+  const ran = `${out.marker('ok')} rehearsal: ran ${n} ${noun}${n === 1 ? '' : 's'} in a transaction and rolled back`;
+  if (!r.stoppedBefore) return `${ran} — it would succeed`;
+  if (!n) return `${out.marker('info')} not rehearsed: stopped before the first ${noun}, ${r.stoppedBefore}: ${r.stopReason}`;
+  return `${ran} — ${n === 1 ? 'it' : 'they'} would succeed; stopped before ${r.stoppedBefore}: ${r.stopReason}`;
+}
+
 export function rehearsalFailure(out: Output, e: StepFailure): string {
   return `${out.marker('fail')} rehearsal: would fail at ${e.id}: ${e.message}${e.statement ? `\n       statement: ${e.statement}` : ''}${e.hint ? `\n       hint: ${e.hint}` : ''}`;
 }

@@ -3,7 +3,7 @@ import { EventdbError } from '../../errors.js';
 import type { BackupBefore, Migration, ProgressEvent, UpResult } from '../../migrations/index.js';
 import { action } from '../context.js';
 import { table } from '../output.js';
-import { baselineWasmTier, dryRunConfig, lockTimeoutMs, migrateGroup, migrationsFlag, openForMigrate, positiveInt, rehearsalFailure, renderFailure, renderPlan, withConnection, type MigrateFlags } from './migrate-shared.js';
+import { baselineWasmTier, dryRunConfig, lockTimeoutMs, migrateGroup, migrationsFlag, openForMigrate, positiveInt, rehearsalFailure, rehearsalSuccess, renderFailure, renderPlan, withConnection, type MigrateFlags } from './migrate-shared.js';
 import { registerRollback } from './rollback.js';
 import { registerMigrateAdmin } from './migrate-admin.js';
 import { registerMigrateDiff } from './migrate-diff.js'; // migrate diff (issue 17)
@@ -106,7 +106,7 @@ export function register(program: Command): void {
             renderPlan(out, result.plan, true);
             const r = result.rehearsal;
             if (r?.ran) {
-              if (r.ok) out.line(`${out.marker('ok')} rehearsal: ran ${r.rehearsed.length} migration(s) in a transaction and rolled back — it would succeed${r.stoppedBefore ? ` (stopped before ${r.stoppedBefore}: ${r.stopReason})` : ''}`);
+              if (r.ok) out.line(rehearsalSuccess(out, r, 'migration'));
               else out.line(rehearsalFailure(out, r.error!));
             } else if (r) out.line(`${out.marker('info')} not rehearsed: ${r.reason}`);
             return;

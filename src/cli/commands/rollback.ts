@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { action } from '../context.js';
 import { confirmDestructive } from '../confirm.js';
 import type { BackupBefore, ProgressEvent, RollbackResult } from '../../migrations/index.js';
-import { dryRunConfig, lockTimeoutMs, migrationsFlag, openForMigrate, positiveInt, rehearsalFailure, renderFailure, renderFindings, renderPlan, withConnection, type MigrateFlags } from './migrate-shared.js';
+import { dryRunConfig, lockTimeoutMs, migrationsFlag, openForMigrate, positiveInt, rehearsalFailure, rehearsalSuccess, renderFailure, renderFindings, renderPlan, withConnection, type MigrateFlags } from './migrate-shared.js';
 
 interface RollbackFlags extends MigrateFlags {
   to?: string;
@@ -70,7 +70,7 @@ export function registerRollback(cmd: Command, sub: boolean): void {
             out.line(`dry run on ${result.engine}: ${result.plan.length} migration${result.plan.length === 1 ? '' : 's'} would be rolled back; nothing was changed`);
             renderPlan(out, result.plan, true);
             const r = result.rehearsal;
-            if (r?.ran && r.ok) out.line(`${out.marker('ok')} rehearsal: ran in a transaction and rolled back — it would succeed${r.stoppedBefore ? ` (stopped before ${r.stoppedBefore}: ${r.stopReason})` : ''}`);
+            if (r?.ran && r.ok) out.line(rehearsalSuccess(out, r, 'rollback'));
             else if (r?.ran) out.line(rehearsalFailure(out, r.error!));
             return;
           }

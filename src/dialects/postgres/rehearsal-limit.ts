@@ -8,10 +8,11 @@
 export function pgRehearsalLimit(err: unknown, sql: string): string | undefined {
   const e = err as { code?: string; message?: string } | undefined;
   if (e?.code !== '55P04') return undefined;
-  const m = /new value "((?:[^"]|"")*)" of enum type "((?:[^"]|"")*)"/.exec(e.message ?? '');
+  // The type as format_type_be writes it: quoted only when it must be (`vis`, `"Role"`, `app.vis`).
+  const m = /new value "((?:[^"]|"")*)" of enum type (\S.*?)\s*$/.exec(e.message ?? '');
   if (!m) return undefined;
   const value = m[1]!.replace(/""/g, '"');
-  const type = m[2]!.replace(/""/g, '"');
+  const type = /^"(?:[^"]|"")*"$/.test(m[2]!) ? m[2]!.slice(1, -1).replace(/""/g, '"') : m[2]!;
   const literal = `'${value.replace(/'/g, "''")}'`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   if (new RegExp(`\\bADD\\s+VALUE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(?:E)?${literal}`, 'i').test(sql)) return undefined;
   return `it uses the value "${value}" of enum type "${type}" that an earlier migration of this plan adds, which PostgreSQL allows only once that migration has committed: it and the migrations after it are not rehearsed`;
