@@ -76,6 +76,8 @@ export interface IndexInfo {
   nullsNotDistinct?: boolean;
   /** SQLite: the CREATE INDEX text exactly as sqlite_schema keeps it (`definition` is its canonical form); a table rebuild re-creates the index from it. */
   sql?: string;
+  /** DuckDB: a UNIQUE constraint's key, not an index made by CREATE INDEX (it blocks no ALTER TABLE of other columns). */
+  constraint?: true;
   /** PostgreSQL: INVALID (`pg_index.indisvalid` false) — left by a CREATE INDEX CONCURRENTLY that failed: never used, still maintained. */
   invalid?: true;
 }

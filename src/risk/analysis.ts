@@ -36,6 +36,8 @@ export class SchemaMemory {
   readonly indexes = new Map<string, string[][]>();
   /** table → the column lists of its unique, non-partial indexes (PRIMARY KEY, UNIQUE, CREATE UNIQUE INDEX). */
   readonly uniqueKeys = new Map<string, string[][]>();
+  /** table → columns of its PRIMARY KEY and UNIQUE constraints (not CREATE UNIQUE INDEX), lower case: DuckDB will not change their type or drop them. */
+  readonly constraintKeyColumns = new Map<string, Set<string>>();
   /** Index name → table (lower case), for indexes of their own (CREATE INDEX, not a PRIMARY KEY or UNIQUE constraint). */
   readonly createdIndexes = new Map<string, string>();
   /** Index name → its key columns (lower case; `(expr)` for an expression), for ADD CONSTRAINT … USING INDEX. */
@@ -79,7 +81,7 @@ export class SchemaMemory {
         m.columns.set(t.name.toLowerCase(), cols);
         if (t.primaryKey.length) m.addIndex(t.name, t.primaryKey, undefined, undefined, true);
       }
-      for (const i of ctx.live.indexes) m.addIndex(i.table, i.columns, i.primary ? undefined : i.name, i.where ? notNullColumnsOfText(i.where) : undefined, i.unique);
+      for (const i of ctx.live.indexes) m.addIndex(i.table, i.columns, i.primary || i.constraint ? undefined : i.name, i.where ? notNullColumnsOfText(i.where) : undefined, i.unique);
     }
     return m;
   }
@@ -102,6 +104,24 @@ export class SchemaMemory {
     list.push([...(partial ? [PARTIAL] : []), ...keys]);
     this.indexes.set(k, list);
     if (unique && !partial && keys.length) this.uniqueKeys.set(k, [...(this.uniqueKeys.get(k) ?? []), keys]);
+    if (unique && !created && where === undefined) this.constraintKeyColumns.set(k, new Set([...(this.constraintKeyColumns.get(k) ?? []), ...keys]));
+  }
+
+  /**
+   * A column of a PRIMARY KEY or UNIQUE constraint that comes after `col` in `table` (DuckDB refuses to drop
+   * `col` then: "an index depends on a column after it"), when the table's columns are known.
+   */
+  constraintKeyAfter(table: string, col: string): string | undefined {
+    const k = table.toLowerCase();
+    const order = [...(this.columns.get(k)?.keys() ?? [])];
+    const at = order.indexOf(col.toLowerCase());
+    if (at < 0) return undefined;
+    return order.slice(at + 1).find((c) => this.constraintKeyColumns.get(k)?.has(c));
+  }
+
+  /** Whether `col` is a column of a PRIMARY KEY or UNIQUE constraint of `table`. */
+  isConstraintKey(table: string, col: string): boolean {
+    return this.constraintKeyColumns.get(table.toLowerCase())?.has(col.toLowerCase()) ?? false;
   }
 
   /**
@@ -180,16 +200,23 @@ export class SchemaMemory {
       this.uniqueKeys.set(t, keys);
       this.uniqueKeys.delete(f);
     }
+    const keyCols = this.constraintKeyColumns.get(f);
+    if (keyCols) {
+      this.constraintKeyColumns.set(t, keyCols);
+      this.constraintKeyColumns.delete(f);
+    }
     for (const [name, table] of this.createdIndexes) if (table === f) this.createdIndexes.set(name, t);
   }
 
-  /** Renames a column's type and NOT NULL knowledge with it. */
+  /** Renames a column's type and NOT NULL knowledge with it; it keeps its place among the table's columns. */
   renameColumn(table: string, from: string, to: string): void {
-    const t = this.columnType(table, from);
     const nn = this.notNullProven.delete(`${table}.${from}`.toLowerCase());
     const gen = this.generated.get(`${table}.${from}`.toLowerCase());
-    this.setColumn(table, from, undefined);
-    this.setColumn(table, to, t);
+    const k = table.toLowerCase();
+    const cols = this.columns.get(k);
+    this.columns.set(k, new Map([...(cols ?? [])].map(([c, type]) => [c === from.toLowerCase() ? to.toLowerCase() : c, type])));
+    const keyCols = this.constraintKeyColumns.get(k);
+    if (keyCols?.delete(from.toLowerCase())) keyCols.add(to.toLowerCase());
     if (nn) this.notNullProven.add(`${table}.${to}`.toLowerCase());
     if (gen) this.generated.set(`${table}.${to}`.toLowerCase(), gen);
   }
@@ -203,6 +230,7 @@ export class SchemaMemory {
     this.columns.delete(name.toLowerCase());
     this.indexes.delete(name.toLowerCase());
     this.uniqueKeys.delete(name.toLowerCase());
+    this.constraintKeyColumns.delete(name.toLowerCase());
     for (const [i, table] of this.createdIndexes) if (table === name.toLowerCase()) this.createdIndexes.delete(i);
   }
 }

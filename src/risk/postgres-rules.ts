@@ -406,6 +406,13 @@ function duckIndexed(a: Analysis, s: Stmt, table: string, what: string): void {
   a.emit('unsupported-statement', 'critical', s, `DuckDB refuses ${what} on "${table}" while an index depends on it ("Cannot alter entry … entries that depend on it")`, `drop the table's indexes first and recreate them after, in the same migration`);
 }
 
+/** DuckDB refuses to change the type of, or drop, a column of a PRIMARY KEY or UNIQUE constraint — in any table, a new one too. */
+function duckKeyColumn(a: Analysis, s: Stmt, table: string, col: string, what: 'drop' | 'change the type of'): void {
+  a.emit('unsupported-statement', 'critical', s, `DuckDB cannot ${what} "${table}"."${col}", a column of a PRIMARY KEY or UNIQUE constraint ("${what === 'drop' ? 'Cannot drop column … because … unique constraint' : 'Cannot change the type of a column that has a UNIQUE or PRIMARY KEY constraint specified'}"): the migration fails on DuckDB`, DUCK_REBUILD_ADVICE);
+}
+
+const DUCK_REBUILD_ADVICE = 'rebuild the table on DuckDB in its own variant file (x.duckdb.sql): CREATE TABLE with the new definition, INSERT … SELECT, DROP TABLE, ALTER TABLE … RENAME TO';
+
 function dropTable(a: Analysis, s: Stmt, name: string, display: string): void {
   const size = a.size(name);
   const createdByUp = a.direction === 'down' && a.createdByUp.has(name.toLowerCase());
@@ -492,7 +499,10 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
     }
     case 'AT_DropColumn': {
       const col = c.name as string;
-      if (duck && a.memory.blocksDuckAlter(table) && !a.createdHere(table)) duckIndexed(a, s, table, 'DROP COLUMN');
+      const keyAfter = duck ? a.memory.constraintKeyAfter(table, col) : undefined;
+      if (duck && a.memory.isConstraintKey(table, col)) duckKeyColumn(a, s, table, col, 'drop');
+      else if (keyAfter) a.emit('unsupported-statement', 'critical', s, `DuckDB cannot drop "${table}"."${col}" while a PRIMARY KEY or UNIQUE constraint covers a column after it ("${keyAfter}"; "Cannot drop this column: an index depends on a column after it!"): the migration fails on DuckDB`, DUCK_REBUILD_ADVICE);
+      else if (duck && a.memory.blocksDuckAlter(table) && !a.createdHere(table)) duckIndexed(a, s, table, 'DROP COLUMN');
       let level = scaled(size, 'high', 'high', 'high', 'low');
       if (a.direction === 'down') level = size.source === 'assumed' ? (a.ctx.assumeSmall ? 'low' : a.createdByUp.has(`${table}.${col}`.toLowerCase()) ? 'medium' : 'high') : size.cls === 'empty' ? 'low' : 'high';
       a.emit('loss-drop-column', level, s, `dropping "${table}"."${col}" deletes its values (${note})`, a.direction === 'down' ? 'take a backup before rolling back (--backup-before), or keep the column in the down and drop it in a later migration' : 'stop reading and writing the column in a release first, take a backup (--backup-before), then drop it');
@@ -510,6 +520,8 @@ function alterCmd(a: Analysis, s: Stmt, table: string, c: Node, single: boolean)
       // with no conversion and no new collation: PostgreSQL neither rewrites nor scans.
       const using = c.def?.ColumnDef?.raw_default as Node | undefined;
       const plainUsing = !using || isColumn(using, col) || (using.TypeCast && isColumn(using.TypeCast.arg, col) && typeName(using.TypeCast.typeName) === to);
+      // DuckDB refuses a key column's type change whatever the types (VARCHAR(36) to TEXT, the same type there).
+      if (duck && a.memory.isConstraintKey(table, col)) return duckKeyColumn(a, s, table, col, 'change the type of');
       if (from === to && plainUsing && !c.def?.ColumnDef?.collClause) return;
       if (duck && a.memory.blocksDuckAlter(table) && !a.createdHere(table)) duckIndexed(a, s, table, 'ALTER COLUMN TYPE');
       if (from && isNarrowing(from, to)) {

@@ -73,7 +73,7 @@ export async function introspectDuckdb(db: Kysely<any>): Promise<SchemaSnapshot>
       if (t) t.primaryKey = c.constraint_column_names;
       indexes.push({ name: `${c.table_name}_pkey`, table: c.table_name, columns: c.constraint_column_names, unique: true, primary: true });
     } else if (c.constraint_type === 'UNIQUE') {
-      indexes.push({ name: c.constraint_name || `${c.table_name}_${c.constraint_column_names.join('_')}_key`, table: c.table_name, columns: c.constraint_column_names, unique: true, primary: false });
+      indexes.push({ name: c.constraint_name || `${c.table_name}_${c.constraint_column_names.join('_')}_key`, table: c.table_name, columns: c.constraint_column_names, unique: true, primary: false, constraint: true });
     } else if (c.constraint_type === 'FOREIGN KEY' && c.referenced_table) {
       foreignKeys.push({
         name: c.constraint_name || `${c.table_name}_${c.constraint_column_names.join('_')}_fkey`,
