@@ -47,6 +47,7 @@ export const ERROR_CODES = {
   SEED_FILE: { exit: U, means: 'a seed file is missing, cannot be loaded or exports no seed function' },
   DIFF_RENAME_NEEDED: { exit: U, means: '`migrate diff` found a possible rename and no terminal to ask (the hint gives the --rename flag)' },
   DIFF_EXISTS: { exit: U, means: 'a migration file `migrate diff` would write already exists' },
+  NEXT_ID: { exit: U, means: "no next migration ID continues the folder's naming and sorts after its newest migration (`migrate create`, `migrate diff`)" },
   SCHEMA_PULL_EXISTS: { exit: U, means: '`schema pull` would overwrite a file (add --force)' },
   SCHEMA_PULL_EMPTY: { exit: U, means: '`schema pull` found no table in the schema it reads (a declaration needs one)' },
   // cannot connect or open (3)

@@ -1,11 +1,12 @@
-import { mkdirSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Engine, ResolvedConfig } from '../config/index.js';
 import type { Connection } from '../dialects/types.js';
 import { EventdbError } from '../errors.js';
 import { graphProblems, orderMigrations, renderGraph, type GraphFormat } from './graph.js';
 import { clearFailedAttempts, ensureHistory, failedAttempts, HISTORY_TABLE, logAttempt, nextBatch, ownTables, recordApplied } from './history.js';
-import { assertMigrationsDir, compareIds, loadMigrations, parseFileName, scanMigrations } from './loader.js';
+import { assertMigrationsDir, loadMigrations, scanMigrations } from './loader.js';
+import { nextMigrationIdsIn } from './next-id.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, loadContext } from './plan.js';
 import { computeStatus, readHistoryIfAny } from './status.js';
 import { usageError } from './up.js';
@@ -123,8 +124,8 @@ export async function down(db: Kysely<any>): Promise<void> {
 `;
 
 /**
- * Writes a new migration with the next ID: the next number (keeping the folder's width), or a
- * UTC timestamp when the folder uses timestamps.
+ * Writes a new migration with the next ID in the folder's naming style (next-id.ts: the next number
+ * keeping the folder's width, the current UTC time for timestamps, diesel's and Flyway's styles too).
  */
 const MAX_NAME = 120;
 
@@ -134,21 +135,7 @@ export function createMigration(dir: string, name: string, opts: { format?: 'sql
   if (!slug) throw usageError('USAGE', `invalid migration name "${name}"`, 'use letters, digits and underscores, e.g. `eventdb migrate create add_waitlist`');
   // A file name holds at most 255 bytes; the ID prefix and `.postgres.sql` need room too.
   if (slug.length > MAX_NAME) throw usageError('USAGE', `migration name is too long (${slug.length} characters; at most ${MAX_NAME})`, 'use a short name that says what changes, e.g. `eventdb migrate create add_waitlist`');
-  const ids = [...new Set(readdirSync(dir).map((f) => parseFileName(f)?.id).filter((x): x is string => !!x))].sort(compareIds);
-  const prefixes = ids.map((id) => /^\d+/.exec(id)?.[0]).filter((x): x is string => !!x);
-  let prefix: string;
-  if (prefixes.some((p) => p.length >= 12)) {
-    const d = opts.now ?? new Date();
-    const p2 = (n: number) => String(n).padStart(2, '0');
-    prefix = `${d.getUTCFullYear()}${p2(d.getUTCMonth() + 1)}${p2(d.getUTCDate())}${p2(d.getUTCHours())}${p2(d.getUTCMinutes())}${p2(d.getUTCSeconds())}`;
-    const last = prefixes[prefixes.length - 1]!;
-    if (BigInt(prefix) <= BigInt(last)) prefix = String(BigInt(last) + 1n);
-  } else {
-    const width = Math.max(4, ...prefixes.map((p) => p.length));
-    const max = prefixes.reduce((a, p) => (BigInt(p) > a ? BigInt(p) : a), 0n);
-    prefix = String(max + 1n).padStart(width, '0');
-  }
-  const id = `${prefix}_${slug}`;
+  const [id] = nextMigrationIdsIn(dir, slug, 1, opts.now) as [string];
   const format = opts.format ?? 'sql';
   const file = join(dir, `${id}${opts.engine ? `.${opts.engine}` : ''}.${format}`);
   if (existsSync(file)) throw new EventdbError('EXISTS', `${basename(file)} already exists`, 'choose another name');

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engine } from '../../config/index.js';
 import { EventdbError } from '../../errors.js';
-import { compareIds, parseFileName } from '../../migrations/loader.js';
+import { nextMigrationIdsIn } from '../../migrations/next-id.js';
 
 /** One step of the planner's output (src/schema/generate/plan*.ts), as the writer reads it. */
 export interface StepLike {
@@ -109,25 +109,14 @@ function statement(s: string): string {
 }
 
 /**
- * The IDs of the next `count` migrations after those in `dir`: numeric prefixes continue with the
- * same width (`0012_x` → `0013_name`); 14-digit timestamps continue with the current UTC time (never
- * before the newest); an empty folder starts at `0001`.
+ * The IDs of the next `count` migrations after those in `dir`, in the folder's naming style
+ * (src/migrations/next-id.ts): numeric prefixes continue with the same width (`0012_x` → `0013_name`);
+ * timestamps (also diesel's `2026-11-22-103000_x`) continue with the current UTC time (never before
+ * the newest); Flyway's `V3__x` → `V4__name`; an empty folder starts at `0001`. NEXT_ID when no ID
+ * of the style sorts after the newest.
  */
 export function nextIds(dir: string, name: string, count: number, now = new Date()): string[] {
-  const ids = existsSync(dir) ? [...new Set(readdirSync(dir).map((f) => parseFileName(f)?.id).filter((x): x is string => !!x))].sort(compareIds) : [];
-  const last = ids[ids.length - 1];
-  const prefix = last ? /^\d+/.exec(last)?.[0] : undefined;
-  const out: string[] = [];
-  if (prefix && prefix.length >= 14) {
-    const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
-    let n = BigInt(stamp) > BigInt(prefix) ? BigInt(stamp) : BigInt(prefix) + 1n;
-    for (let i = 0; i < count; i++, n++) out.push(`${n}_${name}`);
-    return out;
-  }
-  const width = prefix ? prefix.length : 4;
-  const start = prefix ? Number(prefix) + 1 : 1;
-  for (let i = 0; i < count; i++) out.push(`${String(start + i).padStart(width, '0')}_${name}`);
-  return out;
+  return nextMigrationIdsIn(dir, name, count, now);
 }
 
 /**
