@@ -35,10 +35,43 @@ const WIDE_INTEGER = /^(bigint|int8|hugeint|ubigint|uhugeint|bigserial)$/;
 export const integerByWidth = (type: string): TsType =>
   WIDE_INTEGER.test(type) ? { select: 'number | string', insert: 'number | string | bigint' } : same('number');
 
-/** The families every engine's connection types alike. */
+/**
+ * An array type's element type and dimensions, as the engine spells it (lower case): `text[]` →
+ * `text`, 1; `integer[][]` → `integer`, 2; DuckDB's fixed `double[3]` → `double`, 1. Undefined for a
+ * name that is not `element[]` (a PostgreSQL domain over an array: its element is not in the name).
+ */
+export function arrayElement(type: string): { element: string; dims: number } | undefined {
+  let element = type.trim();
+  let dims = 0;
+  for (let m = /\[\d*\]$/.exec(element); m; m = /\[\d*\]$/.exec(element)) {
+    element = element.slice(0, m.index).trimEnd();
+    dims++;
+  }
+  return dims > 0 && element ? { element, dims } : undefined;
+}
+
+/** A TypeScript type as an array of `dims` dimensions: `string[]`, `(number | string)[][]`. */
+export function arrayOf(t: string, dims: number): string {
+  const base = /^[A-Za-z_$][\w$]*$|^\{[^|]*\}$/.test(t) ? t : `(${t})`;
+  return base + '[]'.repeat(dims);
+}
+
+/**
+ * The array family's types from its element's: `element(name)` gives what the connection returns
+ * for each element (undefined: the connection returns no array for it, `otherwise` applies, as it does
+ * to a type whose element is not in its name).
+ */
+export function arrayByElement(element: (name: string) => TsType | undefined, otherwise: TsType): (type: string) => TsType {
+  return (type) => {
+    const a = arrayElement(type);
+    const e = a && element(a.element);
+    return a && e ? { select: arrayOf(e.select, a.dims), insert: arrayOf(e.insert, a.dims) } : otherwise;
+  };
+}
+
+/** The families every engine's connection types alike (arrays are each engine's: `<engine>/ts-types.ts`). */
 export const COMMON_TS_TYPES = {
   float: same('number'),
   text: same('string'),
   uuid: same('string'),
-  array: { select: 'unknown[]', insert: 'string' },
 } as const satisfies Partial<Record<TypeFamily, TsType>>;

@@ -17,6 +17,8 @@ export const sqliteTsTypes: TsTypes = {
     interval: same('string'),
     json: same('string'),
     binary: same('Buffer'),
+    // no arrays: an array column (an enum array declared for PostgreSQL) is text here
+    array: same('string'),
   },
   enumUnion: false,
   identity: false,

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Engine } from '../../config/url.js';
 import { engineEntry } from '../../dialects/registry.js';
-import type { TsTypes } from '../../dialects/ts-types.js';
+import { arrayElement, arrayOf, type TsTypes } from '../../dialects/ts-types.js';
 import type { SchemaSnapshot, TypeFamily } from '../../dialects/types.js';
 import { EventdbError } from '../../errors.js';
 import { isInternalTable, tablesFor } from '../diff.js';
@@ -36,11 +36,21 @@ type Triple = { select: string; insert: string; update: string };
 /** How one column reads and writes through eventdb's connection for an engine (the engine's facts: dialects/<engine>/ts-types.ts). */
 function tsType(facts: TsTypes, c: TypedColumn, enums: Map<string, string[]>): Triple {
   const t = c.type.toLowerCase();
-  if (facts.enumArray && c.type.endsWith('[]') && (enums.has(c.type.slice(0, -2)) || t.startsWith('enum('))) return { ...facts.enumArray, update: facts.enumArray.insert };
-  // (an array of an enum type, `enum('a', 'b')[]`, is an array: the array family's facts)
-  const enumValues = enums.get(c.type) ?? (t.startsWith('enum(') && !t.endsWith('[]') ? [...t.matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1]!.replace(/''/g, "'")) : undefined);
+  const valuesOf = (type: string) => enums.get(type) ?? (type.toLowerCase().startsWith('enum(') && !type.endsWith(']') ? [...type.matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1]!.replace(/''/g, "'")) : undefined);
+  const unionOf = (values: string[]) => values.map((v) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`).join(' | ');
+  // an array of an enum type (`mood[]`, DuckDB's `enum('a', 'b')[]`): the engine's enum-array fact, else an array of the union
+  const list = arrayElement(c.type);
+  const listValues = list && valuesOf(list.element);
+  if (list && listValues) {
+    if (facts.enumArray) return { ...facts.enumArray, update: facts.enumArray.insert };
+    if (facts.enumUnion) {
+      const a = arrayOf(unionOf(listValues), list.dims);
+      return { select: a, insert: a, update: a };
+    }
+  }
+  const enumValues = valuesOf(c.type);
   if (enumValues && facts.enumUnion) {
-    const union = enumValues.map((v) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`).join(' | ');
+    const union = unionOf(enumValues);
     return { select: union, insert: union, update: union };
   }
   const fact = facts.families[c.family];
