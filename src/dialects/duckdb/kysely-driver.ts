@@ -1,4 +1,4 @@
-import { DuckDBConnection, DuckDBInstance, JSDuckDBValueConverter, ResultReturnType, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBConnection, DuckDBInstance, JSDuckDBValueConverter, ResultReturnType, blobValue, listValue, type DuckDBValue } from '@duckdb/node-api';
 import {
   CompiledQuery,
   sql,
@@ -79,9 +79,43 @@ class DuckDbDriver implements Driver {
 export function toDuckValue(v: unknown): DuckDBValue {
   if (v === undefined) return null;
   if (v instanceof Date) return v.toISOString();
-  if (Buffer.isBuffer(v)) return v.toString('utf8');
+  // Bytes as a BLOB: as UTF-8 text, bytes that are not UTF-8 were lost or refused.
+  if (v instanceof Uint8Array) return blobValue(v);
+  // A list goes as JSON text, which DuckDB casts to the column's list (a JSON list's elements too), unless
+  // that text would change it: DuckDB's list syntax reads JSON's escapes its own way (`"a\nb"` became
+  // `anb`), and JSON has no bytes or bigint. Such a list goes as a typed DuckDB list.
+  if (Array.isArray(v)) return (needsTypedList(v) ? listOf(v) : undefined) ?? JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
   if (typeof v === 'object' && v !== null) return JSON.stringify(v);
   return v as DuckDBValue;
+}
+
+/** Whether a list holds bytes, a bigint or a string JSON would escape (a quote, a backslash, a control character), at any depth. */
+function needsTypedList(v: readonly unknown[]): boolean {
+  return v.some((x) => (Array.isArray(x) ? needsTypedList(x) : x instanceof Uint8Array || typeof x === 'bigint' || (typeof x === 'string' && JSON.stringify(x).length !== x.length + 2)));
+}
+
+/**
+ * A JS array as a DuckDB list value, its type inferred from its elements; undefined when DuckDB could not
+ * type it (empty, only NULLs, mixed kinds) or it holds objects (JSON, as before): then it goes as JSON text.
+ */
+function listOf(v: readonly unknown[]): DuckDBValue | undefined {
+  const kinds = new Set<string>();
+  const items: DuckDBValue[] = [];
+  for (const x of v) {
+    if (x === null || x === undefined) {
+      items.push(null);
+      continue;
+    }
+    let item: DuckDBValue | undefined;
+    if (Array.isArray(x)) item = listOf(x);
+    else if (x instanceof Date) item = x.toISOString();
+    else if (x instanceof Uint8Array) item = blobValue(x);
+    else if (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean' || typeof x === 'bigint') item = x;
+    if (item === undefined) return undefined;
+    kinds.add(Array.isArray(x) ? 'list' : x instanceof Date ? 'string' : x instanceof Uint8Array ? 'blob' : typeof x);
+    items.push(item);
+  }
+  return kinds.size === 1 ? listValue(items) : undefined;
 }
 
 export function fromDuckValue(v: unknown): unknown {

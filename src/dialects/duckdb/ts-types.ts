@@ -10,17 +10,14 @@ import { arrayByElement, arrayElement, arrayOf, COMMON_TS_TYPES, integerByWidth,
 
 /**
  * A list's element: read as its scalar is (the driver converts each element alike). Written: the driver
- * sends a JS array as its JSON text, which DuckDB casts to the list — so no bigint (JSON has none), a
- * JSON element is any JSON value (encoded, read back as its JSON text), and a BLOB list only as DuckDB's
- * list literal (`[\xAA, ab]`: a Buffer would be sent as the JSON of the Buffer object).
+ * sends a JS array as its JSON text, which DuckDB casts to the list (a JSON element is any JSON value,
+ * read back as its JSON text), or as a typed DuckDB list when it holds bytes, a bigint or a string JSON
+ * would escape (toDuckValue): a BLOB list takes Buffers, a BIGINT list bigints.
  * STRUCT, MAP and UNION elements: the driver's objects, `unknown`.
  */
 function listElement(name: string): TsType | undefined {
   const family = /^(map|struct|union)\s*\(/.test(name) ? 'other' : typeFamily(name);
-  if (family === 'integer') {
-    const i = integerByWidth(name);
-    return { select: i.select, insert: i.insert.replace(' | bigint', '') };
-  }
+  if (family === 'integer') return integerByWidth(name);
   if (family === 'json') return { select: 'string', insert: 'JsonValue' };
   const fact = duckdbTsTypes.families[family];
   return typeof fact === 'function' ? fact(name) : (fact ?? same('unknown'));
@@ -42,8 +39,8 @@ export const duckdbTsTypes: TsTypes = {
     binary: { select: 'Uint8Array', insert: 'Buffer' },
     array: (type) => {
       const a = arrayElement(type);
-      // a BLOB list: its elements read as a blob does, written only as DuckDB's list literal
-      if (a && typeFamily(a.element) === 'binary') return { select: arrayOf('Uint8Array', a.dims), insert: 'string' };
+      // a BLOB list: its elements read as a blob does, written as Buffers (or any Uint8Array)
+      if (a && typeFamily(a.element) === 'binary') return { select: arrayOf('Uint8Array', a.dims), insert: arrayOf('Uint8Array', a.dims) };
       return arrayByElement(listElement, { select: 'unknown[]', insert: 'string' })(type);
     },
   },
