@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { lstat, readlink, realpath, rm } from 'node:fs/promises';
 import { parseDatabaseUrl, registerSecret, type ResolvedConfig } from '../config/index.js';
 import { entryOf, isServer, type RestoreData } from '../dialects/index.js';
 import { EventdbError, messageOf } from '../errors.js';
@@ -66,6 +66,22 @@ function targetConfig(config: ResolvedConfig, to: string | undefined): ResolvedC
 }
 
 /**
+ * A file target that is a symbolic link is restored into the file it points to: renaming the snapshot
+ * over the link replaced the link and left the file the application opens as it was ("restored", exit 0).
+ */
+async function followLink(target: ResolvedConfig): Promise<ResolvedConfig> {
+  const path = target.database.path;
+  if (isServer(target.database) || !path || target.database.memory) return target;
+  if (!(await lstat(path).catch(() => undefined))?.isSymbolicLink()) return target;
+  const real = await realpath(path).catch(() => undefined);
+  if (!real) {
+    const to = await readlink(path).catch(() => '?');
+    throw new EventdbError('DB_NOT_FOUND', `${path} is a symbolic link to ${to}, which does not exist`, 'restore --to the file the link should point to, or remove the link; nothing was changed');
+  }
+  return { ...target, database: { ...target.database, path: real } };
+}
+
+/**
  * Restores a snapshot: chooses it, checks it may go into the target (engine, owner, migration head,
  * `--if-newer`), then hands the target and the snapshot's data to the engine's `restore`
  * (src/dialects/<engine>/snapshot.ts), which verifies everything (checksums, decryption, the
@@ -76,7 +92,7 @@ export async function restoreSnapshot(config: ResolvedConfig, opts: RestoreOptio
   const started = Date.now();
   const keys = keysFromEnv(env, { identityFile: opts.identityFile });
   await checkKeys(keys);
-  const target = targetConfig(config, opts.to);
+  const target = await followLink(targetConfig(config, opts.to));
   if (target.database.memory) throw new EventdbError('USAGE', 'cannot restore into an in-memory database', 'restore into a file (--to sqlite:./restored.sqlite)');
   const lockTimeoutMs = opts.lockTimeoutMs ?? 30_000;
   // Restores of one file target run one at a time, from choosing the snapshot to the swap (the

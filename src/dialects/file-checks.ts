@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, openSync, readSync, closeSync, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { EventdbError } from '../errors.js';
 
@@ -18,6 +18,9 @@ export function checkDatabaseFile(path: string, engineName: string, magic: { off
     if (st.isDirectory()) {
       throw new EventdbError('IS_A_DIRECTORY', `${path} is a directory, not a ${engineName} database file`, `point the URL at a file inside it, e.g. ${engineName.toLowerCase()}:${path}/eventdb.${engineName === 'DuckDB' ? 'duckdb' : 'sqlite'}`);
     }
+    if (!st.isFile()) {
+      throw new EventdbError('NOT_A_DATABASE', `${path} is not a regular file (${kindOf(st)}), not a ${engineName} database`, 'check the path and the engine in the URL (nothing was changed)');
+    }
     if (st.size > 0 && !hasMagic(path, magic)) {
       throw new EventdbError('NOT_A_DATABASE', `${path} is not a ${engineName} database`, `check the path and the engine in the URL (the file was not changed)`);
     }
@@ -32,6 +35,13 @@ export function checkDatabaseFile(path: string, engineName: string, magic: { off
     throw new EventdbError('READ_ONLY', `cannot create ${path}: directory ${dir} is not writable`, 'check the directory permissions, or point the URL elsewhere');
   }
   return { exists: false, size: 0, writable: true };
+}
+
+function kindOf(st: Stats): string {
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  return 'not a file';
 }
 
 /**

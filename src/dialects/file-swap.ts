@@ -1,5 +1,5 @@
 import { constants as fsConstants, existsSync } from 'node:fs';
-import { copyFile, link, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, chown, copyFile, link, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ResolvedConfig } from '../config/index.js';
 import { EventdbError, messageOf } from '../errors.js';
@@ -15,6 +15,11 @@ import type { Connection, RestoreOutcome, RestoreRequest, SnapshotSource } from 
 export interface FileEngine {
   /** Suffixes of the files beside the database that hold part of its data (`-wal`, `.wal` …). */
   sidecars: readonly string[];
+  /**
+   * Refuses a target the snapshot must not replace, before anything is downloaded: a folder, a device, a
+   * FIFO, a file that is not a database of the engine (a store's own object, a text file); checkDatabaseFile.
+   */
+  checkTarget(path: string): void;
   /** Folds the WAL into the file, so a kept copy is complete. */
   checkpoint(conn: Connection): Promise<void>;
   /** The engine's integrity check of a downloaded copy (SnapshotEngine.checkFile). */
@@ -55,6 +60,7 @@ export async function removeRestoreLeftovers(target: ResolvedConfig): Promise<st
 /** Downloads, checks and swaps the snapshot's file in place of the target's (see FileEngine). */
 export async function restoreFile(req: RestoreRequest, engine: FileEngine): Promise<RestoreOutcome> {
   const path = req.target.database.path!;
+  engine.checkTarget(path);
   const dir = await mkdtemp(join(dirname(path), `.${basename(path)}.restore-`)).catch((e: unknown) => {
     throw new EventdbError((e as { code?: string }).code === 'ENOSPC' ? 'DISK_FULL' : 'RESTORE_FAILED', `cannot write beside ${path}: ${messageOf(e)}`, 'check the folder exists, is writable and has free space; nothing was changed');
   });
@@ -139,6 +145,11 @@ async function swapFile(target: ResolvedConfig, tmp: string, engine: FileEngine,
         }
       }
     }
+    // The restored file gets the target's mode and owner (the download is private, 0600): an application
+    // running as another user or group keeps its access. A new file gets what the engine would create.
+    const before = exists ? await stat(path) : undefined;
+    await chmod(tmp, before ? before.mode & 0o7777 : 0o666 & ~process.umask());
+    if (before) await chown(tmp, before.uid, before.gid).catch(() => undefined); // allowed only to root, or within one's groups
     const previous = exists && keep ? await keepCopy(path, stamp) : undefined;
     for (const s of engine.sidecars) {
       if (!existsSync(path + s)) continue;

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ResolvedConfig } from '../../config/index.js';
 import { EventdbError, messageOf } from '../../errors.js';
 import { checkDatabaseFile, readOnlyError } from '../file-checks.js';
+import { MAGIC } from './magic.js';
 import { fileLockStatus, lockFilePath, withFileLock, withMemoryLock } from '../file-lock.js';
 import type { Capabilities, Connection, ConnectOptions, Dialect } from '../types.js';
 import { introspectDuckdb } from './introspect.js';
@@ -31,7 +32,6 @@ export const capabilities: Readonly<Capabilities> = Object.freeze({
 });
 
 /** DuckDB's file header carries "DUCK" at byte 8. */
-const MAGIC = { offset: 8, bytes: 'DUCK' };
 
 /**
  * DuckDB lets one process open a file read-write at a time and says which PID holds it. Opening

@@ -5,7 +5,9 @@ import { copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EventdbError, messageOf } from '../../errors.js';
 import { quoteIdent } from '../quote.js';
+import { checkDatabaseFile } from '../file-checks.js';
 import { fileAge, removeRestoreLeftovers, restoreFile, type FileEngine } from '../file-swap.js';
+import { MAGIC } from './magic.js';
 import type { SnapshotEngine } from '../types.js';
 import { rowCounts } from '../row-counts.js';
 
@@ -80,6 +82,7 @@ export const duckdbSnapshot: SnapshotEngine = {
 /** What the shared file swap needs to know of a DuckDB file (src/dialects/file-swap.ts). */
 const fileEngine: FileEngine = {
   sidecars: ['.wal'],
+  checkTarget: (path) => void checkDatabaseFile(path, 'DuckDB', MAGIC, true),
   checkpoint: async (conn) => {
     await sql`force checkpoint`.execute(conn.db);
   },

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import type { ResolvedConfig } from '../../config/index.js';
 import { EventdbError, messageOf } from '../../errors.js';
 import { checkDatabaseFile, readOnlyError } from '../file-checks.js';
+import { MAGIC } from './magic.js';
 import { fileLockStatus, lockFilePath, withFileLock, withMemoryLock } from '../file-lock.js';
 import type { Capabilities, Connection, ConnectOptions, Dialect } from '../types.js';
 import { introspectSqlite } from './introspect.js';
@@ -23,7 +24,6 @@ export const capabilities: Readonly<Capabilities> = Object.freeze({
   concurrentWriters: false,
 });
 
-const MAGIC = { offset: 0, bytes: 'SQLite format 3\0' };
 
 export async function connectSqlite(config: ResolvedConfig, opts: ConnectOptions = {}): Promise<Connection> {
   const target = config.database;

@@ -4,7 +4,9 @@ import { createReadStream, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EventdbError, messageOf } from '../../errors.js';
+import { checkDatabaseFile } from '../file-checks.js';
 import { fileAge, removeRestoreLeftovers, restoreFile, type FileEngine } from '../file-swap.js';
+import { MAGIC } from './magic.js';
 import type { SnapshotEngine } from '../types.js';
 import { countRows, countRowsInWorker } from './count-rows.js';
 import { rowCounts } from '../row-counts.js';
@@ -77,6 +79,7 @@ export const sqliteSnapshot: SnapshotEngine = {
 /** What the shared file swap needs to know of a SQLite file (src/dialects/file-swap.ts). */
 const fileEngine: FileEngine = {
   sidecars: ['-wal', '-shm', '-journal'],
+  checkTarget: (path) => void checkDatabaseFile(path, 'SQLite', MAGIC, true),
   checkpoint: async (conn) => {
     await sql`pragma wal_checkpoint(TRUNCATE)`.execute(conn.db);
   },
