@@ -1,9 +1,8 @@
 import type pg from 'pg';
 import { EventdbError, messageOf } from '../../errors.js';
-import { quoteIdent as qi } from '../quote.js';
 import type { RestoreOutcome, RestoreRequest } from '../types.js';
 import { snapshotClient as client } from './client.js';
-import { databaseExists, dropDatabase, dropRestoreLeftovers, freeName, renameDatabase } from './database-swap.js';
+import { createRestoreDatabase, databaseExists, dropDatabase, dropRestoreLeftovers, freeName, inProgressMarker, renameDatabase } from './database-swap.js';
 import { DumpFormatError } from './dump-format.js';
 import { withAdvisoryLock } from './lock.js';
 import { loadOwnDump } from './own-load.js';
@@ -62,13 +61,16 @@ export async function restoreIntoServer(req: RestoreRequest): Promise<RestoreOut
     return await withAdvisoryLock(admin, `restore ${base}`, `the restore lock on database "${target}"`, { timeoutMs: req.lockTimeoutMs }, async () => {
       const notes: string[] = [];
       // Under the lock no other restore of this target runs: a database of ours left by a failed or
-      // killed restore (`<name>_restore_<time>`) is removed. Kept copies (`_pre_restore_`) are not.
+      // killed restore (`<name>_restore_<time>` carrying our in-progress marker) is removed. A database
+      // that only has such a name is not ours and is left alone. Kept copies (`_pre_restore_`) are not touched.
       mark('restore lock taken');
-      const leftovers = await dropRestoreLeftovers(admin, base);
-      if (leftovers.length) notes.push(`removed ${leftovers.length} database(s) left by an interrupted restore: ${leftovers.join(', ')}`);
+      const leftovers = await dropRestoreLeftovers(admin, base, target);
+      if (leftovers.dropped.length) notes.push(`removed ${leftovers.dropped.length} database(s) left by an interrupted restore: ${leftovers.dropped.join(', ')}`);
+      if (leftovers.unmarked.length) notes.push(`left alone ${leftovers.unmarked.length} database(s) named like ${base}_restore_<time> but not marked as an unfinished eventdb restore of "${target}": not dropped (a copy of yours, or left by an older eventdb — drop it by hand if it is a leftover)`);
       const fresh = await freeName(admin, `${base}_restore_${req.stamp}`);
       const previous = await freeName(admin, `${base}_pre_restore_${req.stamp}`);
-      const creating = admin.query(`create database ${qi(fresh)} template template0`).then(
+      // Created and marked in progress in one step; the mark goes in the transaction that renames it into place.
+      const creating = createRestoreDatabase(admin, fresh, inProgressMarker(target, req.stamp)).then(
         () => undefined,
         (e: unknown) => {
           const code = (e as { code?: string }).code;
