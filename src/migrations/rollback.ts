@@ -2,7 +2,7 @@ import { extensionsCreated } from './extensions.js';
 import type { ResolvedConfig } from '../config/index.js';
 import type { Connection } from '../dialects/types.js';
 import { EventdbError } from '../errors.js';
-import { needsRebuild, noDown, onOneSession, resetSession, runMigration } from './execute.js';
+import { needsRebuild, onOneSession, resetSession, runMigration } from './execute.js';
 import { logAttempt, ownTables, removeApplied } from './history.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, loadContext, prepareSteps, refuseChanged, rehearsalJson, type PlanContext, type RunOptions, type StepResult } from './plan.js';
 import { failureOf } from './rehearse.js';
@@ -63,8 +63,14 @@ export function chooseRollback(ctx: PlanContext, opts: RollbackOptions): Migrati
   const list = ctx.ordered.filter((m) => set.has(m.id)).reverse();
   const noDowns = list.filter((m) => !m.hasDown);
   if (noDowns.length) {
-    const e = noDown(noDowns[0]!);
-    throw new EventdbError('NO_DOWN', `cannot roll back ${noDowns.map((m) => m.id).join(', ')}: no down section; nothing was rolled back`, e.hint);
+    // The newest without a down: everything after it can be rolled back (`rollback --to` it; `migrate reset` has no --to).
+    const newest = noDowns[0]!;
+    const give = newest.kind === 'sql' ? `add an \`-- eventdb:down\` section to ${newest.file}` : `export a down(db) function from ${newest.file}`;
+    throw new EventdbError(
+      'NO_DOWN',
+      `cannot roll back ${noDowns.map((m) => m.id).join(', ')}: no down section; nothing was rolled back`,
+      `${give}${noDowns.length > 1 ? ` (and give the ${noDowns.length - 1} other${noDowns.length > 2 ? 's' : ''} one)` : ''}, or roll back only the migrations after it: \`eventdb rollback --to ${newest.id}\``,
+    );
   }
   const stillApplied = ctx.ordered.filter((m) => !set.has(m.id) && ctx.history.some((h) => h.id === m.id));
   for (const m of list) {
