@@ -60,6 +60,17 @@ describeEngines(
       expect((await userTables(conn.db, fx.engine)).sort()).toEqual(['base', 'base_v']);
       expect((await sql<{ n: string }>`select count(*)::text as n from pg_views where viewname = 'base_v'`.execute(conn.db)).rows[0]!.n).toBe('1');
     });
+
+    it('a DETAIL of several lines (one per dependent object) keeps them apart', async () => {
+      const { conn, config } = await openWithMigrations(
+        fx,
+        { '0001_base.sql': sqlMig('create table base (id int);\ncreate view v1 as select id from base;\ncreate view v2 as select id from base;'), '0002_drop.sql': sqlMig('drop table base;') },
+        open,
+      );
+      const e = await fail(migrateUp(conn, config));
+      expect(e.message).toContain('cannot drop table base because other objects depend on it (view v1 depends on table base; view v2 depends on table base) in statement: drop table base');
+      expect(await historyIds(conn.db)).toEqual(['0001_base']);
+    });
   },
   ['postgres', 'pglite'],
 );

@@ -74,13 +74,14 @@ const NOTE_CHARS = 300;
 /**
  * PostgreSQL's own DETAIL and HINT of an error a migration raised (Connection.migrationErrorNotes):
  * what psql prints below the message — `Key (email)=(a@b.c) is duplicated.`, `view v depends on table
- * t`, `Use DROP ... CASCADE …` — on one line each, cut to NOTE_CHARS.
+ * t`, `Use DROP ... CASCADE …` — on one line each (a DETAIL of several lines joined with "; "), cut to NOTE_CHARS.
  */
 export function pgMigrationErrorNotes(e: unknown): { detail?: string; hint?: string } {
   const err = serverError(e);
   const one = (v: unknown) => {
     if (typeof v !== 'string' || !v.trim()) return undefined;
-    const t = v.replace(/\s+/g, ' ').trim();
+    // Lines joined with "; " (PostgreSQL lists one dependent object per line), other whitespace collapsed.
+    const t = v.split(/\r?\n/).map((l) => l.replace(/\s+/g, ' ').trim()).filter(Boolean).join('; ');
     return t.length > NOTE_CHARS ? `${t.slice(0, NOTE_CHARS - 1)}…` : t;
   };
   const detail = one(err?.detail);
