@@ -11,6 +11,10 @@ import type { StoreUrl } from './index.js';
 import { checkKey } from './keys.js';
 import type { PutResult, Store, StoredObject } from './types.js';
 
+/** put's temp files (`.<12 hex>.tmp`), and how long one may stay untouched before it counts as left by a killed write. */
+const TEMP_FILE = /^\.[0-9a-f]{12}\.tmp$/;
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
 /** The store registry's factory (stores/index.ts): `file:` URLs. */
 export function createStore(loc: StoreUrl): Store {
   return new FileStore(loc.path!);
@@ -103,8 +107,11 @@ export class FileStore implements Store {
       for (const ent of entries.sort((a, b) => a.name.localeCompare(b.name))) {
         const p = join(dir, ent.name);
         if (ent.isDirectory()) yield* walk(p, root);
-        else if (ent.isFile() && !ent.name.endsWith('.tmp')) {
+        else if (ent.isFile()) {
           const st = await stat(p);
+          // A temp file being written is not an object yet; one untouched for an hour is what a killed
+          // write left (a put writes it continuously): listed, so its folder is reported and pruned as incomplete.
+          if (ent.name.endsWith('.tmp') && !(TEMP_FILE.test(ent.name) && Date.now() - st.mtimeMs >= STALE_TEMP_MS)) continue;
           yield { key: relative(root, p).split(sep).join('/'), size: st.size, modified: st.mtime };
         }
       }
