@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../config/index.js';
 import { EventdbError } from '../errors.js';
-import { databasePrefix, fileIdentity, legacyDatabasePrefix, MANIFEST_NAME, parseManifest, VERIFIED_NAME, type Manifest } from './manifest.js';
+import { checkManifestTime, databasePrefix, fileIdentity, legacyDatabasePrefix, MANIFEST_NAME, parseManifest, VERIFIED_NAME, type Manifest } from './manifest.js';
 import { describeName, isSafeName, legacyFolderName } from './names.js';
 import { openStore } from './stores/index.js';
 import type { Store } from './stores/types.js';
@@ -61,6 +61,7 @@ export async function readCatalog(config: ResolvedConfig, opts: CatalogOptions =
   const path = fileIdentity(config);
   const incomplete: Catalog['incomplete'] = [];
   const damaged: Catalog['damaged'] = [];
+  const now = Date.now();
   // Folders written before names were escaped injectively are read too, but only the snapshots
   // whose manifest names this environment and database (another name may share the old folder).
   for (const [pre, isLegacy] of [[prefix, false], ...(legacy !== prefix ? [[legacy, true]] : [])] as Array<[string, boolean]>) {
@@ -92,6 +93,8 @@ export async function readCatalog(config: ResolvedConfig, opts: CatalogOptions =
       try {
         manifest = parseManifest(await readText(store, `${pre}${id}/${MANIFEST_NAME}`), `${id}/${MANIFEST_NAME}`);
         if (manifest.id !== id) throw new EventdbError('CORRUPT_SNAPSHOT', `the manifest ${id}/${MANIFEST_NAME} names snapshot ${describeName(manifest.id)}`, 'the snapshot was moved or tampered with');
+        // A time that disagrees with the id, or lies in the future, is forged: never the newest.
+        checkManifestTime(manifest, `${id}/${MANIFEST_NAME}`, now);
       } catch (e) {
         if (!(e instanceof EventdbError) || (e.code !== 'CORRUPT_SNAPSHOT' && e.code !== 'NOT_FOUND')) throw e;
         if (!isLegacy && e.code === 'CORRUPT_SNAPSHOT') damaged.push({ id, location: `${pre}${id}/`, reason: e.message });
@@ -131,8 +134,10 @@ export async function readCatalog(config: ResolvedConfig, opts: CatalogOptions =
     const ids = [...folders.keys()].sort().reverse();
     for (let i = 0; i < ids.length; i += 8) await Promise.all(ids.slice(i, i + 8).map(read));
   }
-  snapshots.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1));
-  otherFiles.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+  // By instant, not text (`…05Z` and `…05.120Z` are one second); then by id.
+  const newestFirst = (a: SnapshotSummary, b: SnapshotSummary) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+  snapshots.sort(newestFirst);
+  otherFiles.sort(newestFirst);
   damaged.sort((a, b) => (a.id < b.id ? 1 : -1));
   return { store, prefix, snapshots, otherFiles, incomplete, damaged };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Engine } from '../config/index.js';
 import { EventdbError } from '../errors.js';
-import { folderName, isSafeName, legacyFolderName } from './names.js';
+import { describeName, folderName, isSafeName, legacyFolderName } from './names.js';
 
 export const MANIFEST_FORMAT = 'eventdb-snapshot/1';
 export const MANIFEST_NAME = 'manifest.json';
@@ -89,6 +89,42 @@ const count: Check = (v) => typeof v === 'number' && Number.isSafeInteger(v) && 
 const time: Check = (v) => typeof v === 'string' && !Number.isNaN(Date.parse(v));
 const obj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
+/** `2025-01-02T03:04:05.678Z`: the only form eventdb writes `createdAt` in (`Date#toISOString`). */
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+const SNAPSHOT_ID = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-[0-9a-f]{6}$/;
+
+/**
+ * How far in the future a snapshot's `createdAt` may lie: the clock of the machine that took it may run
+ * a little ahead of this one. Beyond that the time is forged or the clock broken.
+ */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** The start time a snapshot id carries (`20250102T030405Z-3fa9c1` → 2025-01-02T03:04:05Z), in ms; undefined when it is not an id eventdb writes. */
+export function snapshotIdTime(id: string): number | undefined {
+  const p = SNAPSHOT_ID.exec(id);
+  if (!p) return undefined;
+  const [y, mo, d, h, mi, s] = p.slice(1).map(Number) as [number, number, number, number, number, number];
+  const t = Date.UTC(y, mo - 1, d, h, mi, s);
+  // 20250231T…: Date.UTC rolls over; a real id names a real instant.
+  return new Date(t).toISOString().startsWith(`${p[1]}-${p[2]}-${p[3]}T${p[4]}:${p[5]}:${p[6]}`) ? t : undefined;
+}
+
+/**
+ * Why a manifest's `createdAt` cannot be believed, or undefined. `backup` takes the id and `createdAt`
+ * from one instant (the id is that instant cut to the second), so `createdAt` must lie in the id's
+ * second; and neither may be in the future beyond CLOCK_SKEW_MS. A forged time would otherwise keep
+ * the health check's backup age green, win `restore --latest` and make `--if-newer` restore forever.
+ */
+function createdAtProblem(id: string, createdAt: string, now: number): string | undefined {
+  if (!ISO_UTC.test(createdAt)) return `"createdAt" ${describeName(createdAt)} is not an ISO 8601 UTC time`;
+  const at = Date.parse(createdAt);
+  const idAt = snapshotIdTime(id);
+  if (idAt === undefined) return `the snapshot id ${describeName(id)} does not carry its start time`;
+  if (at < idAt || at >= idAt + 1000) return `"createdAt" ${createdAt} does not match the time in the snapshot id`;
+  if (at > now + CLOCK_SKEW_MS) return `"createdAt" ${createdAt} is in the future`;
+  return undefined;
+}
+
 /** The first field of a parsed manifest that is missing or of the wrong type, or undefined when it is whole. */
 function manifestProblem(m: Record<string, unknown>): string | undefined {
   const fields: Array<[string, unknown, Check]> = [
@@ -126,6 +162,7 @@ function manifestProblem(m: Record<string, unknown>): string | undefined {
 /**
  * Parses a manifest read from a store — untrusted input: every field used later is checked for
  * presence and type, and names for being safe path segments. Throws CORRUPT_SNAPSHOT otherwise.
+ * The catalog then checks that it names its folder's id, and its time (checkManifestTime).
  */
 export function parseManifest(text: string, where: string): Manifest {
   let m: unknown;
@@ -144,4 +181,13 @@ export function parseManifest(text: string, where: string): Manifest {
   out.notes ??= [];
   for (const o of out.objects) o.encryption ??= null;
   return out;
+}
+
+/**
+ * Throws CORRUPT_SNAPSHOT unless the manifest's `createdAt` can be believed (createdAtProblem): in
+ * the second its id names, and not in the future beyond CLOCK_SKEW_MS of `now`.
+ */
+export function checkManifestTime(m: Pick<Manifest, 'id' | 'createdAt'>, where: string, now: number = Date.now()): void {
+  const problem = createdAtProblem(m.id, m.createdAt, now);
+  if (problem) throw new EventdbError('CORRUPT_SNAPSHOT', `the manifest ${where} is damaged: ${problem}`, 'the snapshot is damaged or its time was forged; use another one (`eventdb backup list`)');
 }

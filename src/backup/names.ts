@@ -18,11 +18,12 @@ export function checkStoreName(name: unknown, what: string): string {
   throw new EventdbError('CORRUPT_SNAPSHOT', `${what} ${describeName(name)} is not a valid name (one path segment of letters, digits, '.', '_', '-')`, 'the store holds something eventdb did not write; use another snapshot and check who can write to the store');
 }
 
-/** A name shown in a message: JSON-quoted (control characters escaped) and cut short. */
+/** A name shown in a message: JSON-quoted (control and bidi characters escaped) and cut short. */
 export function describeName(name: unknown): string {
   const text = typeof name === 'string' ? name : String(JSON.stringify(name) ?? typeof name);
   const cut = text.length > 60 ? `${text.slice(0, 60)}…` : text;
-  return JSON.stringify(cut);
+  // JSON escapes C0 controls; DEL, C1 and the bidi controls are escaped the same way.
+  return JSON.stringify(cut).replace(/[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**
@@ -51,11 +52,18 @@ export function legacyFolderName(name: string, fallback: string): string {
 // eslint-disable-next-line no-control-regex
 export const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 
+/**
+ * Unicode bidirectional controls (ALM, LRM, RLM, the embeddings and overrides U+202A–U+202E, the
+ * isolates U+2066–U+2069): they reorder what a terminal shows, so text can read as something else.
+ * Never allowed in a tag; escaped wherever text reaches a terminal.
+ */
+export const BIDI_CHARS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
 /** A tag from the command line or the admin API: printable text of at most 200 characters. */
 export function checkTag(tag: unknown, where: string): string | undefined {
   if (tag === undefined || tag === null) return undefined;
   if (typeof tag !== 'string') throw new EventdbError('USAGE', `${where} must be a string`, 'e.g. "pre-deploy"');
-  if (CONTROL_CHARS.test(tag)) throw new EventdbError('USAGE', `${where} ${describeName(tag)} contains control characters`, 'use printable text, e.g. "pre-deploy"');
+  if (CONTROL_CHARS.test(tag) || BIDI_CHARS.test(tag)) throw new EventdbError('USAGE', `${where} ${describeName(tag)} contains control characters`, 'use printable text, e.g. "pre-deploy"');
   if (tag.length > 200) throw new EventdbError('USAGE', `${where} is longer than 200 characters`, 'use a short label, e.g. "pre-deploy"');
   return tag;
 }

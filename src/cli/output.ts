@@ -123,7 +123,7 @@ export class Output {
    */
   internal(e: unknown): void {
     if (this.json) put(this.stdout, `${JSON.stringify(redactDeep({ ok: false, error: { code: 'INTERNAL', message: messageOf(e), hint: 'report it with the output of --verbose' } }), null, 2)}\n`);
-    put(this.stderr, redact(`error: ${messageOf(e)}\n`));
+    put(this.stderr, `error: ${oneLine(redact(messageOf(e)))}\n`);
     if (this.verbose && e instanceof Error && e.stack) put(this.stderr, `${redact(e.stack)}\n`);
   }
 
@@ -138,8 +138,9 @@ export class Output {
   }
 
   private errorLines(e: unknown, message: string, hint: string): void {
-    put(this.stderr, `error: ${printable(redact(message))}\n`);
-    if (hint) put(this.stderr, `hint: ${printable(redact(hint))}\n`);
+    // One line each, whatever the message quotes (a table name from a manifest may hold a newline).
+    put(this.stderr, `error: ${oneLine(redact(message))}\n`);
+    if (hint) put(this.stderr, `hint: ${oneLine(redact(hint))}\n`);
     if (this.verbose && e instanceof Error && e.stack) {
       put(this.stderr, `${printable(redact(e.stack))}\n`);
       let cause = (e as { cause?: unknown }).cause;
@@ -161,12 +162,29 @@ function errorInfo(e: unknown): { error: { code: string; message: string; hint: 
 
 /**
  * Text for a terminal: control characters (C0 other than newline and tab, DEL, C1) are shown as
- * `\xNN`, so a name or tag read from a store or a file cannot move the cursor, recolour or rewrite
- * the screen. JSON output escapes them by itself.
+ * `\xNN` and Unicode bidi controls (U+061C, U+200E/F, U+202A–E, U+2066–9) as `\uNNNN`, so a name
+ * or tag read from a store or a file cannot move the cursor, recolour, rewrite or reorder the screen.
+ * Newlines and tabs pass: this is applied to whole (possibly multi-line) output; text that must stay
+ * on its line goes through oneLine first. JSON output escapes controls by itself.
  */
 export function printable(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, escapeChar);
+}
+
+/**
+ * Untrusted text placed inside one line of human output (a tag, a migration id, a table name from a
+ * manifest; an error message): every control character — newline, carriage return and tab too — and
+ * every bidi control escaped, so it can neither start a forged line nor reorder the line it is on.
+ */
+export function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, escapeChar);
+}
+
+function escapeChar(c: string): string {
+  const n = c.charCodeAt(0);
+  return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
 }
 
 function jsonReplacer(_key: string, value: unknown): unknown {

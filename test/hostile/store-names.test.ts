@@ -136,6 +136,7 @@ describe('hostile names in a store', () => {
     cpSync(join(store, 'development', 'sec%20x', ba.json().backup.id), old, { recursive: true });
     const m = readManifest(old);
     m.id = '20200101T000000Z-abcdef';
+    m.createdAt = '2020-01-01T00:00:00.000Z'; // the id's time: a manifest whose time disagrees with its id is damaged
     writeManifest(old, m);
     const la2 = (await runCli(['backup', 'list', '--json', '--url', a], { cwd: dir })).json();
     expect(la2.snapshots.map((s: { id: string }) => s.id)).toEqual([ba.json().backup.id, '20200101T000000Z-abcdef']);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { parseDuration } from '../../units.js';
 import { action, type CommandContext } from '../context.js';
-import { table } from '../output.js';
+import { oneLine, table } from '../output.js';
 import { formatBytes, startProgress } from '../render/progress.js';
 import { mark } from '../../trace.js';
 
@@ -121,7 +121,7 @@ export function register(program: Command): void {
         const snapshots = c.snapshots.map(({ manifest: _m, ...s }) => s);
         const otherFiles = c.otherFiles.map((s) => ({ id: s.id, createdAt: s.createdAt, path: s.manifest.database.path }));
         out.result(true, { store: c.store.display, prefix: c.prefix, snapshots, otherFiles, incomplete: c.incomplete.map((i) => ({ id: i.id, modified: i.modified })), damaged: c.damaged.map((d) => ({ id: d.id, reason: d.reason })) }, () => {
-          for (const d of c.damaged) out.line(`${out.marker('warn')} skipped damaged snapshot ${d.id}: ${d.reason}`);
+          for (const d of c.damaged) out.line(`${out.marker('warn')} skipped damaged snapshot ${oneLine(d.id)}: ${oneLine(d.reason)}`);
           if (otherFiles.length) out.line(`${out.marker('info')} not listed: ${otherFiles.length} snapshot(s) of another file with this name (${otherFileNames(c)}); --json lists them under otherFiles`);
           if (snapshots.length === 0) {
             out.line(`no snapshots in ${c.store.display}/${c.prefix} (run \`eventdb backup\`)`);
@@ -132,7 +132,8 @@ export function register(program: Command): void {
             table(
               snapshots.map((s) => [
                 s.id,
-                `${s.createdAt}  ${formatBytes(s.size).padStart(9)}  ${s.verified ? 'verified' : 'unverified'}${s.encrypted ? '  encrypted' : ''}${s.tag ? `  tag=${s.tag}` : ''}  head=${s.migrationHead ?? '-'}`,
+                // Manifest text (a tag, a migration id) stays on its row: every control and bidi character escaped.
+                `${oneLine(s.createdAt)}  ${formatBytes(s.size).padStart(9)}  ${s.verified ? 'verified' : 'unverified'}${s.encrypted ? '  encrypted' : ''}${s.tag ? `  tag=${oneLine(s.tag)}` : ''}  head=${oneLine(s.migrationHead ?? '-')}`,
               ]),
               '  ',
             ),
@@ -155,7 +156,7 @@ export function register(program: Command): void {
         const r = await verifySnapshot(cfg, { id, latest: opts.latest, identityFile: opts.identity });
         out.result(true, { verify: r }, () => {
           out.line(`${out.marker('ok')} snapshot ${r.id} (${r.engine}, ${r.createdAt}) verified in ${(r.durationMs / 1000).toFixed(1)} s`);
-          for (const c of r.checks) out.line(`       ${c}`);
+          for (const c of r.checks) out.line(`       ${oneLine(c)}`);
         });
       }, (o) => ({ store: o.store })),
     );

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { action } from '../context.js';
+import { oneLine } from '../output.js';
 import { confirmDestructive } from '../confirm.js';
 import { lockTimeoutMs } from './migrate-shared.js';
 import type { RestoreProgress } from '../../backup/restore.js';
@@ -46,14 +47,14 @@ export function register(program: Command): void {
         const r = await restoreSnapshot(cfg, { id, latest: opts.latest, at: opts.at, to: opts.to, ifNewer: opts.ifNewer, keep: opts.keep, force: opts.force, identityFile: opts.identity, lockTimeoutMs: lockMs, onProgress }).finally(() => progress.stop());
         out.result(true, { restore: r }, () => {
           if (!r.restored) {
-            out.line(`${out.marker('info')} not restored: ${r.reason}`);
+            out.line(`${out.marker('info')} not restored: ${oneLine(r.reason ?? '')}`);
             return;
           }
           out.line(`${out.marker('ok')} restored snapshot ${r.id} (${r.createdAt}) into ${r.target} in ${(r.durationMs / 1000).toFixed(1)} s`);
-          for (const c of r.checks) out.line(`       ${c}`);
+          for (const c of r.checks) out.line(`       ${oneLine(c)}`);
           out.line(`       ${Object.keys(r.tables).length} tables, ${Object.values(r.tables).reduce((a, b) => a + b, 0)} rows`);
           if (r.previous) out.line(`       the previous data was kept as ${r.previous}`);
-          for (const n of r.notes) out.line(`       note: ${n}`);
+          for (const n of r.notes) out.line(`       note: ${oneLine(n)}`);
         });
       }, (o) => ({ store: o.store })),
     );

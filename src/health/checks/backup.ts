@@ -27,7 +27,9 @@ export const backupCheck: CheckDefinition = {
       const message = `no snapshot in ${store}${unfinished.length ? ` (${unfinished.length} incomplete: no manifest)` : ''}${damagedNote}`;
       return { status: ctx.production || unfinished.length || catalog.damaged.length ? 'fail' : 'warn', message, details: base };
     }
-    const ageMs = Date.now() - newestAt;
+    // Never negative: a snapshot's time may be a little ahead (another machine's clock; the catalog
+    // refuses one further in the future as forged).
+    const ageMs = Math.max(0, Date.now() - newestAt);
     const details = {
       ...base,
       newest: { id: newest.id, createdAt: newest.createdAt, sizeBytes: newest.size, encrypted: newest.encrypted, verified: newest.verified, verifiedAt: newest.verifiedAt, migrationHead: newest.migrationHead },
