@@ -11,6 +11,8 @@ export const EXIT = {
   CONNECT: 3,
   LOCK: 4,
   SAFETY: 5,
+  /** Interrupted by SIGINT (128 + 2); SIGTERM exits 143. */
+  INTERRUPTED: 130,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
@@ -93,6 +95,7 @@ export const ERROR_CODES = {
   FOREIGN_KEY_VIOLATION: { exit: F, means: 'rows violate a foreign key' },
   HISTORY_UNREADABLE: { exit: F, means: "eventdb's migration history exists but cannot be read (e.g. no SELECT privilege)" },
   INTERNAL: { exit: F, means: 'a bug in eventdb' },
+  INTERRUPTED: { exit: EXIT.INTERRUPTED, means: 'SIGINT or SIGTERM stopped the command; what it had created and not finished was removed (exit 130, or 143 for SIGTERM)' },
   UNFINISHED: { exit: F, means: 'the process ended before the command finished (code it loaded called process.exit or never settled)' },
   MIGRATION_CAPTURE: { exit: F, means: 'a TypeScript migration cannot be compiled to SQL without a database' },
   MIGRATION_FAILED: { exit: F, means: 'a migration failed and was rolled back' },

@@ -1,6 +1,8 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onInterrupt } from '../interrupt-cleanup.js';
 
 /**
  * Scratch folders of backup, verify and restore: `<tmp>/eventdb-<kind>-<pid>-XXXXXX`. Each run removes
@@ -56,5 +58,7 @@ export async function sweepTempDirs(env: NodeJS.ProcessEnv): Promise<string[]> {
 /** Removes leftovers of dead runs, then creates this run's scratch folder. */
 export async function makeTempDir(kind: TempKind, env: NodeJS.ProcessEnv): Promise<string> {
   await sweepTempDirs(env);
-  return mkdtemp(join(tempRoot(env), `eventdb-${kind}-${process.pid}-`));
+  const dir = await mkdtemp(join(tempRoot(env), `eventdb-${kind}-${process.pid}-`));
+  onInterrupt(() => rmSync(dir, { recursive: true, force: true })); // a no-op once the run has removed it
+  return dir;
 }

@@ -37,6 +37,31 @@ function reportUnfinished(json: boolean): () => void {
   };
 }
 
+/**
+ * SIGINT and SIGTERM: what the command had created and not finished is removed (interrupt-cleanup.ts),
+ * then the process exits 130 or 143 with a one-line error. A command with a handler of its own (`backup
+ * --every` takes a final backup, `health-check --serve` closes its server) handles them itself. A second
+ * signal exits at once.
+ */
+function cleanUpOnSignals(json: boolean): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (process.listenerCount(signal) > 1) return; // the command's own handler
+    const exit = signal === 'SIGINT' ? EXIT.INTERRUPTED : 143;
+    if (stopping) process.exit(exit);
+    stopping = true;
+    void import('../interrupt-cleanup.js')
+      .then((m) => m.runInterruptCleanups())
+      .catch(() => undefined)
+      .finally(() => {
+        new Output({ json }).error(new EventdbError('INTERRUPTED', `interrupted by ${signal}`, 'what it had started and not finished was removed or rolled back; run the command again'));
+        process.exit(exit);
+      });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
 export async function run(argv: string[] = process.argv): Promise<void> {
   mark('cli');
   if (process.env.EVENTDB_TRACE === '1') printTraceAtExit();
@@ -48,6 +73,7 @@ export async function run(argv: string[] = process.argv): Promise<void> {
   mark('program built');
   const json = argv.includes('--json');
   const finished = reportUnfinished(json);
+  cleanUpOnSignals(json);
   program.exitOverride();
   program.configureOutput({ outputError: () => undefined });
   for (const c of allCommands(program)) {

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { commandLine, redactCommandLine } from '../config/redact.js';
 import { EventdbError } from '../errors.js';
+import { onInterrupt } from '../interrupt-cleanup.js';
 import type { LockHolder, LockOptions, LockStatus } from './types.js';
 
 /**
@@ -150,9 +151,20 @@ export async function withFileLock<T>(lockPath: string, what: string, opts: Lock
     };
     writeFileSync(`${lockPath}.json`, JSON.stringify(me), { mode: 0o600 });
     chmodSync(`${lockPath}.json`, 0o600); // a record left by a killed run keeps its old mode otherwise
+    // Interrupted while holding it: its files go as they would at the release (the kernel releases the lock).
+    const off = onInterrupt(() => {
+      for (const f of [`${lockPath}.json`, `${lockPath}-journal`, lockPath]) {
+        try {
+          unlinkSync(f);
+        } catch {
+          /* gone already */
+        }
+      }
+    });
     try {
       return await fn();
     } finally {
+      off();
       try {
         const cur = readHolder(lockPath);
         if (cur?.pid === process.pid) unlinkSync(`${lockPath}.json`);

@@ -1,9 +1,10 @@
-import { constants as fsConstants, existsSync } from 'node:fs';
+import { constants as fsConstants, existsSync, rmSync } from 'node:fs';
 import { chmod, chown, copyFile, link, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ResolvedConfig } from '../config/index.js';
 import { EventdbError, messageOf } from '../errors.js';
 import { fsyncDir } from '../fsync-dir.js';
+import { onInterrupt } from '../interrupt-cleanup.js';
 import type { Connection, RestoreOutcome, RestoreRequest, SnapshotSource } from './types.js';
 
 /**
@@ -64,6 +65,7 @@ export async function restoreFile(req: RestoreRequest, engine: FileEngine): Prom
   const dir = await mkdtemp(join(dirname(path), `.${basename(path)}.restore-`)).catch((e: unknown) => {
     throw new EventdbError((e as { code?: string }).code === 'ENOSPC' ? 'DISK_FULL' : 'RESTORE_FAILED', `cannot write beside ${path}: ${messageOf(e)}`, 'check the folder exists, is writable and has free space; nothing was changed');
   });
+  const off = onInterrupt(() => rmSync(dir, { recursive: true, force: true }));
   try {
     const file = join(dir, 'data');
     // The copy becomes the database: fsync it.
@@ -81,6 +83,7 @@ export async function restoreFile(req: RestoreRequest, engine: FileEngine): Prom
     return { previous, tables: checked.tables ?? req.expected, checks: [checked.check] };
   } finally {
     await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    off();
   }
 }
 

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, rmdirSync, rmSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { EventdbError, messageOf } from '../../errors.js';
 import { fsyncDir } from '../../fsync-dir.js';
+import { onInterrupt } from '../../interrupt-cleanup.js';
 import { meter as byteMeter } from '../codec.js';
 import type { StoreUrl } from './index.js';
 import { checkKey } from './keys.js';
@@ -44,13 +45,25 @@ export class FileStore implements Store {
   async put(key: string, body: NodeJS.ReadableStream | Readable): Promise<PutResult> {
     const final = this.path(key);
     const dir = dirname(final);
+    let made: string | undefined;
     try {
-      await mkdir(dir, { recursive: true });
+      made = await mkdir(dir, { recursive: true });
     } catch (e) {
       throw fsError(e, `cannot create ${dir}`);
     }
     const tmp = join(dir, `.${randomBytes(6).toString('hex')}.tmp`);
     const meter = byteMeter(); // size and SHA-256 of exactly what is stored
+    // Interrupted: the temp file goes, and the folders this put created if they are left empty.
+    const off = onInterrupt(() => {
+      rmSync(tmp, { force: true });
+      for (let d = dir; made && d.startsWith(made); d = dirname(d)) {
+        try {
+          rmdirSync(d);
+        } catch {
+          break; // not empty: another object is in it
+        }
+      }
+    });
     try {
       await pipeline(body, meter, createWriteStream(tmp));
       const fh = await open(tmp, 'r+');
@@ -65,6 +78,8 @@ export class FileStore implements Store {
       await rm(tmp, { force: true }).catch(() => undefined);
       if (e instanceof EventdbError) throw e;
       throw fsError(e, `cannot write ${final}`);
+    } finally {
+      off();
     }
     return { size: meter.bytes(), sha256: meter.sha256() };
   }

@@ -7,6 +7,7 @@ import { meter as byteMeter } from '../codec.js';
 import type { StoreUrl } from './index.js';
 import { checkKey } from './keys.js';
 import type { PutResult, Store, StoredObject } from './types.js';
+import { onInterrupt } from '../../interrupt-cleanup.js';
 
 /** The store registry's factory (stores/index.ts): `s3://` and `r2://` URLs. */
 export function createStore(loc: StoreUrl, env: NodeJS.ProcessEnv): Store {
@@ -131,11 +132,15 @@ export class S3Store implements Store {
       queueSize: this.settings.concurrency,
       leavePartsOnError: false,
     });
+    // Interrupted: the multipart upload is aborted (its parts would be stored, and billed, until a lifecycle rule).
+    const off = onInterrupt(() => upload.abort());
     try {
       await upload.done();
     } catch (e) {
       if (sourceError) throw sourceError;
       throw s3Error(e, `cannot upload ${key} to ${this.display}`);
+    } finally {
+      off();
     }
     if (sourceError) throw sourceError;
     return { size: meter.bytes(), sha256: meter.sha256() };

@@ -4,6 +4,7 @@ import type { PostgresParams } from '../../config/url.js';
 import { EventdbError, messageOf } from '../../errors.js';
 import { libpqEnv, resolveTool, toolError } from './tools.js';
 import { mark } from '../../trace.js';
+import { onInterrupt } from '../../interrupt-cleanup.js';
 
 /** pg_dump's own version, as its archive header states it (`text` is what `pg_dump --version` prints). */
 export interface PgDumpVersion {
@@ -88,6 +89,9 @@ export function startPgDump(p: PostgresParams, snapshotId: string): Promise<PgDu
     const env = libpqEnv(p);
     const tool = resolveTool('pg_dump', env);
     const child = spawn(tool.command, ['-Fc', '-Z1', `--snapshot=${snapshotId}`, '--no-sync'], { env: { ...env, ...tool.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Interrupted: the child goes too (a signal sent to eventdb alone left it running, orphaned).
+    const off = onInterrupt(() => void child.kill('SIGTERM'));
+    child.once('exit', off);
     let stderr = '';
     let head: Buffer = Buffer.alloc(0);
     let started = false;

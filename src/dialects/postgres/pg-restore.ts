@@ -3,6 +3,7 @@ import type { PostgresParams } from '../../config/url.js';
 import { EventdbError, messageOf } from '../../errors.js';
 import { libpqEnv, resolveTool, toolError } from './tools.js';
 import { mark } from '../../trace.js';
+import { onInterrupt } from '../../interrupt-cleanup.js';
 
 /**
  * Writes a download into pg_restore's stdin. When pg_restore stops reading (it has what it needs, or
@@ -41,6 +42,9 @@ export function pgRestore(p: PostgresParams, database: string, input: NodeJS.Rea
     const env = libpqEnv(p, database);
     const tool = resolveTool('pg_restore', env);
     const child = spawn(tool.command, args, { env: { ...env, ...tool.env }, stdio: ['pipe', 'ignore', 'pipe'] });
+    // Interrupted: the child goes too (a signal sent to eventdb alone left it running, orphaned).
+    const off = onInterrupt(() => void child.kill('SIGTERM'));
+    child.once('exit', off);
     mark('pg_restore spawned');
     ready.catch(reject);
     const fed = feed(input, child.stdin!, ready);
