@@ -169,8 +169,6 @@ export interface LockStatus {
 export interface ConnectOptions {
   /** Open for reading only: never create or modify the file (used by `info`). */
   readOnly?: boolean;
-  /** A file database (or PGlite folder) that does not exist is DB_NOT_FOUND, as with readOnly, not created (auto-fix). */
-  mustExist?: boolean;
   /** File engines that allow one process at a time (DuckDB, PGlite): how long to wait for it. */
   lockWaitMs?: number;
   /**

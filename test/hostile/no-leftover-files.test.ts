@@ -10,7 +10,7 @@ import { runCli } from '../helpers/cli.js';
  * created by opening it, no lock files beside it. Before: `migrate up` with a malformed migration
  * created the database file and `<file>.eventdb-migrate.lock`; `rollback`, `migrate repair` and
  * `migrate reset` on a file that did not exist created it; `auto-fix` without --apply ("nothing is
- * changed") created it; a failed `restore --to new.sqlite` left `new.sqlite.eventdb-restore.lock`, and
+ * changed") created it (with --apply it still does: building a database from the declaration); a failed `restore --to new.sqlite` left `new.sqlite.eventdb-restore.lock`, and
  * every run left its lock files beside the database for good.
  */
 const dir = mkdtempSync(join(tmpdir(), 'eventdb-leftovers-'));
@@ -56,15 +56,16 @@ describe.each([
     expect(readdirSync(d).sort()).toEqual(before);
   });
 
-  it('auto-fix, planning or applying, is DB_NOT_FOUND (exit 3) as validate is', async () => {
+  it('auto-fix without --apply plans on an empty database and creates no file; --apply creates it', async () => {
     const d = folder(`${engine}-autofix`, { '001_x.sql': GOOD });
     const before = readdirSync(d).sort();
-    for (const args of [['auto-fix'], ['auto-fix', '--apply', '--yes']]) {
-      const r = await run(d, args);
-      expect(r.code, args.join(' ')).toBe(3);
-      expect(r.json()).toMatchObject({ ok: false, error: { code: 'DB_NOT_FOUND', message: `database file ${join(d, file)} does not exist` } });
-    }
+    const plan = await run(d, ['auto-fix']);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.json()).toMatchObject({ ok: true, applied: false });
     expect(readdirSync(d).sort()).toEqual(before);
+    const apply = await run(d, ['auto-fix', '--apply', '--yes']);
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(readdirSync(d).sort()).toEqual([...before, file].sort());
   });
 
   it('migrate up, rollback and migrate up again leave no lock file beside the database', async () => {

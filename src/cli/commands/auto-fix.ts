@@ -34,8 +34,10 @@ export function register(program: Command): void {
         const { loadExpected, assertEngineSupported } = await import('../../schema/validate.js');
         const expected = await loadExpected(cfg); // a broken schema file fails (exit 2) before anything is opened
         if (expected) assertEngineSupported(expected, cfg.database.engine);
-        // A database file that does not exist is not created: there is nothing to fix (validate says the same).
-        const conn = await openConnection(cfg, { lockWaitMs: lockTimeoutMs, mustExist: true });
+        // Planning creates no database file: a file that does not exist is planned as the empty database it
+        // would be (--apply creates it, as migrate up does).
+        const { scratchIfAbsent } = await import('./migrate-shared.js');
+        const conn = await openConnection(opts.apply ? cfg : await scratchIfAbsent(cfg), { lockWaitMs: lockTimeoutMs });
         let res: AutoFixResult;
         try {
           res = await autoFix(conn, cfg, {

@@ -135,15 +135,25 @@ async function requireMigrationsDir(cfg: ResolvedConfig): Promise<void> {
  * gets the same plan and the same verdict, and nothing is written to disk.
  */
 export async function dryRunConfig(cfg: ResolvedConfig): Promise<ResolvedConfig> {
-  const { getDialect, isServer } = await import('../../dialects/index.js');
+  const { isServer } = await import('../../dialects/index.js');
   if (isServer(cfg.database)) return cfg;
   await requireMigrationsDir(cfg); // a missing folder is refused as before, for the file named
-  const dialect = await getDialect(cfg.database.engine, cfg.database.driver);
-  if (await dialect.exists(cfg)) return cfg;
-  return emptyScratch(cfg);
+  return scratchIfAbsent(cfg);
 }
 
-/** An empty in-memory database of the engine of a file database that does not exist (dryRunConfig, withConnection). */
+/**
+ * The configured database, or, when it is a database file (or PGlite folder) that does not exist, an
+ * empty in-memory database of its engine: what only reads or plans needs no file created (dry runs,
+ * `auto-fix` without --apply).
+ */
+export async function scratchIfAbsent(cfg: ResolvedConfig): Promise<ResolvedConfig> {
+  const { getDialect, isServer } = await import('../../dialects/index.js');
+  if (isServer(cfg.database)) return cfg;
+  const dialect = await getDialect(cfg.database.engine, cfg.database.driver);
+  return (await dialect.exists(cfg)) ? cfg : emptyScratch(cfg);
+}
+
+/** An empty in-memory database of the engine of a file database that does not exist (scratchIfAbsent, withConnection). */
 async function emptyScratch(cfg: ResolvedConfig): Promise<ResolvedConfig> {
   const { entryOf } = await import('../../dialects/index.js');
   const scratchUrl = entryOf(cfg.database).scratchUrl;

@@ -72,7 +72,7 @@ export async function connectDuckdb(config: ResolvedConfig, opts: ConnectOptions
   if (!memory) {
     const state = checkDatabaseFile(path, 'DuckDB', MAGIC, !opts.readOnly);
     creating = !state.exists;
-    if (!state.exists && (opts.readOnly || opts.mustExist)) {
+    if (!state.exists && opts.readOnly) {
       throw new EventdbError('DB_NOT_FOUND', `database file ${path} does not exist`, 'run `eventdb migrate up` to create it');
     }
     if (state.exists && !state.writable && !opts.readOnly) throw readOnlyError(path);

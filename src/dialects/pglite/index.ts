@@ -219,7 +219,7 @@ export async function connectPglite(config: ResolvedConfig, opts: ConnectOptions
   const target = config.database;
   const memory = target.memory;
   const path = memory ? 'memory://' : target.path!;
-  if (!memory && checkDataDir(path) !== 'database' && (opts.readOnly || opts.mustExist) && !shared.has(path)) {
+  if (!memory && checkDataDir(path) !== 'database' && opts.readOnly && !shared.has(path)) {
     throw new EventdbError('DB_NOT_FOUND', `PGlite data directory ${path} does not exist`, 'run `eventdb migrate up` to create it');
   }
   const entry = share(path, memory, opts.lockWaitMs ?? config.connectTimeoutMs);

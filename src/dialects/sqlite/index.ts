@@ -32,7 +32,7 @@ export async function connectSqlite(config: ResolvedConfig, opts: ConnectOptions
   let readonly = false;
   if (!memory) {
     const state = checkDatabaseFile(path, 'SQLite', MAGIC, !opts.readOnly);
-    if (!state.exists && (opts.readOnly || opts.mustExist)) {
+    if (!state.exists && opts.readOnly) {
       throw new EventdbError('DB_NOT_FOUND', `database file ${path} does not exist`, 'run `eventdb migrate up` to create it');
     }
     if (state.exists && !state.writable && !opts.readOnly) throw readOnlyError(path);
