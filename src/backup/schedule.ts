@@ -25,6 +25,8 @@ export interface ScheduleResult {
   ok: boolean;
   backups: number;
   failures: number;
+  /** The final backup was still running at `finalTimeoutMs`: the caller must stop it before it commits (the CLI exits). */
+  timedOut?: true;
 }
 
 /**
@@ -80,7 +82,7 @@ export async function runBackupSchedule<R>(o: ScheduleOptions<R>): Promise<Sched
     clearTimeout(timer);
     if (final === 'timeout') {
       o.onEvent({ type: 'final-timeout', error: new EventdbError('BACKUP_TIMEOUT', `the final backup did not finish within ${Math.round(o.finalTimeoutMs / 1000)} s`, 'raise --final-timeout; the snapshot was not committed') });
-      return { ...result, ok: false };
+      return { ...result, ok: false, timedOut: true };
     }
     return { ...result, ok: final };
   } finally {

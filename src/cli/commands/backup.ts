@@ -78,6 +78,13 @@ async function runEvery(ctx: CommandContext<BackupFlags>, intervalMs: number, fi
         else renderBackup(ctx, e.backup);
       },
     });
+    if (r.timedOut) {
+      // The final backup is still running: stop it here, before its manifest is written, removing what it
+      // has made (it committed afterwards, and printed its success after the timeout's failure).
+      const { runInterruptCleanups } = await import('../../interrupt-cleanup.js');
+      await runInterruptCleanups();
+      process.exit(1);
+    }
     return r.ok ? 0 : 1;
   } finally {
     process.off('SIGTERM', onSignal);
