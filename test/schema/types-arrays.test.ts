@@ -5,21 +5,21 @@
  * program that inserts and selects arrays; that program is then run on the same databases, and every
  * value it reads is checked against the type the generated file declares for its column.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import ts from 'typescript';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
-import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openDatabase, type Connection } from '../../src/index.js';
 import { column, defineSchema, integer, table } from '../../src/schema/authoring.js';
 import { typesFromSchema, typesFromSnapshot } from '../../src/schema/types-gen/index.js';
 import { runCli } from '../helpers/cli.js';
 import { createPgDatabase } from '../helpers/engines.js';
+import { compileCases } from './compile-types.js';
 
-const KYSELY = fileURLToPath(new URL('../../node_modules/kysely/dist/esm/index.d.ts', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'eventdb-types-arrays-'));
 
 type Variant = 'postgres' | 'pglite' | 'duckdb';
@@ -172,34 +172,8 @@ const GRIDS_PROGRAM = [
 // ---------------------------------------------------------------------------------------------------
 // compile, run, check
 
-/** Compiles every case (its generated types and its program) with `tsc --strict` in one program; the diagnostics by case. */
 function compile(cases: Record<string, { types: string; program: string }>): Record<string, string[]> {
-  const files: string[] = [];
-  for (const [name, c] of Object.entries(cases)) {
-    const dir = join(work, name);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'database.ts'), c.types);
-    writeFileSync(join(dir, 'program.ts'), c.program);
-    files.push(join(dir, 'database.ts'), join(dir, 'program.ts'));
-  }
-  const program = ts.createProgram(files, {
-    strict: true,
-    noEmit: true,
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    paths: { kysely: [KYSELY] },
-    types: ['node'],
-    typeRoots: [fileURLToPath(new URL('../../node_modules/@types', import.meta.url))],
-    skipLibCheck: true,
-  });
-  const out: Record<string, string[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
-  for (const d of ts.getPreEmitDiagnostics(program)) {
-    const f = d.file?.fileName ?? '';
-    const name = Object.keys(cases).find((k) => f.startsWith(join(work, k) + '/')) ?? Object.keys(cases)[0]!;
-    out[name]!.push(`${f ? `${f.split('/').pop()}:${d.file!.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ` : ''}${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
-  }
-  return out;
+  return compileCases(work, Object.fromEntries(Object.entries(cases).map(([k, c]) => [k, { 'database.ts': c.types, 'program.ts': c.program }])));
 }
 
 /** Runs a case's program (type-only imports: its JavaScript imports nothing) on a connection. */

@@ -1,8 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import platform from '../../schema/index.js';
 import type { Engine } from '../../src/config/url.js';
@@ -12,42 +10,13 @@ import { typesFromSchema, typesFromSnapshot } from '../../src/schema/types-gen/i
 import { runCli } from '../helpers/cli.js';
 import { describeEngines } from '../helpers/engines.js';
 import { applyPlatform, SCHEMA_DIR } from './apply-platform.js';
+import { compileCases } from './compile-types.js';
 
-const KYSELY = fileURLToPath(new URL('../../node_modules/kysely/dist/esm/index.d.ts', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'eventdb-types-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/**
- * Compiles each case (the generated file and a query file, in a folder of its own) with `tsc --strict`
- * against the project's Kysely, all in one program (one type-check is seconds); returns each case's diagnostics.
- */
 function compile(cases: Record<string, { types: string; queries: string }>): Record<string, string[]> {
-  const files: string[] = [];
-  for (const [name, c] of Object.entries(cases)) {
-    const dir = join(work, name);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'database.ts'), c.types);
-    writeFileSync(join(dir, 'queries.ts'), c.queries);
-    files.push(join(dir, 'database.ts'), join(dir, 'queries.ts'));
-  }
-  const program = ts.createProgram(files, {
-    strict: true,
-    noEmit: true,
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    paths: { kysely: [KYSELY] },
-    types: ['node'],
-    typeRoots: [fileURLToPath(new URL('../../node_modules/@types', import.meta.url))],
-    skipLibCheck: true,
-  });
-  const out: Record<string, string[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
-  for (const d of ts.getPreEmitDiagnostics(program)) {
-    const f = d.file?.fileName ?? '';
-    const name = Object.keys(cases).find((k) => f.startsWith(join(work, k) + '/')) ?? Object.keys(cases)[0]!;
-    out[name]!.push(`${f ? `${f.split('/').pop()}:${d.file!.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ` : ''}${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
-  }
-  return out;
+  return compileCases(work, Object.fromEntries(Object.entries(cases).map(([k, c]) => [k, { 'database.ts': c.types, 'queries.ts': c.queries }])));
 }
 
 /** A select per table, plus typed reads and writes on the platform tables the engines differ on. */
