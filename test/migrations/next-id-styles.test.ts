@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/index.js';
 import { EventdbError } from '../../src/errors.js';
 import { migrateDiff } from '../../src/index.js';
@@ -17,8 +17,11 @@ import { runCli } from '../helpers/cli.js';
 const NOW = new Date('2026-12-03T14:15:00Z');
 const BODY = '-- eventdb:up\nselect 1;\n';
 
+const root = mkdtempSync(join(tmpdir(), 'eventdb-next-id-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
 function folder(files: string[]): string {
-  const dir = join(mkdtempSync(join(tmpdir(), 'eventdb-next-id-')), 'migrations');
+  const dir = join(mkdtempSync(join(root, 'case-')), 'migrations');
   mkdirSync(dir);
   for (const f of files) writeFileSync(join(dir, f), BODY);
   return dir;
