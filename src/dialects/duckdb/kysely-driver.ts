@@ -102,17 +102,12 @@ function listOf(v: readonly unknown[]): DuckDBValue | undefined {
   const kinds = new Set<string>();
   const items: DuckDBValue[] = [];
   for (const x of v) {
-    if (x === null || x === undefined) {
-      items.push(null);
-      continue;
-    }
-    let item: DuckDBValue | undefined;
-    if (Array.isArray(x)) item = listOf(x);
-    else if (x instanceof Date) item = x.toISOString();
-    else if (x instanceof Uint8Array) item = blobValue(x);
-    else if (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean' || typeof x === 'bigint') item = x;
+    // What DuckDB infers the element's type from; NULLs infer nothing. An object is JSON: the list goes as text.
+    const kind = x === null || x === undefined ? undefined : Array.isArray(x) ? 'list' : x instanceof Date ? 'string' : x instanceof Uint8Array ? 'blob' : typeof x;
+    if (kind === 'object' || kind === 'function' || kind === 'symbol') return undefined;
+    const item = kind === 'list' ? listOf(x as unknown[]) : toDuckValue(x);
     if (item === undefined) return undefined;
-    kinds.add(Array.isArray(x) ? 'list' : x instanceof Date ? 'string' : x instanceof Uint8Array ? 'blob' : typeof x);
+    if (kind) kinds.add(kind);
     items.push(item);
   }
   return kinds.size === 1 ? listValue(items) : undefined;
