@@ -1,5 +1,5 @@
-import { rmSync } from 'node:fs';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onInterrupt } from '../interrupt-cleanup.js';
@@ -58,7 +58,7 @@ export async function sweepTempDirs(env: NodeJS.ProcessEnv): Promise<string[]> {
 /** Removes leftovers of dead runs, then creates this run's scratch folder. */
 export async function makeTempDir(kind: TempKind, env: NodeJS.ProcessEnv): Promise<string> {
   await sweepTempDirs(env);
-  const dir = await mkdtemp(join(tempRoot(env), `eventdb-${kind}-${process.pid}-`));
+  const dir = mkdtempSync(join(tempRoot(env), `eventdb-${kind}-${process.pid}-`)); // registered in the same step
   onInterrupt(() => rmSync(dir, { recursive: true, force: true })); // a no-op once the run has removed it
   return dir;
 }

@@ -1,5 +1,5 @@
-import { constants as fsConstants, existsSync, rmSync } from 'node:fs';
-import { chmod, chown, copyFile, link, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { constants as fsConstants, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmod, chown, copyFile, link, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ResolvedConfig } from '../config/index.js';
 import { EventdbError, messageOf } from '../errors.js';
@@ -62,9 +62,14 @@ export async function removeRestoreLeftovers(target: ResolvedConfig): Promise<st
 export async function restoreFile(req: RestoreRequest, engine: FileEngine): Promise<RestoreOutcome> {
   const path = req.target.database.path!;
   engine.checkTarget(path);
-  const dir = await mkdtemp(join(dirname(path), `.${basename(path)}.restore-`)).catch((e: unknown) => {
+  // Created and registered in one step (mkdtempSync): a signal between an asynchronous mkdtemp and the
+  // registration left the folder behind.
+  let dir: string;
+  try {
+    dir = mkdtempSync(join(dirname(path), `.${basename(path)}.restore-`));
+  } catch (e) {
     throw new EventdbError((e as { code?: string }).code === 'ENOSPC' ? 'DISK_FULL' : 'RESTORE_FAILED', `cannot write beside ${path}: ${messageOf(e)}`, 'check the folder exists, is writable and has free space; nothing was changed');
-  });
+  }
   const off = onInterrupt(() => rmSync(dir, { recursive: true, force: true }));
   try {
     const file = join(dir, 'data');

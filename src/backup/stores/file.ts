@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, rmdirSync, rmSync } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { createWriteStream, mkdirSync, rmdirSync, rmSync } from 'node:fs';
+import { open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -47,7 +47,7 @@ export class FileStore implements Store {
     const dir = dirname(final);
     let made: string | undefined;
     try {
-      made = await mkdir(dir, { recursive: true });
+      made = mkdirSync(dir, { recursive: true }); // registered (below) in the same step
     } catch (e) {
       throw fsError(e, `cannot create ${dir}`);
     }
