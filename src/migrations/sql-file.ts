@@ -37,18 +37,60 @@ export interface RiskAcceptedLine {
 
 export interface SqlMigrationParseOptions {
   /**
-   * Strict (default; `migrate up`, `rollback`, `status`): a file without an `-- eventdb:up` section
-   * is refused (NO_SECTIONS). Lenient (`migrate lint`, library callers analysing SQL text): a text
-   * without any `-- eventdb:up` / `-- eventdb:down` marker is bare SQL — all of it `up`, its
-   * `-- eventdb:no-transaction` and `-- eventdb:risk-accepted` lines read, other directives left as
-   * comments. A text with a marker is read strictly either way, so lint refuses what up refuses.
+   * Strict (default; `migrate up`, `rollback`, `status`): a text without a section marker is plain SQL
+   * (all of it `up`, no down) when it holds SQL and no header directive but `no-transaction` and
+   * `risk-…` (isPlainSql); otherwise it is refused (NO_SECTIONS, or SQL before the marker). Lenient
+   * (`migrate lint`, library callers analysing SQL text): any text without a section marker is bare
+   * SQL — all of it `up`, its `-- eventdb:no-transaction` and `-- eventdb:risk-accepted` lines read,
+   * other directives left as comments. A text with a marker (eventdb's or another tool's, FOREIGN) is
+   * read strictly either way, so lint refuses what up refuses.
    */
   lenient?: boolean;
 }
 
 const DIRECTIVE = /^\s*--\s*eventdb:([a-z-]+)\b(.*)$/i;
+/**
+ * Other tools' section markers, read as eventdb's so their histories run as they are: dbmate
+ * (`-- migrate:up transaction:false`, `-- migrate:down`), goose (`-- +goose Up`, `-- +goose Down`,
+ * `-- +goose NO TRANSACTION`) and sql-migrate (`-- +migrate Up notransaction`, `-- +migrate Down`).
+ * Their StatementBegin/StatementEnd lines are comments here: eventdb's splitter reads function bodies.
+ */
+const FOREIGN = /^\s*--\s*(?:migrate:(up|down)\b(.*)|\+goose\s+(up|down|no\s+transaction)\b(.*)|\+migrate\s+(up|down)\b(.*))$/i;
 /** A section marker anywhere in the text: without one, a lenient reading takes the text as bare SQL. */
-const MARKER = /^\s*--\s*eventdb:(up|down)\b/im;
+const MARKER = /^\s*--\s*(?:eventdb:(up|down)\b|migrate:(up|down)\b|\+goose\s+(up|down)\b|\+migrate\s+(up|down)\b)/im;
+/** A directive that a plain SQL file (no section marker) may hold: it keeps its meaning there. */
+const BARE_DIRECTIVE = /^(no-transaction|risk-[a-z-]+)$/;
+
+/**
+ * A line's directive, eventdb's own or another tool's marker translated (FOREIGN): its name, its
+ * argument, and whether it asks for no transaction (dbmate's `transaction:false`, sql-migrate's
+ * `notransaction`, goose's `NO TRANSACTION`).
+ */
+function directiveOf(line: string): { name: string; arg: string; noTransaction?: boolean } | undefined {
+  const own = DIRECTIVE.exec(line);
+  if (own) return { name: own[1]!.toLowerCase(), arg: own[2]! };
+  if (!line.includes('migrate') && !line.includes('goose')) return undefined;
+  const f = FOREIGN.exec(line);
+  if (!f) return undefined;
+  if (f[1]) return { name: f[1].toLowerCase(), arg: '', noTransaction: /\btransaction:\s*false\b/i.test(f[2]!) };
+  if (f[3]) return /^no/i.test(f[3]) ? { name: 'no-transaction', arg: '' } : { name: f[3].toLowerCase(), arg: '' };
+  return { name: f[5]!.toLowerCase(), arg: '', noTransaction: /\bnotransaction\b/i.test(f[6]!) };
+}
+
+/**
+ * A text without a section marker that strict reading still takes, as plain SQL all of it `up` (what
+ * Flyway, sqlx, Prisma and golang-migrate's up files are): it holds SQL, and no eventdb directive
+ * but `no-transaction` and `risk-…` (a `depends-on` or `description` without `-- eventdb:up` stays an
+ * error rather than being dropped).
+ */
+function isPlainSql(text: string): boolean {
+  if (!/\S/.test(stripComments(text))) return false;
+  if (!text.includes('eventdb:')) return true;
+  return text.split('\n').every((l) => {
+    const d = DIRECTIVE.exec(l);
+    return !d || BARE_DIRECTIVE.test(d[1]!.toLowerCase());
+  });
+}
 /** Read on every line, whatever the section or comment state (as the risk gate always has). */
 const RISK_ACCEPTED = /^\s*--\s*eventdb:risk-accepted\b(.*)$/;
 /**
@@ -106,7 +148,7 @@ function headerLine(line: string, depth: number): { sql: boolean; depth: number 
  */
 export function parseSqlMigration(rawText: string, file: string, opts: SqlMigrationParseOptions = {}): SqlMigrationFile {
   const text = normalizeText(rawText);
-  if (opts.lenient && !MARKER.test(text)) return parseBare(text);
+  if (!MARKER.test(text) && (opts.lenient || isPlainSql(text))) return parseBare(text);
   if (!/\S/.test(text)) throw new EventdbError('EMPTY_MIGRATION', `${file} is empty`, 'write an `-- eventdb:up` section with SQL (and `-- eventdb:down` to undo it), or delete the file');
   const lines = text.split('\n');
   const res: SqlMigrationFile = { up: '', dependsOn: [], transaction: true, riskAccepted: [] };
@@ -125,10 +167,11 @@ export function parseSqlMigration(rawText: string, file: string, opts: SqlMigrat
     const line = PSQL_RESTRICT.test(raw) ? '' : raw; // pg_dump's psql-only guard lines
     const where = `${file}:${i + 1}`;
     // Inside a header block comment every line is comment, `-- eventdb:` lines included.
-    const m = section === 'header' && depth > 0 ? null : DIRECTIVE.exec(line);
+    const m = section === 'header' && depth > 0 ? undefined : directiveOf(line);
     if (m) {
-      const name = m[1]!.toLowerCase();
-      const arg = m[2]!.trim();
+      const { name } = m;
+      const arg = m.arg.trim();
+      if (m.noTransaction) res.transaction = false;
       switch (name) {
         case 'up':
           if (sawUp) throw new EventdbError('BAD_MIGRATION', `${where}: a second \`-- eventdb:up\` marker`, 'a file has one up section and at most one down section');
@@ -153,7 +196,7 @@ export function parseSqlMigration(rawText: string, file: string, opts: SqlMigrat
           res.dependsOn.push(...arg.split(/[\s,]+/).filter(Boolean));
           return;
         case 'no-transaction':
-          if (section !== 'header') throw new EventdbError('BAD_MIGRATION', `${where}: \`-- eventdb:no-transaction\` inside a section`, 'put header lines before `-- eventdb:up`');
+          if (section !== 'header' && !line.includes('goose')) throw new EventdbError('BAD_MIGRATION', `${where}: \`-- eventdb:no-transaction\` inside a section`, 'put header lines before `-- eventdb:up`');
           res.transaction = false;
           return;
         case 'description':

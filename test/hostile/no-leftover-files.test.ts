@@ -24,7 +24,8 @@ function folder(name: string, files: Record<string, string>): string {
 }
 
 const GOOD = '-- eventdb:up\nCREATE TABLE x (id integer primary key);\n-- eventdb:down\nDROP TABLE x;\n';
-const MALFORMED = 'CREATE TABLE y (id integer);\n'; // no `-- eventdb:up` marker
+// a header directive, then SQL without the `-- eventdb:up` marker (plain SQL without any directive would run as up)
+const MALFORMED = '-- eventdb:depends-on 001_x\nCREATE TABLE y (id integer);\n';
 
 describe.each([
   ['sqlite', 'db.sqlite'],
@@ -38,7 +39,7 @@ describe.each([
     for (const args of [['migrate', 'up'], ['migrate', 'baseline', '--to', '001_x']]) {
       const r = await run(d, args);
       expect(r.code, args.join(' ')).toBe(1);
-      expect(r.json()).toMatchObject({ ok: false, error: { code: 'BAD_MIGRATION', message: expect.stringContaining('002_y.sql:1: SQL before the `-- eventdb:up` marker') } });
+      expect(r.json()).toMatchObject({ ok: false, error: { code: 'BAD_MIGRATION', message: expect.stringContaining('002_y.sql:2: SQL before the `-- eventdb:up` marker') } });
       expect(readdirSync(d).sort()).toEqual(before);
     }
   });

@@ -44,11 +44,12 @@ describe('risk: migration files read with the migrator\'s parser', () => {
 });
 
 describe('one parser, strict or lenient', () => {
-  it('lenient reads a text without markers as bare SQL (all up, line 1); strict refuses it', () => {
+  it('a text without markers is plain SQL (all up, line 1) either way; strict refuses one whose header directive would be lost', () => {
     const text = '-- eventdb:no-transaction\n-- eventdb:risk-accepted lock-table "tiny"\nDROP TABLE legacy;\n';
-    expect(outcome(() => parseSqlMigration(text, 'b.sql'))).toBe('BAD_MIGRATION: b.sql:3: SQL before the `-- eventdb:up` marker');
+    expect(outcome(() => parseSqlMigration(`-- eventdb:description x\n${text}`, 'b.sql'))).toBe('BAD_MIGRATION: b.sql:4: SQL before the `-- eventdb:up` marker');
     const p = parseSqlMigration(text, 'b.sql', { lenient: true });
     expect(p).toMatchObject({ bare: true, up: text, upLine: 1, transaction: false, riskAccepted: [{ line: 2, args: ' lock-table "tiny"' }] });
+    expect(parseSqlMigration(text, 'b.sql')).toEqual(p);
     expect(readSqlMigration('b', text, 'b.sql')).toMatchObject({ up: text, upLine: 1, transactional: false, accepted: { 'lock-table': 'tiny' } });
   });
 
