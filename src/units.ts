@@ -73,3 +73,8 @@ export function formatBytes(n: number): string {
   }
   return `${i === 0 ? v : v.toFixed(1)} ${BYTE_UNITS[i]}`;
 }
+
+/** `1 table`, `2 tables`, `0 tables`: a count with its noun (the plural given where it is not noun + s). */
+export function counted(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
+}

@@ -5,6 +5,7 @@ import { EventdbError, messageOf } from '../errors.js';
 import { isInternalTable, manual } from './diff.js';
 import { generatedDrift } from './drift-generated.js';
 import { finding, type ValidationFinding } from './findings.js';
+import { counted } from '../units.js';
 
 /** Replays the migrations into a connection (the scratch database). */
 export type Replay = (scratch: Connection, config: ResolvedConfig) => Promise<void>;
@@ -138,7 +139,7 @@ export function diffSnapshots(replayed: SchemaSnapshot, live: SchemaSnapshot): V
   }
   const own = <T extends { name: string; table?: string }>(xs?: T[]) => xs?.filter((x) => !isInternalTable(x.name) && !isInternalTable(x.table ?? ''));
   out.push(...diffDefinitions('view', own(replayed.views), own(live.views)), ...diffDefinitions('trigger', own(replayed.triggers), own(live.triggers)));
-  if (!out.length) out.push(finding('drift', 'ok', 'drift-none', 'schema', `no drift: the live schema is what the migrations make (${r.size} tables)`));
+  if (!out.length) out.push(finding('drift', 'ok', 'drift-none', 'schema', `no drift: the live schema is what the migrations make (${counted(r.size, 'table')})`));
   return out;
 }
 

@@ -41,6 +41,6 @@ CREATE VIEW measurement_v AS SELECT id, reading::DOUBLE AS r, CAST(day AS DATE) 
   expect(up.code, up.stderr).toBe(0);
   const v = await runCli(['--url', url, 'validate', '--env', 'production', '--json'], { env, cwd: root });
   const drift = v.json<{ findings: Array<{ check: string; level: string; message: string }> }>().findings.filter((f) => f.check === 'drift');
-  expect(drift.map((f) => `${f.level}: ${f.message}`)).toEqual(['ok: no drift: the live schema is what the migrations make (1 tables)']);
+  expect(drift.map((f) => `${f.level}: ${f.message}`)).toEqual(['ok: no drift: the live schema is what the migrations make (1 table)']);
   expect(v.code).toBe(0);
 });

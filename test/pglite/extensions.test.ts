@@ -65,7 +65,7 @@ describe('PGlite: contrib extensions', () => {
       expect(Number(row.km)).toBeLessThan(360);
       const v = await collectFindings(again, p.config, { expected: null });
       expect(v.checks.drift).toBe('ran');
-      expect(v.items.filter((i) => i.finding.check === 'drift').map((i) => i.finding.message)).toEqual(['no drift: the live schema is what the migrations make (1 tables)']);
+      expect(v.items.filter((i) => i.finding.check === 'drift').map((i) => i.finding.message)).toEqual(['no drift: the live schema is what the migrations make (1 table)']);
     } finally {
       await again.close();
     }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
+import { counted } from '../../units.js';
 import { action } from '../context.js';
 
 interface PullFlags {
@@ -32,7 +33,7 @@ export function register(program: Command): void {
           await conn.close();
         }
         out.result(true, { ...res }, () => {
-          out.line(`${res.overwritten ? 'replaced' : 'wrote'} ${res.file}: ${res.tables} tables, ${res.columns} columns, ${res.indexes} indexes, ${res.foreignKeys} foreign keys, ${res.checks} checks, ${res.enums} enums (from ${res.engine})`);
+          out.line(`${res.overwritten ? 'replaced' : 'wrote'} ${res.file}: ${counted(res.tables, 'table')}, ${counted(res.columns, 'column')}, ${counted(res.indexes, 'index', 'indexes')}, ${counted(res.foreignKeys, 'foreign key')}, ${counted(res.checks, 'check')}, ${counted(res.enums, 'enum')} (from ${res.engine})`);
           if (res.elsewhere?.length) {
             const n = res.elsewhere.reduce((k, e) => k + e.tables, 0);
             out.line(`${out.marker('warn')} ${n} table${n === 1 ? '' : 's'} in other schemas not pulled (${res.elsewhere.map((e) => `${e.schema}: ${e.tables}`).join(', ')}): eventdb reads the connection's current schema only`);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { EventdbError } from '../../errors.js';
+import { counted } from '../../units.js';
 import { action } from '../context.js';
 
 interface TypesFlags {
@@ -42,8 +43,8 @@ export function register(program: Command): void {
         void source;
         const ok = !(opts.check && res.stale);
         out.result(ok, { ...shown }, () => {
-          if (opts.check) out.line(res.stale ? `stale: ${res.file} differs from the ${res.from === 'schema' ? 'declaration' : 'database'} (${res.tables} tables); run \`eventdb types\`` : `up to date: ${res.file} (${res.tables} tables)`);
-          else out.line(`${res.written ? 'wrote' : 'unchanged'} ${res.file}: ${res.tables} tables, ${res.engine}, from the ${res.from === 'schema' ? 'declaration' : 'database'}`);
+          if (opts.check) out.line(res.stale ? `stale: ${res.file} differs from the ${res.from === 'schema' ? 'declaration' : 'database'} (${counted(res.tables, 'table')}); run \`eventdb types\`` : `up to date: ${res.file} (${counted(res.tables, 'table')})`);
+          else out.line(`${res.written ? 'wrote' : 'unchanged'} ${res.file}: ${counted(res.tables, 'table')}, ${res.engine}, from the ${res.from === 'schema' ? 'declaration' : 'database'}`);
         });
         return ok ? 0 : 1;
       }),
