@@ -67,6 +67,7 @@ export async function describeDatabase(config: ResolvedConfig): Promise<InfoResu
     'pool.acquireTimeoutMs': { value: config.pool.acquireTimeoutMs, source: s['pool.acquireTimeout'] ?? 'default' },
     connectTimeoutMs: { value: config.connectTimeoutMs, source: s.connectTimeout ?? 'default' },
     statementTimeoutMs: { value: config.statementTimeoutMs ?? null, source: s.statementTimeout ?? 'default' },
+    migrationTimeoutMs: { value: config.migrationTimeoutMs ?? null, source: s.migrationTimeout ?? 'default' },
     migrationsDir: { value: config.migrationsDir, source: s.migrationsDir ?? 'default' },
     schemaDir: { value: config.schemaDir, source: s.schemaDir ?? 'default' },
     store: { value: config.store, source: s.store ?? 'default' },

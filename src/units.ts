@@ -9,11 +9,20 @@ export type DurationUnit = keyof typeof DURATION_UNITS;
 
 const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|min|m|h|d)?\s*$/;
 
+/**
+ * The longest timeout a timer takes: Node.js's setTimeout holds a signed 32-bit count of milliseconds
+ * (a longer one fires after 1 ms, with a TimeoutOverflowWarning), as do better-sqlite3's `timeout` and
+ * PostgreSQL's statement_timeout. 2,147,483,647 ms is 24.8 days.
+ */
+export const TIMER_MAX_MS = 2_147_483_647;
+
 export interface DurationOptions {
   /** The unit of a plain number (`30`): seconds unless the setting documents otherwise. */
   plainUnit?: DurationUnit;
   /** The smallest value accepted, in milliseconds. */
   minMs?: number;
+  /** The largest value accepted, in milliseconds: TIMER_MAX_MS for a value that becomes a timer or a driver's timeout. */
+  maxMs?: number;
   /** `USAGE` for flags (the default), `CONFIG` for environment variables and config keys. */
   code?: 'USAGE' | 'CONFIG';
 }
@@ -48,6 +57,10 @@ export function parseDuration(value: string | number, origin: string, opts: Dura
   }
   if (opts.minMs !== undefined && ms < opts.minMs) {
     throw new EventdbError(opts.code ?? 'USAGE', `${origin} ${String(value)} is too short: at least ${formatDuration(opts.minMs)}`, `for example ${origin} 1h`);
+  }
+  if (opts.maxMs !== undefined && ms > opts.maxMs) {
+    const most = opts.maxMs === TIMER_MAX_MS ? `${TIMER_MAX_MS} ms (${formatDuration(TIMER_MAX_MS)}), the longest timeout Node.js timers and the database drivers take` : formatDuration(opts.maxMs);
+    throw new EventdbError(opts.code ?? 'USAGE', `duration${shownValue(value, origin)} for ${origin} is too long: at most ${most}`, `use a shorter duration, e.g. 30s, 5m or 1h`);
   }
   return ms;
 }

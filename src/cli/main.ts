@@ -1,4 +1,4 @@
-import { CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { EventdbError, EXIT } from '../errors.js';
 import { Output, toleratePipeClose } from './output.js';
 import { printTraceAtExit } from './trace.js';
@@ -74,11 +74,18 @@ export async function run(argv: string[] = process.argv): Promise<void> {
   const json = argv.includes('--json');
   const finished = reportUnfinished(json);
   cleanUpOnSignals(json);
-  program.exitOverride();
-  program.configureOutput({ outputError: () => undefined });
-  for (const c of allCommands(program)) {
+  // A command group run without its command (`eventdb`, `eventdb migrate`): commander writes the group's
+  // help to stderr (its only other use of writeErr is outputError). Noted here; under --json not written.
+  let missingCommandOf: Command | undefined;
+  for (const c of [program, ...allCommands(program)]) {
     c.exitOverride();
-    c.configureOutput({ outputError: () => undefined });
+    c.configureOutput({
+      outputError: () => undefined,
+      writeErr: (text) => {
+        missingCommandOf = c;
+        if (!json) process.stderr.write(text);
+      },
+    });
   }
   try {
     await program.parseAsync(argv);
@@ -86,6 +93,11 @@ export async function run(argv: string[] = process.argv): Promise<void> {
   } catch (e) {
     finished();
     if (e instanceof CommanderError) {
+      // commander.help with a non-zero status: help shown because a group was run without its command.
+      if (e.code === 'commander.help' && e.exitCode !== 0 && missingCommandOf) {
+        process.exitCode = new Output({ json }).error(missingCommand(missingCommandOf));
+        return;
+      }
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') {
         process.exitCode = EXIT.OK;
         return;
@@ -105,6 +117,15 @@ export async function run(argv: string[] = process.argv): Promise<void> {
   }
 }
 
-function allCommands(c: import('commander').Command): import('commander').Command[] {
+function allCommands(c: Command): Command[] {
   return c.commands.flatMap((s) => [s, ...allCommands(s)]);
+}
+
+/** `eventdb` or `eventdb migrate` run without a command: a usage error (exit 2) naming the commands it has. */
+function missingCommand(group: Command): EventdbError {
+  const path: string[] = [];
+  for (let c: Command | null = group; c; c = c.parent) path.unshift(c.name());
+  const name = path.join(' ');
+  const subs = group.commands.map((c) => c.name()).filter((n) => n !== 'help');
+  return new EventdbError('USAGE', `${name} needs a command`, `one of: ${subs.join(', ')} (see ${name} --help)`);
 }

@@ -16,6 +16,7 @@ const SETTINGS: Record<string, Kind> = {
   pool: 'pool',
   connectTimeout: 'duration',
   statementTimeout: 'duration',
+  migrationTimeout: 'duration',
   migrationsDir: 'string',
   schemaDir: 'string',
   seedsDir: 'string',

@@ -15,6 +15,8 @@ export interface FileSettings {
   pool?: { min?: number; max?: number; idleTimeout?: number; acquireTimeout?: number };
   connectTimeout?: number;
   statementTimeout?: number;
+  /** The longest a TypeScript migration's up() or down() may run (seconds, or a duration). */
+  migrationTimeout?: number;
   migrationsDir?: string;
   schemaDir?: string;
   seedsDir?: string;

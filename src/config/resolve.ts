@@ -1,6 +1,6 @@
 import { resolve as resolvePath } from 'node:path';
 import { EventdbError } from '../errors.js';
-import { parseDuration, shownValue } from '../units.js';
+import { parseDuration, shownValue, TIMER_MAX_MS } from '../units.js';
 import { parseEnvironment, type Environment } from './environment.js';
 import { findConfigFile, loadConfigFile, type FileSettings } from './file.js';
 import { DEFAULT_DATABASE_URL, defaultUrlForProvider, parseDatabaseUrl, parseProvider, type DatabaseTarget } from './url.js';
@@ -24,6 +24,8 @@ export interface ResolvedConfig {
   pool: PoolSettings;
   connectTimeoutMs: number;
   statementTimeoutMs?: number;
+  /** The longest a TypeScript migration's up() or down() may run (src/migrations/ts-timeout.ts); none by default. */
+  migrationTimeoutMs?: number;
   migrationsDir: string;
   schemaDir: string;
   seedsDir: string;
@@ -120,9 +122,13 @@ export async function resolveConfig(input: ConfigInput = {}): Promise<ResolvedCo
     return pick<number | T>(name, candidates, fallback);
   };
   const num = (name: string, envNames: string[], fileValue: unknown, fallback: number) => setting(name, envNames, fileValue, fallback, parseCount);
-  /** A duration setting (src/units.ts); a plain number is in `plainUnit`. */
+  /**
+   * A duration setting (src/units.ts); a plain number is in `plainUnit`. Each becomes a timer or a driver's
+   * timeout (pg's connectionTimeoutMillis and statement_timeout, better-sqlite3's timeout), which hold at
+   * most TIMER_MAX_MS: a longer one fired at once or failed the connection (exit 3), so it is refused here.
+   */
   const dur = <T extends number | undefined>(name: string, envNames: string[], fileValue: unknown, fallback: T, plainUnit: 'ms' | 's') =>
-    setting(name, envNames, fileValue, fallback, (v, origin) => (v === undefined || v === null || v === '' ? undefined : parseDuration(v as string | number, origin, { plainUnit, code: 'CONFIG' })));
+    setting(name, envNames, fileValue, fallback, (v, origin) => (v === undefined || v === null || v === '' ? undefined : parseDuration(v as string | number, origin, { plainUnit, code: 'CONFIG', maxMs: TIMER_MAX_MS })));
 
   const pool: PoolSettings = {
     min: num('pool.min', ['EVENTDB_POOL_MIN', 'DB_POOL_MIN'], merged.pool?.min, DEFAULTS.pool.min),
@@ -135,6 +141,7 @@ export async function resolveConfig(input: ConfigInput = {}): Promise<ResolvedCo
   }
   const connectTimeoutMs = dur('connectTimeout', ['EVENTDB_CONNECT_TIMEOUT'], merged.connectTimeout, DEFAULTS.connectTimeoutMs, 's');
   const statementTimeoutMs = dur('statementTimeout', ['EVENTDB_STATEMENT_TIMEOUT'], merged.statementTimeout, undefined, 's');
+  const migrationTimeoutMs = dur('migrationTimeout', ['EVENTDB_MIGRATION_TIMEOUT'], merged.migrationTimeout, undefined, 's');
 
   const migrationsDir = resolvePath(cwd, pick('migrationsDir', [[flags.migrations, 'flag'], [env.EVENTDB_MIGRATIONS_DIR, 'env:EVENTDB_MIGRATIONS_DIR'], [str(merged.migrationsDir), fileSrc]], DEFAULTS.migrationsDir));
   const schemaDir = resolvePath(cwd, pick('schemaDir', [[env.EVENTDB_SCHEMA_DIR, 'env:EVENTDB_SCHEMA_DIR'], [str(merged.schemaDir), fileSrc]], DEFAULTS.schemaDir));
@@ -148,6 +155,7 @@ export async function resolveConfig(input: ConfigInput = {}): Promise<ResolvedCo
     pool,
     connectTimeoutMs,
     statementTimeoutMs,
+    migrationTimeoutMs,
     migrationsDir,
     schemaDir,
     seedsDir,

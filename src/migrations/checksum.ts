@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { EventdbError } from '../errors.js';
+import { unreadableError } from './unreadable-file.js';
 
 /** The text a checksum covers: BOM stripped, CRLF and lone CR turned into LF. */
 export function normalizeText(text: string): string {
@@ -36,8 +37,8 @@ export function checksumOf(content: string | Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** Offset of the first byte that does not start a valid UTF-8 sequence. */
-function firstInvalidByte(b: Uint8Array): number {
+/** Offset of the first byte that does not start a valid UTF-8 sequence (-1: none). */
+export function firstInvalidByte(b: Uint8Array): number {
   for (let i = 0; i < b.length; ) {
     const c = b[i]!;
     const n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
@@ -56,7 +57,12 @@ function firstInvalidByte(b: Uint8Array): number {
  * those bytes into U+FFFD and run SQL nobody wrote.
  */
 export function readMigrationFile(file: string): { text: string; checksum: string } {
-  const bytes = readFileSync(file);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw unreadableError(file, e) ?? e;
+  }
   if (!isUtf8(bytes)) {
     const at = firstInvalidByte(bytes);
     const before = bytes.subarray(0, Math.max(0, at));

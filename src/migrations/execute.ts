@@ -8,6 +8,7 @@ import type { Connection, MigrationSuccess } from '../dialects/types.js';
 import type { ScriptPiece } from './lex-split.js';
 import { insideOwnTransaction, transactionControlOf } from './transaction-control.js';
 import { loadTsMigration } from './ts-module.js';
+import { queryAfterTimeout, withinMigrationTimeout } from './ts-timeout.js';
 import type { Direction, Migration, ScriptContext } from './types.js';
 
 /** Raised inside a step: which statement failed and the engine's own message. */
@@ -111,13 +112,18 @@ export async function applyFast(conn: Connection, text: string, success: Migrati
   });
 }
 
-/** A Kysely plugin that records the SQL of every query a TS migration sends, as the engine receives it. */
+/**
+ * A Kysely plugin that records the SQL of every query a TS migration sends, as the engine receives it.
+ * `guard` runs first and may refuse the query (a migration past its migrationTimeout).
+ */
 export class CapturePlugin implements KyselyPlugin {
   constructor(
     private readonly db: Kysely<any>,
     private readonly record: (s: string) => void,
+    private readonly guard?: () => void,
   ) {}
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    this.guard?.();
     const compiled = this.db.getExecutor().compileQuery(args.node, args.queryId);
     const params = compiled.parameters.length ? `  -- parameters: ${JSON.stringify(compiled.parameters)}` : '';
     this.record(`${compiled.sql}${params}`);
@@ -130,9 +136,10 @@ export class CapturePlugin implements KyselyPlugin {
 
 /**
  * Runs one migration in one direction on `db` (a transaction, or the database for no-transaction
- * migrations). `record` receives each statement as it is sent.
+ * migrations). `record` receives each statement as it is sent. `timeoutMs` (migrationTimeout): the
+ * longest a TypeScript migration's up() or down() may run (ts-timeout.ts).
  */
-export async function runMigration(db: Kysely<any>, conn: ScriptConnection, m: Migration, direction: Direction, inTransaction: boolean, record?: (s: string) => void): Promise<void> {
+export async function runMigration(db: Kysely<any>, conn: ScriptConnection, m: Migration, direction: Direction, inTransaction: boolean, record?: (s: string) => void, timeoutMs?: number): Promise<void> {
   if (m.kind === 'sql') {
     const text = direction === 'up' ? m.sql!.up : m.sql!.down;
     if (text === undefined) throw noDown(m);
@@ -147,12 +154,19 @@ export async function runMigration(db: Kysely<any>, conn: ScriptConnection, m: M
     last = s;
     record?.(s);
   };
-  const ctx: ScriptContext = {
-    executeSQL: (text: string) => executeScript(db, conn, text, inTransaction, note),
+  let expired = false;
+  const guard = () => {
+    if (expired) throw queryAfterTimeout(m.id);
   };
-  const target = db.withPlugin(new CapturePlugin(db, note));
+  const ctx: ScriptContext = {
+    executeSQL: async (text: string) => {
+      guard();
+      await executeScript(db, conn, text, inTransaction, note);
+    },
+  };
+  const target = db.withPlugin(new CapturePlugin(db, note, guard));
   try {
-    await fn(target, ctx);
+    await withinMigrationTimeout(Promise.resolve(fn(target, ctx)), timeoutMs, direction, () => (expired = true));
   } catch (e) {
     if (e instanceof StepError || e instanceof EventdbError) throw e;
     throw new StepError(last, messageOf(e), e);

@@ -7,6 +7,7 @@ import { orderMigrations } from './graph.js';
 import { loadMigrations } from './loader.js';
 import { assessPlan, gateCanRefuse, preloadRiskParsers, readyAssessment, type GatePacing, type RiskGateResult } from './risk-gate.js';
 import { rehearse, type Rehearsal } from './rehearse.js';
+import { rehearsalTimedOut } from './ts-timeout.js';
 import { computeStatus, readHistoryIfAny, settledFirst, type MigrationStatusEntry } from './status.js';
 import { ownTables } from './history.js';
 import type { Direction, HistoryRow, Migration, PlanStep } from './types.js';
@@ -118,7 +119,9 @@ export async function prepareSteps(
   mark('steps split');
   let rehearsal: Rehearsal | undefined;
   if (list.length && (opts.dryRun || list.some((m) => m.kind === 'ts'))) {
-    rehearsal = await rehearse(conn, list.map((m) => ({ m, direction })), batch);
+    rehearsal = await rehearse(conn, list.map((m) => ({ m, direction })), batch, config.migrationTimeoutMs);
+    // Stopped by migrationTimeout: the real run would wait as long again, for the same code. Nothing ran.
+    if (rehearsal.timedOut) throw rehearsalTimedOut(rehearsal.error!, direction);
     for (const s of steps) {
       const got = rehearsal.statements.get(s.id);
       if (got && s.kind === 'ts') {

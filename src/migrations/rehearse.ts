@@ -1,8 +1,9 @@
 import type { Connection } from '../dialects/types.js';
-import { engineHint } from '../errors.js';
+import { engineHint, type EventdbError } from '../errors.js';
 import { ensureHistory, ownTables, recordApplied, removeApplied } from './history.js';
 import type { Kysely } from 'kysely';
 import { needsRebuild, resetSession, runMigration, StepError } from './execute.js';
+import { isMigrationTimeout } from './ts-timeout.js';
 import type { Direction, Migration } from './types.js';
 
 export interface StepFailure {
@@ -31,6 +32,8 @@ export interface Rehearsal {
   reason?: string;
   /** Captured statements per migration ID. */
   statements: Map<string, string[]>;
+  /** The step migrationTimeout stopped (MIGRATION_TIMEOUT), when one was. */
+  timedOut?: EventdbError;
   durationMs: number;
 }
 
@@ -40,7 +43,7 @@ class Rollback extends Error {}
  * Runs the plan for real inside one transaction — history writes included, so later steps see
  * the state earlier ones leave — then rolls it all back. The database is as it was before.
  */
-export async function rehearse(conn: Connection, steps: Array<{ m: Migration; direction: Direction }>, batch: number): Promise<Rehearsal> {
+export async function rehearse(conn: Connection, steps: Array<{ m: Migration; direction: Direction }>, batch: number, timeoutMs?: number): Promise<Rehearsal> {
   const t0 = performance.now();
   const r: Rehearsal = { ran: false, ok: false, rehearsed: [], statements: new Map(), durationMs: 0 };
   if (!conn.capabilities.transactionalDdl) {
@@ -83,7 +86,7 @@ export async function rehearse(conn: Connection, steps: Array<{ m: Migration; di
         r.statements.set(m.id, captured);
         const started = new Date();
         try {
-          await runMigration(trx, conn, m, direction, true, (s) => captured.push(s));
+          await runMigration(trx, conn, m, direction, true, (s) => captured.push(s), timeoutMs);
           await resetSession(conn, trx);
           if (fkOff && rebuildIn(m, direction)) await conn.tableRebuild!.check(trx);
           if (direction === 'up') await recordApplied(ownTables(conn, trx), { id: m.id, checksum: m.checksum, appliedAt: started, durationMs: 0, batch, file: m.file, kind: m.kind });
@@ -97,6 +100,7 @@ export async function rehearse(conn: Connection, steps: Array<{ m: Migration; di
             throw new Rollback();
           }
           r.error = failureOf(m, e, conn);
+          if (isMigrationTimeout(e)) r.timedOut = e;
           throw new Rollback();
         }
         r.rehearsed.push(m.id);

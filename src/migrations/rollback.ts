@@ -110,7 +110,7 @@ export async function rollback(conn: Connection, config: ResolvedConfig, opts: R
       try {
         const rebuild = m.kind === 'sql' && m.transaction && needsRebuild(conn, m.sql!.down);
         await onOneSession(conn, m, rebuild, async (db) => {
-          await runMigration(db, conn, m, 'down', m.transaction);
+          await runMigration(db, conn, m, 'down', m.transaction, undefined, config.migrationTimeoutMs);
           await resetSession(conn, db);
           if (rebuild) await conn.tableRebuild!.check(db);
           await removeApplied(ownTables(conn, db), m.id);
@@ -119,7 +119,7 @@ export async function rollback(conn: Connection, config: ResolvedConfig, opts: R
       } catch (e) {
         const failed = failureOf(m, e, conn);
         await logAttempt(ownTables(conn, conn.db), { id: m.id, direction: 'down', outcome: 'failed', checksum: m.checksum, startedAt: started, durationMs: performance.now() - s0, error: failed.message, statement: failed.statement }).catch(() => undefined);
-        throw stepFailed('down', m, failed, done);
+        throw stepFailed('down', m, failed, done, e);
       }
       step.durationMs = performance.now() - s0;
       done.push(step);

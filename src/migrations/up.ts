@@ -11,6 +11,7 @@ import type { GatePacing } from './risk-gate.js';
 import { isServer } from '../dialects/registry.js';
 import type { Migration } from './types.js';
 import { mark } from '../trace.js';
+import { isMigrationTimeout } from './ts-timeout.js';
 
 export interface UpOptions extends RunOptions {
   /** Apply up to and including this migration. */
@@ -137,7 +138,7 @@ export async function migrateUp(conn: Connection, config: ResolvedConfig, opts: 
           const fast = m.kind === 'sql' && m.transaction && !rebuild && (await applyFast(conn, m.sql!.up, successRow(record, conn.ownSchema), i < pending.length - 1));
           if (!fast) {
             await onOneSession(conn, m, rebuild, async (db) => {
-              await runMigration(db, conn, m, 'up', m.transaction, m.kind === 'ts' ? (s) => sent.push(s) : undefined);
+              await runMigration(db, conn, m, 'up', m.transaction, m.kind === 'ts' ? (s) => sent.push(s) : undefined, config.migrationTimeoutMs);
               await resetSession(conn, db);
               if (rebuild) await conn.tableRebuild!.check(db);
               await recordSuccess(ownTables(conn, db), conn, { ...record, durationMs: performance.now() - s0 });
@@ -146,7 +147,7 @@ export async function migrateUp(conn: Connection, config: ResolvedConfig, opts: 
         } catch (e) {
           const failed = failureOf(m, e, conn);
           await logAttempt(ownTables(conn, conn.db), { id: m.id, direction: 'up', outcome: 'failed', checksum: m.checksum, startedAt: started, durationMs: performance.now() - s0, batch: realBatch, error: failed.message, statement: failed.statement }).catch(() => undefined);
-          throw stepFailed('up', m, failed, applied);
+          throw stepFailed('up', m, failed, applied, e);
         }
         if (m.kind === 'ts' && !step.captured) {
           step.statements = sent;
@@ -227,15 +228,20 @@ export function samePlan(a: PlanFingerprint, b: PlanFingerprint): boolean {
   return a.applied.join('\0') === b.applied.join('\0') && a.pending.join('\0') === b.pending.join('\0');
 }
 
-export function stepFailed(direction: 'up' | 'down', m: Migration, failed: StepFailure, done: StepResult[]): EventdbError {
+/**
+ * The error of a step that failed (MIGRATION_FAILED), or that migrationTimeout stopped (MIGRATION_TIMEOUT,
+ * `cause`): what ran, what was kept, what to do.
+ */
+export function stepFailed(direction: 'up' | 'down', m: Migration, failed: StepFailure, done: StepResult[], cause?: unknown): EventdbError {
+  const timeout = isMigrationTimeout(cause);
   const stmt = failed.statement ? ` in statement: ${oneLine(failed.statement)}` : '';
   const verb = direction === 'up' ? 'migration' : 'rollback of';
   const kept = m.transaction
     ? `its transaction was rolled back${done.length ? `; the ${done.length} before it stay ${direction === 'up' ? 'applied' : 'rolled back'}` : ''}`
     : 'it ran without a transaction, so statements before the failing one took effect';
   // A down is fixed in an applied file, whose checksum the edit changes: repair accepts the new text.
-  const fix = failed.hint ?? (direction === 'up' ? 'fix the migration and run the command again' : 'fix its down section, accept the edited file with `eventdb migrate repair --yes` (the edit changes its checksum), then roll back again');
-  return new EventdbError('MIGRATION_FAILED', `${verb} ${m.id} failed (${m.file}): ${failed.message}${stmt}`, `${fix} (${kept}; the attempt is in eventdb_migration_log)`, {
+  const fix = timeout ? cause.hint : failed.hint ?? (direction === 'up' ? 'fix the migration and run the command again' : 'fix its down section, accept the edited file with `eventdb migrate repair --yes` (the edit changes its checksum), then roll back again');
+  return new EventdbError(timeout ? 'MIGRATION_TIMEOUT' : 'MIGRATION_FAILED', `${verb} ${m.id} ${timeout ? 'stopped' : 'failed'} (${m.file}): ${failed.message}${stmt}`, `${fix} (${kept}; the attempt is in eventdb_migration_log)`, {
     details: { applied: done, failed, transaction: m.transaction } satisfies UpFailureDetails,
   });
 }

@@ -1,5 +1,6 @@
 import type { Engine } from '../config/url.js';
 import { sqlName } from './ident.js';
+import type { HistoryWords } from './history-words.js';
 import { describeSize, tableSize, type TableSize } from './levels.js';
 import { RULES, type RuleCode } from './rules.js';
 import type { Direction, Finding, Level, RiskContext, Volatility } from './types.js';
@@ -62,6 +63,12 @@ export class SchemaMemory {
    * case). `ALTER TABLE ciphers RENAME TO oldCiphers` keeps the rows: "oldCiphers" is as big as "ciphers" was.
    */
   readonly liveNames = new Map<string, string>();
+  /**
+   * The words of the statements read before, when a lint run reads a whole history (HistoryWords): a
+   * table or index none of them names does not exist on a database the history built. Undefined
+   * elsewhere (files given one by one, the gate, which reads the live database instead).
+   */
+  history: HistoryWords | undefined;
 
   /** The name under which the live statistics (table sizes) know `table`. */
   liveName(table: string): string {
@@ -346,6 +353,19 @@ export class Analysis {
     this.memory.renameTable(from, to);
     if (this.created.delete(f) || fresh) this.created.add(to.toLowerCase());
     this.nameAppears(to);
+  }
+
+  /** A statement was analysed: its words join the history's (SchemaMemory.history). */
+  seen(s: Stmt): void {
+    this.memory.history?.add(s.text);
+  }
+
+  /**
+   * `DROP … IF EXISTS name` is a no-op: no database is read, the run reads the whole history, and no
+   * statement before this one names it (not this migration's CREATE, nor any earlier migration's).
+   */
+  absentFromHistory(name: string): boolean {
+    return !this.ctx.tableSizes && !this.ctx.live && !this.isNew(name) && this.memory.history?.mayHold(name) === false;
   }
 
   /** A relation is dropped. */

@@ -72,6 +72,7 @@ function walkPg(a: Analysis, text: string, line0: number, pre?: readonly PgParse
       const s: Stmt = { text: raw.slice(lead).trim(), line: lines.at(charLoc + lead) };
       a.statements++;
       pgStatement(a, stmt, s);
+      a.seen(s);
     }
     return;
   }
@@ -100,6 +101,7 @@ function walkPg(a: Analysis, text: string, line0: number, pre?: readonly PgParse
       const s: Stmt = { text: raw.slice(lead).trim(), line: lines.at(charLoc + lead) };
       a.statements++;
       pgStatement(a, st.stmt as Node, s);
+      a.seen(s);
     }
     return;
   }
@@ -119,9 +121,11 @@ function walkPg(a: Analysis, text: string, line0: number, pre?: readonly PgParse
       } else {
         a.emit('unparsable-statement', 'high', s, `does not parse as PostgreSQL: ${firstLine(e)}`, 'fix the syntax; run `eventdb migrate up --dry-run` to see the server\'s own error');
       }
+      a.seen(s);
       continue;
     }
     for (const st of parsed) pgStatement(a, st.stmt as Node, s);
+    a.seen(s);
   }
 }
 
@@ -363,7 +367,9 @@ function visitSqlite(a: Analysis, lines: LineCounter, pieces: readonly SqlitePie
         if (st.type === 'empty') continue;
         const [from, to] = (st.range as [number, number]).map((x) => x - base) as [number, number];
         a.statements++;
-        sqliteStatement(a, st, { text: piece.text.slice(from, to).trim(), line: lines.at(piece.offset + from) });
+        const s: Stmt = { text: piece.text.slice(from, to).trim(), line: lines.at(piece.offset + from) };
+        sqliteStatement(a, st, s);
+        a.seen(s);
       }
       continue;
     }
@@ -375,6 +381,7 @@ function visitSqlite(a: Analysis, lines: LineCounter, pieces: readonly SqlitePie
     } catch (e) {
       sqliteParseError(a, s, e);
     }
+    a.seen(s);
   }
 }
 
@@ -428,6 +435,7 @@ function cloneMemory(m: SchemaMemory): SchemaMemory {
   if (m.planCreated) c.planCreated = new Set(m.planCreated);
   for (const [k, v] of m.liveNames) c.liveNames.set(k, v);
   for (const [k, v] of m.indexColumns) c.indexColumns.set(k, [...v]);
+  c.history = m.history;
   return c;
 }
 

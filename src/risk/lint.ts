@@ -1,14 +1,17 @@
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { readsSqliteGrammar } from '../dialects/registry.js';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import type { Engine } from '../config/url.js';
 import { EventdbError } from '../errors.js';
 import { readMigrationFile } from '../migrations/checksum.js';
-import { hasMigrationExtension, splitMigrationFileName } from '../migrations/file-name.js';
+import { compareIds, hasMigrationExtension, splitMigrationFileName } from '../migrations/file-name.js';
+import { readMigrationFolder } from '../migrations/folder-entries.js';
 import { SchemaMemory } from './analysis.js';
+import { HistoryWords } from './history-words.js';
 import { analyseMigration, analyseStatements, loadParsers, parseSqliteBatches, type PreparsedMigration } from './analyze.js';
 import { atLeast, maxLevel } from './levels.js';
-import { acceptedFromMeta, readSqlMigration } from './sql-file.js';
+import { parseHalves } from '../migrations/pairs.js';
+import { acceptedFromMeta, migrationInput, readSqlMigration } from './sql-file.js';
 import type { Finding, Level, MigrationInput, MigrationRisk, RiskContext } from './types.js';
 
 
@@ -35,8 +38,16 @@ export interface LintResult {
   statements: number;
 }
 
-function expand(paths: string[], cwd: string): string[] {
+/**
+ * The files to lint, folders expanded in name order. `whole`: every path is a folder whose name order is
+ * the order its migrations run in (IDs compared as the migrator does: `9_x` before `10_x`), so the files
+ * before one are the history before it (HistoryWords).
+ */
+function expand(paths: string[], cwd: string, engine: Engine): { files: string[]; whole: boolean; downs: Map<string, string> } {
   const out: string[] = [];
+  // A pair's down file (`ID.down.sql` beside `ID.up.sql`, src/migrations/pairs.ts) is the up file's down section.
+  const downs = new Map<string, string>();
+  let whole = paths.length > 0;
   for (const p of paths) {
     const abs = resolve(cwd, p);
     let st;
@@ -46,10 +57,39 @@ function expand(paths: string[], cwd: string): string[] {
       throw new EventdbError('PATH_NOT_FOUND', `no such file or folder: ${p}`, 'pass migration files or a migrations folder (default: the configured migrations folder)');
     }
     if (st.isDirectory()) {
-      for (const f of readdirSync(abs).sort()) if (hasMigrationExtension(f)) out.push(join(abs, f));
-    } else out.push(abs);
+      // Names that are not UTF-8 are refused as migrate up refuses them (MIGRATION_INVALID).
+      const names = readMigrationFolder(abs, (e) => {
+        throw e;
+      })
+        .map((e) => e.name)
+        .filter((f) => hasMigrationExtension(f) && splitMigrationFileName(f) !== undefined);
+      const ids = names.map((f) => fileIdentity(f, 'sqlite').id);
+      if (ids.some((id, i) => i > 0 && compareIds(ids[i - 1]!, id) > 0)) whole = false;
+      // A down file is the down section of its ID's up file, as the loader pairs them (pairs.ts): the
+      // down file of the up file's engine, else the portable one. It is not linted as a migration.
+      const downFiles = new Map<string, string>();
+      for (const f of names) {
+        const p = splitMigrationFileName(f)!;
+        if (p.half === 'down') downFiles.set(`${p.id}\0${p.variant}`, f);
+      }
+      for (const f of names) {
+        const p = splitMigrationFileName(f)!;
+        if (p.half === 'down') continue;
+        out.push(join(abs, f));
+        const down = p.half === 'up' ? (downFiles.get(`${p.id}\0${p.variant === 'portable' ? engine : p.variant}`) ?? downFiles.get(`${p.id}\0portable`)) : undefined;
+        if (down) downs.set(join(abs, f), join(abs, down));
+      }
+    } else {
+      out.push(abs);
+      whole = false;
+    }
   }
-  return out;
+  return { files: out, whole, downs };
+}
+
+/** A migration that depends on one sorting after it runs later than its place in the folder. */
+function dependsOnLater(id: string, dependsOn: unknown): boolean {
+  return Array.isArray(dependsOn) && dependsOn.some((d) => compareIds(String(d), id) > 0);
 }
 
 /**
@@ -66,7 +106,9 @@ export function fileIdentity(file: string, fallback: Engine): { id: string; engi
 /** `eventdb migrate lint`: analyses migration files without a database. */
 export async function lintMigrations(opts: LintOptions): Promise<LintResult> {
   const cwd = opts.cwd ?? process.cwd();
-  const files = expand(opts.paths, cwd);
+  const { files, whole, downs } = expand(opts.paths, cwd, opts.engine);
+  // A whole history: the words of every statement read so far, shared by every engine's memory.
+  const history = whole ? new HistoryWords() : undefined;
   await loadParsers([...new Set(files.map((f) => fileIdentity(f, opts.engine).engine))]);
   const memories = new Map<Engine, SchemaMemory>();
   const migrations: MigrationRisk[] = [];
@@ -80,7 +122,12 @@ export async function lintMigrations(opts: LintOptions): Promise<LintResult> {
     if (!abs.endsWith('.sql')) continue;
     const { id, engine } = fileIdentity(abs, opts.engine);
     // readMigrationFile refuses invalid UTF-8 with the line, as migrate up does
-    const input = readSqlMigration(id, readMigrationFile(abs).text, shownName(abs));
+    const downFile = downs.get(abs);
+    const input = downFile
+      ? migrationInput(id, parseHalves(readMigrationFile(abs).text, shownName(abs), readMigrationFile(downFile).text, downFile), shownName(abs))
+      : readSqlMigration(id, readMigrationFile(abs).text, shownName(abs));
+    if (splitMigrationFileName(basename(abs))?.autocommit) input.transactional = false; // pop's `.autocommit.up.sql`
+    if (history && dependsOnLater(id, input.dependsOn)) history.trusted = false;
     inputs.set(abs, input);
     if (!readsSqliteGrammar(engine)) continue;
     sqliteTexts.push({ file: abs, part: 'up', text: input.up });
@@ -105,13 +152,17 @@ export async function lintMigrations(opts: LintOptions): Promise<LintResult> {
     const shown = shownName(abs);
     const ctx: RiskContext = { engine, assumeSmall: opts.assumeSmall, expected: opts.expected };
     let memory = memories.get(engine);
-    if (!memory) memories.set(engine, (memory = new SchemaMemory()));
+    if (!memory) {
+      memories.set(engine, (memory = new SchemaMemory()));
+      memory.history = history;
+    }
     if (abs.endsWith('.sql')) {
       migrations.push(analyseMigration(inputs.get(abs)!, ctx, { memory, preparsed: preparsed.get(abs) }));
     } else {
       // Kysely and jiti load only when there is a TS migration to compile.
       const { captureTsMigration } = await import('./capture-ts.js');
       const cap = await captureTsMigration(abs, engine);
+      if (history && dependsOnLater(id, (cap.meta as { dependsOn?: unknown } | undefined)?.dependsOn)) history.trusted = false;
       const accepted = acceptedFromMeta(cap.meta, shown);
       const up = analyseStatements(id, cap.up, 'up', ctx, { memory, file: shown, transactional: cap.transactional, accepted });
       if (cap.down) {

@@ -1,6 +1,7 @@
 import { isBinaryCoercibleWidening, isNarrowing, normaliseType, type Analysis, type PartialPredicate, type Stmt } from './analysis.js';
 import { scaled } from './levels.js';
 import { sqlName, sqlQualified } from './ident.js';
+import { ABSENT_TABLE_ADVICE, absentTableMessage, neverNamed } from './history-words.js';
 import { doBlockStatements } from './pg-do-block.js';
 import { PG_NON_VOLATILE } from './pg-functions.js';
 import type { Volatility } from './types.js';
@@ -293,15 +294,22 @@ export function pgStatement(a: Analysis, node: Node, s: Stmt): void {
       const type = n.removeType as string;
       if (n.concurrent && a.inTransaction && !duck) concurrentlyInTx(a, s, 'DROP INDEX CONCURRENTLY');
       if (type === 'OBJECT_INDEX' && !n.concurrent && !duck) {
-        const names = ((n.objects ?? []) as Node[]).map((o) => qualified((o.List?.items ?? [o]) as Node[]));
-        const level = a.ctx.assumeSmall || a.direction === 'down' ? 'low' : 'medium';
-        a.emit('lock-drop-index', level, s, `DROP INDEX ${names.join(', ')} takes an ACCESS EXCLUSIVE lock on its table: it waits for every running query on it, and every new query waits behind it`, `use \`${s.text.replace(/^DROP\s+INDEX\b/i, 'DROP INDEX CONCURRENTLY')}\` in a migration marked \`-- eventdb:no-transaction\``);
+        const objects = ((n.objects ?? []) as Node[]).map((o) => (o.List?.items ?? [o]) as Node[]);
+        const names = objects.map(qualified);
+        const advice = `use \`${s.text.replace(/^DROP\s+INDEX\b/i, 'DROP INDEX CONCURRENTLY')}\` in a migration marked \`-- eventdb:no-transaction\``;
+        // IF EXISTS of indexes no statement before names (a lint of the whole history): nothing to drop, no lock.
+        if (n.missing_ok && objects.every((items) => a.absentFromHistory(str(items[items.length - 1])))) {
+          a.emit('lock-drop-index', 'low', s, `DROP INDEX IF EXISTS ${names.join(', ')}: ${neverNamed(names)}, so on a database they built this is a no-op and locks nothing (an index made outside them would be dropped under an ACCESS EXCLUSIVE lock on its table)`, `nothing to do if it never existed; else ${advice}`);
+        } else {
+          const level = a.ctx.assumeSmall || a.direction === 'down' ? 'low' : 'medium';
+          a.emit('lock-drop-index', level, s, `DROP INDEX ${names.join(', ')} takes an ACCESS EXCLUSIVE lock on its table: it waits for every running query on it, and every new query waits behind it`, advice);
+        }
       }
       for (const obj of (n.objects ?? []) as Node[]) {
         const items: Node[] = obj.List?.items ?? (obj.String ? [obj] : []);
         const name = str(items[items.length - 1]);
         if (type === 'OBJECT_INDEX') a.memory.dropIndex(name);
-        else if (type === 'OBJECT_TABLE') dropTable(a, s, name, qualified(items));
+        else if (type === 'OBJECT_TABLE') dropTable(a, s, name, qualified(items), n.missing_ok === true);
         else if (type === 'OBJECT_MATVIEW' || type === 'OBJECT_VIEW' || type === 'OBJECT_FOREIGN_TABLE') a.dropRelation(name);
         else if (type === 'OBJECT_DOMAIN') a.dropRelation(`domain ${str((obj.TypeName?.names ?? items).at(-1))}`);
         else if (type === 'OBJECT_SCHEMA') {
@@ -413,12 +421,17 @@ function duckKeyColumn(a: Analysis, s: Stmt, table: string, col: string, what: '
 
 const DUCK_REBUILD_ADVICE = 'rebuild the table on DuckDB in its own variant file (x.duckdb.sql): CREATE TABLE with the new definition, INSERT … SELECT, DROP TABLE, ALTER TABLE … RENAME TO';
 
-function dropTable(a: Analysis, s: Stmt, name: string, display: string): void {
-  const size = a.size(name);
-  const createdByUp = a.direction === 'down' && a.createdByUp.has(name.toLowerCase());
-  let level = scaled(size, 'critical', 'critical', 'critical', 'low');
-  if (a.direction === 'down') level = size.source === 'assumed' ? (a.ctx.assumeSmall ? 'low' : createdByUp ? 'medium' : 'high') : size.cls === 'empty' ? 'low' : 'high';
-  a.emit('loss-drop-table', level, s, `DROP TABLE ${display} deletes all its rows (${a.sizeNote(name)})`, a.direction === 'down' ? 'take a backup before rolling back (--backup-before), or make the down rename the table aside instead of dropping it' : 'take a verified backup first (--backup-before); to retire a table safely, stop using it in a release, then drop it in a later one');
+
+function dropTable(a: Analysis, s: Stmt, name: string, display: string, ifExists: boolean): void {
+  if (ifExists && a.absentFromHistory(name)) {
+    a.emit('loss-drop-table', 'low', s, absentTableMessage(display), ABSENT_TABLE_ADVICE);
+  } else {
+    const size = a.size(name);
+    const createdByUp = a.direction === 'down' && a.createdByUp.has(name.toLowerCase());
+    let level = scaled(size, 'critical', 'critical', 'critical', 'low');
+    if (a.direction === 'down') level = size.source === 'assumed' ? (a.ctx.assumeSmall ? 'low' : createdByUp ? 'medium' : 'high') : size.cls === 'empty' ? 'low' : 'high';
+    a.emit('loss-drop-table', level, s, `DROP TABLE ${display} deletes all its rows (${a.sizeNote(name)})`, a.direction === 'down' ? 'take a backup before rolling back (--backup-before), or make the down rename the table aside instead of dropping it' : 'take a verified backup first (--backup-before); to retire a table safely, stop using it in a release, then drop it in a later one');
+  }
   if (a.expects(name)) {
     a.emit('compat-drop-expected', 'critical', s, `"${name}" is still declared in the expected schema (schema/): the application expects it`, 'remove it from schema/ and from the code in an earlier release, then drop it');
   }

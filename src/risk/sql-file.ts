@@ -27,6 +27,7 @@ export function migrationInput(id: string, parsed: SqlMigrationFile, file?: stri
     downLine: parsed.down === undefined ? undefined : parsed.down ? (parsed.downLine ?? 1) : 1,
     transactional: parsed.transaction,
     accepted,
+    ...(parsed.dependsOn.length ? { dependsOn: parsed.dependsOn } : {}),
   };
 }
 

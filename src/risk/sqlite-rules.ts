@@ -1,4 +1,5 @@
 import type { Analysis, PartialPredicate, Stmt } from './analysis.js';
+import { ABSENT_TABLE_ADVICE, absentTableMessage } from './history-words.js';
 import { scaled } from './levels.js';
 import { WRITABLE_SCHEMA_ADVICE, WRITABLE_SCHEMA_REFUSED } from '../dialects/sqlite/errors.js';
 
@@ -81,6 +82,21 @@ function pragmaValue(v: unknown): string {
 /** Tables copied into another (INSERT INTO new SELECT … FROM old), per analysis: the rebuild pattern. */
 const copies = new WeakMap<Analysis, Map<string, string[]>>();
 
+/** Analyses in which an earlier statement set `PRAGMA legacy_alter_table = ON` (eventdb turns it off after each migration). */
+const legacyAlter = new WeakSet<Analysis>();
+
+/** Names tables were renamed to while legacy_alter_table was on (lower case), per analysis: other tables' foreign keys kept their target. */
+const renamedLegacy = new WeakMap<Analysis, Set<string>>();
+
+/**
+ * The rename-first rebuild's trap: since SQLite 3.26 (legacy_alter_table off, as eventdb runs it) renaming
+ * a table rewrites the foreign keys of other tables to the new name, so they point at the copy that is
+ * then dropped (test/risk/sqlite-rename-first-rebuild.test.ts).
+ */
+function renameFirstAdvice(origin: string, aside: string): string {
+  return `renaming "${origin}" to "${aside}" first makes SQLite (3.26+, with legacy_alter_table off, as eventdb runs it) point other tables' foreign keys at "${aside}", left dangling when it is dropped (writes to them then fail: no such table): create the new table under another name, copy, drop the old one, then rename the new one to "${origin}" (SQLite's documented order), or put \`PRAGMA legacy_alter_table = ON\` before the rename (eventdb turns it off again after the migration)`;
+}
+
 /** SQLite rules over one statement from sql-parser-cst. */
 export function sqliteStatement(a: Analysis, n: Node, s: Stmt): void {
   switch (n.type as string) {
@@ -98,6 +114,10 @@ export function sqliteStatement(a: Analysis, n: Node, s: Stmt): void {
       const name = nameOf(n.pragma?.type === 'pragma_assignment' ? n.pragma.name : n.pragma?.name ?? n.pragma).toLowerCase();
       if (name === 'writable_schema' && n.pragma?.type === 'pragma_assignment' && !/^(off|false|no|0|reset)$/i.test(pragmaValue(n.pragma.value))) {
         a.emit('unsupported-statement', 'critical', s, `${WRITABLE_SCHEMA_REFUSED}: the migration fails on SQLite`, WRITABLE_SCHEMA_ADVICE);
+      }
+      if (name === 'legacy_alter_table' && n.pragma?.type === 'pragma_assignment') {
+        if (/^(on|true|yes|1)$/i.test(pragmaValue(n.pragma.value))) legacyAlter.add(a);
+        else legacyAlter.delete(a);
       }
       if (name === 'foreign_keys' && n.pragma?.type === 'pragma_assignment' && a.inTransaction) {
         a.emit('txn-pragma-no-effect', 'high', s, 'PRAGMA foreign_keys is ignored inside a transaction: foreign keys stay as they were (with a table rebuild, ON DELETE CASCADE then empties child tables)', 'set it in a migration marked `-- eventdb:no-transaction`, outside BEGIN … COMMIT, and run PRAGMA foreign_key_check before committing the rebuild');
@@ -143,7 +163,7 @@ export function sqliteStatement(a: Analysis, n: Node, s: Stmt): void {
     }
     case 'drop_table_stmt': {
       a.ddl();
-      for (const t of items(n.tables)) dropTable(a, s, nameOf(t));
+      for (const t of items(n.tables)) dropTable(a, s, nameOf(t), !!n.ifExistsKw);
       return;
     }
     case 'delete_stmt':
@@ -192,18 +212,24 @@ export function sqliteStatement(a: Analysis, n: Node, s: Stmt): void {
   }
 }
 
-function dropTable(a: Analysis, s: Stmt, table: string): void {
+function dropTable(a: Analysis, s: Stmt, table: string, ifExists: boolean): void {
   const size = a.size(table);
   const targets = copies.get(a)?.get(table.toLowerCase());
-  if (targets && a.direction === 'up') {
+  if (ifExists && a.absentFromHistory(table)) {
+    a.emit('loss-drop-table', 'low', s, absentTableMessage(table), ABSENT_TABLE_ADVICE);
+    if (a.expects(table)) a.emit('compat-drop-expected', 'critical', s, `"${table}" is still declared in the expected schema (schema/): the application expects it`, 'remove it from schema/ and from the code in an earlier release, then drop it');
+  } else if (targets && a.direction === 'up') {
     // The 12-step rebuild: the rows live on in the copy; the cost is the rewrite. Either the copy is renamed
     // back afterwards, or (the older order) the table was renamed aside first and copied into a new one under
     // its old name: then that is the table rebuilt, as big as "table" is.
     const origin = a.memory.liveName(table);
-    const how = origin !== table.toLowerCase() && targets.includes(origin)
+    const renamedFirst = origin !== table.toLowerCase() && targets.includes(origin);
+    const how = renamedFirst
       ? `"${origin}" is rebuilt (renamed to "${table}", copied into a new "${origin}", dropped)`
       : `"${table}" is rebuilt (copied into "${targets[0]}", dropped, renamed back)`;
-    a.emit('rewrite-sqlite-rebuild', scaled(size, 'low', 'medium', 'high', null), s, `${how}: every row is rewritten while the database is write-locked (${a.sizeNote(table)})`, 'keep the rebuild alone in its migration with foreign keys checked (PRAGMA foreign_key_check) before commit, and run it when writers can wait; on a large table copy in batches');
+    const advice = 'keep the rebuild alone in its migration with foreign keys checked (PRAGMA foreign_key_check) before commit, and run it when writers can wait; on a large table copy in batches';
+    const trap = renamedFirst && !renamedLegacy.get(a)?.has(table.toLowerCase());
+    a.emit('rewrite-sqlite-rebuild', scaled(size, 'low', 'medium', 'high', null), s, `${how}: every row is rewritten while the database is write-locked (${a.sizeNote(table)})`, trap ? `${advice}; ${renameFirstAdvice(origin, table)}` : advice);
   } else {
     let level = scaled(size, 'critical', 'critical', 'critical', 'low');
     const createdByUp = a.createdByUp.has(table.toLowerCase());
@@ -275,6 +301,7 @@ function alterAction(a: Analysis, s: Stmt, table: string, act: Node): void {
       const rebuild = isNew && [...(copies.get(a)?.entries() ?? [])].some(([src, dsts]) => dsts.includes(table.toLowerCase()) && src === to.toLowerCase());
       a.renameRelation(s, table, to, true);
       if (rebuild) a.created.delete(to.toLowerCase());
+      if (legacyAlter.has(a)) renamedLegacy.set(a, (renamedLegacy.get(a) ?? new Set<string>()).add(to.toLowerCase()));
       return;
     }
   }

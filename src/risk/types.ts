@@ -65,6 +65,8 @@ export interface MigrationInput {
   transactional?: boolean;
   /** rule → reason. */
   accepted?: Record<string, string>;
+  /** IDs it depends on (`-- eventdb:depends-on`): lint's history order reads them. */
+  dependsOn?: string[];
 }
 
 export interface MigrationRisk {

@@ -1,10 +1,17 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/index.js';
 import type { Connection } from '../../src/dialects/types.js';
-import { migrateUp, rollback } from '../../src/migrations/index.js';
+import { migrateUp, migrationStatus, rollback, scanMigrations } from '../../src/migrations/index.js';
+import { lintMigrations } from '../../src/risk/lint.js';
 import { parseSqlMigration } from '../../src/migrations/sql-file.js';
 import { describeEngines } from '../helpers/engines.js';
 import { fail, historyIds, userTables, writeMigrations } from './helpers.js';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
 // Histories written for other tools run as they are: dbmate's, goose's and sql-migrate's section
 // markers are read as eventdb's, and a file without any marker (Flyway, sqlx, Prisma, atuin) is plain
@@ -114,3 +121,82 @@ describeEngines(
   },
   ['postgres'],
 );
+
+describe('pairs of files (golang-migrate, sqlx, popx): ID.up.sql + ID.down.sql', () => {
+  it('reads ory/kratos’s popx history as it is: 346 migrations on PostgreSQL, 694 on SQLite, downs paired per engine', async () => {
+    const dir = join(FIXTURES, 'ory-kratos', 'sql');
+    const pg = await scanMigrations(dir, 'postgres', { importTs: false });
+    const lite = await scanMigrations(dir, 'sqlite', { importTs: false });
+    expect([pg.problems.map((p) => p.message), lite.problems.map((p) => p.message)]).toEqual([[], []]);
+    expect([pg.migrations.length, lite.migrations.length]).toEqual([346, 694]);
+    // a portable up with the SQLite down of its own (popx chooses each direction on its own)
+    const id = '20230313141439000001_session_token_length';
+    const down = (ms: typeof pg.migrations) => ms.find((m) => m.id === id)!.sql!.down!.trim();
+    expect(down(lite.migrations)).toBe(readFileSync(join(dir, `${id}.sqlite3.down.sql`), 'utf8').trim());
+    expect(down(pg.migrations)).toBe(readFileSync(join(dir, `${id}.down.sql`), 'utf8').trim());
+    // `.autocommit.` runs outside a transaction; a version with SQLite files only is not a migration on PostgreSQL
+    expect(pg.migrations.filter((m) => !m.transaction).length).toBeGreaterThan(0);
+    expect(pg.migrations.some((m) => m.id === '20191100000007000001_errors')).toBe(false);
+    expect(lite.migrations.some((m) => m.id === '20191100000007000001_errors')).toBe(true);
+  });
+
+  it('refuses what cannot be paired: a down without its up, a down beside a whole file, two downs for one engine', async () => {
+    const cases: Array<[Record<string, string>, string, RegExp]> = [
+      [{ '0001_a.down.sql': 'drop table a;' }, 'BAD_MIGRATION', /0001_a\.down\.sql has no up file for sqlite beside it \(migration 0001_a\)/],
+      [{ '0001_a.sql': PLAIN, '0001_a.down.sql': 'drop table d;' }, 'BAD_MIGRATION', /0001_a\.down\.sql is beside 0001_a\.sql, a whole migration/],
+      [{ '0001_a.up.sql': PLAIN, '0001_a.sqlite.down.sql': 'drop table d;', '0001_a.sqlite3.down.sql': 'drop table d;' }, 'DUPLICATE_ID', /duplicate migration ID 0001_a: 0001_a\.sqlite\.down\.sql, 0001_a\.sqlite3\.down\.sql/],
+      [{ '0001_a.up.sql': DBMATE, '0001_a.down.sql': 'drop table a;' }, 'BAD_MIGRATION', /0001_a\.up\.sql has a down section, and 0001_a\.down\.sql is beside it/],
+    ];
+    const root = mkdtempSync(join(tmpdir(), 'eventdb-pairs-'));
+    try {
+      for (const [files, code, message] of cases) {
+        const dir = writeMigrations(root, files);
+        const r = await scanMigrations(dir, 'sqlite');
+        expect(r.problems.map((p) => p.code), Object.keys(files).join(' ')).toEqual([code]);
+        expect(r.problems[0]!.message).toMatch(message);
+        expect(r.migrations).toEqual([]);
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('lint reads a down file as its up file’s down section, not as a migration of its own', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'eventdb-pairs-lint-'));
+    try {
+      const dir = writeMigrations(root, { '0001_t.up.sql': 'create table t (id integer primary key);\n', '0001_t.down.sql': 'drop table t;\n' });
+      const r = await lintMigrations({ paths: [dir], engine: 'postgres', cwd: root, failOn: 'high' });
+      expect(r.migrations.map((m) => m.migration)).toEqual(['0001_t']);
+      expect(r.findings.map((f) => `${f.rule}:${f.direction}`)).toEqual(['down-loses-data:down']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describeEngines('pairs of files, applied and rolled back', (fx) => {
+  it('applies up files, rolls back with down files (an empty one undoes nothing), refuses an up without a down; an edited down file is a changed migration', async () => {
+    const dir = writeMigrations(fx.dir(), {
+      '0001_c.up.sql': 'create table c (id integer primary key);\n',
+      '0002_a.up.sql': 'create table a (id integer primary key);\n',
+      '0002_a.down.sql': '\n-- undo\ndrop table a;\n',
+      '0003_b.up.sql': 'insert into c values (1);\n',
+      '0003_b.down.sql': '',
+    });
+    const config = { ...(await fx.config()), migrationsDir: dir };
+    const conn = await openDatabase(config);
+    open.push(conn);
+    const r = await migrateUp(conn, config);
+    expect(r.applied.map((s) => s.id)).toEqual(['0001_c', '0002_a', '0003_b']);
+    expect(await userTables(conn.db, fx.engine)).toEqual(['a', 'c']);
+    writeFileSync(join(dir, '0002_a.down.sql'), 'drop table a; -- edited\n');
+    expect((await migrationStatus(conn, config)).migrations.map((m) => m.state)).toEqual(['applied', 'changed', 'applied']);
+    writeFileSync(join(dir, '0002_a.down.sql'), '\n-- undo\ndrop table a;\n');
+    await rollback(conn, config, { count: 2 });
+    expect(await userTables(conn.db, fx.engine)).toEqual(['c']);
+    expect(await historyIds(conn.db)).toEqual(['0001_c']);
+    const e = await fail(rollback(conn, config, { count: 1 }));
+    expect(e.code).toBe('NO_DOWN');
+    expect(await historyIds(conn.db)).toEqual(['0001_c']);
+  });
+});
