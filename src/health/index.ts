@@ -4,5 +4,5 @@ export { renderTable, renderGithub, FORMATS, type HealthFormat } from './formats
 export { renderPrometheus, type MetricsExtra } from './metrics.js';
 export { startHealthServer, ENDPOINTS, type ServeOptions, type HealthServer } from './server.js';
 export { renderStatusPage } from './status-page.js';
-export { parseDuration, formatDuration } from '../units.js';
+export { parseDuration, formatDuration, TIMER_MAX_MS } from '../units.js';
 export { CHECK_NAMES, type CheckName, type CheckStatus, type CheckResult, type HealthReport, type HealthOptions } from './types.js';

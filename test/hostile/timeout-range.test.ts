@@ -82,3 +82,14 @@ describe('timeout settings above what a timer holds', () => {
     expect(sqlite.code, sqlite.stderr).toBe(0);
   });
 });
+
+describe('--timeout flags above what a timer holds', () => {
+  for (const cmd of ['health-check', 'prepare']) {
+    it(`${cmd} --timeout 25d: a usage error (exit 2), not "cannot connect" (exit 3); no SQLite file is made`, async () => {
+      const cwd = project();
+      const r = await runCli([cmd, '--timeout', '25d', '--json'], { cwd });
+      expectJsonError(r, 2, 'USAGE', /^duration "25d" for --timeout is too long: at most 2147483647 ms/);
+      expect(existsSync(join(cwd, 'eventdb.sqlite'))).toBe(false);
+    });
+  }
+});

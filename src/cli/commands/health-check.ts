@@ -31,7 +31,7 @@ export function register(program: Command): void {
         if (!(h.FORMATS as readonly string[]).includes(format)) throw new EventdbError('USAGE', `unknown --format "${format}"`, `use one of: ${h.FORMATS.join(', ')} (or --json)`);
         const options = {
           checks: opts.check !== undefined ? h.parseCheckNames(opts.check) : undefined,
-          timeoutMs: h.parseDuration(opts.timeout, '--timeout'),
+          timeoutMs: h.parseDuration(opts.timeout, '--timeout', { maxMs: h.TIMER_MAX_MS }),
           strict: !!opts.strict,
           deep: !!opts.deep,
           maxBackupAgeMs: h.parseDuration(opts.maxBackupAge, '--max-backup-age', { plainUnit: 'h' }),

@@ -28,7 +28,7 @@ export function register(program: Command): void {
         const h = await import('../../health/index.js');
         const health = {
           checks: opts.check !== undefined ? h.parseCheckNames(opts.check) : undefined,
-          timeoutMs: h.parseDuration(opts.timeout, '--timeout'),
+          timeoutMs: h.parseDuration(opts.timeout, '--timeout', { maxMs: h.TIMER_MAX_MS }),
           strict: !!opts.strict,
           maxBackupAgeMs: h.parseDuration(opts.maxBackupAge, '--max-backup-age', { plainUnit: 'h' }),
         };
