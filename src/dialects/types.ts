@@ -138,6 +138,11 @@ export interface SchemaSnapshot {
   enums?: Array<{ name: string; values: string[] }>;
   /** Sequences of the schema (PostgreSQL, DuckDB), by name: a `nextval('…')` default needs its sequence (issue 17). */
   sequences?: string[];
+  /**
+   * Macros of the schema (DuckDB `CREATE MACRO`, scalar and table; not temporary ones), by name: each overload's
+   * parameters and body as the engine reports them, one definition text per name. Absent: engines without them.
+   */
+  macros?: Array<{ name: string; definition: string }>;
   /** Tables in the database's other schemas (PostgreSQL: `auth.users` beside `public`; DuckDB: beside `main`), not read here: counts by schema. */
   elsewhere?: Array<{ schema: string; tables: number }>;
   /**

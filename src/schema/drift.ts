@@ -139,19 +139,25 @@ export function diffSnapshots(replayed: SchemaSnapshot, live: SchemaSnapshot): V
   }
   const own = <T extends { name: string; table?: string }>(xs?: T[]) => xs?.filter((x) => !isInternalTable(x.name) && !isInternalTable(x.table ?? ''));
   out.push(...diffDefinitions('view', own(replayed.views), own(live.views)), ...diffDefinitions('trigger', own(replayed.triggers), own(live.triggers)));
+  // Sequences (by name: a hand-made one, or one dropped) and macros (DuckDB; by definition too).
+  const named = (xs?: string[]) => own(xs?.map((name) => ({ name, definition: '' })));
+  out.push(...diffDefinitions('sequence', named(replayed.sequences), named(live.sequences)), ...diffDefinitions('macro', own(replayed.macros), own(live.macros)));
   if (!out.length) out.push(finding('drift', 'ok', 'drift-none', 'schema', `no drift: the live schema is what the migrations make (${counted(r.size, 'table')})`));
   return out;
 }
 
+/** A named object drift compares by its definition text (a sequence's is empty: compared by name). */
+type Defined = ViewInfo | TriggerInfo | { name: string; definition: string };
+
 /**
- * Views or triggers: one the migrations create that is missing is an error; one no migration creates,
- * or whose definition differs (compared in the engine's own normalised text), is a warning. Engines
- * without the kind report none on both sides.
+ * Views, triggers, sequences or macros: one the migrations create that is missing is an error; one no
+ * migration creates, or whose definition differs (compared in the engine's own normalised text), is a
+ * warning. Engines without the kind report none on both sides.
  */
-function diffDefinitions(kind: 'view' | 'trigger', replayed: Array<ViewInfo | TriggerInfo> | undefined, live: Array<ViewInfo | TriggerInfo> | undefined): ValidationFinding[] {
+function diffDefinitions(kind: 'view' | 'trigger' | 'sequence' | 'macro', replayed: Defined[] | undefined, live: Defined[] | undefined): ValidationFinding[] {
   const out: ValidationFinding[] = [];
   if (!replayed || !live) return out;
-  const label = (x: ViewInfo | TriggerInfo) => ('table' in x ? `trigger ${x.name} on ${x.table}` : `${x.materialized ? 'materialized view' : 'view'} ${x.name}`);
+  const label = (x: Defined) => ('table' in x ? `trigger ${x.name} on ${x.table}` : 'materialized' in x ? `${x.materialized ? 'materialized view' : 'view'} ${x.name}` : `${kind} ${x.name}`);
   const r = new Map(replayed.map((x) => [x.name, x]));
   const l = new Map(live.map((x) => [x.name, x]));
   for (const [name, x] of l) if (!r.has(name)) out.push(finding('drift', 'warning', `drift-extra-${kind}`, `${kind} ${name}`, `${label(x)} exists but no migration creates it`, manual(HAND)));

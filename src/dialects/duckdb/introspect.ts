@@ -3,6 +3,7 @@ import { typeFamily } from '../type-family.js';
 import { collapseSql } from '../sql-text.js';
 import { duckdbCollations } from './collations.js';
 import { duckdbStableSql } from './expression-text.js';
+import { duckdbMacros } from './macros.js';
 import { generatedColumns } from '../generated-columns.js';
 import type { ForeignKeyInfo, IndexInfo, SchemaSnapshot, TableInfo, TypeFamily } from '../types.js';
 
@@ -97,7 +98,8 @@ export async function introspectDuckdb(db: Kysely<any>): Promise<SchemaSnapshot>
     select schema_name as schema, count(*)::integer as tables from duckdb_tables()
      where database_name = current_database() and schema_name <> current_schema() and not temporary and not internal
      group by schema_name order by schema_name`.execute(db);
-  return { engine: 'duckdb', schema: 'main', sequences: sequences.rows.map((r) => r.name), ...(elsewhere.rows.length ? { elsewhere: elsewhere.rows.map((r) => ({ schema: r.schema, tables: Number(r.tables) })) } : {}), tables: [...tables.values()], indexes, foreignKeys, views: views.rows.map((v) => ({ name: v.view_name, materialized: false, definition: collapseSql(duckdbStableSql(v.sql)) })), checks, enums };
+  const macros = await duckdbMacros(db);
+  return { engine: 'duckdb', schema: 'main', sequences: sequences.rows.map((r) => r.name), macros, ...(elsewhere.rows.length ? { elsewhere: elsewhere.rows.map((r) => ({ schema: r.schema, tables: Number(r.tables) })) } : {}), tables: [...tables.values()], indexes, foreignKeys, views: views.rows.map((v) => ({ name: v.view_name, materialized: false, definition: collapseSql(duckdbStableSql(v.sql)) })), checks, enums };
 }
 
 /**

@@ -8,9 +8,12 @@ import { poolConfig } from './pool-config.js';
 export async function snapshotClient(config: ResolvedConfig, database?: string): Promise<Client> {
   const cfg = poolConfig(config);
   const c = new pg.Client({ ...cfg, database: database ?? cfg.database, application_name: 'eventdb backup' });
+  // Listening before connecting: a session ended by the server right after it is ready (a restore's work
+  // database dropped WITH (FORCE) by an interrupt's cleanup) reports that in the same read as its
+  // ReadyForQuery, before code after `connect()` runs — unheard, an 'error' event ends the process.
+  c.on('error', () => undefined);
   await c.connect().catch((e: unknown) => {
     throw connectError(e, { ...config.database.postgres!, database: database ?? config.database.postgres!.database }, config.connectTimeoutMs);
   });
-  c.on('error', () => undefined);
   return c;
 }

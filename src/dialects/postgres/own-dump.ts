@@ -4,6 +4,12 @@ import { EventdbError, messageOf } from '../../errors.js';
 import { quoteIdent as qi } from '../quote.js';
 import { DUMP_MAGIC, frame, type DumpHeader, type DumpTable, type SequenceValue } from './dump-format.js';
 import { rowCounts } from '../row-counts.js';
+import { collations } from './own-dump-collations.js';
+import { COLUMNS, columnDef, columnOptions, partitionColumns, type ColumnRow } from './own-dump-columns.js';
+import { DUMPED_CONSTRAINT, DUMPED_TRIGGER, NOT_EXTENSION, NOT_INTERNAL, qn, storageParameters, USER_SCHEMAS } from './own-dump-filters.js';
+import { statisticsSettings } from './own-dump-statistics.js';
+import { tableState } from './own-dump-table-state.js';
+import { textSearch } from './own-dump-text-search.js';
 
 /**
  * eventdb's own PostgreSQL logical dump, writing side: the catalog readers (schema as SQL, tables,
@@ -11,7 +17,7 @@ import { rowCounts } from '../row-counts.js';
  * table's rows over the wire (COPY TO STDOUT), and PGlite, which copies them through `/dev/blob`.
  */
 
-export const qn = (schema: string, name: string) => `${qi(schema)}.${qi(name)}`;
+export { qn };
 export const tableKey = (schema: string, name: string) => (schema === 'public' ? name : `${schema}.${name}`);
 /**
  * What a COPY names: the table and its column list. A table with no columns to copy (`create table t ()`,
@@ -19,7 +25,6 @@ export const tableKey = (schema: string, name: string) => (schema === 'public' ?
  * COPY without one copies every column but the generated ones — none — one empty line per row.
  */
 export const copyTarget = (schema: string, name: string, columns: readonly string[]) => (columns.length ? `${qn(schema, name)} (${columns.map(qi).join(', ')})` : qn(schema, name));
-const USER_SCHEMAS = "n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%'";
 
 export async function listTables(c: pg.Client): Promise<Array<{ oid: number; schema: string; name: string }>> {
   const r = await c.query<{ oid: number; schema: string; name: string }>(
@@ -48,15 +53,19 @@ export async function readSchema(c: pg.Client, server: string): Promise<DumpHead
   for (const { n } of schemas.rows) pre.push(`create schema if not exists ${qi(n)}`);
   const ext = await c.query<{ e: string; s: string }>("select e.extname as e, n.nspname as s from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname <> 'plpgsql' order by 1");
   for (const r of ext.rows) pre.push(`create extension if not exists ${qi(r.e)} with schema ${qi(r.s)}`);
+  const colls = await collations(c);
+  pre.push(...colls.create);
+  const search = await textSearch(c);
+  pre.push(...search.create);
   const enums = await c.query<{ s: string; t: string; labels: string[] }>(
     `select n.nspname as s, t.typname as t, array_agg(e.enumlabel::text order by e.enumsortorder) as labels from pg_type t join pg_enum e on e.enumtypid = t.oid
      join pg_namespace n on n.oid = t.typnamespace where ${USER_SCHEMAS} group by 1, 2 order by 1, 2`,
   );
   for (const r of enums.rows) pre.push(`create type ${qn(r.s, r.t)} as enum (${r.labels.map((l) => `'${l.replace(/'/g, "''")}'`).join(', ')})`);
   const types = await userTypes(c);
-  const seqs = await c.query<{ s: string; n: string; t: string; start: string; inc: string; min: string; max: string; cache: string; cycle: boolean; owner: string | null }>(
+  const seqs = await c.query<{ s: string; n: string; t: string; start: string; inc: string; min: string; max: string; cache: string; cycle: boolean; unlogged: boolean; owner: string | null }>(
     `select n.nspname as s, c.relname as n, format_type(q.seqtypid, null) as t, q.seqstart::text as start, q.seqincrement::text as inc, q.seqmin::text as min, q.seqmax::text as max,
-            q.seqcache::text as cache, q.seqcycle as cycle,
+            q.seqcache::text as cache, q.seqcycle as cycle, c.relpersistence = 'u' as unlogged,
             (select quote_ident(tn.nspname) || '.' || quote_ident(tc.relname) || '.' || quote_ident(a.attname) from pg_depend d join pg_class tc on tc.oid = d.refobjid
                join pg_namespace tn on tn.oid = tc.relnamespace join pg_attribute a on a.attrelid = tc.oid and a.attnum = d.refobjsubid
                where d.objid = c.oid and d.classid = 'pg_class'::regclass and d.deptype = 'a' limit 1) as owner
@@ -64,7 +73,7 @@ export async function readSchema(c: pg.Client, server: string): Promise<DumpHead
      where ${USER_SCHEMAS} and not exists (select 1 from pg_depend d where d.objid = c.oid and d.deptype in ('i', 'e')) order by 1, 2`,
   );
   for (const s of seqs.rows) {
-    pre.push(`create sequence ${qn(s.s, s.n)} as ${s.t} increment by ${s.inc} minvalue ${s.min} maxvalue ${s.max} start with ${s.start} cache ${s.cache} ${s.cycle ? 'cycle' : 'no cycle'}`);
+    pre.push(`create ${s.unlogged ? 'unlogged ' : ''}sequence ${qn(s.s, s.n)} as ${s.t} increment by ${s.inc} minvalue ${s.min} maxvalue ${s.max} start with ${s.start} cache ${s.cache} ${s.cycle ? 'cycle' : 'no cycle'}`);
     if (s.owner) post.push(`alter sequence ${qn(s.s, s.n)} owned by ${s.owner}`);
   }
   // A type or function that names a table's or a view's row type (`returns setof items`, gitlab's
@@ -99,9 +108,11 @@ export async function readSchema(c: pg.Client, server: string): Promise<DumpHead
   for (const f of funcs.rows) if (!lateFuncs.includes(f)) pre.push(f.def);
 
   // Tables, partitioned tables and partitions; a parent is created before its partitions. Only
-  // tables with storage (relkind 'r', partitions included) carry rows.
-  const rels = await c.query<{ oid: number; schema: string; name: string; kind: string; parent: string | null; parentOid: number | null; bound: string | null; partkey: string | null }>(
+  // tables with storage (relkind 'r', partitions included) carry rows. UNLOGGED and the storage
+  // parameters (its TOAST table's too) are said when the table is made, as pg_dump does.
+  const rels = await c.query<{ oid: number; schema: string; name: string; kind: string; parent: string | null; parentOid: number | null; bound: string | null; partkey: string | null; unlogged: boolean; options: string[] | null; toastOptions: string[] | null }>(
     `select c.oid::int as oid, n.nspname as schema, c.relname as name, c.relkind as kind,
+            c.relpersistence = 'u' as unlogged, c.reloptions as options, (select tc.reloptions from pg_class tc where tc.oid = c.reltoastrelid) as "toastOptions",
             (select quote_ident(pn.nspname) || '.' || quote_ident(pc.relname) from pg_inherits i join pg_class pc on pc.oid = i.inhparent
                join pg_namespace pn on pn.oid = pc.relnamespace where i.inhrelid = c.oid and c.relispartition) as parent,
             (select i.inhparent::int from pg_inherits i where i.inhrelid = c.oid and c.relispartition) as "parentOid",
@@ -119,13 +130,16 @@ export async function readSchema(c: pg.Client, server: string): Promise<DumpHead
     const t = pending.splice(i === -1 ? 0 : i, 1)[0]!;
     const cols = await c.query<ColumnRow>(COLUMNS, [t.oid]);
     const partitionBy = t.partkey ? ` partition by ${t.partkey}` : '';
+    const create = `create ${t.unlogged ? 'unlogged ' : ''}table ${qn(t.schema, t.name)}`;
+    const options = storageParameters(t.options, t.toastOptions);
+    const parentCols = t.parentOid === null ? undefined : created.get(t.parentOid);
     if (t.parent) {
-      pre.push(`create table ${qn(t.schema, t.name)} partition of ${t.parent} ${t.bound}${partitionBy}`);
-      const parentCols = t.parentOid === null ? undefined : created.get(t.parentOid);
+      pre.push(`${create} partition of ${t.parent} ${t.bound}${partitionBy}${options}`);
       if (parentCols) pre.push(...partitionColumns(qn(t.schema, t.name), cols.rows, parentCols));
     } else {
-      pre.push(`create table ${qn(t.schema, t.name)} (${cols.rows.map(columnDef).join(', ')})${partitionBy}`);
+      pre.push(`${create} (${cols.rows.map(columnDef).join(', ')})${partitionBy}${options}`);
     }
+    pre.push(...columnOptions(qn(t.schema, t.name), cols.rows, parentCols));
     created.set(t.oid, cols.rows);
     if (t.kind === 'r') tables.push({ schema: t.schema, name: t.name, columns: cols.rows.filter((col) => col.generated !== 's').map((col) => col.name) });
   }
@@ -149,20 +163,32 @@ export async function readSchema(c: pg.Client, server: string): Promise<DumpHead
   // Foreign keys after the indexes: one may reference columns that a unique index covers, not a
   // constraint (hatchet's "Step" → "Action" ("actionId", "tenantId")).
   for (const k of cons.rows) if (k.type === 'f') post.push(addConstraint(k));
-  const views = await c.query<{ oid: number; s: string; n: string; def: string; kind: string }>(
-    `select c.oid::int as oid, n.nspname as s, c.relname as n, pg_get_viewdef(c.oid) as def, c.relkind as kind from pg_class c join pg_namespace n on n.oid = c.relnamespace
+  // A view's options (security_barrier, check_option …) and a materialized view's storage parameters,
+  // and whether it was populated (`with no data` stays so).
+  const views = await c.query<{ oid: number; s: string; n: string; def: string; kind: string; options: string[] | null; populated: boolean }>(
+    `select c.oid::int as oid, n.nspname as s, c.relname as n, pg_get_viewdef(c.oid) as def, c.relkind as kind, c.reloptions as options, c.relispopulated as populated
+     from pg_class c join pg_namespace n on n.oid = c.relnamespace
      where ${USER_SCHEMAS} and c.relkind in ('v', 'm') order by c.oid`,
   );
+  const viewStmt = (v: (typeof views.rows)[number]) =>
+    `create ${v.kind === 'm' ? 'materialized view' : 'view'} ${qn(v.s, v.n)}${storageParameters(v.options)} as ${v.def.replace(/;\s*$/, '')}${v.populated ? '' : ' with no data'}`;
   // Views, the functions made after the tables and aggregates, in creation order (each after what it reads).
   const late: Array<{ oid: number; stmt: string }> = [
-    ...views.rows.map((v) => ({ oid: v.oid, stmt: `create ${v.kind === 'm' ? 'materialized view' : 'view'} ${qn(v.s, v.n)} as ${v.def.replace(/;\s*$/, '')}` })),
+    ...views.rows.map((v) => ({ oid: v.oid, stmt: viewStmt(v) })),
     ...types.filter((t) => lateTypes.has(t.oid)),
     ...lateFuncs.map((f) => ({ oid: f.oid, stmt: f.def })),
     ...(await aggregates(c)),
   ].sort((a, b) => a.oid - b.oid);
   for (const l of late) post.push(l.stmt);
+  // A materialized view's indexes, once it exists.
+  const mvIdx = await c.query<{ def: string }>(
+    `select pg_get_indexdef(i.indexrelid) as def from pg_index i join pg_class c on c.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace
+     where ${USER_SCHEMAS} and c.relkind = 'm' order by i.indexrelid`,
+  );
+  for (const i of mvIdx.rows) post.push(i.def);
   // A view column's default (`alter view … alter column … set default`), rules other than a view's own
-  // (`create rule … do instead …`), and casts through user functions (PostgREST's domain ⇄ json casts).
+  // (`create rule … do instead …`), casts through user functions (PostgREST's domain ⇄ json casts), and a
+  // domain's NOT VALID checks (`create domain` cannot say NOT VALID; added so, the rows are not checked).
   const extra = await c.query<{ stmt: string }>(
     `select format('alter view %s alter column %I set default %s', quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname, pg_get_expr(d.adbin, d.adrelid)) as stmt
        from pg_attrdef d join pg_class c on c.oid = d.adrelid join pg_namespace n on n.oid = c.relnamespace
@@ -175,7 +201,11 @@ export async function readSchema(c: pg.Client, server: string): Promise<DumpHead
      select format('create cast (%s as %s) %s%s', format_type(k.castsource, null), format_type(k.casttarget, null),
                    case k.castmethod when 'f' then 'with function ' || k.castfunc::regprocedure::text when 'i' then 'with inout' else 'without function' end,
                    case k.castcontext when 'i' then ' as implicit' when 'a' then ' as assignment' else '' end)
-       from pg_cast k where k.oid >= 16384 and ${NOT_EXTENSION('k')} and ${NOT_INTERNAL('k')}`,
+       from pg_cast k where k.oid >= 16384 and ${NOT_EXTENSION('k')} and ${NOT_INTERNAL('k')}
+     union all
+     select format('alter domain %s add constraint %I %s', t.oid::regtype, k.conname, pg_get_constraintdef(k.oid))
+       from pg_constraint k join pg_type t on t.oid = k.contypid join pg_namespace n on n.oid = t.typnamespace
+      where ${USER_SCHEMAS} and k.contype = 'c' and not k.convalidated and ${NOT_EXTENSION('t')}`,
   );
   for (const x of extra.rows) post.push(x.stmt.replace(/;\s*$/, ''));
   const trg = await c.query<{ def: string }>(
@@ -183,9 +213,10 @@ export async function readSchema(c: pg.Client, server: string): Promise<DumpHead
      where ${USER_SCHEMAS} and ${DUMPED_TRIGGER} order by t.oid`,
   );
   for (const t of trg.rows) post.push(t.def);
+  post.push(...(await tableState(c)), ...(await statisticsSettings(c)));
   post.push(...(await rowSecurity(c)));
   // Grants are not dumped (as pg_restore --no-acl, which eventdb uses): the restored objects belong to the restoring user.
-  post.push(...(await comments(c)));
+  post.push(...(await comments(c)), ...colls.comments, ...search.comments);
   return { version: 1, server, preData: pre, postData: post, tables };
 }
 
@@ -292,94 +323,6 @@ async function comments(c: pg.Client): Promise<string[]> {
   return r.rows.map((x) => x.stmt);
 }
 
-/** A table's column as the dump reads it; `seq*`: its identity sequence (null when it has none). */
-interface ColumnRow {
-  name: string;
-  type: string;
-  notnull: boolean;
-  def: string | null;
-  identity: string;
-  generated: string;
-  seqSchema: string | null;
-  seqName: string | null;
-  start: string;
-  inc: string;
-  min: string;
-  max: string;
-  cache: string;
-  cycle: boolean;
-}
-
-/** A table's columns, each with its identity sequence's name and options (the sequence depends on the column, deptype 'i'). */
-const COLUMNS = `select a.attname as name, format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as notnull, pg_get_expr(d.adbin, d.adrelid) as def,
-         a.attidentity as identity, a.attgenerated as generated,
-         sn.nspname as "seqSchema", sc.relname as "seqName", q.seqstart::text as start, q.seqincrement::text as inc, q.seqmin::text as min,
-         q.seqmax::text as max, q.seqcache::text as cache, q.seqcycle as cycle
-  from pg_attribute a left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
-  left join pg_depend sd on a.attidentity <> '' and sd.classid = 'pg_class'::regclass and sd.refclassid = 'pg_class'::regclass
-        and sd.refobjid = a.attrelid and sd.refobjsubid = a.attnum and sd.deptype = 'i'
-        and exists (select 1 from pg_sequence x where x.seqrelid = sd.objid)
-  left join pg_sequence q on q.seqrelid = sd.objid
-  left join pg_class sc on sc.oid = q.seqrelid left join pg_namespace sn on sn.oid = sc.relnamespace
-  where a.attrelid = $1 and a.attnum > 0 and not a.attisdropped order by a.attnum`;
-
-/** A column of `create table`. */
-function columnDef(col: ColumnRow): string {
-  let s = `${qi(col.name)} ${col.type}`;
-  if (col.generated === 's') s += ` generated always as (${col.def}) stored`;
-  else if (col.identity) s += identityClause(col);
-  else if (col.def !== null) s += ` default ${col.def}`;
-  if (col.notnull) s += ' not null';
-  return s;
-}
-
-/**
- * What `create table … partition of` does not give a partition: it takes its parent's column defaults and
- * NOT NULLs, but a table attached as a partition keeps its own (hatchet's daily partitions, made before
- * being attached, have no defaults where the parent has some; one may have a default of its own).
- */
-function partitionColumns(table: string, own: readonly ColumnRow[], parent: readonly ColumnRow[]): string[] {
-  const out: string[] = [];
-  const byName = new Map(parent.map((p) => [p.name, p]));
-  for (const col of own) {
-    const p = byName.get(col.name);
-    if (!p || col.generated || col.identity || p.generated || p.identity) continue;
-    if (col.def !== p.def) out.push(`alter table ${table} alter column ${qi(col.name)} ${col.def === null ? 'drop default' : `set default ${col.def}`}`);
-    if (col.notnull && !p.notnull) out.push(`alter table ${table} alter column ${qi(col.name)} set not null`);
-  }
-  return out;
-}
-
-/**
- * ` generated … as identity (sequence name … start with … …)`, as pg_dump writes it: the sequence keeps
- * its name — a table renamed after its identity column was made keeps the old name (`t_new_id_seq` of
- * `t`), and the dump sets that sequence's value by it — and its options (start, increment, bounds, cache,
- * cycle), else the restored column would count from 1 by 1.
- */
-function identityClause(col: ColumnRow): string {
-  const kind = col.identity === 'a' ? 'always' : 'by default';
-  if (col.seqName === null || col.seqSchema === null) return ` generated ${kind} as identity`;
-  const opts = `sequence name ${qn(col.seqSchema, col.seqName)} start with ${col.start} increment by ${col.inc} minvalue ${col.min} maxvalue ${col.max} cache ${col.cache} ${col.cycle ? 'cycle' : 'no cycle'}`;
-  return ` generated ${kind} as identity (${opts})`;
-}
-
-/**
- * The table constraints the dump makes (`k` on table `c`): a partition's copy of its parent's constraint
- * (conparentid) and an inherited one are made again by the parent's.
- */
-const DUMPED_CONSTRAINT = "c.relkind in ('r', 'p') and k.contype in ('p', 'u', 'c', 'f', 'x') and k.conislocal and k.conparentid = 0";
-/**
- * The triggers the dump makes (`t`): a partition's copy of its parent's trigger (tgparentid, PostgreSQL 13+;
- * internal before) is made again by the parent's: read through to_jsonb so the query runs on servers without the column.
- */
-const DUMPED_TRIGGER = "not t.tgisinternal and coalesce((to_jsonb(t) ->> 'tgparentid')::oid, 0) = 0";
-/**
- * Not made by another object (deptype 'i'): a range type's constructor functions and its multirange's
- * casts (PostgreSQL 14+) come with `create type … as range`; made again, the cast "already exists" and
- * the functions need `language internal`, which only a superuser may use.
- */
-const NOT_INTERNAL = (alias: string) => `not exists (select 1 from pg_depend d where d.objid = ${alias}.oid and d.deptype = 'i')`;
-const NOT_EXTENSION = (alias: string) => `not exists (select 1 from pg_depend d where d.objid = ${alias}.oid and d.deptype = 'e')`;
 
 /**
  * Composite types, domains and range types, in creation order (a domain over a composite, a composite of a
@@ -399,7 +342,7 @@ async function userTypes(c: pg.Client): Promise<Array<{ oid: number; stmt: strin
             case when t.typtype = 'd' and t.typcollation <> 0 and t.typcollation <> (select bt.typcollation from pg_type bt where bt.oid = t.typbasetype)
                  then t.typcollation::regcollation::text end as collate,
             (select string_agg('constraint ' || quote_ident(k.conname) || ' ' || pg_get_constraintdef(k.oid), ' ' order by k.oid)
-               from pg_constraint k where k.contypid = t.oid and k.contype = 'c') as checks,
+               from pg_constraint k where k.contypid = t.oid and k.contype = 'c' and k.convalidated) as checks,
             case when t.typtype = 'r' then (select format_type(g.rngsubtype, null) from pg_range g where g.rngtypid = t.oid) end as subtype,
             case when t.typtype = 'r' then (select nullif(g.rngsubdiff, 0)::regproc::text from pg_range g where g.rngtypid = t.oid) end as diff
        from pg_type t join pg_namespace n on n.oid = t.typnamespace

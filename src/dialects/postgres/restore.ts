@@ -8,6 +8,7 @@ import { withAdvisoryLock } from './lock.js';
 import { loadOwnDump } from './own-load.js';
 import { countAll, listTables, tableKey } from './own-dump.js';
 import { pgRestore } from './pg-restore.js';
+import { dropOnInterrupt, type RestoreInterrupt } from './restore-interrupt.js';
 import { mark } from '../../trace.js';
 import { rowCounts } from '../row-counts.js';
 
@@ -56,6 +57,7 @@ export async function restoreIntoServer(req: RestoreRequest): Promise<RestoreOut
   }).catch(fail);
   mark('admin session connected');
   const base = target.slice(0, 30);
+  let interrupt: RestoreInterrupt | undefined;
   try {
     // One restore of a target at a time (a second one waits, then gives up with LOCK_TIMEOUT, exit 4).
     return await withAdvisoryLock(admin, `restore ${base}`, `the restore lock on database "${target}"`, { timeoutMs: req.lockTimeoutMs }, async () => {
@@ -78,6 +80,8 @@ export async function restoreIntoServer(req: RestoreRequest): Promise<RestoreOut
         },
       );
       creating.catch(() => undefined);
+      // SIGINT / SIGTERM from here on drops the database being made (once it is), before the process exits.
+      interrupt = dropOnInterrupt(admin, fresh, creating);
       // pg_restore starts (and reads nothing) while the database is created (#18): its start-up, through
       // Debian's pg_wrapper a Perl start, overlaps CREATE DATABASE. It is fed the archive once the
       // database exists, and stopped if it cannot be created.
@@ -147,19 +151,29 @@ export async function restoreIntoServer(req: RestoreRequest): Promise<RestoreOut
           throw new EventdbError('CORRUPT_SNAPSHOT', `table ${t} has ${tables[t] ?? 'no'} rows in the restored copy, the manifest says ${n}`, `use another snapshot (\`eventdb backup list\`); the original database "${target}" was not changed`);
         }
       }
-      // Swap: the old database keeps its data under another name until the new one is in place.
+      // Swap: the old database keeps its data under another name until the new one is in place. Not
+      // begun once interrupted (the cleanup is dropping the new one); begun, an interrupt waits for it.
+      if (interrupt.interrupted) return await interrupt.parked();
       let moved: string | undefined;
-      try {
-        if (await databaseExists(admin, target)) {
-          await renameDatabase(admin, target, previous);
-          moved = previous;
+      const swap = (async () => {
+        try {
+          if (await databaseExists(admin, target)) {
+            await renameDatabase(admin, target, previous);
+            moved = previous;
+          }
+          await renameDatabase(admin, fresh, target);
+        } catch (e) {
+          if (moved) await renameDatabase(admin, previous, target).catch(() => undefined);
+          moved = undefined;
+          await dropDatabase(admin, fresh).catch(() => undefined);
+          throw new EventdbError('RESTORE_FAILED', `cannot swap the restored database into place: ${messageOf(e)}`, `the original database "${target}" was kept; close the sessions using it and retry`, { cause: e });
         }
-        await renameDatabase(admin, fresh, target);
-      } catch (e) {
-        if (moved) await renameDatabase(admin, previous, target).catch(() => undefined);
-        await dropDatabase(admin, fresh).catch(() => undefined);
-        throw new EventdbError('RESTORE_FAILED', `cannot swap the restored database into place: ${messageOf(e)}`, `the original database "${target}" was kept; close the sessions using it and retry`, { cause: e });
-      }
+      })();
+      interrupt.swapping(swap);
+      await swap;
+      // Interrupted while swapping: the restored database is in place (a replaced one kept even with
+      // --no-keep), and the run reports only its interruption.
+      if (interrupt.interrupted) return await interrupt.parked();
       if (moved && !req.keep) {
         await dropDatabase(admin, moved);
         moved = undefined;
@@ -168,8 +182,11 @@ export async function restoreIntoServer(req: RestoreRequest): Promise<RestoreOut
     });
   } catch (e) {
     dump.abort(e instanceof Error ? e : new Error(String(e)));
+    // Ended by the interrupt's cleanup (its sessions terminated): the process exits with INTERRUPTED, not this error.
+    if (interrupt?.interrupted) return await interrupt.parked();
     throw e;
   } finally {
+    interrupt?.off();
     await admin.end().catch(() => undefined);
   }
 }
