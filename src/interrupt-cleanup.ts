@@ -15,6 +15,11 @@ export function onInterrupt(fn: Cleanup): () => void {
   return () => void cleanups.delete(fn);
 }
 
+/** How many cleanups are registered now: what a long run (`backup --every`) holds must return to its baseline after each backup. */
+export function interruptCleanupCount(): number {
+  return cleanups.size;
+}
+
 /** Runs every registered cleanup (newest first), each best effort, waiting at most `timeoutMs` for the asynchronous ones. */
 export async function runInterruptCleanups(timeoutMs = 3000): Promise<void> {
   const list = [...cleanups].reverse();

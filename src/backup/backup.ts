@@ -1,16 +1,15 @@
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { ResolvedConfig } from '../config/index.js';
 import { getSnapshotEngine, isServer, openConnection, storageOf, type Connection } from '../dialects/index.js';
 import { EventdbError, messageOf } from '../errors.js';
 import { VERSION } from '../version.js';
 import { checkKeys, compressionSuffix, compressor, defaultCompression, encryptionFor, encryptStream, keysFromEnv, meter, parseCompression, type Compression } from './codec.js';
-import { databasePrefix, fileIdentity, MANIFEST_FORMAT, MANIFEST_NAME, newSnapshotId, type Manifest } from './manifest.js';
+import { databasePrefix, fileIdentity, MANIFEST_FORMAT, MANIFEST_NAME, MAX_MANIFEST_BYTES, newSnapshotId, type Manifest } from './manifest.js';
 import type { readMigrationHead } from './migration-head.js';
 import { checkTag } from './names.js';
 import { openStore, parseStoreUrl } from './stores/index.js';
-import { makeTempDir } from './temp-dirs.js';
+import { makeTempDir, removeTempDir } from './temp-dirs.js';
 import { mark } from '../trace.js';
 
 export interface BackupOptions {
@@ -240,7 +239,13 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
     }
     // The commit point. The dump's session ends meanwhile (its data is in the store already).
     const ending = source.cleanup();
-    await Promise.all([store.put(`${folder}${MANIFEST_NAME}`, Readable.from([Buffer.from(JSON.stringify(manifest, null, 2))]), { contentType: 'application/json' }), ending]);
+    const text = Buffer.from(JSON.stringify(manifest, null, 2));
+    // A manifest over the cap would be read back as damaged: fail now, loudly, instead.
+    if (text.length > MAX_MANIFEST_BYTES) {
+      await ending;
+      throw new EventdbError('BACKUP_FAILED', `backup failed: the manifest would be ${text.length} bytes, over the ${MAX_MANIFEST_BYTES / 1024 / 1024} MiB a manifest may have (${Object.keys(manifest.tables).length} tables, ${manifest.migrations.applied.length} applied migrations)`, 'no snapshot was written; report this with the table and migration counts');
+    }
+    await Promise.all([store.put(`${folder}${MANIFEST_NAME}`, Readable.from([text]), { contentType: 'application/json' }), ending]);
     mark('manifest stored, dump session ended');
     const durationMs = Date.now() - started;
     const o = manifest.objects[0]!;
@@ -269,7 +274,7 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
     if (e instanceof EventdbError) throw e;
     throw new EventdbError('BACKUP_FAILED', `backup failed: ${messageOf(e)}`, 'no snapshot was written; check the message and retry', { cause: e });
   } finally {
-    await Promise.all([(connecting ?? Promise.resolve(conn)).then((c) => c?.close()).catch(() => undefined), tmp ? rm(tmp, { recursive: true, force: true }).catch(() => undefined) : undefined]);
+    await Promise.all([(connecting ?? Promise.resolve(conn)).then((c) => c?.close()).catch(() => undefined), tmp ? removeTempDir(tmp) : undefined]);
   }
 }
 
@@ -277,6 +282,6 @@ export async function createBackup(config: ResolvedConfig, opts: BackupOptions =
 async function closeAll(connecting: Promise<{ close(): Promise<void> }> | undefined, making: Promise<string>): Promise<void> {
   await Promise.all([
     connecting?.then((c) => c.close()).catch(() => undefined),
-    making.then((t) => rm(t, { recursive: true, force: true })).catch(() => undefined),
+    making.then(removeTempDir).catch(() => undefined),
   ]);
 }

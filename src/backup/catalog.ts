@@ -1,9 +1,10 @@
 import type { ResolvedConfig } from '../config/index.js';
 import { EventdbError } from '../errors.js';
-import { checkManifestTime, databasePrefix, fileIdentity, legacyDatabasePrefix, MANIFEST_NAME, parseManifest, VERIFIED_NAME, type Manifest } from './manifest.js';
+import { checkManifestTime, databasePrefix, fileIdentity, legacyDatabasePrefix, MANIFEST_NAME, MAX_MANIFEST_BYTES, parseManifest, VERIFIED_NAME, type Manifest } from './manifest.js';
 import { describeName, isSafeName, legacyFolderName } from './names.js';
-import { openStore } from './stores/index.js';
-import type { Store } from './stores/types.js';
+import { readCapped } from './read-capped.js';
+import { openStore, STORES } from './stores/index.js';
+import type { Store, StoredObject } from './stores/types.js';
 
 export interface SnapshotSummary {
   id: string;
@@ -38,6 +39,11 @@ export interface Catalog {
   incomplete: Array<{ id: string; keys: string[]; modified: string }>;
   /** Folders whose manifest is unreadable or invalid, or whose name is not a snapshot id: skipped, never restored. */
   damaged: Array<{ id: string; location: string; reason: string }>;
+  /**
+   * Set when the store is a folder that does not exist (STORE_NOT_FOUND): the catalog is empty. The
+   * commands that read snapshots throw it (requireStore); a health check reports "no snapshot yet".
+   */
+  missing?: EventdbError;
 }
 
 export interface CatalogOptions {
@@ -45,10 +51,30 @@ export interface CatalogOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-async function readText(store: Store, key: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of await store.get(key)) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+/** A manifest over the cap: damaged, whatever it holds. */
+function tooLarge(where: string, limit: number, size?: number): EventdbError {
+  return new EventdbError('CORRUPT_SNAPSHOT', `the manifest ${where} is damaged: larger than ${limit / 1024 / 1024} MiB${size === undefined ? '' : ` (${size} bytes)`}`, 'the snapshot is damaged; use another one (`eventdb backup list`)');
+}
+
+/**
+ * The store's listing of `prefix`. A folder store that does not exist (the folder a typo names) is
+ * `missing`, as a bucket that does not exist is STORE_NOT_FOUND: the commands that read snapshots
+ * refuse it (requireStore); the health check reports no snapshot yet (the first backup creates it).
+ */
+async function listPrefix(store: Store, prefix: string, onMissing: (e: EventdbError) => void): Promise<StoredObject[]> {
+  const out: StoredObject[] = [];
+  try {
+    for await (const o of store.list(prefix)) out.push(o);
+  } catch (e) {
+    if (!(e instanceof EventdbError && e.code === 'STORE_NOT_FOUND' && STORES[store.kind].url === 'path')) throw e;
+    onMissing(e);
+  }
+  return out;
+}
+
+/** Throws STORE_NOT_FOUND when the catalog's folder store does not exist: for commands that read snapshots (list, verify, prune, restore). */
+export function requireStore(catalog: Pick<Catalog, 'missing'>): void {
+  if (catalog.missing) throw catalog.missing;
 }
 
 /** Reads every snapshot of this environment's database in the store, newest first; damaged ones are listed apart. */
@@ -61,18 +87,19 @@ export async function readCatalog(config: ResolvedConfig, opts: CatalogOptions =
   const path = fileIdentity(config);
   const incomplete: Catalog['incomplete'] = [];
   const damaged: Catalog['damaged'] = [];
+  let missing: EventdbError | undefined;
   const now = Date.now();
   // Folders written before names were escaped injectively are read too, but only the snapshots
   // whose manifest names this environment and database (another name may share the old folder).
   for (const [pre, isLegacy] of [[prefix, false], ...(legacy !== prefix ? [[legacy, true]] : [])] as Array<[string, boolean]>) {
-    const folders = new Map<string, Array<{ key: string; modified: Date }>>();
-    for await (const o of store.list(pre)) {
+    const folders = new Map<string, StoredObject[]>();
+    for (const o of await listPrefix(store, pre, (e) => (missing = e))) {
       if (!o.key.startsWith(pre)) continue;
       const rest = o.key.slice(pre.length);
       const id = rest.split('/')[0];
       if (!id || !rest.includes('/')) continue;
       const list = folders.get(id) ?? [];
-      list.push({ key: o.key, modified: o.modified });
+      list.push(o);
       folders.set(id, list);
     }
     const read = async (id: string) => {
@@ -82,7 +109,8 @@ export async function readCatalog(config: ResolvedConfig, opts: CatalogOptions =
         if (!isLegacy) damaged.push({ id: id.slice(0, 100), location: `${pre}${id.slice(0, 100)}/`, reason: `the folder name ${describeName(id)} is not a snapshot id` });
         return;
       }
-      const names = new Set(keys.map((k) => k.key.slice(pre.length + id.length + 1)));
+      const listed = new Map(keys.map((k) => [k.key.slice(pre.length + id.length + 1), k]));
+      const names = new Set(listed.keys());
       if (!names.has(MANIFEST_NAME)) {
         if (isLegacy) return;
         const newest = keys.reduce((a, k) => (k.modified > a ? k.modified : a), new Date(0));
@@ -91,7 +119,11 @@ export async function readCatalog(config: ResolvedConfig, opts: CatalogOptions =
       }
       let manifest: Manifest;
       try {
-        manifest = parseManifest(await readText(store, `${pre}${id}/${MANIFEST_NAME}`), `${id}/${MANIFEST_NAME}`);
+        const where = `${id}/${MANIFEST_NAME}`;
+        // Too large by the listing: not read at all; else read up to the cap (the listing may be stale).
+        const size = listed.get(MANIFEST_NAME)!.size;
+        if (size > MAX_MANIFEST_BYTES) throw tooLarge(where, MAX_MANIFEST_BYTES, size);
+        manifest = parseManifest(await readCapped(store, `${pre}${id}/${MANIFEST_NAME}`, MAX_MANIFEST_BYTES, () => tooLarge(where, MAX_MANIFEST_BYTES)), where);
         if (manifest.id !== id) throw new EventdbError('CORRUPT_SNAPSHOT', `the manifest ${id}/${MANIFEST_NAME} names snapshot ${describeName(manifest.id)}`, 'the snapshot was moved or tampered with');
         // A time that disagrees with the id, or lies in the future, is forged: never the newest.
         checkManifestTime(manifest, `${id}/${MANIFEST_NAME}`, now);
@@ -108,7 +140,8 @@ export async function readCatalog(config: ResolvedConfig, opts: CatalogOptions =
       let verifiedAt: string | null = null;
       if (names.has(VERIFIED_NAME)) {
         try {
-          const v = JSON.parse(await readText(store, `${pre}${id}/${VERIFIED_NAME}`)) as { verifiedAt?: unknown; sha256?: unknown };
+          if (listed.get(VERIFIED_NAME)!.size > MAX_MANIFEST_BYTES) throw new Error('too large');
+          const v = JSON.parse(await readCapped(store, `${pre}${id}/${VERIFIED_NAME}`, MAX_MANIFEST_BYTES, () => new Error('too large'))) as { verifiedAt?: unknown; sha256?: unknown };
           // A verification record counts only for the objects it checked.
           if (JSON.stringify(v.sha256) === JSON.stringify(manifest.objects.map((o) => o.sha256)) && typeof v.verifiedAt === 'string') verifiedAt = v.verifiedAt;
         } catch {
@@ -139,7 +172,7 @@ export async function readCatalog(config: ResolvedConfig, opts: CatalogOptions =
   snapshots.sort(newestFirst);
   otherFiles.sort(newestFirst);
   damaged.sort((a, b) => (a.id < b.id ? 1 : -1));
-  return { store, prefix, snapshots, otherFiles, incomplete, damaged };
+  return { store, prefix, snapshots, otherFiles, incomplete, damaged, ...(missing ? { missing } : {}) };
 }
 
 /**
@@ -168,6 +201,7 @@ export function otherFileNames(catalog: Pick<Catalog, 'otherFiles'>): string {
 export function selectSnapshot(catalog: Catalog, sel: Selector): Catalog['snapshots'][number] {
   const given = [sel.id !== undefined, !!sel.latest, sel.at !== undefined].filter(Boolean).length;
   if (given !== 1) throw new EventdbError('USAGE', 'name one snapshot: an ID, --latest or --at TIME', 'e.g. eventdb restore --latest (see `eventdb backup list`)');
+  requireStore(catalog);
   const where = `${catalog.store.display}/${catalog.prefix}`;
   const bad = catalog.damaged.find((d) => sel.id !== undefined && d.id === sel.id);
   if (bad) throw new EventdbError('CORRUPT_SNAPSHOT', `snapshot ${bad.id} is damaged: ${bad.reason}`, 'use another snapshot (`eventdb backup list`)');

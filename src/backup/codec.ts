@@ -232,7 +232,11 @@ export function keysFromEnv(env: NodeJS.ProcessEnv, extra: { recipients?: string
     } catch (e) {
       throw new EventdbError('CONFIG', `cannot read the age identity file ${file}: ${messageOf(e)}`, 'point --identity or EVENTDB_AGE_IDENTITY_FILE at a file made by age-keygen');
     }
-    const ids = text.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('AGE-SECRET-KEY-'));
+    const lines = text.split('\n').map((l) => l.trim());
+    const ids = lines.filter((l) => l.startsWith('AGE-SECRET-KEY-'));
+    // A file without a key (an age1… public key file, an empty or wrong file) said "no identity was
+    // given" later — as if the flag had been left out.
+    if (ids.length === 0) throw noSecretKey(file, lines);
     identities.push(...ids);
     identitySources.push(...ids.map(() => `the identity file ${file}`));
   }
@@ -241,6 +245,14 @@ export function keysFromEnv(env: NodeJS.ProcessEnv, extra: { recipients?: string
     if (!/^age1[0-9a-z]+$/.test(r)) throw new EventdbError('USAGE', `"${r.slice(0, 12)}…" is not an age recipient`, 'recipients look like age1… (age-keygen -y KEYFILE prints it)');
   }
   return { recipients: recipients.length ? recipients : undefined, passphrase, identities: identities.length ? identities : undefined, identitySources };
+}
+
+/** BAD_KEY for an identity file with no `AGE-SECRET-KEY-1…` line; says what the file seems to hold instead, never its text. */
+function noSecretKey(file: string, lines: string[]): EventdbError {
+  const recipient = lines.some((l) => /^age1[0-9a-z]+$/.test(l));
+  const encrypted = lines[0]?.startsWith('age-encryption.org/') || lines[0] === '-----BEGIN AGE ENCRYPTED FILE-----';
+  const what = recipient ? ' (it holds an age1… public key: that is a recipient, for --encrypt-to)' : encrypted ? ' (it is an age-encrypted file: decrypt the identity first)' : '';
+  return new EventdbError('BAD_KEY', `the age identity file ${file} holds no AGE-SECRET-KEY-1… line${what}`, 'point --identity or EVENTDB_AGE_IDENTITY_FILE at the key file age-keygen wrote (its AGE-SECRET-KEY-1… line decrypts)');
 }
 
 /**

@@ -54,7 +54,11 @@ export async function explainReadError(e: unknown, store: Store, key: string, ob
     if (actual && (actual.size !== obj.size || actual.sha256 !== obj.sha256)) return mismatch(obj, actual.size, actual.sha256, e);
   }
   if (e instanceof EventdbError) {
-    if (e.code === 'NOT_FOUND') return new EventdbError('CORRUPT_SNAPSHOT', `${obj.name} is missing from the store`, 'the snapshot is incomplete; use another one (`eventdb backup list`)', { cause: e });
+    if (e.code === 'NOT_FOUND') {
+      // A folder store's link or special file at the object's name: not an object, and never read.
+      const what = (e.details as { notAFile?: boolean } | undefined)?.notAFile ? 'is not a stored object (a symbolic link or special file stands at its name)' : 'is missing from the store';
+      return new EventdbError('CORRUPT_SNAPSHOT', `${obj.name} ${what}`, 'the snapshot is incomplete; use another one (`eventdb backup list`)', { cause: e });
+    }
     return e;
   }
   const code = (e as { code?: string }).code;

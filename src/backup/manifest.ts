@@ -125,8 +125,38 @@ function createdAtProblem(id: string, createdAt: string, now: number): string | 
   return undefined;
 }
 
-/** The first field of a parsed manifest that is missing or of the wrong type, or undefined when it is whole. */
-function manifestProblem(m: Record<string, unknown>): string | undefined {
+/**
+ * The largest manifest eventdb reads. A real one is ~1 KB plus ~150 bytes per applied migration and
+ * ~40 per table (a thousand of each: ~200 KB); anything past 4 MiB is damaged or hostile and is never
+ * read whole into memory. `backup` refuses to write one larger.
+ */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+/** What is wrong with a manifest: the field, and why when "missing or invalid" is not the whole story. */
+interface Problem {
+  field: string;
+  why?: string;
+}
+
+/** The problems of one `objects[i]` entry, or undefined. */
+function objectProblem(o: unknown, i: number): Problem | undefined {
+  const at = (f: string, why?: string): Problem => ({ field: `objects[${i}]${f}`, why });
+  if (!obj(o)) return at('');
+  if (!isSafeName(o.name)) return at('.name');
+  if (!count(o.size)) return at('.size');
+  if (!count(o.rawSize)) return at('.rawSize');
+  // Every copy eventdb takes has bytes (an empty SQLite database is a 4 KB page), and so has what is
+  // stored of it (compressed or not): an empty object would restore as an empty database.
+  if (o.size === 0 || o.rawSize === 0) return at(o.size === 0 ? '.size' : '.rawSize', 'is 0: the data object is empty');
+  if (typeof o.sha256 !== 'string' || !SHA256.test(o.sha256)) return at('.sha256');
+  if (o.compression !== 'zstd' && o.compression !== 'gzip' && o.compression !== 'none') return at('.compression');
+  const e = o.encryption ?? null;
+  if (e !== null && (!obj(e) || e.scheme !== 'age' || (e.mode !== 'recipients' && e.mode !== 'passphrase'))) return at('.encryption');
+  return undefined;
+}
+
+/** The first field of a parsed manifest that is missing, of the wrong type or impossible, or undefined when it is whole. */
+function manifestProblem(m: Record<string, unknown>): Problem | undefined {
   const fields: Array<[string, unknown, Check]> = [
     ['id', m.id, isSafeName],
     ['createdAt', m.createdAt, time],
@@ -137,26 +167,20 @@ function manifestProblem(m: Record<string, unknown>): string | undefined {
     ['dataFormat', m.dataFormat, (v) => FORMATS.includes(v as string)],
     ['tool', m.tool, str],
   ];
-  for (const [name, v, ok] of fields) if (!ok(v)) return name;
-  if (!obj(m.database)) return 'database';
-  if (!ENGINES.includes(m.database.engine as string)) return 'database.engine';
-  if (!str(m.database.name)) return 'database.name';
-  if (!str(m.database.serverVersion)) return 'database.serverVersion';
-  if (m.database.path !== undefined && !str(m.database.path)) return 'database.path';
-  if (!obj(m.migrations) || !strOrNull(m.migrations.head) || !Array.isArray(m.migrations.applied)) return 'migrations';
-  if (!obj(m.tables) || !Object.values(m.tables).every(count)) return 'tables';
-  if (m.notes !== undefined && (!Array.isArray(m.notes) || !m.notes.every(str))) return 'notes';
-  if (!Array.isArray(m.objects) || m.objects.length === 0) return 'objects';
-  for (const [i, o] of m.objects.entries()) {
-    if (!obj(o)) return `objects[${i}]`;
-    if (!isSafeName(o.name)) return `objects[${i}].name`;
-    if (!count(o.size) || !count(o.rawSize)) return `objects[${i}].size`;
-    if (typeof o.sha256 !== 'string' || !SHA256.test(o.sha256)) return `objects[${i}].sha256`;
-    if (o.compression !== 'zstd' && o.compression !== 'gzip' && o.compression !== 'none') return `objects[${i}].compression`;
-    const e = o.encryption ?? null;
-    if (e !== null && (!obj(e) || e.scheme !== 'age' || (e.mode !== 'recipients' && e.mode !== 'passphrase'))) return `objects[${i}].encryption`;
-  }
-  return undefined;
+  for (const [field, v, ok] of fields) if (!ok(v)) return { field };
+  if (!obj(m.database)) return { field: 'database' };
+  if (!ENGINES.includes(m.database.engine as string)) return { field: 'database.engine' };
+  if (!str(m.database.name)) return { field: 'database.name' };
+  if (!str(m.database.serverVersion)) return { field: 'database.serverVersion' };
+  if (m.database.path !== undefined && !str(m.database.path)) return { field: 'database.path' };
+  if (!obj(m.migrations) || !strOrNull(m.migrations.head) || !Array.isArray(m.migrations.applied)) return { field: 'migrations' };
+  if (!obj(m.tables) || !Object.values(m.tables).every(count)) return { field: 'tables' };
+  if (m.notes !== undefined && (!Array.isArray(m.notes) || !m.notes.every(str))) return { field: 'notes' };
+  if (!Array.isArray(m.objects)) return { field: 'objects' };
+  // `backup` stores every engine's copy as exactly one data object: none is an empty snapshot, two (or
+  // one name twice) is not a snapshot eventdb wrote, and verify would write both to one file.
+  if (m.objects.length !== 1) return { field: 'objects', why: m.objects.length === 0 ? 'lists no data object (an empty snapshot)' : `lists ${m.objects.length} data objects; a snapshot has exactly one` };
+  return objectProblem(m.objects[0], 0);
 }
 
 /**
@@ -175,7 +199,7 @@ export function parseManifest(text: string, where: string): Manifest {
     throw new EventdbError('CORRUPT_SNAPSHOT', `the manifest ${where} is not an eventdb ${MANIFEST_FORMAT} manifest`, 'the snapshot is damaged or was written by a newer eventdb');
   }
   const problem = manifestProblem(m);
-  if (problem) throw new EventdbError('CORRUPT_SNAPSHOT', `the manifest ${where} is damaged: "${problem}" is missing or invalid`, 'the snapshot is damaged; use another one (`eventdb backup list`)');
+  if (problem) throw new EventdbError('CORRUPT_SNAPSHOT', `the manifest ${where} is damaged: "${problem.field}" ${problem.why ?? 'is missing or invalid'}`, 'the snapshot is damaged; use another one (`eventdb backup list`)');
   const out = m as unknown as Manifest;
   out.tag ??= null;
   out.notes ??= [];

@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../config/index.js';
 import { EventdbError } from '../errors.js';
-import { readCatalog, type SnapshotSummary } from './catalog.js';
+import { readCatalog, requireStore, type SnapshotSummary } from './catalog.js';
 
 export interface PruneOptions {
   keepLast?: number;
@@ -69,6 +69,7 @@ export async function pruneSnapshots(config: ResolvedConfig, opts: PruneOptions)
     throw new EventdbError('USAGE', 'say what to keep: --keep-last N, --keep-daily D and/or --keep-weekly W', 'e.g. eventdb backup prune --keep-last 3 --keep-daily 7 --keep-weekly 4');
   }
   const catalog = await readCatalog(config, { store: opts.store, env: opts.env });
+  requireStore(catalog);
   const keepMap = planRetention(catalog.snapshots, opts);
   const now = (opts.now ?? new Date()).getTime();
   const keep = catalog.snapshots.filter((s) => keepMap.has(s.id)).map((s) => ({ id: s.id, createdAt: s.createdAt, reasons: keepMap.get(s.id)! }));

@@ -1,4 +1,4 @@
-import { lstat, readlink, realpath, rm } from 'node:fs/promises';
+import { lstat, readlink, realpath } from 'node:fs/promises';
 import { parseDatabaseUrl, registerSecret, type ResolvedConfig } from '../config/index.js';
 import { entryOf, isServer, type RestoreData } from '../dialects/index.js';
 import { EventdbError, messageOf } from '../errors.js';
@@ -8,7 +8,7 @@ import { checkKeys, keysFromEnv, type EncryptionKeys } from './codec.js';
 import { downloadVerified, openVerified } from './download.js';
 import { isKnownHead, knownMigrationIds } from './migration-head.js';
 import { checkStoreName, describeName } from './names.js';
-import { makeTempDir } from './temp-dirs.js';
+import { makeTempDir, removeTempDir } from './temp-dirs.js';
 import { compareTables } from './verify.js';
 import { mark } from '../trace.js';
 
@@ -159,8 +159,8 @@ async function restoreLocked(config: ResolvedConfig, target: ResolvedConfig, opt
     notes.push(age instanceof Date ? `the snapshot is newer than the target's data (${age.toISOString()})` : `the target is ${age}`);
   }
 
-  const o = m.objects[0];
-  if (!o || m.objects.length !== 1) throw new EventdbError('CORRUPT_SNAPSHOT', `snapshot ${snap.id} has ${m.objects.length} data objects; expected 1`, 'use another snapshot');
+  // Exactly one data object: parseManifest marks any other manifest damaged.
+  const o = m.objects[0]!;
   const key = `${snap.location}${checkStoreName(o.name, 'the object name')}`;
   const progress = opts.onProgress;
   // The data object, fetched the way the engine asks: downloaded to a file (checked when complete) or
@@ -190,7 +190,7 @@ async function restoreLocked(config: ResolvedConfig, target: ResolvedConfig, opt
     const checks = [`${o.name}: size and SHA-256 match${o.encryption ? ', decrypted' : ''}`, ...r.checks];
     return { ...base, restored: true, previous: r.previous, tables: r.tables, checks, notes: [...notes, ...(r.notes ?? [])], durationMs: Date.now() - started };
   } finally {
-    if (scratch) await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
+    if (scratch) await removeTempDir(scratch);
   }
 }
 

@@ -55,10 +55,24 @@ export async function sweepTempDirs(env: NodeJS.ProcessEnv): Promise<string[]> {
   return removed;
 }
 
-/** Removes leftovers of dead runs, then creates this run's scratch folder. */
+/** The interrupt cleanup of each scratch folder this process has and has not removed yet. */
+const registered = new Map<string, () => void>();
+
+/**
+ * Removes leftovers of dead runs, then creates this run's scratch folder. Remove it with
+ * removeTempDir, which also drops its interrupt cleanup (left registered, `backup --every` gained one
+ * closure per backup for as long as it ran).
+ */
 export async function makeTempDir(kind: TempKind, env: NodeJS.ProcessEnv): Promise<string> {
   await sweepTempDirs(env);
   const dir = mkdtempSync(join(tempRoot(env), `eventdb-${kind}-${process.pid}-`)); // registered in the same step
-  onInterrupt(() => rmSync(dir, { recursive: true, force: true })); // a no-op once the run has removed it
+  registered.set(dir, onInterrupt(() => rmSync(dir, { recursive: true, force: true })));
   return dir;
+}
+
+/** Removes a scratch folder made by makeTempDir, and unregisters its interrupt cleanup. Never throws. */
+export async function removeTempDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  registered.get(dir)?.();
+  registered.delete(dir);
 }

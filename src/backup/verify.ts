@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ResolvedConfig } from '../config/index.js';
@@ -9,7 +8,7 @@ import { checkKeys, keysFromEnv, type EncryptionKeys } from './codec.js';
 import { downloadVerified } from './download.js';
 import { VERIFIED_NAME, type Manifest } from './manifest.js';
 import { checkStoreName } from './names.js';
-import { makeTempDir } from './temp-dirs.js';
+import { makeTempDir, removeTempDir } from './temp-dirs.js';
 
 export interface VerifyOptions extends Selector {
   store?: string;
@@ -90,6 +89,6 @@ export async function verifySnapshot(config: ResolvedConfig, opts: VerifyOptions
       durationMs: Date.now() - started,
     };
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await removeTempDir(dir);
   }
 }

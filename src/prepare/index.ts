@@ -92,6 +92,10 @@ export async function prepare(input: ResolvedConfig | ConfigInput = {}, opts: Pr
       r = await restoreIfNewer(c, { lockTimeoutMs: opts.lockTimeoutMs });
     } catch (e) {
       if (e instanceof EventdbError && e.code === 'NOT_FOUND') return { status: 'warn', message: `no snapshot in ${c.store} to restore from; kept the local database` };
+      // A folder store that does not exist yet: a first start, before any backup made it (a missing bucket still fails).
+      if (e instanceof EventdbError && e.code === 'STORE_NOT_FOUND' && (await isFolderStore(c.store, c.cwd))) {
+        return { status: 'warn', message: `the store folder ${c.store} does not exist yet (no backup has made it); kept the local database` };
+      }
       throw e;
     }
     return {
@@ -161,4 +165,11 @@ export async function prepare(input: ResolvedConfig | ConfigInput = {}, opts: Pr
 
 function round(n: number): number {
   return Math.round(n * 10) / 10;
+}
+
+/** Whether a store URL names a folder (the `file` kind, or another path-laid store). */
+async function isFolderStore(store: string, cwd: string): Promise<boolean> {
+  const { STORES, storeKindOf } = await import('../backup/stores/index.js');
+  const kind = storeKindOf(store, cwd);
+  return kind !== 'unknown' && STORES[kind].url === 'path';
 }

@@ -23,6 +23,8 @@ interface StoreCase {
   /** What rejected access looks like on this store. */
   deniedCode: string;
   deniedMessage: RegExp;
+  /** A store of this kind that does not exist (a folder, a bucket): reading it is STORE_NOT_FOUND. */
+  missing(): Promise<Store>;
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'eventdb-contract-'));
@@ -61,6 +63,7 @@ function bucketCase(kind: 's3' | 'r2', env: (keyId?: string) => Record<string, s
     },
     deniedCode: 'AUTH',
     deniedMessage: /the store rejected the credentials/,
+    missing: () => openStore(`${kind}://no-such-bucket-${kind}/p`, { cwd: tmp, env: env() }),
   };
 }
 
@@ -98,6 +101,7 @@ const CASES: Record<StoreKind, StoreCase> = {
       },
       deniedCode: 'STORE_FAILED',
       deniedMessage: /permission denied/,
+      missing: () => openStore(`file:${join(tmp, 'no-such-folder')}`, { cwd: tmp }),
     };
   })(),
   s3: bucketCase('s3', s3env),
@@ -224,6 +228,11 @@ describe.each(Object.keys(STORES) as StoreKind[])('store contract: %s', (kind) =
     const e = await failure(keys(store, '../'));
     expect(e.code).toBe('STORE_FAILED');
     expect(await keys(store)).toEqual(['k/a.bin']);
+  });
+
+  it('a store that does not exist (a typo in the URL): list and get are STORE_NOT_FOUND, not an empty store', async () => {
+    const missing = await c.missing();
+    for (const p of [keys(missing), keys(missing, 'k/'), missing.get('k/a.bin')]) expect(await failure(p)).toMatchObject({ code: 'STORE_NOT_FOUND', message: expect.stringMatching(/does not exist/) });
   });
 
   it.each(['put', 'get', 'list'] as const)('rejected access on %s fails with the access code and changes nothing', async (op) => {

@@ -85,7 +85,8 @@ it('a failed restore --to a new file leaves nothing beside it; a good one leaves
   const before = readdirSync(d).sort();
   const missing = await runCli(['restore', '--latest', '--url', `sqlite:${src}`, '--store', store, '--to', `sqlite:${join(d, 'new.sqlite')}`, '--yes', '--json'], { cwd: d, env });
   expect(missing.code).toBe(1);
-  expect(missing.json()).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: expect.stringContaining('no snapshots in') } });
+  // The store's folder does not exist yet: refused as a missing bucket is (not "no snapshots").
+  expect(missing.json()).toMatchObject({ ok: false, error: { code: 'STORE_NOT_FOUND', message: `the store folder ${join(d, 'store')} does not exist` } });
   expect(readdirSync(d).sort()).toEqual(before);
 
   expect((await runCli(['backup', '--url', `sqlite:${src}`, '--store', store], { cwd: d, env })).code).toBe(0);

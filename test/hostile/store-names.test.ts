@@ -73,7 +73,7 @@ describe('hostile names in a store', () => {
     m.objects.push({ ...m.objects[0] });
     writeManifest(snap, m);
     const r = await runCli(['restore', id, '--yes', '--url', url], { cwd: dir });
-    expectCleanError(r, 1, /has 2 data objects; expected 1/);
+    expectCleanError(r, 1, new RegExp(`^error: snapshot ${id} is damaged: the manifest ${id}/manifest.json is damaged: "objects" lists 2 data objects; a snapshot has exactly one$`));
     rmSync(snap, { recursive: true });
   });
 

@@ -84,6 +84,15 @@ describe('timeout settings above what a timer holds', () => {
 });
 
 describe('--timeout flags above what a timer holds', () => {
+  it('backup --every 25d / --final-timeout 25d: a usage error before any backup (it used to fire every millisecond)', async () => {
+    const cwd = project();
+    for (const args of [['--every', '25d'], ['--every', '1h', '--final-timeout', '25d']]) {
+      const r = await runCli(['backup', ...args, '--store', `file:${join(cwd, 'store')}`, '--json'], { cwd });
+      expectJsonError(r, 2, 'USAGE', new RegExp(`^duration "25d" for ${args.at(-2)} is too long`));
+      expect(existsSync(join(cwd, 'store'))).toBe(false);
+    }
+  });
+
   for (const cmd of ['health-check', 'prepare']) {
     it(`${cmd} --timeout 25d: a usage error (exit 2), not "cannot connect" (exit 3); no SQLite file is made`, async () => {
       const cwd = project();

@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { redactUrl } from '../../config/index.js';
 import { registerUrlSecret } from '../../config/redact.js';
 import { EventdbError } from '../../errors.js';
+import { describeName } from '../names.js';
 import type { Store } from './types.js';
 
 export type * from './types.js';
@@ -22,6 +23,8 @@ export interface StoreEntry {
   readonly example: string;
   /** Where the store's keys come from (for the hint when a URL carries credentials); none for a folder. */
   readonly credentials?: string;
+  /** The `?option=value` settings its URL takes (its module reads them from `StoreUrl.params`); any other is BAD_URL. */
+  readonly options: readonly string[];
   load(): Promise<StoreModule>;
 }
 
@@ -29,10 +32,13 @@ export interface StoreEntry {
  * The store registry: URL scheme → store. Adding a store is one module exporting `createStore`, one
  * line here, and one entry in test/backup/store-contract.test.ts (see docs in README "Stores").
  */
+const UPLOAD_OPTIONS = ['endpoint', 'checksums', 'partSize', 'concurrency', 'maxAttempts'] as const;
+
 export const STORES = {
-  file: { url: 'path', example: 'file:./backups', load: () => import('./file.js') },
-  s3: { url: 'bucket', example: 's3://bucket/prefix', credentials: 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN)', load: () => import('./s3.js') },
-  r2: { url: 'bucket', example: 'r2://bucket/prefix', credentials: 'R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY', load: () => import('./s3.js') },
+  file: { url: 'path', example: 'file:./backups', options: [], load: () => import('./file.js') },
+  s3: { url: 'bucket', example: 's3://bucket/prefix', credentials: 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN)', options: [...UPLOAD_OPTIONS, 'region', 'pathStyle'], load: () => import('./s3.js') },
+  // R2's region is `auto` and its addressing path-style: no ?region= or ?pathStyle=.
+  r2: { url: 'bucket', example: 'r2://bucket/prefix', credentials: 'R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY', options: UPLOAD_OPTIONS, load: () => import('./s3.js') },
 } as const satisfies Record<string, StoreEntry>;
 
 export type StoreKind = keyof typeof STORES;
@@ -97,6 +103,25 @@ function credentialsInUrl(shown: string, scheme: string, entry: StoreEntry, wher
 }
 
 /**
+ * BAD_URL for a query option the store does not take (`?endpiont=` for `?endpoint=`): ignored, the typo
+ * silently used the default. Names the option (never its value: it may be a key) and the known ones.
+ */
+function checkOptions(names: string[], scheme: string, entry: StoreEntry, shown: string): void {
+  const seen = new Set<string>();
+  for (const name of names) {
+    const option = describeName(name.length > 40 ? `${name.slice(0, 40)}…` : name);
+    if (seen.has(name)) throw new EventdbError('BAD_URL', `store URL ${shown}: option ${option} is given twice`, 'give each option once');
+    seen.add(name);
+    if (entry.options.includes(name)) continue;
+    const keys = entry.credentials && /key|secret|token|password|credential/i.test(name) ? `; keys go in ${entry.credentials}, never in the URL` : '';
+    const hint = entry.options.length
+      ? `known options of ${scheme}: URLs: ${entry.options.join(', ')}${keys} (README "Stores")`
+      : `a ${scheme}: URL takes no options: remove the "?…" part (a folder whose name has "?" is given as a bare path)`;
+    throw new EventdbError('BAD_URL', `store URL ${shown}: unknown option ${option}`, hint);
+  }
+}
+
+/**
  * Parses `file:./backups`, `file:///abs`, `file://localhost/abs`, a bare path, `s3://bucket/prefix?…`,
  * `r2://bucket/prefix` — any registered scheme. Checks the raw text, not only what `new URL()` makes
  * of it (WHATWG parsing resolves `a/../..` and `%2e%2e` away and drops user info nobody reads): a
@@ -132,6 +157,12 @@ export function parseStoreUrl(url: string, cwd: string): StoreUrl {
       }
       p = auth.rest;
     }
+    // A `file:` URL's `?…` is a query (RFC 3986), not part of the folder's name; a bare path has none.
+    const query = hasScheme ? p.indexOf('?') : -1;
+    if (query >= 0) {
+      checkOptions([...new URLSearchParams(p.slice(query + 1)).keys()], scheme, entry, shownStoreUrl(raw.slice(0, raw.length - (p.length - query))));
+      p = p.slice(0, query);
+    }
     if (!p) throw new EventdbError('BAD_URL', `store URL ${shownStoreUrl(raw)} has no path`, `use ${entry.example}`);
     return { kind, path: isAbsolute(p) ? p : resolve(cwd, p), params: {} };
   }
@@ -161,6 +192,8 @@ export function parseStoreUrl(url: string, cwd: string): StoreUrl {
   if (parts.some((p) => p === '' || p === '.' || p === '..')) throw new EventdbError('BAD_URL', `store URL ${shown}: the prefix has an empty, "." or ".." part`, hint);
   // eslint-disable-next-line no-control-regex
   if (parts.some((p) => /[\\\u0000-\u001f\u007f]/.test(p!))) throw new EventdbError('BAD_URL', `store URL ${shown}: the prefix has a backslash or a control character`, hint);
+  // Shown without the query: an unknown option's value may be a key.
+  checkOptions([...u.searchParams.keys()], scheme, entry, `${scheme}://${u.hostname}${rawPath}`);
   const params: Record<string, string> = {};
   for (const [k, v] of u.searchParams) params[k] = v;
   // An endpoint the SDK cannot use failed later as "TypeError: Invalid URL" with a retry hint (exit 1).

@@ -4,6 +4,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { registerSecret } from '../../config/index.js';
 import { EventdbError, messageOf } from '../../errors.js';
 import { meter as byteMeter } from '../codec.js';
+import { parseWholeNumber } from '../whole-number.js';
 import type { StoreUrl } from './index.js';
 import { checkKey } from './keys.js';
 import type { PutResult, Store, StoredObject } from './types.js';
@@ -46,15 +47,16 @@ const MiB = 1024 * 1024;
  */
 export function s3Settings(loc: S3Location, env: NodeJS.ProcessEnv): S3Settings {
   const q = loc.params;
-  const int = (name: string, v: string | undefined, fallback: number, min: number): number => {
+  // The URL's option, else the environment variable; plain decimal digits (whole-number.ts).
+  const int = (option: string, variable: string, fallback: number, min: number): number => {
+    const v = q[option] ?? env[variable];
     if (v === undefined || v === '') return fallback;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new EventdbError('CONFIG', `invalid ${name} "${v}"`, `use a whole number ≥ ${min}`);
-    return n;
+    const inUrl = q[option] !== undefined;
+    return parseWholeNumber(v, inUrl ? `the store URL's ${option}` : variable, { min, code: 'CONFIG', example: inUrl ? `?${option}=${fallback}` : `${variable}=${fallback}` });
   };
-  const partSize = int('part size (MiB)', q.partSize ?? env.EVENTDB_S3_PART_SIZE_MB, 16, 5) * MiB;
-  const concurrency = int('upload concurrency', q.concurrency ?? env.EVENTDB_S3_CONCURRENCY, 4, 1);
-  const maxAttempts = int('max attempts', q.maxAttempts ?? env.EVENTDB_S3_MAX_ATTEMPTS, 5, 1);
+  const partSize = int('partSize', 'EVENTDB_S3_PART_SIZE_MB', 16, 5) * MiB;
+  const concurrency = int('concurrency', 'EVENTDB_S3_CONCURRENCY', 4, 1);
+  const maxAttempts = int('maxAttempts', 'EVENTDB_S3_MAX_ATTEMPTS', 5, 1);
   const whenRequired = (q.checksums ?? env.EVENTDB_S3_CHECKSUMS ?? (loc.kind === 'r2' ? 'when_required' : 'when_supported')).toLowerCase() === 'when_required';
   const checksums = whenRequired ? { requestChecksumCalculation: 'WHEN_REQUIRED' as const, responseChecksumValidation: 'WHEN_REQUIRED' as const } : {};
   const retry = { maxAttempts, retryMode: 'standard' };

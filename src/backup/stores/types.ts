@@ -18,8 +18,9 @@ export interface StoredObject {
  * Where snapshots live. Keys are `/`-separated, relative to the store's root prefix.
  *
  * Error contract: every method throws EventdbError — `NOT_FOUND` (exit 1) for a missing key in
- * `get`, `AUTH` (exit 3) for rejected credentials, `STORE_UNREACHABLE` (exit 3) when the store cannot
- * be reached, `STORE_FAILED` (exit 1) for anything else. A failed `put` leaves no object at `key`.
+ * `get`, `STORE_NOT_FOUND` (exit 1) from `list` and `get` when the store itself (a bucket, a folder)
+ * does not exist — never an empty listing — `AUTH` (exit 3) for rejected credentials,
+ * `STORE_UNREACHABLE` (exit 3) when the store cannot be reached, `STORE_FAILED` (exit 1) for anything else. A failed `put` leaves no object at `key`.
  * Keys (and list prefixes) are checked by `checkKey` (keys.ts) before use. test/backup/store-contract.test.ts
  * runs this contract on every registered store.
  */

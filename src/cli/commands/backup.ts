@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parseDuration } from '../../units.js';
+import { parseDuration, TIMER_MAX_MS } from '../../units.js';
 import { action, type CommandContext } from '../context.js';
 import { oneLine, table } from '../output.js';
 import { formatBytes, startProgress } from '../render/progress.js';
@@ -14,9 +14,9 @@ interface BackupFlags {
   compress?: string;
 }
 
-/** `--every` and `--final-timeout`: a duration (src/units.ts) of at least one second. */
+/** `--every` and `--final-timeout`: a duration (src/units.ts) of at least one second, at most what a timer holds (24.8 days). */
 export function parseInterval(text: string, flag: string): number {
-  return parseDuration(text, flag, { minMs: 1000 });
+  return parseDuration(text, flag, { minMs: 1000, maxMs: TIMER_MAX_MS });
 }
 
 const storeOption = ['--store <url>', 'where snapshots live: file:./backups, s3://bucket/prefix, r2://bucket/prefix (default: EVENTDB_STORE, the config file, else file:./backups)'] as const;
@@ -123,8 +123,9 @@ export function register(program: Command): void {
     .action(
       action<{ store?: string }>(async ({ out, config }) => {
         const cfg = await config();
-        const { otherFileNames, readCatalog } = await import('../../backup/catalog.js');
+        const { otherFileNames, readCatalog, requireStore } = await import('../../backup/catalog.js');
         const c = await readCatalog(cfg);
+        requireStore(c);
         const snapshots = c.snapshots.map(({ manifest: _m, ...s }) => s);
         const otherFiles = c.otherFiles.map((s) => ({ id: s.id, createdAt: s.createdAt, path: s.manifest.database.path }));
         out.result(true, { store: c.store.display, prefix: c.prefix, snapshots, otherFiles, incomplete: c.incomplete.map((i) => ({ id: i.id, modified: i.modified })), damaged: c.damaged.map((d) => ({ id: d.id, reason: d.reason })) }, () => {
@@ -171,15 +172,19 @@ export function register(program: Command): void {
   backup
     .command('prune')
     .description('delete old snapshots by a retention policy (dry-run unless --yes; never the newest verified snapshot)')
-    .option('--keep-last <n>', 'keep the N newest snapshots', (v) => Number(v))
-    .option('--keep-daily <n>', 'keep the newest snapshot of each of the last N days that have one', (v) => Number(v))
-    .option('--keep-weekly <n>', 'keep the newest snapshot of each of the last N weeks that have one', (v) => Number(v))
+    .option('--keep-last <n>', 'keep the N newest snapshots')
+    .option('--keep-daily <n>', 'keep the newest snapshot of each of the last N days that have one')
+    .option('--keep-weekly <n>', 'keep the newest snapshot of each of the last N weeks that have one')
     .option(...storeOption)
     .action(
-      action<{ store?: string; keepLast?: number; keepDaily?: number; keepWeekly?: number }>(async ({ opts, out, config }) => {
+      action<{ store?: string; keepLast?: string; keepDaily?: string; keepWeekly?: string }>(async ({ opts, out, config }) => {
+        // Plain decimal counts only (`0x2`, `1e2`, `3.0` are refused), before anything is read.
+        const { parseWholeNumber } = await import('../../backup/whole-number.js');
+        const count = (v: string | undefined, flag: string) => (v === undefined ? undefined : parseWholeNumber(v, flag));
+        const keep = { keepLast: count(opts.keepLast, '--keep-last'), keepDaily: count(opts.keepDaily, '--keep-daily'), keepWeekly: count(opts.keepWeekly, '--keep-weekly') };
         const cfg = await config();
         const { pruneSnapshots } = await import('../../backup/prune.js');
-        const r = await pruneSnapshots(cfg, { keepLast: opts.keepLast, keepDaily: opts.keepDaily, keepWeekly: opts.keepWeekly, apply: !!opts.yes });
+        const r = await pruneSnapshots(cfg, { ...keep, apply: !!opts.yes });
         out.result(true, { prune: r }, () => {
           const verb = r.applied ? 'deleted' : 'would delete';
           for (const k of r.keep) out.line(`  keep    ${k.id}  (${k.reasons.join(', ')})`);
