@@ -3,8 +3,7 @@ import { basename } from 'node:path';
 import { EventdbError } from '../errors.js';
 import { normalizeText } from './checksum.js';
 import type { MigrationFileName } from './file-name.js';
-import { stripComments } from './split.js';
-import { parseSqlMigration, type SqlMigrationFile } from './sql-file.js';
+import { hasSql, parseSqlMigration, type SqlMigrationFile } from './sql-file.js';
 
 /**
  * Migrations written as two files (golang-migrate, sqlx, pop): `ID[.ENGINE].up.sql` and, optionally,
@@ -36,7 +35,7 @@ export function pairHalves<T extends Named>(id: string, files: T[], engine: stri
       return undefined;
     }
   }
-  const down = downsOf(engine)[0] ?? downsOf('portable')[0];
+  const down = downFor(downs, engine);
   if (!down) return candidates;
   const usable = candidates.filter((f) => f.variant === engine || f.variant === 'portable');
   if (!usable.length) {
@@ -52,6 +51,14 @@ export function pairHalves<T extends Named>(id: string, files: T[], engine: stri
   return candidates.map((f) => (f.half === 'up' && (f.variant === engine || f.variant === 'portable') ? { ...f, downFile: down.file } : f));
 }
 
+/**
+ * The down file an up file for `engine` uses among its ID's down files: the engine's own
+ * (`ID.sqlite.down.sql`), else the portable one (`ID.down.sql`). The loader and `migrate lint` both pair by it.
+ */
+export function downFor<T extends Pick<MigrationFileName, 'variant'>>(downs: readonly T[], engine: string): T | undefined {
+  return downs.find((d) => d.variant === engine) ?? downs.find((d) => d.variant === 'portable');
+}
+
 /** A pair's checksum: both files' (each of its normalised bytes), so an edit of either counts as a change. */
 export function pairChecksum(up: string, down: string): string {
   return createHash('sha256').update(`${up}\n${down}`).digest('hex');
@@ -64,7 +71,7 @@ export function pairChecksum(up: string, down: string): string {
  */
 export function parseHalves(upText: string, upFile: string, downText: string | undefined, downFile: string | undefined): SqlMigrationFile {
   // An up file without SQL (pop writes them for engines that need nothing) is a recorded no-op, as an empty up section is.
-  const noop = !/\S/.test(stripComments(normalizeText(upText)));
+  const noop = !hasSql(normalizeText(upText));
   const up: SqlMigrationFile = noop ? { up: '', upLine: 1, noop: true, dependsOn: [], transaction: true, riskAccepted: [], bare: true } : parseSqlMigration(upText, upFile);
   if (downText === undefined || downFile === undefined) return up;
   if (up.down !== undefined || up.downLine !== undefined) {
@@ -73,5 +80,5 @@ export function parseHalves(upText: string, upFile: string, downText: string | u
   const text = normalizeText(downText);
   const body = text.trimStart();
   const line = 1 + (text.slice(0, text.length - body.length).match(/\n/g)?.length ?? 0);
-  return { ...up, down: /\S/.test(stripComments(text)) ? body.trimEnd() : '', downLine: line };
+  return { ...up, down: hasSql(text) ? body.trimEnd() : '', downLine: line };
 }

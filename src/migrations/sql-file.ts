@@ -77,6 +77,11 @@ function directiveOf(line: string): { name: string; arg: string; noTransaction?:
   return { name: f[5]!.toLowerCase(), arg: '', noTransaction: /\bnotransaction\b/i.test(f[6]!) };
 }
 
+/** Whether a (normalised) text holds any SQL: something besides comments and white space. */
+export function hasSql(text: string): boolean {
+  return /\S/.test(stripComments(text));
+}
+
 /**
  * A text without a section marker that strict reading still takes, as plain SQL all of it `up` (what
  * Flyway, sqlx, Prisma and golang-migrate's up files are): it holds SQL, and no eventdb directive
@@ -84,7 +89,7 @@ function directiveOf(line: string): { name: string; arg: string; noTransaction?:
  * error rather than being dropped).
  */
 function isPlainSql(text: string): boolean {
-  if (!/\S/.test(stripComments(text))) return false;
+  if (!hasSql(text)) return false;
   if (!text.includes('eventdb:')) return true;
   return text.split('\n').every((l) => {
     const d = DIRECTIVE.exec(l);
@@ -218,7 +223,6 @@ export function parseSqlMigration(rawText: string, file: string, opts: SqlMigrat
   if (!sawUp && !noop.header) {
     throw new EventdbError('NO_SECTIONS', `${file} has no \`-- eventdb:up\` section`, 'mark the SQL with a line `-- eventdb:up`, and the undo SQL with `-- eventdb:down`');
   }
-  const hasSql = (s: string) => /\S/.test(stripComments(s));
   const upText = up.join('\n');
   const downText = down.join('\n');
   if ((noop.header || noop.up) && hasSql(upText)) throw new EventdbError('BAD_MIGRATION', `${file}: \`-- eventdb:noop\` and SQL in the up section`, 'remove the SQL or the `-- eventdb:noop` line');

@@ -4,13 +4,13 @@ import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import type { Engine } from '../config/url.js';
 import { EventdbError } from '../errors.js';
 import { readMigrationFile } from '../migrations/checksum.js';
-import { compareIds, hasMigrationExtension, splitMigrationFileName } from '../migrations/file-name.js';
+import { compareIds, hasMigrationExtension, splitMigrationFileName, type MigrationFileName } from '../migrations/file-name.js';
 import { readMigrationFolder } from '../migrations/folder-entries.js';
 import { SchemaMemory } from './analysis.js';
 import { HistoryWords } from './history-words.js';
 import { analyseMigration, analyseStatements, loadParsers, parseSqliteBatches, type PreparsedMigration } from './analyze.js';
 import { atLeast, maxLevel } from './levels.js';
-import { parseHalves } from '../migrations/pairs.js';
+import { downFor, parseHalves } from '../migrations/pairs.js';
 import { acceptedFromMeta, migrationInput, readSqlMigration } from './sql-file.js';
 import type { Finding, Level, MigrationInput, MigrationRisk, RiskContext } from './types.js';
 
@@ -38,15 +38,25 @@ export interface LintResult {
   statements: number;
 }
 
+/** A file to lint, its name parsed once (file-name.ts). */
+interface LintFile {
+  abs: string;
+  id: string;
+  /** Its variant's engine; a portable file's is the linted engine. */
+  engine: Engine;
+  /** pop's `.autocommit.up.sql`: runs outside a transaction. */
+  autocommit: boolean;
+  /** A pair's down file (`ID.down.sql` beside `ID.up.sql`, src/migrations/pairs.ts): the up file's down section. */
+  downFile?: string;
+}
+
 /**
  * The files to lint, folders expanded in name order. `whole`: every path is a folder whose name order is
  * the order its migrations run in (IDs compared as the migrator does: `9_x` before `10_x`), so the files
  * before one are the history before it (HistoryWords).
  */
-function expand(paths: string[], cwd: string, engine: Engine): { files: string[]; whole: boolean; downs: Map<string, string> } {
-  const out: string[] = [];
-  // A pair's down file (`ID.down.sql` beside `ID.up.sql`, src/migrations/pairs.ts) is the up file's down section.
-  const downs = new Map<string, string>();
+function expand(paths: string[], cwd: string, engine: Engine): { files: LintFile[]; whole: boolean } {
+  const out: LintFile[] = [];
   let whole = paths.length > 0;
   for (const p of paths) {
     const abs = resolve(cwd, p);
@@ -56,35 +66,39 @@ function expand(paths: string[], cwd: string, engine: Engine): { files: string[]
     } catch {
       throw new EventdbError('PATH_NOT_FOUND', `no such file or folder: ${p}`, 'pass migration files or a migrations folder (default: the configured migrations folder)');
     }
-    if (st.isDirectory()) {
-      // Names that are not UTF-8 are refused as migrate up refuses them (MIGRATION_INVALID).
-      const names = readMigrationFolder(abs, (e) => {
-        throw e;
-      })
-        .map((e) => e.name)
-        .filter((f) => hasMigrationExtension(f) && splitMigrationFileName(f) !== undefined);
-      const ids = names.map((f) => fileIdentity(f, 'sqlite').id);
-      if (ids.some((id, i) => i > 0 && compareIds(ids[i - 1]!, id) > 0)) whole = false;
-      // A down file is the down section of its ID's up file, as the loader pairs them (pairs.ts): the
-      // down file of the up file's engine, else the portable one. It is not linted as a migration.
-      const downFiles = new Map<string, string>();
-      for (const f of names) {
-        const p = splitMigrationFileName(f)!;
-        if (p.half === 'down') downFiles.set(`${p.id}\0${p.variant}`, f);
-      }
-      for (const f of names) {
-        const p = splitMigrationFileName(f)!;
-        if (p.half === 'down') continue;
-        out.push(join(abs, f));
-        const down = p.half === 'up' ? (downFiles.get(`${p.id}\0${p.variant === 'portable' ? engine : p.variant}`) ?? downFiles.get(`${p.id}\0portable`)) : undefined;
-        if (down) downs.set(join(abs, f), join(abs, down));
-      }
-    } else {
-      out.push(abs);
+    if (!st.isDirectory()) {
+      out.push(lintFile(abs, splitMigrationFileName(basename(abs)), engine));
       whole = false;
+      continue;
+    }
+    // Names that are not UTF-8 are refused as migrate up refuses them (MIGRATION_INVALID).
+    const named = readMigrationFolder(abs, (e) => {
+      throw e;
+    }).flatMap((e) => {
+      const parsed = hasMigrationExtension(e.name) ? splitMigrationFileName(e.name) : undefined;
+      return parsed ? [{ name: e.name, parsed }] : [];
+    });
+    if (named.some((f, i) => i > 0 && compareIds(named[i - 1]!.parsed.id, f.parsed.id) > 0)) whole = false;
+    // A down file is the down section of its ID's up file, paired as the loader pairs them (downFor).
+    // It is not linted as a migration.
+    const downsById = new Map<string, Array<MigrationFileName & { name: string }>>();
+    for (const { name, parsed } of named) {
+      if (parsed.half === 'down') downsById.set(parsed.id, [...(downsById.get(parsed.id) ?? []), { ...parsed, name }]);
+    }
+    for (const { name, parsed } of named) {
+      if (parsed.half === 'down') continue;
+      const file = lintFile(join(abs, name), parsed, engine);
+      const down = parsed.half === 'up' ? downFor(downsById.get(parsed.id) ?? [], file.engine) : undefined;
+      if (down) file.downFile = join(abs, down.name);
+      out.push(file);
     }
   }
-  return { files: out, whole, downs };
+  return { files: out, whole };
+}
+
+function lintFile(abs: string, parsed: MigrationFileName | undefined, fallback: Engine): LintFile {
+  const { id, engine } = identityOf(basename(abs), parsed, fallback);
+  return { abs, id, engine, autocommit: parsed?.autocommit === true };
 }
 
 /** A migration that depends on one sorting after it runs later than its place in the folder. */
@@ -98,7 +112,10 @@ function dependsOnLater(id: string, dependsOn: unknown): boolean {
  */
 export function fileIdentity(file: string, fallback: Engine): { id: string; engine: Engine } {
   const name = basename(file);
-  const p = splitMigrationFileName(name);
+  return identityOf(name, splitMigrationFileName(name), fallback);
+}
+
+function identityOf(name: string, p: MigrationFileName | undefined, fallback: Engine): { id: string; engine: Engine } {
   if (p) return { id: p.id, engine: p.variant === 'portable' ? fallback : p.variant };
   return { id: name.slice(0, -extname(name).length), engine: fallback };
 }
@@ -106,10 +123,10 @@ export function fileIdentity(file: string, fallback: Engine): { id: string; engi
 /** `eventdb migrate lint`: analyses migration files without a database. */
 export async function lintMigrations(opts: LintOptions): Promise<LintResult> {
   const cwd = opts.cwd ?? process.cwd();
-  const { files, whole, downs } = expand(opts.paths, cwd, opts.engine);
+  const { files, whole } = expand(opts.paths, cwd, opts.engine);
   // A whole history: the words of every statement read so far, shared by every engine's memory.
   const history = whole ? new HistoryWords() : undefined;
-  await loadParsers([...new Set(files.map((f) => fileIdentity(f, opts.engine).engine))]);
+  await loadParsers([...new Set(files.map((f) => f.engine))]);
   const memories = new Map<Engine, SchemaMemory>();
   const migrations: MigrationRisk[] = [];
   const shownDirs = new Map<string, string>();
@@ -118,15 +135,13 @@ export async function lintMigrations(opts: LintOptions): Promise<LintResult> {
   const inputs = new Map<string, MigrationInput>();
   const preparsed = new Map<string, PreparsedMigration>();
   const sqliteTexts: Array<{ file: string; part: 'up' | 'down'; text: string }> = [];
-  for (const abs of files) {
+  for (const { abs, id, engine, autocommit, downFile } of files) {
     if (!abs.endsWith('.sql')) continue;
-    const { id, engine } = fileIdentity(abs, opts.engine);
     // readMigrationFile refuses invalid UTF-8 with the line, as migrate up does
-    const downFile = downs.get(abs);
     const input = downFile
       ? migrationInput(id, parseHalves(readMigrationFile(abs).text, shownName(abs), readMigrationFile(downFile).text, downFile), shownName(abs))
       : readSqlMigration(id, readMigrationFile(abs).text, shownName(abs));
-    if (splitMigrationFileName(basename(abs))?.autocommit) input.transactional = false; // pop's `.autocommit.up.sql`
+    if (autocommit) input.transactional = false; // pop's `.autocommit.up.sql`
     if (history && dependsOnLater(id, input.dependsOn)) history.trusted = false;
     inputs.set(abs, input);
     if (!readsSqliteGrammar(engine)) continue;
@@ -147,8 +162,7 @@ export async function lintMigrations(opts: LintOptions): Promise<LintResult> {
     if (rel === undefined) shownDirs.set(dir, (rel = relative(cwd, dir)));
     return rel ? join(rel, basename(abs)) : basename(abs);
   }
-  for (const abs of files) {
-    const { id, engine } = fileIdentity(abs, opts.engine);
+  for (const { abs, id, engine } of files) {
     const shown = shownName(abs);
     const ctx: RiskContext = { engine, assumeSmall: opts.assumeSmall, expected: opts.expected };
     let memory = memories.get(engine);
